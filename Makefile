@@ -1,0 +1,36 @@
+# Fresh clone -> working docqa. Needs only python3.11, pip and make (and the package registries).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DEMO_INDEX ?= index
+DEMO_QUESTION ?= How much did the 2019 budget allocate to rural school grants?
+
+.PHONY: demo test install install-test clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# torch is pinned in pyproject.toml (==2.13.0: the CPU build); installing it first keeps pip
+# from ever resolving a multi-GB CUDA build for a dependency that asks for plain "torch".
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+demo: install
+	$(BIN)/docqa ingest sample_docs --index $(DEMO_INDEX)
+	$(BIN)/docqa search "$(DEMO_QUESTION)" -k 3 --index $(DEMO_INDEX)
+
+test: install-test
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) $(DEMO_INDEX)/docqa.sqlite* $(DEMO_INDEX)/vectors-g*.faiss $(DEMO_INDEX)/.lock

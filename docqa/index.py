@@ -1,0 +1,145 @@
+"""`Index`: the Python API over one store directory (what the CLI calls)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from docqa.errors import StoreError
+from docqa.ingest.pipeline import IngestReport, Progress
+from docqa.ingest.pipeline import ingest as run_ingest
+from docqa.memory.lock import writer_lock
+from docqa.memory.store import DB_NAME, DocumentRow, Store
+from docqa.memory.vectors import VectorIndex
+from docqa.models.embedder import Embedder, make_embedder
+from docqa.records import Hit
+from docqa.retrieval import hybrid
+from docqa.settings import Settings, load_settings
+
+
+@dataclass(frozen=True)
+class Status:
+    path: str
+    documents: int
+    chunks: int
+    vectors: int
+    generation: int
+    embed_model: str | None
+    embed_dim: int | None
+    llm: str
+    device: str
+    dtype: str
+    disk_bytes: dict[str, int]
+
+
+class Index:
+    """An external memory on disk: `Index.open(path).ingest([...])`, then `.search(query, k)`."""
+
+    def __init__(self, directory: Path, settings: Settings, store: Store) -> None:
+        self.directory = directory
+        self.settings = settings
+        self.store = store
+        self._embedder: Embedder | None = None
+        self._vectors: VectorIndex | None = None
+
+    @classmethod
+    def open(cls, path: str | Path | None = None, settings: Settings | None = None, create: bool = True) -> Index:
+        settings = settings or load_settings()
+        directory = Path(path if path is not None else settings.index).expanduser()
+        if create:
+            # User-only: the store holds the full text of the user's documents.
+            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        elif not (directory / DB_NAME).exists():
+            raise StoreError(f"{directory}: no docqa index here (run `docqa ingest PATH` first)")
+        return cls(directory, settings, Store(directory))
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- lazily loaded parts --------------------------------------------------------------------
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            emb = make_embedder(self.settings.embedding, self.settings.device)
+            self.store.bind_model(emb.name, emb.dim)
+            self._embedder = emb
+        return self._embedder
+
+    @property
+    def vectors(self) -> VectorIndex:
+        """The FAISS index, brought up to the store's last committed generation on every access."""
+        if self._vectors is None:
+            self._vectors = VectorIndex.open(self.directory, self.store, self.embedder.dim)
+        else:
+            self._vectors.sync(self.store)
+        return self._vectors
+
+    def _save_vectors(self) -> None:
+        assert self._vectors is not None
+        self._vectors.save(self.directory, self._vectors.generation)
+
+    # -- writing --------------------------------------------------------------------------------
+
+    def ingest(self, paths: Iterable[str | Path], progress: Progress | None = None, wait: bool = False) -> IngestReport:
+        with writer_lock(self.directory, wait=wait):
+            vectors = self.vectors
+            return run_ingest(
+                [Path(p) for p in paths], self.store, vectors, self.embedder, self.settings.ingest,
+                progress=progress, save_vectors=self._save_vectors,
+            )
+
+    def remove(self, path: str | Path, wait: bool = False) -> list[str]:
+        """Remove a document, or every document under a folder. Returns the removed paths."""
+        target = Path(os.path.abspath(path))
+        with writer_lock(self.directory, wait=wait):
+            vectors = self.vectors
+            gone = [d.path for d in self.store.documents() if Path(d.path) == target or Path(d.path).is_relative_to(target)]
+            for doc_path in gone:
+                vectors.remove(self.store.delete_document(doc_path))
+            if gone:
+                vectors.generation = self.store.generation
+                self._save_vectors()
+        return gone
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def search(self, query: str, k: int | None = None, mode: str = "hybrid") -> list[Hit]:
+        if not query.strip():
+            raise ValueError("empty query")
+        return hybrid.search(
+            query, self.store, self.vectors, self.embedder, self.settings.retrieval,
+            k or self.settings.retrieval.k, mode=mode,
+        )
+
+    def documents(self) -> list[DocumentRow]:
+        return self.store.documents()
+
+    def status(self) -> Status:
+        from docqa.models.device import resolve_device, resolve_dtype
+
+        docs, chunks = self.store.counts()
+        device = resolve_device(self.settings.device)
+        dim = self.store.get_meta("embed_dim")
+        sizes = {p.name: p.stat().st_size for p in sorted(self.directory.iterdir()) if p.is_file()}
+        return Status(
+            path=str(self.directory.resolve()),
+            documents=docs,
+            chunks=chunks,
+            vectors=len(self._vectors) if self._vectors is not None else chunks,
+            generation=self.store.generation,
+            embed_model=self.store.get_meta("embed_model"),
+            embed_dim=int(dim) if dim else None,
+            llm=self.settings.generation.model,
+            device=device,
+            dtype=str(resolve_dtype(self.settings.embedding.dtype, device)).replace("torch.", ""),
+            disk_bytes=sizes,
+        )

@@ -1,0 +1,333 @@
+"""The SQLite side of the external memory: the source of truth.
+
+Documents, chunks (text, pages, section, offsets), each chunk's embedding as a float32 blob, and an
+FTS5 table over chunk text all live in one database, so one transaction replaces a file's chunks
+everywhere at once. The FAISS file (memory/vectors.py) is a cache of the blobs, tagged with the
+generation it reflects; it can always be rebuilt from here without re-embedding.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from docqa.errors import StoreError
+from docqa.records import Chunk, Hit
+
+SCHEMA_VERSION = 1
+DB_NAME = "docqa.sqlite"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    path TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime REAL NOT NULL,
+    pages INTEGER NOT NULL,
+    chunks INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    ingested_at REAL NOT NULL
+);
+-- AUTOINCREMENT: a chunk id is never reused, so a stale FAISS id can never point at new text.
+CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    ord INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    page_start INTEGER NOT NULL,
+    page_end INTEGER NOT NULL,
+    section TEXT NOT NULL,
+    char_start INTEGER NOT NULL,
+    char_end INTEGER NOT NULL,
+    n_tokens INTEGER NOT NULL,
+    vector BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ord);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+    text, content='chunks', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER IF NOT EXISTS chunks_ai AFTER INSERT ON chunks BEGIN
+    INSERT INTO chunks_fts(rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
+    INSERT INTO chunks_fts(chunks_fts, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+"""
+
+_HIT_COLUMNS = (
+    "c.id, c.doc_id, d.path, d.title, c.ord, c.text, c.page_start, c.page_end, c.section, "
+    "c.char_start, c.char_end"
+)
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    id: int
+    path: str
+    title: str
+    kind: str
+    sha256: str
+    size: int
+    mtime: float
+    pages: int
+    chunks: int
+    ingested_at: float
+
+
+class Store:
+    """One SQLite connection. Writers go through `replace_document` / `delete_document`."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.path = directory / DB_NAME
+        self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        try:
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            # WAL: readers see the last committed transaction while a writer works, and never block it.
+            self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA synchronous = FULL")
+            version = self._stored_version()
+            if version is None:
+                self.conn.executescript(_SCHEMA)
+                self._init_meta()
+                version = self._stored_version()
+        except sqlite3.DatabaseError as exc:
+            self.conn.close()
+            raise StoreError(f"{self.path}: not a docqa store ({exc})") from exc
+        if version != SCHEMA_VERSION:
+            self.conn.close()
+            raise StoreError(f"{self.path}: schema version {version}, this docqa reads {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- meta -----------------------------------------------------------------------------------
+
+    def _stored_version(self) -> int | None:
+        # Readers must not write: only a store without a schema gets one.
+        try:
+            value = self.get_meta("schema_version")
+        except sqlite3.OperationalError:
+            return None  # no meta table yet: a new store
+        return int(value) if value is not None else None
+
+    def _init_meta(self) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?), ('generation', '0')",
+                (str(SCHEMA_VERSION),),
+            )
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    @property
+    def generation(self) -> int:
+        return int(self.get_meta("generation") or 0)
+
+    def bind_model(self, name: str, dim: int) -> None:
+        """Record the embedding model on first write; refuse a different one ever after."""
+        stored_name, stored_dim = self.get_meta("embed_model"), self.get_meta("embed_dim")
+        if stored_name is None:
+            with self.transaction():
+                self.set_meta("embed_model", name)
+                self.set_meta("embed_dim", str(dim))
+        elif stored_name != name or int(stored_dim or 0) != dim:
+            raise StoreError(
+                f"{self.directory}: index was built with embedding model {stored_name} ({stored_dim}-d); "
+                f"the settings ask for {name} ({dim}-d). Use --index for a new store or the same model."
+            )
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: every query inside sees the same committed generation."""
+        self.conn.execute("BEGIN")
+        try:
+            yield self.conn
+        finally:
+            self.conn.execute("COMMIT")
+
+    def _bump_generation(self) -> int:
+        gen = self.generation + 1
+        self.set_meta("generation", str(gen))
+        return gen
+
+    # -- documents ------------------------------------------------------------------------------
+
+    def documents(self) -> list[DocumentRow]:
+        rows = self.conn.execute(
+            "SELECT id, path, title, kind, sha256, size, mtime, pages, chunks, ingested_at "
+            "FROM documents ORDER BY path"
+        ).fetchall()
+        return [DocumentRow(*r) for r in rows]
+
+    def document(self, path: str) -> DocumentRow | None:
+        row = self.conn.execute(
+            "SELECT id, path, title, kind, sha256, size, mtime, pages, chunks, ingested_at "
+            "FROM documents WHERE path = ?",
+            (path,),
+        ).fetchone()
+        return DocumentRow(*row) if row else None
+
+    def document_text(self, doc_id: int) -> str:
+        row = self.conn.execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"no document with id {doc_id}")
+        return row[0]
+
+    def replace_document(
+        self,
+        *,
+        path: str,
+        title: str,
+        kind: str,
+        sha256: str,
+        size: int,
+        mtime: float,
+        pages: int,
+        text: str,
+        chunks: Sequence[Chunk],
+        vectors: np.ndarray,
+    ) -> tuple[list[int], list[int]]:
+        """Atomically put a document's new chunks in place of its old ones.
+
+        Returns (removed chunk ids, added chunk ids) so the vector index can follow.
+        """
+        if len(chunks) != len(vectors):
+            raise ValueError("one vector per chunk")
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        with self.transaction() as conn:
+            removed = self._delete(conn, path)
+            cur = conn.execute(
+                "INSERT INTO documents (path, title, kind, sha256, size, mtime, pages, chunks, text, "
+                "ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (path, title, kind, sha256, size, mtime, pages, len(chunks), text, time.time()),
+            )
+            doc_id = cur.lastrowid
+            added = []
+            for chunk, vec in zip(chunks, vectors):
+                cur = conn.execute(
+                    "INSERT INTO chunks (doc_id, ord, text, page_start, page_end, section, char_start, "
+                    "char_end, n_tokens, vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        doc_id, chunk.ord, chunk.text, chunk.page_start, chunk.page_end, chunk.section,
+                        chunk.start, chunk.end, chunk.n_tokens, vec.tobytes(),
+                    ),
+                )
+                added.append(cur.lastrowid)
+            self._bump_generation()
+        return removed, added
+
+    def delete_document(self, path: str) -> list[int]:
+        with self.transaction() as conn:
+            removed = self._delete(conn, path)
+            if removed or conn.total_changes:
+                self._bump_generation()
+        return removed
+
+    def _delete(self, conn: sqlite3.Connection, path: str) -> list[int]:
+        row = conn.execute("SELECT id FROM documents WHERE path = ?", (path,)).fetchone()
+        if row is None:
+            return []
+        ids = [r[0] for r in conn.execute("SELECT id FROM chunks WHERE doc_id = ?", (row[0],))]
+        conn.execute("DELETE FROM chunks WHERE doc_id = ?", (row[0],))
+        conn.execute("DELETE FROM documents WHERE id = ?", (row[0],))
+        return ids
+
+    # -- chunks ---------------------------------------------------------------------------------
+
+    def chunk_ids(self) -> np.ndarray:
+        return np.fromiter((r[0] for r in self.conn.execute("SELECT id FROM chunks")), dtype=np.int64)
+
+    def vectors(self, ids: Sequence[int], dim: int) -> np.ndarray:
+        out = np.zeros((len(ids), dim), dtype=np.float32)
+        pos = {int(i): n for n, i in enumerate(ids)}
+        for start in range(0, len(ids), 500):
+            batch = [int(i) for i in ids[start : start + 500]]
+            marks = ",".join("?" * len(batch))
+            for cid, blob in self.conn.execute(f"SELECT id, vector FROM chunks WHERE id IN ({marks})", batch):
+                out[pos[cid]] = np.frombuffer(blob, dtype=np.float32)
+        return out
+
+    def hits(self, ids: Sequence[int]) -> dict[int, Hit]:
+        """Chunk rows with their document, keyed by chunk id; ids that no longer exist are absent."""
+        found: dict[int, Hit] = {}
+        ids = [int(i) for i in ids]
+        for start in range(0, len(ids), 500):
+            batch = ids[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            rows = self.conn.execute(
+                f"SELECT {_HIT_COLUMNS} FROM chunks c JOIN documents d ON d.id = c.doc_id "
+                f"WHERE c.id IN ({marks})",
+                batch,
+            )
+            for row in rows:
+                found[row[0]] = Hit(*row, score=0.0)
+        return found
+
+    def neighbours(self, doc_id: int, ords: Sequence[int]) -> dict[int, Hit]:
+        """Chunks of one document by position (used to merge adjacent chunks into one passage)."""
+        marks = ",".join("?" * len(ords))
+        rows = self.conn.execute(
+            f"SELECT {_HIT_COLUMNS} FROM chunks c JOIN documents d ON d.id = c.doc_id "
+            f"WHERE c.doc_id = ? AND c.ord IN ({marks})",
+            [doc_id, *ords],
+        )
+        return {row[4]: Hit(*row, score=0.0) for row in rows}
+
+    def keyword_search(self, query: str, k: int) -> list[tuple[int, float]]:
+        """BM25 over FTS5; the query is reduced to quoted terms so user text is never FTS syntax."""
+        terms = fts_terms(query)
+        if not terms:
+            return []
+        match = " OR ".join(f'"{t}"' for t in terms)
+        rows = self.conn.execute(
+            "SELECT rowid, bm25(chunks_fts) FROM chunks_fts WHERE chunks_fts MATCH ? "
+            "ORDER BY bm25(chunks_fts) LIMIT ?",
+            (match, k),
+        ).fetchall()
+        # FTS5's bm25() is lower-is-better; flip it so every score in docqa is higher-is-better.
+        return [(rowid, -score) for rowid, score in rows]
+
+    def counts(self) -> tuple[int, int]:
+        docs = self.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        chunks = self.conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        return docs, chunks
+
+
+_STOPWORDS = frozenset(
+    "a an and are as at be by did do does for from had has have how i in into is it its of on or "
+    "that the their there these this to was were what when where which who whom why will with".split()
+)
+
+
+def fts_terms(query: str) -> list[str]:
+    words = re.findall(r"\w+", query.lower())
+    terms = [w for w in words if w not in _STOPWORDS]
+    return list(dict.fromkeys(terms or words))

@@ -1,0 +1,50 @@
+"""Shared fixtures: a temp index, the real (small) embedder, settings isolated from the user's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from docqa.settings import EmbeddingSettings, Settings, load_settings
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_DOCS = REPO / "sample_docs"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch, tmp_path_factory):
+    """No test reads the developer's config file or DOCQA_* variables."""
+    import os
+
+    for key in list(os.environ):
+        if key.startswith("DOCQA_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.getbasetemp() / "xdg-config"))
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The real MiniLM embedder, loaded once (about 4 s)."""
+    from docqa.models.embedder import make_embedder
+
+    return make_embedder(EmbeddingSettings())
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return load_settings({"index": str(tmp_path / "index")}, environ={})
+
+
+@pytest.fixture
+def index(settings):
+    from docqa.index import Index
+
+    with Index.open(settings.index, settings) as idx:
+        yield idx
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding=encoding)
+    return path
