@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 from docqa.errors import StoreError
@@ -16,7 +17,11 @@ from docqa.memory.vectors import VectorIndex
 from docqa.models.embedder import Embedder, make_embedder
 from docqa.records import Hit
 from docqa.retrieval import hybrid
+from docqa.retrieval.attention import TokenStateCache
 from docqa.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from docqa.answer import Answer
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,8 @@ class Index:
         self.store = store
         self._embedder: Embedder | None = None
         self._vectors: VectorIndex | None = None
+        self._generator = None
+        self.token_cache = TokenStateCache()
 
     @classmethod
     def open(cls, path: str | Path | None = None, settings: Settings | None = None, create: bool = True) -> Index:
@@ -83,6 +90,14 @@ class Index:
             self._vectors.sync(self.store)
         return self._vectors
 
+    def generator(self, progress=None):
+        """The LLM, loaded on first use (the first run assembles/converts it once, with `progress`)."""
+        if self._generator is None:
+            from docqa.models.generator import make_generator
+
+            self._generator = make_generator(self.settings.generation, self.settings.device, progress=progress)
+        return self._generator
+
     def _save_vectors(self) -> None:
         assert self._vectors is not None
         self._vectors.save(self.directory, self._vectors.generation)
@@ -118,6 +133,19 @@ class Index:
         return hybrid.search(
             query, self.store, self.vectors, self.embedder, self.settings.retrieval,
             k or self.settings.retrieval.k, mode=mode,
+        )
+
+    def ask(self, question: str, on_token=None, progress=None) -> Answer:
+        """Answer from the documents with verified citations, or abstain (see docqa.answer)."""
+        from docqa.answer import ask
+        from docqa.models.device import resolve_device
+
+        if not question.strip():
+            raise ValueError("empty question")
+        return ask(
+            question, self, self.generator(progress), self.settings.answer,
+            self.settings.generation.max_new_tokens, on_token=on_token,
+            device=resolve_device(self.settings.device),
         )
 
     def documents(self) -> list[DocumentRow]:

@@ -63,6 +63,38 @@ class RetrievalSettings(_Section):
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant: score = sum 1/(rrf_k + rank).")
 
 
+class AnswerSettings(_Section):
+    candidates: int = Field(40, ge=1, le=200, description="Candidates retrieved (hybrid) before attention re-ranking.")
+    rerank: Literal["maxsim", "softmax", "none"] = Field(
+        "maxsim", description="Late interaction over MiniLM token states; 'none' keeps the retrieval order."
+    )
+    token_temperature: float = Field(
+        0.05, gt=0, description="Softmax temperature of query-token attention over passage tokens (rerank=softmax)."
+    )
+    retrieval_weight: float = Field(
+        0.5, ge=0, description="Weight of the (max-scaled) retrieval RRF score fused with the late-interaction score."
+    )
+    temperature: float = Field(
+        0.05, gt=0, description="Softmax temperature turning fused scores into attention weights over candidates."
+    )
+    judge: Literal["auto", "on", "off"] = Field(
+        "auto", description="LLM relevance judge (logit yes - no) over the top candidates; auto = on with CUDA only."
+    )
+    judge_top: int = Field(5, ge=1, description="Candidates the LLM judge reads.")
+    budget: int = Field(
+        1200, ge=256, description="Working-set budget in generator tokens: prompt, question, passages and answer room."
+    )
+    floor: float = Field(0.01, ge=0, lt=1, description="Candidates with a lower attention weight never enter.")
+    mmr_lambda: float = Field(0.75, ge=0, le=1, description="MMR trade-off: 1 = pure relevance, 0 = pure diversity.")
+    duplicate_cos: float = Field(0.95, gt=0, le=1, description="Cosine above which a candidate is a near-duplicate.")
+    min_interaction: float = Field(
+        0.0, description="Abstain without calling the LLM when the best late-interaction score is below this."
+    )
+    support_threshold: float = Field(
+        0.5, ge=0, le=1, description="Share of a sentence's content words its cited passage must contain."
+    )
+
+
 class GenerationSettings(_Section):
     model: str = Field(
         "qwen2.5-coder-0.5b",
@@ -85,6 +117,7 @@ class Settings(_Section):
     ingest: IngestSettings = Field(default_factory=IngestSettings, description="How files become chunks.")
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings, description="The embedder.")
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Hybrid search.")
+    answer: AnswerSettings = Field(default_factory=AnswerSettings, description="Re-ranking, working set, citations.")
     generation: GenerationSettings = Field(default_factory=GenerationSettings, description="The local LLM.")
 
 

@@ -1,0 +1,123 @@
+"""Citations, checked mechanically: parse [n], map to the working set, verify each cited sentence.
+
+A sentence is supported by a passage when the passage holds at least ``threshold`` of the
+sentence's content words and every number the sentence states. Citations to passages outside the
+working set are removed from the text; unsupported ones are kept but flagged.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from docqa.retrieval.working_set import Passage, WorkingSet
+
+_CITE = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+_SENTENCE = re.compile(r"(?<=[.!?。！？])\s+|(?<=\])\s+(?=[A-Z])")
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_STOP = frozenset(
+    "a an and are as at be been but by can did do does for from had has have he her his how i if in into "
+    "is it its of on or our she so than that the their them then there these they this those to was we "
+    "were what when where which while who whom why will with would you your also not no yes".split()
+)
+
+
+@dataclass
+class Citation:
+    n: int
+    path: str
+    title: str
+    page_start: int
+    page_end: int
+    paragraph: int  # 1-based paragraph of the page where the passage starts
+    section: str
+    snippet: str
+    supported: bool  # every sentence citing it is supported by it
+    support: float  # the lowest support score among those sentences
+
+
+def content_words(text: str) -> set[str]:
+    return {w for w in (m.lower() for m in _WORD.findall(text)) if w not in _STOP and (len(w) > 2 or w.isdigit())}
+
+
+def _numbers(text: str) -> set[str]:
+    return {n.replace(",", "") for n in _NUMBER.findall(text)}
+
+
+def support(sentence: str, passage_text: str) -> float:
+    """Share of the sentence's content words found in the passage; 0 if a stated number is missing."""
+    bare = _CITE.sub(" ", sentence)
+    words = content_words(bare)
+    if not words:
+        return 1.0
+    if not _numbers(bare) <= _numbers(passage_text):
+        return 0.0
+    return len(words & content_words(passage_text)) / len(words)
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in (p.strip() for p in _SENTENCE.split(text)) if s]
+
+
+def cited_numbers(sentence: str) -> list[int]:
+    return [int(n) for m in _CITE.finditer(sentence) for n in re.split(r"\s*[,;]\s*", m.group(1))]
+
+
+def strip_invalid(text: str, valid: set[int]) -> tuple[str, list[int]]:
+    """Remove citations to passages that are not in the working set. Returns (text, removed)."""
+    removed: list[int] = []
+
+    def fix(m: re.Match) -> str:
+        nums = [int(n) for n in re.split(r"\s*[,;]\s*", m.group(1))]
+        ok = [n for n in nums if n in valid]
+        removed.extend(n for n in nums if n not in valid)
+        return "".join(f"[{n}]" for n in ok)
+
+    return _CITE.sub(fix, text), removed
+
+
+def paragraph_of(doc_text: str, page: int, offset: int) -> int:
+    """1-based paragraph number of `offset` within its page (paragraphs split at blank lines)."""
+    page_start = 0
+    for _ in range(page - 1):
+        page_start = doc_text.index("\f", page_start) + 1
+    return len(re.findall(r"\n[ \t]*\n", doc_text[page_start:offset])) + 1
+
+
+def verify(answer: str, ws: WorkingSet, threshold: float, doc_text) -> tuple[str, list[Citation], list[int], list[str]]:
+    """Returns (cleaned answer, citations, removed numbers, unsupported sentences).
+
+    An answer sentence without any citation gets one when exactly its best passage supports it,
+    so a small model forgetting a marker does not turn a sourced answer into an unsourced one.
+    """
+    valid = {p.n for p in ws.passages}
+    text, removed = strip_invalid(answer, valid)
+    per_passage: dict[int, list[float]] = {}
+    unsupported: list[str] = []
+    out_sentences: list[str] = []
+    for s in sentences(text):
+        nums = cited_numbers(s)
+        if not nums and ws.passages:
+            best = max(ws.passages, key=lambda p: support(s, p.text))
+            if support(s, best.text) >= threshold and content_words(_CITE.sub(" ", s)):
+                nums = [best.n]
+                s = f"{s} [{best.n}]"
+        scores = [support(s, ws.passage(n).text) for n in nums]
+        for n, sc in zip(nums, scores):
+            per_passage.setdefault(n, []).append(sc)
+        if nums and max(scores) < threshold:
+            unsupported.append(s)
+        out_sentences.append(s)
+    citations = []
+    for n in sorted(per_passage):
+        p: Passage = ws.passage(n)  # type: ignore[assignment]
+        low = min(per_passage[n])
+        citations.append(
+            Citation(
+                n=n, path=p.path, title=p.title, page_start=p.page_start, page_end=p.page_end,
+                paragraph=paragraph_of(doc_text(p.doc_id), p.page_start, p.start), section=p.section,
+                snippet=" ".join(p.text.split())[:200], supported=low >= threshold, support=round(low, 3),
+            )
+        )
+    return " ".join(out_sentences), citations, removed, unsupported

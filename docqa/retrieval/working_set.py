@@ -1,0 +1,157 @@
+"""The working set: the bounded working memory the LLM answers from.
+
+Candidates enter in order of attention (with MMR so near-duplicates don't crowd it), adjacent
+chunks of one document merge into one passage, and the whole prompt — template, question,
+passages and the room reserved for the answer — is counted with the generator's own tokenizer
+and never exceeds the budget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from docqa.retrieval.attention import Candidate
+
+
+@dataclass
+class Passage:
+    doc_id: int
+    path: str
+    title: str
+    page_start: int
+    page_end: int
+    section: str
+    start: int  # offsets into the document's extracted text
+    end: int
+    text: str
+    chunk_ids: list[int]
+    ords: list[int]
+    weight: float  # summed attention weight of its chunks
+    n: int = 0  # citation number, assigned when the set is final
+
+
+@dataclass
+class Decision:
+    chunk_id: int
+    weight: float
+    outcome: str  # added | merged | below-floor | near-duplicate | over-budget
+
+
+@dataclass
+class WorkingSet:
+    passages: list[Passage]
+    tokens: int  # prompt tokens with these passages, plus the answer room
+    budget: int
+    decisions: list[Decision] = field(default_factory=list)
+
+    def passage(self, n: int) -> Passage | None:
+        return next((p for p in self.passages if p.n == n), None)
+
+
+# Measures the full request for a list of passages: prompt tokens + answer room.
+Measure = Callable[[list[Passage]], int]
+# Returns the document's extracted text, to merge adjacent chunks by offsets.
+DocText = Callable[[int], str]
+
+
+def _mmr_order(cands: list[Candidate], vectors: np.ndarray, lam: float, dup: float) -> list[tuple[int, str]]:
+    """Maximal marginal relevance order, and near-duplicates marked for dropping."""
+    scores = np.array([c.score for c in cands])
+    span = scores.max() - scores.min()
+    rel = (scores - scores.min()) / span if span > 0 else np.ones_like(scores)
+    chosen: list[int] = []
+    out: list[tuple[int, str]] = []
+    left = list(range(len(cands)))
+    while left:
+        if chosen:
+            sim = vectors[left] @ vectors[chosen].T
+            max_sim = sim.max(axis=1)
+        else:
+            max_sim = np.zeros(len(left))
+        mmr = lam * rel[left] - (1 - lam) * max_sim
+        pick = int(np.argmax(mmr))
+        i = left.pop(pick)
+        if max_sim[pick] >= dup:
+            out.append((i, "near-duplicate"))
+        else:
+            chosen.append(i)
+            out.append((i, "ok"))
+    return out
+
+
+def _merge(p: Passage, c: Candidate, doc_text: DocText) -> bool:
+    """Fold chunk `c` into passage `p` when it touches it (same page and section). Returns merged."""
+    h = c.hit
+    if h.doc_id != p.doc_id or h.page_start != p.page_start or h.section != p.section:
+        return False
+    if not (h.ord in (min(p.ords) - 1, max(p.ords) + 1) or h.start <= p.end and h.end >= p.start):
+        return False
+    start, end = min(p.start, h.start), max(p.end, h.end)
+    p.text = doc_text(p.doc_id)[start:end]
+    p.start, p.end = start, end
+    p.chunk_ids.append(h.chunk_id)
+    p.ords.append(h.ord)
+    p.weight += c.weight
+    return True
+
+
+def build(
+    candidates: list[Candidate],
+    vectors: np.ndarray,
+    measure: Measure,
+    budget: int,
+    doc_text: DocText,
+    *,
+    floor: float = 0.01,
+    mmr_lambda: float = 0.75,
+    duplicate_cos: float = 0.95,
+    max_passages: int = 12,
+) -> WorkingSet:
+    """Fill the working set greedily by attention, within `budget` tokens as `measure` counts them.
+
+    `vectors` holds the candidates' unit embeddings, row i for candidates[i].
+    """
+    decisions: list[Decision] = []
+    keep = [i for i, c in enumerate(candidates) if c.weight >= floor]
+    for i, c in enumerate(candidates):
+        if c.weight < floor:
+            decisions.append(Decision(c.hit.chunk_id, c.weight, "below-floor"))
+    passages: list[Passage] = []
+    tokens = measure(passages)
+    if keep:
+        kept = [candidates[i] for i in keep]
+        for j, verdict in _mmr_order(kept, vectors[keep], mmr_lambda, duplicate_cos):
+            c = kept[j]
+            if verdict == "near-duplicate":
+                decisions.append(Decision(c.hit.chunk_id, c.weight, "near-duplicate"))
+                continue
+            trial = [Passage(**{**vars(p), "chunk_ids": list(p.chunk_ids), "ords": list(p.ords)}) for p in passages]
+            merged = any(_merge(p, c, doc_text) for p in trial)
+            if not merged:
+                if len(trial) >= max_passages:
+                    decisions.append(Decision(c.hit.chunk_id, c.weight, "over-budget"))
+                    continue
+                h = c.hit
+                trial.append(
+                    Passage(h.doc_id, h.path, h.title, h.page_start, h.page_end, h.section, h.start, h.end,
+                            h.text, [h.chunk_id], [h.ord], c.weight)
+                )
+            trial = _numbered(trial)
+            need = measure(trial)
+            if need <= budget:
+                passages, tokens = trial, need
+                decisions.append(Decision(c.hit.chunk_id, c.weight, "merged" if merged else "added"))
+            else:
+                decisions.append(Decision(c.hit.chunk_id, c.weight, "over-budget"))
+    return WorkingSet(passages, tokens, budget, decisions)
+
+
+def _numbered(passages: list[Passage]) -> list[Passage]:
+    """Strongest first, numbered from 1: the exact form the prompt shows, so the count is exact."""
+    passages = sorted(passages, key=lambda p: -p.weight)
+    for n, p in enumerate(passages, start=1):
+        p.n = n
+    return passages

@@ -1,0 +1,37 @@
+"""A fake generator for orchestration tests: whitespace tokens, scripted answers. Never for quality."""
+
+from __future__ import annotations
+
+from docqa.models.generator import GenerationResult
+
+
+class FakeGenerator:
+    name = "fake"
+    backend = "fake"
+
+    def __init__(self, answer: str = "", context_tokens: int = 4096) -> None:
+        self.answer = answer
+        self.context_tokens = context_tokens
+        self.calls: list[list[dict]] = []
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+    def count_chat_tokens(self, messages) -> int:
+        return sum(self.count_tokens(m["content"]) + 3 for m in messages) + 2
+
+    def generate(self, messages, max_new_tokens, stop=None, on_token=None):
+        self.calls.append(list(messages))
+        for word in self.answer.split(" "):
+            if on_token:
+                on_token(word + " ")
+        return GenerationResult(
+            text=self.answer, prompt_tokens=self.count_chat_tokens(messages),
+            completion_tokens=self.count_tokens(self.answer), prefill_s=0.01, decode_s=0.01,
+        )
+
+    def generate_batch(self, batch, max_new_tokens, stop=None):
+        return [self.generate(m, max_new_tokens) for m in batch]
+
+    def yes_no_logits(self, batch):
+        return [float("yes" in m[-1]["content"].lower()) for m in batch]

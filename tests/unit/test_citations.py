@@ -1,0 +1,55 @@
+"""Citation parsing, mapping to the working set, and mechanical support checks."""
+
+from docqa.citations import paragraph_of, strip_invalid, support, verify
+from docqa.retrieval.working_set import Passage, WorkingSet
+
+DOC = "Intro paragraph.\n\nThe 2019 budget allocated $4.2 million to rural school grants.\fPage two text.\n\nSecond para."
+
+
+def _ws():
+    start = DOC.index("The 2019")
+    end = DOC.index("\f")
+    p1 = Passage(7, "/r.pdf", "Report", 1, 1, "", start, end, DOC[start:end], [1], [1], 0.8, n=1)
+    s2 = DOC.index("Second")
+    p2 = Passage(7, "/r.pdf", "Report", 2, 2, "", s2, len(DOC), DOC[s2:], [2], [3], 0.2, n=2)
+    return WorkingSet([p1, p2], tokens=100, budget=1000)
+
+
+def test_support_requires_content_words_and_numbers():
+    passage = "The 2019 budget allocated $4.2 million to rural school grants."
+    assert support("The budget gave $4.2 million to rural schools [1].", passage) >= 0.5
+    assert support("The budget gave $5.1 million to rural schools [1].", passage) == 0.0
+    assert support("Penguins migrate across Antarctica.", passage) == 0.0
+
+
+def test_invalid_citation_numbers_are_removed():
+    text, removed = strip_invalid("A [1]. B [3]. C [1, 4].", {1, 2})
+    assert text == "A [1]. B . C [1]."
+    assert removed == [3, 4]
+
+
+def test_verify_maps_citations_to_document_page_and_paragraph():
+    answer = "The 2019 budget allocated $4.2 million to rural school grants [1][9]."
+    text, cites, removed, unsupported = verify(answer, _ws(), 0.5, lambda d: DOC)
+    assert removed == [9] and "[9]" not in text
+    assert [(c.n, c.path, c.page_start, c.paragraph, c.supported) for c in cites] == [(1, "/r.pdf", 1, 2, True)]
+    assert unsupported == []
+
+
+def test_unsupported_citation_is_flagged():
+    answer = "Rural schools received nothing at all in 2019 [2]."
+    _, cites, _, unsupported = verify(answer, _ws(), 0.5, lambda d: DOC)
+    assert cites[0].n == 2 and not cites[0].supported
+    assert unsupported == [answer]
+
+
+def test_uncited_supported_sentence_gets_its_passage():
+    answer = "The 2019 budget allocated $4.2 million to rural school grants."
+    text, cites, _, _ = verify(answer, _ws(), 0.5, lambda d: DOC)
+    assert text.endswith("[1]") and cites[0].n == 1 and cites[0].supported
+
+
+def test_paragraph_counts_within_the_page():
+    assert paragraph_of(DOC, 1, 0) == 1
+    assert paragraph_of(DOC, 1, DOC.index("The 2019")) == 2
+    assert paragraph_of(DOC, 2, DOC.index("Second")) == 2

@@ -1,0 +1,110 @@
+"""Incremental ingest: unchanged files skipped, changed ones replaced, removed ones dropped, bad ones reported."""
+
+import os
+
+import pytest
+
+from docqa.errors import StoreError
+from docqa.index import Index
+from docqa.memory.lock import writer_lock
+from tests.conftest import write
+
+FACTS = {
+    "bridges.txt": "The Millbrook bridge opened in 1932. It spans the river Avon.\n\nIt was repaired in 1988.",
+    "notes.md": "# Harbour\n\n## Tides\n\nHigh tide at the harbour comes twice a day.\n\n## Boats\n\nThe ferry leaves at noon.",
+}
+
+
+@pytest.fixture
+def folder(tmp_path):
+    docs = tmp_path / "docs"
+    for name, text in FACTS.items():
+        write(docs / name, text)
+    return docs
+
+
+def test_first_ingest_then_unchanged_is_skipped(index, folder):
+    first = index.ingest([folder])
+    assert len(first.ingested) == 2 and not first.failed and first.chunks >= 2
+    second = index.ingest([folder])
+    assert second.ingested == [] and len(second.unchanged) == 2
+    assert index.store.counts() == (2, first.chunks)
+
+
+def test_changed_file_replaces_its_chunks(index, folder):
+    index.ingest([folder])
+    write(folder / "bridges.txt", "The Millbrook bridge was demolished in 2001.")
+    report = index.ingest([folder])
+    assert report.ingested == [str(folder / "bridges.txt")]
+    texts = [h.text for h in index.search("Millbrook bridge", k=10)]
+    assert any("2001" in t for t in texts)
+    assert not any("1932" in t for t in texts), "stale chunks of the old version survived"
+    assert len(index.vectors) == index.store.counts()[1]
+
+
+def test_file_gone_from_folder_is_removed(index, folder):
+    index.ingest([folder])
+    (folder / "notes.md").unlink()
+    report = index.ingest([folder])
+    assert report.removed == [str(folder / "notes.md")]
+    assert [d.path for d in index.documents()] == [str(folder / "bridges.txt")]
+    assert all("ferry" not in h.text for h in index.search("ferry noon", k=5))
+
+
+def test_remove_command_api(index, folder):
+    index.ingest([folder])
+    assert index.remove(folder / "bridges.txt") == [str(folder / "bridges.txt")]
+    assert index.store.counts()[0] == 1
+    assert len(index.vectors) == index.store.counts()[1]
+
+
+def test_markdown_section_is_kept(index, folder):
+    index.ingest([folder])
+    hit = index.search("when does the ferry leave", k=1)[0]
+    assert hit.section == "Harbour > Boats"
+    assert hit.path.endswith("notes.md")
+
+
+def test_one_bad_file_does_not_stop_the_rest(index, folder):
+    write(folder / "empty.txt", "")
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4 truncated")
+    (folder / "image.png").write_bytes(b"\x89PNG\r\n")
+    report = index.ingest([folder])
+    failed = dict(report.failed)
+    assert set(failed) == {str(folder / "empty.txt"), str(folder / "broken.pdf")}
+    assert all(reason for reason in failed.values())
+    assert report.unsupported == [str(folder / "image.png")]
+    assert len(report.ingested) == 2
+    assert report.exit_code == 1
+
+
+def test_missing_path_is_reported(index, tmp_path):
+    report = index.ingest([tmp_path / "nope"])
+    assert report.failed == [(str(tmp_path / "nope"), "no such file or folder")]
+
+
+def test_vectors_survive_reopen(settings, folder):
+    with Index.open(settings.index, settings) as idx:
+        idx.ingest([folder])
+        expected = [h.chunk_id for h in idx.search("tide", k=3)]
+    with Index.open(settings.index, settings) as idx:
+        assert [h.chunk_id for h in idx.search("tide", k=3)] == expected
+
+
+def test_second_writer_is_refused_with_the_pid(index, folder):
+    with writer_lock(index.directory):
+        with pytest.raises(StoreError, match=f"another ingest is running.*pid {os.getpid()}"):
+            index.ingest([folder])
+
+
+def test_index_directory_is_user_only(index):
+    assert (index.directory.stat().st_mode & 0o077) == 0
+
+
+def test_search_results_carry_provenance(index, folder):
+    index.ingest([folder])
+    hit = index.search("bridge repaired", k=1)[0]
+    assert hit.path == str(folder / "bridges.txt")
+    assert hit.page_start == 1
+    source = index.store.document_text(hit.doc_id)
+    assert source[hit.start : hit.end] == hit.text
