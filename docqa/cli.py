@@ -30,8 +30,8 @@ app = typer.Typer(
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)  # one message, one line: never wrapped mid-path
+err = Console(stderr=True, soft_wrap=True)
 
 IndexOpt = Annotated[
     Optional[Path], typer.Option("--index", help="Store directory (env DOCQA_INDEX; default ./index).", show_default=False)
@@ -196,6 +196,140 @@ def search(
         snippet = " ".join(h.text.split())[:240]
         table.add_row(str(rank), f"{h.score:.4f}", escape(Path(h.path).name), page, escape(h.section), escape(snippet))
     out.print(table)
+
+
+class _ModelProgress:
+    """The one-time model assembly/conversion as a visible step, not a silent minute."""
+
+    def __init__(self) -> None:
+        self.bar: RichProgress | None = None
+        self.tasks: dict[str, Any] = {}
+
+    def __call__(self, step: str, done: float, total: float | None) -> None:
+        if self.bar is None:
+            self.bar = RichProgress(
+                TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), TimeRemainingColumn(), console=err
+            )
+            self.bar.start()
+        if step not in self.tasks:
+            self.tasks[step] = self.bar.add_task(step, total=total)
+        self.bar.update(self.tasks[step], completed=done, total=total)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _answer_json(ans) -> dict[str, Any]:
+    ws = ans.working_set
+    return {
+        "question": ans.question,
+        "answer": ans.text,
+        "answered": ans.answered,
+        "abstain_reason": ans.abstain_reason or None,
+        "citations": [asdict(c) for c in ans.citations],
+        "removed_citations": ans.removed_citations,
+        "unsupported_sentences": ans.unsupported_sentences,
+        "raw_answer": ans.raw_answer,
+        "working_set": None if ws is None else {
+            "tokens": ws.tokens,
+            "budget": ws.budget,
+            "passages": [
+                {k: v for k, v in asdict(p).items() if k != "text"} | {"text": p.text} for p in ws.passages
+            ],
+        },
+        "model": ans.model,
+        "prompt_tokens": ans.prompt_tokens,
+        "completion_tokens": ans.completion_tokens,
+        "timings": {k: round(v, 4) for k, v in ans.timings.items()},
+    }
+
+
+def _print_explain(ans) -> None:
+    table = Table(title="candidates (attention)")
+    for col in ("rank", "weight", "fused", "late-int.", "rrf", "document", "page", "outcome"):
+        table.add_column(col)
+    outcome = {d.chunk_id: d.outcome for d in (ans.working_set.decisions if ans.working_set else [])}
+    for rank, c in enumerate(ans.candidates[:20], start=1):
+        table.add_row(
+            str(rank), f"{c.weight:.3f}", f"{c.score:.3f}", f"{c.interaction:.3f}", f"{c.retrieval_score:.4f}",
+            escape(Path(c.hit.path).name), str(c.hit.page_start), outcome.get(c.hit.chunk_id, "-"),
+        )
+    err.print(table)
+    if ans.working_set:
+        ws = ans.working_set
+        err.print(f"working set: {len(ws.passages)} passages, {ws.tokens} / {ws.budget} tokens (prompt + answer room)")
+    err.print("timings: " + ", ".join(f"{k}={v:.3f}" for k, v in ans.timings.items()))
+
+
+def _print_sources(ans) -> None:
+    table = Table(title="sources")
+    for col in ("n", "document", "page", "¶", "supported", "snippet"):
+        table.add_column(col, overflow="fold")
+    for c in ans.citations:
+        page = str(c.page_start) if c.page_start == c.page_end else f"{c.page_start}-{c.page_end}"
+        table.add_row(
+            str(c.n), escape(Path(c.path).name), page, str(c.paragraph),
+            "yes" if c.supported else "[red]no[/red]", escape(c.snippet[:160]),
+        )
+    out.print(table)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="A question about your documents.")],
+    budget: Annotated[Optional[int], typer.Option(help="Working-set budget in LLM tokens (prompt + answer).")] = None,
+    model: Annotated[Optional[str], typer.Option(help="qwen2.5-coder-0.5b | qwen2.5-coder-1.5b | smollm2-135m | a .gguf path")] = None,
+    backend: Annotated[Optional[str], typer.Option(help="auto | llamacpp | transformers")] = None,
+    rerank: Annotated[Optional[str], typer.Option(help="maxsim | softmax | none")] = None,
+    judge: Annotated[Optional[str], typer.Option(help="LLM relevance judge: auto | on | off")] = None,
+    explain: Annotated[bool, typer.Option("--explain", help="Show candidates, attention weights, working-set decisions, token counts.")] = False,
+    index: IndexOpt = None,
+    config: ConfigOpt = None,
+    device: DeviceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Answer a question from the index with cited sources, or say the documents don't answer it.
+
+    Examples: docqa ask "What did the 2019 budget allocate to rural schools?" ; docqa ask "..." --json --budget 1200
+    """
+    try:
+        settings = _settings(
+            index, config, device=device, answer__budget=budget, answer__rerank=rerank, answer__judge=judge,
+            generation__model=model, generation__backend=backend,
+        )
+        progress = _ModelProgress()
+        with _open(settings, create=False) as idx:
+            streamed = []
+
+            def on_token(piece: str) -> None:
+                streamed.append(piece)
+                if not as_json:
+                    out.print(piece, end="", markup=False, highlight=False, soft_wrap=True)
+
+            try:
+                idx.generator(progress)
+            finally:
+                progress.stop()
+            ans = idx.ask(question, on_token=on_token)
+    except DocqaError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        _print_json(_answer_json(ans))
+        return
+    if streamed:
+        out.print()
+    if explain:
+        _print_explain(ans)
+    if not ans.answered:
+        out.print(f"[bold]{ans.text}[/bold] [dim]({escape(ans.abstain_reason)})[/dim]")
+        out.print("closest passages:")
+        for c in ans.candidates[:3]:
+            out.print(f"  {escape(Path(c.hit.path).name)} p.{c.hit.page_start}: {escape(' '.join(c.hit.text.split())[:140])}")
+        return
+    if streamed and "".join(streamed).strip() != ans.text:
+        out.print(f"[dim]verified:[/dim] {escape(ans.text)}")
+    _print_sources(ans)
 
 
 @app.command("list")
