@@ -27,7 +27,7 @@ install-test: $(VENV)/.installed-test
 
 demo: install
 	$(BIN)/docqa ingest sample_docs --index $(DEMO_INDEX)
-	$(BIN)/docqa search "$(DEMO_QUESTION)" -k 3 --index $(DEMO_INDEX)
+	$(BIN)/docqa ask "$(DEMO_QUESTION)" --index $(DEMO_INDEX)
 
 test: install-test
 	$(BIN)/python -m pytest -q

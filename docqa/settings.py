@@ -88,7 +88,9 @@ class AnswerSettings(_Section):
     mmr_lambda: float = Field(0.75, ge=0, le=1, description="MMR trade-off: 1 = pure relevance, 0 = pure diversity.")
     duplicate_cos: float = Field(0.95, gt=0, le=1, description="Cosine above which a candidate is a near-duplicate.")
     min_interaction: float = Field(
-        0.0, description="Abstain without calling the LLM when the best late-interaction score is below this."
+        0.45,
+        description="Abstain without calling the LLM when the best late-interaction score is below this "
+        "(calibrated with `docqa eval`; maxsim scale).",
     )
     support_threshold: float = Field(
         0.5, ge=0, le=1, description="Share of a sentence's content words its cited passage must contain."

