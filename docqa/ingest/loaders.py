@@ -393,7 +393,7 @@ class _HTMLText(HTMLParser):
         self.pending = max(self.pending, n)
 
     def handle_starttag(self, tag, attrs):  # noqa: ARG002
-        if tag == "title":
+        if tag == "title" and not self.title:  # later <title>s belong to inline SVGs
             self.in_title = True
         if tag == "body" and "head" in self.skip:  # </head> is optional
             self.skip = [t for t in self.skip if t != "head"]
@@ -414,11 +414,6 @@ class _HTMLText(HTMLParser):
             self.pre += 1
         if tag in _HEADINGS and not self.skip:
             self.heading = [_HEADINGS[tag], None, []]
-
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-        if tag not in _LINE | {"hr", "img", "meta", "link", "input"}:
-            self.handle_endtag(tag)
 
     def handle_endtag(self, tag):
         if tag == "title":
@@ -455,9 +450,9 @@ class _HTMLText(HTMLParser):
         if self.pending:
             if not data.strip():
                 return
-            data = data.lstrip(" ")
+            data = data.lstrip("\n" if self.pre else " ")
             if self.length:
-                self._strip_trailing_spaces()
+                self._strip_trailing_whitespace()
                 data = "\n" * self.pending + data
             self.pending = 0
         elif not self.length or self.out[-1].endswith((" ", "\n")):
@@ -468,11 +463,11 @@ class _HTMLText(HTMLParser):
             self.out.append(data)
             self.length += len(data)
 
-    def _strip_trailing_spaces(self) -> None:
-        while self.out and self.out[-1].endswith(" "):
+    def _strip_trailing_whitespace(self) -> None:
+        while self.out and self.out[-1].endswith((" ", "\n")):
             last = self.out.pop()
             self.length -= len(last)
-            last = last.rstrip(" ")
+            last = last.rstrip(" \n")
             if last:
                 self.out.append(last)
                 self.length += len(last)

@@ -89,11 +89,20 @@ def test_stop_strings_end_the_text_before_them(generator):
     assert full.startswith(result.text)
 
 
-def test_batch_matches_one_by_one(generator):
+def test_batch_keeps_order_and_agrees_with_one_by_one(generator):
     short = [{"role": "user", "content": "Hi"}]
-    results = generator.generate_batch([QUESTION, short], 16)
-    assert [r.text for r in results] == [generator.generate(QUESTION, 16).text, generator.generate(short, 16).text]
-    assert results[1].prompt_tokens == generator.count_chat_tokens(short)
+    results = generator.generate_batch([QUESTION, short], 8)
+    singles = [generator.generate(QUESTION, 8), generator.generate(short, 8)]
+    assert [r.prompt_tokens for r in results] == [s.prompt_tokens for s in singles]
+    # Left padding changes the bf16 matmul shapes, so later tokens may differ; the start must not.
+    for batched, single in zip(results, singles):
+        assert batched.text.split()[:2] == single.text.split()[:2]
+
+
+def test_padded_batch_scores_like_one_by_one(generator):
+    short = [{"role": "user", "content": "Is water wet? Answer yes or no."}]
+    scores = generator.yes_no_logits([QUESTION, short])
+    assert scores == pytest.approx([generator.yes_no_logit(QUESTION), generator.yes_no_logit(short)], abs=0.1)
 
 
 def test_yes_no_logit_is_a_finite_float(generator):
