@@ -21,7 +21,7 @@ from docqa.memory.store import Store
 _FILE = re.compile(r"^vectors-g(\d+)\.faiss$")
 
 
-def _latest_file(directory: Path) -> tuple[int, Path] | None:
+def latest_file(directory: Path) -> tuple[int, Path] | None:
     found = [(int(m.group(1)), p) for p in directory.iterdir() if (m := _FILE.match(p.name))]
     return max(found) if found else None
 
@@ -37,7 +37,7 @@ class VectorIndex:
     def open(cls, directory: Path, store: Store, dim: int) -> VectorIndex:
         """Load the newest FAISS file and reconcile it with the store."""
         vi = cls(dim)
-        latest = _latest_file(directory)
+        latest = latest_file(directory)
         if latest is not None:
             try:
                 index = faiss.read_index(str(latest[1]))
