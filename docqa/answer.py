@@ -91,8 +91,12 @@ def ask(
     max_new_tokens: int,
     on_token: Callable[[str], bool | None] | None = None,
     device: str = "cpu",
+    generate: bool = True,
 ) -> Answer:
-    """Answer `question` from `index` (a docqa.index.Index). `on_token` receives streamed pieces."""
+    """Answer `question` from `index` (a docqa.index.Index). `on_token` receives streamed pieces.
+
+    generate=False stops once the working set is built (evaluating retrieval without the LLM).
+    """
     timings: dict[str, float] = {}
     t = time.perf_counter()
     hits = index.search(question, k=settings.candidates)
@@ -143,6 +147,9 @@ def ask(
     result.working_set = ws
     if not ws.passages:
         result.abstain_reason = "no candidate fits the working set (raise --budget?)"
+        return result
+    if not generate:
+        result.abstain_reason = "generation skipped"
         return result
 
     gen = generator.generate(render(question, ws.passages), max_new_tokens=max_new_tokens, on_token=on_token)

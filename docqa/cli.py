@@ -332,6 +332,67 @@ def ask(
     _print_sources(ans)
 
 
+@app.command("eval")
+def evaluate(
+    dataset: Annotated[Path, typer.Argument(help="A SQuAD-format JSON file (COVID-QA, XQuAD, ...).", exists=True, dir_okay=False)],
+    limit: Annotated[Optional[int], typer.Option(help="Ask a seeded random sample of N questions (default: all).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the sample.")] = 0,
+    budget: Annotated[Optional[int], typer.Option(help="Working-set budget in LLM tokens.")] = None,
+    rerank: Annotated[Optional[str], typer.Option(help="maxsim | softmax | none")] = None,
+    judge: Annotated[Optional[str], typer.Option(help="auto | on | off")] = None,
+    model: Annotated[Optional[str], typer.Option(help="LLM name or .gguf path.")] = None,
+    backend: Annotated[Optional[str], typer.Option(help="auto | llamacpp | transformers")] = None,
+    retrieval_only: Annotated[bool, typer.Option("--retrieval-only", help="Stop at the working set: no LLM answers (fast).")] = False,
+    out_file: Annotated[Optional[Path], typer.Option("--out", help="Also write the full JSON report (per question) here.")] = None,
+    index: Annotated[Optional[Path], typer.Option("--index", help="Ingest into (and reuse) this index instead of a temp one.")] = None,
+    config: ConfigOpt = None,
+    device: DeviceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Score docqa on a SQuAD-format file: hit@k, working-set hit, EM, F1, abstention, citations, latency.
+
+    Example: docqa eval ../shared/data/covidqa/covidqa.json --limit 200 --seed 0 --json
+    """
+    from docqa.qa_eval import report_json, run_eval
+
+    try:
+        settings = _settings(
+            None, config, device=device, answer__budget=budget, answer__rerank=rerank, answer__judge=judge,
+            generation__model=model, generation__backend=backend,
+        )
+        bar = RichProgress(
+            TextColumn("[bold]eval"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("eta"),
+            TimeRemainingColumn(), TextColumn("[dim]{task.fields[q]}"), console=err,
+        )
+        task = None
+
+        def on_progress(done: int, total: int, question: str) -> None:
+            nonlocal task
+            if task is None:
+                task = bar.add_task("eval", total=total, q="")
+            bar.update(task, completed=done, q=escape(question[:50]))
+
+        with bar:
+            report = run_eval(
+                dataset, settings, index_dir=index, limit=limit, seed=seed, retrieval_only=retrieval_only,
+                on_progress=on_progress,
+            )
+    except DocqaError as exc:
+        raise _fail(exc) from None
+    data = report_json(report)
+    if out_file:
+        out_file.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    if as_json:
+        _print_json({k: v for k, v in data.items() if k != "results"})
+        return
+    table = Table(title=f"{dataset.name}: {report.questions} questions")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for name, value in report.summary().items():
+        table.add_row(name, f"{value:.3f}" if isinstance(value, float) else str(value))
+    out.print(table)
+
+
 @app.command("list")
 def list_documents(index: IndexOpt = None, config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
     """List ingested documents with pages, chunks and ingest time."""

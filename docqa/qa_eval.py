@@ -1,0 +1,178 @@
+"""`docqa eval`: run the ask pipeline over a SQuAD-format file and score every stage.
+
+Per question: retrieval hit@k (a gold answer inside one of the top-k candidates after re-ranking),
+working-set hit (inside the evidence the LLM saw), exact match and token F1 of the answer (SQuAD
+normalisation, max over gold answers), abstention, citation validity (share of citations whose
+passage contains a gold answer), and per-stage latency.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from docqa.evaluate import Question, contains_answer, exact_match, load_squad, token_f1, write_contexts
+
+_CITATION = re.compile(r"\[\d+(?:\s*[,;]\s*\d+)*\]")
+
+
+@dataclass
+class QuestionResult:
+    id: str
+    question: str
+    answers: list[str]
+    prediction: str
+    answered: bool
+    hit_at_1: bool
+    hit_at_5: bool
+    ws_hit: bool
+    em: float
+    f1: float
+    citations: int
+    valid_citations: int
+    ws_passages: int
+    ws_tokens: int
+    timings: dict[str, float] = field(default_factory=dict)
+    end_to_end_s: float = 0.0
+
+
+@dataclass
+class EvalReport:
+    dataset: str
+    questions: int
+    settings: dict
+    results: list[QuestionResult]
+    ingest_s: float = 0.0
+
+    def summary(self) -> dict[str, float]:
+        rs = self.results
+        n = len(rs) or 1
+        cites = sum(r.citations for r in rs)
+
+        def pct(values: list[float], q: float) -> float:
+            if not values:
+                return 0.0
+            values = sorted(values)
+            return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+        def stage(name: str) -> list[float]:
+            return [r.timings[name] for r in rs if name in r.timings]
+
+        out = {
+            "questions": len(rs),
+            "hit@1": sum(r.hit_at_1 for r in rs) / n,
+            "hit@5": sum(r.hit_at_5 for r in rs) / n,
+            "working_set_hit": sum(r.ws_hit for r in rs) / n,
+            "exact_match": sum(r.em for r in rs) / n,
+            "f1": sum(r.f1 for r in rs) / n,
+            "abstention": sum(not r.answered for r in rs) / n,
+            "citation_validity": sum(r.valid_citations for r in rs) / cites if cites else 0.0,
+            "ws_passages_mean": sum(r.ws_passages for r in rs) / n,
+            "ws_tokens_mean": sum(r.ws_tokens for r in rs) / n,
+            "end_to_end_p50_s": pct([r.end_to_end_s for r in rs], 0.5),
+            "end_to_end_p95_s": pct([r.end_to_end_s for r in rs], 0.95),
+        }
+        for name in ("retrieve_s", "rerank_s", "judge_s", "prefill_s", "decode_s"):
+            values = stage(name)
+            if values:
+                out[f"{name[:-2]}_p50_s"] = pct(values, 0.5)
+                out[f"{name[:-2]}_p95_s"] = pct(values, 0.95)
+        tps = [r.timings["decode_tokens_per_s"] for r in rs if r.timings.get("decode_tokens_per_s")]
+        if tps:
+            out["decode_tokens_per_s_p50"] = statistics.median(tps)
+            out["ttft_p50_s"] = pct([r.timings["prefill_s"] for r in rs if "prefill_s" in r.timings], 0.5)
+        return out
+
+
+def sample(questions: list[Question], limit: int | None, seed: int) -> list[Question]:
+    answerable = [q for q in questions if q.answers]
+    if limit is None or limit >= len(answerable):
+        return answerable
+    return random.Random(seed).sample(answerable, limit)
+
+
+def score(q: Question, answer, seconds: float) -> QuestionResult:
+    """Score one Answer (docqa.answer.Answer) against its gold answers."""
+    golds = list(q.answers)
+    texts = [c.hit.text for c in answer.candidates]
+    ws = answer.working_set
+    passages = ws.passages if ws else []
+    prediction = answer.text if answer.answered else ""
+    valid = 0
+    for c in answer.citations:
+        p = ws.passage(c.n) if ws else None
+        valid += bool(p and contains_answer(p.text, golds))
+    return QuestionResult(
+        id=q.id, question=q.question, answers=golds, prediction=prediction, answered=answer.answered,
+        hit_at_1=any(contains_answer(t, golds) for t in texts[:1]),
+        hit_at_5=any(contains_answer(t, golds) for t in texts[:5]),
+        ws_hit=any(contains_answer(p.text, golds) for p in passages),
+        em=exact_match(_strip_citations(prediction), golds), f1=token_f1(_strip_citations(prediction), golds),
+        citations=len(answer.citations), valid_citations=valid,
+        ws_passages=len(passages), ws_tokens=ws.tokens if ws else 0,
+        timings=dict(answer.timings), end_to_end_s=seconds,
+    )
+
+
+def _strip_citations(text: str) -> str:
+    return _CITATION.sub(" ", text)
+
+
+def run_eval(
+    dataset: Path,
+    settings,
+    *,
+    index_dir: Path | None = None,
+    limit: int | None = None,
+    seed: int = 0,
+    retrieval_only: bool = False,
+    on_progress: Callable[[int, int, str], None] | None = None,
+) -> EvalReport:
+    """Ingest the dataset's contexts (into `index_dir`, or a temp index), ask the sampled questions."""
+    from docqa.answer import Answer, ask
+    from docqa.index import Index
+    from docqa.models.device import resolve_device
+
+    contexts, questions, unit = load_squad(dataset)
+    chosen = sample(questions, limit, seed)
+    with tempfile.TemporaryDirectory(prefix="docqa-eval-") as tmp:
+        directory = index_dir or Path(tmp) / "index"
+        settings = settings.model_copy(update={"index": directory})
+        with Index.open(directory, settings) as idx:
+            t0 = time.perf_counter()
+            # Contexts live beside the index so a reused --index skips them by hash next time.
+            folder = directory / "eval-contexts" / dataset.stem
+            write_contexts(contexts, folder)
+            idx.ingest([folder])
+            ingest_s = time.perf_counter() - t0
+            generator = idx.generator()
+            device = resolve_device(settings.device)
+            results = []
+            for i, q in enumerate(chosen):
+                if on_progress:
+                    on_progress(i, len(chosen), q.question)
+                t = time.perf_counter()
+                ans: Answer = ask(q.question, idx, generator, settings.answer, settings.generation.max_new_tokens,
+                                  device=device, generate=not retrieval_only)
+                results.append(score(q, ans, time.perf_counter() - t))
+            if on_progress:
+                on_progress(len(chosen), len(chosen), "")
+    return EvalReport(
+        dataset=str(dataset), questions=len(chosen),
+        settings={"unit": unit, **settings.answer.model_dump(), "model": settings.generation.model,
+                  "retrieval_only": retrieval_only, "seed": seed, "limit": limit},
+        results=results, ingest_s=ingest_s,
+    )
+
+
+def report_json(report: EvalReport) -> dict:
+    return {
+        "dataset": report.dataset, "settings": report.settings, "ingest_s": round(report.ingest_s, 2),
+        "summary": report.summary(), "results": [asdict(r) for r in report.results],
+    }
