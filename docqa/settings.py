@@ -60,22 +60,25 @@ class RetrievalSettings(_Section):
     k: int = Field(5, ge=1, description="Results shown by `docqa search`.")
     dense_k: int = Field(40, ge=1, description="Candidates taken from FAISS before fusion.")
     keyword_k: int = Field(40, ge=1, description="Candidates taken from FTS5 BM25 before fusion.")
-    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant: score = sum 1/(rrf_k + rank).")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant: score = sum w/(rrf_k + rank).")
+    keyword_weight: float = Field(
+        2.0, ge=0, description="Weight w of the BM25 ranking in the fusion (dense has weight 1); 2 measured best on COVID-QA."
+    )
 
 
 class AnswerSettings(_Section):
     candidates: int = Field(40, ge=1, le=200, description="Candidates retrieved (hybrid) before attention re-ranking.")
     rerank: Literal["maxsim", "softmax", "none"] = Field(
-        "maxsim", description="Late interaction over MiniLM token states; 'none' keeps the retrieval order."
+        "softmax", description="Late interaction over MiniLM token states; 'none' keeps the retrieval order."
     )
     token_temperature: float = Field(
         0.05, gt=0, description="Softmax temperature of query-token attention over passage tokens (rerank=softmax)."
     )
     retrieval_weight: float = Field(
-        0.5, ge=0, description="Weight of the (max-scaled) retrieval RRF score fused with the late-interaction score."
+        0.25, ge=0, description="Weight of the (max-scaled) retrieval RRF score fused with the late-interaction score."
     )
     temperature: float = Field(
-        0.05, gt=0, description="Softmax temperature turning fused scores into attention weights over candidates."
+        0.1, gt=0, description="Softmax temperature turning fused scores into attention weights over candidates."
     )
     judge: Literal["auto", "on", "off"] = Field(
         "auto", description="LLM relevance judge (logit yes - no) over the top candidates; auto = on with CUDA only."
@@ -88,9 +91,9 @@ class AnswerSettings(_Section):
     mmr_lambda: float = Field(0.75, ge=0, le=1, description="MMR trade-off: 1 = pure relevance, 0 = pure diversity.")
     duplicate_cos: float = Field(0.95, gt=0, le=1, description="Cosine above which a candidate is a near-duplicate.")
     min_interaction: float = Field(
-        0.45,
+        0.44,
         description="Abstain without calling the LLM when the best late-interaction score is below this "
-        "(calibrated with `docqa eval`; maxsim scale).",
+        "(calibrated with `docqa eval`).",
     )
     support_threshold: float = Field(
         0.5, ge=0, le=1, description="Share of a sentence's content words its cited passage must contain."

@@ -11,12 +11,12 @@ from docqa.records import Hit
 from docqa.settings import RetrievalSettings
 
 
-def rrf(rankings: list[list[int]], k: int) -> dict[int, float]:
-    """Reciprocal-rank fusion: robust to the two retrievers' incomparable score scales."""
+def rrf(rankings: list[list[int]], k: int, weights: list[float] | None = None) -> dict[int, float]:
+    """Weighted reciprocal-rank fusion: robust to the retrievers' incomparable score scales."""
     fused: dict[int, float] = {}
-    for ranking in rankings:
+    for ranking, w in zip(rankings, weights or [1.0] * len(rankings)):
         for rank, cid in enumerate(ranking, start=1):
-            fused[cid] = fused.get(cid, 0.0) + 1.0 / (k + rank)
+            fused[cid] = fused.get(cid, 0.0) + w / (k + rank)
     return fused
 
 
@@ -41,7 +41,9 @@ def search(
         dense_rank = {cid: r for r, (cid, _) in enumerate(dense, start=1)}
         keyword_rank = {cid: r for r, (cid, _) in enumerate(keyword, start=1)}
         if mode == "hybrid":
-            scores = rrf([[c for c, _ in dense], [c for c, _ in keyword]], settings.rrf_k)
+            scores = rrf(
+                [[c for c, _ in dense], [c for c, _ in keyword]], settings.rrf_k, [1.0, settings.keyword_weight]
+            )
         else:
             scores = dict(dense or keyword)
         ranked = sorted(scores, key=scores.__getitem__, reverse=True)
