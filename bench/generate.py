@@ -13,6 +13,7 @@ The one-time assembly / conversion is done (with a progress bar) before anything
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 
@@ -117,6 +118,13 @@ def main() -> None:
     if "transformers" in backends:
         assets.converted_transformers_dir(args.model, progress=progress)
 
+    load_before = os.getloadavg()[0]
+    console.print(
+        f"load average {load_before:.2f} on {os.cpu_count()} CPUs; "
+        f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '(unset)')}"
+    )
+    if load_before > 0.5:
+        console.print("[yellow]warning: the machine is busy; llama.cpp's spinning threads suffer most[/yellow]")
     results = {}
     for backend in backends:
         console.print(f"[bold]{backend}[/bold] ...")
@@ -133,6 +141,7 @@ def main() -> None:
             cells.append(f"{value:.0f}" if metric.endswith("tokens") else f"{value:.3g}" if value < 10 else f"{value:.1f}")
         table.add_row(metric, *cells)
     console.print(table)
+    console.print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -45,6 +45,8 @@ def load_prompt(name: str, directory: Path = PROMPTS_DIR) -> PromptTemplate:
 
 
 def fence(n: int, source: str, page: str, text: str) -> str:
-    """A numbered, labelled passage. A passage can't close its own fence: tags inside are defused."""
+    """A numbered, labelled passage. A passage can't close its own fence (tags inside are defused)
+    nor open a chat turn: the tokenizer reads `<|im_start|>`-style text as control tokens."""
     safe = re.sub(r"</?\s*passage", lambda m: m.group(0).replace("<", "‹"), text, flags=re.IGNORECASE)
+    safe = safe.replace("<|", "‹|").replace("|>", "|›")
     return f'<passage n="{n}" source="{source}" page="{page}">\n{safe}\n</passage>'

@@ -140,10 +140,35 @@ def is_gguf_path(name: str) -> bool:
 
 
 def model_key(name: str) -> str:
-    """Short name for a registry model or a .gguf path (used to name cache entries)."""
+    """Short name for a registry model or a .gguf path (its file stem)."""
     if is_gguf_path(name):
         return Path(name).stem
     return spec_for(name).name
+
+
+def _cache_key(name: str) -> str:
+    """Names cache entries: a user's file gets a hash of its path, never a registry model's name."""
+    if is_gguf_path(name):
+        where = str(Path(name).expanduser().resolve())
+        return f"{Path(name).stem}-{hashlib.sha256(where.encode()).hexdigest()[:8]}"
+    return spec_for(name).name
+
+
+@contextlib.contextmanager
+def _locked(root: Path, key: str):
+    """One process at a time assembles or converts a given model (others wait, then find it done)."""
+    root.mkdir(parents=True, exist_ok=True)
+    with _gguf_lock, open(root / f".{key}.lock", "a+b") as handle:
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: the thread lock and atomic renames still hold
+            yield
+            return
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def spec_for(name: str) -> ModelSpec:
@@ -224,6 +249,7 @@ def _package_file(spec: ModelSpec) -> Path:
 # sha256, remembered per (path, size, mtime)
 
 _verify_lock = threading.Lock()
+_gguf_lock = threading.Lock()  # with a file lock in _locked() for other processes
 
 
 def _sha256_file(path: Path, progress: ProgressFn | None = None, step: str = "") -> str:
@@ -345,9 +371,6 @@ def _assemble(spec: ModelSpec, dest: Path, progress: ProgressFn | None) -> str:
     return digest
 
 
-_gguf_lock = threading.Lock()
-
-
 def resolve_gguf(name: str, cache: Path | str | None = None, progress: ProgressFn | None = None) -> Path:
     """The .gguf file for a registry name or a path; assembles split models once and checks sha256.
 
@@ -369,7 +392,7 @@ def resolve_gguf(name: str, cache: Path | str | None = None, progress: ProgressF
         )
         return path
     dest = root / spec.filename
-    with _gguf_lock:
+    with _locked(root, spec.name):
         if dest.is_file():
             _verify(root, dest, spec, progress, fix=f"delete {dest} and run again to re-assemble it")
             return dest
@@ -397,7 +420,11 @@ def _converted_ok(out: Path, gguf: Path, check_source: bool) -> bool:
         return False
     if not check_source:
         return True
-    return recorded.get("size") == gguf.stat().st_size and recorded.get("gguf") == gguf.name
+    return _same_source(recorded, gguf)
+
+
+def _same_source(recorded: dict, gguf: Path) -> bool:
+    return recorded == {**recorded, **_source_record(gguf)}
 
 
 def converted_transformers_dir(
@@ -408,12 +435,12 @@ def converted_transformers_dir(
     Lives in ``<cache>/models/<name>-hf/``; written into a temp dir and renamed into place.
     """
     root = models_dir(cache)
-    out = root / f"{model_key(name)}-hf"
+    out = root / f"{_cache_key(name)}-hf"
     gguf = resolve_gguf(name, cache, progress)
     # Registry files are pinned, so a finished dir is good; for a user path, re-convert when it changed.
     if _converted_ok(out, gguf, check_source=is_gguf_path(name)):
         return out
-    with _gguf_lock:
+    with _locked(root, _cache_key(name)):
         if _converted_ok(out, gguf, check_source=is_gguf_path(name)):
             return out
         _convert(gguf, out, progress, label=model_key(name))
@@ -518,7 +545,7 @@ def tokenizer_dir(name: str, cache: Path | str | None = None, progress: Progress
     The converted model dir has the same tokenizer; it is used when already there.
     """
     root = models_dir(cache)
-    key = model_key(name)
+    key = _cache_key(name)
     hf = root / f"{key}-hf"
     gguf = resolve_gguf(name, cache, progress)
     if _converted_ok(hf, gguf, check_source=is_gguf_path(name)) and (hf / "tokenizer.json").is_file():
@@ -526,13 +553,13 @@ def tokenizer_dir(name: str, cache: Path | str | None = None, progress: Progress
     out = root / f"{key}-tokenizer"
     if _tokenizer_ok(out, gguf, check_source=is_gguf_path(name)):
         return out
-    with _gguf_lock:
+    with _locked(root, key):
         if _tokenizer_ok(out, gguf, check_source=is_gguf_path(name)):
             return out
         import docqa.models  # noqa: F401
         from transformers import AutoTokenizer
 
-        step = f"Reading the {key} tokenizer (one time)"
+        step = f"Reading the {model_key(name)} tokenizer (one time)"
         if progress:
             progress(step, 0, None)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=root))
@@ -563,7 +590,7 @@ def _tokenizer_ok(out: Path, gguf: Path, check_source: bool) -> bool:
         recorded = json.loads((out / _SOURCE_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return not check_source or (recorded.get("size") == gguf.stat().st_size and recorded.get("gguf") == gguf.name)
+    return not check_source or _same_source(recorded, gguf)
 
 
 # ---------------------------------------------------------------------------------------------

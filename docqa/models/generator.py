@@ -3,7 +3,7 @@
 Two in-process backends sit behind one small protocol:
 
 * ``LlamaCppGenerator``: the GGUF file through ``xllamacpp`` (llama.cpp, CPU wheel). On this
-  2-core CPU it decodes 3-7x faster than transformers (numbers in ``_CPU_BACKEND`` below).
+  2-core CPU it decodes 3.5-5x faster than transformers (numbers at ``_CPU_BACKEND`` below).
 * ``TransformersGenerator``: the GGUF converted once to a bf16 safetensors dir
   (``assets.converted_transformers_dir``); the path for CUDA, and real batched generation.
 
@@ -240,6 +240,9 @@ class LlamaCppGenerator(_Base):
         params.cpuparams_batch.n_threads = threads
         params.n_gpu_layers = 0  # the PyPI wheel is CPU-only
         params.verbosity = -1  # llama.cpp logs nothing to stderr
+        params.ctx_shift = False  # never drop the start of a prompt silently: a full context ends the answer
+        params.cache_ram_mib = 256  # host-RAM prompt cache (default 8 GiB); ~12 KB per token for 0.5B
+        params.n_threads_http = 1
         params.api_keys = [secrets.token_hex(24)]
         params.sampling.temp = 0.0
         params.sampling.top_k = 1
@@ -267,6 +270,10 @@ class LlamaCppGenerator(_Base):
             raise ModelError(f"llama.cpp returned {type(response).__name__}, not a response")
         if "error" in response:
             err = response["error"]
+            if isinstance(err, dict) and "n_prompt_tokens" in err and "n_ctx" in err:
+                raise ModelError(
+                    f"prompt ({err['n_prompt_tokens']} tokens) exceeds the context size ({err['n_ctx']} tokens)"
+                )
             message = err.get("message", err) if isinstance(err, dict) else err
             raise ModelError(f"llama.cpp: {message}")
         return response
@@ -287,7 +294,7 @@ class LlamaCppGenerator(_Base):
 
             texts: list[str] = []
             final: dict[str, Any] = {}
-            state = {"finish": None, "cancelled": False, "error": None}
+            state: dict[str, Any] = {"finish": None, "cancelled": False, "error": None, "raised": None}
 
             def callback(chunk: Any) -> bool:
                 if not isinstance(chunk, dict):
@@ -303,7 +310,12 @@ class LlamaCppGenerator(_Base):
                     piece = (choice.get("delta") or {}).get("content")
                     if piece:
                         texts.append(piece)
-                        if on_token(piece):
+                        try:
+                            stop_now = on_token(piece)
+                        except BaseException as exc:  # xllamacpp would swallow it: stop, re-raise below
+                            state["raised"] = exc
+                            return True
+                        if stop_now:
                             state["cancelled"] = True
                             return True
                 return False
@@ -312,6 +324,8 @@ class LlamaCppGenerator(_Base):
             response = self._server.handle_chat_completions(
                 self._request(messages, max_new_tokens, stream=True, **extra), callback
             )
+            if state["raised"] is not None:
+                raise state["raised"]
             if state["error"] is not None:
                 self._check(state["error"])
             if isinstance(response, dict):
@@ -468,6 +482,8 @@ class TransformersGenerator(_Base):
         n = len(rows)
         for r in rows:
             self._check_length(len(r))
+        # Like llama.cpp: prompt and answer share the context window; a full window ends the answer.
+        max_new_tokens = min(max_new_tokens, self.context_tokens - max(len(r) for r in rows))
         generated: list[list[int]] = [[] for _ in range(n)]
         texts = [""] * n
         emitted = 0  # characters already passed to on_token (single-row streaming only)
@@ -623,7 +639,18 @@ def _safe_len(text: str, stops: Sequence[str]) -> int:
 # ---------------------------------------------------------------------------------------------
 # Factory
 
-# Measured by bench/generate.py on the 2-core AMD EPYC (AVX-512 BF16) with qwen2.5-coder-0.5b:
+# CPU backend, chosen by measurement (bench/generate.py, qwen2.5-coder-0.5b, the 2-core AMD EPYC with
+# AVX512-BF16; the machine was shared with other jobs, load 3-6, so absolute numbers are low):
+#                                  llama.cpp   transformers bf16
+#   decode tok/s, OMP passive         18.0          4.9
+#   decode tok/s, OMP default          6.2          1.1
+#   decode tok/s, 1 thread each     17-19        3.7-4.6
+#   prefill tok/s (1000 tok), passive  45          131      (1 thread: 55 vs 128)
+#   load s (first / again)          5.3 / 3.3    3.9 / 1.8
+# shared/MODELS.md, on the idle machine: llama.cpp 284 prefill / 54 decode, transformers 17 decode.
+# llama.cpp decodes 3.5-5x faster everywhere; transformers prefills ~2.5x faster (oneDNN bf16 kernels,
+# while this xllamacpp wheel is built for AVX2 only). Answers are 100-256 tokens, so decode dominates:
+# llama.cpp on CPU. (The yes/no judge is prefill-only: batched transformers does 0.55 pairs/s vs 0.22.)
 _CPU_BACKEND = "llamacpp"
 
 _instances: dict[tuple, Generator] = {}

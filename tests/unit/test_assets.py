@@ -75,6 +75,10 @@ def test_gguf_path_is_used_as_is(tmp_path):
     path.write_bytes(b"GGUF")
     assert assets.resolve_gguf(str(path), tmp_path / "cache") == path
     assert assets.model_key(str(path)) == "my model"
+    # A user's file named like a registry model never shares its cache entries.
+    twin = tmp_path / "qwen2.5-coder-0.5b.gguf"
+    assert assets._cache_key(str(twin)).startswith("qwen2.5-coder-0.5b-")
+    assert assets._cache_key(str(twin)) != assets._cache_key("qwen2.5-coder-0.5b")
     with pytest.raises(ModelError, match="not found"):
         assets.resolve_gguf(str(tmp_path / "missing.gguf"))
 
@@ -94,7 +98,7 @@ def test_assembles_once_in_order_and_atomically(fake_model, tmp_path):
     path = assets.resolve_gguf("fake-1b", cache, progress=lambda step, done, total: seen.append((step, done, total)))
     assert path == cache / "models" / "fake-1b.gguf"
     assert path.read_bytes() == b"".join(CHUNKS)
-    assert [p.name for p in path.parent.iterdir() if p.name.startswith(".")] == []  # no temp file left
+    assert [p.name for p in path.parent.iterdir() if p.suffix in (".part", ".tmp")] == []  # no temp file left
     # The progress step names the one-time assembly and ends at done == total.
     assert seen[0][0].startswith("Assembling model fake-1b (one time)")
     assert seen[-1][1] == seen[-1][2] == sum(len(c) for c in CHUNKS)
@@ -120,7 +124,7 @@ def test_tampered_part_fails_with_reinstall_hint_and_leaves_nothing(tmp_path, mo
     message = str(err.value)
     assert DIGEST in message and "pip install --force-reinstall" in message and "fakemodel-part2==1.0.0" in message
     assert not (cache / "models" / "fake-1b.gguf").exists()
-    assert list((cache / "models").glob(".*")) == []
+    assert [p for p in (cache / "models").iterdir() if p.suffix in (".part", ".tmp")] == []
 
 
 def test_tampered_cached_file_names_the_file_to_delete(fake_model, tmp_path):
