@@ -31,6 +31,7 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -497,12 +498,8 @@ def _convert(gguf: Path, out: Path, progress: ProgressFn | None, label: str) -> 
 
     hf_logging.disable_progress_bar()  # our own progress step replaces transformers' tqdm bar
     step = f"Converting {label} for transformers (one time, ~1 min)"
-    if progress:
-        progress(step, 0, None)
     started = time.perf_counter()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
-    try:
+    with _staged_dir(out, step, progress) as tmp:
         try:
             with _tensor_progress(progress, step):
                 model = AutoModelForCausalLM.from_pretrained(
@@ -526,6 +523,17 @@ def _convert(gguf: Path, out: Path, progress: ProgressFn | None, label: str) -> 
             json.dumps({**_source_record(gguf), "seconds": round(time.perf_counter() - started, 1)}),
             encoding="utf-8",
         )
+
+
+@contextlib.contextmanager
+def _staged_dir(out: Path, step: str, progress: ProgressFn | None) -> Iterator[Path]:
+    """Build a directory under a temp name and swap it in only once complete, as one progress step."""
+    if progress:
+        progress(step, 0, None)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    try:
+        yield tmp
         _make_readable(tmp)
         if out.exists():
             shutil.rmtree(out)
@@ -560,26 +568,13 @@ def tokenizer_dir(name: str, cache: Path | str | None = None, progress: Progress
         from transformers import AutoTokenizer
 
         step = f"Reading the {model_key(name)} tokenizer (one time)"
-        if progress:
-            progress(step, 0, None)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=root))
-        try:
+        with _staged_dir(out, step, progress) as tmp:
             try:
                 tok = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
             except Exception as exc:
                 raise ModelError(f"{gguf}: cannot read its tokenizer ({exc})") from exc
             tok.save_pretrained(str(tmp))
             (tmp / _SOURCE_FILE).write_text(json.dumps(_source_record(gguf)), encoding="utf-8")
-            _make_readable(tmp)
-            if out.exists():
-                shutil.rmtree(out)
-            os.replace(tmp, out)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        finally:
-            if progress:
-                progress(step, 1, 1)
     return out
 
 
