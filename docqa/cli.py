@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsed
 from rich.progress import Progress as RichProgress
 from rich.table import Table
 
-from docqa.errors import ConfigError, DocqaError
+from docqa.errors import ConfigError, DocqaError, UsageError
 from docqa.ingest.pipeline import IngestReport, Progress
 from docqa.settings import Settings, describe, load_settings
 
@@ -58,7 +58,7 @@ def _settings(index: Path | None, config: Path | None, **flags: Any) -> Settings
 
 def _fail(exc: DocqaError) -> typer.Exit:
     err.print(f"[red]error:[/red] {escape(str(exc))}")
-    return typer.Exit(2 if isinstance(exc, ConfigError) else 1)
+    return typer.Exit(2 if isinstance(exc, (ConfigError, UsageError)) else 1)
 
 
 def _open(settings: Settings, create: bool):

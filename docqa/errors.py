@@ -19,3 +19,7 @@ class StoreError(DocqaError):
 
 class ModelError(DocqaError):
     """A model package is missing or its files are corrupt."""
+
+
+class UsageError(DocqaError):
+    """The request itself is malformed (an empty question, ...): exit code 2 in the CLI."""

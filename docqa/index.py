@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from pathlib import Path
 
-from docqa.errors import StoreError
+from docqa.errors import StoreError, UsageError
 from docqa.ingest.pipeline import IngestReport, Progress
 from docqa.ingest.pipeline import ingest as run_ingest
 from docqa.memory.lock import writer_lock
@@ -129,7 +129,7 @@ class Index:
 
     def search(self, query: str, k: int | None = None, mode: str = "hybrid") -> list[Hit]:
         if not query.strip():
-            raise ValueError("empty query")
+            raise UsageError("empty query")
         return hybrid.search(
             query, self.store, self.vectors, self.embedder, self.settings.retrieval,
             k or self.settings.retrieval.k, mode=mode,
@@ -141,7 +141,7 @@ class Index:
         from docqa.models.device import resolve_device
 
         if not question.strip():
-            raise ValueError("empty question")
+            raise UsageError("empty question")
         return ask(
             question, self, self.generator(progress), self.settings.answer,
             self.settings.generation.max_new_tokens, on_token=on_token,

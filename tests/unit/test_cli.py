@@ -93,3 +93,10 @@ def test_unknown_env_setting_is_a_usage_error(monkeypatch):
 def test_help_has_examples():
     r = run("--help")
     assert r.exit_code == 0 and "docqa ingest" in r.output and "docqa search" in r.output
+
+
+def test_empty_query_is_a_usage_error(tmp_path, docs):
+    idx = tmp_path / "idx"
+    assert run("ingest", docs, "--index", idx).exit_code == 0
+    r = run("search", "   ", "--index", idx)
+    assert r.exit_code == 2 and "empty query" in r.output
