@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from docqa.retrieval.working_set import Passage, WorkingSet
 
 _CITE = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-_SENTENCE = re.compile(r"(?<=[.!?。！？])\s+|(?<=\])\s+(?=[A-Z])")
+# A sentence ends before a capital, digit or quote: "Ae. albopictus" and "e.g. the" stay whole.
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])|(?<=[。！？])\s*|(?<=\])\s+(?=[A-Z])")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _STOP = frozenset(

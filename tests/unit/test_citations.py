@@ -53,3 +53,12 @@ def test_paragraph_counts_within_the_page():
     assert paragraph_of(DOC, 1, 0) == 1
     assert paragraph_of(DOC, 1, DOC.index("The 2019")) == 2
     assert paragraph_of(DOC, 2, DOC.index("Second")) == 2
+
+
+def test_abbreviations_do_not_split_a_sentence():
+    from docqa.citations import sentences
+
+    assert sentences("It infects Ae. albopictus mosquitoes [1]. Then it spreads.") == [
+        "It infects Ae. albopictus mosquitoes [1].",
+        "Then it spreads.",
+    ]
