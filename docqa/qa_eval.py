@@ -17,7 +17,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from docqa.evaluate import Question, contains_answer, exact_match, load_squad, token_f1, write_contexts
+from docqa.evaluate import (
+    Question, contains_answer, exact_match, load_squad, normalize_answer, token_f1, write_contexts,
+)
 
 _CITATION = re.compile(r"\[\d+(?:\s*[,;]\s*\d+)*\]")
 
@@ -34,6 +36,7 @@ class QuestionResult:
     ws_hit: bool
     em: float
     f1: float
+    contains_gold: bool  # a gold answer appears inside the (sentence-style) answer
     citations: int
     valid_citations: int
     ws_passages: int
@@ -71,6 +74,8 @@ class EvalReport:
             "working_set_hit": sum(r.ws_hit for r in rs) / n,
             "exact_match": sum(r.em for r in rs) / n,
             "f1": sum(r.f1 for r in rs) / n,
+            # EM/F1 punish full cited sentences against span answers; this counts the span inside.
+            "answer_contains_gold": sum(r.contains_gold for r in rs) / n,
             "abstention": sum(not r.answered for r in rs) / n,
             "citation_validity": sum(r.valid_citations for r in rs) / cites if cites else 0.0,
             "ws_passages_mean": sum(r.ws_passages for r in rs) / n,
@@ -114,6 +119,7 @@ def score(q: Question, answer, seconds: float) -> QuestionResult:
         hit_at_5=any(contains_answer(t, golds) for t in texts[:5]),
         ws_hit=any(contains_answer(p.text, golds) for p in passages),
         em=exact_match(_strip_citations(prediction), golds), f1=token_f1(_strip_citations(prediction), golds),
+        contains_gold=bool(prediction) and contains_answer(normalize_answer(prediction), [normalize_answer(g) for g in golds]),
         citations=len(answer.citations), valid_citations=valid,
         ws_passages=len(passages), ws_tokens=ws.tokens if ws else 0,
         timings=dict(answer.timings), end_to_end_s=seconds,
