@@ -198,28 +198,6 @@ def search(
     out.print(table)
 
 
-class _ModelProgress:
-    """The one-time model assembly/conversion as a visible step, not a silent minute."""
-
-    def __init__(self) -> None:
-        self.bar: RichProgress | None = None
-        self.tasks: dict[str, Any] = {}
-
-    def __call__(self, step: str, done: float, total: float | None) -> None:
-        if self.bar is None:
-            self.bar = RichProgress(
-                TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), TimeRemainingColumn(), console=err
-            )
-            self.bar.start()
-        if step not in self.tasks:
-            self.tasks[step] = self.bar.add_task(step, total=total)
-        self.bar.update(self.tasks[step], completed=done, total=total)
-
-    def stop(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-
-
 def _answer_json(ans) -> dict[str, Any]:
     ws = ans.working_set
     return {
@@ -298,7 +276,10 @@ def ask(
             index, config, device=device, answer__budget=budget, answer__rerank=rerank, answer__judge=judge,
             generation__model=model, generation__backend=backend,
         )
-        progress = _ModelProgress()
+        from docqa.models.assets import RichProgress as ModelProgress
+
+        # The one-time model assembly/conversion shows as a progress step, not a silent minute.
+        progress = ModelProgress(console=err)
         with _open(settings, create=False) as idx:
             streamed = []
 
@@ -310,7 +291,7 @@ def ask(
             try:
                 idx.generator(progress)
             finally:
-                progress.stop()
+                progress.close()
             ans = idx.ask(question, on_token=on_token)
     except DocqaError as exc:
         raise _fail(exc) from None
