@@ -116,6 +116,46 @@ class GenerationSettings(_Section):
     )
 
 
+class SummarizeSettings(_Section):
+    mode: Literal["map-reduce", "refine", "tree"] = Field(
+        "map-reduce", description="How a whole document is summarized when no --focus is given (chosen by measurement)."
+    )
+    words: int = Field(200, ge=20, le=2000, description="Target length of a final summary, in words.")
+    budget: int = Field(
+        2048, ge=512,
+        description="Token budget of every LLM call (template, text window or state, and answer room), counted exactly.",
+    )
+    partial_words: int = Field(
+        90, ge=20, description="Length of a window summary or section summary (the map step), in words."
+    )
+    state_tokens: int = Field(
+        400, ge=64, description="refine: cap on the running summary (the hidden state) carried from window to window."
+    )
+    focus_candidates: int = Field(
+        60, ge=1, le=400, description="focus: candidates retrieved across the index before attention re-ranking."
+    )
+    batch_size: int = Field(8, ge=1, description="Map calls generated together where the backend batches (CUDA).")
+
+
+class ChatSettings(_Section):
+    capacity_tokens: int = Field(
+        900, ge=128, description="Evidence memory capacity: generator tokens of passages carried between turns."
+    )
+    history_tokens: int = Field(
+        600, ge=64, description="Recent turns kept verbatim up to this many tokens; older ones are folded into a summary."
+    )
+    fold_at: float = Field(
+        0.9, gt=0, le=1, description="Fold the oldest turns into the running summary when history reaches this share of history_tokens."
+    )
+    decay: float = Field(
+        0.6, gt=0, le=1, description="Factor applied to a remembered passage's weight for every turn in which it is not used."
+    )
+    eviction_floor: float = Field(
+        0.02, ge=0, lt=1, description="Remembered passages whose decayed weight falls below this are forgotten."
+    )
+    rewrite: bool = Field(True, description="Rewrite each follow-up into a standalone question before retrieving.")
+
+
 class Settings(_Section):
     index: Path = Field(Path("index"), description="Directory of the store (SQLite + FAISS).")
     device: Literal["auto", "cpu", "cuda"] = Field("auto", description="auto = CUDA when present, else CPU.")
@@ -124,6 +164,8 @@ class Settings(_Section):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Hybrid search.")
     answer: AnswerSettings = Field(default_factory=AnswerSettings, description="Re-ranking, working set, citations.")
     generation: GenerationSettings = Field(default_factory=GenerationSettings, description="The local LLM.")
+    summarize: SummarizeSettings = Field(default_factory=SummarizeSettings, description="docqa summarize.")
+    chat: ChatSettings = Field(default_factory=ChatSettings, description="docqa chat: conversation and evidence memory.")
 
 
 def _sections() -> dict[str, type[_Section]]:

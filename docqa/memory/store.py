@@ -21,7 +21,7 @@ import numpy as np
 from docqa.errors import StoreError
 from docqa.records import Chunk, Hit
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DB_NAME = "docqa.sqlite"
 
 _SCHEMA = """
@@ -65,6 +65,57 @@ CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
 END;
 """
 
+# Version 2: derived memory (summary tree, batch jobs, chat sessions). Every statement is
+# idempotent, so a version-1 store is upgraded in place by running it.
+_SCHEMA_2 = """
+-- Summary nodes are keyed by a hash of their inputs (the chunk texts, or the child summaries,
+-- plus model, prompt version and length), so an unchanged subtree is found again after its
+-- document is re-ingested under new chunk ids: only changed nodes and their ancestors are new.
+CREATE TABLE IF NOT EXISTS summary_nodes (
+    key TEXT PRIMARY KEY,
+    doc_path TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    label TEXT NOT NULL,
+    text TEXT NOT NULL,
+    provenance TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS summary_nodes_doc ON summary_nodes(doc_path);
+CREATE TABLE IF NOT EXISTS summary_roots (
+    doc_path TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    words INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    root_key TEXT NOT NULL,
+    tree TEXT NOT NULL,
+    PRIMARY KEY (doc_path, mode, words)
+);
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    state TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS job_items (
+    job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    item TEXT NOT NULL,
+    ord INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    result TEXT NOT NULL DEFAULT '',
+    updated_at REAL NOT NULL,
+    PRIMARY KEY (job_id, item)
+);
+CREATE TABLE IF NOT EXISTS chat_sessions (
+    name TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+"""
+
 _HIT_COLUMNS = (
     "c.id, c.doc_id, d.path, d.title, c.ord, c.text, c.page_start, c.page_end, c.section, "
     "c.char_start, c.char_end"
@@ -99,8 +150,11 @@ class Store:
             self.conn.execute("PRAGMA synchronous = FULL")
             version = self._stored_version()
             if version is None:
-                self.conn.executescript(_SCHEMA)
+                self.conn.executescript(_SCHEMA + _SCHEMA_2)
                 self._init_meta()
+                version = self._stored_version()
+            elif version == 1:
+                self._upgrade_to_2()
                 version = self._stored_version()
         except sqlite3.DatabaseError as exc:
             self.conn.close()
@@ -128,6 +182,13 @@ class Store:
                 "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?), ('generation', '0')",
                 (str(SCHEMA_VERSION),),
             )
+
+    def _upgrade_to_2(self) -> None:
+        with self.transaction():
+            for statement in _SCHEMA_2.split(";"):
+                if statement.strip():
+                    self.conn.execute(statement)
+            self.set_meta("schema_version", "2")
 
     def get_meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
