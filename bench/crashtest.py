@@ -1,6 +1,7 @@
 """Kill test: start an ingest, kill -9 it at a random moment, re-run it, check the invariants.
 
-    python bench/crashtest.py [--trials 20] [--files 40] [--json]
+    python bench/crashtest.py [--trials 20] [--files 80] [--json]
+    python bench/crashtest.py --concurrency [--files 80]   # searches during an ingest
 
 Each trial uses a fresh index over the same generated corpus. After the kill, the same ingest is
 run again to completion, and then:
@@ -67,6 +68,7 @@ def trial(corpus: Path, index: Path, seed: int, reference: dict[str, int], embed
     from docqa.memory.check import check_store
     from docqa.memory.store import Store
 
+    t_trial = time.monotonic()
     rng = random.Random(seed)
     # Anywhere from model loading to the last commits of a clean run.
     delay = rng.uniform(0.3, 1.0) * wall
@@ -80,10 +82,19 @@ def trial(corpus: Path, index: Path, seed: int, reference: dict[str, int], embed
     before = len(store.documents()) if store else 0
     if store:
         store.close()
+    t_rerun = time.monotonic()
     rerun = subprocess.run(_ingest_cmd(corpus, index), capture_output=True, text=True)
-    report = json.loads(rerun.stdout)
+    rerun_s = time.monotonic() - t_rerun
+    try:
+        report = json.loads(rerun.stdout)
+    except json.JSONDecodeError:
+        report = {"ingested": [], "unchanged": []}
+    problems = []
+    if rerun.returncode != 0:
+        tail = (rerun.stderr.strip().splitlines() or ["(no output)"])[-1]
+        problems.append(f"re-run exited {rerun.returncode}: {tail}")
     store = Store(index)
-    problems = check_store(store, 384, embed=embed)
+    problems += check_store(store, 384, embed=embed)
     from docqa.memory.vectors import latest_file
 
     latest = latest_file(index)
@@ -96,7 +107,57 @@ def trial(corpus: Path, index: Path, seed: int, reference: dict[str, int], embed
     return {
         "seed": seed, "delay_s": round(delay, 2), "killed": killed, "docs_before_rerun": before,
         "rerun_ingested": len(report["ingested"]), "rerun_unchanged": len(report["unchanged"]),
+        "rerun_s": round(rerun_s, 2), "trial_s": round(time.monotonic() - t_trial, 2),
         "problems": problems, "ok": not problems and rerun.returncode == 0,
+    }
+
+
+def concurrency(workdir: Path, files: int = 30, query: str = "the bridge near the harbour cost") -> dict:
+    """An ingest in one process, a loop of searches in this one until the ingest ends.
+
+    A search is inconsistent when a hit's text is not its document's text at the hit's offsets,
+    when its document is not complete in the store (a half-committed file), or when FAISS
+    returned an id SQLite does not have at the generation the search read.
+    """
+    from docqa.index import Index
+    from docqa.settings import load_settings
+
+    corpus = make_corpus(workdir / "corpus", files=files, seed=3)
+    index_dir = workdir / "idx"
+    settings = load_settings({"index": str(index_dir)}, environ={})
+    writer = subprocess.Popen(_ingest_cmd(corpus, index_dir), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    t0 = time.monotonic()
+    while not (index_dir / "docqa.sqlite").exists() and writer.poll() is None:
+        time.sleep(0.05)
+    searches, answered, hits_seen, inconsistent, generations = 0, 0, 0, [], set()
+    with Index.open(index_dir, settings, create=False) as idx:
+        while True:
+            done = writer.poll() is not None
+            generations.add(idx.store.generation)
+            hits = idx.search(query, k=5)
+            answered += bool(hits)
+            for hit in hits:
+                hits_seen += 1
+                with idx.store.snapshot() as conn:
+                    (doc_chunks,) = conn.execute("SELECT chunks FROM documents WHERE id = ?", (hit.doc_id,)).fetchone() or (None,)
+                    (rows,) = conn.execute("SELECT COUNT(*) FROM chunks WHERE doc_id = ?", (hit.doc_id,)).fetchone()
+                    text = idx.store.document_text(hit.doc_id) if doc_chunks is not None else ""
+                if text[hit.start : hit.end] != hit.text or doc_chunks != rows:
+                    inconsistent.append(hit.chunk_id)
+            searches += 1
+            if done:
+                break
+        from docqa.memory.check import check_store
+
+        final = {
+            "vectors": len(idx.vectors), "chunks": idx.store.counts()[1],
+            "documents": len(idx.documents()), "problems": check_store(idx.store, idx.embedder.dim),
+        }
+    return {
+        "searches": searches, "searches_with_hits": answered, "hits_checked": hits_seen, "inconsistent": len(inconsistent),
+        "generations_seen": len(generations), "ingest_s": round(time.monotonic() - t0, 2),
+        "ingest_rc": writer.returncode, "ingest_stderr": writer.stderr.read().decode(errors="replace")[-2000:],
+        **final,
     }
 
 
@@ -115,7 +176,15 @@ def main() -> None:
     ap.add_argument("--trials", type=int, default=20)
     ap.add_argument("--files", type=int, default=80)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--concurrency", action="store_true", help="Instead: searches during one ingest, counting inconsistent results.")
     args = ap.parse_args()
+    if args.concurrency:
+        with tempfile.TemporaryDirectory() as tmp:
+            r = concurrency(Path(tmp), files=args.files)
+        print(json.dumps(r, indent=2) if args.json else
+              f"{r['searches']} searches ({r['searches_with_hits']} with results, {r['hits_checked']} hits checked) during a {r['ingest_s']}s ingest, "
+              f"{r['generations_seen']} generations seen, {r['inconsistent']} inconsistent")
+        sys.exit(0 if r["inconsistent"] == 0 and r["ingest_rc"] == 0 and not r["problems"] else 1)
     with tempfile.TemporaryDirectory() as tmp:
         results = run(args.trials, args.files, Path(tmp))
     if args.json:
@@ -123,12 +192,13 @@ def main() -> None:
     else:
         for r in results:
             print(
-                f"seed {r['seed']:2d} kill@{r['delay_s']:5.2f}s killed={r['killed']!s:5} "
+                f"seed {r['seed']:2d} kill@{r['delay_s']:5.2f}s killed={r['killed']!s:5} trial {r['trial_s']:6.1f}s "
                 f"stored-before-rerun={r['docs_before_rerun']:3d} rerun ingested={r['rerun_ingested']:3d} "
                 f"unchanged={r['rerun_unchanged']:3d} {'OK' if r['ok'] else r['problems']}"
             )
     ok = sum(r["ok"] for r in results)
-    print(f"{ok}/{len(results)} recovered")
+    mean = sum(r["trial_s"] for r in results) / max(1, len(results))
+    print(f"{ok}/{len(results)} recovered ({sum(r['killed'] for r in results)} killed mid-run; {mean:.1f}s per trial)")
     sys.exit(0 if ok == len(results) else 1)
 
 

@@ -45,12 +45,17 @@ class Answer:
     model: str = ""
 
 
-def render(question: str, passages: list[Passage], prompt_name: str = "answer") -> list[dict[str, str]]:
+def fence_passages(passages: list[Passage]) -> str:
+    """The working set as the prompt shows it: numbered, labelled, fenced passages."""
     body = "\n\n".join(
         fence(p.n, Path(p.path).name, str(p.page_start) if p.page_start == p.page_end else f"{p.page_start}-{p.page_end}", p.text)
         for p in passages
     )
-    return load_prompt(prompt_name).messages(passages=body or "(none)", question=question.strip())
+    return body or "(none)"
+
+
+def render(question: str, passages: list[Passage], prompt_name: str = "answer") -> list[dict[str, str]]:
+    return load_prompt(prompt_name).messages(passages=fence_passages(passages), question=question.strip())
 
 
 def judge(question: str, candidates: list[Candidate], generator: Generator, top: int) -> list[float]:

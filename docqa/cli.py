@@ -17,7 +17,7 @@ from rich.progress import Progress as RichProgress
 from rich.table import Table
 
 from docqa.errors import ConfigError, DocqaError, UsageError
-from docqa.ingest.pipeline import IngestReport, Progress
+from docqa.ingest.pipeline import IngestReport, Progress, printable_path
 from docqa.settings import Settings, describe, load_settings
 
 app = typer.Typer(
@@ -41,6 +41,13 @@ ConfigOpt = Annotated[
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of tables.")]
 DeviceOpt = Annotated[Optional[str], typer.Option("--device", help="auto | cpu | cuda", show_default=False)]
+LlmUrlOpt = Annotated[
+    Optional[str],
+    typer.Option("--llm-base-url", help="OpenAI-compatible server (vLLM, llama-server, ...), e.g. http://host:8000/v1.", show_default=False),
+]
+LlmModelOpt = Annotated[
+    Optional[str], typer.Option("--llm-model", help="Model name on that server (default: its only model).", show_default=False)
+]
 
 
 def _settings(index: Path | None, config: Path | None, **flags: Any) -> Settings:
@@ -140,22 +147,31 @@ def ingest(
                     progress.stop()
     except DocqaError as exc:
         raise _fail(exc) from None
+    except KeyboardInterrupt:
+        # Before the pipeline's own handler (model loading), or a second Ctrl-C: the open
+        # transaction rolled back, every file committed before it is stored.
+        err.print("[yellow]interrupted:[/yellow] files committed so far are stored; run the same command again to continue.")
+        raise typer.Exit(130) from None
     if as_json:
         _print_json(_report_json(report))
         raise typer.Exit(report.exit_code)
+    # One line per file: a newline or undecodable byte in a file name is printed escaped.
     for path, reason in report.failed:
-        err.print(f"[red]failed[/red] {escape(path)}: {escape(reason)}")
+        err.print(f"[red]failed[/red] {escape(printable_path(path))}: {escape(reason)}")
     for path in report.unsupported:
-        err.print(f"[yellow]skipped[/yellow] {escape(path)}: unsupported file type")
+        err.print(f"[yellow]skipped[/yellow] {escape(printable_path(path))}: unsupported file type")
     for path, warning in report.warnings:
-        err.print(f"[yellow]warning[/yellow] {escape(path)}: {escape(warning)}")
+        err.print(f"[yellow]warning[/yellow] {escape(printable_path(path))}: {escape(warning)}")
     out.print(
         f"ingested {len(report.ingested)}, unchanged {len(report.unchanged)}, removed {len(report.removed)}, "
         f"failed {len(report.failed)}, unsupported {len(report.unsupported)} · {report.chunks} chunks in "
         f"{report.seconds:.1f}s ({report.chunks_per_s:.1f} chunks/s)"
     )
     if report.interrupted:
-        err.print("[yellow]interrupted:[/yellow] what finished is stored; run the same command again to continue.")
+        err.print(
+            "[yellow]interrupted:[/yellow] every file listed as ingested is stored; run the same command again "
+            "to continue (stored files are skipped, not read again)."
+        )
     raise typer.Exit(report.exit_code)
 
 
@@ -258,10 +274,13 @@ def ask(
     question: Annotated[str, typer.Argument(help="A question about your documents.")],
     budget: Annotated[Optional[int], typer.Option(help="Working-set budget in LLM tokens (prompt + answer).")] = None,
     model: Annotated[Optional[str], typer.Option(help="qwen2.5-coder-0.5b | qwen2.5-coder-1.5b | smollm2-135m | a .gguf path")] = None,
-    backend: Annotated[Optional[str], typer.Option(help="auto | llamacpp | transformers")] = None,
+    backend: Annotated[Optional[str], typer.Option(help="auto | llamacpp | transformers | openai")] = None,
     rerank: Annotated[Optional[str], typer.Option(help="maxsim | softmax | none")] = None,
     judge: Annotated[Optional[str], typer.Option(help="LLM relevance judge: auto | on | off")] = None,
     explain: Annotated[bool, typer.Option("--explain", help="Show candidates, attention weights, working-set decisions, token counts.")] = False,
+    session: Annotated[Optional[str], typer.Option("--session", help="Continue (or start) this chat session: follow-ups are rewritten and evidence is remembered.", show_default=False)] = None,
+    llm_base_url: LlmUrlOpt = None,
+    llm_model: LlmModelOpt = None,
     index: IndexOpt = None,
     config: ConfigOpt = None,
     device: DeviceOpt = None,
@@ -269,12 +288,15 @@ def ask(
 ) -> None:
     """Answer a question from the index with cited sources, or say the documents don't answer it.
 
-    Examples: docqa ask "What did the 2019 budget allocate to rural schools?" ; docqa ask "..." --json --budget 1200
+    Examples: docqa ask "What did the 2019 budget allocate to rural schools?" ; docqa ask "..." --json --budget 1200 ;
+    docqa ask "..." --llm-base-url http://127.0.0.1:8000/v1 --llm-model Qwen/Qwen2.5-Coder-0.5B-Instruct ;
+    docqa ask --session budget "What did the 2019 report say about rural schools?" ; docqa ask --session budget "How much did it cost?" --json
     """
     try:
         settings = _settings(
             index, config, device=device, answer__budget=budget, answer__rerank=rerank, answer__judge=judge,
             generation__model=model, generation__backend=backend,
+            generation__base_url=llm_base_url, generation__api_model=llm_model,
         )
         from docqa.models.assets import RichProgress as ModelProgress
 
@@ -292,15 +314,29 @@ def ask(
                 idx.generator(progress)
             finally:
                 progress.close()
-            ans = idx.ask(question, on_token=on_token)
+            chat: dict[str, Any] = {}
+            if session is not None:
+                from docqa.chat import ChatSession
+
+                chat_session = ChatSession.open(idx, session)
+                turn = chat_session.ask(question, on_token=on_token)
+                ans = turn.answer
+                chat = {"rewritten": turn.rewritten, "rewrite_method": turn.rewrite_method,
+                        "turn_tokens": turn.tokens, "memory": chat_session.report()}
+            else:
+                ans = idx.ask(question, on_token=on_token)
     except DocqaError as exc:
         raise _fail(exc) from None
     if as_json:
-        _print_json(_answer_json(ans))
+        _print_json(_answer_json(ans) | chat)
         return
     if streamed:
         out.print()
     if explain:
+        if chat:
+            err.print(f"rewrite ({chat['rewrite_method']}): {escape(chat['rewritten'])}")
+            err.print(f"memory: {len(chat['memory']['evidence'])} passages, "
+                      f"{chat['memory']['evidence_tokens']} / {chat['memory']['capacity_tokens']} tokens")
         _print_explain(ans)
     if not ans.answered:
         out.print(f"[bold]{ans.text}[/bold] [dim]({escape(ans.abstain_reason)})[/dim]")
@@ -322,10 +358,12 @@ def evaluate(
     rerank: Annotated[Optional[str], typer.Option(help="maxsim | softmax | none")] = None,
     judge: Annotated[Optional[str], typer.Option(help="auto | on | off")] = None,
     model: Annotated[Optional[str], typer.Option(help="LLM name or .gguf path.")] = None,
-    backend: Annotated[Optional[str], typer.Option(help="auto | llamacpp | transformers")] = None,
+    backend: Annotated[Optional[str], typer.Option(help="auto | llamacpp | transformers | openai")] = None,
     retrieval_only: Annotated[bool, typer.Option("--retrieval-only", help="Stop at the working set: no LLM answers (fast).")] = False,
     out_file: Annotated[Optional[Path], typer.Option("--out", help="Also write the full JSON report (per question) here.")] = None,
     index: Annotated[Optional[Path], typer.Option("--index", help="Ingest into (and reuse) this index instead of a temp one.")] = None,
+    llm_base_url: LlmUrlOpt = None,
+    llm_model: LlmModelOpt = None,
     config: ConfigOpt = None,
     device: DeviceOpt = None,
     as_json: JsonOpt = False,
@@ -340,6 +378,7 @@ def evaluate(
         settings = _settings(
             None, config, device=device, answer__budget=budget, answer__rerank=rerank, answer__judge=judge,
             generation__model=model, generation__backend=backend,
+            generation__base_url=llm_base_url, generation__api_model=llm_model,
         )
         bar = RichProgress(
             TextColumn("[bold]eval"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("eta"),
@@ -374,6 +413,60 @@ def evaluate(
     out.print(table)
 
 
+@app.command()
+def chat(
+    session: Annotated[Optional[str], typer.Option("--session", help="Resume (or start) this session; default: a new dated one.", show_default=False)] = None,
+    list_sessions: Annotated[bool, typer.Option("--list", help="List the saved sessions and exit.")] = False,
+    rewrite: Annotated[Optional[bool], typer.Option("--rewrite/--no-rewrite", help="Rewrite follow-ups into standalone questions.", show_default=False)] = None,
+    model: Annotated[Optional[str], typer.Option(help="LLM name or .gguf path.")] = None,
+    index: IndexOpt = None,
+    config: ConfigOpt = None,
+    device: DeviceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Talk to your documents: follow-ups are resolved from the conversation, evidence is remembered
+    between turns within a fixed token capacity and forgotten as it goes unused.
+
+    In the chat: /memory /sources /forget N /clear /save /exit; Ctrl-C stops an answer.
+
+    Examples: docqa chat ; docqa chat --session budget ; docqa chat --list --json
+    """
+    from docqa.chat import ChatSession, repl, sessions
+
+    if as_json and not list_sessions:
+        err.print("[red]error:[/red] --json goes with --list (use `docqa ask --session NAME --json` for scripted turns)")
+        raise typer.Exit(2)
+    try:
+        settings = _settings(index, config, device=device, chat__rewrite=rewrite, generation__model=model)
+        with _open(settings, create=False) as idx:
+            if list_sessions:
+                rows = sessions.listing(idx.store)
+            else:
+                chat_session = ChatSession.open(idx, session)
+                from docqa.models.assets import RichProgress as ModelProgress
+
+                progress = ModelProgress(console=err)
+                try:
+                    chat_session.generator(progress)
+                finally:
+                    progress.close()
+                repl.run(chat_session, out, idx.directory / "chat_history")
+                return
+    except DocqaError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        _print_json([asdict(r) for r in rows])
+        return
+    table = Table()
+    for col in ("session", "turns", "passages", "evidence tokens", "updated"):
+        table.add_column(col)
+    for r in rows:
+        when = datetime.fromtimestamp(r.updated_at).strftime("%Y-%m-%d %H:%M")
+        table.add_row(escape(r.name), str(r.turns), str(r.evidence), str(r.evidence_tokens), when)
+    out.print(table)
+    out.print(f"{len(rows)} sessions")
+
+
 @app.command("list")
 def list_documents(index: IndexOpt = None, config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
     """List ingested documents with pages, chunks and ingest time."""
@@ -397,17 +490,34 @@ def list_documents(index: IndexOpt = None, config: ConfigOpt = None, as_json: Js
 
 
 @app.command()
-def status(index: IndexOpt = None, config: ConfigOpt = None, device: DeviceOpt = None, as_json: JsonOpt = False) -> None:
-    """Show the index: path, counts, models, on-disk sizes, device."""
+def status(
+    index: IndexOpt = None,
+    config: ConfigOpt = None,
+    device: DeviceOpt = None,
+    as_json: JsonOpt = False,
+    check_recall: Annotated[
+        bool, typer.Option("--check-recall", help="Measure recall@10 of the FAISS index against exact search.")
+    ] = False,
+) -> None:
+    """Show the index: path, counts, models, on-disk sizes, device.
+
+    Example: docqa status --check-recall   (200 stored chunks as queries, each left out of its own results)
+    """
     try:
         settings = _settings(index, config, device=device)
         with _open(settings, create=False) as idx:
             st = idx.status()
+            recall = idx.check_recall() if check_recall else None
     except DocqaError as exc:
         raise _fail(exc) from None
     if as_json:
-        _print_json(asdict(st))
+        _print_json({**asdict(st), **({"recall": asdict(recall)} if recall else {})})
         return
+    if recall is not None:
+        out.print(
+            f"recall@{recall.k}   {recall.recall:.3f} ({recall.kind} index, {recall.chunks} chunks, {recall.queries} queries; "
+            f"{recall.approx_ms:.2f} ms vs exact {recall.exact_ms:.2f} ms per query)"
+        )
     out.print(f"index       {escape(st.path)} (generation {st.generation})")
     out.print(f"documents   {st.documents}    chunks {st.chunks}")
     out.print(f"embedder    {st.embed_model} ({st.embed_dim}-d, {st.dtype})")
@@ -439,6 +549,239 @@ def remove(
     if not gone:
         err.print(f"[red]error:[/red] {escape(str(path))}: not in the index")
         raise typer.Exit(1)
+
+
+class _JobBar:
+    """Items, the current document and an ETA, on stderr (docqa.summarize.jobs.JobProgress)."""
+
+    def __init__(self) -> None:
+        self.bar = RichProgress(
+            TextColumn("[bold]summarize"), BarColumn(), MofNCompleteColumn(), TextColumn("documents"),
+            TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), TextColumn("[dim]{task.fields[current]}"),
+            console=err,
+        )
+        self.task = None
+
+    def start(self, total: int, done: int) -> None:
+        self.bar.start()
+        self.task = self.bar.add_task("summarize", total=total, completed=done, current="")
+
+    def item(self, path: str) -> None:
+        self.bar.update(self.task, current=escape(Path(path).name[:40]))
+
+    def advance(self) -> None:
+        self.bar.update(self.task, advance=1)
+
+    def stop(self) -> None:
+        self.bar.stop()
+
+
+def _job_json(job) -> dict[str, Any]:
+    return {
+        "id": job.id, "state": job.state, "spec": job.spec, "counts": job.counts,
+        "created_at": datetime.fromtimestamp(job.created_at).isoformat(timespec="seconds"),
+        "items": [asdict(it) for it in job.items],
+    }
+
+
+def _run_job(idx, job_id: str, as_json: bool) -> None:
+    from docqa.summarize import jobs
+
+    bar = _JobBar() if not as_json and err.is_terminal else None
+    summarizer = idx.summarizer(on_node=None)
+    try:
+        job = jobs.run(idx, job_id, summarizer, bar)
+    except KeyboardInterrupt:
+        err.print(f"interrupted: finished documents are kept; continue with `docqa jobs resume {job_id}`")
+        raise typer.Exit(130) from None
+    if as_json:
+        _print_json(_job_json(job))
+    else:
+        for it in job.items:
+            if it.state == "failed":
+                err.print(f"[red]failed[/red] {escape(it.item)}: {escape(it.reason)}")
+        c = job.counts
+        out.print(f"job {job.id}: {c['done']} done, {c['failed']} failed · outputs in {escape(job.spec['out'])}")
+    if job.counts["failed"]:
+        raise typer.Exit(1)
+
+
+@app.command()
+def summarize(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Documents or folders (ingested first if new or changed).")] = None,
+    focus: Annotated[Optional[str], typer.Option(help="Summarize what the documents say about this topic, with citations.")] = None,
+    mode: Annotated[Optional[str], typer.Option(help="map-reduce | refine | tree (default: summarize.mode).")] = None,
+    words: Annotated[Optional[int], typer.Option(help="Target length of the summary in words.")] = None,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Write one Markdown + JSON file per document and an overview (a resumable job).")] = None,
+    budget: Annotated[Optional[int], typer.Option(help="Token budget of every LLM call.")] = None,
+    model: Annotated[Optional[str], typer.Option(help="LLM (see docqa ask --help).")] = None,
+    index: IndexOpt = None,
+    config: ConfigOpt = None,
+    device: DeviceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Summarize a document, a folder (one summary each + an overview), or a topic across the index.
+
+    Every LLM call stays inside an exact token budget. Summaries are kept as a tree in the store: summarizing an unchanged document again is instant, a changed one regenerates only what changed.
+
+    Examples: docqa summarize report.pdf ; docqa summarize --focus "funding for rural schools" ; docqa summarize ~/papers --out summaries/ ; docqa summarize report.pdf --mode tree --words 150 --json
+    """
+    from docqa.summarize import jobs
+    from docqa.summarize.document import MODES
+
+    if mode is not None and mode not in MODES:
+        err.print(f"[red]error:[/red] --mode must be one of {', '.join(MODES)}")
+        raise typer.Exit(2)
+    if not paths and not focus:
+        err.print("[red]error:[/red] give documents/folders to summarize, or --focus TOPIC")
+        raise typer.Exit(2)
+    try:
+        settings = _settings(index, config, device=device, summarize__budget=budget, generation__model=model)
+        with _open(settings, create=bool(paths)) as idx:
+            if paths:
+                report = idx.ingest(paths, wait=True)
+                for path, reason in report.failed:
+                    err.print(f"[red]failed[/red] {escape(path)}: {escape(reason)}")
+            if focus:
+                result = idx.summarize_focus(focus, words, under=paths or None)
+                if as_json:
+                    _print_json({"topic": focus, "summary": result.text, "answered": result.answered,
+                                 "abstain_reason": result.abstain_reason or None,
+                                 "citations": [asdict(c) for c in result.citations],
+                                 "request_tokens": result.request_tokens, "budget": result.budget,
+                                 "seconds": round(result.seconds, 2)})
+                    return
+                out.print(escape(result.text) if result.answered else f"[bold]{result.text}[/bold] [dim]({escape(result.abstain_reason)})[/dim]")
+                _print_sources(result)
+                return
+            docs = idx.documents(paths)
+            if out_dir is not None or len(docs) > 1:
+                job = jobs.create(idx, docs, out_dir or Path("summaries"), mode or settings.summarize.mode,
+                                  words or settings.summarize.words)
+                if not as_json:
+                    err.print(f"job {job.id}: {len(docs)} documents (resume with `docqa jobs resume {job.id}`)")
+                _run_job(idx, job.id, as_json)
+                return
+            if not docs:
+                raise UsageError("nothing to summarize: none of the given paths is in the index")
+            summary = idx.summarizer().document(docs[0], mode, words)
+    except DocqaError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        _print_json(jobs.summary_json(summary))
+        return
+    out.print(escape(summary.text))
+    how = "from the stored tree" if summary.reused_root else f"{summary.generated} calls, {summary.reused} nodes reused"
+    err.print(
+        f"[dim]{summary.mode}, {len(summary.text.split())} words · {how} · largest call "
+        f"{summary.max_request_tokens}/{summary.budget} tokens · {summary.seconds:.1f}s[/dim]"
+    )
+
+
+@app.command("eval-summaries")
+def eval_summaries(
+    data: Annotated[Path, typer.Argument(help="QMSum-format JSONL (e.g. ../shared/data/qmsum/test.jsonl).")],
+    meetings: Annotated[int, typer.Option(help="Meetings sampled (seeded); 0 = all.")] = 5,
+    specific: Annotated[Optional[int], typer.Option(help="Specific (topic) queries sampled from those meetings; default all.")] = None,
+    modes: Annotated[str, typer.Option(help="Comma-separated modes run on the general queries.")] = "map-reduce,refine,tree",
+    general_words: Annotated[int, typer.Option(help="Words asked for on general queries.")] = 110,
+    specific_words: Annotated[int, typer.Option(help="Words asked for on specific queries.")] = 60,
+    seed: Annotated[int, typer.Option(help="Sampling seed.")] = 0,
+    index: IndexOpt = None,
+    config: ConfigOpt = None,
+    device: DeviceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Score summaries against QMSum references with ROUGE-1/2/L (general queries per mode, topic queries with --focus).
+
+    Examples: docqa eval-summaries ../shared/data/qmsum/test.jsonl --meetings 5 --index /tmp/qmsum ; docqa eval-summaries test.jsonl --meetings 0 --modes tree --json
+    """
+    from docqa.summarize import qmsum
+    from docqa.summarize.document import MODES
+
+    chosen = tuple(m.strip() for m in modes.split(",") if m.strip())
+    if not chosen or any(m not in MODES for m in chosen):
+        err.print(f"[red]error:[/red] --modes takes a comma-separated list of {', '.join(MODES)}")
+        raise typer.Exit(2)
+
+    def show(r) -> None:
+        if not as_json:
+            err.print(f"{r.meeting} {r.kind:8} {r.mode:10} R-L {100 * r.scores['rougeL']:5.1f} · {r.seconds:5.1f}s · {escape(r.query[:60])}")
+
+    try:
+        settings = _settings(index, config, device=device)
+        with _open(settings, create=True) as idx:
+            results = qmsum.evaluate(idx, data, meetings or None, specific, chosen, general_words, specific_words, seed, show)
+    except DocqaError as exc:
+        raise _fail(exc) from None
+    summary = qmsum.summarize_results(results)
+    if as_json:
+        _print_json({"summary": summary, "results": qmsum.results_json(results)})
+        return
+    table = Table(title="ROUGE F1 ×100 (rouge-score, stemmed)")
+    for col in ("queries", "n", "ROUGE-1", "ROUGE-2", "ROUGE-L", "s/summary p50", "cold s p50", "max call tokens"):
+        table.add_column(col)
+    for name, g in summary["groups"].items():
+        table.add_row(name, str(g["n"]), f"{g['rouge1']:.2f}", f"{g['rouge2']:.2f}", f"{g['rougeL']:.2f}",
+                      f"{g['seconds_p50']:.1f}", f"{g['cold_seconds_p50']:.1f}", f"{g['max_request_tokens']}/{g['budget']}")
+    out.print(table)
+    for mode, g in summary.get("all_queries", {}).items():
+        out.print(f"all queries ({mode} + focus): n={g['n']} ROUGE-1 {g['rouge1']:.2f} ROUGE-2 {g['rouge2']:.2f} ROUGE-L {g['rougeL']:.2f}")
+
+
+jobs_app = typer.Typer(help="Batch summarize jobs: list them, show one, resume one after Ctrl-C or a crash.", no_args_is_help=True)
+app.add_typer(jobs_app, name="jobs")
+
+
+@jobs_app.command("list")
+def jobs_list(index: IndexOpt = None, config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
+    """Jobs in this index, newest first. Example: docqa jobs list --json"""
+    from docqa.summarize import jobs
+
+    try:
+        with _open(_settings(index, config), create=False) as idx:
+            found = jobs.list_jobs(idx)
+    except DocqaError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        _print_json([_job_json(j) for j in found])
+        return
+    table = Table()
+    for col in ("id", "state", "done", "failed", "pending", "mode", "out"):
+        table.add_column(col, overflow="fold")
+    for j in found:
+        c = j.counts
+        table.add_row(j.id, j.state, str(c["done"]), str(c["failed"]), str(c["pending"]), j.spec["mode"], escape(j.spec["out"]))
+    out.print(table)
+
+
+@jobs_app.command("show")
+def jobs_show(job_id: Annotated[str, typer.Argument(help="Job id (see docqa jobs list).")], index: IndexOpt = None,
+              config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
+    """Every item of a job with its state and reason. Example: docqa jobs show 20261124-101500-ab12"""
+    from docqa.summarize import jobs
+
+    try:
+        with _open(_settings(index, config), create=False) as idx:
+            job = jobs.load(idx, job_id)
+    except DocqaError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        _print_json(_job_json(job))
+        return
+    for it in job.items:
+        out.print(f"{it.state:8} {escape(it.item)}" + (f" — {escape(it.reason)}" if it.reason else ""))
+
+
+@jobs_app.command("resume")
+def jobs_resume(job_id: Annotated[str, typer.Argument(help="Job id (see docqa jobs list).")], index: IndexOpt = None,
+                config: ConfigOpt = None, device: DeviceOpt = None, as_json: JsonOpt = False) -> None:
+    """Finish a job: done items are never redone. Example: docqa jobs resume 20261124-101500-ab12"""
+    try:
+        with _open(_settings(index, config, device=device), create=False) as idx:
+            _run_job(idx, job_id, as_json)
+    except DocqaError as exc:
+        raise _fail(exc) from None
 
 
 @app.command("config")

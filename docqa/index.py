@@ -13,7 +13,7 @@ from docqa.ingest.pipeline import IngestReport, Progress
 from docqa.ingest.pipeline import ingest as run_ingest
 from docqa.memory.lock import writer_lock
 from docqa.memory.store import DB_NAME, DocumentRow, Store
-from docqa.memory.vectors import VectorIndex
+from docqa.memory.vectors import Recall, VectorIndex
 from docqa.models.embedder import Embedder, make_embedder
 from docqa.records import Hit
 from docqa.retrieval import hybrid
@@ -85,7 +85,7 @@ class Index:
     def vectors(self) -> VectorIndex:
         """The FAISS index, brought up to the store's last committed generation on every access."""
         if self._vectors is None:
-            self._vectors = VectorIndex.open(self.directory, self.store, self.embedder.dim)
+            self._vectors = VectorIndex.open(self.directory, self.store, self.embedder.dim, self.settings.vectors)
         else:
             self._vectors.sync(self.store)
         return self._vectors
@@ -127,12 +127,13 @@ class Index:
 
     # -- reading --------------------------------------------------------------------------------
 
-    def search(self, query: str, k: int | None = None, mode: str = "hybrid") -> list[Hit]:
+    def search(self, query: str, k: int | None = None, mode: str = "hybrid", doc_ids: list[int] | None = None) -> list[Hit]:
+        """Top-k chunks; `doc_ids` restricts the search to those documents."""
         if not query.strip():
             raise UsageError("empty query")
         return hybrid.search(
             query, self.store, self.vectors, self.embedder, self.settings.retrieval,
-            k or self.settings.retrieval.k, mode=mode,
+            k or self.settings.retrieval.k, mode=mode, doc_ids=doc_ids,
         )
 
     def ask(self, question: str, on_token=None, progress=None) -> Answer:
@@ -148,8 +149,42 @@ class Index:
             device=resolve_device(self.settings.device),
         )
 
-    def documents(self) -> list[DocumentRow]:
-        return self.store.documents()
+    def check_recall(self, k: int = 10, queries: int = 200) -> Recall:
+        """Recall@k of the FAISS index against exact search over the stored vectors."""
+        return self.vectors.check_recall(self.store, k=k, queries=queries)
+
+    def documents(self, under: Iterable[str | Path] | None = None) -> list[DocumentRow]:
+        """Every document, or those at or under the given files/folders."""
+        docs = self.store.documents()
+        if under is None:
+            return docs
+        roots = [Path(os.path.abspath(p)) for p in under]
+        return [d for d in docs if any(Path(d.path) == r or Path(d.path).is_relative_to(r) for r in roots)]
+
+    def summarizer(self, on_node=None, progress=None):
+        """A Summarizer over this index and its generator (docqa.summarize.document)."""
+        from docqa.summarize.document import Summarizer
+
+        return Summarizer(self, lambda: self.generator(progress), self.settings.summarize, on_node=on_node,
+                          model=self.settings.generation.model)
+
+    def summarize(self, path: str | Path, mode: str | None = None, words: int | None = None, on_node=None):
+        """Summarize one indexed document (map-reduce | refine | tree); reuses its stored summary tree."""
+        doc = self.store.document(os.path.abspath(path))
+        if doc is None:
+            raise UsageError(f"{path}: not in the index (run `docqa ingest {path}` first)")
+        return self.summarizer(on_node).document(doc, mode, words)
+
+    def summarize_focus(self, topic: str, words: int | None = None, under: Iterable[str | Path] | None = None, on_token=None):
+        """Summarize what the documents (or those under `under`) say about `topic`, with citations."""
+        from docqa.summarize.focus import summarize_focus
+
+        doc_ids = None
+        if under is not None:
+            doc_ids = [d.id for d in self.documents(under)]
+            if not doc_ids:
+                raise UsageError("no indexed documents under the given paths")
+        return summarize_focus(self, self.generator(), topic, self.settings, words, doc_ids, on_token=on_token)
 
     def status(self) -> Status:
         from docqa.models.device import resolve_device, resolve_dtype

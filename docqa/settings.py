@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
 from docqa.errors import ConfigError
 
@@ -34,6 +34,11 @@ class IngestSettings(_Section):
     )
     max_file_mb: float = Field(
         100.0, gt=0, description="Files larger than this are skipped with a reason instead of parsed."
+    )
+    max_text_mb: float = Field(
+        20.0, gt=0,
+        description="Files whose extracted text is longer than this many million characters are skipped "
+        "(bounds chunking and embedding time and memory per file).",
     )
     max_pages: int = Field(3000, gt=0, description="PDFs with more pages than this are skipped.")
     parse_timeout_s: float = Field(
@@ -105,14 +110,39 @@ class GenerationSettings(_Section):
         "qwen2.5-coder-0.5b",
         description="LLM: qwen2.5-coder-0.5b (default), qwen2.5-coder-1.5b (docqa[large]), smollm2-135m (tests), or a .gguf path.",
     )
-    backend: Literal["auto", "llamacpp", "transformers"] = Field(
-        "auto", description="auto = transformers bf16 on CUDA, llama.cpp (xllamacpp) on CPU, chosen by measurement."
+    backend: Literal["auto", "llamacpp", "transformers", "openai"] = Field(
+        "auto",
+        description="auto = openai when base_url is set, else transformers bf16 on CUDA and llama.cpp (xllamacpp) "
+        "on CPU, chosen by measurement; openai = an OpenAI-compatible server (vLLM, llama-server, TGI, Ollama).",
     )
     context_tokens: int = Field(4096, ge=512, description="Context window the generator is run with.")
     max_new_tokens: int = Field(256, ge=1, description="Answer room: tokens reserved for and allowed in the answer.")
     threads: int = Field(0, ge=0, description="CPU threads for llama.cpp; 0 = all cores.")
     cache_dir: Path | None = Field(
         None, description="Where assembled GGUF files and converted models live; default ~/.cache/docqa."
+    )
+    base_url: str | None = Field(
+        None, description="OpenAI-compatible server, e.g. http://host:8000/v1 (backend openai; auto picks it when set)."
+    )
+    api_model: str | None = Field(
+        None, description="Model name the server serves (checked against its /v1/models); unset = its only model."
+    )
+    api_key: SecretStr | None = Field(
+        None, description="Bearer token for the server; unset = env OPENAI_API_KEY, or none. Never printed."
+    )
+    timeout_s: float = Field(
+        120.0, gt=0, description="HTTP backend: seconds to wait for a connection or for the next streamed piece."
+    )
+    retries: int = Field(
+        3, ge=0, le=10, description="HTTP backend: retries on connection errors, 429 and 5xx, with exponential backoff."
+    )
+    concurrency: int = Field(
+        4, ge=1, description="HTTP backend: requests in flight for batched calls (the server batches them)."
+    )
+    tokenizer: str | None = Field(
+        None,
+        description="HTTP backend: local tokenizer (a docqa model name or a HF tokenizer dir) for exact token counts "
+        "when the server has no /tokenize endpoint (vLLM, TGI, Ollama).",
     )
 
 
@@ -139,13 +169,20 @@ class SummarizeSettings(_Section):
 
 class ChatSettings(_Section):
     capacity_tokens: int = Field(
-        900, ge=128, description="Evidence memory capacity: generator tokens of passages carried between turns."
+        1600, ge=128,
+        description="Evidence memory capacity: generator tokens of the passages carried between turns; "
+        "beyond it the lowest score x recency passages are evicted.",
     )
     history_tokens: int = Field(
         600, ge=64, description="Recent turns kept verbatim up to this many tokens; older ones are folded into a summary."
     )
     fold_at: float = Field(
         0.9, gt=0, le=1, description="Fold the oldest turns into the running summary when history reaches this share of history_tokens."
+    )
+    summary_tokens: int = Field(
+        160, ge=32,
+        description="Longest running summary, in generator tokens (the fold call's answer room); "
+        "must stay below fold_at x history_tokens.",
     )
     decay: float = Field(
         0.6, gt=0, le=1, description="Factor applied to a remembered passage's weight for every turn in which it is not used."
@@ -154,6 +191,41 @@ class ChatSettings(_Section):
         0.02, ge=0, lt=1, description="Remembered passages whose decayed weight falls below this are forgotten."
     )
     rewrite: bool = Field(True, description="Rewrite each follow-up into a standalone question before retrieving.")
+
+    @model_validator(mode="after")
+    def _summary_fits(self) -> ChatSettings:
+        # Folding everything must bring the history under fold_at, or folding would never end.
+        if self.summary_tokens >= self.fold_at * self.history_tokens:
+            raise ValueError("summary_tokens must be below fold_at x history_tokens")
+        return self
+
+
+class VectorSettings(_Section):
+    kind: Literal["auto", "flat", "hnsw", "ivfpq"] = Field(
+        "auto",
+        description="FAISS index: auto = exact flat up to flat_max chunks, then hnsw (ivfpq if low_memory); "
+        "or force one.",
+    )
+    flat_max: int = Field(
+        100_000, ge=0, description="auto: exact search up to this many chunks (~7 ms per query at 100k on 2 cores)."
+    )
+    low_memory: bool = Field(
+        False, description="auto past flat_max: IVF-PQ (~60 bytes per vector, lossy) instead of HNSW (~1.7 KB, exact vectors)."
+    )
+    hnsw_m: int = Field(32, ge=4, le=128, description="HNSW: links per node (memory 8*M bytes per vector; recall).")
+    hnsw_storage: Literal["fp16", "fp32"] = Field(
+        "fp16", description="HNSW: how the graph keeps the vectors; fp16 halves their memory (768 B at 384-d), recall unchanged."
+    )
+    hnsw_ef_construction: int = Field(64, ge=8, description="HNSW: candidate list while building (build time vs graph quality).")
+    ef_search: int = Field(64, ge=1, description="HNSW: candidate list per query (latency vs recall).")
+    nlist: int = Field(0, ge=0, description="IVF-PQ: coarse cells; 0 = 4*sqrt(chunks) when the index is built.")
+    nprobe: int = Field(32, ge=1, description="IVF-PQ: cells visited per query (latency vs recall).")
+    pq_bytes: int = Field(48, ge=1, description="IVF-PQ: bytes per vector code (must divide the embedding dimension).")
+    compact_at: float = Field(
+        0.2, gt=0, le=1,
+        description="HNSW cannot delete: removed ids are filtered at query time, and the graph is rebuilt "
+        "once they reach this share of it.",
+    )
 
 
 class Settings(_Section):
@@ -166,6 +238,7 @@ class Settings(_Section):
     generation: GenerationSettings = Field(default_factory=GenerationSettings, description="The local LLM.")
     summarize: SummarizeSettings = Field(default_factory=SummarizeSettings, description="docqa summarize.")
     chat: ChatSettings = Field(default_factory=ChatSettings, description="docqa chat: conversation and evidence memory.")
+    vectors: VectorSettings = Field(default_factory=VectorSettings, description="The FAISS index: exact or approximate by size.")
 
 
 def _sections() -> dict[str, type[_Section]]:

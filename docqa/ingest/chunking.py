@@ -53,9 +53,11 @@ def _regions(doc: LoadedDocument) -> list[tuple[int, int, int, str]]:
 
 
 def _trim(text: str, a: int, b: int) -> tuple[int, int]:
-    while a < b and text[a] in " \t\r\n\f\v\u3000":
+    # str.isspace: every Unicode space, including \x1c-\x1f, NBSP and U+3000 (a chunk of only
+    # such characters would be "empty" to everything downstream).
+    while a < b and text[a].isspace():
         a += 1
-    while b > a and text[b - 1] in " \t\r\n\f\v\u3000":
+    while b > a and text[b - 1].isspace():
         b -= 1
     return a, b
 
@@ -96,6 +98,8 @@ def chunk_document(
         counts = count_tokens([text[s:e] for s, e, _ in sents])
         spans: list[_Span] = []
         for (s, e, para), n in zip(sents, counts):
+            if n == 0:
+                continue  # nothing the embedder reads (control characters only): no empty vector
             if n <= target_tokens:
                 spans.append(_Span(s, e, n, para))
                 continue

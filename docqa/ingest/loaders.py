@@ -9,10 +9,13 @@ become "\\n". Everything else is kept, so a chunk's offsets point at what the us
 from __future__ import annotations
 
 import codecs
+import errno
 import io
 import logging
+import os
 import re
 import signal
+import stat
 import threading
 import time
 from collections.abc import Iterator
@@ -45,26 +48,59 @@ def kind_of(path: Path) -> str | None:
     return SUPPORTED.get(Path(path).suffix.lower())
 
 
+class NoTextError(LoadError):
+    """The file is fine but holds no text docqa can read (a scan): a warning, not a failure."""
+
+
 class _ParseTimeout(BaseException):
     """A BaseException, so that parsers' own `except Exception` blocks cannot swallow it."""
 
 
-def load(path: Path, settings: IngestSettings) -> LoadedDocument:
+def os_reason(exc: OSError) -> str:
+    """A plain reason for an OSError (the caller adds the path)."""
+    if exc.errno == errno.ELOOP:
+        return "symlink loop (too many levels of symbolic links)"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if exc.errno == errno.EISDIR:
+        return "is a folder, not a file"
+    if exc.errno == errno.ENOENT:
+        return "no such file (deleted, or a broken symlink)"
+    return f"cannot read file: {exc.strerror or exc}"
+
+
+def read_bytes(path: Path, settings: IngestSettings) -> bytes:
+    """The file's bytes, refusing files over max_file_mb before reading them (LoadError)."""
+    limit = int(settings.max_file_mb * 1024 * 1024)
+    try:
+        # stat before open: opening a FIFO would wait for a writer forever.
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise LoadError("not a regular file (a pipe, socket or device)")
+        with open(path, "rb") as f:
+            st = os.fstat(f.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise LoadError("not a regular file (a pipe, socket or device)")
+            if st.st_size > limit:
+                raise LoadError(f"file too large ({st.st_size / 1024 / 1024:.1f} MB > max_file_mb {settings.max_file_mb:g})")
+            data = f.read(limit + 1)  # a file growing while read is still bounded
+    except OSError as exc:
+        raise LoadError(os_reason(exc)) from None
+    if len(data) > limit:
+        raise LoadError(f"file too large (over max_file_mb {settings.max_file_mb:g})")
+    return data
+
+
+def load(path: Path, settings: IngestSettings, data: bytes | None = None) -> LoadedDocument:
+    """Parse one file. `data`, when given, is the file's content already read (and hashed) by
+    the caller, so what is parsed is exactly what was hashed."""
     path = Path(path)
     kind = kind_of(path)
     if kind is None:
         raise LoadError(f"unsupported file type: {path.suffix or '(no extension)'}")
-    try:
-        size = path.stat().st_size
-        if size > settings.max_file_mb * 1024 * 1024:
-            raise LoadError(f"file too large ({size / 1024 / 1024:.1f} MB > max_file_mb {settings.max_file_mb:g})")
-        data = path.read_bytes()
-    except PermissionError:
-        raise LoadError("permission denied") from None
-    except IsADirectoryError:
-        raise LoadError("is a folder, not a file") from None
-    except OSError as exc:
-        raise LoadError(f"cannot read file: {exc.strerror or exc}") from None
+    if data is None:
+        data = read_bytes(path, settings)
+    elif len(data) > settings.max_file_mb * 1024 * 1024:
+        raise LoadError(f"file too large ({len(data) / 1024 / 1024:.1f} MB > max_file_mb {settings.max_file_mb:g})")
     if not data:
         raise LoadError("not a valid PDF: empty file" if kind == "pdf" else "empty file")
 
@@ -72,19 +108,32 @@ def load(path: Path, settings: IngestSettings) -> LoadedDocument:
     try:
         with _time_limit(settings.parse_timeout_s):
             if kind == "pdf":
-                return _load_pdf(path, data, settings, deadline)
-            text, warnings = _decode(data, html=kind == "html")
-            if kind == "html":
-                return _load_html(path, text, warnings)
-            if kind == "markdown":
-                return _load_markdown(path, text, warnings)
-            return _load_text(path, text, warnings)
+                doc = _load_pdf(path, data, settings, deadline)
+            else:
+                text, warnings = _decode(data, html=kind == "html")
+                _check_text_size(len(text), settings)
+                if kind == "html":
+                    doc = _load_html(path, text, warnings)
+                elif kind == "markdown":
+                    doc = _load_markdown(path, text, warnings)
+                else:
+                    doc = _load_text(path, text, warnings)
+        _check_text_size(sum(len(p.text) for p in doc.pages), settings)
+        return doc
     except _ParseTimeout:
         raise LoadError(f"parse time limit ({settings.parse_timeout_s:g}s) exceeded") from None
     except RecursionError:
         raise LoadError("structure nested too deeply (recursion limit)") from None
     except MemoryError:
         raise LoadError("out of memory while parsing") from None
+
+
+def _check_text_size(chars: int, settings: IngestSettings) -> None:
+    """Chunking and embedding cost grows with the text: a file with more is skipped, not half-read."""
+    if chars > settings.max_text_mb * 1_000_000:
+        raise LoadError(
+            f"too much text ({chars / 1_000_000:.1f} million characters > max_text_mb {settings.max_text_mb:g})"
+        )
 
 
 @contextmanager
@@ -163,9 +212,11 @@ def _load_pdf(path: Path, data: bytes, settings: IngestSettings, deadline: float
     pages: list[Page] = []
     failed: list[int] = []
     first_error = ""
+    chars = 0
     for i in range(n_pages):
         if time.monotonic() > deadline:
             raise _ParseTimeout
+        _check_text_size(chars, settings)
         try:
             text = reader.pages[i].extract_text() or ""
         except (_ParseTimeout, RecursionError, MemoryError):
@@ -175,9 +226,12 @@ def _load_pdf(path: Path, data: bytes, settings: IngestSettings, deadline: float
             failed.append(i + 1)
             first_error = first_error or _reason(exc)
         pages.append(Page(i + 1, _clean(text)))
+        chars += len(pages[-1].text)
 
     if not any(p.text.strip() for p in pages):
-        raise LoadError(f"text extraction failed: {first_error}" if failed else NO_TEXT)
+        if failed:
+            raise LoadError(f"text extraction failed: {first_error}")
+        raise NoTextError(NO_TEXT)
     warnings = []
     if failed:
         warnings.append(f"text extraction failed on page(s) {_page_list(failed)}")
@@ -208,6 +262,8 @@ def _pdf_title(reader) -> str:
 
 
 def _reason(exc: BaseException) -> str:
+    if type(exc).__name__ == "LimitReachedError":  # pypdf's bound on decompressed/parsed size
+        return "decompression limit reached (a compression bomb?)"
     msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return msg[:200] or type(exc).__name__
 
@@ -255,6 +311,9 @@ def _guess(data: bytes, html: bool) -> tuple[str, list[str]]:
         return data.decode("utf-8"), []
     except UnicodeDecodeError:
         pass
+    mostly = _mostly_utf8(data)
+    if mostly is not None:
+        return mostly
     if html and (m := _META_CHARSET.search(data[:4096])):
         try:
             return data.decode(m.group(1).decode("ascii")), []
@@ -273,6 +332,17 @@ def _guess(data: bytes, html: bool) -> tuple[str, list[str]]:
     if western is not None and western.chaos <= best.chaos and western.coherence >= best.coherence:
         best = western
     return str(best), [f"encoding not declared; read as {best.encoding}"]
+
+
+def _mostly_utf8(data: bytes) -> tuple[str, list[str]] | None:
+    """UTF-8 text with a few corrupt bytes (a truncated download, a bad copy) stays UTF-8: a
+    code-page guess would garble every correct accent to save a handful of broken bytes."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode())
+    multibyte = sum(1 for ch in text if ch > "\x7f") - bad
+    if multibyte >= 2 * bad and bad <= len(text) // 1000 + 2:
+        return text, [f"invalid UTF-8: {bad} byte sequence(s) replaced with U+FFFD"]
+    return None
 
 
 def _utf16_without_bom(data: bytes) -> str | None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from docqa.errors import LoadError
 from docqa.ingest.chunking import chunk_document
-from docqa.ingest.loaders import kind_of, load
+from docqa.ingest.loaders import NoTextError, kind_of, load, os_reason, read_bytes
 from docqa.memory.store import Store
 from docqa.memory.vectors import VectorIndex
 from docqa.models.embedder import Embedder
@@ -48,7 +48,10 @@ class IngestReport:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.failed or self.interrupted else 0
+        """130 (the shell's code for Ctrl-C) when interrupted, 1 when a file failed, else 0 (warnings too)."""
+        if self.interrupted:
+            return 130
+        return 1 if self.failed else 0
 
 
 class Progress:
@@ -80,15 +83,17 @@ def walk(paths: Iterable[Path]) -> tuple[list[Path], list[Path], list[tuple[str,
         p = Path(os.path.abspath(given))
         if p.is_dir():
             folders.append(p)
-            for root, dirs, names in os.walk(p, onerror=lambda e: problems.append((e.filename, e.strerror))):
+            for root, dirs, names in os.walk(p, onerror=lambda e: problems.append((printable_path(str(e.filename)), os_reason(e)))):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 files.extend(Path(root) / n for n in sorted(names) if not n.startswith("."))
         elif p.is_file():
             files.append(p)
         elif p.is_symlink():
-            problems.append((str(p), "broken or looping symlink"))
+            problems.append((printable_path(str(p)), "broken or looping symlink"))
+        elif p.exists():
+            problems.append((printable_path(str(p)), "not a regular file (a pipe, socket or device)"))
         else:
-            problems.append((str(p), "no such file or folder"))
+            problems.append((printable_path(str(p)), "no such file or folder"))
     return list(dict.fromkeys(files)), folders, problems
 
 
@@ -98,6 +103,59 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def printable_path(path: str) -> str:
+    """A path as one printable line: undecodable bytes as \\xNN, control characters (a newline in a
+    file name) as escapes, so one message stays one line."""
+    path = path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(ch if ch.isprintable() or ch == " " else ascii(ch)[1:-1] for ch in path)
+
+
+# A file that is still being written is read again this many times before it is skipped.
+READ_ATTEMPTS = 3
+CHANGED = "file changed while it was being read (still being written?); not stored, run ingest again when it is complete"
+
+
+def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
+    return (a.st_ino, a.st_dev, a.st_size, a.st_mtime_ns) == (b.st_ino, b.st_dev, b.st_size, b.st_mtime_ns)
+
+
+def _read_and_load(
+    path: Path, store: Store, embedder: Embedder, settings: IngestSettings
+) -> tuple[os.stat_result, str, LoadedDocument, list[Chunk]] | None:
+    """(stat, sha256, document, chunks) of one stable version of the file, or None when the store
+    already holds that version. LoadError when it can't be read or parsed.
+
+    The bytes are read once, hashed, and parsed from memory, so the hash always names what was
+    parsed. Afterwards the file is stat'ed and hashed again: if it changed meanwhile, what was read
+    may be torn (half old, half new), so it is read again; a file that keeps changing is skipped.
+    """
+    for _ in range(READ_ATTEMPTS):
+        try:
+            before = path.stat()
+        except OSError as exc:
+            raise LoadError(os_reason(exc)) from None
+        data = read_bytes(path, settings)
+        sha = hashlib.sha256(data).hexdigest()
+        old = store.document(str(path))
+        if old is not None and old.sha256 == sha:
+            return None
+        doc = load(path, settings, data=data)
+        chunks = chunk_document(
+            doc, embedder.count_tokens, embedder.token_offsets, settings.chunk_tokens, settings.overlap_tokens,
+        )
+        if not chunks:
+            raise LoadError("no text to index")
+        try:
+            after = path.stat()
+            stable = _same_file(before, after) and len(data) == after.st_size and _sha256(path) == sha
+        except OSError:
+            stable = False  # deleted or replaced while being read
+        if stable:
+            return after, sha, doc, chunks
+        time.sleep(0.05)
+    raise LoadError(CHANGED)
 
 
 @contextmanager
@@ -171,33 +229,35 @@ def ingest(
                 break
             key = str(path)
             seen.add(key)
+            try:
+                key.encode("utf-8")
+            except UnicodeEncodeError:
+                # SQLite stores UTF-8 only, and a path it can't hold could never be cited.
+                report.failed.append((printable_path(key), "file name is not valid UTF-8; rename the file"))
+                progress.advance(files=1, chunks=0)
+                continue
             progress.file(key)
             if kind_of(path) is None:
                 report.unsupported.append(key)
                 progress.advance(files=1, chunks=0)
                 continue
             try:
-                stat = path.stat()
-                sha = _sha256(path)
-                old = store.document(key)
-                if old is not None and old.sha256 == sha:
-                    report.unchanged.append(key)
-                    progress.advance(files=1, chunks=0)
-                    continue
-                doc = load(path, settings)
-                chunks = chunk_document(
-                    doc, embedder.count_tokens, embedder.token_offsets,
-                    settings.chunk_tokens, settings.overlap_tokens,
-                )
-                if not chunks:
-                    raise LoadError("no text to index")
-            except (LoadError, OSError) as exc:
-                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-                report.failed.append((key, reason))
+                got = _read_and_load(path, store, embedder, settings)
+            except NoTextError as exc:
+                report.warnings.append((key, f"{exc}; not indexed"))
                 progress.advance(files=1, chunks=0)
                 continue
+            except LoadError as exc:
+                report.failed.append((key, str(exc)))
+                progress.advance(files=1, chunks=0)
+                continue
+            if got is None:
+                report.unchanged.append(key)
+                progress.advance(files=1, chunks=0)
+                continue
+            st, sha, doc, chunks = got
             report.warnings.extend((key, w) for w in doc.warnings)
-            pending.append(_Pending(key, sha, stat.st_size, stat.st_mtime, doc, chunks))
+            pending.append(_Pending(key, sha, st.st_size, st.st_mtime, doc, chunks))
             if sum(len(p.chunks) for p in pending) >= EMBED_BATCH_CHUNKS:
                 flush()
         flush()

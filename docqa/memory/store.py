@@ -362,16 +362,35 @@ class Store:
         )
         return {row[4]: Hit(*row, score=0.0) for row in rows}
 
-    def keyword_search(self, query: str, k: int) -> list[tuple[int, float]]:
-        """BM25 over FTS5; the query is reduced to quoted terms so user text is never FTS syntax."""
+    def document_chunks(self, doc_id: int) -> list[Hit]:
+        """Every chunk of one document, in document order."""
+        rows = self.conn.execute(
+            f"SELECT {_HIT_COLUMNS} FROM chunks c JOIN documents d ON d.id = c.doc_id "
+            "WHERE c.doc_id = ? ORDER BY c.ord",
+            (doc_id,),
+        )
+        return [Hit(*row, score=0.0) for row in rows]
+
+    def chunk_ids_of(self, doc_ids: Sequence[int]) -> list[int]:
+        marks = ",".join("?" * len(doc_ids))
+        return [r[0] for r in self.conn.execute(f"SELECT id FROM chunks WHERE doc_id IN ({marks})", list(doc_ids))]
+
+    def keyword_search(self, query: str, k: int, doc_ids: Sequence[int] | None = None) -> list[tuple[int, float]]:
+        """BM25 over FTS5; the query is reduced to quoted terms so user text is never FTS syntax.
+
+        `doc_ids` restricts the search to those documents."""
         terms = fts_terms(query)
         if not terms:
             return []
         match = " OR ".join(f'"{t}"' for t in terms)
+        where, params = "", [match]
+        if doc_ids is not None:
+            where = " AND rowid IN (SELECT id FROM chunks WHERE doc_id IN (%s))" % ",".join("?" * len(doc_ids))
+            params += [int(d) for d in doc_ids]
         rows = self.conn.execute(
-            "SELECT rowid, bm25(chunks_fts) FROM chunks_fts WHERE chunks_fts MATCH ? "
+            f"SELECT rowid, bm25(chunks_fts) FROM chunks_fts WHERE chunks_fts MATCH ?{where} "
             "ORDER BY bm25(chunks_fts) LIMIT ?",
-            (match, k),
+            (*params, k),
         ).fetchall()
         # FTS5's bm25() is lower-is-better; flip it so every score in docqa is higher-is-better.
         return [(rowid, -score) for rowid, score in rows]

@@ -159,8 +159,50 @@ class TokenStream:
         return "".join(self)
 
 
-class _Base:
-    """Shared: the HF tokenizer (the model's own, read from the GGUF), counting, yes/no ids, streaming."""
+class Streaming:
+    """What every backend derives from its ``generate`` and ``yes_no_logits``."""
+
+    def stream(
+        self, messages: Sequence[Message], max_new_tokens: int, stop: Sequence[str] | None = None
+    ) -> TokenStream:
+        return TokenStream(lambda on_token: self.generate(messages, max_new_tokens, stop=stop, on_token=on_token))
+
+    def yes_no_logit(self, messages: Sequence[Message]) -> float:
+        return self.yes_no_logits([messages])[0]
+
+
+def yes_minus_no(logprobs: dict[Any, float], yes: Sequence[Any], no: Sequence[Any]) -> float:
+    """logit(yes) - logit(no) from a top-k log-probability listing (a token -> logprob dict).
+
+    Log-probabilities share one normalizer, so their difference is the logit difference. A spelling
+    outside the listing is bounded by the smallest listed logprob.
+    """
+    floor = min(logprobs.values())
+    best_yes = max((logprobs[t] for t in yes if t in logprobs), default=floor)
+    best_no = max((logprobs[t] for t in no if t in logprobs), default=floor)
+    return best_yes - best_no
+
+
+def result_from_timings(text: str, finish: str | None, response: dict) -> GenerationResult:
+    """A GenerationResult from llama.cpp's final response (its ``timings``, else OpenAI ``usage``)."""
+    t = response.get("timings") or {}
+    cached = int(t.get("cache_n", 0))
+    prompt = cached + int(t.get("prompt_n", 0))
+    if not t and "usage" in response:
+        prompt = int(response["usage"].get("prompt_tokens", 0))
+    return GenerationResult(
+        text=text,
+        prompt_tokens=prompt,
+        completion_tokens=int(t.get("predicted_n", response.get("usage", {}).get("completion_tokens", 0))),
+        prefill_s=float(t.get("prompt_ms", 0.0)) / 1000.0,
+        decode_s=float(t.get("predicted_ms", 0.0)) / 1000.0,
+        finish_reason=finish or "stop",
+        cached_tokens=cached,
+    )
+
+
+class _Base(Streaming):
+    """Shared: the HF tokenizer (the model's own, read from the GGUF), counting, yes/no ids."""
 
     name: str
     backend: str
@@ -197,14 +239,6 @@ class _Base:
     def count_chat_tokens(self, messages: Sequence[Message]) -> int:
         return len(self.chat_ids(messages))
 
-    def stream(
-        self, messages: Sequence[Message], max_new_tokens: int, stop: Sequence[str] | None = None
-    ) -> TokenStream:
-        return TokenStream(lambda on_token: self.generate(messages, max_new_tokens, stop=stop, on_token=on_token))
-
-    def yes_no_logit(self, messages: Sequence[Message]) -> float:
-        return self.yes_no_logits([messages])[0]
-
 
 # ---------------------------------------------------------------------------------------------
 # llama.cpp
@@ -232,21 +266,8 @@ class LlamaCppGenerator(_Base):
         tokenizer = AutoTokenizer.from_pretrained(str(tok_dir))
         super().__init__(assets.model_key(settings.model), tokenizer, settings.context_tokens)
         threads = settings.threads or _cpu_count()
-        params = xllamacpp.CommonParams()
-        params.model.path = str(gguf)
-        params.n_ctx = settings.context_tokens
-        params.n_parallel = 1
-        params.cpuparams.n_threads = threads
-        params.cpuparams_batch.n_threads = threads
-        params.n_gpu_layers = 0  # the PyPI wheel is CPU-only
-        params.verbosity = -1  # llama.cpp logs nothing to stderr
-        params.ctx_shift = False  # never drop the start of a prompt silently: a full context ends the answer
-        params.cache_ram_mib = 256  # host-RAM prompt cache (default 8 GiB); ~12 KB per token for 0.5B
-        params.n_threads_http = 1
+        params = llamacpp_params(gguf, settings.context_tokens, threads)
         params.api_keys = [secrets.token_hex(24)]
-        params.sampling.temp = 0.0
-        params.sampling.top_k = 1
-        params.sampling.seed = 0
         try:
             self._server = xllamacpp.Server(params)
         except Exception as exc:
@@ -290,7 +311,7 @@ class LlamaCppGenerator(_Base):
             if on_token is None:
                 response = self._check(self._server.handle_chat_completions(self._request(messages, max_new_tokens, **extra)))
                 choice = response["choices"][0]
-                return self._result(choice["message"].get("content") or "", choice.get("finish_reason"), response)
+                return result_from_timings(choice["message"].get("content") or "", choice.get("finish_reason"), response)
 
             texts: list[str] = []
             final: dict[str, Any] = {}
@@ -340,24 +361,7 @@ class LlamaCppGenerator(_Base):
                     decode_s=0.0,
                     finish_reason="cancelled" if state["cancelled"] else (state["finish"] or "stop"),
                 )
-            return self._result("".join(texts), state["finish"], final)
-
-    @staticmethod
-    def _result(text: str, finish: str | None, response: dict) -> GenerationResult:
-        t = response.get("timings") or {}
-        cached = int(t.get("cache_n", 0))
-        prompt = cached + int(t.get("prompt_n", 0))
-        if not t and "usage" in response:
-            prompt = int(response["usage"].get("prompt_tokens", 0))
-        return GenerationResult(
-            text=text,
-            prompt_tokens=prompt,
-            completion_tokens=int(t.get("predicted_n", response.get("usage", {}).get("completion_tokens", 0))),
-            prefill_s=float(t.get("prompt_ms", 0.0)) / 1000.0,
-            decode_s=float(t.get("predicted_ms", 0.0)) / 1000.0,
-            finish_reason=finish or "stop",
-            cached_tokens=cached,
-        )
+            return result_from_timings("".join(texts), state["finish"], final)
 
     def generate_batch(
         self, batch: Sequence[Sequence[Message]], max_new_tokens: int, stop: Sequence[str] | None = None
@@ -381,11 +385,29 @@ class LlamaCppGenerator(_Base):
             except (KeyError, IndexError, TypeError) as exc:
                 raise ModelError("llama.cpp returned no log-probabilities for the yes/no judge") from exc
             by_id = {int(e["id"]): float(e["logprob"]) for e in top}
-            floor = min(by_id.values())
-            yes = max((by_id[i] for i in self._yes_ids if i in by_id), default=floor)
-            no = max((by_id[i] for i in self._no_ids if i in by_id), default=floor)
-            scores.append(yes - no)
+            scores.append(yes_minus_no(by_id, self._yes_ids, self._no_ids))
         return scores
+
+
+def llamacpp_params(gguf: Path, context_tokens: int, threads: int) -> Any:
+    """xllamacpp server parameters as docqa runs llama.cpp: greedy, CPU, quiet, one slot."""
+    import xllamacpp
+
+    params = xllamacpp.CommonParams()
+    params.model.path = str(gguf)
+    params.n_ctx = context_tokens
+    params.n_parallel = 1
+    params.cpuparams.n_threads = threads
+    params.cpuparams_batch.n_threads = threads
+    params.n_gpu_layers = 0  # the PyPI wheel is CPU-only
+    params.verbosity = -1  # llama.cpp logs nothing to stderr
+    params.ctx_shift = False  # never drop the start of a prompt silently: a full context ends the answer
+    params.cache_ram_mib = 256  # host-RAM prompt cache (default 8 GiB); ~12 KB per token for 0.5B
+    params.n_threads_http = 1
+    params.sampling.temp = 0.0
+    params.sampling.top_k = 1
+    params.sampling.seed = 0
+    return params
 
 
 def _cpu_count() -> int:
@@ -657,9 +679,11 @@ _instances: dict[tuple, Generator] = {}
 _instances_lock = threading.Lock()
 
 
-def choose_backend(requested: str, device: str) -> str:
+def choose_backend(requested: str, device: str, base_url: str | None = None) -> str:
     if requested != "auto":
         return requested
+    if base_url:
+        return "openai"
     return "transformers" if device == "cuda" else _CPU_BACKEND
 
 
@@ -670,11 +694,17 @@ def make_generator(
 ) -> Generator:
     """The generator for these settings, loaded once per process and then shared.
 
-    backend "auto": transformers on CUDA; on CPU the backend measured fastest (``_CPU_BACKEND``).
-    llama.cpp runs on the CPU whatever ``device`` says (the PyPI wheel has no GPU support).
+    backend "auto": the OpenAI-compatible server when ``base_url`` is set; else transformers on CUDA
+    and on CPU the backend measured fastest (``_CPU_BACKEND``). llama.cpp runs on the CPU whatever
+    ``device`` says (the PyPI wheel has no GPU support).
     """
     resolved = resolve_device(device)
-    backend = choose_backend(settings.backend, resolved)
+    backend = choose_backend(settings.backend, resolved, settings.base_url)
+    if backend == "openai":
+        from docqa.models.http_generator import HttpGenerator
+
+        # Not cached: the server holds the model, so a client is cheap, and settings may differ per call.
+        return HttpGenerator(settings)
     if backend not in ("llamacpp", "transformers"):
         raise ConfigError(f"unknown generation backend {backend!r}")
     cache = str(assets.cache_dir(settings.cache_dir))

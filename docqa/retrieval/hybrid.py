@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
+
+import numpy as np
 
 from docqa.memory.store import Store
 from docqa.memory.vectors import VectorIndex
@@ -28,16 +31,23 @@ def search(
     settings: RetrievalSettings,
     k: int,
     mode: str = "hybrid",
+    doc_ids: Sequence[int] | None = None,
 ) -> list[Hit]:
-    """Top-k chunks for `query`. mode: hybrid | dense | keyword (the last two for evaluation)."""
+    """Top-k chunks for `query`. mode: hybrid | dense | keyword (the last two for evaluation).
+
+    `doc_ids` restricts the search to those documents (exact dense search over their vectors)."""
     dense: list[tuple[int, float]] = []
     keyword: list[tuple[int, float]] = []
-    if mode in ("hybrid", "dense"):
-        dense = vectors.search(embedder.embed([query])[0], max(settings.dense_k, k))
     # One read transaction: the keyword ranks and the rows joined below come from one generation.
     with store.snapshot():
+        if mode in ("hybrid", "dense"):
+            q = embedder.embed([query])[0]
+            if doc_ids is None:
+                dense = vectors.search(q, max(settings.dense_k, k))
+            else:
+                dense = _exact(q, store, embedder.dim, store.chunk_ids_of(doc_ids), max(settings.dense_k, k))
         if mode in ("hybrid", "keyword"):
-            keyword = store.keyword_search(query, max(settings.keyword_k, k))
+            keyword = store.keyword_search(query, max(settings.keyword_k, k), doc_ids)
         dense_rank = {cid: r for r, (cid, _) in enumerate(dense, start=1)}
         keyword_rank = {cid: r for r, (cid, _) in enumerate(keyword, start=1)}
         if mode == "hybrid":
@@ -55,3 +65,12 @@ def search(
         if cid in rows
     ]
     return hits[:k]
+
+
+def _exact(query: np.ndarray, store: Store, dim: int, ids: list[int], k: int) -> list[tuple[int, float]]:
+    """Brute-force inner product over a few documents' stored vectors (what a filter needs)."""
+    if not ids:
+        return []
+    scores = store.vectors(ids, dim) @ query
+    top = np.argsort(-scores)[:k]
+    return [(ids[i], float(scores[i])) for i in top]

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
 
 import pytest
 
 from docqa.index import Index
-from docqa.settings import load_settings
+from docqa.settings import GenerationSettings, load_settings
 from tests.conftest import SAMPLE_DOCS
 
 DEMO_QUESTION = "How much did the 2019 budget allocate to rural school grants?"
@@ -42,3 +50,60 @@ def sample_index(corpus, tmp_path_factory):
         report = idx.ingest([corpus])
         assert not report.failed, report.failed
         yield idx
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def llama_server(model: str, ctx: int = 4096):
+    """llama.cpp's HTTP server (docqa.models.llama_server, via xllamacpp) on 127.0.0.1; stopped by PID."""
+    port = _free_port()
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "docqa.models.llama_server", model, "--port", str(port), "--ctx", str(ctx)],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    root = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180  # the first run assembles the GGUF from its packages
+        while True:
+            if proc.poll() is not None:
+                log.seek(0)
+                raise RuntimeError(f"llama server exited with {proc.returncode}: {log.read().decode()[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{root}/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"llama server on {root} not healthy after 180 s")
+            time.sleep(0.2)
+        yield f"{root}/v1"
+    finally:
+        os.kill(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def smollm_server():
+    with llama_server("smollm2-135m", ctx=2048) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def default_llm_server():
+    """The default LLM behind HTTP, for an `ask` end to end."""
+    with llama_server(GenerationSettings().model) as url:
+        yield url

@@ -1,0 +1,341 @@
+"""Whole-document summaries in three modes, every LLM call inside an exact token budget.
+
+* map-reduce: summarize each window, then merge consecutive summaries in groups that fit one
+  call, recursively, until one remains.
+* refine: a running summary (the hidden state, capped at ``state_tokens``) is carried through
+  the windows; each step reads the state and the next window and writes the new state, deciding
+  what to keep, add and drop — an RNN's working memory, in prose.
+* tree: window summaries, then one summary per top-level section (or per few windows when the
+  document has no sections), then the document from the section summaries.
+
+Each node is looked up by key before it is generated (nodes.py), so re-running after a crash, or
+after an edit, generates only what is missing.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from docqa.errors import UsageError
+from docqa.memory.store import DocumentRow
+from docqa.models.generator import Generator
+from docqa.prompts import fence, load_prompt
+from docqa.settings import SummarizeSettings
+from docqa.summarize.nodes import Node, NodeStore, node_key
+from docqa.summarize.windows import Window, make_windows
+
+MODES = ("map-reduce", "refine", "tree")
+# Windows per section node when a document has no sections of its own.
+TREE_FANOUT = 4
+# Summaries come out a little over their word target; room for the answer is sized from it.
+TOKENS_PER_WORD = 1.6
+_SENTENCE_END = re.compile(r"[.!?。！？][\"')\]]?(?=\s|$)")
+
+# Called after each node: (node, generated_so_far, total_known); lets the CLI draw a bar.
+OnNode = Callable[[Node], None]
+
+
+def answer_room(words: int) -> int:
+    return math.ceil(words * TOKENS_PER_WORD) + 16
+
+
+def trim_to_sentence(text: str, max_words: int | None = None) -> str:
+    """At most `max_words` words, ending at the last complete sentence that fits (a summary cut
+    by the token limit, or longer than asked for, still reads as whole sentences)."""
+    text = " ".join(text.split())
+    limit = len(text)
+    if max_words is not None:
+        spans = list(re.finditer(r"\S+", text))
+        if len(spans) > max_words:
+            limit = spans[max_words - 1].end()
+    ends = [m.end() for m in _SENTENCE_END.finditer(text[:limit])]
+    if ends and ends[-1] > limit // 2:
+        return text[: ends[-1]]
+    return text[:limit]
+
+
+@dataclass
+class DocumentSummary:
+    path: str
+    title: str
+    mode: str
+    words: int
+    text: str
+    nodes: list[Node]
+    budget: int
+    seconds: float = 0.0
+    reused_root: bool = False  # the whole tree came from the store: nothing was generated
+
+    @property
+    def generated(self) -> int:
+        return sum(1 for n in self.nodes if not n.cached)
+
+    @property
+    def reused(self) -> int:
+        return sum(1 for n in self.nodes if n.cached)
+
+    @property
+    def cold_seconds(self) -> float:
+        """What the whole tree cost to generate, reused nodes counted at their original cost."""
+        return sum(n.seconds for n in self.nodes)
+
+    @property
+    def max_request_tokens(self) -> int:
+        return max((n.request_tokens for n in self.nodes), default=0)
+
+    @property
+    def pages(self) -> tuple[int, int]:
+        return self.nodes[-1].pages if self.nodes else (1, 1)
+
+
+@dataclass
+class _Request:
+    kind: str
+    label: str
+    prompt: str
+    values: dict[str, str]
+    words: int
+    room: int
+    inputs: list[str]
+    pages: tuple[int, int]
+    chunk_ids: list[int]
+    children: list[str] = field(default_factory=list)
+
+
+class Summarizer:
+    """Summarizes documents of one index with one generator; `on_node` sees every node."""
+
+    def __init__(
+        self, index, generator: Generator | Callable[[], Generator], settings: SummarizeSettings,
+        on_node: OnNode | None = None, model: str | None = None,
+    ) -> None:
+        self.index = index
+        # A callable defers loading the LLM: a tree found whole in the store needs no model at all.
+        self._generator = generator
+        self.settings = settings
+        self.model = model or getattr(generator, "name", None) or index.settings.generation.model
+        self.nodes = NodeStore(index.store)
+        self.on_node = on_node
+
+    @property
+    def generator(self) -> Generator:
+        if callable(self._generator) and not hasattr(self._generator, "generate"):
+            self._generator = self._generator()
+        return self._generator  # type: ignore[return-value]
+
+    @property
+    def budget(self) -> int:
+        return min(self.settings.budget, self.generator.context_tokens)
+
+    def stamp(self) -> str:
+        """What a stored tree must match to be reused as is: the model, the sizes, every prompt version."""
+        versions = ",".join(f"{p}@{load_prompt(p).version}" for p in ("summarize_map", "summarize_reduce", "summarize_refine"))
+        s = self.settings
+        return f"{self.model}|{s.budget}|{s.partial_words}|{s.state_tokens}|{versions}"
+
+    # -- one call -------------------------------------------------------------------------------
+
+    def _messages(self, req: _Request) -> list[dict[str, str]]:
+        return load_prompt(req.prompt).messages(**req.values, words=str(req.words))
+
+    def measure(self, req: _Request) -> int:
+        return self.generator.count_chat_tokens(self._messages(req)) + req.room
+
+    def _key(self, req: _Request) -> str:
+        prompt = load_prompt(req.prompt)
+        return node_key(req.kind, f"{prompt.name}@{prompt.version}", self.model, req.words, req.inputs)
+
+    def run(self, requests: list[_Request], doc_path: str) -> list[Node]:
+        """Nodes for `requests`: from the store where present, else generated in batches."""
+        out: list[Node | None] = []
+        missing: list[tuple[int, str, _Request]] = []
+        for i, req in enumerate(requests):
+            key = self._key(req)
+            node = self.nodes.get(key)
+            out.append(node)
+            if node is None:
+                missing.append((i, key, req))
+            elif self.on_node:
+                self.on_node(node)
+        for start in range(0, len(missing), self.settings.batch_size):
+            batch = missing[start : start + self.settings.batch_size]
+            messages, sizes = [], []
+            for _, _, req in batch:
+                m = self._messages(req)
+                need = self.generator.count_chat_tokens(m) + req.room
+                if need > self.budget:  # the planners below size every request; this is their proof
+                    raise AssertionError(f"{req.kind} request of {need} tokens exceeds the budget of {self.budget}")
+                messages.append(m)
+                sizes.append(need)
+            t = time.perf_counter()
+            results = self.generator.generate_batch(messages, max_new_tokens=max(r.room for _, _, r in batch))
+            share = (time.perf_counter() - t) / len(batch)
+            for (i, key, req), result, need in zip(batch, results, sizes):
+                prompt = load_prompt(req.prompt)
+                node = Node(
+                    key=key, kind=req.kind, label=req.label, text=trim_to_sentence(result.text, req.words),
+                    pages=req.pages, chunk_ids=req.chunk_ids, children=req.children,
+                    prompt=f"{prompt.name}@{prompt.version}", model=self.model,
+                    request_tokens=need, seconds=share,
+                )
+                self.nodes.put(node, doc_path)
+                out[i] = node
+                if self.on_node:
+                    self.on_node(node)
+        return [n for n in out if n is not None]
+
+    # -- planning -------------------------------------------------------------------------------
+
+    def windows(self, doc: DocumentRow, prompt: str, reserve: int) -> list[Window]:
+        """The document's windows, sized so that a call with `reserve` more tokens fits the budget."""
+        empty = load_prompt(prompt).messages(passages=fence(1, Path(doc.path).name, "9999-9999", ""), words="999", state="")
+        limit = self.budget - self.generator.count_chat_tokens(empty) - reserve - 8
+        if limit < 64:
+            raise UsageError(f"summarize.budget {self.budget} leaves no room for document text; raise it")
+        chunks = self.index.store.document_chunks(doc.id)
+        return make_windows(chunks, self.index.store.document_text(doc.id), limit, self.generator.count_tokens)
+
+    def _window_request(self, doc: DocumentRow, w: Window, words: int) -> _Request:
+        a, b = w.pages
+        return _Request(
+            kind="window", label=w.section or f"p.{_pages(a, b)}",
+            prompt="summarize_map", values={"passages": fence(1, Path(doc.path).name, _pages(a, b), w.text)},
+            words=words, room=answer_room(words), inputs=[w.text], pages=w.pages, chunk_ids=w.chunk_ids,
+        )
+
+    def _reduce_request(self, doc: DocumentRow, children: list[Node], words: int, kind: str, label: str) -> _Request:
+        body = "\n\n".join(
+            fence(i, f"{Path(doc.path).name} · {c.label}", _pages(*c.pages), c.text) for i, c in enumerate(children, 1)
+        )
+        return _Request(
+            kind=kind, label=label, prompt="summarize_reduce", values={"passages": body}, words=words,
+            room=answer_room(words), inputs=[c.key for c in children],
+            pages=(min(c.pages[0] for c in children), max(c.pages[1] for c in children)),
+            chunk_ids=[i for c in children for i in c.chunk_ids], children=[c.key for c in children],
+        )
+
+    def reduce(self, doc: DocumentRow, nodes: list[Node], words: int, kind: str, label: str, trail: list[Node]) -> Node:
+        """Merge `nodes` into one: in one call when they fit, else group by group, level by level."""
+        level = nodes
+        while True:
+            whole = self._reduce_request(doc, level, words, kind, label)
+            if len(level) > 1 and self.measure(whole) <= self.budget:
+                node = self.run([whole], doc.path)[0]
+                trail.append(node)
+                return node
+            if len(level) == 1:
+                return level[0]
+            groups, current = [], []
+            for node in level:
+                trial = current + [node]
+                req = self._reduce_request(doc, trial, self.settings.partial_words, "reduce", label)
+                if current and self.measure(req) > self.budget:
+                    groups.append(current)
+                    current = [node]
+                else:
+                    current = trial
+            groups.append(current)
+            if len(groups) == len(level):
+                raise UsageError(f"summarize.budget {self.budget} cannot hold two partial summaries; raise it")
+            requests = [self._reduce_request(doc, g, self.settings.partial_words, "reduce", label) for g in groups if len(g) > 1]
+            made = iter(self.run(requests, doc.path))
+            level = [next(made) if len(g) > 1 else g[0] for g in groups]
+            trail.extend(n for g, n in zip(groups, level) if len(g) > 1)
+
+    # -- modes ----------------------------------------------------------------------------------
+
+    def document(self, doc: DocumentRow, mode: str | None = None, words: int | None = None) -> DocumentSummary:
+        mode = mode or self.settings.mode
+        words = words or self.settings.words
+        if mode not in MODES:
+            raise UsageError(f"unknown summarize mode {mode!r} (choose from {', '.join(MODES)})")
+        t = time.perf_counter()
+        stamp = self.stamp()
+        keys = self.nodes.root(doc.path, mode, words, doc.sha256, stamp)
+        if keys is not None:
+            stored = [self.nodes.get(k) for k in keys]
+            if all(n is not None for n in stored):
+                nodes = [n for n in stored if n is not None]
+                return DocumentSummary(doc.path, doc.title, mode, words, nodes[-1].text, nodes, self.settings.budget,
+                                       time.perf_counter() - t, reused_root=True)
+        trail = {"map-reduce": self._map_reduce, "refine": self._refine, "tree": self._tree}[mode](doc, words)
+        self.nodes.set_root(doc.path, mode, words, doc.sha256, stamp, [n.key for n in trail])
+        return DocumentSummary(doc.path, doc.title, mode, words, trail[-1].text, trail, self.budget, time.perf_counter() - t)
+
+    def _leaves(self, doc: DocumentRow, words_if_single: int) -> tuple[list[Window], list[Node]]:
+        windows = self.windows(doc, "summarize_map", answer_room(max(self.settings.partial_words, words_if_single)))
+        if not windows:
+            raise UsageError(f"{doc.path}: no text to summarize")
+        # A document that fits one window is summarized in one call, at the final length.
+        words = words_if_single if len(windows) == 1 else self.settings.partial_words
+        return windows, self.run([self._window_request(doc, w, words) for w in windows], doc.path)
+
+    def _map_reduce(self, doc: DocumentRow, words: int) -> list[Node]:
+        _, leaves = self._leaves(doc, words)
+        trail = list(leaves)
+        if len(leaves) > 1:
+            self.reduce(doc, leaves, words, "document", Path(doc.path).name, trail)
+        return trail
+
+    def _tree(self, doc: DocumentRow, words: int) -> list[Node]:
+        windows, leaves = self._leaves(doc, words)
+        trail = list(leaves)
+        if len(leaves) == 1:
+            return trail
+        groups: list[list[Node]] = []
+        if any(w.section for w in windows):
+            for i, node in enumerate(leaves):
+                if i and windows[i].section == windows[i - 1].section:
+                    groups[-1].append(node)
+                else:
+                    groups.append([node])
+        else:
+            groups = [leaves[i : i + TREE_FANOUT] for i in range(0, len(leaves), TREE_FANOUT)]
+        sections = []
+        for group in groups:
+            label = group[0].label if windows[0].section else f"p.{_pages(group[0].pages[0], group[-1].pages[1])}"
+            sections.append(self.reduce(doc, group, self.settings.partial_words, "section", label, trail))
+        if len(sections) > 1:
+            self.reduce(doc, sections, words, "document", Path(doc.path).name, trail)
+        return trail
+
+    def _refine(self, doc: DocumentRow, words: int) -> list[Node]:
+        cap = self.settings.state_tokens
+        room = min(cap, answer_room(words))
+        windows = self.windows(doc, "summarize_refine", cap + room)
+        if not windows:
+            raise UsageError(f"{doc.path}: no text to summarize")
+        trail: list[Node] = []
+        state: Node | None = None
+        for w in windows:
+            a, b = w.pages
+            prev = state.text if state else "(nothing yet: this is the first part)"
+            prev = self._cap(prev, cap)
+            req = _Request(
+                kind="refine", label=w.section or _pages(a, b), prompt="summarize_refine",
+                values={"state": prev, "passages": fence(1, Path(doc.path).name, _pages(a, b), w.text)},
+                words=words, room=room, inputs=[state.key if state else "", w.text],
+                pages=((state.pages[0] if state else a), b), chunk_ids=w.chunk_ids,
+                children=[state.key] if state else [],
+            )
+            state = self.run([req], doc.path)[0]
+            trail.append(state)
+        return trail
+
+    def _cap(self, text: str, cap: int) -> str:
+        """The state never exceeds its capacity: a longer one is cut at a sentence."""
+        if self.generator.count_tokens(text) <= cap:
+            return text
+        words = text.split()
+        while words and self.generator.count_tokens(" ".join(words)) > cap:
+            words = words[: int(len(words) * 0.9)]
+        return trim_to_sentence(" ".join(words))
+
+
+def _pages(a: int, b: int) -> str:
+    return str(a) if a == b else f"{a}-{b}"

@@ -1,0 +1,105 @@
+"""Topic-focused summaries: what attention selects across the index, in document order, cited.
+
+The topic is retrieved and re-ranked exactly as a question in `ask`; the working set is filled
+under the summarize budget; the passages are then shown in document order (a summary reads in
+the order of its sources) and the result's citations are verified like an answer's.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+
+from docqa.answer import _MODEL_ABSTAINS, ABSTAIN_TEXT, fence_passages
+from docqa.citations import Citation, verify
+from docqa.errors import UsageError
+from docqa.models.generator import Generator
+from docqa.prompts import load_prompt
+from docqa.retrieval import attention, working_set
+from docqa.retrieval.working_set import Passage, WorkingSet
+from docqa.settings import Settings
+from docqa.summarize.document import answer_room, trim_to_sentence
+
+
+@dataclass
+class FocusSummary:
+    topic: str
+    text: str
+    answered: bool
+    citations: list[Citation] = field(default_factory=list)
+    abstain_reason: str = ""
+    working_set: WorkingSet | None = None
+    removed_citations: list[int] = field(default_factory=list)
+    seconds: float = 0.0
+    request_tokens: int = 0
+    budget: int = 0
+
+
+def in_document_order(passages: list[Passage]) -> list[Passage]:
+    ordered = sorted(passages, key=lambda p: (p.path, p.start))
+    return [replace(p, n=n) for n, p in enumerate(ordered, start=1)]
+
+
+def render(topic: str, passages: list[Passage], words: int) -> list[dict[str, str]]:
+    return load_prompt("summarize_focus").messages(passages=fence_passages(passages), topic=topic.strip(), words=str(words))
+
+
+def summarize_focus(
+    index, generator: Generator, topic: str, settings: Settings, words: int | None = None,
+    doc_ids: list[int] | None = None, on_token=None,
+) -> FocusSummary:
+    """Summarize what the indexed documents (or only `doc_ids`) say about `topic`."""
+    if not topic.strip():
+        raise UsageError("empty topic")
+    t = time.perf_counter()
+    words = words or settings.summarize.words
+    room = answer_room(words)
+    budget = min(settings.summarize.budget, generator.context_tokens)
+    a = settings.answer
+    hits = index.search(topic, k=settings.summarize.focus_candidates, doc_ids=doc_ids)
+    candidates = attention.rerank(
+        topic, hits, index.embedder, method=a.rerank, token_temperature=a.token_temperature,
+        retrieval_weight=a.retrieval_weight, temperature=a.temperature, cache=index.token_cache,
+    )
+    result = FocusSummary(topic, ABSTAIN_TEXT, False, budget=budget)
+    best = max((c.interaction for c in candidates), default=None)
+    if best is None:
+        result.abstain_reason = "the index returned no candidates"
+        return result
+    if a.rerank != "none" and best < a.min_interaction:
+        result.abstain_reason = f"evidence too weak (best attention score {best:.3f} < {a.min_interaction})"
+        return result
+
+    texts: dict[int, str] = {}
+
+    def doc_text(doc_id: int) -> str:
+        if doc_id not in texts:
+            texts[doc_id] = index.store.document_text(doc_id)
+        return texts[doc_id]
+
+    def measure(passages: list[Passage]) -> int:
+        return generator.count_chat_tokens(render(topic, in_document_order(passages), words)) + room
+
+    vectors = index.store.vectors([c.hit.chunk_id for c in candidates], index.embedder.dim)
+    ws = working_set.build(
+        candidates, vectors, measure, budget, doc_text, floor=a.floor, mmr_lambda=a.mmr_lambda,
+        duplicate_cos=a.duplicate_cos, max_passages=16,
+    )
+    # measure() counted the passages in document order, so the renumbered set has the same count.
+    ws = WorkingSet(in_document_order(ws.passages), ws.tokens, ws.budget, ws.decisions)
+    result.working_set, result.request_tokens = ws, ws.tokens
+    if not ws.passages:
+        result.abstain_reason = "no candidate fits the working set (raise summarize.budget?)"
+        return result
+    gen = generator.generate(render(topic, ws.passages, words), max_new_tokens=room, on_token=on_token)
+    raw = trim_to_sentence(gen.text, words)
+    text, citations, removed, _ = verify(raw, ws, a.support_threshold, doc_text)
+    result.removed_citations = removed
+    result.seconds = time.perf_counter() - t
+    if _MODEL_ABSTAINS.search(raw):
+        result.abstain_reason = "the model found nothing on the topic in the working set"
+    elif not any(c.supported for c in citations):
+        result.abstain_reason = "no sentence of the summary is supported by a passage"
+    else:
+        result.text, result.citations, result.answered = text, citations, True
+    return result

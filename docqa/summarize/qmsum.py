@@ -1,0 +1,162 @@
+"""Evaluate summaries against QMSum reference summaries with ROUGE (`docqa eval-summaries`).
+
+Each meeting is written as a text document, one speaker turn per paragraph ("Speaker: words"),
+and ingested. A general query ("Summarize the whole meeting") is answered by summarizing the
+meeting in each requested mode; a specific query by the focus mode restricted to that meeting.
+ROUGE-1/2/L F1 come from Google's `rouge-score` package (stemming on), as in LongBench.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from docqa.errors import UsageError
+
+METRICS = ("rouge1", "rouge2", "rougeL")
+
+
+@dataclass
+class Meeting:
+    name: str
+    text: str
+    general: list[tuple[str, str]]
+    specific: list[tuple[str, str]]
+
+
+@dataclass
+class Scored:
+    meeting: str
+    kind: str  # general | specific
+    mode: str  # map-reduce | refine | tree | focus
+    query: str
+    reference: str
+    summary: str
+    seconds: float  # wall time of this summary as run
+    cold_seconds: float  # generation cost with nothing reused from the store
+    max_request_tokens: int
+    budget: int
+    scores: dict[str, float] = field(default_factory=dict)
+
+
+def load_qmsum(path: str | Path) -> list[Meeting]:
+    meetings = []
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read ({exc.strerror})") from exc
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            turns = [f"{t['speaker']}: {' '.join(t['content'].split())}" for t in row["meeting_transcripts"]]
+            meetings.append(Meeting(
+                f"meeting_{i:03d}", "\n\n".join(turns) + "\n",
+                [(q["query"], q["answer"]) for q in row["general_query_list"]],
+                [(q["query"], q["answer"]) for q in row["specific_query_list"]],
+            ))
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise UsageError(f"{path}: line {i + 1} is not a QMSum record ({exc})") from exc
+    if not meetings:
+        raise UsageError(f"{path}: no QMSum records")
+    return meetings
+
+
+def write_meetings(meetings: list[Meeting], folder: Path) -> dict[str, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for m in meetings:
+        p = folder / f"{m.name}.txt"
+        if not p.exists() or p.read_text(encoding="utf-8") != m.text:
+            p.write_text(m.text, encoding="utf-8")
+        paths[m.name] = p
+    return paths
+
+
+def rouge(summary: str, reference: str) -> dict[str, float]:
+    from rouge_score import rouge_scorer
+
+    scorer = rouge_scorer.RougeScorer(list(METRICS), use_stemmer=True)
+    return {k: v.fmeasure for k, v in scorer.score(reference, summary).items()}
+
+
+def evaluate(
+    index, path: str | Path, meetings: int | None = 5, specific: int | None = None, modes: tuple[str, ...] = ("map-reduce",),
+    general_words: int = 110, specific_words: int = 60, seed: int = 0,
+    on_result: Callable[[Scored], None] | None = None, workdir: Path | None = None,
+) -> list[Scored]:
+    """Score `modes` on the general queries and focus on up to `specific` specific queries of a
+    seeded sample of `meetings` meetings. Word targets default to the references' median lengths
+    (109 and 55 words)."""
+    all_meetings = load_qmsum(path)
+    rng = random.Random(seed)
+    chosen = sorted(rng.sample(all_meetings, min(meetings or len(all_meetings), len(all_meetings))), key=lambda m: m.name)
+    folder = workdir or (index.directory / "qmsum_meetings")
+    paths = write_meetings(chosen, folder)
+    report = index.ingest(list(paths.values()), wait=True)
+    if report.failed:
+        raise UsageError(f"could not ingest meetings: {report.failed[0][0]}: {report.failed[0][1]}")
+    summarizer = index.summarizer()
+    results: list[Scored] = []
+
+    def keep(item: Scored) -> None:
+        item.scores = rouge(item.summary, item.reference)
+        results.append(item)
+        if on_result:
+            on_result(item)
+
+    specific_queries = [(m, q, a) for m in chosen for q, a in m.specific]
+    if specific is not None:
+        specific_queries = random.Random(seed).sample(specific_queries, min(specific, len(specific_queries)))
+    for m in chosen:
+        doc = index.store.document(str(paths[m.name].resolve()))
+        for q, a in m.general:
+            for mode in modes:
+                t = time.perf_counter()
+                s = summarizer.document(doc, mode, general_words)
+                keep(Scored(m.name, "general", mode, q, a, s.text, time.perf_counter() - t, s.cold_seconds,
+                            s.max_request_tokens, s.budget))
+    for m, q, a in specific_queries:
+        doc = index.store.document(str(paths[m.name].resolve()))
+        t = time.perf_counter()
+        f = index.summarize_focus(q, specific_words, under=[doc.path])
+        seconds = time.perf_counter() - t
+        keep(Scored(m.name, "specific", "focus", q, a, f.text if f.answered else "", seconds, seconds,
+                    f.request_tokens, f.budget))
+    return results
+
+
+def summarize_results(results: list[Scored]) -> dict:
+    """Means per (kind, mode), and the LongBench-style all-queries figure per general mode."""
+    groups: dict[str, list[Scored]] = {}
+    for r in results:
+        groups.setdefault(f"{r.kind}/{r.mode}", []).append(r)
+    out: dict = {"groups": {}}
+    for name, rs in sorted(groups.items()):
+        out["groups"][name] = {
+            "n": len(rs),
+            **{m: round(100 * statistics.fmean(r.scores[m] for r in rs), 2) for m in METRICS},
+            "seconds_p50": round(statistics.median(r.seconds for r in rs), 2),
+            "cold_seconds_p50": round(statistics.median(r.cold_seconds for r in rs), 2),
+            "max_request_tokens": max(r.max_request_tokens for r in rs),
+            "budget": max(r.budget for r in rs),
+            "empty": sum(1 for r in rs if not r.summary.strip()),
+        }
+    specific = groups.get("specific/focus", [])
+    for name, rs in groups.items():
+        if name.startswith("general/"):
+            both = rs + specific
+            out.setdefault("all_queries", {})[name.split("/")[1]] = {
+                "n": len(both), **{m: round(100 * statistics.fmean(r.scores[m] for r in both), 2) for m in METRICS}
+            }
+    return out
+
+
+def results_json(results: list[Scored]) -> list[dict]:
+    return [asdict(r) for r in results]

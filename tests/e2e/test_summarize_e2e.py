@@ -1,0 +1,61 @@
+"""docqa summarize with the real default model on sample_docs/."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from docqa.cli import app
+from docqa.summarize.document import Summarizer
+from tests.e2e.conftest import DEMO_PDF
+
+pytestmark = pytest.mark.e2e
+
+WORDS = 60
+
+
+def _pdf(index):
+    return next(d for d in index.documents() if d.path.endswith(DEMO_PDF))
+
+
+@pytest.mark.parametrize("mode", ["map-reduce", "refine", "tree"])
+def test_every_mode_summarizes_the_report_within_its_length(sample_index, mode):
+    # A small budget splits the 5-page report into several windows, so every step of each mode runs.
+    settings = sample_index.settings.summarize.model_copy(update={"budget": 900, "partial_words": 40, "state_tokens": 160})
+    summary = Summarizer(sample_index, sample_index.generator(), settings).document(_pdf(sample_index), mode, WORDS)
+    assert len(summary.nodes) >= 3
+    assert 10 <= len(summary.text.split()) <= WORDS
+    assert max(n.request_tokens for n in summary.nodes) <= 900
+    # A summary of a county education budget report talks about it.
+    assert any(w in summary.text.lower() for w in ("budget", "school", "education", "riverbend"))
+
+
+def test_focus_cites_only_pages_about_the_topic(sample_index):
+    result = sample_index.summarize_focus("funding for rural schools", words=80)
+    assert result.answered, result.abstain_reason
+    assert result.citations
+    pdf = _pdf(sample_index)
+    pages = sample_index.store.document_text(pdf.id).split("\f")
+    for c in result.citations:
+        assert c.path == pdf.path
+        cited = " ".join(pages[c.page_start - 1 : c.page_end]).lower()
+        assert "rural" in cited, (c.page_start, cited[:200])
+
+
+def test_focus_on_an_absent_topic_says_so(sample_index):
+    result = sample_index.summarize_focus("quantum chromodynamics of gluon plasma", words=60)
+    assert not result.answered
+    assert result.text == "The documents don't answer this."
+
+
+def test_cli_summary_is_instant_the_second_time(sample_index, corpus):
+    pdf = str(corpus / "sample_docs" / DEMO_PDF)
+    args = ["summarize", pdf, "--index", str(sample_index.directory), "--words", "50", "--json"]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    data = json.loads(first.output)
+    assert data["summary"] and data["tree"][-1]["pages"] == [1, 5]
+    second = json.loads(CliRunner().invoke(app, args).output)
+    assert second["reused_root"] and second["summary"] == data["summary"] and second["generated"] == 0
