@@ -36,7 +36,7 @@ import docqa.models  # noqa: F401  (OMP_WAIT_POLICY=PASSIVE before libgomp start
 import faiss
 import numpy as np
 
-from docqa.memory.vectors import build, kind_of
+from docqa.memory.vectors import VectorIndex, build, kind_of
 from docqa.settings import VectorSettings
 
 K = 10
@@ -87,44 +87,40 @@ def synthesize(base: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
     return out
 
 
-def measure(kind: str, xb: np.ndarray, xq: np.ndarray, truth: np.ndarray, settings: VectorSettings) -> dict:
-    ids = np.arange(len(xb), dtype=np.int64)
+def measure(
+    kind: str, xb: np.ndarray, xq: np.ndarray, truth: np.ndarray, settings: VectorSettings, sweep: list[int]
+) -> list[dict]:
+    """Build one index of `kind`, then time docqa's own search on it for each ef_search / nprobe in `sweep`."""
     started = time.perf_counter()
-    index = build(kind, xb.shape[1], xb, ids, settings)
+    index = build(kind, xb.shape[1], xb, np.arange(len(xb), dtype=np.int64), settings)
     build_s = time.perf_counter() - started
     index_bytes = faiss.serialize_index(index).nbytes
-    built = kind_of(index)  # build() falls back to flat when IVF-PQ has too few vectors to train
-    if kind == "hnsw":
-        params = faiss.SearchParametersHNSW()
-        params.efSearch = settings.ef_search
-    elif kind == "ivfpq":
-        params = faiss.SearchParametersIVF()
-        params.nprobe = settings.nprobe
-    else:
-        params = None
-    latencies, found = [], []
+    knob = {"hnsw": "ef_search", "ivfpq": "nprobe"}.get(kind_of(index))
+    rows = []
     # One query at a time, as docqa searches, on one thread: HNSW and IVF search a single query on
     # one thread anyway, and flat's OpenMP split only adds wake-up jitter on a loaded 2-core box.
     threads = faiss.omp_get_max_threads()
     faiss.omp_set_num_threads(1)
-    for q in xq:
-        started = time.perf_counter()
-        _, got = index.search(q.reshape(1, -1), K, params=params)
-        latencies.append((time.perf_counter() - started) * 1000)
-        found.append(got[0])
+    for value in (sweep or [getattr(settings, knob)]) if knob else [None]:
+        vi = VectorIndex(xb.shape[1], index, settings=settings.model_copy(update={knob: value} if knob else {}))
+        latencies, found = [], []
+        for q in xq:
+            started = time.perf_counter()
+            hits = vi.search(q, K)
+            latencies.append((time.perf_counter() - started) * 1000)
+            found.append({cid for cid, _ in hits})
+        rows.append({
+            "kind": vi.kind,  # build() falls back to flat when IVF-PQ has too few vectors to train
+            "n": len(xb),
+            "knob": f"{knob}={value}" if knob else "",
+            "build_s": round(build_s, 2),
+            "bytes_per_vector": round(index_bytes / len(xb) + REV_MAP_BYTES, 1),
+            "p50_ms": round(float(np.percentile(latencies, 50)), 3),
+            "p95_ms": round(float(np.percentile(latencies, 95)), 3),
+            "recall@10": round(float(np.mean([len(f.intersection(t)) / K for f, t in zip(found, truth)])), 4),
+        })
     faiss.omp_set_num_threads(threads)
-    recall = float(np.mean([len(set(f) & set(t)) / K for f, t in zip(found, truth)]))
-    del index
-    gc.collect()
-    return {
-        "kind": built,
-        "n": len(xb),
-        "build_s": round(build_s, 2),
-        "bytes_per_vector": round(index_bytes / len(xb) + REV_MAP_BYTES, 1),
-        "p50_ms": round(float(np.percentile(latencies, 50)), 3),
-        "p95_ms": round(float(np.percentile(latencies, 95)), 3),
-        "recall@10": round(recall, 4),
-    }
+    return rows
 
 
 def main() -> None:
@@ -137,6 +133,8 @@ def main() -> None:
     parser.add_argument("--set", nargs="*", default=[], metavar="FIELD=VALUE", help="VectorSettings overrides, e.g. ef_search=128")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/docqa-scale-base.npy"), help="embedded passages (.npy)")
     parser.add_argument("--store", type=Path, help="a docqa index dir: report its SQLite bytes per chunk")
+    parser.add_argument("--ef-search", type=int, nargs="*", default=[], help="HNSW: ef_search values to sweep")
+    parser.add_argument("--nprobe", type=int, nargs="*", default=[], help="IVF-PQ: nprobe values to sweep")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
@@ -154,9 +152,9 @@ def main() -> None:
         exact_s = time.perf_counter() - started
         print(f"# n={n}: exact top-{K} for {len(xq)} queries in {exact_s:.1f} s", file=sys.stderr, flush=True)
         for kind in args.kinds:
-            row = measure(kind, xb, xq, truth, settings)
-            rows.append(row)
-            print(json.dumps(row), file=sys.stderr, flush=True)
+            for row in measure(kind, xb, xq, truth, settings, {"hnsw": args.ef_search, "ivfpq": args.nprobe}.get(kind, [])):
+                rows.append(row)
+                print(json.dumps(row), file=sys.stderr, flush=True)
         del xb
         gc.collect()
     report = {
@@ -177,9 +175,10 @@ def main() -> None:
         print(json.dumps(report, indent=2))
         return
     print(f"{report['machine']}; {len(passages)} real passages mixed, {len(questions)} real questions; settings {settings.model_dump()}")
-    print(f"{'kind':6} {'n':>9} {'build s':>8} {'B/vector':>9} {'p50 ms':>8} {'p95 ms':>8} {'recall@10':>9}")
+    print(f"{'kind':6} {'n':>9} {'search':>13} {'build s':>8} {'B/vector':>9} {'p50 ms':>8} {'p95 ms':>8} {'recall@10':>9}")
     for r in rows:
-        print(f"{r['kind']:6} {r['n']:>9} {r['build_s']:>8} {r['bytes_per_vector']:>9} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['recall@10']:>9}")
+        print(f"{r['kind']:6} {r['n']:>9} {r['knob']:>13} {r['build_s']:>8} {r['bytes_per_vector']:>9} "
+              f"{r['p50_ms']:>8} {r['p95_ms']:>8} {r['recall@10']:>9}")
     if "sqlite_bytes_per_chunk" in report:
         print(f"SQLite on disk (text, metadata, FTS5, vector blob): {report['sqlite_bytes_per_chunk']} bytes per chunk")
 

@@ -17,6 +17,7 @@ from docqa.retrieval import attention, working_set
 from docqa.retrieval.attention import Candidate
 from docqa.retrieval.working_set import Passage, WorkingSet
 from docqa.settings import AnswerSettings
+from docqa.summarize.broad import summary_passage
 
 ABSTAIN_TEXT = "The documents don't answer this."
 # What the prompt tells the model to say when the passages lack the answer, and close variants.
@@ -88,6 +89,38 @@ def apply_judge(candidates: list[Candidate], scores: list[float], temperature: f
     ]
 
 
+def rerank(question: str, hits, index, settings: AnswerSettings) -> list[Candidate]:
+    """Attention over the retrieved hits, with the answer settings (shared by ask and focus)."""
+    return attention.rerank(
+        question, hits, index.embedder,
+        method=settings.rerank, token_temperature=settings.token_temperature,
+        retrieval_weight=settings.retrieval_weight, temperature=settings.temperature,
+        cache=index.token_cache,
+    )
+
+
+def weak_evidence(candidates: list[Candidate], settings: AnswerSettings) -> str:
+    """Why to abstain without calling the LLM, or "" when the evidence is strong enough."""
+    best = max((c.interaction for c in candidates), default=None)
+    if best is None:
+        return "the index returned no candidates"
+    if settings.rerank != "none" and best < settings.min_interaction:
+        return f"evidence too weak (best attention score {best:.3f} < {settings.min_interaction})"
+    return ""
+
+
+def document_texts(index) -> Callable[[int], str]:
+    """doc_id -> extracted text, each read from the store once per call site."""
+    texts: dict[int, str] = {}
+
+    def doc_text(doc_id: int) -> str:
+        if doc_id not in texts:
+            texts[doc_id] = index.store.document_text(doc_id)
+        return texts[doc_id]
+
+    return doc_text
+
+
 def ask(
     question: str,
     index,
@@ -108,12 +141,7 @@ def ask(
     timings["retrieve_s"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    candidates = attention.rerank(
-        question, hits, index.embedder,
-        method=settings.rerank, token_temperature=settings.token_temperature,
-        retrieval_weight=settings.retrieval_weight, temperature=settings.temperature,
-        cache=index.token_cache,
-    )
+    candidates = rerank(question, hits, index, settings)
     timings["rerank_s"] = time.perf_counter() - t
     if candidates and use_judge(settings, device):
         t = time.perf_counter()
@@ -122,21 +150,15 @@ def ask(
 
     result = Answer(question=question, text=ABSTAIN_TEXT, answered=False, candidates=candidates,
                     timings=timings, model=generator.name)
-    best = max((c.interaction for c in candidates), default=None)
-    if best is None:
-        result.abstain_reason = "the index returned no candidates"
-        return result
-    if settings.rerank != "none" and best < settings.min_interaction:
-        result.abstain_reason = f"evidence too weak (best attention score {best:.3f} < {settings.min_interaction})"
+    # A broad question matches no passage well; the document's stored summary answers it.
+    overview = summary_passage(index, question, candidates)
+    reason = weak_evidence(candidates, settings)
+    if reason and overview is None:
+        result.abstain_reason = reason
         return result
 
     t = time.perf_counter()
-    doc_texts: dict[int, str] = {}
-
-    def doc_text(doc_id: int) -> str:
-        if doc_id not in doc_texts:
-            doc_texts[doc_id] = index.store.document_text(doc_id)
-        return doc_texts[doc_id]
+    doc_text = document_texts(index)
 
     def measure(passages: list[Passage]) -> int:
         return generator.count_chat_tokens(render(question, passages)) + max_new_tokens
@@ -147,6 +169,7 @@ def ask(
     ws = working_set.build(
         candidates, vectors, measure, budget, doc_text,
         floor=settings.floor, mmr_lambda=settings.mmr_lambda, duplicate_cos=settings.duplicate_cos,
+        pinned=[overview] if overview else None,
     )
     timings["working_set_s"] = time.perf_counter() - t
     result.working_set = ws

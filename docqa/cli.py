@@ -704,9 +704,8 @@ def eval_summaries(
         err.print(f"[red]error:[/red] --modes takes a comma-separated list of {', '.join(MODES)}")
         raise typer.Exit(2)
 
-    def show(r) -> None:
-        if not as_json:
-            err.print(f"{r.meeting} {r.kind:8} {r.mode:10} R-L {100 * r.scores['rougeL']:5.1f} · {r.seconds:5.1f}s · {escape(r.query[:60])}")
+    def show(r) -> None:  # one line per summary on stderr, --json or not: these runs are long
+        err.print(f"{r.meeting} {r.kind:8} {r.mode:10} R-L {100 * r.scores['rougeL']:5.1f} · {r.seconds:5.1f}s · {escape(r.query[:60])}")
 
     try:
         settings = _settings(index, config, device=device)

@@ -217,7 +217,9 @@ class VectorSettings(_Section):
         "fp16", description="HNSW: how the graph keeps the vectors; fp16 halves their memory (768 B at 384-d), recall unchanged."
     )
     hnsw_ef_construction: int = Field(64, ge=8, description="HNSW: candidate list while building (build time vs graph quality).")
-    ef_search: int = Field(64, ge=1, description="HNSW: candidate list per query (latency vs recall).")
+    ef_search: int = Field(
+        128, ge=1, description="HNSW: candidate list per query (latency vs recall; 128: recall@10 0.97 at 100k, bench/scale.py)."
+    )
     nlist: int = Field(0, ge=0, description="IVF-PQ: coarse cells; 0 = 4*sqrt(chunks) when the index is built.")
     nprobe: int = Field(32, ge=1, description="IVF-PQ: cells visited per query (latency vs recall).")
     pq_bytes: int = Field(48, ge=1, description="IVF-PQ: bytes per vector code (must divide the embedding dimension).")

@@ -19,7 +19,7 @@ from docqa.answer import Answer, ask
 from docqa.chat import sessions
 from docqa.citations import content_words
 from docqa.chat.memory import Forgotten, Memory, checked_tokens, fold
-from docqa.errors import UsageError
+from docqa.errors import StoreError, UsageError
 from docqa.models.generator import Generator
 from docqa.prompts import load_prompt
 from docqa.records import Hit
@@ -104,7 +104,11 @@ class ChatSession:
             if not create:
                 raise UsageError(f"no chat session named {name!r} (docqa chat --list shows them)")
             return cls(index, name, Memory())
-        return cls(index, name, Memory.from_dict(state["memory"]), state.get("last"))
+        try:
+            memory = Memory.from_dict(state["memory"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise StoreError(f"chat session {name!r}: stored memory is not in this docqa's format ({exc})") from exc
+        return cls(index, name, memory, state.get("last"))
 
     def generator(self, progress=None) -> Generator:
         gen = self.index.generator(progress)

@@ -109,10 +109,12 @@ def build(
     mmr_lambda: float = 0.75,
     duplicate_cos: float = 0.95,
     max_passages: int = 12,
+    pinned: list[Passage] | None = None,
 ) -> WorkingSet:
     """Fill the working set greedily by attention, within `budget` tokens as `measure` counts them.
 
-    `vectors` holds the candidates' unit embeddings, row i for candidates[i].
+    `vectors` holds the candidates' unit embeddings, row i for candidates[i]. `pinned` passages
+    (a stored document summary) enter first when they fit, whatever the attention says.
     """
     decisions: list[Decision] = []
     keep = [i for i, c in enumerate(candidates) if c.weight >= floor]
@@ -121,6 +123,10 @@ def build(
             decisions.append(Decision(c.hit.chunk_id, c.weight, "below-floor"))
     passages: list[Passage] = []
     tokens = measure(passages)
+    for p in pinned or []:
+        trial = _numbered(passages + [p])
+        if measure(trial) <= budget:
+            passages, tokens = trial, measure(trial)
     if keep:
         kept = [candidates[i] for i in keep]
         for j, verdict in _mmr_order(kept, vectors[keep], mmr_lambda, duplicate_cos):

@@ -10,12 +10,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 
-from docqa.answer import _MODEL_ABSTAINS, ABSTAIN_TEXT, fence_passages
+from docqa.answer import _MODEL_ABSTAINS, ABSTAIN_TEXT, document_texts, fence_passages, rerank, weak_evidence
 from docqa.citations import Citation, verify
 from docqa.errors import UsageError
 from docqa.models.generator import Generator
 from docqa.prompts import load_prompt
-from docqa.retrieval import attention, working_set
+from docqa.retrieval import working_set
 from docqa.retrieval.working_set import Passage, WorkingSet
 from docqa.settings import Settings
 from docqa.summarize.document import answer_room, trim_to_sentence
@@ -57,25 +57,12 @@ def summarize_focus(
     budget = min(settings.summarize.budget, generator.context_tokens)
     a = settings.answer
     hits = index.search(topic, k=settings.summarize.focus_candidates, doc_ids=doc_ids)
-    candidates = attention.rerank(
-        topic, hits, index.embedder, method=a.rerank, token_temperature=a.token_temperature,
-        retrieval_weight=a.retrieval_weight, temperature=a.temperature, cache=index.token_cache,
-    )
+    candidates = rerank(topic, hits, index, a)
     result = FocusSummary(topic, ABSTAIN_TEXT, False, budget=budget)
-    best = max((c.interaction for c in candidates), default=None)
-    if best is None:
-        result.abstain_reason = "the index returned no candidates"
+    result.abstain_reason = weak_evidence(candidates, a)
+    if result.abstain_reason:
         return result
-    if a.rerank != "none" and best < a.min_interaction:
-        result.abstain_reason = f"evidence too weak (best attention score {best:.3f} < {a.min_interaction})"
-        return result
-
-    texts: dict[int, str] = {}
-
-    def doc_text(doc_id: int) -> str:
-        if doc_id not in texts:
-            texts[doc_id] = index.store.document_text(doc_id)
-        return texts[doc_id]
+    doc_text = document_texts(index)
 
     def measure(passages: list[Passage]) -> int:
         return generator.count_chat_tokens(render(topic, in_document_order(passages), words)) + room

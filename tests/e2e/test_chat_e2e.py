@@ -72,8 +72,8 @@ def test_session_resumes_in_another_process(budget_session, sample_index):
 def test_chat_in_a_real_terminal(sample_index):
     proc = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "chat_tmux.py"), "--index", str(sample_index.directory), "--json",
-         "--question", FIRST, "--follow-up", FOLLOW_UP],
-        capture_output=True, text=True, timeout=900, cwd=ROOT,
+         "--question", FIRST, "--follow-up", FOLLOW_UP, "--timeout", "600"],
+        capture_output=True, text=True, timeout=1200, cwd=ROOT,
     )
     report = json.loads(proc.stdout)
     assert all(report["checks"].values()), report

@@ -59,3 +59,12 @@ def test_cli_summary_is_instant_the_second_time(sample_index, corpus):
     assert data["summary"] and data["tree"][-1]["pages"] == [1, 5]
     second = json.loads(CliRunner().invoke(app, args).output)
     assert second["reused_root"] and second["summary"] == data["summary"] and second["generated"] == 0
+
+
+def test_ask_answers_a_broad_question_from_the_stored_summary(sample_index):
+    summary = sample_index.summarize(_pdf(sample_index).path, "map-reduce", 80)
+    answer = sample_index.ask("What is the Riverbend county budget report about?")
+    first = answer.working_set.passages[0]
+    assert first.section == "summary (map-reduce)" and first.text == summary.text
+    assert (first.page_start, first.page_end) == (1, 5)
+    assert answer.answered, answer.abstain_reason

@@ -11,7 +11,7 @@ import pytest
 
 from docqa.chat import ChatSession, Memory, sessions
 from docqa.chat.memory import checked_tokens, fold
-from docqa.errors import UsageError
+from docqa.errors import StoreError, UsageError
 from docqa.memory.store import Store
 from docqa.retrieval.working_set import Passage
 from docqa.settings import ChatSettings, load_settings
@@ -212,3 +212,16 @@ def test_remembered_chunks_join_the_search_with_their_memory_weight():
                             search=lambda q, k: [hit(1, 0.04), hit(2, 0.02)])
     hits = MemoryRetriever(index, {2: 0.9, 7: 0.5, 99: 0.8}).search("q", 40)
     assert [(h.chunk_id, h.score) for h in hits] == [(1, 0.04), (2, 0.02), (7, pytest.approx(0.02))]
+
+
+def test_a_stored_state_in_another_format_is_one_clear_error(tmp_path):
+    store = Store(tmp_path)
+    try:
+        sessions.save(store, "old", {"memory": {"turn": 1, "evidence": [{"score": 1}]}})
+        index = SimpleNamespace(store=store, settings=load_settings(environ={}))
+        with pytest.raises(StoreError, match="chat session 'old': stored memory is not in this docqa's format"):
+            ChatSession.open(index, "old")
+        with pytest.raises(UsageError, match="no chat session named 'new'"):
+            ChatSession.open(index, "new", create=False)
+    finally:
+        store.close()

@@ -209,3 +209,19 @@ def test_cli_jobs_resume_of_an_unknown_job_is_a_usage_error(index, embedder, tmp
     assert "no job 'nope'" in result.output
     listed = CliRunner().invoke(app, ["jobs", "list", "--json", "--index", str(index.directory)])
     assert listed.exit_code == 0 and json.loads(listed.output) == []
+
+
+@pytest.mark.parametrize(
+    "question, broad",
+    [
+        ("What is this report about?", True),
+        ("Summarize the budget report", True),
+        ("What are the main findings?", True),
+        ("How much did the 2019 budget allocate to rural school grants?", False),
+        ("Who wrote about the harbour?", False),
+    ],
+)
+def test_broad_questions_are_told_apart(question, broad):
+    from docqa.summarize.broad import is_broad
+
+    assert is_broad(question) is broad
