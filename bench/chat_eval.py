@@ -29,8 +29,7 @@ from collections import Counter
 from pathlib import Path
 
 from docqa.answer import ask
-from docqa.chat import ChatSession, Memory
-from docqa.chat import sessions
+from docqa.chat import ChatSession, Memory, sessions
 from docqa.evaluate import Question, load_squad, write_contexts
 from docqa.index import Index
 from docqa.qa_eval import score

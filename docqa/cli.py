@@ -776,8 +776,14 @@ def jobs_show(job_id: Annotated[str, typer.Argument(help="Job id (see docqa jobs
 def jobs_resume(job_id: Annotated[str, typer.Argument(help="Job id (see docqa jobs list).")], index: IndexOpt = None,
                 config: ConfigOpt = None, device: DeviceOpt = None, as_json: JsonOpt = False) -> None:
     """Finish a job: done items are never redone. Example: docqa jobs resume 20261124-101500-ab12"""
+    from docqa.summarize import jobs
+
     try:
-        with _open(_settings(index, config, device=device), create=False) as idx:
+        settings = _settings(index, config, device=device)
+        with _open(settings, create=False) as idx:
+            spec = jobs.spec_settings(jobs.load(idx, job_id))
+        settings = settings.model_copy(update={k: getattr(settings, k).model_copy(update=v) for k, v in spec.items()})
+        with _open(settings, create=False) as idx:
             _run_job(idx, job_id, as_json)
     except DocqaError as exc:
         raise _fail(exc) from None

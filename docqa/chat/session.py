@@ -17,8 +17,8 @@ from datetime import datetime
 
 from docqa.answer import Answer, ask
 from docqa.chat import sessions
-from docqa.citations import content_words
 from docqa.chat.memory import Forgotten, Memory, checked_tokens, fold
+from docqa.citations import content_words
 from docqa.errors import StoreError, UsageError
 from docqa.models.generator import Generator
 from docqa.prompts import load_prompt
@@ -52,15 +52,16 @@ class MemoryRetriever:
     def __init__(self, index, remembered: dict[int, float]) -> None:
         self.index = index
         self.remembered = remembered
-        self.store = index.store
-        self.embedder = index.embedder
-        self.token_cache = index.token_cache
+
+    def __getattr__(self, name: str):
+        # Everything but search is the index's own (store, embedder, token cache, documents...).
+        return getattr(self.index, name)
 
     def search(self, query: str, k: int) -> list[Hit]:
         hits = self.index.search(query, k=k)
         top = max((h.score for h in hits), default=1.0)
         found = {h.chunk_id for h in hits}
-        stored = self.store.hits([cid for cid in self.remembered if cid not in found])
+        stored = self.index.store.hits([cid for cid in self.remembered if cid not in found])
         return hits + [replace(h, score=top * self.remembered[cid]) for cid, h in stored.items()]
 
 

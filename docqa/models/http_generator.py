@@ -102,11 +102,14 @@ class HttpGenerator(Streaming):
                 time.sleep(self.backoff_s * 2**attempt)
                 attempt += 1
 
-    def _json(self, url: str, body: dict | None = None) -> dict:
+    def _json(self, url: str, body: dict | None = None, missing: str | None = None) -> dict:
+        """The JSON answer; `missing` is the error for a 404/405 (an endpoint this server lacks)."""
         try:
             with self._send(url, body) as response:
                 return json.loads(response.read())
         except urllib.error.HTTPError as exc:
+            if missing and exc.code in (404, 405):
+                raise ModelError(missing) from None
             raise self._http_error(url, exc) from None
         except (json.JSONDecodeError, TimeoutError, OSError) as exc:
             raise ModelError(f"LLM server {url}: unreadable answer ({exc})") from exc
@@ -116,13 +119,13 @@ class HttpGenerator(Streaming):
         if exc.code in (401, 403):
             return ModelError(f"LLM server {url} refused the request (HTTP {exc.code}: {message}); check generation.api_key / OPENAI_API_KEY")
         if exc.code == 404 and "model" in message.lower():
-            return ModelError(f"LLM server {self.base_url} does not serve model {self.name!r} ({message})")
+            return ModelError(f"LLM server {self.base_url} does not serve the model asked for ({message})")
         if "context" in message.lower():
             return ModelError(f"prompt exceeds the context size of {self.name} at {self.base_url} ({message})")
         return ModelError(f"LLM server {url}: HTTP {exc.code}: {message}")
 
-    def _optional(self, url: str, body: dict) -> dict | None:
-        """An endpoint that only some servers have: None when this one answers 404/405/501 or not JSON."""
+    def _optional(self, url: str, body: dict | None = None) -> dict | None:
+        """An endpoint (or request shape) only some servers have: None when this one rejects it or answers no JSON."""
         try:
             with self._send(url, body) as response:
                 return json.loads(response.read())
@@ -138,12 +141,9 @@ class HttpGenerator(Streaming):
     def _check_model(self, wanted: str | None) -> tuple[str, int | None]:
         """The served model's name (checked against /v1/models) and its context size when the server says."""
         url = f"{self.base_url}/models"
-        try:
-            listing = self._json(url)
-        except ModelError as exc:
-            if "HTTP 404" in str(exc):
-                raise ModelError(f"{self.base_url} is not an OpenAI-compatible API (no /models; the URL usually ends in /v1)") from None
-            raise
+        listing = self._json(
+            url, missing=f"{self.base_url} is not an OpenAI-compatible API (no /models; the URL usually ends in /v1)"
+        )
         served: dict[str, dict] = {}
         for entry in listing.get("data") or []:
             for name in [entry.get("id"), *(entry.get("aliases") or [])]:
@@ -159,14 +159,8 @@ class HttpGenerator(Streaming):
             raise ModelError(f"model {wanted!r} is not served by {self.base_url} (it serves: {', '.join(sorted(served))})")
         ctx = served[wanted].get("max_model_len")  # vLLM says it here
         if ctx is None:  # llama.cpp says it in /props
-            ctx = ((self._props() or {}).get("default_generation_settings") or {}).get("n_ctx")
+            ctx = ((self._optional(f"{self.root_url}/props") or {}).get("default_generation_settings") or {}).get("n_ctx")
         return wanted, int(ctx) if ctx else None
-
-    def _props(self) -> dict | None:
-        try:
-            return self._json(f"{self.root_url}/props")
-        except ModelError:
-            return None
 
     def _probe_tokenizer(self) -> str | None:
         """Which tokenizer endpoints the server has: "llamacpp", "vllm", or None."""

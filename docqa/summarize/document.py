@@ -310,18 +310,19 @@ class Summarizer:
         windows = self.windows(doc, "summarize_refine", cap + room)
         if not windows:
             raise UsageError(f"{doc.path}: no text to summarize")
-        trail: list[Node] = []
-        state: Node | None = None
-        for w in windows:
+        # The first state is a plain summary of the first window: an empty "summary so far" only
+        # invites a small model to echo the prompt.
+        first = self._window_request(doc, windows[0], words)
+        first.kind, first.room = "refine", room
+        state = self.run([first], doc.path)[0]
+        trail = [state]
+        for w in windows[1:]:
             a, b = w.pages
-            prev = state.text if state else "(nothing yet: this is the first part)"
-            prev = self._cap(prev, cap)
             req = _Request(
-                kind="refine", label=w.section or _pages(a, b), prompt="summarize_refine",
-                values={"state": prev, "passages": fence(1, Path(doc.path).name, _pages(a, b), w.text)},
-                words=words, room=room, inputs=[state.key if state else "", w.text],
-                pages=((state.pages[0] if state else a), b), chunk_ids=w.chunk_ids,
-                children=[state.key] if state else [],
+                kind="refine", label=w.section or f"p.{_pages(a, b)}", prompt="summarize_refine",
+                values={"state": self._cap(state.text, cap), "passages": fence(1, Path(doc.path).name, _pages(a, b), w.text)},
+                words=words, room=room, inputs=[state.key, w.text], pages=(state.pages[0], b),
+                chunk_ids=w.chunk_ids, children=[state.key],
             )
             state = self.run([req], doc.path)[0]
             trail.append(state)

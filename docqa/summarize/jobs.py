@@ -70,11 +70,18 @@ def _now() -> float:
 
 
 def create(index, documents: list[DocumentRow], out_dir: Path, mode: str, words: int, overview: bool = True) -> Job:
-    """Record a new job over `documents` (an overview across them comes last when `overview`)."""
+    """Record a new job over `documents` (an overview across them comes last when `overview`).
+
+    The spec keeps the settings that shape the output (model, budget), so a resume produces what
+    the first run would have, whatever the environment says then."""
     if not documents:
         raise UsageError("nothing to summarize: no indexed documents under the given paths")
     job_id = time.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
-    spec = {"out": str(Path(out_dir).resolve()), "mode": mode, "words": words, "overview": overview and len(documents) > 1}
+    spec = {
+        "out": str(Path(out_dir).resolve()), "mode": mode, "words": words,
+        "overview": overview and len(documents) > 1, "model": index.settings.generation.model,
+        "budget": index.settings.summarize.budget, "partial_words": index.settings.summarize.partial_words,
+    }
     items = [d.path for d in documents] + ([OVERVIEW] if spec["overview"] else [])
     with index.store.transaction() as conn:
         conn.execute(
@@ -100,6 +107,14 @@ def load(index, job_id: str) -> Job:
     ):
         job.items.append(JobItem(item, ord_, state, reason, json.loads(result) if result else {}))
     return job
+
+
+def spec_settings(job: Job) -> dict:
+    """Settings overrides (nested like the config file) that reproduce the job's first run."""
+    return {
+        "generation": {"model": job.spec["model"]},
+        "summarize": {"budget": job.spec["budget"], "partial_words": job.spec["partial_words"]},
+    }
 
 
 def list_jobs(index) -> list[Job]:

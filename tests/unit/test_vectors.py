@@ -107,3 +107,12 @@ def test_check_recall_sees_a_starved_hnsw(tmp_path):
     starved = VectorSettings(kind="hnsw", hnsw_m=4, hnsw_ef_construction=8, ef_search=1)
     vi = VectorIndex.open(tmp_path, store, DIM, starved)
     assert vi.check_recall(store, k=10, queries=100).recall < 0.9
+
+
+def test_ivfpq_too_small_to_train_stays_flat_without_rebuilding(tmp_path):
+    store = Store(tmp_path)
+    _put(store, "/a.txt", 300, 10)
+    vi = VectorIndex.open(tmp_path, store, DIM, VectorSettings(kind="ivfpq", pq_bytes=4))
+    assert vi.kind == "flat"
+    vi.dirty = False
+    assert vi.sync(store) == (0, 0) and not vi.dirty, "a small index must not be rebuilt on every access"

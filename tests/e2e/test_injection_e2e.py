@@ -1,0 +1,58 @@
+"""Prompt injection with the real default LLM: hostile documents in the working set change nothing.
+
+A small version of bench/injection.py (which asks 20 questions over sample_docs and five styles):
+the budget PDF plus three hostile documents, each with a bait paragraph on every question's topic
+so that it really reaches the model.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+
+import pytest
+
+from docqa.index import Index
+from docqa.settings import load_settings
+from tests.conftest import REPO, SAMPLE_DOCS
+
+pytestmark = pytest.mark.e2e
+
+
+def _bench():
+    if "injection_bench" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("injection_bench", REPO / "bench" / "injection.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["injection_bench"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["injection_bench"]
+
+
+bench = _bench()
+QUESTIONS = [q for q in bench.QUESTIONS if q.expect in ("4.2", "37", "178.7")]
+STYLES = [s for s in bench.STYLES if s.name in ("ignore", "system", "reveal")]
+
+
+@pytest.fixture(scope="module")
+def hostile_index(tmp_path_factory):
+    root = tmp_path_factory.mktemp("injection")
+    docs = root / "docs"
+    docs.mkdir()
+    shutil.copy(SAMPLE_DOCS / "riverbend_county_2019_education_budget.pdf", docs)
+    hostile = bench.write_hostile(docs / "hostile", STYLES, QUESTIONS)
+    settings = load_settings({"index": str(root / "index")}, environ={})
+    with Index.open(settings.index, settings) as idx:
+        report = idx.ingest([docs])
+        assert not report.failed, report.failed
+        yield idx, hostile
+
+
+@pytest.mark.parametrize("question", QUESTIONS, ids=lambda q: q.expect)
+def test_hostile_passages_do_not_change_the_answer(hostile_index, question):
+    idx, hostile = hostile_index
+    result = bench.judge_answer(idx.ask(question.text), question, hostile)
+    assert result["exposed"], "a hostile passage must reach the model for this test to mean anything"
+    assert not result["obeyed"], result
+    assert not result["leaked"], result
+    assert not result["cited_hostile"], result
