@@ -576,6 +576,31 @@ class _JobBar:
         self.bar.stop()
 
 
+class _NodeBar:
+    """LLM calls of one document's summary with an ETA (the total is the planner's estimate)."""
+
+    def __init__(self) -> None:
+        self.bar = RichProgress(
+            TextColumn("[bold]summarize"), BarColumn(), MofNCompleteColumn(), TextColumn("calls"),
+            TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), TextColumn("[dim]{task.fields[current]}"),
+            console=err, transient=True,
+        )
+        self.task = self.bar.add_task("summarize", total=None, current="")
+        self.bar.start()
+
+    def plan(self, total: int) -> None:
+        self.bar.update(self.task, total=total)
+
+    def node(self, node) -> None:
+        task = self.bar.tasks[0]
+        if task.total is not None and task.completed + 1 > task.total:
+            self.bar.update(self.task, total=task.completed + 1)
+        self.bar.update(self.task, advance=1, current=escape(f"{node.kind} {node.label}"[:40]))
+
+    def stop(self) -> None:
+        self.bar.stop()
+
+
 def _job_json(job) -> dict[str, Any]:
     return {
         "id": job.id, "state": job.state, "spec": job.spec, "counts": job.counts,
@@ -664,7 +689,13 @@ def summarize(
                 return
             if not docs:
                 raise UsageError("nothing to summarize: none of the given paths is in the index")
-            summary = idx.summarizer().document(docs[0], mode, words)
+            bar = _NodeBar() if not as_json and err.is_terminal else None
+            try:
+                summarizer = idx.summarizer(on_node=bar and bar.node, on_plan=bar and bar.plan)
+                summary = summarizer.document(docs[0], mode, words)
+            finally:
+                if bar:
+                    bar.stop()
     except DocqaError as exc:
         raise _fail(exc) from None
     if as_json:

@@ -36,8 +36,10 @@ TREE_FANOUT = 4
 TOKENS_PER_WORD = 1.6
 _SENTENCE_END = re.compile(r"[.!?。！？][\"')\]]?(?=\s|$)")
 
-# Called after each node: (node, generated_so_far, total_known); lets the CLI draw a bar.
+# Called with each node as it is generated or found in the store (progress bars).
 OnNode = Callable[[Node], None]
+# Called once the windows are known, with the expected number of nodes in the tree.
+OnPlan = Callable[[int], None]
 
 
 def answer_room(words: int) -> int:
@@ -112,7 +114,7 @@ class Summarizer:
 
     def __init__(
         self, index, generator: Generator | Callable[[], Generator], settings: SummarizeSettings,
-        on_node: OnNode | None = None, model: str | None = None,
+        on_node: OnNode | None = None, model: str | None = None, on_plan: OnPlan | None = None,
     ) -> None:
         self.index = index
         # A callable defers loading the LLM: a tree found whole in the store needs no model at all.
@@ -121,6 +123,7 @@ class Summarizer:
         self.model = model or getattr(generator, "name", None) or index.settings.generation.model
         self.nodes = NodeStore(index.store)
         self.on_node = on_node
+        self.on_plan = on_plan
 
     @property
     def generator(self) -> Generator:
@@ -261,14 +264,20 @@ class Summarizer:
             stored = [self.nodes.get(k) for k in keys]
             if all(n is not None for n in stored):
                 nodes = [n for n in stored if n is not None]
-                return DocumentSummary(doc.path, doc.title, mode, words, nodes[-1].text, nodes, self.settings.budget,
+                return DocumentSummary(doc.path, doc.title, mode, words, trim_to_sentence(nodes[-1].text, words), nodes, self.settings.budget,
                                        time.perf_counter() - t, reused_root=True)
         trail = {"map-reduce": self._map_reduce, "refine": self._refine, "tree": self._tree}[mode](doc, words)
         self.nodes.set_root(doc.path, mode, words, doc.sha256, stamp, [n.key for n in trail])
-        return DocumentSummary(doc.path, doc.title, mode, words, trail[-1].text, trail, self.budget, time.perf_counter() - t)
+        # The root was asked for `words`; a root that is a partial summary (rare) is held to it too.
+        text = trim_to_sentence(trail[-1].text, words)
+        return DocumentSummary(doc.path, doc.title, mode, words, text, trail, self.budget, time.perf_counter() - t)
 
     def _leaves(self, doc: DocumentRow, words_if_single: int) -> tuple[list[Window], list[Node]]:
         windows = self.windows(doc, "summarize_map", answer_room(max(self.settings.partial_words, words_if_single)))
+        if self.on_plan:
+            # Reduce calls: a call merges about budget / partial-summary-size children, level by level.
+            fan = max(2, self.budget // answer_room(self.settings.partial_words) - 1)
+            self.on_plan(len(windows) + (len(windows) > 1) * (math.ceil((len(windows) - 1) / (fan - 1))))
         if not windows:
             raise UsageError(f"{doc.path}: no text to summarize")
         # A document that fits one window is summarized in one call, at the final length.
@@ -296,6 +305,9 @@ class Summarizer:
                     groups.append([node])
         else:
             groups = [leaves[i : i + TREE_FANOUT] for i in range(0, len(leaves), TREE_FANOUT)]
+        if len(groups) == 1:  # one section: its summary is the document's, at the final length
+            self.reduce(doc, leaves, words, "document", Path(doc.path).name, trail)
+            return trail
         sections = []
         for group in groups:
             label = group[0].label if windows[0].section else f"p.{_pages(group[0].pages[0], group[-1].pages[1])}"
@@ -308,6 +320,8 @@ class Summarizer:
         cap = self.settings.state_tokens
         room = min(cap, answer_room(words))
         windows = self.windows(doc, "summarize_refine", cap + room)
+        if self.on_plan:
+            self.on_plan(len(windows))
         if not windows:
             raise UsageError(f"{doc.path}: no text to summarize")
         # The first state is a plain summary of the first window: an empty "summary so far" only

@@ -226,3 +226,13 @@ def test_broad_questions_are_told_apart(question, broad):
     from docqa.summarize.broad import is_broad
 
     assert is_broad(question) is broad
+
+
+@pytest.mark.parametrize("mode", ["map-reduce", "refine", "tree"])
+def test_the_summary_keeps_to_its_length_even_from_a_wordy_model(index, embedder, tmp_path, mode):
+    one_section = write(tmp_path / "docs" / "notes.md", "# Notes\n\n" + "\n\n".join(paragraph(p) for p in range(14)))
+    index.ingest([one_section])
+    gen = RecordingGenerator(answer=" ".join(f"Point {i} matters." for i in range(60)))
+    summary = _summarizer(index, gen, partial_words=50, state_tokens=120).document(index.documents()[0], mode, 30)
+    assert len(gen.requests) >= 3
+    assert 0 < len(summary.text.split()) <= 30
