@@ -688,7 +688,9 @@ def summarize(
                 _run_job(idx, job.id, as_json)
                 return
             if not docs:
-                raise UsageError("nothing to summarize: none of the given paths is in the index")
+                # Paths that failed to load are a failed command (1); paths with nothing in them, a usage error (2).
+                cls = DocqaError if paths and report.failed else UsageError
+                raise cls("nothing to summarize: none of the given paths is in the index")
             bar = _NodeBar() if not as_json and err.is_terminal else None
             try:
                 summarizer = idx.summarizer(on_node=bar and bar.node, on_plan=bar and bar.plan)

@@ -56,8 +56,12 @@ class Index:
         settings = settings or load_settings()
         directory = Path(path if path is not None else settings.index).expanduser()
         if create:
-            # User-only: the store holds the full text of the user's documents.
+            # User-only: the store holds the full text of the user's documents. An existing folder
+            # of ours (the repo's index/, made by git with the umask) is tightened too.
             directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            st = directory.stat()
+            if st.st_uid == os.getuid() and st.st_mode & 0o077:
+                directory.chmod(0o700)
         elif not (directory / DB_NAME).exists():
             raise StoreError(f"{directory}: no docqa index here (run `docqa ingest PATH` first)")
         return cls(directory, settings, Store(directory))
