@@ -49,31 +49,46 @@ def _ingest_cmd(corpus: Path, index: Path) -> list[str]:
     return [sys.executable, "-m", "docqa", "ingest", str(corpus), "--index", str(index), "--json"]
 
 
-def reference_counts(corpus: Path, workdir: Path) -> tuple[dict[str, int], float]:
-    """Chunk counts of a clean ingest, and its wall time (process start included)."""
+def reference_counts(corpus: Path, workdir: Path) -> dict[str, int]:
+    """Chunk counts of a clean ingest."""
     index = workdir / "reference"
-    t0 = time.monotonic()
     out = subprocess.run(_ingest_cmd(corpus, index), capture_output=True, text=True, check=True)
-    wall = time.monotonic() - t0
     json.loads(out.stdout)
     from docqa.memory.store import Store
 
     store = Store(index)
     counts = {d.path: d.chunks for d in store.documents()}
     store.close()
-    return counts, wall
+    return counts
 
 
-def trial(corpus: Path, index: Path, seed: int, reference: dict[str, int], embed, wall: float) -> dict:
+def _committed(index: Path) -> int:
+    """Files the running ingest has committed so far (read-only; 0 before the store exists)."""
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"file:{index / 'docqa.sqlite'}?mode=ro", uri=True, timeout=1) as conn:
+            return conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def trial(corpus: Path, index: Path, seed: int, reference: dict[str, int], embed) -> dict:
     from docqa.memory.check import check_store
     from docqa.memory.store import Store
 
     t_trial = time.monotonic()
     rng = random.Random(seed)
-    # Anywhere from model loading to the last commits of a clean run.
-    delay = rng.uniform(0.3, 1.0) * wall
+    # The kill lands once a random number of files is committed, plus a random jitter: a moment
+    # drawn from the run's progress, not from the clock, so a busy machine can't push every
+    # kill before the first commit.
+    target = rng.randrange(0, len(reference))
+    jitter = rng.uniform(0.0, 0.5)
     proc = subprocess.Popen(_ingest_cmd(corpus, index), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(delay)
+    while proc.poll() is None and _committed(index) < target:
+        time.sleep(0.02)
+    time.sleep(jitter)
+    delay = time.monotonic() - t_trial
     killed = proc.poll() is None
     if killed:
         os.kill(proc.pid, signal.SIGKILL)
@@ -105,7 +120,7 @@ def trial(corpus: Path, index: Path, seed: int, reference: dict[str, int], embed
         problems.append(f"documents/chunk counts differ from the reference ({len(got)} vs {len(reference)} files)")
     store.close()
     return {
-        "seed": seed, "delay_s": round(delay, 2), "killed": killed, "docs_before_rerun": before,
+        "seed": seed, "kill_after_files": target, "delay_s": round(delay, 2), "killed": killed, "docs_before_rerun": before,
         "rerun_ingested": len(report["ingested"]), "rerun_unchanged": len(report["unchanged"]),
         "rerun_s": round(rerun_s, 2), "trial_s": round(time.monotonic() - t_trial, 2),
         "problems": problems, "ok": not problems and rerun.returncode == 0,
@@ -167,8 +182,8 @@ def run(trials: int, files: int, workdir: Path) -> list[dict]:
 
     embed = make_embedder(EmbeddingSettings()).embed
     corpus = make_corpus(workdir / "corpus", files)
-    reference, wall = reference_counts(corpus, workdir)
-    return [trial(corpus, workdir / f"index-{s}", s, reference, embed, wall) for s in range(trials)]
+    reference = reference_counts(corpus, workdir)
+    return [trial(corpus, workdir / f"index-{s}", s, reference, embed) for s in range(trials)]
 
 
 def main() -> None:
@@ -192,7 +207,7 @@ def main() -> None:
     else:
         for r in results:
             print(
-                f"seed {r['seed']:2d} kill@{r['delay_s']:5.2f}s killed={r['killed']!s:5} trial {r['trial_s']:6.1f}s "
+                f"seed {r['seed']:2d} kill after {r['kill_after_files']:3d} files @{r['delay_s']:5.2f}s killed={r['killed']!s:5} trial {r['trial_s']:6.1f}s "
                 f"stored-before-rerun={r['docs_before_rerun']:3d} rerun ingested={r['rerun_ingested']:3d} "
                 f"unchanged={r['rerun_unchanged']:3d} {'OK' if r['ok'] else r['problems']}"
             )

@@ -101,6 +101,15 @@ def test_index_directory_is_user_only(index):
     assert (index.directory.stat().st_mode & 0o077) == 0
 
 
+def test_an_existing_index_directory_is_made_user_only(settings):
+    from docqa.index import Index
+
+    settings.index.mkdir(mode=0o755)  # as git checks out the repo's index/
+    settings.index.chmod(0o755)
+    Index.open(settings.index, settings).close()
+    assert (settings.index.stat().st_mode & 0o077) == 0
+
+
 def test_search_results_carry_provenance(index, folder):
     index.ingest([folder])
     hit = index.search("bridge repaired", k=1)[0]
