@@ -137,7 +137,9 @@ class ChatSession:
         n = checked_tokens(generator, messages, REWRITE_MAX_NEW_TOKENS, "rewrite")
         text = generator.generate(messages, max_new_tokens=REWRITE_MAX_NEW_TOKENS).text.strip()
         line = _LEADING_LABEL.sub("", text.splitlines()[0] if text else "").strip().strip('"').strip()
-        if _grounded(line, question, self.memory.conversation()):
+        earlier = {t.question.lower() for t in self.memory.turns} | {t.rewritten.lower() for t in self.memory.turns}
+        # A copy of an earlier question is the model answering the wrong task, however grounded.
+        if line.lower() not in earlier and _grounded(line, question, self.memory.conversation()):
             return line, "llm", n
         if previous:
             return f"{question} (follow-up to: {previous})", "context", n

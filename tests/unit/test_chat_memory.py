@@ -146,6 +146,13 @@ def test_a_copied_or_invented_rewrite_falls_back_to_the_previous_question(reply)
     assert q == "How is this virus transmitted between camels? (follow-up to: What is the incubation period of MERS-CoV?)"
 
 
+def test_a_rewrite_that_copies_an_earlier_question_is_rejected():
+    # "What is it?" has no content words of its own, so only this rule catches the copy.
+    gen = FakeGenerator(answer="What is the incubation period of MERS-CoV?")
+    q, method, _ = _session(_after_first_turn()).rewrite("What is it?", gen)
+    assert method == "context" and q.startswith("What is it? (follow-up to:")
+
+
 def test_no_rewrite_without_a_reference_or_when_switched_off():
     gen = FakeGenerator(answer="anything")
     assert _session(_after_first_turn()).rewrite("What do camels eat?", gen) == ("What do camels eat?", "none", 0)
