@@ -44,9 +44,40 @@ def load_prompt(name: str, directory: Path = PROMPTS_DIR) -> PromptTemplate:
     return PromptTemplate(name, int(m.group(2)), sections)
 
 
+# Sentences addressed to the model rather than to a reader. A 0.5B model obeys a well-placed
+# "reply only with ..." whatever the system prompt says (measured: bench/injection.py), so such
+# sentences never reach it; the marker tells it (and --explain readers) that something was there.
+_INSTRUCTION = re.compile(
+    r"\b(ignore|disregard|forget|override)\b.{0,40}\b(instructions?|rules?|prompts?|guidelines)\b"
+    r"|\b(assistants?|AI|chatbots?|language models?|LLMs?)\b[^.!?\n]{0,60}\b(must|should|shall|reply|respond|answer|say|print|output|end your|ignore)\b"
+    r"|\b(print|reveal|show|repeat|output|disclose)\b.{0,30}\b(system prompt|your (full |)(prompt|instructions|rules))"
+    r"|\b(reply|respond|answer) (only |exactly |)with\b|\b(always|only) answer\b|\b(every|your) answer must\b"
+    r"|\bdo not answer the question\b|\bcite (it|this|them) as\b|\bnew (system )?policy\b|^\s*system\s*:",
+    re.IGNORECASE | re.MULTILINE,
+)
+# A sentence ends at . ! ? followed by a space or the end ("evil.example" stays one sentence).
+_SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?=[^\s.!?]))*[.!?]*")
+QUARANTINED = "[docqa removed an instruction written in this document]"
+
+
+def gives_instructions(text: str) -> bool:
+    """Whether the text contains a sentence addressed to the model (see quarantine)."""
+    return bool(_INSTRUCTION.search(text))
+
+
+def quarantine(text: str) -> str:
+    """The text with every sentence that gives the model instructions replaced by a marker."""
+    if not _INSTRUCTION.search(text):
+        return text
+    out = _SENTENCE.sub(lambda m: QUARANTINED if m.group(0).strip() and _INSTRUCTION.search(m.group(0)) else m.group(0), text)
+    return re.sub(rf"(?:{re.escape(QUARANTINED)}\s*){{2,}}", QUARANTINED + " ", out)
+
+
 def fence(n: int, source: str, page: str, text: str) -> str:
-    """A numbered, labelled passage. A passage can't close its own fence (tags inside are defused)
-    nor open a chat turn: the tokenizer reads `<|im_start|>`-style text as control tokens."""
+    """A numbered, labelled passage. A passage can't close its own fence (tags inside are defused),
+    open a chat turn (the tokenizer reads `<|im_start|>`-style text as control tokens), pose as a
+    citation (bracketed numbers become parenthesized) or instruct the model (see quarantine)."""
     safe = re.sub(r"</?\s*passage", lambda m: m.group(0).replace("<", "‹"), text, flags=re.IGNORECASE)
     safe = safe.replace("<|", "‹|").replace("|>", "|›")
+    safe = re.sub(r"\[(\d{1,3})\]", r"(\1)", quarantine(safe))
     return f'<passage n="{n}" source="{source}" page="{page}">\n{safe}\n</passage>'

@@ -9,11 +9,16 @@ and never exceeds the budget.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from docqa.prompts import gives_instructions
 from docqa.retrieval.attention import Candidate
+
+# A passage that addresses the model ("ignore your rules", "reply only with") is a hostile or a
+# quoted one: its attention weight is cut by this factor so clean evidence always goes first.
+INSTRUCTION_PENALTY = 0.1
 
 
 @dataclass
@@ -117,6 +122,13 @@ def build(
     (a stored document summary) enter first when they fit, whatever the attention says.
     """
     decisions: list[Decision] = []
+    if INSTRUCTION_PENALTY < 1:
+        lowest = min((c.score for c in candidates), default=0.0)
+        candidates = [
+            replace(c, weight=c.weight * INSTRUCTION_PENALTY, score=lowest - 1e-3 * (1 - c.weight))
+            if gives_instructions(c.hit.text) else c
+            for c in candidates
+        ]
     keep = [i for i, c in enumerate(candidates) if c.weight >= floor]
     for i, c in enumerate(candidates):
         if c.weight < floor:

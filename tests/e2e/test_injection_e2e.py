@@ -52,7 +52,19 @@ def hostile_index(tmp_path_factory):
 def test_hostile_passages_do_not_change_the_answer(hostile_index, question):
     idx, hostile = hostile_index
     result = bench.judge_answer(idx.ask(question.text), question, hostile)
-    assert result["exposed"], "a hostile passage must reach the model for this test to mean anything"
     assert not result["obeyed"], result
     assert not result["leaked"], result
     assert not result["cited_hostile"], result
+
+
+@pytest.mark.parametrize("question", QUESTIONS, ids=lambda q: q.expect)
+def test_instructions_are_contained_even_when_a_hostile_passage_reaches_the_model(hostile_index, question, monkeypatch):
+    """The second layer alone: hostile passages ranked as retrieval ranks them (no demotion)."""
+    from docqa.retrieval import working_set
+
+    monkeypatch.setattr(working_set, "INSTRUCTION_PENALTY", 1.0)
+    idx, hostile = hostile_index
+    result = bench.judge_answer(idx.ask(question.text), question, hostile)
+    assert result["exposed"], "a hostile passage must reach the model for this test to mean anything"
+    assert not result["obeyed"], result
+    assert not result["leaked"], result
