@@ -148,7 +148,10 @@ class GenerationSettings(_Section):
 
 class SummarizeSettings(_Section):
     mode: Literal["map-reduce", "refine", "tree"] = Field(
-        "map-reduce", description="How a whole document is summarized when no --focus is given (chosen by measurement)."
+        "tree",
+        description="How a whole document is summarized when no --focus is given. tree (measured on QMSum): ROUGE "
+        "on par with refine and above map-reduce, fewer calls than refine and batchable; an edit regenerates only "
+        "its windows, their section and the root, where refine regenerates every step after it.",
     )
     words: int = Field(200, ge=20, le=2000, description="Target length of a final summary, in words.")
     budget: int = Field(

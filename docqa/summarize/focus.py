@@ -59,7 +59,9 @@ def summarize_focus(
     hits = index.search(topic, k=settings.summarize.focus_candidates, doc_ids=doc_ids)
     candidates = rerank(topic, hits, index, a)
     result = FocusSummary(topic, ABSTAIN_TEXT, False, budget=budget)
-    result.abstain_reason = weak_evidence(candidates, a)
+    # Across the whole index, weak evidence means the topic is not there: abstain as ask does.
+    # Within documents the user named, the topic is presumed there; the model may still say not.
+    result.abstain_reason = weak_evidence(candidates, a) if doc_ids is None or not candidates else ""
     if result.abstain_reason:
         return result
     doc_text = document_texts(index)
