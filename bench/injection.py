@@ -241,10 +241,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--questions", type=int, default=len(QUESTIONS))
     ap.add_argument("--styles", default=",".join(s.name for s in STYLES))
+    ap.add_argument("--layers", default=",".join(LAYERS), help="full, quarantine-only, or both (comma-separated)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        r = run(args.questions, [s.strip() for s in args.styles.split(",")], Path(tmp))
+        r = run(args.questions, [s.strip() for s in args.styles.split(",")], Path(tmp),
+                tuple(x.strip() for x in args.layers.split(",")))
     if args.json:
         print(json.dumps(r, indent=2, ensure_ascii=False))
     for layer, x in r["layers"].items():

@@ -17,8 +17,10 @@ from docqa.prompts import gives_instructions
 from docqa.retrieval.attention import Candidate
 
 # A passage that addresses the model ("ignore your rules", "reply only with") is a hostile or a
-# quoted one: its attention weight is cut by this factor so clean evidence always goes first.
-INSTRUCTION_PENALTY = 0.1
+# quoted one: its attention weight is multiplied by this factor. At 0 it never enters the working
+# set (it stays searchable): with 0.1, the "official figure" style of bench/injection.py still
+# reached the model in 13 of 20 questions and was repeated in 11.
+INSTRUCTION_PENALTY = 0.0
 
 
 @dataclass
