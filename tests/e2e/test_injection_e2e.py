@@ -7,29 +7,18 @@ so that it really reaches the model.
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
-import sys
 
 import pytest
 
 from docqa.index import Index
 from docqa.settings import load_settings
-from tests.conftest import REPO, SAMPLE_DOCS
+from tests.conftest import SAMPLE_DOCS, bench_module
 
 pytestmark = pytest.mark.e2e
 
 
-def _bench():
-    if "injection_bench" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("injection_bench", REPO / "bench" / "injection.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["injection_bench"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["injection_bench"]
-
-
-bench = _bench()
+bench = bench_module("injection")
 QUESTIONS = [q for q in bench.QUESTIONS if q.expect in ("4.2", "37", "178.7")]
 STYLES = [s for s in bench.STYLES if s.name in ("ignore", "system", "reveal")]
 

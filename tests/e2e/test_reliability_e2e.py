@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import pickle
 import subprocess
@@ -14,21 +13,14 @@ import pytest
 from docqa.index import Index
 from docqa.memory.check import check_store
 from docqa.settings import load_settings
-from tests.conftest import REPO
+from tests.conftest import bench_module
 
 pytestmark = pytest.mark.e2e
 
 
-def _crashtest():
-    spec = importlib.util.spec_from_file_location("crashtest", REPO / "bench" / "crashtest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_kill_9_during_ingest_then_rerun_recovers(tmp_path, embedder):
     """A small version of bench/crashtest.py (which runs 20 seeds)."""
-    results = _crashtest().run(trials=2, files=12, workdir=tmp_path)
+    results = bench_module("crashtest").run(trials=2, files=12, workdir=tmp_path)
     assert [r["problems"] for r in results] == [[], []]
     assert all(r["ok"] for r in results)
 
@@ -57,7 +49,7 @@ def test_planted_pickle_is_never_loaded(tmp_path, monkeypatch, embedder):
 
 def test_searches_during_an_ingest_see_consistent_snapshots(tmp_path, embedder):
     """bench/crashtest.py --concurrency in small: prints "N searches ..., 0 inconsistent" (run with -s)."""
-    r = _crashtest().concurrency(tmp_path, files=30)
+    r = bench_module("crashtest").concurrency(tmp_path, files=30)
     print(
         f"\nconcurrency: {r['searches']} searches ({r['searches_with_hits']} with results, {r['hits_checked']} hits checked) during a {r['ingest_s']}s ingest, "
         f"{r['generations_seen']} generations seen, {r['inconsistent']} inconsistent"
@@ -87,7 +79,7 @@ def test_ctrl_c_stops_after_the_batch_and_the_rerun_continues(tmp_path, embedder
     exits 130; the same command again skips every stored file and ingests only the rest."""
     import signal
 
-    crashtest = _crashtest()
+    crashtest = bench_module("crashtest")
     corpus = crashtest.make_corpus(tmp_path / "corpus", files=80, seed=5)
     index_dir = tmp_path / "idx"
     cmd = [sys.executable, "-m", "docqa", "ingest", str(corpus), "--index", str(index_dir)]

@@ -6,10 +6,8 @@ ingested, and the exit code is 1 when a file failed (0 when there were only warn
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
-import sys
 import time
 from pathlib import Path
 
@@ -22,19 +20,10 @@ from docqa.ingest import pipeline
 from docqa.ingest.loaders import NO_TEXT, NoTextError, load
 from docqa.ingest.pipeline import printable_path
 from docqa.settings import IngestSettings
-from tests.conftest import REPO, write
+from tests.conftest import bench_module, write
 
 
-def _badinputs():
-    if "badinputs" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("badinputs", REPO / "bench" / "badinputs.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["badinputs"] = module  # dataclasses look their module up while the class is built
-        spec.loader.exec_module(module)
-    return sys.modules["badinputs"]
-
-
-bad = _badinputs()
+bad = bench_module("badinputs")
 CASES = {c.name: c for c in bad.CASES}
 # What the loader alone says (no pipeline): the pipeline adds name checks and the re-read.
 PIPELINE_ONLY = {bad.CHANGING, "bad-\\xff-name.txt"}

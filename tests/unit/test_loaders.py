@@ -14,18 +14,13 @@ from docqa.errors import LoadError
 from docqa.ingest.loaders import NO_TEXT, SUPPORTED, kind_of, load
 from docqa.records import PAGE_SEP
 from docqa.settings import IngestSettings
+from tests.conftest import bench_module
 
 SAMPLE_DOCS = Path(__file__).resolve().parents[2] / "sample_docs"
 BUDGET_PDF = SAMPLE_DOCS / "riverbend_county_2019_education_budget.pdf"
 
 
-def make_pdf(pages: list[str]) -> bytes:
-    pdf = FPDF()
-    pdf.set_font("Helvetica", size=12)
-    for text in pages:
-        pdf.add_page()
-        pdf.multi_cell(0, 8, text)
-    return bytes(pdf.output())
+make_pdf = bench_module("badinputs").text_pdf  # one page of multi-cell text per string
 
 
 def write(tmp_path: Path, name: str, data: bytes | str, encoding: str = "utf-8") -> Path:
