@@ -196,19 +196,23 @@ class Summarizer:
 
     def windows(self, doc: DocumentRow, prompt: str, reserve: int) -> list[Window]:
         """The document's windows, sized so that a call with `reserve` more tokens fits the budget."""
-        empty = load_prompt(prompt).messages(passages=fence(1, Path(doc.path).name, "9999-9999", ""), words="999", state="")
+        empty = load_prompt(prompt).messages(
+            passages=fence(1, Path(doc.path).name, "9999-9999", ""), words="999", state="", opening="The document"
+        )
         limit = self.budget - self.generator.count_chat_tokens(empty) - reserve - 8
         if limit < 64:
             raise UsageError(f"summarize.budget {self.budget} leaves no room for document text; raise it")
         chunks = self.index.store.document_chunks(doc.id)
         return make_windows(chunks, self.index.store.document_text(doc.id), limit, self.generator.count_tokens)
 
-    def _window_request(self, doc: DocumentRow, w: Window, words: int) -> _Request:
+    def _window_request(self, doc: DocumentRow, w: Window, words: int, whole: bool = False) -> _Request:
+        """A map call; `whole` when the window is all the document has read so far (a summary, not a part)."""
         a, b = w.pages
         return _Request(
-            kind="window", label=w.section or f"p.{_pages(a, b)}",
-            prompt="summarize_map", values={"passages": fence(1, Path(doc.path).name, _pages(a, b), w.text)},
-            words=words, room=answer_room(words), inputs=[w.text], pages=w.pages, chunk_ids=w.chunk_ids,
+            kind="window", label=w.section or f"p.{_pages(a, b)}", prompt="summarize_map",
+            values={"passages": fence(1, Path(doc.path).name, _pages(a, b), w.text),
+                    "opening": "The document" if whole else "This part"},
+            words=words, room=answer_room(words), inputs=[w.text, "whole" if whole else "part"], pages=w.pages, chunk_ids=w.chunk_ids,
         )
 
     def _reduce_request(self, doc: DocumentRow, children: list[Node], words: int, kind: str, label: str) -> _Request:
@@ -282,7 +286,8 @@ class Summarizer:
             raise UsageError(f"{doc.path}: no text to summarize")
         # A document that fits one window is summarized in one call, at the final length.
         words = words_if_single if len(windows) == 1 else self.settings.partial_words
-        return windows, self.run([self._window_request(doc, w, words) for w in windows], doc.path)
+        whole = len(windows) == 1
+        return windows, self.run([self._window_request(doc, w, words, whole) for w in windows], doc.path)
 
     def _map_reduce(self, doc: DocumentRow, words: int) -> list[Node]:
         _, leaves = self._leaves(doc, words)
@@ -326,7 +331,7 @@ class Summarizer:
             raise UsageError(f"{doc.path}: no text to summarize")
         # The first state is a plain summary of the first window: an empty "summary so far" only
         # invites a small model to echo the prompt.
-        first = self._window_request(doc, windows[0], words)
+        first = self._window_request(doc, windows[0], words, whole=True)
         first.kind, first.room = "refine", room
         state = self.run([first], doc.path)[0]
         trail = [state]
