@@ -19,7 +19,6 @@ from pathlib import Path
 
 from docqa.errors import DocqaError, UsageError
 from docqa.memory.store import DocumentRow
-from docqa.settings import SummarizeSettings
 from docqa.summarize.document import DocumentSummary, Summarizer
 from docqa.summarize.nodes import Node
 
