@@ -33,8 +33,13 @@ app = typer.Typer(
 out = Console(soft_wrap=True)  # one message, one line: never wrapped mid-path
 err = Console(stderr=True, soft_wrap=True)
 
+# A string, not a Path: a Path would fold the "//" of a postgresql:// URL.
 IndexOpt = Annotated[
-    Optional[Path], typer.Option("--index", help="Store directory (env DOCQA_INDEX; default ./index).", show_default=False)
+    Optional[str],
+    typer.Option(
+        "--index", help="Store directory, or a postgresql:// URL for the server store (env DOCQA_INDEX; default ./index).",
+        show_default=False,
+    ),
 ]
 ConfigOpt = Annotated[
     Optional[Path], typer.Option("--config", help="TOML config file (env DOCQA_CONFIG).", show_default=False)
@@ -48,9 +53,17 @@ LlmUrlOpt = Annotated[
 LlmModelOpt = Annotated[
     Optional[str], typer.Option("--llm-model", help="Model name on that server (default: its only model).", show_default=False)
 ]
+ExecutorOpt = Annotated[
+    Optional[str],
+    typer.Option("--executor", help="inprocess | ray: where the batch work runs (ray: pip install 'docqa\\[ray]'; store writes stay here).", show_default=False),
+]
+RayAddressOpt = Annotated[
+    Optional[str],
+    typer.Option("--ray-address", help="Ray cluster to join (auto, ray://head:10001); default: a local Ray runtime.", show_default=False),
+]
 
 
-def _settings(index: Path | None, config: Path | None, **flags: Any) -> Settings:
+def _settings(index: str | None, config: Path | None, **flags: Any) -> Settings:
     overrides: dict[str, Any] = {"index": index}
     for dotted, value in flags.items():
         if value is None:
@@ -130,14 +143,17 @@ def ingest(
     chunk_tokens: Annotated[Optional[int], typer.Option(help="Target chunk size in embedder tokens.")] = None,
     pdf_password: Annotated[Optional[str], typer.Option(help="Password for encrypted PDFs.")] = None,
     wait: Annotated[bool, typer.Option("--wait", help="Wait for another running ingest instead of failing.")] = False,
+    executor: ExecutorOpt = None,
+    ray_address: RayAddressOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Read documents (PDF, text, Markdown, HTML) into the index. Unchanged files are skipped.
 
-    Examples: docqa ingest sample_docs ; docqa ingest ~/papers report.pdf --index ~/.docqa
+    Examples: docqa ingest sample_docs ; docqa ingest ~/papers report.pdf --index ~/.docqa ; docqa ingest ~/papers --executor ray
     """
     try:
-        settings = _settings(index, config, device=device, ingest__chunk_tokens=chunk_tokens, ingest__pdf_password=pdf_password)
+        settings = _settings(index, config, device=device, ingest__chunk_tokens=chunk_tokens, ingest__pdf_password=pdf_password,
+                             batch__executor=executor, batch__ray_address=ray_address)
         with _open(settings, create=True) as idx:
             progress = _RichProgress() if not as_json and err.is_terminal else Progress()
             try:
@@ -551,6 +567,46 @@ def remove(
         raise typer.Exit(1)
 
 
+@app.command()
+def migrate(
+    to: Annotated[str, typer.Option("--to", help="The PostgreSQL + pgvector database: postgresql://user@host/db.")],
+    index: IndexOpt = None,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Copy an index (SQLite + FAISS) into PostgreSQL + pgvector, without re-embedding.
+
+    Ids, summaries, jobs and chat sessions come along. Run it again after a stop, or to bring the
+    copy up to date: unchanged documents are skipped.
+
+    Examples: docqa migrate --to postgresql://docqa@db.internal/docqa ; then
+    docqa ask "..." --index postgresql://docqa@db.internal/docqa (or DOCQA_STORE=postgresql://...)
+    """
+    from docqa.memory.migrate import migrate as run_migrate
+
+    try:
+        settings = _settings(index, config)
+        with _open(settings, create=False) as idx:
+            bar = RichProgress(TextColumn("[bold]migrate"), BarColumn(), MofNCompleteColumn(), TextColumn("documents"),
+                               TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), console=err)
+            with bar:
+                task = bar.add_task("migrate", total=None)
+                report = run_migrate(idx.store, to, settings.vectors,
+                                     progress=lambda done, total: bar.update(task, completed=done, total=total))
+    except DocqaError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        _print_json(asdict(report))
+        return
+    out.print(
+        f"{escape(report.source)} -> {escape(report.target)}: {report.copied} documents copied "
+        f"({report.chunks} chunks), {report.unchanged} unchanged, {report.removed} removed, in {report.seconds:.1f} s"
+    )
+    for table, n in report.derived.items():
+        if n:
+            out.print(f"  {table:<14} {n}")
+
+
 class _JobBar:
     """Items, the current document and an ETA, on stderr (docqa.summarize.jobs.JobProgress)."""
 
@@ -640,6 +696,8 @@ def summarize(
     out_dir: Annotated[Optional[Path], typer.Option("--out", help="Write one Markdown + JSON file per document and an overview (a resumable job).")] = None,
     budget: Annotated[Optional[int], typer.Option(help="Token budget of every LLM call.")] = None,
     model: Annotated[Optional[str], typer.Option(help="LLM (see docqa ask --help).")] = None,
+    executor: ExecutorOpt = None,
+    ray_address: RayAddressOpt = None,
     index: IndexOpt = None,
     config: ConfigOpt = None,
     device: DeviceOpt = None,
@@ -661,7 +719,8 @@ def summarize(
         err.print("[red]error:[/red] give documents/folders to summarize, or --focus TOPIC")
         raise typer.Exit(2)
     try:
-        settings = _settings(index, config, device=device, summarize__budget=budget, generation__model=model)
+        settings = _settings(index, config, device=device, summarize__budget=budget, generation__model=model,
+                             batch__executor=executor, batch__ray_address=ray_address)
         with _open(settings, create=bool(paths)) as idx:
             if paths:
                 report = idx.ingest(paths, wait=True)

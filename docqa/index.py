@@ -11,14 +11,14 @@ from pathlib import Path
 from docqa.errors import StoreError, UsageError
 from docqa.ingest.pipeline import IngestReport, Progress
 from docqa.ingest.pipeline import ingest as run_ingest
-from docqa.memory.lock import writer_lock
-from docqa.memory.store import DB_NAME, DocumentRow, Store
-from docqa.memory.vectors import Recall, VectorIndex
+from docqa.memory.backend import MemoryStore, VectorSearch, open_store
+from docqa.memory.store import DB_NAME, DocumentRow
+from docqa.memory.vectors import Recall
 from docqa.models.embedder import Embedder, make_embedder
 from docqa.records import Hit
 from docqa.retrieval import hybrid
 from docqa.retrieval.attention import TokenStateCache
-from docqa.settings import Settings, load_settings
+from docqa.settings import Settings, is_store_url, load_settings, redact_url
 
 if TYPE_CHECKING:
     from docqa.answer import Answer
@@ -42,18 +42,24 @@ class Status:
 class Index:
     """An external memory on disk: `Index.open(path).ingest([...])`, then `.search(query, k)`."""
 
-    def __init__(self, directory: Path, settings: Settings, store: Store) -> None:
+    def __init__(self, directory: Path, settings: Settings, store: MemoryStore) -> None:
         self.directory = directory
         self.settings = settings
         self.store = store
         self._embedder: Embedder | None = None
-        self._vectors: VectorIndex | None = None
+        self._vectors: VectorSearch | None = None
         self._generator = None
+        self._executor = None
         self.token_cache = TokenStateCache()
 
     @classmethod
     def open(cls, path: str | Path | None = None, settings: Settings | None = None, create: bool = True) -> Index:
+        """The store directory at `path` (default settings.index), or the server store: a
+        postgresql:// `path`, or settings.store when no path is given."""
         settings = settings or load_settings()
+        url = path if is_store_url(path) else settings.store if path in (None, settings.index) else None
+        if url:
+            return cls(_state_dir(url), settings, open_store(url))
         directory = Path(path if path is not None else settings.index).expanduser()
         if create:
             # User-only: the store holds the full text of the user's documents. An existing folder
@@ -64,9 +70,11 @@ class Index:
                 directory.chmod(0o700)
         elif not (directory / DB_NAME).exists():
             raise StoreError(f"{directory}: no docqa index here (run `docqa ingest PATH` first)")
-        return cls(directory, settings, Store(directory))
+        return cls(directory, settings, open_store(directory))
 
     def close(self) -> None:
+        if self._executor is not None:
+            self._executor.close()
         self.store.close()
 
     def __enter__(self) -> Index:
@@ -86,10 +94,11 @@ class Index:
         return self._embedder
 
     @property
-    def vectors(self) -> VectorIndex:
-        """The FAISS index, brought up to the store's last committed generation on every access."""
+    def vectors(self) -> VectorSearch:
+        """Dense search (FAISS, or pgvector in the server store), brought up to the store's last
+        committed generation on every access."""
         if self._vectors is None:
-            self._vectors = VectorIndex.open(self.directory, self.store, self.embedder.dim, self.settings.vectors)
+            self._vectors = self.store.open_vectors(self.embedder.dim, self.settings.vectors)
         else:
             self._vectors.sync(self.store)
         return self._vectors
@@ -102,6 +111,15 @@ class Index:
             self._generator = make_generator(self.settings.generation, self.settings.device, progress=progress)
         return self._generator
 
+    @property
+    def executor(self):
+        """Where batch work runs: here, or on Ray actors (settings.batch; docqa.executors)."""
+        if self._executor is None:
+            from docqa.executors import make_executor
+
+            self._executor = make_executor(self.settings, lambda: self.embedder, self.generator)
+        return self._executor
+
     def _save_vectors(self) -> None:
         assert self._vectors is not None
         self._vectors.save(self.directory, self._vectors.generation)
@@ -109,17 +127,18 @@ class Index:
     # -- writing --------------------------------------------------------------------------------
 
     def ingest(self, paths: Iterable[str | Path], progress: Progress | None = None, wait: bool = False) -> IngestReport:
-        with writer_lock(self.directory, wait=wait):
+        with self.store.writer_lock(wait=wait):
+            executor = self.executor  # before the model loads: a missing `ray` is reported at once
             vectors = self.vectors
             return run_ingest(
-                [Path(p) for p in paths], self.store, vectors, self.embedder, self.settings.ingest,
+                [Path(p) for p in paths], self.store, vectors, self.settings.ingest, executor,
                 progress=progress, save_vectors=self._save_vectors,
             )
 
     def remove(self, path: str | Path, wait: bool = False) -> list[str]:
         """Remove a document, or every document under a folder. Returns the removed paths."""
         target = Path(os.path.abspath(path))
-        with writer_lock(self.directory, wait=wait):
+        with self.store.writer_lock(wait=wait):
             vectors = self.vectors
             gone = [d.path for d in self.store.documents() if Path(d.path) == target or Path(d.path).is_relative_to(target)]
             for doc_path in gone:
@@ -170,7 +189,7 @@ class Index:
         from docqa.summarize.document import Summarizer
 
         return Summarizer(self, lambda: self.generator(progress), self.settings.summarize, on_node=on_node,
-                          model=self.settings.generation.model, on_plan=on_plan)
+                          model=self.settings.generation.model, on_plan=on_plan, executor=self.executor)
 
     def summarize(self, path: str | Path, mode: str | None = None, words: int | None = None, on_node=None):
         """Summarize one indexed document (map-reduce | refine | tree); reuses its stored summary tree."""
@@ -196,9 +215,8 @@ class Index:
         docs, chunks = self.store.counts()
         device = resolve_device(self.settings.device)
         dim = self.store.get_meta("embed_dim")
-        sizes = {p.name: p.stat().st_size for p in sorted(self.directory.iterdir()) if p.is_file()}
         return Status(
-            path=str(self.directory.resolve()),
+            path=self.store.location,
             documents=docs,
             chunks=chunks,
             vectors=len(self._vectors) if self._vectors is not None else chunks,
@@ -208,5 +226,15 @@ class Index:
             llm=self.settings.generation.model,
             device=device,
             dtype=str(resolve_dtype(self.settings.embedding.dtype, device)).replace("torch.", ""),
-            disk_bytes=sizes,
+            disk_bytes=self.store.disk_bytes(),
         )
+
+
+def _state_dir(url: str) -> Path:
+    """Local files of a server store (chat line history): one folder per server and database."""
+    import hashlib
+
+    base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+    directory = base / "docqa" / ("pg-" + hashlib.sha256(redact_url(url).encode()).hexdigest()[:12])
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return directory

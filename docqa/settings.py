@@ -8,6 +8,7 @@ one table per section. Unknown keys anywhere are an error that names the key.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -233,8 +234,37 @@ class VectorSettings(_Section):
     )
 
 
+class BatchSettings(_Section):
+    executor: Literal["inprocess", "ray"] = Field(
+        "inprocess",
+        description="Where ingest (read, chunk, embed) and summarize map calls run: in this process, or on Ray "
+        "actors (docqa[ray]). Store writes stay in this process either way.",
+    )
+    ray_address: str | None = Field(
+        None,
+        description="Ray cluster to join (e.g. auto, or ray://head:10001; docqa must be installed and the "
+        "documents readable on its nodes); unset = start a local Ray runtime for the command.",
+    )
+    actors: int = Field(
+        0, ge=0, description="Ray actors, one CPU each, each with its own embedder and LLM; 0 = one per CPU of the cluster."
+    )
+    gpus_per_actor: float = Field(
+        0.0, ge=0,
+        description="GPUs Ray reserves for each actor (e.g. 1, or 0.5 to share one between two). Ray hides GPUs "
+        "from actors that ask for none, so on a GPU cluster set it, or actors embed on CPU.",
+    )
+
+
 class Settings(_Section):
-    index: Path = Field(Path("index"), description="Directory of the store (SQLite + FAISS).")
+    index: Path = Field(
+        Path("index"),
+        description="Directory of the store (SQLite + FAISS). A postgresql:// URL given here is taken as `store`.",
+    )
+    store: str | None = Field(
+        None,
+        description="PostgreSQL + pgvector server store, e.g. postgresql://user@host/docqa (docqa[postgres]); "
+        "unset = the embedded SQLite + FAISS store in `index`.",
+    )
     device: Literal["auto", "cpu", "cuda"] = Field("auto", description="auto = CUDA when present, else CPU.")
     ingest: IngestSettings = Field(default_factory=IngestSettings, description="How files become chunks.")
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings, description="The embedder.")
@@ -244,6 +274,25 @@ class Settings(_Section):
     summarize: SummarizeSettings = Field(default_factory=SummarizeSettings, description="docqa summarize.")
     chat: ChatSettings = Field(default_factory=ChatSettings, description="docqa chat: conversation and evidence memory.")
     vectors: VectorSettings = Field(default_factory=VectorSettings, description="The FAISS index: exact or approximate by size.")
+    batch: BatchSettings = Field(default_factory=BatchSettings, description="Where batch work (ingest, summarize) runs: here or on Ray.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _url_as_store(cls, data: Any) -> Any:
+        # `--index postgresql://...` (or DOCQA_INDEX) names the server store: one flag for every command.
+        if isinstance(data, dict) and is_store_url(data.get("index")):
+            data = {**data, "store": data["index"]}
+            del data["index"]
+        return data
+
+
+def is_store_url(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(("postgresql://", "postgres://"))
+
+
+def redact_url(url: str) -> str:
+    """The URL without its password, for messages and `docqa config`."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
 
 
 def _sections() -> dict[str, type[_Section]]:
@@ -325,7 +374,7 @@ def describe(settings: Settings) -> list[tuple[str, Any, str]]:
             if isinstance(value, BaseModel):
                 walk(value, f"{prefix}{name}.")
             else:
-                rows.append((prefix + name, value, field.description or ""))
+                rows.append((prefix + name, redact_url(value) if is_store_url(value) else value, field.description or ""))
 
     walk(settings, "")
     return rows

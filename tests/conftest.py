@@ -36,6 +36,38 @@ def settings(tmp_path) -> Settings:
     return load_settings({"index": str(tmp_path / "index")}, environ={})
 
 
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory):
+    """A real PostgreSQL 16 + pgvector (the pgserver wheel), on a Unix socket, for the session."""
+    pgserver = pytest.importorskip("pgserver")
+    server = pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
+    yield server.get_uri()
+    server.cleanup()
+
+
+@pytest.fixture
+def pg_url(pg_server):
+    """A fresh database on that server, dropped afterwards."""
+    import uuid
+
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    yield pg_server.replace("/postgres?", f"/{name}?")
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend_settings(request, tmp_path) -> Settings:
+    """Settings for the embedded store (SQLite + FAISS) and for the server store (PostgreSQL + pgvector):
+    tests that take it are the store contract, run against both."""
+    store = request.getfixturevalue("pg_url") if request.param == "postgresql" else None
+    return load_settings({"index": str(tmp_path / "index"), "store": store}, environ={})
+
+
 @pytest.fixture
 def index(settings):
     from docqa.index import Index

@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 
 from docqa.errors import StoreError
-from docqa.memory.store import Store
+from docqa.memory.backend import MemoryStore
 
 STATE_VERSION = 1
 
@@ -22,7 +22,7 @@ class SessionInfo:
     updated_at: float
 
 
-def save(store: Store, name: str, state: dict) -> None:
+def save(store: MemoryStore, name: str, state: dict) -> None:
     now = time.time()
     payload = json.dumps({"version": STATE_VERSION, **state}, ensure_ascii=False)
     with store.transaction() as conn:
@@ -33,7 +33,7 @@ def save(store: Store, name: str, state: dict) -> None:
         )
 
 
-def load(store: Store, name: str) -> dict | None:
+def load(store: MemoryStore, name: str) -> dict | None:
     row = store.conn.execute("SELECT state FROM chat_sessions WHERE name = ?", (name,)).fetchone()
     if row is None:
         return None
@@ -46,7 +46,7 @@ def load(store: Store, name: str) -> dict | None:
     return state
 
 
-def listing(store: Store) -> list[SessionInfo]:
+def listing(store: MemoryStore) -> list[SessionInfo]:
     rows = store.conn.execute(
         "SELECT name, state, created_at, updated_at FROM chat_sessions ORDER BY updated_at DESC"
     ).fetchall()
@@ -61,6 +61,6 @@ def listing(store: Store) -> list[SessionInfo]:
     return out
 
 
-def delete(store: Store, name: str) -> bool:
+def delete(store: MemoryStore, name: str) -> bool:
     with store.transaction() as conn:
         return conn.execute("DELETE FROM chat_sessions WHERE name = ?", (name,)).rowcount > 0

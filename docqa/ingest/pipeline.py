@@ -1,13 +1,17 @@
-"""Walk, hash, diff, load, chunk, embed, commit: the ingest pipeline.
+"""Walk, diff, prepare (load, chunk, embed), commit: the ingest pipeline.
 
-Each file is committed in its own SQLite transaction, so an interrupted ingest keeps every file
-it finished and the next run skips them by hash. Chunks of several small files are embedded in
-one call so that the model, not the pipeline, sets the pace.
+`prepare` is a pure function of a batch of files and the settings: it reads, hashes, parses,
+chunks and embeds, and writes nothing. An executor (docqa.executors) runs it in this process or
+on Ray actors; the driver (`ingest`) keeps every store write, in file order, one SQLite
+transaction per file, so an interrupted ingest keeps every file it finished and the next run
+skips them by hash. Chunks of several small files are embedded in one call so that the model,
+not the pipeline, sets the pace.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import signal
 import threading
@@ -16,18 +20,28 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
 
 from docqa.errors import LoadError
 from docqa.ingest.chunking import chunk_document
 from docqa.ingest.loaders import NoTextError, kind_of, load, os_reason, read_bytes
-from docqa.memory.store import Store
-from docqa.memory.vectors import VectorIndex
 from docqa.models.embedder import Embedder
 from docqa.records import Chunk, LoadedDocument
 from docqa.settings import IngestSettings
 
+if TYPE_CHECKING:
+    from docqa.memory.backend import MemoryStore, VectorSearch
+    from docqa.memory.store import DocumentRow
+
 # Embed once this many chunks are waiting (several small files share one model call).
 EMBED_BATCH_CHUNKS = 256
+# A batch handed to an executor closes before it would pass this many bytes of files (a larger
+# file goes alone) or this many files: enough work to keep an actor busy, little enough that the
+# first Ctrl-C ("finish the batch in hand") stops soon.
+BATCH_BYTES = 256 * 1024
+BATCH_FILES = 64
 
 
 @dataclass
@@ -65,13 +79,38 @@ class Progress:
 
 
 @dataclass
-class _Pending:
+class Prepared:
+    """One file read, parsed, chunked and embedded: everything the store needs to commit it."""
+
     path: str
+    key: str  # content_key(): equal keys, equal output, so preparing a file again is idempotent
     sha256: str
     size: int
     mtime: float
     doc: LoadedDocument
     chunks: list[Chunk]
+    vectors: np.ndarray | None = None  # set once its embed group has run
+
+
+@dataclass
+class Skipped:
+    """A file `prepare` could not turn into chunks: a failure, or (warning) a file without text."""
+
+    path: str
+    reason: str
+    warning: bool = False
+
+
+class Executor(Protocol):
+    """Runs `prepare` over batches and yields each batch's outcomes in the order given (docqa.executors)."""
+
+    def prepare(self, batches: Iterable[list[Path]], settings: IngestSettings) -> Iterator[list[Prepared | Skipped]]: ...
+
+
+def content_key(sha256: str, embed_model: str, settings: IngestSettings) -> str:
+    """What a prepared file's chunks and vectors are a function of."""
+    payload = json.dumps([sha256, embed_model, settings.chunk_tokens, settings.overlap_tokens])
+    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def walk(paths: Iterable[Path]) -> tuple[list[Path], list[Path], list[tuple[str, str]]]:
@@ -121,11 +160,23 @@ def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
     return (a.st_ino, a.st_dev, a.st_size, a.st_mtime_ns) == (b.st_ino, b.st_dev, b.st_size, b.st_mtime_ns)
 
 
-def _read_and_load(
-    path: Path, store: Store, embedder: Embedder, settings: IngestSettings
-) -> tuple[os.stat_result, str, LoadedDocument, list[Chunk]] | None:
-    """(stat, sha256, document, chunks) of one stable version of the file, or None when the store
-    already holds that version. LoadError when it can't be read or parsed.
+def _unchanged(path: Path, stored: DocumentRow | None) -> bool:
+    """Whether the store already holds this exact content. The driver checks this before a file is
+    sent out, so a re-ingest of an unchanged corpus starts no work anywhere. Sizes are compared
+    first: a file of another size cannot have the stored hash, so a new or resized file is read
+    only once (by `prepare`). A file that can't be read counts as changed: `prepare` then reports
+    why, with read_bytes' reasons."""
+    if stored is None:
+        return False
+    try:
+        return path.stat().st_size == stored.size and _sha256(path) == stored.sha256
+    except OSError:
+        return False
+
+
+def _read_and_load(path: Path, embedder: Embedder, settings: IngestSettings) -> tuple[os.stat_result, str, LoadedDocument, list[Chunk]]:
+    """(stat, sha256, document, chunks) of one stable version of the file. LoadError when it can't
+    be read or parsed.
 
     The bytes are read once, hashed, and parsed from memory, so the hash always names what was
     parsed. Afterwards the file is stat'ed and hashed again: if it changed meanwhile, what was read
@@ -138,9 +189,6 @@ def _read_and_load(
             raise LoadError(os_reason(exc)) from None
         data = read_bytes(path, settings)
         sha = hashlib.sha256(data).hexdigest()
-        old = store.document(str(path))
-        if old is not None and old.sha256 == sha:
-            return None
         doc = load(path, settings, data=data)
         chunks = chunk_document(
             doc, embedder.count_tokens, embedder.token_offsets, settings.chunk_tokens, settings.overlap_tokens,
@@ -156,6 +204,40 @@ def _read_and_load(
             return after, sha, doc, chunks
         time.sleep(0.05)
     raise LoadError(CHANGED)
+
+
+def prepare(paths: list[Path], settings: IngestSettings, embedder: Embedder) -> list[Prepared | Skipped]:
+    """One outcome per path, in order. Reads the files and writes nothing, so any process that can
+    read them can run it, and running it again gives the same result (see content_key)."""
+    outcomes: list[Prepared | Skipped] = []
+    group: list[Prepared] = []
+
+    def embed_group() -> None:
+        vecs = embedder.embed([c.text for p in group for c in p.chunks])
+        offset = 0
+        for p in group:
+            p.vectors = vecs[offset : offset + len(p.chunks)]
+            offset += len(p.chunks)
+        group.clear()
+
+    for path in paths:
+        key = str(path)
+        try:
+            st, sha, doc, chunks = _read_and_load(path, embedder, settings)
+        except NoTextError as exc:
+            outcomes.append(Skipped(key, f"{exc}; not indexed", warning=True))
+            continue
+        except LoadError as exc:
+            outcomes.append(Skipped(key, str(exc)))
+            continue
+        item = Prepared(key, content_key(sha, embedder.name, settings), sha, st.st_size, st.st_mtime, doc, chunks)
+        outcomes.append(item)
+        group.append(item)
+        if sum(len(p.chunks) for p in group) >= EMBED_BATCH_CHUNKS:
+            embed_group()
+    if group:
+        embed_group()
+    return outcomes
 
 
 @contextmanager
@@ -180,10 +262,10 @@ def _stop_on_sigint() -> Iterator[threading.Event]:
 
 def ingest(
     paths: Iterable[Path],
-    store: Store,
-    vectors: VectorIndex,
-    embedder: Embedder,
+    store: MemoryStore,
+    vectors: VectorSearch,
     settings: IngestSettings,
+    executor: Executor,
     progress: Progress | None = None,
     save_vectors: Callable[[], None] | None = None,
 ) -> IngestReport:
@@ -194,73 +276,73 @@ def ingest(
     report.failed.extend(problems)
     progress.start(len(files))
     last_save = time.monotonic()
-    pending: list[_Pending] = []
-
-    def flush() -> None:
-        nonlocal last_save
-        if not pending:
-            return
-        texts = [c.text for item in pending for c in item.chunks]
-        vecs = embedder.embed(texts)
-        offset = 0
-        for item in pending:
-            n = len(item.chunks)
-            removed, added = store.replace_document(
-                path=item.path, title=item.doc.title, kind=item.doc.kind, sha256=item.sha256,
-                size=item.size, mtime=item.mtime, pages=len(item.doc.pages), text=item.doc.text,
-                chunks=item.chunks, vectors=vecs[offset : offset + n],
-            )
-            vectors.remove(removed)
-            vectors.add(added, vecs[offset : offset + n])
-            vectors.generation = store.generation
-            offset += n
-            report.ingested.append(item.path)
-            report.chunks += n
-            progress.advance(files=1, chunks=n)
-        pending.clear()
-        if save_vectors and time.monotonic() - last_save >= settings.save_every_s:
-            save_vectors()
-            last_save = time.monotonic()
-
     seen: set[str] = set()
-    with _stop_on_sigint() as stop:
+
+    def skip(into: list, entry) -> None:
+        into.append(entry)
+        progress.advance(files=1, chunks=0)
+
+    def batches(stop: threading.Event) -> Iterator[list[Path]]:
+        """Files to prepare, in batches; what needs no preparing is recorded here."""
+        batch: list[Path] = []
+        size = 0
         for path in files:
             if stop.is_set():
-                break
+                return  # the batch being collected was only stat'ed: nothing of it is lost
             key = str(path)
             seen.add(key)
             try:
                 key.encode("utf-8")
             except UnicodeEncodeError:
                 # SQLite stores UTF-8 only, and a path it can't hold could never be cited.
-                report.failed.append((printable_path(key), "file name is not valid UTF-8; rename the file"))
-                progress.advance(files=1, chunks=0)
+                skip(report.failed, (printable_path(key), "file name is not valid UTF-8; rename the file"))
                 continue
             progress.file(key)
             if kind_of(path) is None:
-                report.unsupported.append(key)
-                progress.advance(files=1, chunks=0)
+                skip(report.unsupported, key)
+                continue
+            if _unchanged(path, store.document(key)):
+                skip(report.unchanged, key)
                 continue
             try:
-                got = _read_and_load(path, store, embedder, settings)
-            except NoTextError as exc:
-                report.warnings.append((key, f"{exc}; not indexed"))
-                progress.advance(files=1, chunks=0)
-                continue
-            except LoadError as exc:
-                report.failed.append((key, str(exc)))
-                progress.advance(files=1, chunks=0)
-                continue
-            if got is None:
-                report.unchanged.append(key)
-                progress.advance(files=1, chunks=0)
-                continue
-            st, sha, doc, chunks = got
-            report.warnings.extend((key, w) for w in doc.warnings)
-            pending.append(_Pending(key, sha, st.st_size, st.st_mtime, doc, chunks))
-            if sum(len(p.chunks) for p in pending) >= EMBED_BATCH_CHUNKS:
-                flush()
-        flush()
+                nbytes = path.stat().st_size
+            except OSError:
+                nbytes = 0  # prepare reports it
+            if batch and (size + nbytes > BATCH_BYTES or len(batch) >= BATCH_FILES):
+                yield batch
+                batch, size = [], 0
+            batch.append(path)
+            size += nbytes
+        if batch:
+            yield batch
+
+    def commit(item: Prepared) -> None:
+        n = len(item.chunks)
+        removed, added = store.replace_document(
+            path=item.path, title=item.doc.title, kind=item.doc.kind, sha256=item.sha256,
+            size=item.size, mtime=item.mtime, pages=len(item.doc.pages), text=item.doc.text,
+            chunks=item.chunks, vectors=item.vectors,
+        )
+        vectors.remove(removed)
+        vectors.add(added, item.vectors)
+        vectors.generation = store.generation
+        report.warnings.extend((item.path, w) for w in item.doc.warnings)
+        report.ingested.append(item.path)
+        report.chunks += n
+        progress.advance(files=1, chunks=n)
+
+    with _stop_on_sigint() as stop:
+        for outcomes in executor.prepare(batches(stop), settings):
+            for item in outcomes:
+                if isinstance(item, Prepared):
+                    commit(item)
+                elif item.warning:
+                    skip(report.warnings, (item.path, item.reason))
+                else:
+                    skip(report.failed, (item.path, item.reason))
+            if save_vectors and time.monotonic() - last_save >= settings.save_every_s:
+                save_vectors()
+                last_save = time.monotonic()
         report.interrupted = stop.is_set()
         if not report.interrupted:
             # Files gone from a folder ingested again are dropped from memory.

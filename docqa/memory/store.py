@@ -20,6 +20,7 @@ import numpy as np
 
 from docqa.errors import StoreError
 from docqa.records import Chunk, Hit
+from docqa.settings import VectorSettings
 
 SCHEMA_VERSION = 2
 DB_NAME = "docqa.sqlite"
@@ -116,7 +117,7 @@ CREATE TABLE IF NOT EXISTS chat_sessions (
 );
 """
 
-_HIT_COLUMNS = (
+HIT_COLUMNS = (
     "c.id, c.doc_id, d.path, d.title, c.ord, c.text, c.page_start, c.page_end, c.section, "
     "c.char_start, c.char_end"
 )
@@ -344,7 +345,7 @@ class Store:
             batch = ids[start : start + 500]
             marks = ",".join("?" * len(batch))
             rows = self.conn.execute(
-                f"SELECT {_HIT_COLUMNS} FROM chunks c JOIN documents d ON d.id = c.doc_id "
+                f"SELECT {HIT_COLUMNS} FROM chunks c JOIN documents d ON d.id = c.doc_id "
                 f"WHERE c.id IN ({marks})",
                 batch,
             )
@@ -356,7 +357,7 @@ class Store:
         """Chunks of one document by position (used to merge adjacent chunks into one passage)."""
         marks = ",".join("?" * len(ords))
         rows = self.conn.execute(
-            f"SELECT {_HIT_COLUMNS} FROM chunks c JOIN documents d ON d.id = c.doc_id "
+            f"SELECT {HIT_COLUMNS} FROM chunks c JOIN documents d ON d.id = c.doc_id "
             f"WHERE c.doc_id = ? AND c.ord IN ({marks})",
             [doc_id, *ords],
         )
@@ -365,7 +366,7 @@ class Store:
     def document_chunks(self, doc_id: int) -> list[Hit]:
         """Every chunk of one document, in document order."""
         rows = self.conn.execute(
-            f"SELECT {_HIT_COLUMNS} FROM chunks c JOIN documents d ON d.id = c.doc_id "
+            f"SELECT {HIT_COLUMNS} FROM chunks c JOIN documents d ON d.id = c.doc_id "
             "WHERE c.doc_id = ? ORDER BY c.ord",
             (doc_id,),
         )
@@ -399,6 +400,51 @@ class Store:
         docs = self.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
         chunks = self.conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
         return docs, chunks
+
+    # -- what the backend protocol adds (docqa.memory.backend) ----------------------------------
+
+    @property
+    def location(self) -> str:
+        return str(self.directory)
+
+    def open_vectors(self, dim: int, settings: VectorSettings):
+        from docqa.memory.vectors import VectorIndex
+
+        return VectorIndex.open(self.directory, self, dim, settings)
+
+    def writer_lock(self, wait: bool = False):
+        from docqa.memory.lock import writer_lock
+
+        return writer_lock(self.directory, wait=wait)
+
+    def disk_bytes(self) -> dict[str, int]:
+        return {p.name: p.stat().st_size for p in sorted(self.directory.iterdir()) if p.is_file()}
+
+    def integrity_problems(self, dim: int, ids: np.ndarray, sample: int) -> list[str]:
+        """FTS5 and the newest FAISS file against the chunk rows (inside the caller's snapshot)."""
+        import faiss
+
+        from docqa.memory.vectors import latest_file
+
+        problems = []
+        fts = self.conn.execute("SELECT COUNT(*) FROM chunks_fts").fetchone()[0]
+        if fts != len(ids):
+            problems.append(f"FTS5 holds {fts} rows, chunks {len(ids)}")
+        latest = latest_file(self.directory)
+        if latest is not None and latest[0] == self.generation:
+            index = faiss.read_index(str(latest[1]))
+            file_ids = np.sort(faiss.vector_to_array(index.id_map).astype(np.int64))
+            if not np.array_equal(file_ids, ids):
+                problems.append(f"FAISS file holds {len(file_ids)} ids, SQLite {len(ids)} (generation {latest[0]})")
+            else:
+                pick = ids[:: max(1, len(ids) // sample)][:sample]
+                stored = self.vectors(pick, dim)
+                from_file = np.stack([index.reconstruct(int(i)) for i in pick]) if len(pick) else stored
+                if len(pick) and not np.allclose(stored, from_file, atol=1e-6):
+                    problems.append("FAISS vectors differ from SQLite's for the same ids")
+        elif latest is not None and latest[0] > self.generation:
+            problems.append(f"FAISS file generation {latest[0]} is ahead of the store ({self.generation})")
+        return problems
 
 
 _STOPWORDS = frozenset(

@@ -229,46 +229,19 @@ class VectorIndex:
     def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
         if len(self) == 0:
             return []
-        scores, ids = self._search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), k)
+        scores, ids = self.search_batch(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), k)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i != -1]
 
-    def _search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def search_batch(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         return self.index.search(queries, k, params=self._params)
 
     def __len__(self) -> int:
         return int(self.index.ntotal) - len(self.removed)
 
     def check_recall(self, store: Store, k: int = 10, queries: int = 200, seed: int = 0) -> Recall:
-        """Recall@k of this index against exact search over the vectors stored in SQLite.
-
-        Queries are stored chunk vectors (a seeded sample); each query's own chunk is left out of
-        both result lists, so the trivial self-match does not inflate the score.
-        """
+        """Recall@k of this index against exact search over the vectors stored in SQLite."""
         self.sync(store)
-        with store.snapshot():
-            ids = store.chunk_ids()
-            stored = store.vectors(ids, self.dim)
-        n = len(ids)
-        if n == 0:
-            return Recall(self.kind, 0, 0, k, 1.0, 0.0, 0.0)
-        pick = np.random.default_rng(seed).choice(n, min(queries, n), replace=False)
-        xq = np.ascontiguousarray(stored[pick])
-        kk = min(k + 1, n)
-        started = time.perf_counter()
-        _, exact_pos = faiss.knn(xq, stored, kk, metric=faiss.METRIC_INNER_PRODUCT)
-        exact_ms = (time.perf_counter() - started) * 1000 / len(pick)
-        started = time.perf_counter()
-        _, approx = self._search(xq, kk)
-        approx_ms = (time.perf_counter() - started) * 1000 / len(pick)
-        exact = ids[exact_pos]
-        hits = []
-        for row, q in enumerate(ids[pick]):
-            truth = [int(i) for i in exact[row] if i != q][:k]
-            found = {int(i) for i in approx[row] if i != q and i != -1}
-            if truth:
-                hits.append(len(found.intersection(truth)) / len(truth))
-        recall = float(np.mean(hits)) if hits else 1.0
-        return Recall(self.kind, n, len(pick), k, recall, approx_ms, exact_ms)
+        return measure_recall(self, store, self.dim, k, queries, seed)
 
     def save(self, directory: Path, generation: int) -> Path:
         """Write atomically as the file for `generation`, then drop older files."""
@@ -293,3 +266,35 @@ class VectorIndex:
         self.generation = generation
         self.dirty = False
         return final
+
+
+def measure_recall(index, store, dim: int, k: int = 10, queries: int = 200, seed: int = 0) -> Recall:
+    """Recall@k of `index` (any backend's vector search) against exact search over the store's vectors.
+
+    Queries are stored chunk vectors (a seeded sample); each query's own chunk is left out of
+    both result lists, so the trivial self-match does not inflate the score.
+    """
+    with store.snapshot():
+        ids = store.chunk_ids()
+        stored = store.vectors(ids, dim)
+    n = len(ids)
+    if n == 0:
+        return Recall(index.kind, 0, 0, k, 1.0, 0.0, 0.0)
+    pick = np.random.default_rng(seed).choice(n, min(queries, n), replace=False)
+    xq = np.ascontiguousarray(stored[pick])
+    kk = min(k + 1, n)
+    started = time.perf_counter()
+    _, exact_pos = faiss.knn(xq, stored, kk, metric=faiss.METRIC_INNER_PRODUCT)
+    exact_ms = (time.perf_counter() - started) * 1000 / len(pick)
+    started = time.perf_counter()
+    _, approx = index.search_batch(xq, kk)
+    approx_ms = (time.perf_counter() - started) * 1000 / len(pick)
+    exact = ids[exact_pos]
+    hits = []
+    for row, q in enumerate(ids[pick]):
+        truth = [int(i) for i in exact[row] if i != q][:k]
+        found = {int(i) for i in approx[row] if i != q and i != -1}
+        if truth:
+            hits.append(len(found.intersection(truth)) / len(truth))
+    recall = float(np.mean(hits)) if hits else 1.0
+    return Recall(index.kind, n, len(pick), k, recall, approx_ms, exact_ms)

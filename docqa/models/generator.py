@@ -17,7 +17,6 @@ True from it to stop early); ``stream(...)`` wraps that as an iterable ``TokenSt
 
 from __future__ import annotations
 
-import math
 import os
 import queue
 import secrets

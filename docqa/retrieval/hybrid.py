@@ -7,8 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from docqa.memory.store import Store
-from docqa.memory.vectors import VectorIndex
+from docqa.memory.backend import MemoryStore, VectorSearch
 from docqa.models.embedder import Embedder
 from docqa.records import Hit
 from docqa.settings import RetrievalSettings
@@ -25,8 +24,8 @@ def rrf(rankings: list[list[int]], k: int, weights: list[float] | None = None) -
 
 def search(
     query: str,
-    store: Store,
-    vectors: VectorIndex,
+    store: MemoryStore,
+    vectors: VectorSearch,
     embedder: Embedder,
     settings: RetrievalSettings,
     k: int,
@@ -67,7 +66,7 @@ def search(
     return hits[:k]
 
 
-def _exact(query: np.ndarray, store: Store, dim: int, ids: list[int], k: int) -> list[tuple[int, float]]:
+def _exact(query: np.ndarray, store: MemoryStore, dim: int, ids: list[int], k: int) -> list[tuple[int, float]]:
     """Brute-force inner product over a few documents' stored vectors (what a filter needs)."""
     if not ids:
         return []

@@ -17,9 +17,10 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from docqa.errors import UsageError
 from docqa.memory.store import DocumentRow
@@ -109,12 +110,53 @@ class _Request:
     children: list[str] = field(default_factory=list)
 
 
+@dataclass
+class Call:
+    """One LLM call of the tree with everything its node records: what an executor ships out."""
+
+    key: str
+    kind: str
+    label: str
+    messages: list[dict[str, str]]
+    words: int
+    room: int
+    pages: tuple[int, int]
+    chunk_ids: list[int]
+    children: list[str]
+    prompt: str  # name@version
+    model: str
+    request_tokens: int
+
+
+class SummaryExecutor(Protocol):
+    """Runs `generate_nodes` over batches of calls, yielding each batch's nodes in order (docqa.executors)."""
+
+    def summarize(self, batches: Iterable[list[Call]]) -> Iterator[list[Node]]: ...
+
+
+def generate_nodes(calls: list[Call], generator: Generator) -> list[Node]:
+    """The nodes of `calls`, generated together (one batch where the backend batches). Writes
+    nothing, so any process holding a generator can run it; decoding is greedy, so the same calls
+    give the same nodes wherever they run, given llama.cpp's thread count and a cold prompt cache
+    (docs/scaling.md, "Distributed batch")."""
+    t = time.perf_counter()
+    results = generator.generate_batch([c.messages for c in calls], max_new_tokens=max(c.room for c in calls))
+    share = (time.perf_counter() - t) / len(calls)
+    return [
+        Node(key=c.key, kind=c.kind, label=c.label, text=trim_to_sentence(r.text, c.words), pages=c.pages,
+             chunk_ids=c.chunk_ids, children=c.children, prompt=c.prompt, model=c.model,
+             request_tokens=c.request_tokens, seconds=share)
+        for c, r in zip(calls, results)
+    ]
+
+
 class Summarizer:
     """Summarizes documents of one index with one generator; `on_node` sees every node."""
 
     def __init__(
         self, index, generator: Generator | Callable[[], Generator], settings: SummarizeSettings,
         on_node: OnNode | None = None, model: str | None = None, on_plan: OnPlan | None = None,
+        executor: SummaryExecutor | None = None,
     ) -> None:
         self.index = index
         # A callable defers loading the LLM: a tree found whole in the store needs no model at all.
@@ -124,6 +166,8 @@ class Summarizer:
         self.nodes = NodeStore(index.store)
         self.on_node = on_node
         self.on_plan = on_plan
+        # Runs the map step (window summaries, the wide part of a tree); reduce levels stay here.
+        self.executor = executor
 
     @property
     def generator(self) -> Generator:
@@ -153,8 +197,10 @@ class Summarizer:
         prompt = load_prompt(req.prompt)
         return node_key(req.kind, f"{prompt.name}@{prompt.version}", self.model, req.words, req.inputs)
 
-    def run(self, requests: list[_Request], doc_path: str) -> list[Node]:
-        """Nodes for `requests`: from the store where present, else generated in batches."""
+    def run(self, requests: list[_Request], doc_path: str, executor: SummaryExecutor | None = None) -> list[Node]:
+        """Nodes for `requests`: from the store where present, else generated in batches, by
+        `executor` (docqa.executors; the map step) or else by this process's generator. Nodes are
+        stored here, in order, whoever generated them."""
         out: list[Node | None] = []
         missing: list[tuple[int, str, _Request]] = []
         for i, req in enumerate(requests):
@@ -165,32 +211,28 @@ class Summarizer:
                 missing.append((i, key, req))
             elif self.on_node:
                 self.on_node(node)
-        for start in range(0, len(missing), self.settings.batch_size):
-            batch = missing[start : start + self.settings.batch_size]
-            messages, sizes = [], []
-            for _, _, req in batch:
-                m = self._messages(req)
-                need = self.generator.count_chat_tokens(m) + req.room
-                if need > self.budget:  # the planners below size every request; this is their proof
-                    raise AssertionError(f"{req.kind} request of {need} tokens exceeds the budget of {self.budget}")
-                messages.append(m)
-                sizes.append(need)
-            t = time.perf_counter()
-            results = self.generator.generate_batch(messages, max_new_tokens=max(r.room for _, _, r in batch))
-            share = (time.perf_counter() - t) / len(batch)
-            for (i, key, req), result, need in zip(batch, results, sizes):
-                prompt = load_prompt(req.prompt)
-                node = Node(
-                    key=key, kind=req.kind, label=req.label, text=trim_to_sentence(result.text, req.words),
-                    pages=req.pages, chunk_ids=req.chunk_ids, children=req.children,
-                    prompt=f"{prompt.name}@{prompt.version}", model=self.model,
-                    request_tokens=need, seconds=share,
-                )
+        size = self.settings.batch_size
+        batches = [[self._call(key, req) for _, key, req in missing[s : s + size]] for s in range(0, len(missing), size)]
+        generated = executor.summarize(batches) if executor else (generate_nodes(b, self.generator) for b in batches)
+        slots = iter(missing)
+        for nodes in generated:
+            for node in nodes:
+                i = next(slots)[0]
                 self.nodes.put(node, doc_path)
                 out[i] = node
                 if self.on_node:
                     self.on_node(node)
         return [n for n in out if n is not None]
+
+    def _call(self, key: str, req: _Request) -> Call:
+        messages = self._messages(req)
+        need = self.generator.count_chat_tokens(messages) + req.room
+        if need > self.budget:  # the planners below size every request; this is their proof
+            raise AssertionError(f"{req.kind} request of {need} tokens exceeds the budget of {self.budget}")
+        prompt = load_prompt(req.prompt)
+        return Call(key=key, kind=req.kind, label=req.label, messages=messages, words=req.words, room=req.room,
+                    pages=req.pages, chunk_ids=req.chunk_ids, children=req.children,
+                    prompt=f"{prompt.name}@{prompt.version}", model=self.model, request_tokens=need)
 
     # -- planning -------------------------------------------------------------------------------
 
@@ -287,7 +329,7 @@ class Summarizer:
         # A document that fits one window is summarized in one call, at the final length.
         words = words_if_single if len(windows) == 1 else self.settings.partial_words
         whole = len(windows) == 1
-        return windows, self.run([self._window_request(doc, w, words, whole) for w in windows], doc.path)
+        return windows, self.run([self._window_request(doc, w, words, whole) for w in windows], doc.path, self.executor)
 
     def _map_reduce(self, doc: DocumentRow, words: int) -> list[Node]:
         _, leaves = self._leaves(doc, words)

@@ -15,7 +15,7 @@ import json
 import time
 from dataclasses import asdict, dataclass, field
 
-from docqa.memory.store import Store
+from docqa.memory.backend import MemoryStore
 
 
 def node_key(kind: str, prompt: str, model: str, words: int, inputs: list[str]) -> str:
@@ -48,7 +48,7 @@ class Node:
 class NodeStore:
     """Reads and writes summary nodes; each write is its own transaction (a crash keeps the rest)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: MemoryStore) -> None:
         self.store = store
 
     def get(self, key: str) -> Node | None:
@@ -65,8 +65,10 @@ class NodeStore:
     def put(self, node: Node, doc_path: str) -> None:
         with self.store.transaction() as conn:
             conn.execute(
-                "INSERT OR REPLACE INTO summary_nodes (key, doc_path, kind, label, text, provenance, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO summary_nodes (key, doc_path, kind, label, text, provenance, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET doc_path = excluded.doc_path, "
+                "kind = excluded.kind, label = excluded.label, text = excluded.text, "
+                "provenance = excluded.provenance, created_at = excluded.created_at",
                 (node.key, doc_path, node.kind, node.label, node.text, node.provenance(), time.time()),
             )
 
@@ -85,8 +87,9 @@ class NodeStore:
         """Record a complete tree, and forget this document's nodes that no current tree uses."""
         with self.store.transaction() as conn:
             conn.execute(
-                "INSERT OR REPLACE INTO summary_roots (doc_path, mode, words, sha256, root_key, tree) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO summary_roots (doc_path, mode, words, sha256, root_key, tree) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (doc_path, mode, words) DO UPDATE SET "
+                "sha256 = excluded.sha256, root_key = excluded.root_key, tree = excluded.tree",
                 (doc_path, mode, words, sha256, keys[-1], json.dumps({"stamp": stamp, "keys": keys})),
             )
             live: set[str] = set()

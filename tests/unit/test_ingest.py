@@ -1,4 +1,7 @@
-"""Incremental ingest: unchanged files skipped, changed ones replaced, removed ones dropped, bad ones reported."""
+"""Incremental ingest: unchanged files skipped, changed ones replaced, removed ones dropped, bad ones reported.
+
+This is the store contract: every test that takes `index` runs against both backends, the embedded
+store (SQLite + FAISS) and the server store (a real PostgreSQL + pgvector)."""
 
 import os
 
@@ -6,13 +9,19 @@ import pytest
 
 from docqa.errors import StoreError
 from docqa.index import Index
-from docqa.memory.lock import writer_lock
+from docqa.memory.check import check_store
+from docqa.settings import load_settings
 from tests.conftest import write
 
 FACTS = {
     "bridges.txt": "The Millbrook bridge opened in 1932. It spans the river Avon.\n\nIt was repaired in 1988.",
     "notes.md": "# Harbour\n\n## Tides\n\nHigh tide at the harbour comes twice a day.\n\n## Boats\n\nThe ferry leaves at noon.",
 }
+
+
+@pytest.fixture
+def settings(backend_settings):
+    return backend_settings
 
 
 @pytest.fixture
@@ -91,19 +100,19 @@ def test_vectors_survive_reopen(settings, folder):
         assert [h.chunk_id for h in idx.search("tide", k=3)] == expected
 
 
-def test_second_writer_is_refused_with_the_pid(index, folder):
-    with writer_lock(index.directory):
+def test_second_writer_is_refused_with_the_pid(index, settings, folder):
+    with Index.open(settings.index, settings) as other, other.store.writer_lock():
         with pytest.raises(StoreError, match=f"another ingest is running.*pid {os.getpid()}"):
             index.ingest([folder])
+    assert index.ingest([folder]).ingested, "the lock is released with its holder"
 
 
 def test_index_directory_is_user_only(index):
     assert (index.directory.stat().st_mode & 0o077) == 0
 
 
-def test_an_existing_index_directory_is_made_user_only(settings):
-    from docqa.index import Index
-
+def test_an_existing_index_directory_is_made_user_only(tmp_path):
+    settings = load_settings({"index": str(tmp_path / "index")}, environ={})
     settings.index.mkdir(mode=0o755)  # as git checks out the repo's index/
     settings.index.chmod(0o755)
     Index.open(settings.index, settings).close()
@@ -117,3 +126,36 @@ def test_search_results_carry_provenance(index, folder):
     assert hit.page_start == 1
     source = index.store.document_text(hit.doc_id)
     assert source[hit.start : hit.end] == hit.text
+
+
+def test_the_store_stays_consistent_through_updates_and_deletes(index, folder):
+    index.ingest([folder])
+    write(folder / "bridges.txt", "The Millbrook bridge was demolished in 2001.\n\nA ferry replaced it.")
+    write(folder / "new.txt", "The lighthouse keeper logs every ship.")
+    index.ingest([folder])
+    index.remove(folder / "notes.md")
+    assert check_store(index.store, index.embedder.dim, embed=index.embedder.embed) == []
+    assert len(index.vectors) == index.store.counts()[1] == sum(d.chunks for d in index.documents())
+
+
+def test_hybrid_search_ranks_by_both_retrievers_and_filters_by_document(index, folder):
+    index.ingest([folder])
+    hits = index.search("Millbrook bridge repaired", k=3)
+    top = hits[0]
+    assert top.path.endswith("bridges.txt")
+    assert top.dense_rank is not None and top.keyword_rank is not None
+    notes = [d.id for d in index.documents() if d.path.endswith("notes.md")]
+    filtered = index.search("Millbrook bridge repaired", k=3, doc_ids=notes)
+    assert filtered and all(h.path.endswith("notes.md") for h in filtered)
+    assert "ferry" in index.search("ferry", k=3, mode="keyword")[0].text
+
+
+def test_a_reader_sees_one_generation_while_a_writer_commits(index, settings, folder):
+    index.ingest([folder])
+    with Index.open(settings.index, settings) as reader:
+        with reader.store.snapshot():
+            before = reader.store.counts()
+            write(folder / "more.txt", "An extra document about tides and ferries.")
+            index.ingest([folder])
+            assert reader.store.counts() == before, "a snapshot must not see a commit made after it began"
+        assert reader.store.counts()[0] == before[0] + 1

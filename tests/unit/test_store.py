@@ -1,9 +1,12 @@
-"""The store keeps SQLite, FTS5 and FAISS in agreement, and refuses a different embedding model."""
+"""The store keeps text, keyword index and vectors in agreement, and refuses a different embedding model.
+
+Tests that take `store` run against both backends: SQLite + FTS5 (+ FAISS) and PostgreSQL + pgvector."""
 
 import numpy as np
 import pytest
 
 from docqa.errors import StoreError
+from docqa.memory.backend import open_store
 from docqa.memory.store import Store
 from docqa.memory.vectors import VectorIndex
 from docqa.records import Chunk
@@ -25,8 +28,15 @@ def _put(store, path, texts, seed=0):
     )
 
 
-def test_replace_swaps_chunks_everywhere(tmp_path):
-    store = Store(tmp_path)
+@pytest.fixture
+def store(backend_settings):
+    backend_settings.index.mkdir()
+    store = open_store(backend_settings.store or backend_settings.index)
+    yield store
+    store.close()
+
+
+def test_replace_swaps_chunks_everywhere(store):
     _, first = _put(store, "/a.txt", ["alpha apples", "beta bananas"])
     removed, second = _put(store, "/a.txt", ["gamma grapes"], seed=1)
     assert removed == first
@@ -36,16 +46,14 @@ def test_replace_swaps_chunks_everywhere(tmp_path):
     assert [cid for cid, _ in store.keyword_search("grapes", 5)] == second
 
 
-def test_generation_advances_on_every_write(tmp_path):
-    store = Store(tmp_path)
+def test_generation_advances_on_every_write(store):
     g0 = store.generation
     _put(store, "/a.txt", ["x"])
     store.delete_document("/a.txt")
     assert store.generation == g0 + 2
 
 
-def test_model_mismatch_is_a_clear_error(tmp_path):
-    store = Store(tmp_path)
+def test_model_mismatch_is_a_clear_error(store):
     store.bind_model("model-a", 384)
     store.bind_model("model-a", 384)  # same model: fine
     with pytest.raises(StoreError, match="model-a.*model-b"):
@@ -84,14 +92,42 @@ def test_save_is_atomic_and_keeps_only_the_latest(tmp_path):
     assert names == ["vectors-g2.faiss"]
 
 
-def test_keyword_query_syntax_is_never_interpreted(tmp_path):
-    store = Store(tmp_path)
+def test_keyword_query_syntax_is_never_interpreted(store):
     _put(store, "/a.txt", ['he said "NEAR" AND (maybe) OR not*'])
-    for q in ['"', "AND OR NOT", "col:umn", "*", "NEAR(a b)", ")("]:
-        store.keyword_search(q, 5)  # must not raise FTS5 syntax errors
+    for q in ['"', "AND OR NOT", "col:umn", "*", "NEAR(a b)", ")(", "a & !b | c:*", "it's", "50%", "?"]:
+        store.keyword_search(q, 5)  # must not raise FTS5 / tsquery syntax errors
+    assert len(store.keyword_search("maybe (NEAR)", 5)) == 1
+
+
+def test_ids_of_a_removed_document_are_never_reused(store):
+    _, first = _put(store, "/a.txt", ["one", "two"])
+    store.delete_document("/a.txt")
+    _, second = _put(store, "/b.txt", ["three", "four"], seed=1)
+    assert min(second) > max(first)
+    assert store.hits(first) == {}
+    assert sorted(store.hits(second)) == second
 
 
 def test_not_a_store_is_a_clear_error(tmp_path):
     (tmp_path / "docqa.sqlite").write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError, match="not a docqa store"):
         Store(tmp_path)
+
+
+def test_an_unreachable_server_is_a_one_line_error(tmp_path):
+    with pytest.raises(StoreError, match=r"postgresql://docqa:\*\*\*@.*cannot connect to PostgreSQL"):
+        open_store(f"postgresql://docqa:secret@/docqa?host={tmp_path}&connect_timeout=2")
+
+
+def test_pgvector_search_finds_the_stored_vectors(pg_url):
+    from docqa.settings import VectorSettings
+
+    store = open_store(pg_url)
+    store.bind_model("m", 8)
+    _, ids = _put(store, "/a.txt", [f"chunk {i}" for i in range(50)])
+    vectors = store.open_vectors(8, VectorSettings())
+    for cid, vec in zip(ids, _vecs(50)):
+        assert vectors.search(vec, 1)[0][0] == cid
+    assert vectors.check_recall(store, k=5).recall == 1.0
+    assert len(vectors) == 50
+    store.close()

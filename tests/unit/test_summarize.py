@@ -120,7 +120,17 @@ def test_an_unchanged_document_is_summarized_from_the_store(index, embedder, lon
     assert len(gen.requests) == calls
 
 
-def test_an_edit_regenerates_only_changed_nodes_and_their_ancestors(index, embedder, long_markdown):
+@pytest.fixture
+def either_index(backend_settings):
+    """The summary tree and jobs are derived memory: they live in whichever store holds the chunks."""
+    from docqa.index import Index
+
+    with Index.open(backend_settings.index, backend_settings) as idx:
+        yield idx
+
+
+def test_an_edit_regenerates_only_changed_nodes_and_their_ancestors(either_index, embedder, long_markdown):
+    index = either_index
     index.ingest([long_markdown])
     gen = RecordingGenerator()
     first = _summarizer(index, gen).document(index.documents()[0], "tree")
@@ -155,7 +165,8 @@ def _three_docs(tmp_path):
     return [write(tmp_path / "batch" / f"doc{i}.txt", "\n\n".join(paragraph(100 * i + p) for p in range(12))) for i in range(3)]
 
 
-def test_a_job_resumes_after_an_interruption_and_never_redoes_an_item(index, embedder, tmp_path, monkeypatch):
+def test_a_job_resumes_after_an_interruption_and_never_redoes_an_item(either_index, embedder, tmp_path, monkeypatch):
+    index = either_index
     paths = _three_docs(tmp_path)
     index.ingest([tmp_path / "batch"])
     out = tmp_path / "out"

@@ -1,6 +1,5 @@
 """FAISS picks its index by size; approximate kinds keep the store guarantees and a measured recall."""
 
-import numpy as np
 import pytest
 
 from docqa.memory.store import Store
