@@ -113,14 +113,17 @@ class PgStore:
         self.conn = _Conn(self._pg)
         self._stats: tuple = (None, 0, 1.0, {})  # BM25's corpus statistics at a generation (_corpus_stats)
         try:
-            with self._pg.transaction():
-                # Two processes opening a new database at once must not both create the schema.
-                self._pg.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY + 1,))
-                self._pg.execute(_SCHEMA)
-                self._pg.execute(
-                    "INSERT INTO meta VALUES ('schema_version', %s), ('generation', '0') ON CONFLICT DO NOTHING",
-                    (str(SCHEMA_VERSION),),
-                )
+            # No DDL once the schema is there: a read-only replica (hot standby) refuses even
+            # CREATE ... IF NOT EXISTS, and readers may be pointed at one.
+            if self._pg.execute("SELECT to_regclass('meta')").fetchone()[0] is None:
+                with self._pg.transaction():
+                    # Two processes opening a new database at once must not both create the schema.
+                    self._pg.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY + 1,))
+                    self._pg.execute(_SCHEMA)
+                    self._pg.execute(
+                        "INSERT INTO meta VALUES ('schema_version', %s), ('generation', '0') ON CONFLICT DO NOTHING",
+                        (str(SCHEMA_VERSION),),
+                    )
         except (psycopg.errors.InsufficientPrivilege, psycopg.errors.UndefinedFile, psycopg.errors.FeatureNotSupported) as exc:
             self._pg.close()
             raise StoreError(
@@ -177,8 +180,15 @@ class PgStore:
 
     @contextmanager
     def transaction(self) -> Iterator[_Conn]:
-        with self._pg.transaction():
-            yield self.conn
+        import psycopg
+
+        try:
+            with self._pg.transaction():
+                yield self.conn
+        except psycopg.errors.ReadOnlySqlTransaction:
+            raise StoreError(f"{self.location}: the database is read-only (a replica?); writes go to the primary") from None
+        except psycopg.OperationalError as exc:
+            raise StoreError(f"{self.location}: lost the connection to PostgreSQL ({str(exc).strip().splitlines()[0]})") from None
 
     @contextmanager
     def snapshot(self) -> Iterator[_Conn]:
@@ -422,10 +432,11 @@ class PgVectors:
         self.generation = store.generation
         self._ef = 0
         # Built once, on the first open after the model is bound; later inserts maintain it.
-        store._pg.execute(
-            "CREATE INDEX IF NOT EXISTS chunks_embedding ON chunks USING hnsw (embedding vector_ip_ops) "
-            f"WITH (m = {int(settings.hnsw_m)}, ef_construction = {int(settings.hnsw_ef_construction)})"
-        )
+        if store._pg.execute("SELECT to_regclass('chunks_embedding')").fetchone()[0] is None:
+            store._pg.execute(
+                "CREATE INDEX IF NOT EXISTS chunks_embedding ON chunks USING hnsw (embedding vector_ip_ops) "
+                f"WITH (m = {int(settings.hnsw_m)}, ef_construction = {int(settings.hnsw_ef_construction)})"
+            )
 
     def _set_ef(self, k: int) -> None:
         # pgvector returns at most ef_search rows: it must cover k.

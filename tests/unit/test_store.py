@@ -131,3 +131,20 @@ def test_pgvector_search_finds_the_stored_vectors(pg_url):
     assert vectors.check_recall(store, k=5).recall == 1.0
     assert len(vectors) == 50
     store.close()
+
+
+def test_a_read_only_replica_serves_searches_and_refuses_writes_clearly(pg_url):
+    from docqa.settings import VectorSettings
+
+    writer = open_store(pg_url)
+    writer.bind_model("m", 8)
+    _, ids = _put(writer, "/a.txt", ["harbour lantern", "ferry timetable"])
+    writer.open_vectors(8, VectorSettings())
+    writer.close()
+    # What a hot standby looks like to a client: every transaction read-only.
+    replica = open_store(pg_url + "&options=-c%20default_transaction_read_only%3Don")
+    assert [cid for cid, _ in replica.keyword_search("ferry", 5)] == [ids[1]]
+    assert replica.open_vectors(8, VectorSettings()).search(_vecs(2)[0], 1)[0][0] == ids[0]
+    with pytest.raises(StoreError, match="read-only .* writes go to the primary"):
+        _put(replica, "/b.txt", ["more"])
+    replica.close()
