@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from docqa.errors import ConfigError, StoreError
-from docqa.memory.store import _SCHEMA_2, HIT_COLUMNS, SCHEMA_VERSION, DocumentRow, fts_terms
+from docqa.memory.store import _SCHEMA_2, HIT_COLUMNS, SCHEMA_VERSION, DocumentRow, bind_model, fts_terms
 from docqa.memory.vectors import Recall, measure_recall
 from docqa.records import Chunk, Hit
 from docqa.settings import VectorSettings, redact_url
@@ -165,18 +165,10 @@ class PgStore:
         self._pg.execute("UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'generation'")
 
     def bind_model(self, name: str, dim: int) -> None:
-        """Record the embedding model on first write (and give the vector column its dimension)."""
-        stored_name, stored_dim = self.get_meta("embed_model"), self.get_meta("embed_dim")
-        if stored_name is None:
-            with self.transaction():
-                self._pg.execute(f"ALTER TABLE chunks ALTER COLUMN embedding TYPE vector({int(dim)})")
-                self.set_meta("embed_model", name)
-                self.set_meta("embed_dim", str(dim))
-        elif stored_name != name or int(stored_dim or 0) != dim:
-            raise StoreError(
-                f"{self.location}: index was built with embedding model {stored_name} ({stored_dim}-d); "
-                f"the settings ask for {name} ({dim}-d). Use another database or the same model."
-            )
+        """As SQLite's, and the first bind gives the vector column its dimension."""
+        bind_model(
+            self, name, dim, lambda: self._pg.execute(f"ALTER TABLE chunks ALTER COLUMN embedding TYPE vector({int(dim)})")
+        )
 
     @contextmanager
     def transaction(self) -> Iterator[_Conn]:

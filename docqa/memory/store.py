@@ -203,17 +203,7 @@ class Store:
         return int(self.get_meta("generation") or 0)
 
     def bind_model(self, name: str, dim: int) -> None:
-        """Record the embedding model on first write; refuse a different one ever after."""
-        stored_name, stored_dim = self.get_meta("embed_model"), self.get_meta("embed_dim")
-        if stored_name is None:
-            with self.transaction():
-                self.set_meta("embed_model", name)
-                self.set_meta("embed_dim", str(dim))
-        elif stored_name != name or int(stored_dim or 0) != dim:
-            raise StoreError(
-                f"{self.directory}: index was built with embedding model {stored_name} ({stored_dim}-d); "
-                f"the settings ask for {name} ({dim}-d). Use --index for a new store or the same model."
-            )
+        bind_model(self, name, dim)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -445,6 +435,23 @@ class Store:
         elif latest is not None and latest[0] > self.generation:
             problems.append(f"FAISS file generation {latest[0]} is ahead of the store ({self.generation})")
         return problems
+
+
+def bind_model(store, name: str, dim: int, on_first=None) -> None:
+    """Record the embedding model on a store's first write (with `on_first()` in the same
+    transaction); refuse a different one ever after. Shared by both backends."""
+    stored_name, stored_dim = store.get_meta("embed_model"), store.get_meta("embed_dim")
+    if stored_name is None:
+        with store.transaction():
+            if on_first:
+                on_first()
+            store.set_meta("embed_model", name)
+            store.set_meta("embed_dim", str(dim))
+    elif stored_name != name or int(stored_dim or 0) != dim:
+        raise StoreError(
+            f"{store.location}: index was built with embedding model {stored_name} ({stored_dim}-d); "
+            f"the settings ask for {name} ({dim}-d). Use another --index for a new store, or the same model."
+        )
 
 
 _STOPWORDS = frozenset(
