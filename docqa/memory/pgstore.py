@@ -27,13 +27,14 @@ from pathlib import Path
 import numpy as np
 
 from docqa.errors import ConfigError, StoreError
-from docqa.memory.store import _SCHEMA_2, HIT_COLUMNS, SCHEMA_VERSION, DocumentRow, bind_model, fts_terms
+from docqa.memory.store import (
+    _SCHEMA_2, DOC_COLUMNS, HIT_COLUMNS, SCHEMA_VERSION, DocumentReads, DocumentRow, bind_model, fts_terms,
+)
 from docqa.memory.vectors import Recall, measure_recall
 from docqa.records import Chunk, Hit
 from docqa.settings import VectorSettings, redact_url
 
 _LOCK_KEY = 0x64716177  # "dqaw": the writer's advisory lock (fits pg_locks.objid)
-_DOC_COLUMNS = "id, path, title, kind, sha256, size, mtime, pages, chunks, ingested_at"
 _CHUNK_COLUMNS = (
     "id, doc_id, ord, text, page_start, page_end, section, char_start, char_end, n_tokens, embedding"
 )
@@ -95,7 +96,7 @@ class _Conn:
         return cur
 
 
-class PgStore:
+class PgStore(DocumentReads):
     """One psycopg connection (autocommit; transactions are explicit, as in ``Store``)."""
 
     def __init__(self, url: str) -> None:
@@ -215,20 +216,6 @@ class PgStore:
 
     # -- documents ------------------------------------------------------------------------------
 
-    def documents(self) -> list[DocumentRow]:
-        rows = self._pg.execute(f"SELECT {_DOC_COLUMNS} FROM documents ORDER BY path").fetchall()
-        return [DocumentRow(*r) for r in rows]
-
-    def document(self, path: str) -> DocumentRow | None:
-        row = self._pg.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE path = %s", (path,)).fetchone()
-        return DocumentRow(*row) if row else None
-
-    def document_text(self, doc_id: int) -> str:
-        row = self._pg.execute("SELECT text FROM documents WHERE id = %s", (doc_id,)).fetchone()
-        if row is None:
-            raise StoreError(f"no document with id {doc_id}")
-        return row[0]
-
     def replace_document(
         self, *, path: str, title: str, kind: str, sha256: str, size: int, mtime: float, pages: int, text: str,
         chunks: Sequence[Chunk], vectors: np.ndarray,
@@ -266,7 +253,7 @@ class PgStore:
         with self.transaction():
             self._delete(row.path)
             self._pg.execute(
-                f"INSERT INTO documents ({_DOC_COLUMNS}, text) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                f"INSERT INTO documents ({DOC_COLUMNS}, text) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 (row.id, row.path, row.title, row.kind, row.sha256, row.size, row.mtime, row.pages, row.chunks,
                  row.ingested_at, text),
             )
@@ -376,11 +363,6 @@ class PgStore:
                     "SELECT COUNT(*) FROM chunks WHERE tsv @@ to_tsquery('simple', quote_literal(%s))", (term,)
                 ).fetchone()[0]
         return n, avg, df
-
-    def counts(self) -> tuple[int, int]:
-        docs = self._pg.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
-        chunks = self._pg.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
-        return docs, chunks
 
     # -- the backend protocol -------------------------------------------------------------------
 

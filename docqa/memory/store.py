@@ -137,7 +137,36 @@ class DocumentRow:
     ingested_at: float
 
 
-class Store:
+DOC_COLUMNS = "id, path, title, kind, sha256, size, mtime, pages, chunks, ingested_at"
+
+
+class DocumentReads:
+    """Reads both stores answer with the same SQL through `conn` (`?` placeholders; PgStore's
+    connection translates them)."""
+
+    conn: object
+
+    def documents(self) -> list[DocumentRow]:
+        rows = self.conn.execute(f"SELECT {DOC_COLUMNS} FROM documents ORDER BY path").fetchall()
+        return [DocumentRow(*r) for r in rows]
+
+    def document(self, path: str) -> DocumentRow | None:
+        row = self.conn.execute(f"SELECT {DOC_COLUMNS} FROM documents WHERE path = ?", (path,)).fetchone()
+        return DocumentRow(*row) if row else None
+
+    def document_text(self, doc_id: int) -> str:
+        row = self.conn.execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"no document with id {doc_id}")
+        return row[0]
+
+    def counts(self) -> tuple[int, int]:
+        docs = self.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        chunks = self.conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        return docs, chunks
+
+
+class Store(DocumentReads):
     """One SQLite connection. Writers go through `replace_document` / `delete_document`."""
 
     def __init__(self, directory: Path) -> None:
@@ -231,27 +260,6 @@ class Store:
         return gen
 
     # -- documents ------------------------------------------------------------------------------
-
-    def documents(self) -> list[DocumentRow]:
-        rows = self.conn.execute(
-            "SELECT id, path, title, kind, sha256, size, mtime, pages, chunks, ingested_at "
-            "FROM documents ORDER BY path"
-        ).fetchall()
-        return [DocumentRow(*r) for r in rows]
-
-    def document(self, path: str) -> DocumentRow | None:
-        row = self.conn.execute(
-            "SELECT id, path, title, kind, sha256, size, mtime, pages, chunks, ingested_at "
-            "FROM documents WHERE path = ?",
-            (path,),
-        ).fetchone()
-        return DocumentRow(*row) if row else None
-
-    def document_text(self, doc_id: int) -> str:
-        row = self.conn.execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()
-        if row is None:
-            raise StoreError(f"no document with id {doc_id}")
-        return row[0]
 
     def replace_document(
         self,
@@ -385,11 +393,6 @@ class Store:
         ).fetchall()
         # FTS5's bm25() is lower-is-better; flip it so every score in docqa is higher-is-better.
         return [(rowid, -score) for rowid, score in rows]
-
-    def counts(self) -> tuple[int, int]:
-        docs = self.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
-        chunks = self.conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
-        return docs, chunks
 
     # -- what the backend protocol adds (docqa.memory.backend) ----------------------------------
 
