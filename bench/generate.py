@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from docqa.models import assets
-from docqa.models.generator import clear_generators, make_generator
+from docqa.models.generation.factory import clear_generators, make_generator
 from docqa.settings import GenerationSettings
 
 _FILLER = (

@@ -69,7 +69,7 @@ class Worker:
 
     def summarize(self, calls: list[Call]) -> list[Node]:
         if self._generator is None:
-            from docqa.models.generator import make_generator
+            from docqa.models.generation.factory import make_generator
 
             self._generator = make_generator(self.settings.generation, self.settings.device)
         return generate_nodes(calls, self._generator)
@@ -93,9 +93,9 @@ class RayExecutor:
             # llama.cpp's greedy text depends on its thread count (SmolLM2 on one 400-token window:
             # 1 and 2 threads write different summaries), so actors run with the count this process
             # would use, and their nodes equal the in-process ones key for key.
-            from docqa.models.generator import _cpu_count
+            from docqa.models.device import cpu_count
 
-            generation = settings.generation.model_copy(update={"threads": _cpu_count()})
+            generation = settings.generation.model_copy(update={"threads": cpu_count()})
             settings = settings.model_copy(update={"generation": generation})
         self.settings = settings
         self._started = False

@@ -1,14 +1,22 @@
-"""Which device and dtype to compute on, decided by a check at start-up, never by assumption."""
+"""Which device and dtype to compute on, decided by a check at start-up, never by assumption.
+
+torch is imported on the first question, not with this module: the CLI imports it to start.
+"""
 
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
+if TYPE_CHECKING:
+    import torch
 
 
 def resolve_device(requested: str = "auto") -> str:
+    import torch
+
     if requested == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if requested == "cuda" and not torch.cuda.is_available():
@@ -29,6 +37,8 @@ def cpu_has_native_bf16() -> bool:
 
 
 def resolve_dtype(requested: str, device: str) -> torch.dtype:
+    import torch
+
     if requested == "float32":
         return torch.float32
     if requested == "bfloat16":
@@ -36,3 +46,11 @@ def resolve_dtype(requested: str, device: str) -> torch.dtype:
     if device == "cuda":
         return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
     return torch.bfloat16 if cpu_has_native_bf16() else torch.float32
+
+
+def cpu_count() -> int:
+    """The cores this process may run on (its affinity mask), not the machine's."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1

@@ -5,13 +5,14 @@ from __future__ import annotations
 import importlib
 import threading
 from pathlib import Path
-from typing import Protocol
-
-import numpy as np
+from typing import TYPE_CHECKING, Protocol
 
 from docqa.errors import ModelError
 from docqa.models.device import resolve_device, resolve_dtype
 from docqa.settings import EmbeddingSettings
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class Embedder(Protocol):
@@ -74,6 +75,8 @@ class SentenceTransformerEmbedder:
         return [tuple(o) for o in enc["offset_mapping"]]
 
     def embed(self, texts: list[str]) -> np.ndarray:
+        import numpy as np
+
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         # sentence-transformers sorts by length internally to cut padding, and restores the order.

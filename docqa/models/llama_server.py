@@ -17,7 +17,8 @@ import sys
 import threading
 
 from docqa.models import assets
-from docqa.models.generator import _cpu_count, llamacpp_params
+from docqa.models.device import cpu_count
+from docqa.models.generation.llamacpp import llamacpp_params
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     import xllamacpp
 
     gguf = assets.resolve_gguf(args.model)
-    params = llamacpp_params(gguf, args.ctx * args.parallel, args.threads or _cpu_count())
+    params = llamacpp_params(gguf, args.ctx * args.parallel, args.threads or cpu_count())
     params.n_parallel = args.parallel
     params.hostnames = [args.host]
     params.port = args.port

@@ -11,7 +11,8 @@ import math
 
 import pytest
 
-from docqa.models.generator import GenerationResult, Generator, clear_generators, make_generator
+from docqa.models.generation.base import GenerationResult, Generator
+from docqa.models.generation.factory import clear_generators, make_generator
 from docqa.settings import GenerationSettings
 
 pytestmark = [

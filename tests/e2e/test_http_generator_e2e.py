@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from docqa.cli import app
 from docqa.errors import ModelError
-from docqa.models.http_generator import HttpGenerator
+from docqa.models.generation.http import HttpGenerator
 from docqa.settings import GenerationSettings
 from tests.e2e.conftest import DEMO_PAGE, DEMO_PDF, DEMO_QUESTION, _free_port
 

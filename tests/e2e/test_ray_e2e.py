@@ -17,7 +17,7 @@ import ray
 
 from docqa.index import Index
 from docqa.ingest import pipeline
-from docqa.models.generator import clear_generators
+from docqa.models.generation.factory import clear_generators
 from docqa.settings import load_settings
 from tests.conftest import SAMPLE_DOCS
 from tests.e2e.conftest import DEMO_PDF

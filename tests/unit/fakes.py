@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from docqa.models.generator import GenerationResult
+from docqa.models.generation.base import GenerationResult, Streaming
 
 
-class FakeGenerator:
+class FakeGenerator(Streaming):
+    """Satisfies ``docqa.models.generation.base.Generator``; ``stream`` and ``yes_no_logit`` come from Streaming."""
+
     name = "fake"
     backend = "fake"
 

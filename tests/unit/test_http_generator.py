@@ -12,8 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from docqa.errors import ConfigError, ModelError
-from docqa.models.generator import make_generator
-from docqa.models.http_generator import HttpGenerator
+from docqa.models.generation.factory import make_generator
+from docqa.models.generation.http import HttpGenerator
 from docqa.settings import GenerationSettings
 
 MESSAGES = [{"role": "user", "content": "hi"}]

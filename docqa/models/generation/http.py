@@ -27,9 +27,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Iterator, Sequence
 
 from docqa.errors import ConfigError, ModelError
-from docqa.models.generator import (
-    _NO,
-    _YES,
+from docqa.models.generation.base import (
+    NO_SPELLINGS,
+    YES_SPELLINGS,
     GenerationResult,
     Message,
     OnToken,
@@ -292,7 +292,7 @@ class HttpGenerator(Streaming):
                 ) from exc
             if not listing:
                 raise ModelError(f"LLM server {self.base_url} returned an empty top_logprobs list for the judge")
-            return yes_minus_no(listing, _YES, _NO)
+            return yes_minus_no(listing, YES_SPELLINGS, NO_SPELLINGS)
 
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
             return list(pool.map(one, batch))

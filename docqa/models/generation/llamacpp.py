@@ -1,0 +1,212 @@
+"""llama.cpp in-process through ``xllamacpp`` (the CPU wheel): the GGUF file and its own chat template.
+
+On a small CPU it decodes 3.5-5x faster than transformers (the numbers are in ``factory``), so it is
+the CPU default. Token counts use the model's HF tokenizer read from the GGUF, so
+``count_chat_tokens(messages)`` equals the ``prompt_tokens`` llama.cpp reports.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+from docqa.errors import ModelError
+from docqa.models import assets
+from docqa.models.assets import ProgressFn
+from docqa.models.device import cpu_count
+from docqa.models.generation.base import (
+    GenerationResult,
+    LocalGenerator,
+    Message,
+    OnToken,
+    context_exceeded,
+    result_from_timings,
+    yes_minus_no,
+)
+from docqa.settings import GenerationSettings
+
+
+class LlamaCppGenerator(LocalGenerator):
+    """llama.cpp in-process through xllamacpp's Server (OpenAI-style chat calls, the GGUF's template).
+
+    xllamacpp's Server also listens on a random 127.0.0.1 port; it gets a random API key so that no
+    other local process (or web page) can use it.
+    """
+
+    backend = "llamacpp"
+
+    # How many of the most likely next tokens llama.cpp lists. It returns log-probabilities from the
+    # raw logits (before sampling), so logprob(yes) - logprob(no) == logit(yes) - logit(no) exactly.
+    # A spelling outside the top _TOP_LOGPROBS is bounded by the smallest listed logprob.
+    _TOP_LOGPROBS = 100
+
+    def __init__(
+        self,
+        settings: GenerationSettings,
+        progress: ProgressFn | None = None,
+    ) -> None:
+        import xllamacpp
+        from transformers import AutoTokenizer
+
+        gguf = assets.resolve_gguf(settings.model, settings.cache_dir, progress)
+        tok_dir = assets.tokenizer_dir(settings.model, settings.cache_dir, progress)
+        tokenizer = AutoTokenizer.from_pretrained(str(tok_dir))
+        super().__init__(assets.model_key(settings.model), tokenizer, settings.context_tokens)
+        threads = settings.threads or cpu_count()
+        params = llamacpp_params(gguf, settings.context_tokens, threads)
+        params.api_keys = [secrets.token_hex(24)]
+        try:
+            self._server = xllamacpp.Server(params)
+        except Exception as exc:
+            raise ModelError(f"llama.cpp could not load {gguf} ({exc})") from exc
+        self.gguf_path = gguf
+        self.threads = threads
+
+    def _request(self, messages: Sequence[Message], max_new_tokens: int, **extra: Any) -> dict:
+        return {
+            "messages": [dict(m) for m in messages],
+            "max_tokens": int(max_new_tokens),
+            "temperature": 0.0,
+            "top_k": 1,
+            "seed": 0,
+            **extra,
+        }
+
+    @staticmethod
+    def _check(response: Any) -> dict:
+        if not isinstance(response, dict):
+            raise ModelError(f"llama.cpp returned {type(response).__name__}, not a response")
+        if "error" in response:
+            err = response["error"]
+            if isinstance(err, dict) and "n_prompt_tokens" in err and "n_ctx" in err:
+                raise context_exceeded(err["n_prompt_tokens"], err["n_ctx"])
+            message = err.get("message", err) if isinstance(err, dict) else err
+            raise ModelError(f"llama.cpp: {message}")
+        return response
+
+    def generate(
+        self,
+        messages: Sequence[Message],
+        max_new_tokens: int,
+        stop: Sequence[str] | None = None,
+        on_token: OnToken | None = None,
+    ) -> GenerationResult:
+        extra: dict[str, Any] = {"stop": list(stop)} if stop else {}
+        with self._lock:
+            if on_token is None:
+                response = self._check(self._server.handle_chat_completions(self._request(messages, max_new_tokens, **extra)))
+                choice = response["choices"][0]
+                return result_from_timings(choice["message"].get("content") or "", choice.get("finish_reason"), response)
+            return self._streamed(messages, max_new_tokens, extra, on_token)
+
+    def _streamed(
+        self, messages: Sequence[Message], max_new_tokens: int, extra: dict[str, Any], on_token: OnToken
+    ) -> GenerationResult:
+        """One streamed completion (the caller holds the lock); errors surface once llama.cpp has stopped."""
+        chunks = _Chunks(on_token)
+        started = time.perf_counter()
+        response = self._server.handle_chat_completions(
+            self._request(messages, max_new_tokens, stream=True, **extra), chunks.take
+        )
+        if chunks.raised is not None:
+            raise chunks.raised
+        if chunks.error is not None:
+            self._check(chunks.error)
+        if isinstance(response, dict):
+            self._check(response)
+        if not chunks.final:  # cancelled before the final chunk: time it ourselves
+            elapsed = time.perf_counter() - started
+            return GenerationResult(
+                text="".join(chunks.texts),
+                prompt_tokens=self.count_chat_tokens(messages),
+                completion_tokens=len(chunks.texts),
+                prefill_s=elapsed,
+                decode_s=0.0,
+                finish_reason="cancelled" if chunks.cancelled else (chunks.finish or "stop"),
+            )
+        return result_from_timings("".join(chunks.texts), chunks.finish, chunks.final)
+
+    def generate_batch(
+        self, batch: Sequence[Sequence[Message]], max_new_tokens: int, stop: Sequence[str] | None = None
+    ) -> list[GenerationResult]:
+        # One slot: a loop. The prompt cache still reuses a shared prefix between calls.
+        return [self.generate(messages, max_new_tokens, stop=stop) for messages in batch]
+
+    def yes_no_logits(self, batch: Sequence[Sequence[Message]]) -> list[float]:
+        scores = []
+        for messages in batch:
+            request = self._request(messages, 1, logprobs=True, top_logprobs=self._TOP_LOGPROBS)
+            with self._lock:
+                response = self._check(self._server.handle_chat_completions(request))
+            try:
+                top = response["choices"][0]["logprobs"]["content"][0]["top_logprobs"]
+            except (KeyError, IndexError, TypeError) as exc:
+                raise ModelError("llama.cpp returned no log-probabilities for the yes/no judge") from exc
+            by_id = {int(e["id"]): float(e["logprob"]) for e in top}
+            scores.append(yes_minus_no(by_id, self._yes_ids, self._no_ids))
+        return scores
+
+
+class _Chunks:
+    """What a streamed completion has sent so far; ``take`` is xllamacpp's callback (True: stop)."""
+
+    def __init__(self, on_token: OnToken) -> None:
+        self.on_token = on_token
+        self.texts: list[str] = []
+        self.final: dict[str, Any] = {}
+        self.finish: str | None = None
+        self.cancelled = False
+        self.error: dict | None = None
+        self.raised: BaseException | None = None
+
+    def take(self, chunk: Any) -> bool:
+        if not isinstance(chunk, dict):
+            return False
+        if "error" in chunk:
+            self.error = chunk
+            return True
+        if "timings" in chunk:
+            self.final.update(chunk)
+        for choice in chunk.get("choices", []):
+            if choice.get("finish_reason"):
+                self.finish = choice["finish_reason"]
+            piece = (choice.get("delta") or {}).get("content")
+            if piece and self._pass_on(piece):
+                return True
+        return False
+
+    def _pass_on(self, piece: str) -> bool:
+        """Hand a piece to on_token; True when generation must stop (cancelled, or on_token raised)."""
+        self.texts.append(piece)
+        try:
+            stop_now = self.on_token(piece)
+        except BaseException as exc:  # xllamacpp would swallow it: stop, re-raise in _streamed
+            self.raised = exc
+            return True
+        if stop_now:
+            self.cancelled = True
+            return True
+        return False
+
+
+def llamacpp_params(gguf: Path, context_tokens: int, threads: int) -> Any:
+    """xllamacpp server parameters as docqa runs llama.cpp: greedy, CPU, quiet, one slot."""
+    import xllamacpp
+
+    params = xllamacpp.CommonParams()
+    params.model.path = str(gguf)
+    params.n_ctx = context_tokens
+    params.n_parallel = 1
+    params.cpuparams.n_threads = threads
+    params.cpuparams_batch.n_threads = threads
+    params.n_gpu_layers = 0  # the PyPI wheel is CPU-only
+    params.verbosity = -1  # llama.cpp logs nothing to stderr
+    params.ctx_shift = False  # never drop the start of a prompt silently: a full context ends the answer
+    params.cache_ram_mib = 256  # host-RAM prompt cache (default 8 GiB); ~12 KB per token for 0.5B
+    params.n_threads_http = 1
+    params.sampling.temp = 0.0
+    params.sampling.top_k = 1
+    params.sampling.seed = 0
+    return params
