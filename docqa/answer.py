@@ -1,4 +1,10 @@
-"""ask: retrieve -> attention re-rank -> bounded working set -> generate -> verified citations | abstain."""
+"""ask: retrieve -> attend -> working set -> generate -> verify | abstain, one staged pipeline.
+
+`ask`, `summarize --focus` and chat run the same stages; a `Spec` says what differs per use: the
+prompt, the budget, whether the working set is filled with sentences (a short answer: attention
+at sentence level, evidence in few tokens) or whole passages (a summary or an overview), and in
+which order passages are shown.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +13,23 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
-from docqa.citations import Citation, verify
-from docqa.models.generator import Generator
-from docqa.prompts import fence, load_prompt
-from docqa.retrieval import attention, working_set
+from docqa import verification
+from docqa.citations import Citation, cite, verify
+from docqa.models.generation.base import Generator
+from docqa.prompts import fence, gives_instructions, load_prompt
+from docqa.retrieval import attention, sentences, working_set
 from docqa.retrieval.attention import Candidate
+from docqa.retrieval.sentences import Sentence
 from docqa.retrieval.working_set import Passage, WorkingSet
 from docqa.settings import AnswerSettings
 from docqa.summarize.broad import summary_passage
 
 ABSTAIN_TEXT = "The documents don't answer this."
+GENERATION_SKIPPED = "generation skipped"
 # What the prompt tells the model to say when the passages lack the answer, and close variants.
 _MODEL_ABSTAINS = re.compile(
     r"cannot answer from the documents|can ?not be answered|(passages|documents|context) (do not|don't|does not) "
@@ -31,8 +41,12 @@ _MODEL_ABSTAINS = re.compile(
 @dataclass
 class Answer:
     question: str
-    text: str
+    text: str  # the short answer with its [n], or the abstention
     answered: bool
+    short_answer: str = ""
+    quote: str = ""  # the verbatim sentence that holds the answer (citations[0] locates it)
+    verified: bool = False  # the quote holds the answer and meets the question
+    unverified_reason: str = ""
     citations: list[Citation] = field(default_factory=list)
     abstain_reason: str = ""
     raw_answer: str = ""
@@ -55,7 +69,7 @@ def fence_passages(passages: list[Passage]) -> str:
     return body or "(none)"
 
 
-def render(question: str, passages: list[Passage], prompt_name: str = "answer") -> list[dict[str, str]]:
+def render(question: str, passages: list[Passage], prompt_name: str) -> list[dict[str, str]]:
     return load_prompt(prompt_name).messages(passages=fence_passages(passages), question=question.strip())
 
 
@@ -121,25 +135,29 @@ def document_texts(index) -> Callable[[int], str]:
     return doc_text
 
 
-def ask(
-    question: str,
-    index,
-    generator: Generator,
-    settings: AnswerSettings,
-    max_new_tokens: int,
-    on_token: Callable[[str], bool | None] | None = None,
-    device: str = "cpu",
-    generate: bool = True,
-) -> Answer:
-    """Answer `question` from `index` (a docqa.index.Index). `on_token` receives streamed pieces.
+@dataclass(frozen=True)
+class Spec:
+    """What one use of the pipeline asks of the stages."""
 
-    generate=False stops once the working set is built (evaluating retrieval without the LLM).
-    """
-    timings: dict[str, float] = {}
-    t = time.perf_counter()
-    hits = index.search(question, k=settings.candidates)
-    timings["retrieve_s"] = time.perf_counter() - t
+    prompt: str  # template in prompts/ with $passages and $question (or $topic)
+    budget: int  # the whole request in generator tokens: template, passages and answer room
+    max_new_tokens: int
+    granularity: Literal["sentence", "passage"] = "sentence"
+    max_passages: int = 12
+    neighbours: int = 1  # sentence granularity: context sentences either side of a chosen one
 
+
+def answer_spec(settings: AnswerSettings, overview: bool = False) -> Spec:
+    """A question's spec; a broad question answered from a stored summary reads whole passages."""
+    if overview:
+        return Spec("answer_overview", max(settings.budget, settings.overview_budget), settings.overview_tokens,
+                    granularity="passage")
+    return Spec("answer", settings.budget, settings.max_answer_tokens, neighbours=settings.neighbours)
+
+
+def attend(question: str, hits, index, settings: AnswerSettings, generator: Generator, device: str,
+           timings: dict[str, float]) -> list[Candidate]:
+    """Attention over the retrieved chunks (and the LLM judge where it is on)."""
     t = time.perf_counter()
     candidates = rerank(question, hits, index, settings)
     timings["rerank_s"] = time.perf_counter() - t
@@ -147,7 +165,63 @@ def ask(
         t = time.perf_counter()
         candidates = apply_judge(candidates, judge(question, candidates, generator, settings.judge_top), settings.temperature)
         timings["judge_s"] = time.perf_counter() - t
+    return candidates
 
+
+def score_sentences(question: str, candidates: list[Candidate], index, settings: AnswerSettings) -> list[Sentence]:
+    """Sentence-level attention inside the candidates that clear the floor (token states are cached)."""
+    kept = [c for c in candidates if c.weight >= settings.floor and not gives_instructions(c.hit.text)]
+    kept = kept[: settings.sentence_chunks]
+    if not kept:
+        return []
+    embedder = index.embedder
+    q = embedder.token_states([question])[0]
+    states = index.token_cache.get_many(embedder, [c.hit for c in kept])
+    offsets = [embedder.token_offsets(c.hit.text) for c in kept]
+    method = settings.rerank if settings.rerank != "none" else "maxsim"
+    return sentences.score(q, kept, states, offsets, method=method, token_temperature=settings.token_temperature,
+                           retrieval_weight=settings.retrieval_weight)
+
+
+def fill(question: str, candidates: list[Candidate], index, generator: Generator, spec: Spec,
+         settings: AnswerSettings, render_fn, pinned: list[Passage] | None = None) -> WorkingSet:
+    """The working set for `spec`, counted exactly with the generator's tokenizer on the rendered prompt."""
+    doc_text = document_texts(index)
+    budget = min(spec.budget, generator.context_tokens)
+
+    def measure(passages: list[Passage]) -> int:
+        return generator.count_chat_tokens(render_fn(passages)) + spec.max_new_tokens
+
+    if spec.granularity == "sentence" and not pinned:
+        scored = score_sentences(question, candidates, index, settings)
+        return working_set.build_sentences(scored, measure, budget, doc_text, neighbours=spec.neighbours,
+                                           max_passages=spec.max_passages)
+    vectors = index.store.vectors([c.hit.chunk_id for c in candidates], index.embedder.dim)
+    return working_set.build(
+        candidates, vectors, measure, budget, doc_text, floor=settings.floor, mmr_lambda=settings.mmr_lambda,
+        duplicate_cos=settings.duplicate_cos, max_passages=spec.max_passages, pinned=pinned,
+    )
+
+
+def ask(
+    question: str,
+    index,
+    generator: Generator,
+    settings: AnswerSettings,
+    on_token: Callable[[str], bool | None] | None = None,
+    device: str = "cpu",
+    generate: bool = True,
+) -> Answer:
+    """Answer `question` from `index` (a docqa.index.Index, or anything with its search/store/embedder).
+
+    `on_token` receives the model's raw reply as it streams (a draft: the verified answer is the
+    result). generate=False stops once the working set is built (evaluating retrieval without the LLM).
+    """
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    hits = index.search(question, k=settings.candidates)
+    timings["retrieve_s"] = time.perf_counter() - t
+    candidates = attend(question, hits, index, settings, generator, device, timings)
     result = Answer(question=question, text=ABSTAIN_TEXT, answered=False, candidates=candidates,
                     timings=timings, model=generator.name)
     # A broad question matches no passage well; the document's stored summary answers it.
@@ -156,43 +230,59 @@ def ask(
     if reason and overview is None:
         result.abstain_reason = reason
         return result
+    spec = answer_spec(settings, overview is not None)
+
+    def render_fn(passages: list[Passage]) -> list[dict[str, str]]:
+        return render(question, passages, spec.prompt)
 
     t = time.perf_counter()
-    doc_text = document_texts(index)
-
-    def measure(passages: list[Passage]) -> int:
-        return generator.count_chat_tokens(render(question, passages)) + max_new_tokens
-
-    budget = min(settings.budget, generator.context_tokens)
-    ids = [c.hit.chunk_id for c in candidates]
-    vectors = index.store.vectors(ids, index.embedder.dim)
-    ws = working_set.build(
-        candidates, vectors, measure, budget, doc_text,
-        floor=settings.floor, mmr_lambda=settings.mmr_lambda, duplicate_cos=settings.duplicate_cos,
-        pinned=[overview] if overview else None,
-    )
+    ws = fill(question, candidates, index, generator, spec, settings, render_fn, [overview] if overview else None)
     timings["working_set_s"] = time.perf_counter() - t
     result.working_set = ws
     if not ws.passages:
         result.abstain_reason = "no candidate fits the working set (raise --budget?)"
         return result
     if not generate:
-        result.abstain_reason = "generation skipped"
+        result.abstain_reason = GENERATION_SKIPPED
         return result
-
-    gen = generator.generate(render(question, ws.passages), max_new_tokens=max_new_tokens, on_token=on_token)
+    gen = generator.generate(render_fn(ws.passages), max_new_tokens=spec.max_new_tokens, on_token=on_token)
     timings.update(prefill_s=gen.prefill_s, decode_s=gen.decode_s, decode_tokens_per_s=gen.tokens_per_s)
     result.prompt_tokens, result.completion_tokens = gen.prompt_tokens, gen.completion_tokens
     result.raw_answer = gen.text.strip()
-
     t = time.perf_counter()
-    text, citations, removed, unsupported = verify(result.raw_answer, ws, settings.support_threshold, doc_text)
+    if overview is not None:
+        _verify_overview(result, ws, settings, document_texts(index))
+    else:
+        _verify_short(result, ws, settings, document_texts(index))
     timings["verify_s"] = time.perf_counter() - t
+    return result
+
+
+def _verify_short(result: Answer, ws: WorkingSet, settings: AnswerSettings, doc_text) -> None:
+    if _MODEL_ABSTAINS.search(result.raw_answer) or not result.raw_answer:
+        result.abstain_reason = "the model found no answer in the working set"
+        return
+    v = verification.check(result.question, result.raw_answer, ws, doc_text)
+    result.short_answer, result.verified = v.short, v.verified
+    if not v.verified and settings.unverified == "abstain":
+        result.abstain_reason = f"answer not verified: {v.reason}"
+        return
+    result.answered = True
+    result.text = f"{v.short} [{v.passage.n}]" if v.passage else v.short
+    if v.passage is not None:
+        c = cite(v.passage, doc_text, v.verified, v.quote, v.reason)
+        result.citations = [c]
+        result.quote = c.quote
+    result.unverified_reason = v.reason
+
+
+def _verify_overview(result: Answer, ws: WorkingSet, settings: AnswerSettings, doc_text) -> None:
+    text, citations, removed, unsupported = verify(result.raw_answer, ws, settings.support_threshold, doc_text)
     result.removed_citations, result.unsupported_sentences = removed, unsupported
     if _MODEL_ABSTAINS.search(result.raw_answer):
         result.abstain_reason = "the model found no answer in the working set"
-    elif not any(c.supported for c in citations):
+    elif not any(c.verified for c in citations):
         result.abstain_reason = "no sentence of the answer is supported by a passage"
     else:
-        result.text, result.citations, result.answered = text, citations, True
-    return result
+        result.text, result.short_answer, result.citations = text, text, citations
+        result.answered = result.verified = True

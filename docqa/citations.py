@@ -1,8 +1,10 @@
-"""Citations, checked mechanically: parse [n], map to the working set, verify each cited sentence.
+"""Citations, checked mechanically: parse [n], map to the working set, verify what was claimed.
 
-A sentence is supported by a passage when the passage holds at least ``threshold`` of the
-sentence's content words and every number the sentence states. Citations to passages outside the
-working set are removed from the text; unsupported ones are kept but flagged.
+Summaries (`verify`): a cited sentence is supported by a passage when the passage holds at least
+``threshold`` of the sentence's content words and every number the sentence states. Citations to
+passages outside the working set are removed from the text; unsupported ones are kept but flagged.
+
+Short answers are checked in `docqa.verification`, which picks the quote itself.
 """
 
 from __future__ import annotations
@@ -34,8 +36,11 @@ class Citation:
     paragraph: int  # 1-based paragraph of the page where the passage starts
     section: str
     snippet: str
-    supported: bool  # every sentence citing it is supported by it
-    support: float  # the lowest support score among those sentences
+    verified: bool  # short answer: the quote holds the answer; summary: every citing sentence is supported
+    quote: str = ""  # the verbatim supporting sentence (short answers)
+    quote_start: int = -1  # the quote's span in the document's extracted text
+    quote_end: int = -1
+    reason: str = ""  # why it is not verified
 
 
 def content_words(text: str) -> set[str]:
@@ -86,6 +91,19 @@ def paragraph_of(doc_text: str, page: int, offset: int) -> int:
     return len(re.findall(r"\n[ \t]*\n", doc_text[page_start:offset])) + 1
 
 
+def cite(p: Passage, doc_text, verified: bool, quote: tuple[int, int] | None = None, reason: str = "") -> Citation:
+    """A citation of passage `p`, located by document, page and paragraph (of the quote, if any)."""
+    text = doc_text(p.doc_id)
+    start, end = quote or (p.start, -1)
+    return Citation(
+        n=p.n, path=p.path, title=p.title, page_start=p.page_start, page_end=p.page_end,
+        paragraph=paragraph_of(text, p.page_start, start), section=p.section,
+        snippet=" ".join(p.text.split())[:200], verified=verified,
+        quote=" ".join(text[start:end].split()) if quote else "",
+        quote_start=start if quote else -1, quote_end=end, reason=reason,
+    )
+
+
 def verify(answer: str, ws: WorkingSet, threshold: float, doc_text) -> tuple[str, list[Citation], list[int], list[str]]:
     """Returns (cleaned answer, citations, removed numbers, unsupported sentences).
 
@@ -115,10 +133,7 @@ def verify(answer: str, ws: WorkingSet, threshold: float, doc_text) -> tuple[str
         p: Passage = ws.passage(n)  # type: ignore[assignment]
         low = min(per_passage[n])
         citations.append(
-            Citation(
-                n=n, path=p.path, title=p.title, page_start=p.page_start, page_end=p.page_end,
-                paragraph=paragraph_of(doc_text(p.doc_id), p.page_start, p.start), section=p.section,
-                snippet=" ".join(p.text.split())[:200], supported=low >= threshold, support=round(low, 3),
-            )
+            cite(p, doc_text, verified=low >= threshold,
+                 reason="" if low >= threshold else f"a sentence citing it has support {low:.2f} < {threshold}")
         )
     return " ".join(out_sentences), citations, removed, unsupported

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+import time
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsed
 from rich.progress import Progress as RichProgress
 from rich.table import Table
 
+from docqa.display import print_answer
 from docqa.errors import ConfigError, DocqaError, UsageError
 from docqa.ingest.pipeline import IngestReport, Progress, printable_path
 from docqa.settings import Settings, describe, load_settings
@@ -235,6 +238,10 @@ def _answer_json(ans) -> dict[str, Any]:
     return {
         "question": ans.question,
         "answer": ans.text,
+        "short_answer": ans.short_answer,
+        "quote": ans.quote,
+        "verified": ans.verified,
+        "unverified_reason": ans.unverified_reason or None,
         "answered": ans.answered,
         "abstain_reason": ans.abstain_reason or None,
         "citations": [asdict(c) for c in ans.citations],
@@ -272,19 +279,6 @@ def _print_explain(ans) -> None:
     err.print("timings: " + ", ".join(f"{k}={v:.3f}" for k, v in ans.timings.items()))
 
 
-def _print_sources(ans) -> None:
-    table = Table(title="sources")
-    for col in ("n", "document", "page", "¶", "supported", "snippet"):
-        table.add_column(col, overflow="fold")
-    for c in ans.citations:
-        page = str(c.page_start) if c.page_start == c.page_end else f"{c.page_start}-{c.page_end}"
-        table.add_row(
-            str(c.n), escape(Path(c.path).name), page, str(c.paragraph),
-            "yes" if c.supported else "[red]no[/red]", escape(c.snippet[:160]),
-        )
-    out.print(table)
-
-
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="A question about your documents.")],
@@ -319,50 +313,36 @@ def ask(
         # The one-time model assembly/conversion shows as a progress step, not a silent minute.
         progress = ModelProgress(console=err)
         with _open(settings, create=False) as idx:
-            streamed = []
-
-            def on_token(piece: str) -> None:
-                streamed.append(piece)
-                if not as_json:
-                    out.print(piece, end="", markup=False, highlight=False, soft_wrap=True)
-
             try:
                 idx.generator(progress)
             finally:
                 progress.close()
+            # The reply is checked before it is shown: no draft is printed, a spinner waits instead.
+            waiting = err.status("reading the evidence…") if err.is_terminal and not as_json else contextlib.nullcontext()
             chat: dict[str, Any] = {}
-            if session is not None:
-                from docqa.chat import ChatSession
+            with waiting:
+                if session is not None:
+                    from docqa.chat import ChatSession
 
-                chat_session = ChatSession.open(idx, session)
-                turn = chat_session.ask(question, on_token=on_token)
-                ans = turn.answer
-                chat = {"rewritten": turn.rewritten, "rewrite_method": turn.rewrite_method,
-                        "turn_tokens": turn.tokens, "memory": chat_session.report()}
-            else:
-                ans = idx.ask(question, on_token=on_token)
+                    chat_session = ChatSession.open(idx, session)
+                    turn = chat_session.ask(question)
+                    ans = turn.answer
+                    chat = {"rewritten": turn.rewritten, "rewrite_method": turn.rewrite_method,
+                            "turn_tokens": turn.tokens, "memory": chat_session.report()}
+                else:
+                    ans = idx.ask(question)
     except DocqaError as exc:
         raise _fail(exc) from None
     if as_json:
         _print_json(_answer_json(ans) | chat)
         return
-    if streamed:
-        out.print()
     if explain:
         if chat:
             err.print(f"rewrite ({chat['rewrite_method']}): {escape(chat['rewritten'])}")
             err.print(f"memory: {len(chat['memory']['evidence'])} passages, "
                       f"{chat['memory']['evidence_tokens']} / {chat['memory']['capacity_tokens']} tokens")
         _print_explain(ans)
-    if not ans.answered:
-        out.print(f"[bold]{ans.text}[/bold] [dim]({escape(ans.abstain_reason)})[/dim]")
-        out.print("closest passages:")
-        for c in ans.candidates[:3]:
-            out.print(f"  {escape(Path(c.hit.path).name)} p.{c.hit.page_start}: {escape(' '.join(c.hit.text.split())[:140])}")
-        return
-    if streamed and "".join(streamed).strip() != ans.text:
-        out.print(f"[dim]verified:[/dim] {escape(ans.text)}")
-    _print_sources(ans)
+    print_answer(out, ans)
 
 
 @app.command("eval")
@@ -377,6 +357,8 @@ def evaluate(
     backend: Annotated[Optional[str], typer.Option(help="auto | llamacpp | transformers | openai")] = None,
     retrieval_only: Annotated[bool, typer.Option("--retrieval-only", help="Stop at the working set: no LLM answers (fast).")] = False,
     out_file: Annotated[Optional[Path], typer.Option("--out", help="Also write the full JSON report (per question) here.")] = None,
+    jsonl: Annotated[Optional[Path], typer.Option("--jsonl", help="Append each question's result here as it is scored (a stopped run keeps them).")] = None,
+    questions_from: Annotated[Optional[Path], typer.Option("--questions-from", help="Ask this other SQuAD file's questions instead: none is answerable here (measures correct abstention).", exists=True, dir_okay=False)] = None,
     index: Annotated[Optional[Path], typer.Option("--index", help="Ingest into (and reuse) this index instead of a temp one.")] = None,
     llm_base_url: LlmUrlOpt = None,
     llm_model: LlmModelOpt = None,
@@ -386,7 +368,8 @@ def evaluate(
 ) -> None:
     """Score docqa on a SQuAD-format file: hit@k, working-set hit, EM, F1, abstention, citations, latency.
 
-    Example: docqa eval ../shared/data/covidqa/covidqa.json --limit 200 --seed 0 --json
+    Examples: docqa eval ../shared/data/covidqa/covidqa.json --limit 200 --seed 0 --json --jsonl covid.jsonl ;
+    docqa eval ../shared/data/xquad-en/xquad.en.json --questions-from ../shared/data/covidqa/covidqa.json --limit 100
     """
     from docqa.qa_eval import report_json, run_eval
 
@@ -398,20 +381,26 @@ def evaluate(
         )
         bar = RichProgress(
             TextColumn("[bold]eval"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("eta"),
-            TimeRemainingColumn(), TextColumn("[dim]{task.fields[q]}"), console=err,
+            TimeRemainingColumn(), TextColumn("[dim]{task.fields[q]}"), console=err, disable=not err.is_terminal,
         )
         task = None
+        started = time.monotonic()
 
         def on_progress(done: int, total: int, question: str) -> None:
             nonlocal task
             if task is None:
                 task = bar.add_task("eval", total=total, q="")
             bar.update(task, completed=done, q=escape(question[:50]))
+            if not err.is_terminal and done:
+                # Piped or under --json: a plain line per question, with the ETA, on stderr.
+                eta = (time.monotonic() - started) / done * (total - done)
+                sys.stderr.write(f"eval {done}/{total} · eta {eta:.0f} s\n")
+                sys.stderr.flush()
 
         with bar:
             report = run_eval(
                 dataset, settings, index_dir=index, limit=limit, seed=seed, retrieval_only=retrieval_only,
-                on_progress=on_progress,
+                on_progress=on_progress, jsonl=jsonl, questions_from=questions_from,
             )
     except DocqaError as exc:
         raise _fail(exc) from None

@@ -12,8 +12,8 @@ from docqa.errors import StoreError, UsageError
 from docqa.ingest.pipeline import IngestReport, Progress
 from docqa.ingest.pipeline import ingest as run_ingest
 from docqa.memory.backend import MemoryStore, VectorSearch, open_store
+from docqa.memory.memory import Memory
 from docqa.memory.store import DB_NAME, DocumentRow
-from docqa.memory.vectors import Recall
 from docqa.models.embedder import Embedder, make_embedder
 from docqa.records import Hit
 from docqa.retrieval import hybrid
@@ -22,6 +22,7 @@ from docqa.settings import Settings, is_store_url, load_settings, redact_url
 
 if TYPE_CHECKING:
     from docqa.answer import Answer
+    from docqa.memory.vectors import Recall
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Index:
         self.settings = settings
         self.store = store
         self._embedder: Embedder | None = None
-        self._vectors: VectorSearch | None = None
+        self._memory: Memory | None = None
         self._generator = None
         self._executor = None
         self.token_cache = TokenStateCache()
@@ -94,19 +95,24 @@ class Index:
         return self._embedder
 
     @property
-    def vectors(self) -> VectorSearch:
-        """Dense search (FAISS, or pgvector in the server store), brought up to the store's last
-        committed generation on every access."""
-        if self._vectors is None:
-            self._vectors = self.store.open_vectors(self.embedder.dim, self.settings.vectors)
+    def memory(self) -> Memory:
+        """The store with its dense search, which writers change through (docqa.memory.memory),
+        brought up to the store's last committed generation on every access."""
+        if self._memory is None:
+            self._memory = Memory.open(self.store, self.embedder.dim, self.settings.vectors, self.directory)
         else:
-            self._vectors.sync(self.store)
-        return self._vectors
+            self._memory.sync()
+        return self._memory
+
+    @property
+    def vectors(self) -> VectorSearch:
+        """Dense search (FAISS, or pgvector in the server store), in step with the store."""
+        return self.memory.vectors
 
     def generator(self, progress=None):
         """The LLM, loaded on first use (the first run assembles/converts it once, with `progress`)."""
         if self._generator is None:
-            from docqa.models.generator import make_generator
+            from docqa.models.generation.factory import make_generator
 
             self._generator = make_generator(self.settings.generation, self.settings.device, progress=progress)
         return self._generator
@@ -120,32 +126,23 @@ class Index:
             self._executor = make_executor(self.settings, lambda: self.embedder, self.generator)
         return self._executor
 
-    def _save_vectors(self) -> None:
-        assert self._vectors is not None
-        self._vectors.save(self.directory, self._vectors.generation)
-
     # -- writing --------------------------------------------------------------------------------
 
     def ingest(self, paths: Iterable[str | Path], progress: Progress | None = None, wait: bool = False) -> IngestReport:
         with self.store.writer_lock(wait=wait):
             executor = self.executor  # before the model loads: a missing `ray` is reported at once
-            vectors = self.vectors
-            return run_ingest(
-                [Path(p) for p in paths], self.store, vectors, self.settings.ingest, executor,
-                progress=progress, save_vectors=self._save_vectors,
-            )
+            return run_ingest([Path(p) for p in paths], self.memory, self.settings.ingest, executor, progress=progress)
 
     def remove(self, path: str | Path, wait: bool = False) -> list[str]:
         """Remove a document, or every document under a folder. Returns the removed paths."""
         target = Path(os.path.abspath(path))
         with self.store.writer_lock(wait=wait):
-            vectors = self.vectors
+            memory = self.memory
             gone = [d.path for d in self.store.documents() if Path(d.path) == target or Path(d.path).is_relative_to(target)]
             for doc_path in gone:
-                vectors.remove(self.store.delete_document(doc_path))
+                memory.delete(doc_path)
             if gone:
-                vectors.generation = self.store.generation
-                self._save_vectors()
+                memory.checkpoint(force=True)
         return gone
 
     # -- reading --------------------------------------------------------------------------------
@@ -168,7 +165,7 @@ class Index:
             raise UsageError("empty question")
         return ask(
             question, self, self.generator(progress), self.settings.answer,
-            self.settings.generation.max_new_tokens, on_token=on_token,
+            on_token=on_token,
             device=resolve_device(self.settings.device),
         )
 
@@ -219,7 +216,7 @@ class Index:
             path=self.store.location,
             documents=docs,
             chunks=chunks,
-            vectors=len(self._vectors) if self._vectors is not None else chunks,
+            vectors=len(self._memory.vectors) if self._memory is not None else chunks,
             generation=self.store.generation,
             embed_model=self.store.get_meta("embed_model"),
             embed_dim=int(dim) if dim else None,

@@ -1,7 +1,8 @@
 """Prompt templates live in prompts/ as files; this module reads and fills them.
 
-A template has sections (``=== system ===``, ``=== user ===``) and ``$name`` placeholders
-(string.Template, so braces in document text are never interpreted).
+A template has sections (``=== system ===``, ``=== user ===``, ``=== assistant ===``; a role may
+repeat, so worked examples can be whole turns) and ``$name`` placeholders (string.Template, so braces
+in document text are never interpreted).
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ _VERSION = re.compile(r'docqa prompt "(\w+)", version (\d+)')
 class PromptTemplate:
     name: str
     version: int
-    sections: dict[str, Template]
+    sections: tuple[tuple[str, Template], ...]  # (role, template) in order
 
     def messages(self, **values: str) -> list[dict[str, str]]:
-        return [{"role": role, "content": t.substitute(values).strip()} for role, t in self.sections.items()]
+        return [{"role": role, "content": t.substitute(values).strip()} for role, t in self.sections]
 
 
 @functools.lru_cache(maxsize=None)
@@ -38,8 +39,8 @@ def load_prompt(name: str, directory: Path = PROMPTS_DIR) -> PromptTemplate:
         raise ConfigError(f"{path}: prompt template missing ({exc.strerror})") from exc
     m = _VERSION.search(raw)
     parts = _SECTION.split(raw)
-    sections = {parts[i]: Template(parts[i + 1]) for i in range(1, len(parts) - 1, 2)}
-    if not m or "user" not in sections:
+    sections = tuple((parts[i], Template(parts[i + 1])) for i in range(1, len(parts) - 1, 2))
+    if not m or "user" not in {role for role, _ in sections}:
         raise ConfigError(f"{path}: not a docqa prompt (needs a version line and a '=== user ===' section)")
     return PromptTemplate(name, int(m.group(2)), sections)
 

@@ -1,21 +1,27 @@
 """`docqa eval`: run the ask pipeline over a SQuAD-format file and score every stage.
 
 Per question: retrieval hit@k (a gold answer inside one of the top-k candidates after re-ranking),
-working-set hit (inside the evidence the LLM saw), exact match and token F1 of the answer (SQuAD
-normalisation, max over gold answers), abstention, citation validity (share of citations whose
-passage contains a gold answer), and per-stage latency.
+working-set hit (inside the evidence the LLM saw), exact match and token F1 of the short answer and
+of the full answer a user reads (short answer + quote), both with SQuAD normalisation and the max
+over gold answers; a yes/no gold is scored by the short answer's yes or no, never by substring
+("no" is not inside "not"). Also abstention and its reason, verification, citation validity (share
+of citations whose passage contains a gold answer), and per-stage latency. Each result is appended
+to a JSONL file as soon as it is scored, so a stopped run keeps what it measured.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import random
 import re
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+from docqa.answer import GENERATION_SKIPPED
 from docqa.evaluate import (
     Question, contains_answer, exact_match, load_squad, normalize_answer, token_f1, write_contexts,
 )
@@ -28,18 +34,26 @@ class QuestionResult:
     id: str
     question: str
     answers: list[str]
-    prediction: str
+    prediction: str  # the full answer: short answer and quote
+    short_answer: str
     answered: bool
+    verified: bool
+    abstain_reason: str
     hit_at_1: bool
     hit_at_5: bool
     ws_hit: bool
-    em: float
+    em: float  # full answer
     f1: float
-    contains_gold: bool  # a gold answer appears inside the (sentence-style) answer
+    short_em: float
+    short_f1: float
+    contains_gold: bool  # a gold answer appears inside the short answer
+    contains_gold_full: bool  # ... inside the short answer or its quote
+    retrieved: list[str]  # document names of the top-5 candidates
     citations: int
     valid_citations: int
     ws_passages: int
     ws_tokens: int
+    prompt_tokens: int = 0
     timings: dict[str, float] = field(default_factory=dict)
     end_to_end_s: float = 0.0
 
@@ -71,11 +85,19 @@ class EvalReport:
             "hit@1": sum(r.hit_at_1 for r in rs) / n,
             "hit@5": sum(r.hit_at_5 for r in rs) / n,
             "working_set_hit": sum(r.ws_hit for r in rs) / n,
-            "exact_match": sum(r.em for r in rs) / n,
-            "f1": sum(r.f1 for r in rs) / n,
-            # EM/F1 punish full cited sentences against span answers; this counts the span inside.
+            "short_exact_match": sum(r.short_em for r in rs) / n,
+            "short_f1": sum(r.short_f1 for r in rs) / n,
+            "full_exact_match": sum(r.em for r in rs) / n,
+            "full_f1": sum(r.f1 for r in rs) / n,
             "answer_contains_gold": sum(r.contains_gold for r in rs) / n,
+            "full_answer_contains_gold": sum(r.contains_gold_full for r in rs) / n,
             "abstention": sum(not r.answered for r in rs) / n,
+            # Abstained although the evidence the model saw held the answer.
+            "false_abstention": sum(not r.answered and r.ws_hit and r.abstain_reason != GENERATION_SKIPPED for r in rs) / n,
+            "verified": sum(r.answered and r.verified for r in rs) / n,
+            # Verified, yet the short answer holds no gold answer: the figure a user must trust.
+            "verified_wrong": sum(r.answered and r.verified and not r.short_f1 for r in rs) / n,
+            "prompt_tokens_mean": sum(r.prompt_tokens for r in rs) / n,
             "citation_validity": sum(r.valid_citations for r in rs) / cites if cites else 0.0,
             "ws_passages_mean": sum(r.ws_passages for r in rs) / n,
             "ws_tokens_mean": sum(r.ws_tokens for r in rs) / n,
@@ -102,26 +124,47 @@ def sample(questions: list[Question], limit: int | None, seed: int) -> list[Ques
     return random.Random(seed).sample(answerable, limit)
 
 
+_YES_NO = ("yes", "no")
+
+
+def answer_scores(prediction: str, golds: list[str]) -> tuple[float, float, bool]:
+    """(EM, F1, contains gold) of one prediction; yes/no golds are scored by the leading yes or no."""
+    if not prediction:
+        return 0.0, 0.0, False
+    normalized = [normalize_answer(g) for g in golds]
+    if any(g in _YES_NO for g in normalized):
+        said = normalize_answer(prediction).split()[:1]
+        hit = float(bool(said) and said[0] in normalized)
+        return hit, hit, bool(hit)
+    contains = contains_answer(normalize_answer(prediction), normalized)
+    return exact_match(prediction, golds), token_f1(prediction, golds), contains
+
+
 def score(q: Question, answer, seconds: float) -> QuestionResult:
     """Score one Answer (docqa.answer.Answer) against its gold answers."""
     golds = list(q.answers)
     texts = [c.hit.text for c in answer.candidates]
     ws = answer.working_set
     passages = ws.passages if ws else []
-    prediction = answer.text if answer.answered else ""
+    short = _strip_citations(answer.short_answer or answer.text) if answer.answered else ""
+    full = f"{short} {answer.quote}".strip() if answer.answered else ""
     valid = 0
     for c in answer.citations:
         p = ws.passage(c.n) if ws else None
         valid += bool(p and contains_answer(p.text, golds))
+    short_em, short_f1, contains = answer_scores(short, golds)
+    em, f1, contains_full = answer_scores(full, golds)
     return QuestionResult(
-        id=q.id, question=q.question, answers=golds, prediction=prediction, answered=answer.answered,
+        id=q.id, question=q.question, answers=golds, prediction=full, short_answer=short,
+        answered=answer.answered, verified=answer.verified, abstain_reason=answer.abstain_reason,
         hit_at_1=any(contains_answer(t, golds) for t in texts[:1]),
         hit_at_5=any(contains_answer(t, golds) for t in texts[:5]),
         ws_hit=any(contains_answer(p.text, golds) for p in passages),
-        em=exact_match(_strip_citations(prediction), golds), f1=token_f1(_strip_citations(prediction), golds),
-        contains_gold=bool(prediction) and contains_answer(normalize_answer(prediction), [normalize_answer(g) for g in golds]),
+        em=em, f1=f1, short_em=short_em, short_f1=short_f1,
+        contains_gold=contains, contains_gold_full=contains or contains_full,
+        retrieved=[Path(c.hit.path).name for c in answer.candidates[:5]],
         citations=len(answer.citations), valid_citations=valid,
-        ws_passages=len(passages), ws_tokens=ws.tokens if ws else 0,
+        ws_passages=len(passages), ws_tokens=ws.tokens if ws else 0, prompt_tokens=answer.prompt_tokens,
         timings=dict(answer.timings), end_to_end_s=seconds,
     )
 
@@ -139,13 +182,20 @@ def run_eval(
     seed: int = 0,
     retrieval_only: bool = False,
     on_progress: Callable[[int, int, str], None] | None = None,
+    jsonl: Path | None = None,
+    questions_from: Path | None = None,
 ) -> EvalReport:
-    """Ingest the dataset's contexts (into `index_dir`, or a temp index), ask the sampled questions."""
+    """Ingest the dataset's contexts (into `index_dir`, or a temp index), ask the sampled questions.
+
+    `questions_from` asks another file's questions against this dataset's index instead: none of
+    them is answerable, which measures correct abstention. `jsonl` gets one line per question."""
     from docqa.answer import Answer, ask
     from docqa.index import Index
     from docqa.models.device import resolve_device
 
     contexts, questions, unit = load_squad(dataset)
+    if questions_from is not None:
+        questions = [replace(q, answers=("\x00unanswerable",)) for q in load_squad(questions_from)[1]]
     chosen = sample(questions, limit, seed)
     with tempfile.TemporaryDirectory(prefix="docqa-eval-") as tmp:
         directory = index_dir or Path(tmp) / "index"
@@ -160,19 +210,27 @@ def run_eval(
             generator = idx.generator()
             device = resolve_device(settings.device)
             results = []
-            for i, q in enumerate(chosen):
-                if on_progress:
-                    on_progress(i, len(chosen), q.question)
-                t = time.perf_counter()
-                ans: Answer = ask(q.question, idx, generator, settings.answer, settings.generation.max_new_tokens,
-                                  device=device, generate=not retrieval_only)
-                results.append(score(q, ans, time.perf_counter() - t))
+            with jsonl.open("w", encoding="utf-8") if jsonl else contextlib.nullcontext() as sink:
+                for i, q in enumerate(chosen):
+                    if on_progress:
+                        on_progress(i, len(chosen), q.question)
+                    # Each question encodes its own candidates, as a new question would: timings and
+                    # results never depend on which questions came before.
+                    idx.token_cache.clear()
+                    t = time.perf_counter()
+                    ans: Answer = ask(q.question, idx, generator, settings.answer, device=device,
+                                      generate=not retrieval_only)
+                    results.append(score(q, ans, time.perf_counter() - t))
+                    if sink:
+                        sink.write(json.dumps(asdict(results[-1]), ensure_ascii=False) + "\n")
+                        sink.flush()
             if on_progress:
                 on_progress(len(chosen), len(chosen), "")
     return EvalReport(
         dataset=str(dataset), questions=len(chosen),
         settings={"unit": unit, **settings.answer.model_dump(), "model": settings.generation.model,
-                  "retrieval_only": retrieval_only, "seed": seed, "limit": limit},
+                  "retrieval_only": retrieval_only, "seed": seed, "limit": limit,
+                  "questions_from": str(questions_from) if questions_from else None},
         results=results, ingest_s=ingest_s,
     )
 

@@ -102,8 +102,26 @@ class AnswerSettings(_Section):
         "(calibrated with `docqa eval`).",
     )
     support_threshold: float = Field(
-        0.5, ge=0, le=1, description="Share of a sentence's content words its cited passage must contain."
+        0.5, ge=0, le=1,
+        description="Overviews and focus summaries: share of a sentence's content words its cited passage must contain.",
     )
+    sentence_chunks: int = Field(
+        8, ge=1, description="The best candidate chunks whose sentences compete for the working set (sentence-level attention)."
+    )
+    neighbours: int = Field(
+        1, ge=0, le=3, description="Sentences kept either side of a chosen sentence, for context."
+    )
+    max_answer_tokens: int = Field(
+        40, ge=4, le=512, description="Answer room of a short answer: tokens reserved for and allowed in the reply."
+    )
+    unverified: Literal["show", "abstain"] = Field(
+        "show",
+        description="A short answer no quote verifies: show it, marked unverified with the reason, or abstain.",
+    )
+    overview_budget: int = Field(
+        1200, ge=256, description="Budget of a broad question answered from a stored summary (whole passages)."
+    )
+    overview_tokens: int = Field(200, ge=16, description="Answer room of a broad question's answer.")
 
 
 class GenerationSettings(_Section):

@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from docqa.chat.session import ChatSession, TurnResult
+from docqa.display import print_answer, sources_table
 from docqa.errors import DocqaError
 
 HELP = """commands:
@@ -21,19 +22,6 @@ HELP = """commands:
   /clear      forget the whole conversation and all evidence
   /save       save the session now (it is also saved after every turn)
   /exit       leave (Ctrl-D too); Ctrl-C stops an answer being written"""
-
-
-def sources_table(citations: list[dict]) -> Table:
-    table = Table(title="sources")
-    for col in ("n", "document", "page", "¶", "supported", "snippet"):
-        table.add_column(col, overflow="fold")
-    for c in citations:
-        page = str(c["page_start"]) if c["page_start"] == c["page_end"] else f"{c['page_start']}-{c['page_end']}"
-        table.add_row(
-            str(c["n"]), escape(Path(c["path"]).name), page, str(c["paragraph"]),
-            "yes" if c["supported"] else "[red]no[/red]", escape(c["snippet"][:160]),
-        )
-    return table
 
 
 def print_memory(console: Console, report: dict) -> None:
@@ -75,28 +63,16 @@ class _CtrlC:
 
 
 def _turn(session: ChatSession, line: str, console: Console) -> TurnResult:
-    pieces: list[str] = []
-
-    def show(piece: str) -> None:
-        pieces.append(piece)
-        console.print(piece, end="", markup=False, highlight=False)
-
-    with _CtrlC() as ctrl_c:
-        result = session.ask(line, on_token=show, cancelled=ctrl_c.event.is_set)
-    if pieces:
-        console.print()
+    # The reply is verified before it is shown; Ctrl-C still stops the model between tokens.
+    with _CtrlC() as ctrl_c, console.status("reading the evidence…"):
+        result = session.ask(line, cancelled=ctrl_c.event.is_set)
     if result.cancelled:
         console.print("[yellow](cancelled: this turn is not remembered)[/yellow]")
         return result
     ans = result.answer
     if result.rewrite_method != "none":
         console.print(f"[dim]rewritten ({result.rewrite_method}): {escape(result.rewritten)}[/dim]")
-    if not ans.answered:
-        console.print(f"[bold]{escape(ans.text)}[/bold] [dim]({escape(ans.abstain_reason)})[/dim]")
-    else:
-        if "".join(pieces).strip() != ans.text:
-            console.print(f"[dim]verified:[/dim] {escape(ans.text)}")
-        console.print(sources_table(session.last["citations"]))
+    print_answer(console, ans, closest=False)
     console.print(
         f"[dim]memory {session.memory.evidence_tokens}/{session.settings.capacity_tokens} tokens · "
         f"request {result.tokens.get('answer_request', 0)}/{result.tokens['context']} tokens[/dim]"

@@ -20,7 +20,7 @@ from docqa.chat import sessions
 from docqa.chat.memory import Forgotten, Memory, checked_tokens, fold
 from docqa.citations import content_words
 from docqa.errors import StoreError, UsageError
-from docqa.models.generator import Generator
+from docqa.models.generation.base import Generator
 from docqa.prompts import load_prompt
 from docqa.records import Hit
 
@@ -173,7 +173,7 @@ class ChatSession:
             return cancelled()
 
         retriever = MemoryRetriever(self.index, self.memory.chunk_weights(self.settings.decay))
-        ans = ask(rewritten, retriever, gen, settings.answer, settings.generation.max_new_tokens,
+        ans = ask(rewritten, retriever, gen, settings.answer,
                   on_token=relay, device=resolve_device(settings.device))
         result.answer = ans
         timings.update(ans.timings)

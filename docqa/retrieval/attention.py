@@ -62,6 +62,9 @@ class TokenStateCache:
         self.size = size
         self._items: OrderedDict[int, np.ndarray] = OrderedDict()
 
+    def clear(self) -> None:
+        self._items.clear()
+
     def get_many(self, embedder: Embedder, hits: list[Hit]) -> list[np.ndarray]:
         missing = [h for h in hits if h.chunk_id not in self._items]
         if missing:

@@ -15,6 +15,7 @@ import numpy as np
 
 from docqa.prompts import gives_instructions
 from docqa.retrieval.attention import Candidate
+from docqa.retrieval.sentences import Sentence
 
 # A passage that addresses the model ("ignore your rules", "reply only with") is a hostile or a
 # quoted one: its attention weight is multiplied by this factor. At 0 it never enters the working
@@ -38,6 +39,8 @@ class Passage:
     ords: list[int]
     weight: float  # summed attention weight of its chunks
     n: int = 0  # citation number, assigned when the set is final
+    # (start, end, score) of the scored sentences it holds, document offsets (sentence-level sets)
+    sentences: list[tuple[int, int, float]] = field(default_factory=list)
 
 
 @dataclass
@@ -167,6 +170,77 @@ def build(
             else:
                 decisions.append(Decision(c.hit.chunk_id, c.weight, "over-budget"))
     return WorkingSet(passages, tokens, budget, decisions)
+
+
+def build_sentences(
+    sentences: list[Sentence],
+    measure: Measure,
+    budget: int,
+    doc_text: DocText,
+    *,
+    neighbours: int = 1,
+    max_passages: int = 12,
+) -> WorkingSet:
+    """Fill the working set sentence by sentence: the best-scored sentence first, with up to
+    `neighbours` sentences either side of it for context, while the whole request fits `budget`.
+
+    Chosen sentences that touch in one document join into one passage (an excerpt), so the prompt
+    reads like the document, in document order, and a quote is always a contiguous span.
+    """
+    by_chunk: dict[int, list[Sentence]] = {}
+    for s in sentences:
+        by_chunk.setdefault(s.candidate.hit.chunk_id, []).append(s)
+    chosen: dict[tuple[int, int, int], Sentence] = {}
+    passages: list[Passage] = []
+    tokens = measure(passages)
+    decisions: list[Decision] = []
+    for s in sorted(sentences, key=lambda s: -s.score):
+        if s.key in chosen:
+            continue
+        row = sorted(by_chunk[s.candidate.hit.chunk_id], key=lambda x: x.index)
+        around = [x for x in row if 0 < abs(x.index - s.index) <= neighbours and x.key not in chosen]
+        for group in ([s, *around], [s]) if around else ([s],):
+            trial = _excerpts({**chosen, **{x.key: x for x in group}}, doc_text)
+            need = measure(trial) if len(trial) <= max_passages else budget + 1
+            if need <= budget:
+                chosen.update((x.key, x) for x in group)
+                passages, tokens = trial, need
+                decisions.append(Decision(s.candidate.hit.chunk_id, s.score, "added"))
+                break
+        else:
+            decisions.append(Decision(s.candidate.hit.chunk_id, s.score, "over-budget"))
+    return WorkingSet(passages, tokens, budget, decisions)
+
+
+def _excerpts(chosen: dict[tuple[int, int, int], Sentence], doc_text: DocText) -> list[Passage]:
+    """Chosen sentences as passages: touching ones of a document joined; documents ordered by their
+    best sentence, each read in document order; numbered from 1 in that order."""
+    docs: dict[int, list[Sentence]] = {}
+    for s in chosen.values():
+        docs.setdefault(s.candidate.hit.doc_id, []).append(s)
+    passages: list[Passage] = []
+    for doc_id in sorted(docs, key=lambda d: -max(s.score for s in docs[d])):
+        text = doc_text(doc_id)
+        current: Passage | None = None
+        for s in sorted(docs[doc_id], key=lambda s: (s.start, s.end)):
+            h = s.candidate.hit
+            joins = (current is not None and current.page_start == h.page_start
+                     and (s.start <= current.end or not text[current.end : s.start].strip()))
+            if joins:
+                current.end = max(current.end, s.end)
+                current.text = text[current.start : current.end]
+                current.weight = max(current.weight, s.score)
+                if h.chunk_id not in current.chunk_ids:
+                    current.chunk_ids.append(h.chunk_id)
+                    current.ords.append(h.ord)
+            else:
+                current = Passage(doc_id, h.path, h.title, h.page_start, h.page_end, h.section, s.start, s.end,
+                                  text[s.start : s.end], [h.chunk_id], [h.ord], s.score)
+                passages.append(current)
+            current.sentences.append((s.start, s.end, s.score))
+    for n, p in enumerate(passages, start=1):
+        p.n = n
+    return passages
 
 
 def _numbered(passages: list[Passage]) -> list[Passage]:

@@ -10,12 +10,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 
-from docqa.answer import _MODEL_ABSTAINS, ABSTAIN_TEXT, document_texts, fence_passages, rerank, weak_evidence
+from docqa.answer import _MODEL_ABSTAINS, ABSTAIN_TEXT, Spec, document_texts, fence_passages, fill, rerank, weak_evidence
 from docqa.citations import Citation, verify
 from docqa.errors import UsageError
-from docqa.models.generator import Generator
+from docqa.models.generation.base import Generator
 from docqa.prompts import load_prompt
-from docqa.retrieval import working_set
 from docqa.retrieval.working_set import Passage, WorkingSet
 from docqa.settings import Settings
 from docqa.summarize.document import answer_room, trim_to_sentence
@@ -65,16 +64,10 @@ def summarize_focus(
     if result.abstain_reason:
         return result
     doc_text = document_texts(index)
-
-    def measure(passages: list[Passage]) -> int:
-        return generator.count_chat_tokens(render(topic, in_document_order(passages), words)) + room
-
-    vectors = index.store.vectors([c.hit.chunk_id for c in candidates], index.embedder.dim)
-    ws = working_set.build(
-        candidates, vectors, measure, budget, doc_text, floor=a.floor, mmr_lambda=a.mmr_lambda,
-        duplicate_cos=a.duplicate_cos, max_passages=16,
-    )
-    # measure() counted the passages in document order, so the renumbered set has the same count.
+    spec = Spec("summarize_focus", budget, room, granularity="passage", max_passages=16)
+    ws = fill(topic, candidates, index, generator, spec, a,
+              lambda passages: render(topic, in_document_order(passages), words))
+    # The passages were counted in document order, so the renumbered set has the same count.
     ws = WorkingSet(in_document_order(ws.passages), ws.tokens, ws.budget, ws.decisions)
     result.working_set, result.request_tokens = ws, ws.tokens
     if not ws.passages:
@@ -87,7 +80,7 @@ def summarize_focus(
     result.seconds = time.perf_counter() - t
     if _MODEL_ABSTAINS.search(raw):
         result.abstain_reason = "the model found nothing on the topic in the working set"
-    elif not any(c.supported for c in citations):
+    elif not any(c.verified for c in citations):
         result.abstain_reason = "no sentence of the summary is supported by a passage"
     else:
         result.text, result.citations, result.answered = text, citations, True

@@ -105,5 +105,5 @@ def test_ask_through_the_http_backend_returns_a_cited_answer(sample_index, defau
     assert ans["answered"], ans["abstain_reason"]
     assert ans["model"] == GenerationSettings().model
     assert "4.2" in ans["answer"]
-    cited = {(Path(c["path"]).name, c["page_start"]) for c in ans["citations"] if c["supported"]}
+    cited = {(Path(c["path"]).name, c["page_start"]) for c in ans["citations"] if c["verified"]}
     assert (DEMO_PDF, DEMO_PAGE) in cited

@@ -32,21 +32,21 @@ def test_verify_maps_citations_to_document_page_and_paragraph():
     answer = "The 2019 budget allocated $4.2 million to rural school grants [1][9]."
     text, cites, removed, unsupported = verify(answer, _ws(), 0.5, lambda d: DOC)
     assert removed == [9] and "[9]" not in text
-    assert [(c.n, c.path, c.page_start, c.paragraph, c.supported) for c in cites] == [(1, "/r.pdf", 1, 2, True)]
+    assert [(c.n, c.path, c.page_start, c.paragraph, c.verified) for c in cites] == [(1, "/r.pdf", 1, 2, True)]
     assert unsupported == []
 
 
 def test_unsupported_citation_is_flagged():
     answer = "Rural schools received nothing at all in 2019 [2]."
     _, cites, _, unsupported = verify(answer, _ws(), 0.5, lambda d: DOC)
-    assert cites[0].n == 2 and not cites[0].supported
+    assert cites[0].n == 2 and not cites[0].verified
     assert unsupported == [answer]
 
 
 def test_uncited_supported_sentence_gets_its_passage():
     answer = "The 2019 budget allocated $4.2 million to rural school grants."
     text, cites, _, _ = verify(answer, _ws(), 0.5, lambda d: DOC)
-    assert text.endswith("[1]") and cites[0].n == 1 and cites[0].supported
+    assert text.endswith("[1]") and cites[0].n == 1 and cites[0].verified
 
 
 def test_paragraph_counts_within_the_page():

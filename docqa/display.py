@@ -1,0 +1,57 @@
+"""How an answer reads in a terminal: the short answer, the quote that holds it, where it is.
+
+Shared by `docqa ask` and the `docqa chat` terminal, so an answer looks the same in both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+
+def sources_table(citations: list[dict]) -> Table:
+    """Citations as dicts (`dataclasses.asdict`, or as a chat session saved them)."""
+    table = Table(title="sources")
+    for col in ("n", "document", "page", "¶", "verified", "snippet"):
+        table.add_column(col, overflow="fold")
+    for c in citations:
+        page = str(c["page_start"]) if c["page_start"] == c["page_end"] else f"{c['page_start']}-{c['page_end']}"
+        # Sessions saved before quotes were verified say "supported".
+        verified = c.get("verified", c.get("supported", False))
+        table.add_row(
+            str(c["n"]), escape(Path(c["path"]).name), page, str(c["paragraph"]),
+            "yes" if verified else "[red]no[/red]", escape((c.get("quote") or c["snippet"])[:160]),
+        )
+    return table
+
+
+def print_answer(out: Console, ans, closest: bool = True) -> None:
+    """The short answer first, then the quote that holds it, located by document, page and paragraph.
+    An abstention says why, and lists the `closest` passages."""
+    if not ans.answered:
+        out.print(f"[bold]{escape(ans.text)}[/bold] [dim]({escape(ans.abstain_reason)})[/dim]")
+        if not closest:
+            return
+        out.print("closest passages:")
+        for c in ans.candidates[:3]:
+            out.print(f"  {escape(Path(c.hit.path).name)} p.{c.hit.page_start}: {escape(' '.join(c.hit.text.split())[:140])}")
+        return
+    if not ans.quote:  # an overview: sentences with their citations
+        out.print(escape(ans.text))
+        out.print(sources_table([asdict(c) for c in ans.citations]))
+        return
+    c = ans.citations[0]
+    page = str(c.page_start) if c.page_start == c.page_end else f"{c.page_start}-{c.page_end}"
+    where = f"{escape(Path(c.path).name)}, page {page}, paragraph {c.paragraph} [{c.n}]"
+    if ans.verified:
+        out.print(f"[bold]{escape(ans.short_answer)}[/bold]")
+        out.print(f"  “{escape(ans.quote)}”")
+        out.print(f"  [dim]— {where} · quote verified[/dim]")
+    else:
+        out.print(f"[bold]{escape(ans.short_answer)}[/bold] [yellow](unverified: {escape(ans.unverified_reason)})[/yellow]")
+        out.print(f"  closest sentence: “{escape(ans.quote)}”")
+        out.print(f"  [dim]— {where}[/dim]")

@@ -1,0 +1,110 @@
+"""Attention at sentence level: which sentences of the candidate chunks the question reads.
+
+The re-ranker already holds each candidate chunk's MiniLM token states. They are cut at sentence
+boundaries and the question's tokens attend over each sentence's tokens with the same late
+interaction as the chunk score, so a sentence is scored as read in its chunk (contextual states),
+at no extra encoder cost. The working set is then filled with the best sentences and their
+neighbours instead of whole chunks: the same evidence in a fraction of the prompt.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from docqa.retrieval.attention import Candidate, late_interaction
+
+# A sentence ends at . ! ? before a capital, digit, quote or bracket; at CJK full stops; at a
+# blank line. A line that is mostly numbers is a table row and ends at its newline, so a table
+# cell is quoted with its own row, never with the row above.
+_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“‘'(\[])|(?<=[。！？；])|\n[ \t]*\n")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_WORDISH = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
+# "Fig. 3", "et al. 2019", "e.g. The", "J. Smith": a full stop that does not end a sentence.
+_ABBREV = re.compile(r"(?:\b(?:Fig|Figs|Eq|Eqs|Tab|No|Nos|Vol|vs|al|e\.g|i\.e|cf|Dr|Mr|Mrs|Ms|Prof|St|Inc|Ltd|Co|Jr|Sr)|\b[A-Z])\.$")
+MAX_SENTENCE_CHARS = 400
+
+
+@dataclass(frozen=True)
+class Sentence:
+    candidate: Candidate  # the chunk it was read in
+    start: int  # offsets into the document's extracted text
+    end: int
+    index: int  # position among its chunk's sentences
+    interaction: float  # the question's late interaction over this sentence's tokens
+    score: float  # interaction fused with the chunk's retrieval score, as chunks are
+
+    @property
+    def key(self) -> tuple[int, int, int]:
+        return (self.candidate.hit.doc_id, self.start, self.end)
+
+
+def is_table_row(line: str) -> bool:
+    """Two or more numbers making up at least 30 % of the line's words ("City block 80 % 2069 9.05 ms"),
+    not prose that mentions a year and a sum."""
+    words = _WORDISH.findall(line)
+    numbers = [w for w in words if w[0].isdigit()]
+    return len(numbers) >= 2 and len(numbers) >= 0.3 * len(words)
+
+
+def _lines(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """Split [a, b) at the newlines around each table row, and keep long prose in pieces of at most
+    MAX_SENTENCE_CHARS at line breaks."""
+    out: list[tuple[int, int]] = []
+    start = a
+    cuts = [a + m.start() for m in re.finditer(r"\n", text[a:b])]
+    for i, cut in enumerate(cuts):
+        before = text[(cuts[i - 1] + 1) if i else a : cut]
+        after = text[cut + 1 : cuts[i + 1] if i + 1 < len(cuts) else b]
+        if is_table_row(before) or is_table_row(after) or cut - start > MAX_SENTENCE_CHARS:
+            out.append((start, cut))
+            start = cut + 1
+    out.append((start, b))
+    return out
+
+
+def split(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of `text`, whitespace trimmed, in order."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _END.finditer(text):
+        if m.start() > start and _ABBREV.search(text[start : m.start()].rstrip()):
+            continue
+        spans.extend(_lines(text, start, m.start()))
+        start = m.end()
+    spans.extend(_lines(text, start, len(text)))
+    out = []
+    for a, b in spans:
+        seg = text[a:b]
+        lead = len(seg) - len(seg.lstrip())
+        a, b = a + lead, a + len(seg.rstrip())
+        if b > a:
+            out.append((a, b))
+    return out
+
+
+def score(
+    question_states: np.ndarray,
+    candidates: list[Candidate],
+    states: list[np.ndarray],
+    offsets: list[list[tuple[int, int]]],
+    *,
+    method: str,
+    token_temperature: float,
+    retrieval_weight: float,
+) -> list[Sentence]:
+    """Every sentence of every candidate, scored. `states[i]` and `offsets[i]` are candidate i's
+    token states and their character spans in its chunk text."""
+    top = max((c.retrieval_score for c in candidates), default=0.0) or 1.0
+    out: list[Sentence] = []
+    for c, st, offs in zip(candidates, states, offsets):
+        n = min(len(st), len(offs))
+        token_starts = np.array([o[0] for o in offs[:n]])
+        for i, (a, b) in enumerate(split(c.hit.text)):
+            idx = np.nonzero((token_starts >= a) & (token_starts < b))[0]
+            inter = late_interaction(question_states, st[idx], method, token_temperature) if len(idx) else 0.0
+            fused = inter + retrieval_weight * c.retrieval_score / top
+            out.append(Sentence(c, c.hit.start + a, c.hit.start + b, i, inter, fused))
+    return out

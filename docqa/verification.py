@@ -1,0 +1,185 @@
+"""A short answer, checked against the evidence: the quote that holds it, or why none does.
+
+The model is asked only for the short answer and the passage it comes from. The quote is not
+generated: it is picked here, as the sentence of the working set that contains the answer and
+reads best against the question. That makes the quote verbatim by construction, and the check
+one that means something:
+
+- the answer's words (numbers and number words as digits) occur in the quoted sentence, in order,
+  or at least all of its numbers, names and content words do;
+- the quoted sentence meets the question: it shares a content word with it, and it contains every
+  number the question states (a table row for "100% coverage" must say 100);
+- a yes/no answer is quoted with the sentence that best restates the question, and is verified only
+  when that sentence holds at least half of the question's content words.
+
+A model that forgets [n], or cites the wrong passage, is corrected to the passage that holds the
+answer; an answer that no sentence holds stays unverified, with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from docqa.citations import _CITE, _STOP
+from docqa.retrieval.sentences import split
+from docqa.retrieval.working_set import Passage, WorkingSet
+
+_YES_NO_START = re.compile(
+    r"^(is|are|was|were|am|do|does|did|can|could|has|have|had|will|would|should|shall|may|might|must)\b", re.I
+)
+_YES_NO_ANSWER = re.compile(r"^(yes|no)\b", re.I)
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+", re.UNICODE)
+_NUMBER_WORDS = {
+    w: str(i) for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty".split()
+    )
+} | {"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80",
+     "ninety": "90", "hundred": "100", "thousand": "1000", "million": "1000000"}
+# Question words and fillers that say nothing about which sentence answers.
+_QUESTION_WORDS = frozenset("what which who whom whose when where why how many much kind type name named".split())
+_STATED_NUMBER = re.compile(r"(?<![^\W_]-)(?<![^\W_])\d+(?:[.,]\d+)*")
+_LEAD = re.compile(r"^\s*(?:the\s+)?(?:short\s+)?answer\s*(?:is)?\s*[:：-]\s*", re.I)
+
+
+@dataclass
+class Verdict:
+    short: str  # the short answer as shown (citation markers removed)
+    passage: Passage | None  # the passage the quote is from
+    quote: tuple[int, int] | None  # document offsets of the quoted sentence
+    verified: bool
+    reason: str = ""  # why not verified
+
+
+def is_yes_no(question: str) -> bool:
+    q = question.strip()
+    return bool(_YES_NO_START.match(q)) and not re.search(r"\bor\b", q, re.I)
+
+
+def _norm(token: str) -> str:
+    t = token.casefold()
+    t = _NUMBER_WORDS.get(t, t)
+    return t.replace(",", "") if t[0].isdigit() else t
+
+
+def tokens(text: str) -> list[str]:
+    """Case-folded words and numbers; number words become digits, thousands separators go."""
+    return [_norm(t) for t in _TOKEN.findall(text)]
+
+
+def snap(answer: list[str], sentence: str) -> str | None:
+    """The sentence's own words for the answer's tokens (with a currency sign before or a percent
+    sign after), so the short answer is copied from the evidence; None if they don't occur in order."""
+    found = list(_TOKEN.finditer(sentence))
+    words = [_norm(m.group()) for m in found]
+    n = len(answer)
+    for i in range(len(words) - n + 1):
+        if n and words[i : i + n] == answer:
+            start, end = found[i].start(), found[i + n - 1].end()
+            while start > 0 and sentence[start - 1] in "$€£¥":
+                start -= 1
+            rest = sentence[end:]
+            end += len(rest) - len(rest.lstrip(" ")) + 1 if rest.lstrip(" ").startswith("%") else 0
+            return sentence[start:end]
+    return None
+
+
+def _content(toks: list[str]) -> set[str]:
+    return {t for t in toks if t[0].isdigit() or (t not in _STOP and t not in _QUESTION_WORDS and len(t) > 1)}
+
+
+def _numbers(toks: list[str]) -> set[str]:
+    return {t for t in toks if t[0].isdigit()}
+
+
+def parse(raw: str) -> tuple[str, list[int]]:
+    """(short answer, cited passage numbers) from the model's reply: its first non-empty line."""
+    line = next((ln for ln in raw.strip().splitlines() if ln.strip()), "")
+    cited = [int(n) for m in _CITE.finditer(line) for n in re.split(r"\s*[,;]\s*", m.group(1))]
+    short = _LEAD.sub("", _CITE.sub(" ", line))
+    short = " ".join(short.split()).strip(" \"'“”‘’`*")
+    return short.rstrip(".。 "), cited
+
+
+def _spans(p: Passage) -> list[tuple[int, int, float]]:
+    """The passage's sentences as (start, end, score): the scored ones, or split afresh."""
+    if p.sentences:
+        return sorted(p.sentences)
+    return [(p.start + a, p.start + b, 0.0) for a, b in split(p.text)]
+
+
+def _stem(words: set[str]) -> set[str]:
+    """Plural and simple verb endings off ("letters" meets "letter", "writes" meets "write")."""
+    return {w[:-1] if len(w) > 3 and w.endswith("s") and not w[0].isdigit() else w for w in words}
+
+
+def stated_numbers(question: str) -> set[str]:
+    """Numbers the question states as conditions ("100% coverage", "in 2019"), not those inside a
+    name ("CLD-2", "COVID-19", "WiLI-2018")."""
+    return {_norm(m.group()) for m in _STATED_NUMBER.finditer(question)}
+
+
+def _meets_question(sentence: list[str], context: list[str], question: str, answer: list[str]) -> bool:
+    """The sentence states every number the question does, and it or its neighbours share a word
+    with the question beyond the answer."""
+    asked = _stem(_content(tokens(question)) - set(answer))
+    if not stated_numbers(question) <= set(sentence) | set(answer):
+        return False
+    return not asked or bool(asked & _stem(set(context)))
+
+
+def check(question: str, raw: str, ws: WorkingSet, doc_text) -> Verdict:
+    """Pick the quote for the model's short answer and verify it (see the module docstring)."""
+    short, cited = parse(raw)
+    order = sorted(ws.passages, key=lambda p: (p.n not in cited, p.n))
+    if not order:
+        return Verdict(short, None, None, False, "no passage to quote")
+    if is_yes_no(question) and _YES_NO_ANSWER.match(short):
+        return _check_yes_no(question, short, order, doc_text)
+    answer, q = tokens(short), tokens(question)
+    if not _content(answer):
+        return Verdict(short, order[0], None, False, "the answer has no content to check")
+    if _content(answer) <= _content(q):
+        return Verdict(short, order[0], None, False, "the answer only repeats the question")
+    best: tuple | None = None
+    for p in order:
+        text = doc_text(p.doc_id)
+        spans = _spans(p)
+        for i, (start, end, score) in enumerate(spans):
+            sent = tokens(text[start:end])
+            exact = snap(answer, text[start:end])
+            context = tokens(text[spans[max(i - 1, 0)][0] : spans[min(i + 1, len(spans) - 1)][1]])
+            if not (exact or _content(answer) <= set(sent)) or not _meets_question(sent, context, question, answer):
+                continue
+            rank = (p.n in cited, exact is not None, score)
+            if best is None or rank > best[0]:
+                best = (rank, p, (start, end), exact)
+    if best is None:
+        return Verdict(short, order[0], _top_sentence(order[0]), False,
+                       "no sentence of the passages holds the answer and meets the question")
+    return Verdict(best[3] or short, best[1], best[2], True)
+
+
+def _top_sentence(p: Passage) -> tuple[int, int] | None:
+    spans = _spans(p)
+    if not spans:
+        return None
+    start, end, _ = max(spans, key=lambda s: s[2])
+    return (start, end)
+
+
+def _check_yes_no(question: str, short: str, order: list[Passage], doc_text) -> Verdict:
+    asked = _content(tokens(question))
+    best: tuple | None = None
+    for p in order:
+        text = doc_text(p.doc_id)
+        for start, end, score in _spans(p):
+            overlap = len(asked & set(tokens(text[start:end]))) / (len(asked) or 1)
+            if best is None or (overlap, score) > best[0]:
+                best = ((overlap, score), p, (start, end))
+    (overlap, _), p, span = best
+    short = _YES_NO_ANSWER.match(short).group(1).capitalize()
+    if overlap < 0.5:
+        return Verdict(short, p, span, False, f"no sentence restates the question (best holds {overlap:.0%} of its terms)")
+    return Verdict(short, p, span, True)
