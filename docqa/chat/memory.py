@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
 from docqa.errors import UsageError
-from docqa.models.generator import Generator, Message
+from docqa.models.generation.base import Generator, Message
 from docqa.prompts import fence, load_prompt
 from docqa.retrieval.working_set import Passage
 from docqa.settings import ChatSettings

@@ -24,7 +24,7 @@ from typing import Protocol
 
 from docqa.errors import UsageError
 from docqa.memory.store import DocumentRow
-from docqa.models.generator import Generator
+from docqa.models.generation.base import Generator
 from docqa.prompts import fence, load_prompt
 from docqa.settings import SummarizeSettings
 from docqa.summarize.nodes import Node, NodeStore, node_key
