@@ -2,6 +2,7 @@
 
     python bench/crashtest.py [--trials 20] [--files 80] [--json]
     python bench/crashtest.py --concurrency [--files 80]   # searches during an ingest
+    python bench/crashtest.py --repeated [--kills 20] [--files 300]   # short kills, then one full run
 
 Each trial uses a fresh index over the same generated corpus. After the kill, the same ingest is
 run again to completion, and then:
@@ -9,6 +10,10 @@ run again to completion, and then:
   - the FAISS file holds exactly SQLite's ids and vectors (docqa.memory.check);
   - a sample of chunks re-embeds to its stored vector (text matches its vector);
   - no document is half-ingested (chunk rows complete, FTS5 in step).
+
+--repeated starts the same ingest over and over on one index, killing it (-9) after a random
+2-10 s each time, then lets a last run finish: the files stored after each kill show whether
+short runs make progress, and the end state is checked as above (every file once, complete).
 """
 
 from __future__ import annotations
@@ -176,6 +181,61 @@ def concurrency(workdir: Path, files: int = 30, query: str = "the bridge near th
     }
 
 
+def _final_problems(index: Path, corpus: Path, embed) -> list[str]:
+    """Every corpus file stored exactly once and complete, FAISS at the store's generation."""
+    from docqa.memory.check import check_store
+    from docqa.memory.store import Store
+    from docqa.memory.vectors import latest_file
+
+    store = Store(index)
+    try:
+        problems = check_store(store, 384, embed=embed)
+        latest = latest_file(index)
+        if latest is None or latest[0] != store.generation:
+            problems.append(f"FAISS file {latest} is not at the store's generation {store.generation}")
+        paths = [d.path for d in store.documents()]
+        if len(paths) != len(set(paths)):
+            problems.append(f"{len(paths) - len(set(paths))} files stored twice")
+        want = {str(p) for p in corpus.iterdir()}
+        if set(paths) != want:
+            problems.append(f"{len(want - set(paths))} files missing, {len(set(paths) - want)} unexpected")
+        if sum(d.chunks for d in store.documents()) != store.counts()[1]:
+            problems.append("chunk rows differ from the documents' chunk counts")
+    finally:
+        store.close()
+    return problems
+
+
+def repeated(corpus: Path, index: Path, kills: int, embed, seed: int = 0, lo: float = 2.0, hi: float = 10.0) -> dict:
+    """`kills` ingests of one index, each killed -9 after a random lo..hi s; then one run to the end."""
+    rng = random.Random(seed)
+    rows = []
+    for n in range(kills):
+        wait = rng.uniform(lo, hi)
+        proc = subprocess.Popen(_ingest_cmd(corpus, index), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            proc.wait(timeout=wait)
+            killed = False
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+            killed = True
+        rows.append({"kill": n + 1, "after_s": round(wait, 1), "killed": killed, "stored": _committed(index)})
+    t0 = time.monotonic()
+    final = subprocess.run(_ingest_cmd(corpus, index), capture_output=True, text=True)
+    try:
+        report = json.loads(final.stdout)
+    except json.JSONDecodeError:
+        report = {"ingested": [], "unchanged": []}
+    problems = [] if final.returncode == 0 else [f"final run exited {final.returncode}: {final.stderr.strip()[-300:]}"]
+    problems += _final_problems(index, corpus, embed)
+    return {
+        "files": sum(1 for _ in corpus.iterdir()), "kills": rows, "final_ingested": len(report["ingested"]),
+        "final_unchanged": len(report["unchanged"]), "final_s": round(time.monotonic() - t0, 1),
+        "problems": problems, "ok": not problems,
+    }
+
+
 def run(trials: int, files: int, workdir: Path) -> list[dict]:
     from docqa.models.embedder import make_embedder
     from docqa.settings import EmbeddingSettings
@@ -192,7 +252,12 @@ def main() -> None:
     ap.add_argument("--files", type=int, default=80)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--concurrency", action="store_true", help="Instead: searches during one ingest, counting inconsistent results.")
+    ap.add_argument("--repeated", action="store_true", help="Instead: --kills short runs of one ingest, then a full one.")
+    ap.add_argument("--kills", type=int, default=20)
+    ap.add_argument("--corpus", type=Path, help="With --repeated: this folder instead of --files generated ones.")
     args = ap.parse_args()
+    if args.repeated:
+        _main_repeated(args)
     if args.concurrency:
         with tempfile.TemporaryDirectory() as tmp:
             r = concurrency(Path(tmp), files=args.files)
@@ -215,6 +280,24 @@ def main() -> None:
     mean = sum(r["trial_s"] for r in results) / max(1, len(results))
     print(f"{ok}/{len(results)} recovered ({sum(r['killed'] for r in results)} killed mid-run; {mean:.1f}s per trial)")
     sys.exit(0 if ok == len(results) else 1)
+
+
+def _main_repeated(args) -> None:
+    from docqa.models.embedder import make_embedder
+    from docqa.settings import EmbeddingSettings
+
+    embed = make_embedder(EmbeddingSettings()).embed
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = args.corpus.resolve() if args.corpus else make_corpus(Path(tmp) / "corpus", args.files)
+        r = repeated(corpus, Path(tmp) / "index", args.kills, embed)
+    if args.json:
+        print(json.dumps(r, indent=2))
+    else:
+        for k in r["kills"]:
+            print(f"kill {k['kill']:2d} after {k['after_s']:4.1f}s killed={k['killed']!s:5} stored {k['stored']:4d}/{r['files']}")
+        print(f"final run: ingested {r['final_ingested']}, unchanged {r['final_unchanged']} in {r['final_s']}s; "
+              f"{'OK' if r['ok'] else r['problems']}")
+    sys.exit(0 if r["ok"] else 1)
 
 
 if __name__ == "__main__":

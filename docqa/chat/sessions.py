@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
 
 from docqa.errors import StoreError
@@ -23,22 +22,15 @@ class SessionInfo:
 
 
 def save(store: MemoryStore, name: str, state: dict) -> None:
-    now = time.time()
-    payload = json.dumps({"version": STATE_VERSION, **state}, ensure_ascii=False)
-    with store.transaction() as conn:
-        conn.execute(
-            "INSERT INTO chat_sessions (name, state, created_at, updated_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(name) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
-            (name, payload, now, now),
-        )
+    store.derived.sessions.save(name, json.dumps({"version": STATE_VERSION, **state}, ensure_ascii=False))
 
 
 def load(store: MemoryStore, name: str) -> dict | None:
-    row = store.conn.execute("SELECT state FROM chat_sessions WHERE name = ?", (name,)).fetchone()
+    row = store.derived.sessions.get(name)
     if row is None:
         return None
     try:
-        state = json.loads(row[0])
+        state = json.loads(row.state)
     except json.JSONDecodeError as exc:
         raise StoreError(f"chat session {name!r}: stored state is not valid JSON ({exc.msg})") from exc
     if state.get("version") != STATE_VERSION:
@@ -47,20 +39,16 @@ def load(store: MemoryStore, name: str) -> dict | None:
 
 
 def listing(store: MemoryStore) -> list[SessionInfo]:
-    rows = store.conn.execute(
-        "SELECT name, state, created_at, updated_at FROM chat_sessions ORDER BY updated_at DESC"
-    ).fetchall()
     out = []
-    for name, raw, created, updated in rows:
-        memory = json.loads(raw).get("memory", {})
+    for row in store.derived.sessions.all():
+        memory = json.loads(row.state).get("memory", {})
         evidence = memory.get("evidence", [])
         out.append(SessionInfo(
-            name, int(memory.get("turn", 0)), len(evidence), sum(int(e.get("tokens", 0)) for e in evidence),
-            created, updated,
+            row.name, int(memory.get("turn", 0)), len(evidence), sum(int(e.get("tokens", 0)) for e in evidence),
+            row.created_at, row.updated_at,
         ))
     return out
 
 
 def delete(store: MemoryStore, name: str) -> bool:
-    with store.transaction() as conn:
-        return conn.execute("DELETE FROM chat_sessions WHERE name = ?", (name,)).rowcount > 0
+    return store.derived.sessions.delete(name)

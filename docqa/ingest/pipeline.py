@@ -2,10 +2,11 @@
 
 `prepare` is a pure function of a batch of files and the settings: it reads, hashes, parses,
 chunks and embeds, and writes nothing. An executor (docqa.executors) runs it in this process or
-on Ray actors; the driver (`ingest`) keeps every store write, in file order, one SQLite
-transaction per file, so an interrupted ingest keeps every file it finished and the next run
-skips them by hash. Chunks of several small files are embedded in one call so that the model,
-not the pipeline, sets the pace.
+on Ray actors; the driver (`ingest`) keeps every store write, in file order, one transaction per
+file through `Memory.replace`, so an interrupted ingest keeps every file it finished and the next
+run skips them by hash. Batches are sized to a few seconds of work, so that is all a kill loses.
+Chunks of several small files are embedded in one call so that the model, not the pipeline, sets
+the pace.
 """
 
 from __future__ import annotations
@@ -16,13 +17,11 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
-
-import numpy as np
 
 from docqa.errors import LoadError
 from docqa.ingest.chunking import chunk_document
@@ -31,15 +30,25 @@ from docqa.models.embedder import Embedder
 from docqa.records import Chunk, LoadedDocument
 from docqa.settings import IngestSettings
 
+from docqa.memory.memory import DocumentVersion
+
 if TYPE_CHECKING:
-    from docqa.memory.backend import MemoryStore, VectorSearch
+    import numpy as np
+
+    from docqa.memory.memory import Memory
     from docqa.memory.store import DocumentRow
 
 # Embed once this many chunks are waiting (several small files share one model call).
 EMBED_BATCH_CHUNKS = 256
-# A batch handed to an executor closes before it would pass this many bytes of files (a larger
-# file goes alone) or this many files: enough work to keep an actor busy, little enough that the
-# first Ctrl-C ("finish the batch in hand") stops soon.
+# A batch handed to an executor is what gets committed together: it is sized to about
+# COMMIT_EVERY_S of work, measured as the ingest goes (_Pace), so an ingest killed at any moment
+# keeps all but its last few seconds. The first batch, before any rate is known, is small. A
+# batch never passes BATCH_BYTES of files (a larger file goes alone) or BATCH_FILES files: enough
+# work to keep an actor busy, little enough that the first Ctrl-C ("finish the batch in hand")
+# stops soon.
+COMMIT_EVERY_S = 2.0
+FIRST_BATCH_BYTES = 4 * 1024  # a few small files: the first commit comes soon after the model is up
+MIN_BATCH_BYTES = 4 * 1024
 BATCH_BYTES = 256 * 1024
 BATCH_FILES = 64
 
@@ -260,98 +269,135 @@ def _stop_on_sigint() -> Iterator[threading.Event]:
         signal.signal(signal.SIGINT, previous)
 
 
-def ingest(
-    paths: Iterable[Path],
-    store: MemoryStore,
-    vectors: VectorSearch,
-    settings: IngestSettings,
-    executor: Executor,
-    progress: Progress | None = None,
-    save_vectors: Callable[[], None] | None = None,
-) -> IngestReport:
-    progress = progress or Progress()
-    report = IngestReport()
-    t0 = time.perf_counter()
-    files, folders, problems = walk(paths)
-    report.failed.extend(problems)
-    progress.start(len(files))
-    last_save = time.monotonic()
-    seen: set[str] = set()
+class _Pace:
+    """Sizes the next batch to about COMMIT_EVERY_S of work, from the bytes per second that the
+    batches so far took from being handed out to being committed."""
 
-    def skip(into: list, entry) -> None:
+    def __init__(self) -> None:
+        self.rate: float | None = None  # bytes/s, a moving average
+        self._handed = (0.0, 0)
+
+    def limit(self) -> int:
+        want = FIRST_BATCH_BYTES if self.rate is None else max(MIN_BATCH_BYTES, self.rate * COMMIT_EVERY_S)
+        return int(min(BATCH_BYTES, want))
+
+    def handed(self, nbytes: int) -> None:
+        self._handed = (time.monotonic(), nbytes)
+
+    def committed(self) -> None:
+        started, nbytes = self._handed
+        elapsed = time.monotonic() - started
+        if started and elapsed > 0.01:
+            rate = nbytes / elapsed
+            self.rate = rate if self.rate is None else 0.5 * self.rate + 0.5 * rate
+
+
+class _Run:
+    """One ingest's state: what it has seen, reported and committed."""
+
+    def __init__(self, memory: Memory, settings: IngestSettings, report: IngestReport, progress: Progress) -> None:
+        self.memory = memory
+        self.settings = settings
+        self.report = report
+        self.progress = progress
+        self.seen: set[str] = set()
+        self.pace = _Pace()
+        self.last_save = time.monotonic()
+
+    def skip(self, into: list, entry) -> None:
         into.append(entry)
-        progress.advance(files=1, chunks=0)
+        self.progress.advance(files=1, chunks=0)
 
-    def batches(stop: threading.Event) -> Iterator[list[Path]]:
-        """Files to prepare, in batches; what needs no preparing is recorded here."""
+    def _needs_work(self, path: Path) -> bool:
+        """Whether `path` goes to an executor; what needs no preparing is recorded here."""
+        key = str(path)
+        self.seen.add(key)
+        try:
+            key.encode("utf-8")
+        except UnicodeEncodeError:
+            # SQLite stores UTF-8 only, and a path it can't hold could never be cited.
+            self.skip(self.report.failed, (printable_path(key), "file name is not valid UTF-8; rename the file"))
+            return False
+        self.progress.file(key)
+        if kind_of(path) is None:
+            self.skip(self.report.unsupported, key)
+            return False
+        if _unchanged(path, self.memory.store.document(key)):
+            self.skip(self.report.unchanged, key)
+            return False
+        return True
+
+    def batches(self, files: list[Path], stop: threading.Event) -> Iterator[list[Path]]:
+        """Files to prepare, in batches of about COMMIT_EVERY_S of work (see _Pace)."""
         batch: list[Path] = []
         size = 0
         for path in files:
             if stop.is_set():
                 return  # the batch being collected was only stat'ed: nothing of it is lost
-            key = str(path)
-            seen.add(key)
-            try:
-                key.encode("utf-8")
-            except UnicodeEncodeError:
-                # SQLite stores UTF-8 only, and a path it can't hold could never be cited.
-                skip(report.failed, (printable_path(key), "file name is not valid UTF-8; rename the file"))
-                continue
-            progress.file(key)
-            if kind_of(path) is None:
-                skip(report.unsupported, key)
-                continue
-            if _unchanged(path, store.document(key)):
-                skip(report.unchanged, key)
+            if not self._needs_work(path):
                 continue
             try:
                 nbytes = path.stat().st_size
             except OSError:
                 nbytes = 0  # prepare reports it
-            if batch and (size + nbytes > BATCH_BYTES or len(batch) >= BATCH_FILES):
+            if batch and (size + nbytes > self.pace.limit() or len(batch) >= BATCH_FILES):
+                self.pace.handed(size)
                 yield batch
+                self.pace.committed()
                 batch, size = [], 0
             batch.append(path)
             size += nbytes
         if batch:
             yield batch
 
-    def commit(item: Prepared) -> None:
-        n = len(item.chunks)
-        removed, added = store.replace_document(
-            path=item.path, title=item.doc.title, kind=item.doc.kind, sha256=item.sha256,
-            size=item.size, mtime=item.mtime, pages=len(item.doc.pages), text=item.doc.text,
-            chunks=item.chunks, vectors=item.vectors,
-        )
-        vectors.remove(removed)
-        vectors.add(added, item.vectors)
-        vectors.generation = store.generation
-        report.warnings.extend((item.path, w) for w in item.doc.warnings)
-        report.ingested.append(item.path)
-        report.chunks += n
-        progress.advance(files=1, chunks=n)
+    def commit(self, outcomes: list[Prepared | Skipped]) -> None:
+        """Store a batch's outcomes in file order, one transaction per file."""
+        for item in outcomes:
+            if isinstance(item, Skipped):
+                self.skip(self.report.warnings if item.warning else self.report.failed, (item.path, item.reason))
+                continue
+            doc = item.doc
+            self.memory.replace(
+                DocumentVersion(item.path, doc.title, doc.kind, item.sha256, item.size, item.mtime, len(doc.pages), doc.text),
+                item.chunks, item.vectors,
+            )
+            self.report.warnings.extend((item.path, w) for w in doc.warnings)
+            self.report.ingested.append(item.path)
+            self.report.chunks += len(item.chunks)
+            self.progress.advance(files=1, chunks=len(item.chunks))
+        if time.monotonic() - self.last_save >= self.settings.save_every_s:
+            self.memory.checkpoint()
+            self.last_save = time.monotonic()
 
+    def drop_gone(self, folders: list[Path]) -> None:
+        """Files gone from a folder ingested again are dropped from memory."""
+        for doc in self.memory.store.documents():
+            if doc.path not in self.seen and any(Path(doc.path).is_relative_to(f) for f in folders):
+                self.memory.delete(doc.path)
+                self.report.removed.append(doc.path)
+
+
+def ingest(
+    paths: Iterable[Path],
+    memory: Memory,
+    settings: IngestSettings,
+    executor: Executor,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Bring `memory` in line with the files under `paths`: new and changed ones stored, unchanged
+    ones skipped by hash, files gone from a given folder removed. The caller holds the writer lock."""
+    report = IngestReport()
+    t0 = time.perf_counter()
+    files, folders, problems = walk(paths)
+    report.failed.extend(problems)
+    run = _Run(memory, settings, report, progress or Progress())
+    run.progress.start(len(files))
     with _stop_on_sigint() as stop:
-        for outcomes in executor.prepare(batches(stop), settings):
-            for item in outcomes:
-                if isinstance(item, Prepared):
-                    commit(item)
-                elif item.warning:
-                    skip(report.warnings, (item.path, item.reason))
-                else:
-                    skip(report.failed, (item.path, item.reason))
-            if save_vectors and time.monotonic() - last_save >= settings.save_every_s:
-                save_vectors()
-                last_save = time.monotonic()
+        for outcomes in executor.prepare(run.batches(files, stop), settings):
+            run.commit(outcomes)
         report.interrupted = stop.is_set()
         if not report.interrupted:
-            # Files gone from a folder ingested again are dropped from memory.
-            for doc in store.documents():
-                if doc.path not in seen and any(Path(doc.path).is_relative_to(f) for f in folders):
-                    vectors.remove(store.delete_document(doc.path))
-                    vectors.generation = store.generation
-                    report.removed.append(doc.path)
-    if save_vectors and vectors.dirty:
-        save_vectors()
+            run.drop_gone(folders)
+    memory.checkpoint()
     report.seconds = time.perf_counter() - t0
     return report

@@ -7,9 +7,10 @@ Two backends implement them:
 - ``postgresql`` (server, ``docqa[postgres]``): ``PgStore`` holds documents, chunks, vectors
   (pgvector, HNSW) and keyword search (tsvector) in one database; its ``PgVectors`` is a view on it.
 
-The pipeline (ingest, retrieval, answer, summarize, chat) sees only these protocols. Derived
-memory (summary trees, jobs, chat sessions) uses ``conn.execute`` with ``?`` placeholders and SQL
-both databases speak (``ON CONFLICT ... DO UPDATE``); ``PgStore.conn`` translates the placeholders.
+The pipeline (ingest, retrieval, answer, summarize, chat) sees only these protocols. Writers go
+through ``Memory`` (memory.py), which keeps rows, vectors, generation and summaries in step.
+Derived memory (summary trees, jobs, chat sessions) lives in typed repositories,
+``store.derived`` (derived.py). No SQL is written outside this package.
 """
 
 from __future__ import annotations
@@ -52,7 +53,11 @@ class VectorSearch(Protocol):
 class MemoryStore(Protocol):
     """The source of truth: documents, chunks with provenance and vectors, keyword search, meta."""
 
-    conn: Any  # execute(sql with ? placeholders, params) -> cursor; derived memory uses it
+    db: Any  # the driver's connection (sqlite3 / psycopg): SQL inside docqa.memory only
+    PARAM: str  # the driver's parameter marker in that SQL: "?" (sqlite3) or "%s" (psycopg)
+
+    @property
+    def derived(self) -> Any: ...  # docqa.memory.derived.Derived: summaries, jobs, sessions
 
     @property
     def location(self) -> str: ...

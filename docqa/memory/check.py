@@ -16,13 +16,13 @@ def check_store(store: MemoryStore, dim: int, embed=None, sample: int = 20) -> l
     - with `embed`, a sample of chunks re-embeds to the vectors stored for them.
     """
     problems: list[str] = []
-    conn = store.conn
+    db, p = store.db, store.PARAM
     with store.snapshot():
-        for doc_id, path, n in conn.execute("SELECT id, path, chunks FROM documents").fetchall():
-            ords = [r[0] for r in conn.execute("SELECT ord FROM chunks WHERE doc_id = ? ORDER BY ord", (doc_id,))]
+        for doc_id, path, n in db.execute("SELECT id, path, chunks FROM documents").fetchall():
+            ords = [r[0] for r in db.execute(f"SELECT ord FROM chunks WHERE doc_id = {p} ORDER BY ord", (doc_id,))]
             if ords != list(range(n)):
                 problems.append(f"{path}: {len(ords)} chunk rows, expected {n} in order")
-        orphans = conn.execute(
+        orphans = db.execute(
             "SELECT COUNT(*) FROM chunks WHERE doc_id NOT IN (SELECT id FROM documents)"
         ).fetchone()[0]
         if orphans:

@@ -86,21 +86,27 @@ def migrate(
         for gone in there:
             target.delete_document(gone)
             report.removed += 1
-        for table, key in DERIVED.items():
-            cur = source.conn.execute(f"SELECT * FROM {table}")
-            columns = [d[0] for d in cur.description]
-            rows = cur.fetchall()
-            if rows:
-                update = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key.split(", "))
-                with target.transaction() as conn:
-                    conn.executemany(
-                        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
-                        f"ON CONFLICT ({key}) DO UPDATE SET {update}",
-                        rows,
-                    )
-            report.derived[table] = len(rows)
+        _copy_derived(source, target, report)
         target.open_vectors(int(dim), vectors)  # builds the HNSW index now, not on the first question
     finally:
         target.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _copy_derived(source: Store, target, report: MigrateReport) -> None:
+    """Summary trees, jobs and chat sessions, row for row (a row already there is overwritten)."""
+    for table, key in DERIVED.items():
+        cur = source.conn.execute(f"SELECT * FROM {table}")
+        columns = [d[0] for d in cur.description]
+        rows = cur.fetchall()
+        if rows:
+            update = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key.split(", "))
+            marks = ", ".join([target.PARAM] * len(columns))
+            with target.transaction():
+                target.db.cursor().executemany(
+                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) "
+                    f"ON CONFLICT ({key}) DO UPDATE SET {update}",
+                    rows,
+                )
+        report.derived[table] = len(rows)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -27,9 +26,8 @@ from pathlib import Path
 import numpy as np
 
 from docqa.errors import ConfigError, StoreError
-from docqa.memory.store import (
-    _SCHEMA_2, DOC_COLUMNS, HIT_COLUMNS, SCHEMA_VERSION, DocumentReads, DocumentRow, bind_model, fts_terms,
-)
+from docqa.memory.schema import POSTGRES, SCHEMA_VERSION
+from docqa.memory.store import DOC_COLUMNS, HIT_COLUMNS, DocumentReads, DocumentRow, bind_model, fts_terms
 from docqa.memory.vectors import Recall, measure_recall
 from docqa.records import Chunk, Hit
 from docqa.settings import VectorSettings, redact_url
@@ -39,65 +37,12 @@ _CHUNK_COLUMNS = (
     "id, doc_id, ord, text, page_start, page_end, section, char_start, char_end, n_tokens, embedding"
 )
 
-_SCHEMA = """
-CREATE EXTENSION IF NOT EXISTS vector;
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS documents (
-    id BIGSERIAL PRIMARY KEY,
-    path TEXT NOT NULL UNIQUE,
-    title TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    sha256 TEXT NOT NULL,
-    size BIGINT NOT NULL,
-    mtime DOUBLE PRECISION NOT NULL,
-    pages INTEGER NOT NULL,
-    chunks INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    ingested_at DOUBLE PRECISION NOT NULL
-);
--- The embedding column gets its dimension (and then its HNSW index) when the model is bound.
-CREATE TABLE IF NOT EXISTS chunks (
-    id BIGSERIAL PRIMARY KEY,
-    doc_id BIGINT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    ord INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    page_start INTEGER NOT NULL,
-    page_end INTEGER NOT NULL,
-    section TEXT NOT NULL,
-    char_start INTEGER NOT NULL,
-    char_end INTEGER NOT NULL,
-    n_tokens INTEGER NOT NULL,
-    embedding vector NOT NULL,
-    tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', text)) STORED
-);
-CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ord);
-CREATE INDEX IF NOT EXISTS chunks_tsv ON chunks USING gin (tsv);
-""" + re.sub(r"\bINTEGER\b", "BIGINT", re.sub(r"\bREAL\b", "DOUBLE PRECISION", _SCHEMA_2))
-# (The derived-memory tables are SQLite's own DDL with PostgreSQL's names for its two types.)
-
-
-def _pg_sql(sql: str) -> str:
-    """sqlite3's `?` placeholders as psycopg's `%s` (derived memory's SQL is shared by both stores)."""
-    return sql.replace("%", "%%").replace("?", "%s")
-
-
-class _Conn:
-    """The sqlite3-style `execute` / `executemany` that summaries, jobs and chat sessions use."""
-
-    def __init__(self, pg) -> None:
-        self._pg = pg
-
-    def execute(self, sql: str, params: Sequence = ()):
-        return self._pg.execute(_pg_sql(sql), tuple(params))
-
-    def executemany(self, sql: str, rows):
-        cur = self._pg.cursor()
-        cur.executemany(_pg_sql(sql), list(rows))
-        return cur
 
 
 class PgStore(DocumentReads):
     """One psycopg connection (autocommit; transactions are explicit, as in ``Store``)."""
+
+    PARAM = "%s"  # psycopg's format style
 
     def __init__(self, url: str) -> None:
         try:
@@ -111,7 +56,7 @@ class PgStore(DocumentReads):
         except psycopg.Error as exc:
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise StoreError(f"{self.location}: cannot connect to PostgreSQL ({reason})") from None
-        self.conn = _Conn(self._pg)
+        self.db = self._pg
         self._stats: tuple = (None, 0, 1.0, {})  # BM25's corpus statistics at a generation (_corpus_stats)
         try:
             # No DDL once the schema is there: a read-only replica (hot standby) refuses even
@@ -120,7 +65,7 @@ class PgStore(DocumentReads):
                 with self._pg.transaction():
                     # Two processes opening a new database at once must not both create the schema.
                     self._pg.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY + 1,))
-                    self._pg.execute(_SCHEMA)
+                    self._pg.execute(POSTGRES)
                     self._pg.execute(
                         "INSERT INTO meta VALUES ('schema_version', %s), ('generation', '0') ON CONFLICT DO NOTHING",
                         (str(SCHEMA_VERSION),),
@@ -172,28 +117,28 @@ class PgStore(DocumentReads):
         )
 
     @contextmanager
-    def transaction(self) -> Iterator[_Conn]:
+    def transaction(self) -> Iterator[object]:
         import psycopg
 
         try:
-            with self._pg.transaction():
-                yield self.conn
+            with self._pg.transaction():  # inside another: a savepoint of it
+                yield self._pg
         except psycopg.errors.ReadOnlySqlTransaction:
             raise StoreError(f"{self.location}: the database is read-only (a replica?); writes go to the primary") from None
         except psycopg.OperationalError as exc:
             raise StoreError(f"{self.location}: lost the connection to PostgreSQL ({str(exc).strip().splitlines()[0]})") from None
 
     @contextmanager
-    def snapshot(self) -> Iterator[_Conn]:
+    def snapshot(self) -> Iterator[object]:
         """A read transaction that sees one committed generation (REPEATABLE READ)."""
         from psycopg.pq import TransactionStatus
 
         if self._pg.info.transaction_status != TransactionStatus.IDLE:
-            yield self.conn  # already inside one: its snapshot holds
+            yield self._pg  # already inside one: its snapshot holds
             return
         with self._pg.transaction():
             self._pg.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            yield self.conn
+            yield self._pg
 
     @contextmanager
     def writer_lock(self, wait: bool = False, poll_s: float = 0.5) -> Iterator[None]:

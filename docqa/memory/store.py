@@ -14,108 +14,18 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 from docqa.errors import StoreError
+from docqa.memory.derived import Derived
+from docqa.memory.schema import SCHEMA_VERSION, SQLITE, SQLITE_DERIVED
 from docqa.records import Chunk, Hit
 from docqa.settings import VectorSettings
 
-SCHEMA_VERSION = 2
 DB_NAME = "docqa.sqlite"
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS documents (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    path TEXT NOT NULL UNIQUE,
-    title TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    sha256 TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    mtime REAL NOT NULL,
-    pages INTEGER NOT NULL,
-    chunks INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    ingested_at REAL NOT NULL
-);
--- AUTOINCREMENT: a chunk id is never reused, so a stale FAISS id can never point at new text.
-CREATE TABLE IF NOT EXISTS chunks (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    ord INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    page_start INTEGER NOT NULL,
-    page_end INTEGER NOT NULL,
-    section TEXT NOT NULL,
-    char_start INTEGER NOT NULL,
-    char_end INTEGER NOT NULL,
-    n_tokens INTEGER NOT NULL,
-    vector BLOB NOT NULL
-);
-CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ord);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
-    text, content='chunks', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
-);
-CREATE TRIGGER IF NOT EXISTS chunks_ai AFTER INSERT ON chunks BEGIN
-    INSERT INTO chunks_fts(rowid, text) VALUES (new.id, new.text);
-END;
-CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
-    INSERT INTO chunks_fts(chunks_fts, rowid, text) VALUES ('delete', old.id, old.text);
-END;
-"""
-
-# Version 2: derived memory (summary tree, batch jobs, chat sessions). Every statement is
-# idempotent, so a version-1 store is upgraded in place by running it.
-_SCHEMA_2 = """
--- Summary nodes are keyed by a hash of their inputs (the chunk texts, or the child summaries,
--- plus model, prompt version and length), so an unchanged subtree is found again after its
--- document is re-ingested under new chunk ids: only changed nodes and their ancestors are new.
-CREATE TABLE IF NOT EXISTS summary_nodes (
-    key TEXT PRIMARY KEY,
-    doc_path TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    label TEXT NOT NULL,
-    text TEXT NOT NULL,
-    provenance TEXT NOT NULL,
-    created_at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS summary_nodes_doc ON summary_nodes(doc_path);
-CREATE TABLE IF NOT EXISTS summary_roots (
-    doc_path TEXT NOT NULL,
-    mode TEXT NOT NULL,
-    words INTEGER NOT NULL,
-    sha256 TEXT NOT NULL,
-    root_key TEXT NOT NULL,
-    tree TEXT NOT NULL,
-    PRIMARY KEY (doc_path, mode, words)
-);
-CREATE TABLE IF NOT EXISTS jobs (
-    id TEXT PRIMARY KEY,
-    kind TEXT NOT NULL,
-    spec TEXT NOT NULL,
-    state TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    updated_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS job_items (
-    job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
-    item TEXT NOT NULL,
-    ord INTEGER NOT NULL,
-    state TEXT NOT NULL,
-    reason TEXT NOT NULL DEFAULT '',
-    result TEXT NOT NULL DEFAULT '',
-    updated_at REAL NOT NULL,
-    PRIMARY KEY (job_id, item)
-);
-CREATE TABLE IF NOT EXISTS chat_sessions (
-    name TEXT PRIMARY KEY,
-    state TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    updated_at REAL NOT NULL
-);
-"""
 
 HIT_COLUMNS = (
     "c.id, c.doc_id, d.path, d.title, c.ord, c.text, c.page_start, c.page_end, c.section, "
@@ -141,38 +51,46 @@ DOC_COLUMNS = "id, path, title, kind, sha256, size, mtime, pages, chunks, ingest
 
 
 class DocumentReads:
-    """Reads both stores answer with the same SQL through `conn` (`?` placeholders; PgStore's
-    connection translates them)."""
+    """What both stores answer with the same SQL over `db` (their driver's connection), written
+    with the store's declared parameter marker `PARAM`; and their derived-memory repositories."""
 
-    conn: object
+    db: object
+    PARAM: str
+
+    @cached_property
+    def derived(self) -> Derived:
+        return Derived(self)
 
     def documents(self) -> list[DocumentRow]:
-        rows = self.conn.execute(f"SELECT {DOC_COLUMNS} FROM documents ORDER BY path").fetchall()
+        rows = self.db.execute(f"SELECT {DOC_COLUMNS} FROM documents ORDER BY path").fetchall()
         return [DocumentRow(*r) for r in rows]
 
     def document(self, path: str) -> DocumentRow | None:
-        row = self.conn.execute(f"SELECT {DOC_COLUMNS} FROM documents WHERE path = ?", (path,)).fetchone()
+        row = self.db.execute(f"SELECT {DOC_COLUMNS} FROM documents WHERE path = {self.PARAM}", (path,)).fetchone()
         return DocumentRow(*row) if row else None
 
     def document_text(self, doc_id: int) -> str:
-        row = self.conn.execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        row = self.db.execute(f"SELECT text FROM documents WHERE id = {self.PARAM}", (doc_id,)).fetchone()
         if row is None:
             raise StoreError(f"no document with id {doc_id}")
         return row[0]
 
     def counts(self) -> tuple[int, int]:
-        docs = self.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
-        chunks = self.conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        docs = self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        chunks = self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
         return docs, chunks
 
 
 class Store(DocumentReads):
     """One SQLite connection. Writers go through `replace_document` / `delete_document`."""
 
+    PARAM = "?"  # sqlite3's qmark style
+
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.path = directory / DB_NAME
         self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        self.db = self.conn
         try:
             self.conn.execute("PRAGMA foreign_keys = ON")
             # WAL: readers see the last committed transaction while a writer works, and never block it.
@@ -180,7 +98,7 @@ class Store(DocumentReads):
             self.conn.execute("PRAGMA synchronous = FULL")
             version = self._stored_version()
             if version is None:
-                self.conn.executescript(_SCHEMA + _SCHEMA_2)
+                self.conn.executescript(SQLITE + SQLITE_DERIVED)
                 self._init_meta()
                 version = self._stored_version()
             elif version == 1:
@@ -215,7 +133,7 @@ class Store(DocumentReads):
 
     def _upgrade_to_2(self) -> None:
         with self.transaction():
-            for statement in _SCHEMA_2.split(";"):
+            for statement in SQLITE_DERIVED.split(";"):
                 if statement.strip():
                     self.conn.execute(statement)
             self.set_meta("schema_version", "2")
@@ -236,6 +154,10 @@ class Store(DocumentReads):
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; inside another, part of it (commits or rolls back with it)."""
+        if self.conn.in_transaction:
+            yield self.conn
+            return
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
@@ -306,8 +228,9 @@ class Store(DocumentReads):
 
     def delete_document(self, path: str) -> list[int]:
         with self.transaction() as conn:
+            before = conn.total_changes
             removed = self._delete(conn, path)
-            if removed or conn.total_changes:
+            if removed or conn.total_changes != before:
                 self._bump_generation()
         return removed
 

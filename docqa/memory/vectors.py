@@ -25,12 +25,15 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import faiss
 import numpy as np
 
-from docqa.memory.store import Store
 from docqa.settings import VectorSettings
+
+if TYPE_CHECKING:  # the store's protocol only: the store module imports this one, not the reverse
+    from docqa.memory.backend import MemoryStore as Store
 
 _FILE = re.compile(r"^vectors-g(\d+)\.faiss$")
 # PQ trains 256 centroids per sub-quantizer and FAISS wants 39 points per centroid; an index this

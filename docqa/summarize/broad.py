@@ -7,7 +7,6 @@ summary, that summary enters the working set first, as a passage citing the whol
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -41,7 +40,6 @@ def _target(index, question: str, candidates: list[Candidate]):
     return docs[0] if len(docs) == 1 else None
 
 
-
 def summary_passage(index, question: str, candidates: list[Candidate]) -> Passage | None:
     """A passage holding the stored summary of the document a broad question is about, if any."""
     if not is_broad(question):
@@ -49,16 +47,14 @@ def summary_passage(index, question: str, candidates: list[Candidate]) -> Passag
     doc = _target(index, question, candidates)
     if doc is None:
         return None
-    rows = index.store.conn.execute(
-        "SELECT mode, words, tree FROM summary_roots WHERE doc_path = ? AND sha256 = ?", (doc.path, doc.sha256)
-    ).fetchall()
-    if not rows:
+    roots = index.store.derived.summaries.roots(doc.path, doc.sha256)
+    if not roots:
         return None
-    mode, _, tree = min(rows, key=lambda r: (_MODE_ORDER.get(r[0], 9), -r[1]))
-    root = index.store.conn.execute("SELECT text FROM summary_nodes WHERE key = ?", (json.loads(tree)["keys"][-1],)).fetchone()
+    best = min(roots, key=lambda r: (_MODE_ORDER.get(r.mode, 9), -r.words))
+    root = index.store.derived.summaries.node(best.keys[-1])
     if root is None:
         return None
     return Passage(
         doc_id=doc.id, path=doc.path, title=doc.title, page_start=1, page_end=max(doc.pages, 1),
-        section=f"summary ({mode})", start=0, end=0, text=root[0], chunk_ids=[], ords=[], weight=1.0,
+        section=f"summary ({best.mode})", start=0, end=0, text=root.text, chunk_ids=[], ords=[], weight=1.0,
     )

@@ -14,10 +14,10 @@ import json
 import os
 import secrets
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from docqa.errors import DocqaError, UsageError
+from docqa.memory.derived import Job
 from docqa.memory.store import DocumentRow
 from docqa.summarize.document import DocumentSummary, Summarizer
 from docqa.summarize.nodes import Node
@@ -37,37 +37,6 @@ class JobProgress:
     def stop(self) -> None: ...
 
 
-@dataclass
-class JobItem:
-    item: str
-    ord: int
-    state: str  # pending | done | failed
-    reason: str = ""
-    result: dict = field(default_factory=dict)
-
-
-@dataclass
-class Job:
-    id: str
-    kind: str
-    spec: dict
-    state: str  # pending | running | done | interrupted
-    created_at: float
-    updated_at: float
-    items: list[JobItem] = field(default_factory=list)
-
-    @property
-    def counts(self) -> dict[str, int]:
-        out = {"pending": 0, "done": 0, "failed": 0}
-        for it in self.items:
-            out[it.state] = out.get(it.state, 0) + 1
-        return out
-
-
-def _now() -> float:
-    return time.time()
-
-
 def create(index, documents: list[DocumentRow], out_dir: Path, mode: str, words: int, overview: bool = True) -> Job:
     """Record a new job over `documents` (an overview across them comes last when `overview`).
 
@@ -82,29 +51,14 @@ def create(index, documents: list[DocumentRow], out_dir: Path, mode: str, words:
         "budget": index.settings.summarize.budget, "partial_words": index.settings.summarize.partial_words,
     }
     items = [d.path for d in documents] + ([OVERVIEW] if spec["overview"] else [])
-    with index.store.transaction() as conn:
-        conn.execute(
-            "INSERT INTO jobs (id, kind, spec, state, created_at, updated_at) VALUES (?, 'summarize', ?, 'pending', ?, ?)",
-            (job_id, json.dumps(spec), _now(), _now()),
-        )
-        conn.executemany(
-            "INSERT INTO job_items (job_id, item, ord, state, updated_at) VALUES (?, ?, ?, 'pending', ?)",
-            [(job_id, item, i, _now()) for i, item in enumerate(items)],
-        )
+    index.store.derived.jobs.create(job_id, "summarize", spec, items)
     return load(index, job_id)
 
 
 def load(index, job_id: str) -> Job:
-    row = index.store.conn.execute(
-        "SELECT id, kind, spec, state, created_at, updated_at FROM jobs WHERE id = ?", (job_id,)
-    ).fetchone()
-    if row is None:
+    job = index.store.derived.jobs.get(job_id)
+    if job is None:
         raise UsageError(f"no job {job_id!r} in {index.directory} (see `docqa jobs list`)")
-    job = Job(row[0], row[1], json.loads(row[2]), row[3], row[4], row[5])
-    for item, ord_, state, reason, result in index.store.conn.execute(
-        "SELECT item, ord, state, reason, result FROM job_items WHERE job_id = ? ORDER BY ord", (job_id,)
-    ):
-        job.items.append(JobItem(item, ord_, state, reason, json.loads(result) if result else {}))
     return job
 
 
@@ -117,21 +71,15 @@ def spec_settings(job: Job) -> dict:
 
 
 def list_jobs(index) -> list[Job]:
-    ids = [r[0] for r in index.store.conn.execute("SELECT id FROM jobs ORDER BY created_at DESC")]
-    return [load(index, i) for i in ids]
+    return [load(index, i) for i in index.store.derived.jobs.ids()]
 
 
 def _set_job(index, job_id: str, state: str) -> None:
-    with index.store.transaction() as conn:
-        conn.execute("UPDATE jobs SET state = ?, updated_at = ? WHERE id = ?", (state, _now(), job_id))
+    index.store.derived.jobs.set_state(job_id, state)
 
 
 def _set_item(index, job_id: str, item: str, state: str, reason: str = "", result: dict | None = None) -> None:
-    with index.store.transaction() as conn:
-        conn.execute(
-            "UPDATE job_items SET state = ?, reason = ?, result = ?, updated_at = ? WHERE job_id = ? AND item = ?",
-            (state, reason, json.dumps(result or {}), _now(), job_id, item),
-        )
+    index.store.derived.jobs.set_item(job_id, item, state, reason, result)
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from dataclasses import asdict, dataclass, field
 
 from docqa.memory.backend import MemoryStore
+from docqa.memory.derived import NodeRow
 
 
 def node_key(kind: str, prompt: str, model: str, words: int, inputs: list[str]) -> str:
@@ -46,74 +46,39 @@ class Node:
 
 
 class NodeStore:
-    """Reads and writes summary nodes; each write is its own transaction (a crash keeps the rest)."""
+    """Summary nodes as `Node`s, over the store's summary repository (docqa.memory.derived).
+
+    Each write is its own transaction, so a crash keeps every node written before it."""
 
     def __init__(self, store: MemoryStore) -> None:
         self.store = store
+        self.repo = store.derived.summaries
 
     def get(self, key: str) -> Node | None:
-        row = self.store.conn.execute(
-            "SELECT kind, label, text, provenance FROM summary_nodes WHERE key = ?", (key,)
-        ).fetchone()
+        row = self.repo.node(key)
         if row is None:
             return None
-        kind, label, text, provenance = row
-        data = json.loads(provenance)
+        data = json.loads(row.provenance)
         data["pages"] = tuple(data["pages"])
-        return Node(key=key, kind=kind, label=label, text=text, cached=True, **data)
+        return Node(key=key, kind=row.kind, label=row.label, text=row.text, cached=True, **data)
 
     def put(self, node: Node, doc_path: str) -> None:
-        with self.store.transaction() as conn:
-            conn.execute(
-                "INSERT INTO summary_nodes (key, doc_path, kind, label, text, provenance, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET doc_path = excluded.doc_path, "
-                "kind = excluded.kind, label = excluded.label, text = excluded.text, "
-                "provenance = excluded.provenance, created_at = excluded.created_at",
-                (node.key, doc_path, node.kind, node.label, node.text, node.provenance(), time.time()),
-            )
+        self.repo.put_node(NodeRow(node.key, node.kind, node.label, node.text, node.provenance()), doc_path)
 
     def root(self, doc_path: str, mode: str, words: int, sha256: str, stamp: str) -> list[str] | None:
         """The node keys of the last complete tree, if the file and the model/prompts are unchanged."""
-        row = self.store.conn.execute(
-            "SELECT sha256, tree FROM summary_roots WHERE doc_path = ? AND mode = ? AND words = ?",
-            (doc_path, mode, words),
-        ).fetchone()
-        if row is None or row[0] != sha256:
+        root = self.repo.root(doc_path, mode, words)
+        if root is None or root.sha256 != sha256 or root.stamp != stamp:
             return None
-        tree = json.loads(row[1])
-        return tree["keys"] if tree.get("stamp") == stamp else None
+        return root.keys
 
     def set_root(self, doc_path: str, mode: str, words: int, sha256: str, stamp: str, keys: list[str]) -> None:
         """Record a complete tree, and forget this document's nodes that no current tree uses."""
-        with self.store.transaction() as conn:
-            conn.execute(
-                "INSERT INTO summary_roots (doc_path, mode, words, sha256, root_key, tree) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (doc_path, mode, words) DO UPDATE SET "
-                "sha256 = excluded.sha256, root_key = excluded.root_key, tree = excluded.tree",
-                (doc_path, mode, words, sha256, keys[-1], json.dumps({"stamp": stamp, "keys": keys})),
-            )
-            live: set[str] = set()
-            for (tree,) in conn.execute(
-                "SELECT tree FROM summary_roots WHERE doc_path = ? AND sha256 = ?", (doc_path, sha256)
-            ):
-                live.update(json.loads(tree)["keys"])
-            conn.execute("DELETE FROM summary_roots WHERE doc_path = ? AND sha256 != ?", (doc_path, sha256))
-            stale = [
-                k for (k,) in conn.execute("SELECT key FROM summary_nodes WHERE doc_path = ?", (doc_path,))
-                if k not in live
-            ]
-            conn.executemany("DELETE FROM summary_nodes WHERE key = ?", [(k,) for k in stale])
+        self.repo.set_root(doc_path, mode, words, sha256, stamp, keys)
 
     def forget_removed(self) -> int:
         """Drop summaries of documents no longer in the index."""
-        with self.store.transaction() as conn:
-            n = conn.execute(
-                "DELETE FROM summary_nodes WHERE doc_path NOT IN (SELECT path FROM documents)"
-            ).rowcount
-            conn.execute("DELETE FROM summary_roots WHERE doc_path NOT IN (SELECT path FROM documents)")
-        return n
+        return self.repo.forget_removed()
 
     def count(self, doc_path: str) -> int:
-        return self.store.conn.execute(
-            "SELECT COUNT(*) FROM summary_nodes WHERE doc_path = ?", (doc_path,)
-        ).fetchone()[0]
+        return self.repo.count(doc_path)

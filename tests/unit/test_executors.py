@@ -60,7 +60,7 @@ def docs(tmp_path):
 
 
 def _ingest(index, paths, executor):
-    return pipeline.ingest(paths, index.store, index.vectors, index.settings.ingest, executor)
+    return pipeline.ingest(paths, index.memory, index.settings.ingest, executor)
 
 
 def test_prepare_is_pure_and_idempotent(docs, embedder):

@@ -1,0 +1,179 @@
+"""The schemas of both stores, declared side by side: a new table goes into both.
+
+SQLite (``Store``): documents, chunks with their vectors as blobs, FTS5 kept by triggers; then
+derived memory (schema version 2). PostgreSQL (``PgStore``): the same tables in its own types,
+with a pgvector column and a generated ``tsvector`` instead of FTS5.
+"""
+
+SCHEMA_VERSION = 2
+
+SQLITE = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    path TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime REAL NOT NULL,
+    pages INTEGER NOT NULL,
+    chunks INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    ingested_at REAL NOT NULL
+);
+-- AUTOINCREMENT: a chunk id is never reused, so a stale FAISS id can never point at new text.
+CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    ord INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    page_start INTEGER NOT NULL,
+    page_end INTEGER NOT NULL,
+    section TEXT NOT NULL,
+    char_start INTEGER NOT NULL,
+    char_end INTEGER NOT NULL,
+    n_tokens INTEGER NOT NULL,
+    vector BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ord);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+    text, content='chunks', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER IF NOT EXISTS chunks_ai AFTER INSERT ON chunks BEGIN
+    INSERT INTO chunks_fts(rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
+    INSERT INTO chunks_fts(chunks_fts, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+"""
+
+# Version 2: derived memory (summary tree, batch jobs, chat sessions). Every statement is
+# idempotent, so a version-1 store is upgraded in place by running it.
+SQLITE_DERIVED = """
+-- Summary nodes are keyed by a hash of their inputs (the chunk texts, or the child summaries,
+-- plus model, prompt version and length), so an unchanged subtree is found again after its
+-- document is re-ingested under new chunk ids: only changed nodes and their ancestors are new.
+CREATE TABLE IF NOT EXISTS summary_nodes (
+    key TEXT PRIMARY KEY,
+    doc_path TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    label TEXT NOT NULL,
+    text TEXT NOT NULL,
+    provenance TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS summary_nodes_doc ON summary_nodes(doc_path);
+CREATE TABLE IF NOT EXISTS summary_roots (
+    doc_path TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    words INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    root_key TEXT NOT NULL,
+    tree TEXT NOT NULL,
+    PRIMARY KEY (doc_path, mode, words)
+);
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    state TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS job_items (
+    job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    item TEXT NOT NULL,
+    ord INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    result TEXT NOT NULL DEFAULT '',
+    updated_at REAL NOT NULL,
+    PRIMARY KEY (job_id, item)
+);
+CREATE TABLE IF NOT EXISTS chat_sessions (
+    name TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+"""
+
+POSTGRES = """
+CREATE EXTENSION IF NOT EXISTS vector;
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    id BIGSERIAL PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    mtime DOUBLE PRECISION NOT NULL,
+    pages INTEGER NOT NULL,
+    chunks INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    ingested_at DOUBLE PRECISION NOT NULL
+);
+-- The embedding column gets its dimension (and then its HNSW index) when the model is bound.
+CREATE TABLE IF NOT EXISTS chunks (
+    id BIGSERIAL PRIMARY KEY,
+    doc_id BIGINT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    ord INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    page_start INTEGER NOT NULL,
+    page_end INTEGER NOT NULL,
+    section TEXT NOT NULL,
+    char_start INTEGER NOT NULL,
+    char_end INTEGER NOT NULL,
+    n_tokens INTEGER NOT NULL,
+    embedding vector NOT NULL,
+    tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', text)) STORED
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ord);
+CREATE INDEX IF NOT EXISTS chunks_tsv ON chunks USING gin (tsv);
+-- Derived memory: SQLITE_DERIVED's tables in PostgreSQL's types.
+CREATE TABLE IF NOT EXISTS summary_nodes (
+    key TEXT PRIMARY KEY,
+    doc_path TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    label TEXT NOT NULL,
+    text TEXT NOT NULL,
+    provenance TEXT NOT NULL,
+    created_at DOUBLE PRECISION NOT NULL
+);
+CREATE INDEX IF NOT EXISTS summary_nodes_doc ON summary_nodes(doc_path);
+CREATE TABLE IF NOT EXISTS summary_roots (
+    doc_path TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    words BIGINT NOT NULL,
+    sha256 TEXT NOT NULL,
+    root_key TEXT NOT NULL,
+    tree TEXT NOT NULL,
+    PRIMARY KEY (doc_path, mode, words)
+);
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    state TEXT NOT NULL,
+    created_at DOUBLE PRECISION NOT NULL,
+    updated_at DOUBLE PRECISION NOT NULL
+);
+CREATE TABLE IF NOT EXISTS job_items (
+    job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    item TEXT NOT NULL,
+    ord BIGINT NOT NULL,
+    state TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    result TEXT NOT NULL DEFAULT '',
+    updated_at DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (job_id, item)
+);
+CREATE TABLE IF NOT EXISTS chat_sessions (
+    name TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    created_at DOUBLE PRECISION NOT NULL,
+    updated_at DOUBLE PRECISION NOT NULL
+);
+"""
