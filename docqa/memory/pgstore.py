@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from docqa.errors import ConfigError, StoreError
-from docqa.memory.schema import POSTGRES, SCHEMA_VERSION
+from docqa.memory.schema import DERIVED, POSTGRES, SCHEMA_VERSION
 from docqa.memory.store import DOC_COLUMNS, HIT_COLUMNS, DocumentReads, DocumentRow, bind_model, fts_terms
 from docqa.memory.vectors import Recall, measure_recall
 from docqa.records import Chunk, Hit
@@ -65,7 +65,7 @@ class PgStore(DocumentReads):
                 with self._pg.transaction():
                     # Two processes opening a new database at once must not both create the schema.
                     self._pg.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY + 1,))
-                    self._pg.execute(POSTGRES)
+                    self._pg.execute(POSTGRES + DERIVED)
                     self._pg.execute(
                         "INSERT INTO meta VALUES ('schema_version', %s), ('generation', '0') ON CONFLICT DO NOTHING",
                         (str(SCHEMA_VERSION),),

@@ -1,8 +1,9 @@
-"""The schemas of both stores, declared side by side: a new table goes into both.
+"""The schemas of both stores, declared side by side: a new table goes here, once or twice.
 
-SQLite (``Store``): documents, chunks with their vectors as blobs, FTS5 kept by triggers; then
-derived memory (schema version 2). PostgreSQL (``PgStore``): the same tables in its own types,
-with a pgvector column and a generated ``tsvector`` instead of FTS5.
+``SQLITE`` (``Store``): documents, chunks with their vectors as blobs, FTS5 kept by triggers.
+``POSTGRES`` (``PgStore``): the same tables in its own types, with a pgvector column and a
+generated ``tsvector`` instead of FTS5. ``DERIVED`` (both): summary nodes and roots, jobs, chat
+sessions, in SQL both databases accept as written.
 """
 
 SCHEMA_VERSION = 2
@@ -48,57 +49,6 @@ CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
 END;
 """
 
-# Version 2: derived memory (summary tree, batch jobs, chat sessions). Every statement is
-# idempotent, so a version-1 store is upgraded in place by running it.
-SQLITE_DERIVED = """
--- Summary nodes are keyed by a hash of their inputs (the chunk texts, or the child summaries,
--- plus model, prompt version and length), so an unchanged subtree is found again after its
--- document is re-ingested under new chunk ids: only changed nodes and their ancestors are new.
-CREATE TABLE IF NOT EXISTS summary_nodes (
-    key TEXT PRIMARY KEY,
-    doc_path TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    label TEXT NOT NULL,
-    text TEXT NOT NULL,
-    provenance TEXT NOT NULL,
-    created_at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS summary_nodes_doc ON summary_nodes(doc_path);
-CREATE TABLE IF NOT EXISTS summary_roots (
-    doc_path TEXT NOT NULL,
-    mode TEXT NOT NULL,
-    words INTEGER NOT NULL,
-    sha256 TEXT NOT NULL,
-    root_key TEXT NOT NULL,
-    tree TEXT NOT NULL,
-    PRIMARY KEY (doc_path, mode, words)
-);
-CREATE TABLE IF NOT EXISTS jobs (
-    id TEXT PRIMARY KEY,
-    kind TEXT NOT NULL,
-    spec TEXT NOT NULL,
-    state TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    updated_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS job_items (
-    job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
-    item TEXT NOT NULL,
-    ord INTEGER NOT NULL,
-    state TEXT NOT NULL,
-    reason TEXT NOT NULL DEFAULT '',
-    result TEXT NOT NULL DEFAULT '',
-    updated_at REAL NOT NULL,
-    PRIMARY KEY (job_id, item)
-);
-CREATE TABLE IF NOT EXISTS chat_sessions (
-    name TEXT PRIMARY KEY,
-    state TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    updated_at REAL NOT NULL
-);
-"""
-
 POSTGRES = """
 CREATE EXTENSION IF NOT EXISTS vector;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -132,7 +82,15 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ord);
 CREATE INDEX IF NOT EXISTS chunks_tsv ON chunks USING gin (tsv);
--- Derived memory: SQLITE_DERIVED's tables in PostgreSQL's types.
+"""
+
+# Version 2: derived memory (summary tree, batch jobs, chat sessions), one declaration in types
+# both databases take (SQLite reads BIGINT and DOUBLE PRECISION as its INTEGER and REAL). Every
+# statement is idempotent, so a version-1 SQLite store is upgraded in place by running it.
+DERIVED = """
+-- Summary nodes are keyed by a hash of their inputs (the chunk texts, or the child summaries,
+-- plus model, prompt version and length), so an unchanged subtree is found again after its
+-- document is re-ingested under new chunk ids: only changed nodes and their ancestors are new.
 CREATE TABLE IF NOT EXISTS summary_nodes (
     key TEXT PRIMARY KEY,
     doc_path TEXT NOT NULL,

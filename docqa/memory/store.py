@@ -21,7 +21,7 @@ import numpy as np
 
 from docqa.errors import StoreError
 from docqa.memory.derived import Derived
-from docqa.memory.schema import SCHEMA_VERSION, SQLITE, SQLITE_DERIVED
+from docqa.memory.schema import DERIVED, SCHEMA_VERSION, SQLITE
 from docqa.records import Chunk, Hit
 from docqa.settings import VectorSettings
 
@@ -98,7 +98,7 @@ class Store(DocumentReads):
             self.conn.execute("PRAGMA synchronous = FULL")
             version = self._stored_version()
             if version is None:
-                self.conn.executescript(SQLITE + SQLITE_DERIVED)
+                self.conn.executescript(SQLITE + DERIVED)
                 self._init_meta()
                 version = self._stored_version()
             elif version == 1:
@@ -133,7 +133,7 @@ class Store(DocumentReads):
 
     def _upgrade_to_2(self) -> None:
         with self.transaction():
-            for statement in SQLITE_DERIVED.split(";"):
+            for statement in DERIVED.split(";"):
                 if statement.strip():
                     self.conn.execute(statement)
             self.set_meta("schema_version", "2")
