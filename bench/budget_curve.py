@@ -12,6 +12,7 @@ setting of each candidate count is the latency a new question sees.
 
 import argparse
 import statistics
+import sys
 from pathlib import Path
 
 from docqa.answer import ask
@@ -40,7 +41,8 @@ def main() -> None:
         write_contexts(contexts, folder)
         idx.ingest([folder])
         generator = idx.generator()
-        for q in chosen:
+        for i, q in enumerate(chosen, start=1):
+            print(f"question {i}/{len(chosen)}", file=sys.stderr, flush=True)
             idx.token_cache.clear()
             for k, budget in grid:
                 a = idx.settings.answer.model_copy(update={"budget": budget, "candidates": k})

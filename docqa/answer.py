@@ -194,8 +194,8 @@ def fill(question: str, candidates: list[Candidate], index, generator: Generator
 
     if spec.granularity == "sentence" and not pinned:
         scored = score_sentences(question, candidates, index, settings)
-        return working_set.build_sentences(scored, measure, budget, doc_text, neighbours=spec.neighbours,
-                                           max_passages=spec.max_passages)
+        return working_set.build_sentences(scored, measure, budget, doc_text, count=generator.count_tokens,
+                                           neighbours=spec.neighbours, max_passages=spec.max_passages)
     vectors = index.store.vectors([c.hit.chunk_id for c in candidates], index.embedder.dim)
     return working_set.build(
         candidates, vectors, measure, budget, doc_text, floor=settings.floor, mmr_lambda=settings.mmr_lambda,

@@ -18,12 +18,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, Protocol
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Protocol
 
 from docqa.records import Chunk, Hit
 from docqa.settings import VectorSettings, is_store_url
+
+if TYPE_CHECKING:  # annotations only: `docqa --help` starts without numpy
+    import numpy as np
 
 
 class VectorSearch(Protocol):

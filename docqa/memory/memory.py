@@ -21,12 +21,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from docqa.memory.backend import MemoryStore, VectorSearch
 from docqa.records import Chunk
 from docqa.settings import VectorSettings
+
+if TYPE_CHECKING:  # annotations only: `docqa --help` starts without numpy
+    import numpy as np
 
 
 @dataclass(frozen=True)

@@ -178,6 +178,7 @@ def build_sentences(
     budget: int,
     doc_text: DocText,
     *,
+    count: Callable[[str], int] | None = None,
     neighbours: int = 1,
     max_passages: int = 12,
 ) -> WorkingSet:
@@ -185,7 +186,9 @@ def build_sentences(
     `neighbours` sentences either side of it for context, while the whole request fits `budget`.
 
     Chosen sentences that touch in one document join into one passage (an excerpt), so the prompt
-    reads like the document, in document order, and a quote is always a contiguous span.
+    reads like the document, in document order, and a quote is always a contiguous span. `count`
+    (text -> tokens) estimates a trial before it is measured exactly, so the sentences that cannot
+    fit cost no render of the prompt.
     """
     by_chunk: dict[int, list[Sentence]] = {}
     for s in sentences:
@@ -200,6 +203,8 @@ def build_sentences(
         row = sorted(by_chunk[s.candidate.hit.chunk_id], key=lambda x: x.index)
         around = [x for x in row if 0 < abs(x.index - s.index) <= neighbours and x.key not in chosen]
         for group in ([s, *around], [s]) if around else ([s],):
+            if count is not None and tokens + sum(count(doc_text(x.candidate.hit.doc_id)[x.start:x.end]) for x in group) > budget:
+                continue
             trial = _excerpts({**chosen, **{x.key: x for x in group}}, doc_text)
             need = measure(trial) if len(trial) <= max_passages else budget + 1
             if need <= budget:
