@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -58,6 +58,33 @@ class Answer:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     model: str = ""
+
+    def to_json(self) -> dict:
+        """What `docqa ask --json` prints: the answer, its verification, citations, working set, costs."""
+        ws = self.working_set
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "short_answer": self.short_answer,
+            "quote": self.quote,
+            "verified": self.verified,
+            "unverified_reason": self.unverified_reason or None,
+            "answered": self.answered,
+            "abstain_reason": self.abstain_reason or None,
+            "citations": [asdict(c) for c in self.citations],
+            "removed_citations": self.removed_citations,
+            "unsupported_sentences": self.unsupported_sentences,
+            "raw_answer": self.raw_answer,
+            "working_set": None if ws is None else {
+                "tokens": ws.tokens,
+                "budget": ws.budget,
+                "passages": [{k: v for k, v in asdict(p).items() if k != "text"} | {"text": p.text} for p in ws.passages],
+            },
+            "model": self.model,
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "timings": {k: round(v, 4) for k, v in self.timings.items()},
+        }
 
 
 def fence_passages(passages: list[Passage]) -> str:

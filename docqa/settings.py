@@ -2,18 +2,22 @@
 
 Env vars name a field as ``DOCQA_<FIELD>`` for top-level fields and ``DOCQA_<SECTION>__<FIELD>``
 for fields in a section (e.g. ``DOCQA_INGEST__CHUNK_TOKENS=200``). The config file is TOML with
-one table per section. Unknown keys anywhere are an error that names the key.
+one table per section. An unknown key in the config file is an error that names it; an unknown
+``DOCQA_*`` variable is a warning that names it (unrelated tools set variables with that prefix).
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic.fields import FieldInfo
 
 from docqa.errors import ConfigError
 
@@ -327,23 +331,66 @@ def _sections() -> dict[str, type[_Section]]:
     }
 
 
-def _env_overrides(environ: dict[str, str]) -> dict[str, Any]:
+def setting_field(dotted: str) -> FieldInfo:
+    """The field behind a dotted setting name ("answer.budget", "device"): its type and description."""
+    section, _, name = dotted.rpartition(".")
+    model = _sections()[section] if section else Settings
+    return model.model_fields[name]
+
+
+def _known(dotted: str) -> bool:
+    section, _, name = dotted.rpartition(".")
     sections = _sections()
+    if not section:
+        return name in Settings.model_fields and name not in sections
+    return section in sections and name in sections[section].model_fields
+
+
+def _all_names() -> list[str]:
+    return [name for name, _, _ in describe(Settings())] + list(_sections())
+
+
+_warned: set[str] = set()
+
+
+def _warn_unknown_env(key: str) -> None:
+    # Once per variable and process: the CLI may load settings more than once per command.
+    if key not in _warned:
+        _warned.add(key)
+        sys.stderr.write(f"warning: unknown setting in environment: {key} (ignored)\n")
+
+
+def _env_overrides(environ: dict[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in environ.items():
         if not key.startswith(ENV_PREFIX) or key == CONFIG_ENV:
             continue
-        name = key[len(ENV_PREFIX):].lower()
-        if "__" in name:
-            section, field = name.split("__", 1)
-            if section not in sections or field not in sections[section].model_fields:
-                raise ConfigError(f"unknown setting in environment: {key}")
-            out.setdefault(section, {})[field] = value
-        elif name in Settings.model_fields and name not in sections:
-            out[name] = value
+        section, _, name = key[len(ENV_PREFIX):].lower().rpartition("__")
+        if "__" in section or not _known(f"{section}.{name}" if section else name):
+            _warn_unknown_env(key)
+        elif section:
+            out.setdefault(section, {})[name] = value
         else:
-            raise ConfigError(f"unknown setting in environment: {key}")
+            out[name] = value
     return out
+
+
+def _unknown_keys(data: dict[str, Any], prefix: str = "") -> list[str]:
+    """Dotted names in a config table that are no setting (a section's keys are checked within it)."""
+    found: list[str] = []
+    for key, value in data.items():
+        if not prefix and key in _sections():
+            if isinstance(value, dict):
+                found += _unknown_keys(value, f"{key}.")
+        elif not _known(prefix + key):
+            found.append(prefix + key)
+    return found
+
+
+def _unknown_setting(name: str, where: str) -> ConfigError:
+    close = difflib.get_close_matches(name, _all_names(), n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return ConfigError(f"unknown setting '{name}'{where}{hint}")
 
 
 def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
@@ -377,6 +424,9 @@ def load_settings(
             raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
     elif config_path is not None:
         raise ConfigError(f"{path}: config file not found")
+    unknown = _unknown_keys(data)
+    if unknown:
+        raise _unknown_setting(unknown[0], f" in config file {path}")
     data = _deep_merge(data, _env_overrides(environ))
     data = _deep_merge(data, {k: v for k, v in (overrides or {}).items() if v is not None})
     try:
@@ -384,6 +434,8 @@ def load_settings(
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
+        if err["type"] == "extra_forbidden":  # a key given by a caller of load_settings
+            raise _unknown_setting(where, "") from exc
         source = f" (config {path})" if path.exists() else ""
         raise ConfigError(f"setting {where}: {err['msg']}{source}") from exc
 

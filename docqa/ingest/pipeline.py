@@ -19,9 +19,9 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from docqa.errors import LoadError
 from docqa.ingest.chunking import chunk_document
@@ -75,6 +75,14 @@ class IngestReport:
         if self.interrupted:
             return 130
         return 1 if self.failed else 0
+
+    def to_json(self) -> dict[str, Any]:
+        """What `docqa ingest --json` prints: failures and warnings as {path, reason|warning} objects."""
+        data = asdict(self)
+        data["failed"] = [{"path": p, "reason": r} for p, r in self.failed]
+        data["warnings"] = [{"path": p, "warning": w} for p, w in self.warnings]
+        data["chunks_per_s"] = round(self.chunks_per_s, 2)
+        return data
 
 
 class Progress:

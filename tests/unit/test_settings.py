@@ -37,15 +37,38 @@ def test_config_file_from_env_var(tmp_path):
         ({"DOCQA_NOPE__CHUNK_TOKENS": "1"}, "DOCQA_NOPE__CHUNK_TOKENS"),
     ],
 )
-def test_unknown_env_key_is_named(env, needle):
-    with pytest.raises(ConfigError, match=needle):
-        load_settings(environ=env)
+def test_unknown_env_key_is_a_warning_that_names_it(env, needle, capsys, monkeypatch):
+    monkeypatch.setattr("docqa.settings._warned", set())
+    s = load_settings(environ={**env, "DOCQA_RETRIEVAL__K": "9"})
+    assert s.retrieval.k == 9  # the known ones still apply
+    load_settings(environ=env)
+    assert capsys.readouterr().err.count(needle) == 1  # once
 
 
 def test_unknown_config_key_is_named(tmp_path):
     cfg = tmp_path / "config.toml"
     cfg.write_text("[ingest]\nchunk_size = 100\n")
     with pytest.raises(ConfigError, match="ingest.chunk_size"):
+        load_settings(config_path=cfg, environ={})
+
+
+@pytest.mark.parametrize(
+    "toml, name",
+    [("[answer]\nbugdet = 900\n", "answer.bugdet"), ("chunk_tokens = 5\n", "chunk_tokens"), ("[nope]\nk = 1\n", "nope")],
+)
+def test_unknown_config_key_in_docqa_words(tmp_path, toml, name):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(toml)
+    with pytest.raises(ConfigError) as info:
+        load_settings(config_path=cfg, environ={})
+    assert str(info.value).startswith(f"unknown setting '{name}' in config file {cfg}")
+    assert "Extra inputs" not in str(info.value)
+
+
+def test_unknown_config_key_suggests_the_close_one(tmp_path):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("[answer]\nbugdet = 900\n")
+    with pytest.raises(ConfigError, match="did you mean 'answer.budget'"):
         load_settings(config_path=cfg, environ={})
 
 
