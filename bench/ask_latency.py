@@ -21,8 +21,8 @@ from pathlib import Path
 
 from docqa.answer import ask
 from docqa.index import Index
-from docqa.evaluate import load_squad
-from docqa.qa_eval import sample
+from docqa.eval.squad import load_squad
+from docqa.eval.qa import sample
 from docqa.settings import load_settings
 
 

@@ -16,9 +16,9 @@ import sys
 from pathlib import Path
 
 from docqa.answer import ask
-from docqa.evaluate import load_squad, write_contexts
+from docqa.eval.squad import load_squad, write_contexts
 from docqa.index import Index
-from docqa.qa_eval import sample, score
+from docqa.eval.qa import sample, score
 from docqa.settings import load_settings
 
 

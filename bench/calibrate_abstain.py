@@ -12,9 +12,9 @@ import argparse
 
 import numpy as np
 
-from docqa.evaluate import load_squad
+from docqa.eval.squad import load_squad
 from docqa.index import Index
-from docqa.qa_eval import sample
+from docqa.eval.qa import sample
 from docqa.retrieval import attention
 from docqa.settings import load_settings
 

@@ -9,7 +9,7 @@ pointing phrase ("this virus", "this disease", or "it"). The follow-up is then a
   (b) in a chat session, after the first question (rewriting on);
   (c) the same, with follow-up rewriting off (evidence memory only);
 
-and scored with docqa.qa_eval.score (working-set hit, F1, ...). The original, un-rephrased
+and scored with docqa.eval.qa.score (working-set hit, F1, ...). The original, un-rephrased
 question is scored for the working-set hit only (no LLM), as a ceiling.
 
 Then a scripted 30-turn session: memory size per turn against its capacity.
@@ -29,10 +29,10 @@ from collections import Counter
 from pathlib import Path
 
 from docqa.answer import ask
-from docqa.chat import ChatSession, Memory, sessions
-from docqa.evaluate import Question, load_squad, write_contexts
+from docqa.chat import ChatMemory, ChatSession, sessions
+from docqa.eval.squad import Question, load_squad, write_contexts
 from docqa.index import Index
-from docqa.qa_eval import score
+from docqa.eval.qa import score
 from docqa.settings import load_settings
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "covidqa" / "covidqa.json"
@@ -121,13 +121,13 @@ def run_pairs(idx: Index, pairs: list[dict]) -> dict:
         ceiling.append(score(p["original"], orig, 0.0))
 
         name = f"eval-pair-{i}"
-        session = ChatSession(idx, name, Memory())
+        session = ChatSession(idx, name, ChatMemory())
         session.ask(p["first"].question)
         after_first = session.memory.to_dict()
         row = {"entity": p["entity"], "first": p["first"].question, "follow_up": p["follow_up"].question}
         for rewrite, bucket, key in ((True, chat_rw, "b"), (False, chat_norw, "c")):
             idx.settings.chat.rewrite = rewrite
-            session.memory = Memory.from_dict(after_first)
+            session.memory = ChatMemory.from_dict(after_first)
             t = time.perf_counter()
             turn = session.ask(p["follow_up"].question)
             bucket.append(score(p["follow_up"], turn.answer, time.perf_counter() - t))
@@ -151,7 +151,7 @@ def run_session(idx: Index, questions: list[Question], turns: int, seed: int) ->
     articles = [c for c, qs in by_article.items() if len(qs) >= 5]
     random.Random(seed).shuffle(articles)
     script = [q for c in articles for q in by_article[c][:5]][:turns]
-    session = ChatSession(idx, "eval-30-turns", Memory())
+    session = ChatSession(idx, "eval-30-turns", ChatMemory())
     chat = idx.settings.chat
     rows = []
     for q in script:

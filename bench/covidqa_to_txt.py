@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from docqa.evaluate import load_squad, write_contexts
+from docqa.eval.squad import load_squad, write_contexts
 
 
 def main(argv: list[str] | None = None) -> int:

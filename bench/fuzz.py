@@ -231,7 +231,7 @@ class Runner:
         def test(case):
             doc, target, overlap = case
             self.executions["chunker"] = self.executions.get("chunker", 0) + 1
-            chunks = chunk_document(doc, emb.count_tokens, emb.token_offsets, target, overlap)
+            chunks = chunk_document(doc, emb.count_tokens_many, emb.token_offsets, target, overlap)
             _check_chunks(doc, chunks, target)
 
         return test

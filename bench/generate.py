@@ -112,7 +112,7 @@ def main() -> None:
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
 
     # One-time work first, visibly, so that it is not mistaken for load time.
-    progress = assets.RichProgress(console)
+    progress = assets.AssemblyProgress(console)
     assets.resolve_gguf(args.model, progress=progress)
     assets.tokenizer_dir(args.model, progress=progress)
     if "transformers" in backends:

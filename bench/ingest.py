@@ -112,7 +112,7 @@ def run(directory: Path, index_dir: Path | None, profile: Path | None, grouped: 
             timers.wrap(pipeline, "_sha256", "hash")
             timers.wrap(pipeline, "load", "load (parse)")
             timers.wrap(pipeline, "chunk_document", "chunk (total)")
-            timers.wrap(emb, "count_tokens", "  tokenizer: count_tokens")
+            timers.wrap(emb, "count_tokens_many", "  tokenizer: count_tokens_many")
             timers.wrap(emb, "token_offsets", "  tokenizer: token_offsets")
             timers.wrap(idx.store, "replace_document", "sqlite replace_document")
             timers.wrap(idx.vectors, "add", "faiss add")

@@ -225,14 +225,14 @@ def run(n_questions: int, style_names: list[str], workdir: Path, layers: tuple[s
         baseline = [idx.ask(q.text) for q in questions]
     settings = load_settings({"index": str(workdir / "hostile")}, environ={})
     out: dict = {"questions": len(questions), "styles": [s.name for s in styles], "layers": {}}
-    penalty = working_set.INSTRUCTION_PENALTY
+    exclude = working_set.EXCLUDE_INSTRUCTIONS
     with Index.open(settings.index, settings) as idx:
         report = idx.ingest([corpus])
         assert not report.failed, report.failed
         for layer in layers:
-            working_set.INSTRUCTION_PENALTY = penalty if layer == "full" else 1.0
+            working_set.EXCLUDE_INSTRUCTIONS = exclude and layer == "full"
             out["layers"][layer] = _summary(_ask_all(idx, questions, baseline, hostile), styles)
-    working_set.INSTRUCTION_PENALTY = penalty
+    working_set.EXCLUDE_INSTRUCTIONS = exclude
     out["seconds"] = round(time.monotonic() - t0, 1)
     return out
 

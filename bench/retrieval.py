@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from docqa.evaluate import answer_hit, doc_hit, load_squad, write_contexts
+from docqa.eval.squad import answer_hit, doc_hit, load_squad, write_contexts
 
 MODES = ("dense", "keyword", "hybrid")
 K = 5

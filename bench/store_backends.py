@@ -26,10 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
-from docqa.evaluate import answer_hit, load_squad
+from docqa.eval.squad import answer_hit, load_squad
 from docqa.index import Index
 from docqa.memory.migrate import migrate
-from docqa.qa_eval import sample
+from docqa.eval.qa import sample
 from docqa.settings import load_settings
 
 K = 10

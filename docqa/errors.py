@@ -23,3 +23,11 @@ class ModelError(DocqaError):
 
 class UsageError(DocqaError):
     """The request itself is malformed (an empty question, ...): exit code 2 in the CLI."""
+
+
+class MissingExtra(UsageError):
+    """An optional dependency the command needs is not installed; the message names the extra."""
+
+
+class BudgetExceeded(DocqaError):
+    """A request built to fit the model's context does not: a planning bug, never the user's input."""

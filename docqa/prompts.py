@@ -1,5 +1,9 @@
 """Prompt templates live in prompts/ as files; this module reads and fills them.
 
+The templates live in prompts/ at the top of the repository; the package reaches them as the
+resource directory docqa/_prompts (a symlink to prompts/, copied into the wheel at build time), so
+an installed wheel and an editable checkout read them the same way, through importlib.resources.
+
 A template has sections (``=== system ===``, ``=== user ===``, ``=== assistant ===``; a role may
 repeat, so worked examples can be whole turns) and ``$name`` placeholders (string.Template, so braces
 in document text are never interpreted).
@@ -10,12 +14,13 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from string import Template
 
 from docqa.errors import ConfigError
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+PROMPTS_DIR: Traversable = files("docqa") / "_prompts"
 _SECTION = re.compile(r"^=== (\w+) ===\s*$", re.MULTILINE)
 _VERSION = re.compile(r'docqa prompt "(\w+)", version (\d+)')
 
@@ -31,7 +36,7 @@ class PromptTemplate:
 
 
 @functools.lru_cache(maxsize=None)
-def load_prompt(name: str, directory: Path = PROMPTS_DIR) -> PromptTemplate:
+def load_prompt(name: str, directory: Traversable = PROMPTS_DIR) -> PromptTemplate:
     path = directory / f"{name}.md"
     try:
         raw = path.read_text(encoding="utf-8")

@@ -71,7 +71,7 @@ class Forgotten:
 
 
 @dataclass
-class Memory:
+class ChatMemory:
     turn: int = 0  # turns completed
     summary: str = ""
     summary_tokens: int = 0
@@ -103,7 +103,7 @@ class Memory:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> Memory:
+    def from_dict(cls, data: dict) -> ChatMemory:
         return cls(
             turn=int(data["turn"]), summary=str(data["summary"]), summary_tokens=int(data["summary_tokens"]),
             turns=[Turn(**t) for t in data["turns"]], evidence=[Evidence(**e) for e in data["evidence"]],
@@ -196,7 +196,7 @@ def checked_tokens(generator: Generator, messages: Sequence[Message], max_new_to
     return n
 
 
-def fold(memory: Memory, generator: Generator, settings: ChatSettings) -> list[int]:
+def fold(memory: ChatMemory, generator: Generator, settings: ChatSettings) -> list[int]:
     """Fold the oldest turns into the running summary until the history is under fold_at.
     Returns the prompt tokens of each fold call."""
     calls: list[int] = []

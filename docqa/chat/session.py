@@ -1,7 +1,7 @@
 """ChatSession: one conversation turn = rewrite -> retrieve (+ remembered evidence) -> re-rank ->
 working set -> generate -> verify citations -> remember / forget -> fold -> save.
 
-The answer step is `docqa.answer.ask` itself, run over a `MemoryRetriever`: the index's hybrid
+The answer step is `docqa.answer.ask` itself, run over a `ChatRetriever`: the index's hybrid
 search for the rewritten question, plus every chunk of the evidence memory. Re-ranking against
 the rewritten question then decides which remembered passages are still relevant, so new and
 old evidence compete on one scale and the working set keeps its exact token budget.
@@ -17,9 +17,9 @@ from datetime import datetime
 
 from docqa.answer import Answer, ask
 from docqa.chat import sessions
-from docqa.chat.memory import Forgotten, Memory, checked_tokens, fold
+from docqa.chat.memory import ChatMemory, Forgotten, checked_tokens, fold
 from docqa.citations import content_words
-from docqa.errors import StoreError, UsageError
+from docqa.errors import BudgetExceeded, StoreError, UsageError
 from docqa.models.generation.base import Generator
 from docqa.prompts import load_prompt
 from docqa.records import Hit
@@ -41,7 +41,7 @@ def _grounded(rewrite: str, question: str, conversation: str) -> bool:
     return kept >= 0.6 and (new - old) <= content_words(conversation)
 
 
-class MemoryRetriever:
+class ChatRetriever:
     """What `ask` retrieves from in a chat: the index's search plus the remembered chunks.
 
     A remembered chunk the search did not return enters with a retrieval score of its decayed
@@ -84,7 +84,7 @@ def new_name() -> str:
 class ChatSession:
     """A named conversation over one Index; its memory is saved to the store after every turn."""
 
-    def __init__(self, index, name: str, memory: Memory, last: dict | None = None) -> None:
+    def __init__(self, index, name: str, memory: ChatMemory, last: dict | None = None) -> None:
         self.index = index
         self.name = name
         self.memory = memory
@@ -104,9 +104,9 @@ class ChatSession:
         if state is None:
             if not create:
                 raise UsageError(f"no chat session named {name!r} (docqa chat --list shows them)")
-            return cls(index, name, Memory())
+            return cls(index, name, ChatMemory())
         try:
-            memory = Memory.from_dict(state["memory"])
+            memory = ChatMemory.from_dict(state["memory"])
         except (KeyError, TypeError, ValueError) as exc:
             raise StoreError(f"chat session {name!r}: stored memory is not in this docqa's format ({exc})") from exc
         return cls(index, name, memory, state.get("last"))
@@ -172,7 +172,7 @@ class ChatSession:
                 on_token(piece)
             return cancelled()
 
-        retriever = MemoryRetriever(self.index, self.memory.chunk_weights(self.settings.decay))
+        retriever = ChatRetriever(self.index, self.memory.chunk_weights(self.settings.decay))
         ans = ask(rewritten, retriever, gen, settings.answer,
                   on_token=relay, device=resolve_device(settings.device))
         result.answer = ans
@@ -180,7 +180,7 @@ class ChatSession:
         if ans.working_set is not None:
             # ws.tokens counts template, passages, question and the answer room with the model's tokenizer.
             if ans.working_set.tokens > gen.context_tokens:
-                raise AssertionError(f"working set {ans.working_set.tokens} tokens > context {gen.context_tokens}")
+                raise BudgetExceeded(f"working set {ans.working_set.tokens} tokens > context {gen.context_tokens}")
             tokens["answer_request"] = ans.working_set.tokens
         if cancelled():
             result.cancelled = True

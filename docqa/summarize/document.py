@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from docqa.errors import UsageError
+from docqa.errors import BudgetExceeded, UsageError
 from docqa.memory.store import DocumentRow
 from docqa.models.generation.base import Generator
 from docqa.prompts import fence, load_prompt
@@ -228,7 +228,7 @@ class Summarizer:
         messages = self._messages(req)
         need = self.generator.count_chat_tokens(messages) + req.room
         if need > self.budget:  # the planners below size every request; this is their proof
-            raise AssertionError(f"{req.kind} request of {need} tokens exceeds the budget of {self.budget}")
+            raise BudgetExceeded(f"{req.kind} request of {need} tokens exceeds the budget of {self.budget}")
         prompt = load_prompt(req.prompt)
         return Call(key=key, kind=req.kind, label=req.label, messages=messages, words=req.words, room=req.room,
                     pages=req.pages, chunk_ids=req.chunk_ids, children=req.children,

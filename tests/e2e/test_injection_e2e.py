@@ -51,7 +51,7 @@ def test_instructions_are_contained_even_when_a_hostile_passage_reaches_the_mode
     """The second layer alone: hostile passages ranked as retrieval ranks them (no demotion)."""
     from docqa.retrieval import working_set
 
-    monkeypatch.setattr(working_set, "INSTRUCTION_PENALTY", 1.0)
+    monkeypatch.setattr(working_set, "EXCLUDE_INSTRUCTIONS", False)
     idx, hostile = hostile_index
     result = bench.judge_answer(idx.ask(question.text), question, hostile)
     assert result["exposed"], "a hostile passage must reach the model for this test to mean anything"

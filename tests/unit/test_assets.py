@@ -199,7 +199,7 @@ def test_rich_progress_runs_a_step_to_the_end(tmp_path):
     from rich.console import Console
 
     out = StringIO()
-    progress = assets.RichProgress(Console(file=out, force_terminal=False, width=100))
+    progress = assets.AssemblyProgress(Console(file=out, force_terminal=False, width=100))
     progress("Assembling model x (one time)", 0, 10)
     progress("Assembling model x (one time)", 10, 10)
     progress("Converting x", 0, None)

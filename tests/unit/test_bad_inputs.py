@@ -190,6 +190,6 @@ def test_chunker_makes_no_empty_or_tokenless_chunk(embedder, text):
     from docqa.records import LoadedDocument, Page
 
     doc = LoadedDocument(Path("x.txt"), "text", [Page(1, text)])
-    chunks = chunk_document(doc, embedder.count_tokens, embedder.token_offsets, 32, 0)
+    chunks = chunk_document(doc, embedder.count_tokens_many, embedder.token_offsets, 32, 0)
     assert all(c.text.strip() and c.n_tokens > 0 and c.text == doc.text[c.start : c.end] for c in chunks)
     assert bool(chunks) == ("word" in text)

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from docqa.chat import ChatSession, Memory, sessions
+from docqa.chat import ChatMemory, ChatSession, sessions
 from docqa.chat.memory import checked_tokens, fold
 from docqa.errors import StoreError, UsageError
 from docqa.memory.store import Store
@@ -25,14 +25,14 @@ def passage(chunk: int, weight: float, words: int = 10, page: int = 1) -> Passag
     return Passage(1, "/docs/report.pdf", "report", page, page, "", 0, len(text), text, [chunk], [chunk], weight)
 
 
-def turn(memory: Memory, passages: list[Passage], settings: ChatSettings):
+def turn(memory: ChatMemory, passages: list[Passage], settings: ChatSettings):
     memory.add_turn("q", "q", "a", True, COUNT)
     return memory.remember(passages, COUNT, settings)
 
 
 def test_unused_evidence_decays_and_used_evidence_is_refreshed():
     s = ChatSettings(decay=0.5, eviction_floor=0.0)
-    m = Memory()
+    m = ChatMemory()
     turn(m, [passage(1, 0.8), passage(2, 0.4)], s)
     turn(m, [passage(2, 0.6)], s)
     by_chunk = {e.chunk_ids[0]: e for e in m.evidence}
@@ -44,7 +44,7 @@ def test_unused_evidence_decays_and_used_evidence_is_refreshed():
 
 def test_evidence_under_the_floor_is_forgotten():
     s = ChatSettings(decay=0.5, eviction_floor=0.1)
-    m = Memory()
+    m = ChatMemory()
     turn(m, [passage(1, 0.3)], s)
     assert turn(m, [], s) == []  # 0.15: kept
     gone = turn(m, [], s)  # 0.075: under the floor
@@ -54,7 +54,7 @@ def test_evidence_under_the_floor_is_forgotten():
 
 def test_capacity_evicts_lowest_score_times_recency_first():
     s = ChatSettings(capacity_tokens=128, decay=0.5, eviction_floor=0.0)
-    m = Memory()
+    m = ChatMemory()
     turn(m, [passage(1, 0.9, words=60), passage(2, 0.5, words=60)], s)
     assert m.evidence_tokens == 120
     # Turn 2 brings 40 tokens: 160 > 128. Chunk 2 (0.5 * 0.5 = 0.25) goes before chunk 1 (0.45).
@@ -69,7 +69,7 @@ def test_capacity_evicts_lowest_score_times_recency_first():
 def test_history_is_folded_into_a_summary_before_it_exceeds_its_budget():
     s = ChatSettings(history_tokens=100, fold_at=0.9, summary_tokens=40)
     gen = FakeGenerator(answer="summary of turns one and two")
-    m = Memory()
+    m = ChatMemory()
     for i in range(3):
         m.add_turn(f"question {i} " + "x " * 20, f"question {i}", "answer " * 10, True, gen.count_tokens)
     assert m.needs_fold(s)  # 3 turns of 34 tokens: 102 >= 90
@@ -84,21 +84,21 @@ def test_history_is_folded_into_a_summary_before_it_exceeds_its_budget():
 
 def test_a_runaway_summary_is_cut_to_its_token_cap():
     s = ChatSettings(history_tokens=100, summary_tokens=40)
-    m = Memory()
+    m = ChatMemory()
     m.add_turn("q " * 95, "q", "a", True, COUNT)
     fold(m, FakeGenerator(answer="word " * 300), s)
     assert m.summary_tokens == 40 and m.turns == []
 
 
 def test_citation_markers_are_not_kept_in_the_conversation():
-    m = Memory()
+    m = ChatMemory()
     t = m.add_turn("How much?", "How much?", "It was $4.2 million [1][2]. More [3].", True, COUNT)
     assert t.answer == "It was $4.2 million. More."
 
 
 def test_forget_and_clear():
     s = ChatSettings()
-    m = Memory()
+    m = ChatMemory()
     turn(m, [passage(1, 0.9), passage(2, 0.2)], s)
     assert m.forget(2, s.decay).evidence.chunk_ids == [2]  # n counts in /memory's order: strongest first
     with pytest.raises(UsageError):
@@ -120,13 +120,13 @@ def test_summary_must_fit_under_the_fold_threshold():
         load_settings({"chat": {"history_tokens": 100, "summary_tokens": 95}}, environ={})
 
 
-def _session(memory: Memory, rewrite: bool = True) -> ChatSession:
+def _session(memory: ChatMemory, rewrite: bool = True) -> ChatSession:
     settings = load_settings({"chat": {"rewrite": rewrite}}, environ={})
     return ChatSession(SimpleNamespace(settings=settings), "t", memory)
 
 
-def _after_first_turn() -> Memory:
-    m = Memory()
+def _after_first_turn() -> ChatMemory:
+    m = ChatMemory()
     m.add_turn("What is the incubation period of MERS-CoV?", "What is the incubation period of MERS-CoV?",
                "Five days [1].", True, COUNT)
     return m
@@ -157,20 +157,20 @@ def test_no_rewrite_without_a_reference_or_when_switched_off():
     gen = FakeGenerator(answer="anything")
     assert _session(_after_first_turn()).rewrite("What do camels eat?", gen) == ("What do camels eat?", "none", 0)
     assert _session(_after_first_turn(), rewrite=False).rewrite("Is it deadly?", gen) == ("Is it deadly?", "none", 0)
-    assert _session(Memory()).rewrite("Is it deadly?", gen)[1] == "none"  # nothing to refer back to
+    assert _session(ChatMemory()).rewrite("Is it deadly?", gen)[1] == "none"  # nothing to refer back to
     assert gen.calls == []
 
 
 _CHILD = """
 import json, os, signal, sys
 from pathlib import Path
-from docqa.chat import Memory, sessions
+from docqa.chat import ChatMemory, sessions
 from docqa.memory.store import Store
 from docqa.retrieval.working_set import Passage
 from docqa.settings import ChatSettings
 
 count = lambda t: len(t.split())
-m = Memory(tokenizer="fake")
+m = ChatMemory(tokenizer="fake")
 for i in range(3):
     m.add_turn(f"question {i}", f"question {i}", f"answer {i} [1]", True, count)
     m.remember([Passage(1, "/d.pdf", "d", i, i, "", 0, 9, f"text of page {i}", [i], [i], 0.5 + i / 10)],
@@ -189,7 +189,7 @@ def test_saved_session_survives_a_killed_process_and_resumes_the_same(tmp_path):
     store = Store(tmp_path)
     try:
         state = sessions.load(store, "s1")
-        resumed = Memory.from_dict(state["memory"])
+        resumed = ChatMemory.from_dict(state["memory"])
         assert resumed.to_dict() == before
         assert resumed.turn == 3 and len(resumed.evidence) == 3 and state["last"] == {"question": "question 2"}
         assert [s.name for s in sessions.listing(store)] == ["s1"]
@@ -200,7 +200,7 @@ def test_saved_session_survives_a_killed_process_and_resumes_the_same(tmp_path):
 
 
 def test_counts_are_redone_when_the_tokenizer_changes():
-    m = Memory(tokenizer="fake")
+    m = ChatMemory(tokenizer="fake")
     m.add_turn("a b c", "a b c", "d e", True, COUNT)
     m.remember([passage(1, 0.5, words=10)], COUNT, ChatSettings())
     m.recount(lambda t: 2 * len(t.split()), "other")
@@ -208,7 +208,7 @@ def test_counts_are_redone_when_the_tokenizer_changes():
 
 
 def test_remembered_chunks_join_the_search_with_their_memory_weight():
-    from docqa.chat.session import MemoryRetriever
+    from docqa.chat.session import ChatRetriever
     from docqa.records import Hit
 
     def hit(cid: int, score: float = 0.0) -> Hit:
@@ -217,7 +217,7 @@ def test_remembered_chunks_join_the_search_with_their_memory_weight():
     store = SimpleNamespace(hits=lambda ids: {i: hit(i) for i in ids if i != 99})  # chunk 99 was deleted
     index = SimpleNamespace(store=store, embedder=None, token_cache=None,
                             search=lambda q, k: [hit(1, 0.04), hit(2, 0.02)])
-    hits = MemoryRetriever(index, {2: 0.9, 7: 0.5, 99: 0.8}).search("q", 40)
+    hits = ChatRetriever(index, {2: 0.9, 7: 0.5, 99: 0.8}).search("q", 40)
     assert [(h.chunk_id, h.score) for h in hits] == [(1, 0.04), (2, 0.02), (7, pytest.approx(0.02))]
 
 

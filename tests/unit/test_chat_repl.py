@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from rich.console import Console
 
-from docqa.chat import ChatSession, Memory, sessions
+from docqa.chat import ChatMemory, ChatSession, sessions
 from docqa.chat.repl import _command
 from docqa.memory.store import Store
 from docqa.retrieval.working_set import Passage
@@ -16,7 +16,7 @@ from docqa.settings import load_settings
 def make_session(tmp_path) -> tuple[ChatSession, Store]:
     store = Store(tmp_path)
     settings = load_settings(environ={})
-    m = Memory()
+    m = ChatMemory()
     count = lambda t: len(t.split())  # noqa: E731
     m.add_turn("How many schools?", "How many schools?", "42 schools [1].", True, count)
     m.remember([Passage(1, "/d/budget.pdf", "b", 3, 3, "", 0, 9, "rural grants text", [5], [0], 0.7),

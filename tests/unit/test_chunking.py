@@ -13,7 +13,7 @@ PARA = (
 
 
 def _chunks(embedder, doc, target=60, overlap=16):
-    return chunk_document(doc, embedder.count_tokens, embedder.token_offsets, target, overlap)
+    return chunk_document(doc, embedder.count_tokens_many, embedder.token_offsets, target, overlap)
 
 
 def test_offsets_slice_the_source_text(embedder):
@@ -23,7 +23,7 @@ def test_offsets_slice_the_source_text(embedder):
     for c in chunks:
         assert c.text == doc.text[c.start : c.end]
         assert c.n_tokens <= 60
-        assert embedder.count_tokens([c.text])[0] <= 60 + 2
+        assert embedder.count_tokens_many([c.text])[0] <= 60 + 2
 
 
 def test_every_sentence_is_covered_and_overlap_repeats_a_sentence(embedder):
@@ -62,7 +62,7 @@ def test_overlong_sentence_is_cut_at_token_boundaries(embedder):
     assert len(chunks) > 5
     for c in chunks:
         assert c.text == doc.text[c.start : c.end]
-        assert embedder.count_tokens([c.text])[0] <= 52
+        assert embedder.count_tokens_many([c.text])[0] <= 52
 
 
 def test_chinese_text_is_split_at_full_stops(embedder):

@@ -1,4 +1,4 @@
-"""docqa.evaluate: SQuAD metrics against hand-computed values, hit predicates, data loading. No models."""
+"""docqa.eval.squad: SQuAD metrics against hand-computed values, hit predicates, data loading. No models."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pytest
 
-from docqa.evaluate import (
+from docqa.eval.squad import (
     answer_hit,
     contains_answer,
     doc_hit,

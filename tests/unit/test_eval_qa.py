@@ -3,8 +3,8 @@ containment, yes/no golds, citations, and per-question JSONL."""
 
 from docqa.answer import Answer
 from docqa.citations import Citation
-from docqa.evaluate import Question
-from docqa.qa_eval import EvalReport, score
+from docqa.eval.squad import Question
+from docqa.eval.qa import EvalReport, score
 from docqa.records import Hit
 from docqa.retrieval.attention import Candidate
 from docqa.retrieval.working_set import Passage, WorkingSet

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from docqa.answer import GENERATION_SKIPPED
-from docqa.evaluate import (
+from docqa.eval.squad import (
     Question, contains_answer, exact_match, load_squad, normalize_answer, token_f1, write_contexts,
 )
 

@@ -3,7 +3,8 @@
 Each meeting is written as a text document, one speaker turn per paragraph ("Speaker: words"),
 and ingested. A general query ("Summarize the whole meeting") is answered by summarizing the
 meeting in each requested mode; a specific query by the focus mode restricted to that meeting.
-ROUGE-1/2/L F1 come from Google's `rouge-score` package (stemming on), as in LongBench.
+ROUGE-1/2/L F1 come from Google's `rouge-score` package (stemming on), as in LongBench. It is in
+the `eval` extra, not a core dependency: without it the command stops before any work, naming it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from docqa.errors import UsageError
+from docqa.errors import MissingExtra, UsageError
 
 METRICS = ("rouge1", "rouge2", "rougeL")
 
@@ -79,10 +80,17 @@ def write_meetings(meetings: list[Meeting], folder: Path) -> dict[str, Path]:
     return paths
 
 
-def rouge(summary: str, reference: str) -> dict[str, float]:
-    from rouge_score import rouge_scorer
+def require_rouge():
+    """The rouge_score scorer module; MissingExtra (exit 2 in the CLI) when the extra is not installed."""
+    try:
+        from rouge_score import rouge_scorer
+    except ImportError:
+        raise MissingExtra("docqa eval-summaries needs rouge-score: pip install 'docqa[eval]'") from None
+    return rouge_scorer
 
-    scorer = rouge_scorer.RougeScorer(list(METRICS), use_stemmer=True)
+
+def rouge(summary: str, reference: str) -> dict[str, float]:
+    scorer = require_rouge().RougeScorer(list(METRICS), use_stemmer=True)
     return {k: v.fmeasure for k, v in scorer.score(reference, summary).items()}
 
 
@@ -94,6 +102,7 @@ def evaluate(
     """Score `modes` on the general queries and focus on up to `specific` specific queries of a
     seeded sample of `meetings` meetings. Word targets default to the references' median lengths
     (109 and 55 words)."""
+    require_rouge()  # the extra is missing: say so before ingesting anything
     all_meetings = load_qmsum(path)
     rng = random.Random(seed)
     chosen = sorted(rng.sample(all_meetings, min(meetings or len(all_meetings), len(all_meetings))), key=lambda m: m.name)

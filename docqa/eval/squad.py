@@ -1,6 +1,6 @@
-"""Evaluation helpers: SQuAD-format data sets, retrieval hit predicates, answer EM / F1.
+"""SQuAD-format data sets, retrieval hit predicates and answer EM / F1.
 
-The pieces `bench/retrieval.py` uses today and `docqa eval` will use later:
+Used by `docqa eval` (docqa/eval/qa.py) and the benches (bench/retrieval.py, ...):
 
 - `load_squad(path, unit)` reads a SQuAD v1.1/v2.0-format file into retrieval units (`Context`,
   one per paragraph or per article) and `Question`s that name their gold unit and answers.
