@@ -208,7 +208,7 @@ def _read_and_load(path: Path, embedder: Embedder, settings: IngestSettings) -> 
         sha = hashlib.sha256(data).hexdigest()
         doc = load(path, settings, data=data)
         chunks = chunk_document(
-            doc, embedder.count_tokens, embedder.token_offsets, settings.chunk_tokens, settings.overlap_tokens,
+            doc, embedder.count_tokens_many, embedder.token_offsets, settings.chunk_tokens, settings.overlap_tokens,
         )
         if not chunks:
             raise LoadError("no text to index")
