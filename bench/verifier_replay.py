@@ -1,0 +1,51 @@
+"""Replay a `docqa eval --jsonl` run through the verifier at other settings, without the LLM.
+
+    python bench/verifier_replay.py RUN.jsonl ../shared/data/xquad-en/xquad.en.json --index /tmp/ev/xquad \
+        --overlap 0 0.3 0.4 0.5 0.6 [--budget 650]
+
+Each answered question's working set is rebuilt (retrieval and attention are deterministic) and its
+recorded short answer is checked again with verification.QUESTION_OVERLAP set to each value. A
+verified answer is "right" when its short-answer F1 against the gold is above 0, "wrong" otherwise:
+the table is the trade-off between wrong answers shown as verified and right ones left unverified.
+"""
+
+import argparse
+import json
+from pathlib import Path
+
+from docqa import verification
+from docqa.answer import ask, document_texts
+from docqa.eval.squad import load_squad
+from docqa.index import Index
+from docqa.settings import load_settings
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("jsonl", type=Path)
+    ap.add_argument("dataset", type=Path)
+    ap.add_argument("--index", type=Path, required=True)
+    ap.add_argument("--overlap", type=float, nargs="+", default=[0.0, 0.3, 0.4, 0.5, 0.6])
+    ap.add_argument("--budget", type=int, default=None)
+    args = ap.parse_args()
+    rows = [json.loads(line) for line in args.jsonl.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [r for r in rows if r["answered"] and r["short_answer"]]
+    settings = load_settings({"index": str(args.index), "answer": {"budget": args.budget} if args.budget else {}})
+    counts = {o: [0, 0] for o in args.overlap}  # verified right, verified wrong
+    right_total = sum(r["short_f1"] > 0 for r in rows)
+    with Index.open(args.index, settings, create=False) as idx:
+        generator, doc_text = idx.generator(), document_texts(idx)
+        for r in rows:
+            ws = ask(r["question"], idx, generator, settings.answer, generate=False).working_set
+            for o in args.overlap:
+                verification.QUESTION_OVERLAP = o
+                if ws and verification.check(r["question"], r["short_answer"], ws, doc_text).verified:
+                    counts[o][0 if r["short_f1"] > 0 else 1] += 1
+    print(f"{args.jsonl.name}: {len(rows)} answered, {right_total} right (short F1 > 0)\n")
+    print("| question overlap | verified right | verified wrong | right left unverified |\n|---:|---:|---:|---:|")
+    for o, (right, wrong) in counts.items():
+        print(f"| {o} | {right} | {wrong} | {right_total - right} |")
+
+
+if __name__ == "__main__":
+    main()
