@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 
 from docqa.citations import _CITE, _STOP
-from docqa.retrieval.sentences import split
+from docqa.retrieval.sentences import is_table_row, split
 from docqa.retrieval.working_set import Passage, WorkingSet
 
 _YES_NO_START = re.compile(
@@ -123,13 +123,21 @@ def stated_numbers(question: str) -> set[str]:
     return {_norm(m.group()) for m in _STATED_NUMBER.finditer(question)}
 
 
-def _meets_question(sentence: list[str], context: list[str], question: str, answer: list[str]) -> bool:
-    """The sentence states every number the question does, and it and its neighbours hold at least
-    QUESTION_OVERLAP of the question's content words beyond the answer."""
+def _meets_question(
+    sentence: list[str], context: list[str], passage: set[str], row: bool, question: str, answer: list[str]
+) -> bool:
+    """The sentence states every number the question does, and the question's content words beyond
+    the answer are there: QUESTION_OVERLAP of them in the sentence and its neighbours, or, for a
+    table row, that share in the whole passage (the table's header and caption) and one in the row."""
     asked = _stem(_content(tokens(question)) - set(answer))
     if not stated_numbers(question) <= set(sentence) | set(answer):
         return False
-    return not asked or len(asked & _stem(set(context))) >= QUESTION_OVERLAP * len(asked)
+    if not asked:
+        return True
+    near = len(asked & _stem(set(context)))
+    if near >= QUESTION_OVERLAP * len(asked):
+        return True
+    return row and bool(asked & _stem(set(sentence))) and len(asked & passage) >= QUESTION_OVERLAP * len(asked)
 
 
 def check(question: str, raw: str, ws: WorkingSet, doc_text) -> Verdict:
@@ -149,11 +157,14 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text) -> Verdict:
     for p in order:
         text = doc_text(p.doc_id)
         spans = _spans(p)
+        passage_words = _stem(set(tokens(text[p.start : p.end])))
         for i, (start, end, score) in enumerate(spans):
             sent = tokens(text[start:end])
             exact = snap(answer, text[start:end])
             context = tokens(text[spans[max(i - 1, 0)][0] : spans[min(i + 1, len(spans) - 1)][1]])
-            if not (exact or _content(answer) <= set(sent)) or not _meets_question(sent, context, question, answer):
+            holds = exact or _content(answer) <= set(sent)
+            row = is_table_row(text[start:end])
+            if not holds or not _meets_question(sent, context, passage_words, row, question, answer):
                 continue
             rank = (p.n in cited, exact is not None, score)
             if best is None or rank > best[0]:

@@ -23,7 +23,9 @@ TABLE_IV = (
 FRANKENSTEIN = (
     "Frankenstein; or, the Modern Prometheus\n\nby Mary Wollstonecraft Shelley\n\n"
     "Letter 1\nTo Mrs. Saville, England.\n\nSt. Petersburgh, Dec. 11th, 17—.\n\n"
-    "You will rejoice to hear that no disaster has accompanied the commencement of an enterprise."
+    "You will rejoice to hear that no disaster has accompanied the commencement of an enterprise. "
+    "I shall continue my journal concerning the stranger at intervals, should I have any fresh incidents to record."
+    "\n\nYour affectionate brother,\nR. Walton"
 )
 BUDGET = "Intro.\n\nThe 2019 budget allocated $4.2 million to rural school grants. It hired three teachers."
 
@@ -60,8 +62,10 @@ def test_an_answer_that_restates_the_question_around_a_title_is_not_verified():
     q = "To whom does Robert Walton write his letters?"
     wrong = _check(q, "Robert Walton writes his letters in Frankenstein. [1]", FRANKENSTEIN)
     assert not wrong.verified
+    # The right answer is left unverified, not wrongly verified: its sentence names neither Walton
+    # nor his writing; only the signature, far below, does.
     right = _check(q, "Mrs. Saville [1]", FRANKENSTEIN)
-    assert right.verified and right.short == "Mrs. Saville"
+    assert not right.verified and right.quote is not None
 
 
 def test_a_missing_citation_is_attached_to_the_passage_that_holds_the_answer():
