@@ -197,7 +197,9 @@ def attend(question: str, hits, index, settings: AnswerSettings, generator: Gene
 
 def score_sentences(question: str, candidates: list[Candidate], index, settings: AnswerSettings) -> list[Sentence]:
     """Sentence-level attention inside the candidates that clear the floor (token states are cached)."""
-    kept = [c for c in candidates if c.weight >= settings.floor and not gives_instructions(c.hit.text)]
+    # Chunks that address the model stay out, as in working_set.build (the first injection layer).
+    hostile = working_set.EXCLUDE_INSTRUCTIONS and gives_instructions
+    kept = [c for c in candidates if c.weight >= settings.floor and not (hostile and hostile(c.hit.text))]
     kept = kept[: settings.sentence_chunks]
     if not kept:
         return []
