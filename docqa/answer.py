@@ -56,6 +56,7 @@ class Answer:
     working_set: WorkingSet | None = None
     timings: dict[str, float] = field(default_factory=dict)
     prompt_tokens: int = 0
+    cached_tokens: int = 0  # prompt tokens llama.cpp reused from the previous request (the template)
     completion_tokens: int = 0
     model: str = ""
 
@@ -82,6 +83,7 @@ class Answer:
             },
             "model": self.model,
             "prompt_tokens": self.prompt_tokens,
+            "cached_tokens": self.cached_tokens,
             "completion_tokens": self.completion_tokens,
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
         }
@@ -277,6 +279,7 @@ def ask(
     gen = generator.generate(render_fn(ws.passages), max_new_tokens=spec.max_new_tokens, on_token=on_token)
     timings.update(prefill_s=gen.prefill_s, decode_s=gen.decode_s, decode_tokens_per_s=gen.tokens_per_s)
     result.prompt_tokens, result.completion_tokens = gen.prompt_tokens, gen.completion_tokens
+    result.cached_tokens = gen.cached_tokens
     result.raw_answer = gen.text.strip()
     t = time.perf_counter()
     if overview is not None:

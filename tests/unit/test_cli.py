@@ -180,7 +180,7 @@ def test_answer_json_keys():
     assert list(data) == [
         "question", "answer", "short_answer", "quote", "verified", "unverified_reason", "answered", "abstain_reason",
         "citations", "removed_citations", "unsupported_sentences", "raw_answer", "working_set", "model",
-        "prompt_tokens", "completion_tokens", "timings",
+        "prompt_tokens", "cached_tokens", "completion_tokens", "timings",
     ]
     assert data["abstain_reason"] == "weak" and data["unverified_reason"] is None and data["working_set"] is None
 
