@@ -31,7 +31,7 @@ from docqa.summarize.broad import summary_passage
 ABSTAIN_TEXT = "The documents don't answer this."
 GENERATION_SKIPPED = "generation skipped"
 # What the prompt tells the model to say when the passages lack the answer, and close variants.
-_MODEL_ABSTAINS = re.compile(
+MODEL_ABSTAINS = re.compile(
     r"cannot answer from the documents|can ?not be answered|(passages|documents|context) (do not|don't|does not) "
     r"(contain|provide|mention|say|answer)|no information (about|on)|not (mentioned|provided) in",
     re.IGNORECASE,
@@ -291,7 +291,7 @@ def ask(
 
 
 def _verify_short(result: Answer, ws: WorkingSet, settings: AnswerSettings, doc_text) -> None:
-    if _MODEL_ABSTAINS.search(result.raw_answer) or not result.raw_answer:
+    if MODEL_ABSTAINS.search(result.raw_answer) or not result.raw_answer:
         result.abstain_reason = "the model found no answer in the working set"
         return
     v = verification.check(result.question, result.raw_answer, ws, doc_text)
@@ -311,7 +311,7 @@ def _verify_short(result: Answer, ws: WorkingSet, settings: AnswerSettings, doc_
 def _verify_overview(result: Answer, ws: WorkingSet, settings: AnswerSettings, doc_text) -> None:
     text, citations, removed, unsupported = verify(result.raw_answer, ws, settings.support_threshold, doc_text)
     result.removed_citations, result.unsupported_sentences = removed, unsupported
-    if _MODEL_ABSTAINS.search(result.raw_answer):
+    if MODEL_ABSTAINS.search(result.raw_answer):
         result.abstain_reason = "the model found no answer in the working set"
     elif not any(c.verified for c in citations):
         result.abstain_reason = "no sentence of the answer is supported by a passage"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 
-from docqa.answer import _MODEL_ABSTAINS, ABSTAIN_TEXT, Spec, document_texts, fence_passages, fill, rerank, weak_evidence
+from docqa.answer import MODEL_ABSTAINS, ABSTAIN_TEXT, Spec, document_texts, fence_passages, fill, rerank, weak_evidence
 from docqa.citations import Citation, verify
 from docqa.errors import UsageError
 from docqa.models.generation.base import Generator
@@ -78,7 +78,7 @@ def summarize_focus(
     text, citations, removed, _ = verify(raw, ws, a.support_threshold, doc_text)
     result.removed_citations = removed
     result.seconds = time.perf_counter() - t
-    if _MODEL_ABSTAINS.search(raw):
+    if MODEL_ABSTAINS.search(raw):
         result.abstain_reason = "the model found nothing on the topic in the working set"
     elif not any(c.verified for c in citations):
         result.abstain_reason = "no sentence of the summary is supported by a passage"
