@@ -5,6 +5,7 @@ generated: it is picked here, as the sentence of the working set that contains t
 reads best against the question. That makes the quote verbatim by construction, and the check
 one that means something:
 
+- the answer says something the question does not (it is not made of the question's own words);
 - the answer's words (numbers and number words as digits) occur in the quoted sentence, in order,
   or at least all of its numbers, names and content words do;
 - the quoted sentence meets the question: it shares a content word with it, and it contains every
@@ -117,6 +118,12 @@ def _stem(words: set[str]) -> set[str]:
     return {w[:-1] if len(w) > 3 and w.endswith("s") and not w[0].isdigit() else w for w in words}
 
 
+def _restates(answer: list[str], question: list[str]) -> bool:
+    """All of the answer's content words are the question's, or a long answer is mostly the question."""
+    said, asked = _stem(_content(answer)), _stem(_content(question))
+    return said <= asked or (len(said) > 3 and len(said & asked) >= 0.6 * len(said))
+
+
 def stated_numbers(question: str) -> set[str]:
     """Numbers the question states as conditions ("100% coverage", "in 2019"), not those inside a
     name ("CLD-2", "COVID-19", "WiLI-2018")."""
@@ -151,8 +158,8 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text) -> Verdict:
     answer, q = tokens(short), tokens(question)
     if not _content(answer):
         return Verdict(short, order[0], None, False, "the answer has no content to check")
-    if _content(answer) <= _content(q):
-        return Verdict(short, order[0], None, False, "the answer only repeats the question")
+    if _restates(answer, q):
+        return Verdict(short, order[0], None, False, "the answer restates the question")
     best: tuple | None = None
     for p in order:
         text = doc_text(p.doc_id)

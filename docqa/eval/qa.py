@@ -92,8 +92,10 @@ class EvalReport:
             "answer_contains_gold": sum(r.contains_gold for r in rs) / n,
             "full_answer_contains_gold": sum(r.contains_gold_full for r in rs) / n,
             "abstention": sum(not r.answered for r in rs) / n,
-            # Abstained although the evidence the model saw held the answer.
-            "false_abstention": sum(not r.answered and r.ws_hit and r.abstain_reason != GENERATION_SKIPPED for r in rs) / n,
+            # Abstained although retrieval had found the answer (top 5, or the working set).
+            "false_abstention": sum(
+                not r.answered and (r.hit_at_5 or r.ws_hit) and r.abstain_reason != GENERATION_SKIPPED for r in rs
+            ) / n,
             "verified": sum(r.answered and r.verified for r in rs) / n,
             # Verified, yet the short answer holds no gold answer: the figure a user must trust.
             "verified_wrong": sum(r.answered and r.verified and not r.short_f1 for r in rs) / n,

@@ -68,6 +68,12 @@ def test_an_answer_that_restates_the_question_around_a_title_is_not_verified():
     assert not right.verified and right.quote is not None
 
 
+def test_an_answer_made_of_the_question_s_own_words_is_not_verified():
+    text = "Merit's role in NSFNET began with Ethernet attached hosts. It later ran the backbone."
+    v = _check("What set the stage for Merits role in NSFNET", "Merit's role in NSFNET [1]", text)
+    assert not v.verified and "restates the question" in v.reason
+
+
 def test_a_missing_citation_is_attached_to_the_passage_that_holds_the_answer():
     v = _check("How much went to rural school grants in 2019?", "$4.2 million", FRANKENSTEIN, BUDGET)
     assert v.verified and v.passage.n == 2
