@@ -8,8 +8,11 @@ one that means something:
 - the answer says something the question does not (it is not made of the question's own words);
 - the answer's words (numbers and number words as digits) occur in the quoted sentence, in order,
   or at least all of its numbers, names and content words do;
-- the quoted sentence meets the question: it shares a content word with it, and it contains every
-  number the question states (a table row for "100% coverage" must say 100);
+- the quoted sentence meets the question: it and its neighbours hold half of the question's content
+  words, and it contains every number the question states (a table row for "100% coverage" must
+  say 100; a row may take the year from its table's header);
+- the answer is the kind of thing asked: a number for "how many", a name (no digits) for "who",
+  a percentage for "what accuracy" (a table row holds many cells; the model may read the wrong one);
 - a yes/no answer is quoted with the sentence that best restates the question, and is verified only
   when that sentence holds at least half of the question's content words.
 
@@ -44,6 +47,9 @@ _QUESTION_WORDS = frozenset("what which who whom whose when where why how many m
 # shares one word with the question is about something else (tuned on XQuAD answers read by hand).
 QUESTION_OVERLAP = 0.5
 _STATED_NUMBER = re.compile(r"(?<![^\W_]-)(?<![^\W_])\d+(?:[.,]\d+)*")
+_COUNT_QUESTION = re.compile(r"^\s*(how (many|much)|what (number|percentage|proportion|share) of)\b", re.I)
+_WHO_QUESTION = re.compile(r"^\s*(who|whom)\b|\bname of\b", re.I)
+_PERCENT_QUESTION = re.compile(r"\b(accuracy|percentage|percent|precision|recall|proportion)\b|%", re.I)
 _LEAD = re.compile(r"^\s*(?:the\s+)?(?:short\s+)?answer\s*(?:is)?\s*[:：-]\s*", re.I)
 
 
@@ -118,6 +124,20 @@ def _stem(words: set[str]) -> set[str]:
     return {w[:-1] if len(w) > 3 and w.endswith("s") and not w[0].isdigit() else w for w in words}
 
 
+def wrong_kind(question: str, short: str) -> str:
+    """Why the answer is the wrong kind of thing for the question ("" when it is not): a count asked
+    and no number given, a name asked and a date or number given, a percentage asked and a number
+    in other units given (a table row holds many cells: the model may read the wrong one)."""
+    has_number = bool(_numbers(tokens(short)))
+    if _COUNT_QUESTION.match(question) and not has_number:
+        return "the question asks for a number"
+    if _WHO_QUESTION.search(question) and re.search(r"\d", short):
+        return "the question asks for a name"
+    if _PERCENT_QUESTION.search(question) and has_number and not re.search(r"%|percent", short, re.I):
+        return "the question asks for a percentage"
+    return ""
+
+
 def _restates(answer: list[str], question: list[str]) -> bool:
     """All of the answer's content words are the question's, or a long answer is mostly the question."""
     said, asked = _stem(_content(answer)), _stem(_content(question))
@@ -131,13 +151,16 @@ def stated_numbers(question: str) -> set[str]:
 
 
 def _meets_question(
-    sentence: list[str], context: list[str], passage: set[str], row: bool, question: str, answer: list[str]
+    sentence: list[str], context: list[str], passage: set[str], header: set[str], row: bool, question: str,
+    answer: list[str],
 ) -> bool:
     """The sentence states every number the question does, and the question's content words beyond
     the answer are there: QUESTION_OVERLAP of them in the sentence and its neighbours, or, for a
-    table row, that share in the whole passage (the table's header and caption) and one in the row."""
+    table row, that share in the whole passage (the table's header and caption) and one in the row.
+    A row may take the question's numbers from the header too ("Budget line 2019 amount"), never
+    from another row."""
     asked = _stem(_content(tokens(question)) - set(answer))
-    if not stated_numbers(question) <= set(sentence) | set(answer):
+    if not stated_numbers(question) <= set(sentence) | set(answer) | (header if row else set()):
         return False
     if not asked:
         return True
@@ -165,13 +188,14 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text) -> Verdict:
         text = doc_text(p.doc_id)
         spans = _spans(p)
         passage_words = _stem(set(tokens(text[p.start : p.end])))
+        header = _header_numbers(text, spans)
         for i, (start, end, score) in enumerate(spans):
             sent = tokens(text[start:end])
             exact = snap(answer, text[start:end])
             context = tokens(text[spans[max(i - 1, 0)][0] : spans[min(i + 1, len(spans) - 1)][1]])
             holds = exact or _content(answer) <= set(sent)
             row = is_table_row(text[start:end])
-            if not holds or not _meets_question(sent, context, passage_words, row, question, answer):
+            if not holds or not _meets_question(sent, context, passage_words, header, row, question, answer):
                 continue
             rank = (p.n in cited, exact is not None, score)
             if best is None or rank > best[0]:
@@ -179,7 +203,20 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text) -> Verdict:
     if best is None:
         return Verdict(short, order[0], _top_sentence(order[0]), False,
                        "no sentence of the passages holds the answer and meets the question")
-    return Verdict(best[3] or short, best[1], best[2], True)
+    short = best[3] or short
+    kind = wrong_kind(question, short)
+    return Verdict(short, best[1], best[2], not kind, kind)
+
+
+def _header_numbers(text: str, spans: list[tuple[int, int, float]]) -> set[str]:
+    """The numbers of the passage's sentences that hold one number at most: a table's header and
+    caption, never its rows."""
+    found: set[str] = set()
+    for start, end, _ in spans:
+        numbers = _numbers(tokens(text[start:end]))
+        if len(numbers) <= 1:
+            found |= numbers
+    return found
 
 
 def _top_sentence(p: Passage) -> tuple[int, int] | None:

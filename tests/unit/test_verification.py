@@ -52,6 +52,27 @@ def test_a_value_from_another_table_row_is_not_verified():
     assert right.short == "79.67 %", "the short answer is copied from the evidence"
 
 
+def test_the_wrong_cell_of_the_right_row_is_not_verified():
+    q = "In Table III, what accuracy did the city block distance achieve with 100% coverage?"
+    v = _check(q, "30.26 ms [1]", TABLE_III)
+    assert not v.verified and v.reason == "the question asks for a percentage"
+
+
+def test_a_row_takes_the_question_s_year_from_its_table_header():
+    table = ("Budget line 2019 amount\nTeacher salaries and benefits $118.6 million\n"
+             "Special education services $15.8 million\nTotal operating budget $178.7 million\n")
+    v = _check("What was the total operating budget in 2019?", "178.7 million [1]", table)
+    assert v.verified and v.short == "$178.7 million"
+
+
+def test_answers_of_the_wrong_kind_are_not_verified():
+    letter = "Geneva, May 12th, 17—.\n\nMy dear Victor, your friend Henry Clerval writes from Geneva."
+    v = _check("What is the name of Victor Frankenstein's friend from Geneva?", "Geneva, May 12th, 17 [1]", letter)
+    assert not v.verified and v.reason == "the question asks for a name"
+    assert _check("What is the name of Victor Frankenstein's friend from Geneva?", "Henry Clerval [1]", letter).verified
+    assert not _check("How many teachers did it hire?", "several [1]", BUDGET).verified
+
+
 def test_a_number_the_table_does_not_hold_is_not_verified():
     q = "How many of the WiLI-2018 languages does CLD-2 support?"
     assert not _check(q, "100 [1]", TABLE_IV).verified
