@@ -242,11 +242,14 @@ def ask(
     on_token: Callable[[str], bool | None] | None = None,
     device: str = "cpu",
     generate: bool = True,
+    asked: str | None = None,
 ) -> Answer:
     """Answer `question` from `index` (a docqa.index.Index, or anything with its search/store/embedder).
 
     `on_token` receives the model's raw reply as it streams (a draft: the verified answer is the
     result). generate=False stops once the working set is built (evaluating retrieval without the LLM).
+    `asked` is what the quote must meet when it differs from the retrieval query (a chat follow-up
+    searched with the previous question appended is verified against the follow-up alone).
     """
     timings: dict[str, float] = {}
     t = time.perf_counter()
@@ -285,16 +288,16 @@ def ask(
     if overview is not None:
         _verify_overview(result, ws, settings, document_texts(index))
     else:
-        _verify_short(result, ws, settings, document_texts(index))
+        _verify_short(result, asked or question, ws, settings, document_texts(index))
     timings["verify_s"] = time.perf_counter() - t
     return result
 
 
-def _verify_short(result: Answer, ws: WorkingSet, settings: AnswerSettings, doc_text) -> None:
+def _verify_short(result: Answer, asked: str, ws: WorkingSet, settings: AnswerSettings, doc_text) -> None:
     if MODEL_ABSTAINS.search(result.raw_answer) or not result.raw_answer:
         result.abstain_reason = "the model found no answer in the working set"
         return
-    v = verification.check(result.question, result.raw_answer, ws, doc_text)
+    v = verification.check(asked, result.raw_answer, ws, doc_text)
     result.short_answer, result.verified = v.short, v.verified
     if not v.verified and settings.unverified == "abstain":
         result.abstain_reason = f"answer not verified: {v.reason}"

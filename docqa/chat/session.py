@@ -173,8 +173,8 @@ class ChatSession:
             return cancelled()
 
         retriever = ChatRetriever(self.index, self.memory.chunk_weights(self.settings.decay))
-        ans = ask(rewritten, retriever, gen, settings.answer,
-                  on_token=relay, device=resolve_device(settings.device))
+        ans = ask(rewritten, retriever, gen, settings.answer, on_token=relay, device=resolve_device(settings.device),
+                  asked=question if method == "context" else rewritten)
         result.answer = ans
         timings.update(ans.timings)
         if ans.working_set is not None:
