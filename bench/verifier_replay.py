@@ -27,6 +27,7 @@ def main() -> None:
     ap.add_argument("--index", type=Path, required=True)
     ap.add_argument("--overlap", type=float, nargs="+", default=[0.0, 0.3, 0.4, 0.5, 0.6])
     ap.add_argument("--budget", type=int, default=None)
+    ap.add_argument("--show", type=int, default=0, help="print the first N answers as checked at the first --overlap")
     args = ap.parse_args()
     rows = [json.loads(line) for line in args.jsonl.read_text(encoding="utf-8").splitlines() if line.strip()]
     rows = [r for r in rows if r["answered"] and r["short_answer"]]
@@ -35,12 +36,16 @@ def main() -> None:
     right_total = sum(r["short_f1"] > 0 for r in rows)
     with Index.open(args.index, settings, create=False) as idx:
         generator, doc_text = idx.generator(), document_texts(idx)
-        for r in rows:
+        for i, r in enumerate(rows):
             ws = ask(r["question"], idx, generator, settings.answer, generate=False).working_set
             for o in args.overlap:
                 verification.QUESTION_OVERLAP = o
-                if ws and verification.check(r["question"], r["short_answer"], ws, doc_text).verified:
-                    counts[o][0 if r["short_f1"] > 0 else 1] += 1
+                v = verification.check(r["question"], r["short_answer"], ws, doc_text)
+                counts[o][0 if r["short_f1"] > 0 else 1] += v.verified
+                if i < args.show and o == args.overlap[0]:
+                    quote = " ".join(doc_text(v.passage.doc_id)[v.quote[0]:v.quote[1]].split()) if v.quote else ""
+                    print(f"{'VERIFIED' if v.verified else 'unverified'} | {r['question']} | {v.short} | gold: "
+                          f"{r['answers'][0]} | {v.reason or quote[:160]}")
     print(f"{args.jsonl.name}: {len(rows)} answered, {right_total} right (short F1 > 0)\n")
     print("| question overlap | verified right | verified wrong | right left unverified |\n|---:|---:|---:|---:|")
     for o, (right, wrong) in counts.items():
