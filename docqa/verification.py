@@ -79,8 +79,9 @@ def tokens(text: str) -> list[str]:
 
 
 def snap(answer: list[str], sentence: str) -> str | None:
-    """The sentence's own words for the answer's tokens (with a currency sign before or a percent
-    sign after), so the short answer is copied from the evidence; None if they don't occur in order."""
+    """The sentence's own words for the answer's tokens (with a currency sign before, a percent sign
+    or the letters of a word like "1950s" after), so the short answer is copied from the evidence;
+    None if they don't occur in order."""
     found = list(_TOKEN.finditer(sentence))
     words = [_norm(m.group()) for m in found]
     n = len(answer)
@@ -89,6 +90,8 @@ def snap(answer: list[str], sentence: str) -> str | None:
             start, end = found[i].start(), found[i + n - 1].end()
             while start > 0 and sentence[start - 1] in "$€£¥":
                 start -= 1
+            while end < len(sentence) and sentence[end].isalpha():  # "1950s", not "1950"
+                end += 1
             rest = sentence[end:]
             end += len(rest) - len(rest.lstrip(" ")) + 1 if rest.lstrip(" ").startswith("%") else 0
             return sentence[start:end]

@@ -110,6 +110,12 @@ def test_a_wrong_number_is_not_verified():
     assert not v.verified
 
 
+def test_the_short_answer_is_the_evidence_s_whole_word():
+    text = "When the Interstate Highway System was created in the 1950s, Interstate 5 went west."
+    v = _check("In what decade was the Interstate Highway System created?", "1950 [1]", text)
+    assert v.verified and v.short == "1950s"
+
+
 def test_a_number_word_matches_its_digits():
     v = _check("How many teachers did it hire?", "3 [1]", BUDGET)
     assert v.verified and v.short == "three"
