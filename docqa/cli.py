@@ -297,7 +297,9 @@ def search(
     with _open(settings, create=False) as idx:
         hits = idx.search(query, settings.retrieval.k, mode=mode)
     if as_json:
-        _print_json([{"rank": r, **asdict(h)} for r, h in enumerate(hits, start=1)])
+        from docqa.retrieval.hybrid import hits_json
+
+        _print_json(hits_json(hits))
         return
     if not hits:
         out.print("no results")
@@ -341,8 +343,7 @@ def _ask_turn(idx, question: str, session: str | None) -> tuple[Any, dict[str, A
 
     chat_session = ChatSession.open(idx, session)
     turn = chat_session.ask(question)
-    return turn.answer, {"rewritten": turn.rewritten, "rewrite_method": turn.rewrite_method,
-                         "turn_tokens": turn.tokens, "memory": chat_session.report()}
+    return turn.answer, turn.to_json(chat_session.report())
 
 
 @_command()
@@ -377,7 +378,7 @@ def ask(
         with waiting:
             ans, chat = _ask_turn(idx, question, session)
     if as_json:
-        _print_json(ans.to_json() | chat)
+        _print_json(chat or ans.to_json())
         return
     if explain:
         _print_explain(ans, chat)
@@ -445,7 +446,7 @@ def evaluate(
     if out_file:
         out_file.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
     if as_json:
-        _print_json({k: v for k, v in data.items() if k != "results"})
+        _print_json(report_json(report, results=False))
         return
     table = Table(title=f"{escape(dataset.name)}: {report.questions} questions")
     table.add_column("metric")
@@ -537,7 +538,7 @@ def status(
         st = idx.status()
         recall = idx.check_recall() if check_recall else None
     if as_json:
-        _print_json({**asdict(st), **({"recall": asdict(recall)} if recall else {})})
+        _print_json(st.to_json(recall))
         return
     if recall is not None:
         out.print(
@@ -659,14 +660,6 @@ class _NodeBar:
         self.bar.stop()
 
 
-def _job_json(job) -> dict[str, Any]:
-    return {
-        "id": job.id, "state": job.state, "spec": job.spec, "counts": job.counts,
-        "created_at": datetime.fromtimestamp(job.created_at).isoformat(timespec="seconds"),
-        "items": [asdict(it) for it in job.items],
-    }
-
-
 def _run_job(idx, job_id: str, as_json: bool) -> None:
     from docqa.summarize import jobs
 
@@ -678,7 +671,7 @@ def _run_job(idx, job_id: str, as_json: bool) -> None:
         err.print(f"interrupted: finished documents are kept; continue with `docqa jobs resume {job_id}`")
         raise typer.Exit(130) from None
     if as_json:
-        _print_json(_job_json(job))
+        _print_json(job.to_json())
     else:
         for it in job.items:
             if it.state == "failed":
@@ -692,11 +685,7 @@ def _run_job(idx, job_id: str, as_json: bool) -> None:
 def _summarize_focus(idx, focus: str, words: int | None, paths: list[Path] | None, as_json: bool) -> None:
     result = idx.summarize_focus(focus, words, under=paths or None)
     if as_json:
-        _print_json({"topic": focus, "summary": result.text, "answered": result.answered,
-                     "abstain_reason": result.abstain_reason or None,
-                     "citations": [asdict(c) for c in result.citations],
-                     "request_tokens": result.request_tokens, "budget": result.budget,
-                     "seconds": round(result.seconds, 2)})
+        _print_json(result.to_json())
         return
     out.print(escape(result.text) if result.answered else f"[bold]{escape(result.text)}[/bold] [dim]({escape(result.abstain_reason)})[/dim]")
     out.print(sources_table([asdict(c) for c in result.citations]))
@@ -808,7 +797,7 @@ def eval_summaries(
         results = qmsum.evaluate(idx, data, meetings or None, specific, chosen, general_words, specific_words, seed, show)
     summary = qmsum.summarize_results(results)
     if as_json:
-        _print_json({"summary": summary, "results": qmsum.results_json(results)})
+        _print_json(qmsum.report_json(summary, results))
         return
     table = Table(title="ROUGE F1 ×100 (rouge-score, stemmed)")
     for col in ("queries", "n", "ROUGE-1", "ROUGE-2", "ROUGE-L", "s/summary p50", "cold s p50", "max call tokens"):
@@ -834,7 +823,7 @@ def jobs_list(index: IndexOpt = None, config: ConfigOpt = None, as_json: JsonOpt
     with _open(_settings(index, config), create=False) as idx:
         found = jobs.list_jobs(idx)
     if as_json:
-        _print_json([_job_json(j) for j in found])
+        _print_json([j.to_json() for j in found])
         return
     table = Table()
     for col in ("id", "state", "done", "failed", "pending", "mode", "out"):
@@ -853,7 +842,7 @@ def jobs_show(job_id: JobIdArg, index: IndexOpt = None, config: ConfigOpt = None
     with _open(_settings(index, config), create=False) as idx:
         job = jobs.load(idx, job_id)
     if as_json:
-        _print_json(_job_json(job))
+        _print_json(job.to_json())
         return
     for it in job.items:
         out.print(f"{it.state:8} {_path(it.item)}" + (f" — {escape(it.reason)}" if it.reason else ""))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 from pathlib import Path
 
@@ -38,6 +38,10 @@ class Status:
     device: str
     dtype: str
     disk_bytes: dict[str, int]
+
+    def to_json(self, recall=None) -> dict:
+        """`docqa status --json`, with the recall check when it ran."""
+        return asdict(self) | ({"recall": asdict(recall)} if recall else {})
 
 
 class Index:

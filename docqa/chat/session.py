@@ -76,6 +76,11 @@ class TurnResult:
     tokens: dict[str, int] = field(default_factory=dict)  # prompt tokens per LLM call, and the context
     timings: dict[str, float] = field(default_factory=dict)
 
+    def to_json(self, memory: dict) -> dict:
+        """`docqa ask --session --json`: the answer, the rewrite, this turn's tokens, the session's memory."""
+        return self.answer.to_json() | {"rewritten": self.rewritten, "rewrite_method": self.rewrite_method,
+                                        "turn_tokens": self.tokens, "memory": memory}
+
 
 def new_name() -> str:
     return datetime.now().strftime("chat-%Y%m%d-%H%M%S")

@@ -237,8 +237,10 @@ def run_eval(
     )
 
 
-def report_json(report: EvalReport) -> dict:
-    return {
+def report_json(report: EvalReport, results: bool = True) -> dict:
+    """The report as JSON: `--out` keeps every question's result, `--json` prints the summary."""
+    data = {
         "dataset": report.dataset, "settings": report.settings, "ingest_s": round(report.ingest_s, 2),
-        "summary": report.summary(), "results": [asdict(r) for r in report.results],
+        "summary": report.summary(),
     }
+    return data | {"results": [asdict(r) for r in report.results]} if results else data

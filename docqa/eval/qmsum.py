@@ -167,5 +167,6 @@ def summarize_results(results: list[Scored]) -> dict:
     return out
 
 
-def results_json(results: list[Scored]) -> list[dict]:
-    return [asdict(r) for r in results]
+def report_json(summary: dict, results: list[Scored]) -> dict:
+    """`docqa eval-summaries --json`: the summary and every scored summary."""
+    return {"summary": summary, "results": [asdict(r) for r in results]}

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
 
@@ -155,6 +156,14 @@ class Job:
     created_at: float
     updated_at: float
     items: list[JobItem] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """`docqa jobs show --json` and friends."""
+        return {
+            "id": self.id, "state": self.state, "spec": self.spec, "counts": self.counts,
+            "created_at": datetime.fromtimestamp(self.created_at).isoformat(timespec="seconds"),
+            "items": [asdict(it) for it in self.items],
+        }
 
     @property
     def counts(self) -> dict[str, int]:

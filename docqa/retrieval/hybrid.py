@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import asdict, replace
 
 import numpy as np
 
@@ -64,6 +64,11 @@ def search(
         if cid in rows
     ]
     return hits[:k]
+
+
+def hits_json(hits: list[Hit]) -> list[dict]:
+    """`docqa search --json`: each hit with its rank."""
+    return [{"rank": rank, **asdict(h)} for rank, h in enumerate(hits, start=1)]
 
 
 def _exact(query: np.ndarray, store: MemoryStore, dim: int, ids: list[int], k: int) -> list[tuple[int, float]]:

@@ -8,7 +8,7 @@ the order of its sources) and the result's citations are verified like an answer
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 
 from docqa.answer import MODEL_ABSTAINS, ABSTAIN_TEXT, Spec, document_texts, fence_passages, fill, rerank, weak_evidence
 from docqa.citations import Citation, verify
@@ -32,6 +32,12 @@ class FocusSummary:
     seconds: float = 0.0
     request_tokens: int = 0
     budget: int = 0
+
+    def to_json(self) -> dict:
+        """`docqa summarize --focus --json`."""
+        return {"topic": self.topic, "summary": self.text, "answered": self.answered,
+                "abstain_reason": self.abstain_reason or None, "citations": [asdict(c) for c in self.citations],
+                "request_tokens": self.request_tokens, "budget": self.budget, "seconds": round(self.seconds, 2)}
 
 
 def in_document_order(passages: list[Passage]) -> list[Passage]:
