@@ -789,6 +789,7 @@ def eval_summaries(
     chosen = tuple(m.strip() for m in modes.split(",") if m.strip())
     if not chosen or any(m not in MODES for m in chosen):
         raise UsageError(f"--modes takes a comma-separated list of {', '.join(MODES)}")
+    qmsum.require_rouge()  # before the index is opened: a missing extra leaves nothing behind
 
     def show(r) -> None:  # one line per summary on stderr, --json or not: these runs are long
         err.print(f"{r.meeting} {r.kind:8} {r.mode:10} R-L {100 * r.scores['rougeL']:5.1f} · {r.seconds:5.1f}s · {escape(r.query[:60])}")
