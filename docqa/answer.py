@@ -20,7 +20,7 @@ import numpy as np
 from docqa import verification
 from docqa.citations import Citation, cite, verify
 from docqa.models.generation.base import Generator
-from docqa.prompts import fence, gives_instructions, load_prompt
+from docqa.prompts import fence, load_prompt
 from docqa.retrieval import attention, sentences, working_set
 from docqa.retrieval.attention import Candidate
 from docqa.retrieval.sentences import Sentence
@@ -200,8 +200,7 @@ def attend(question: str, hits, index, settings: AnswerSettings, generator: Gene
 def score_sentences(question: str, candidates: list[Candidate], index, settings: AnswerSettings) -> list[Sentence]:
     """Sentence-level attention inside the candidates that clear the floor (token states are cached)."""
     # Chunks that address the model stay out, as in working_set.build (the first injection layer).
-    hostile = working_set.EXCLUDE_INSTRUCTIONS and gives_instructions
-    kept = [c for c in candidates if c.weight >= settings.floor and not (hostile and hostile(c.hit.text))]
+    kept = [c for c in candidates if c.weight >= settings.floor and not working_set.excluded(c)]
     kept = kept[: settings.sentence_chunks]
     if not kept:
         return []

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 from docqa.retrieval.working_set import Passage, WorkingSet
 
-_CITE = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+CITATION = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 # A sentence ends before a capital, digit or quote: "Ae. albopictus" and "e.g. the" stay whole.
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])|(?<=[。！？])\s*|(?<=\])\s+(?=[A-Z])")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_STOP = frozenset(
+STOPWORDS = frozenset(
     "a an and are as at be been but by can did do does for from had has have he her his how i if in into "
     "is it its of on or our she so than that the their them then there these they this those to was we "
     "were what when where which while who whom why will with would you your also not no yes".split()
@@ -44,7 +44,7 @@ class Citation:
 
 
 def content_words(text: str) -> set[str]:
-    return {w for w in (m.lower() for m in _WORD.findall(text)) if w not in _STOP and (len(w) > 2 or w.isdigit())}
+    return {w for w in (m.lower() for m in _WORD.findall(text)) if w not in STOPWORDS and (len(w) > 2 or w.isdigit())}
 
 
 def _numbers(text: str) -> set[str]:
@@ -53,7 +53,7 @@ def _numbers(text: str) -> set[str]:
 
 def support(sentence: str, passage_text: str) -> float:
     """Share of the sentence's content words found in the passage; 0 if a stated number is missing."""
-    bare = _CITE.sub(" ", sentence)
+    bare = CITATION.sub(" ", sentence)
     words = content_words(bare)
     if not words:
         return 1.0
@@ -67,7 +67,7 @@ def sentences(text: str) -> list[str]:
 
 
 def cited_numbers(sentence: str) -> list[int]:
-    return [int(n) for m in _CITE.finditer(sentence) for n in re.split(r"\s*[,;]\s*", m.group(1))]
+    return [int(n) for m in CITATION.finditer(sentence) for n in re.split(r"\s*[,;]\s*", m.group(1))]
 
 
 def strip_invalid(text: str, valid: set[int]) -> tuple[str, list[int]]:
@@ -80,7 +80,7 @@ def strip_invalid(text: str, valid: set[int]) -> tuple[str, list[int]]:
         removed.extend(n for n in nums if n not in valid)
         return "".join(f"[{n}]" for n in ok)
 
-    return _CITE.sub(fix, text), removed
+    return CITATION.sub(fix, text), removed
 
 
 def paragraph_of(doc_text: str, page: int, offset: int) -> int:
@@ -119,7 +119,7 @@ def verify(answer: str, ws: WorkingSet, threshold: float, doc_text) -> tuple[str
         nums = cited_numbers(s)
         if not nums and ws.passages:
             best = max(ws.passages, key=lambda p: support(s, p.text))
-            if support(s, best.text) >= threshold and content_words(_CITE.sub(" ", s)):
+            if support(s, best.text) >= threshold and content_words(CITATION.sub(" ", s)):
                 nums = [best.n]
                 s = f"{s} [{best.n}]"
         scores = [support(s, ws.passage(n).text) for n in nums]

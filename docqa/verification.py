@@ -25,15 +25,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from docqa.citations import _CITE, _STOP
-from docqa.retrieval.sentences import is_table_row, split
+from docqa.citations import CITATION, STOPWORDS, cited_numbers
+from docqa.retrieval.sentences import TOKEN, is_table_row, split
 from docqa.retrieval.working_set import Passage, WorkingSet
 
 _YES_NO_START = re.compile(
     r"^(is|are|was|were|am|do|does|did|can|could|has|have|had|will|would|should|shall|may|might|must)\b", re.I
 )
 _YES_NO_ANSWER = re.compile(r"^(yes|no)\b", re.I)
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+", re.UNICODE)
 _NUMBER_WORDS = {
     w: str(i) for i, w in enumerate(
         "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
@@ -75,14 +74,14 @@ def _norm(token: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Case-folded words and numbers; number words become digits, thousands separators go."""
-    return [_norm(t) for t in _TOKEN.findall(text)]
+    return [_norm(t) for t in TOKEN.findall(text)]
 
 
 def snap(answer: list[str], sentence: str) -> str | None:
     """The sentence's own words for the answer's tokens (with a currency sign before, a percent sign
     or the letters of a word like "1950s" after), so the short answer is copied from the evidence;
     None if they don't occur in order."""
-    found = list(_TOKEN.finditer(sentence))
+    found = list(TOKEN.finditer(sentence))
     words = [_norm(m.group()) for m in found]
     n = len(answer)
     for i in range(len(words) - n + 1):
@@ -99,7 +98,7 @@ def snap(answer: list[str], sentence: str) -> str | None:
 
 
 def _content(toks: list[str]) -> set[str]:
-    return {t for t in toks if t[0].isdigit() or (t not in _STOP and t not in _QUESTION_WORDS and len(t) > 1)}
+    return {t for t in toks if t[0].isdigit() or (t not in STOPWORDS and t not in _QUESTION_WORDS and len(t) > 1)}
 
 
 def _numbers(toks: list[str]) -> set[str]:
@@ -109,8 +108,8 @@ def _numbers(toks: list[str]) -> set[str]:
 def parse(raw: str) -> tuple[str, list[int]]:
     """(short answer, cited passage numbers) from the model's reply: its first non-empty line."""
     line = next((ln for ln in raw.strip().splitlines() if ln.strip()), "")
-    cited = [int(n) for m in _CITE.finditer(line) for n in re.split(r"\s*[,;]\s*", m.group(1))]
-    short = _LEAD.sub("", _CITE.sub(" ", line))
+    cited = cited_numbers(line)
+    short = _LEAD.sub("", CITATION.sub(" ", line))
     short = " ".join(short.split()).strip(" \"'“”‘’`*")
     return short.rstrip(".。 "), cited
 

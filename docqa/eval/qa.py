@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import json
 import random
-import re
 import tempfile
 import time
 from collections.abc import Callable
@@ -22,11 +21,11 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from docqa.answer import GENERATION_SKIPPED
+from docqa.citations import CITATION
 from docqa.eval.squad import (
     Question, contains_answer, exact_match, load_squad, normalize_answer, token_f1, write_contexts,
 )
 
-_CITATION = re.compile(r"\[\d+(?:\s*[,;]\s*\d+)*\]")
 
 
 @dataclass
@@ -172,7 +171,7 @@ def score(q: Question, answer, seconds: float) -> QuestionResult:
 
 
 def _strip_citations(text: str) -> str:
-    return _CITATION.sub(" ", text)
+    return CITATION.sub(" ", text)
 
 
 def run_eval(

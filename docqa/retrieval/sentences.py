@@ -20,9 +20,9 @@ from docqa.retrieval.attention import Candidate, late_interaction
 # blank line. A line that is mostly numbers is a table row and ends at its newline, so a table
 # cell is quoted with its own row, never with the row above.
 _END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“‘'(\[])|(?<=[。！？；])|\n[ \t]*\n")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _AMOUNT_END = re.compile(r"\d(?:[.,]\d+)*\s*(?:%|[a-zA-Z]{1,8})?\s*$")
-_WORDISH = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
+# Words and numbers ("79.67", "10,366" whole): what a row is counted in, and what verification compares.
+TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
 # "Fig. 3", "et al. 2019", "e.g. The", "J. Smith": a full stop that does not end a sentence.
 _ABBREV = re.compile(r"(?:\b(?:Fig|Figs|Eq|Eqs|Tab|No|Nos|Vol|vs|al|e\.g|i\.e|cf|Dr|Mr|Mrs|Ms|Prof|St|Inc|Ltd|Co|Jr|Sr)|\b[A-Z])\.$")
 MAX_SENTENCE_CHARS = 400
@@ -46,7 +46,7 @@ def is_table_row(line: str) -> bool:
     """Two or more numbers making up at least 30 % of the line's words ("City block 80 % 2069 9.05 ms"),
     or a short line that ends in an amount ("Special education services $15.8 million"); not prose
     that mentions a year and a sum."""
-    words = _WORDISH.findall(line)
+    words = TOKEN.findall(line)
     numbers = [w for w in words if w[0].isdigit()]
     if len(numbers) >= 2 and len(numbers) >= 0.3 * len(words):
         return True

@@ -109,13 +109,15 @@ def _merge(p: Passage, c: Candidate, doc_text: DocText) -> bool:
     return True
 
 
+def excluded(c: Candidate) -> bool:
+    """Whether the first injection layer keeps this candidate out of every working set."""
+    return EXCLUDE_INSTRUCTIONS and gives_instructions(c.hit.text)
+
+
 def _exclude_instructions(candidates: list[Candidate]) -> list[Candidate]:
-    """Candidates that give the model instructions get weight 0 (below any floor) and rank last."""
+    """Excluded candidates get weight 0 (below any floor) and rank last."""
     lowest = min((c.score for c in candidates), default=0.0)
-    return [
-        replace(c, weight=0.0, score=lowest - 1e-3 * (1 - c.weight)) if gives_instructions(c.hit.text) else c
-        for c in candidates
-    ]
+    return [replace(c, weight=0.0, score=lowest - 1e-3 * (1 - c.weight)) if excluded(c) else c for c in candidates]
 
 
 def build(
@@ -137,8 +139,7 @@ def build(
     (a stored document summary) enter first when they fit, whatever the attention says.
     """
     decisions: list[Decision] = []
-    if EXCLUDE_INSTRUCTIONS:
-        candidates = _exclude_instructions(candidates)
+    candidates = _exclude_instructions(candidates)
     keep = [i for i, c in enumerate(candidates) if c.weight >= floor]
     for i, c in enumerate(candidates):
         if c.weight < floor:
@@ -196,7 +197,7 @@ def build_sentences(
     fit cost no render of the prompt.
     """
     by_chunk: dict[int, list[Sentence]] = {}
-    for s in sentences:
+    for s in sorted(sentences, key=lambda s: s.index):
         by_chunk.setdefault(s.candidate.hit.chunk_id, []).append(s)
     chosen: dict[tuple[int, int, int], Sentence] = {}
     passages: list[Passage] = []
@@ -205,8 +206,7 @@ def build_sentences(
     for s in sorted(sentences, key=lambda s: -s.score):
         if s.key in chosen:
             continue
-        row = sorted(by_chunk[s.candidate.hit.chunk_id], key=lambda x: x.index)
-        around = [x for x in row if 0 < abs(x.index - s.index) <= neighbours and x.key not in chosen]
+        around = [x for x in by_chunk[s.candidate.hit.chunk_id] if 0 < abs(x.index - s.index) <= neighbours and x.key not in chosen]
         for group in ([s, *around], [s]) if around else ([s],):
             if count is not None and tokens + sum(count(doc_text(x.candidate.hit.doc_id)[x.start:x.end]) for x in group) > budget:
                 continue
