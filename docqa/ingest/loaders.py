@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import codecs
 import errno
-import io
-import logging
 import os
 import re
 import signal
@@ -24,11 +22,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from docqa.errors import LoadError
-from docqa.records import PAGE_SEP, LoadedDocument, Page, Section
+from docqa.ingest.common import TITLE_MAX as _TITLE_MAX
+from docqa.ingest.common import ParseTimeout as _ParseTimeout
+from docqa.ingest.common import check_text_size as _check_text_size
+from docqa.ingest.common import clean as _clean
+from docqa.ingest.pdf import NO_TEXT, NoTextError, load_pdf  # the first two for callers of load()
+from docqa.records import LoadedDocument, Page, Section
 from docqa.settings import IngestSettings
-
-# pypdf reports recoverable damage through logging; without a handler Python prints it to stderr.
-logging.getLogger("pypdf").addHandler(logging.NullHandler())
 
 SUPPORTED = {
     ".pdf": "pdf",
@@ -40,20 +40,10 @@ SUPPORTED = {
     ".htm": "html",
 }
 
-NO_TEXT = "no extractable text (scanned? OCR is not enabled)"
-_TITLE_MAX = 120
 
 
 def kind_of(path: Path) -> str | None:
     return SUPPORTED.get(Path(path).suffix.lower())
-
-
-class NoTextError(LoadError):
-    """The file is fine but holds no text docqa can read (a scan): a warning, not a failure."""
-
-
-class _ParseTimeout(BaseException):
-    """A BaseException, so that parsers' own `except Exception` blocks cannot swallow it."""
 
 
 def os_reason(exc: OSError) -> str:
@@ -108,7 +98,7 @@ def load(path: Path, settings: IngestSettings, data: bytes | None = None) -> Loa
     try:
         with _time_limit(settings.parse_timeout_s):
             if kind == "pdf":
-                doc = _load_pdf(path, data, settings, deadline)
+                doc = load_pdf(path, data, settings, deadline)
             else:
                 text, warnings = _decode(data, html=kind == "html")
                 _check_text_size(len(text), settings)
@@ -126,14 +116,6 @@ def load(path: Path, settings: IngestSettings, data: bytes | None = None) -> Loa
         raise LoadError("structure nested too deeply (recursion limit)") from None
     except MemoryError:
         raise LoadError("out of memory while parsing") from None
-
-
-def _check_text_size(chars: int, settings: IngestSettings) -> None:
-    """Chunking and embedding cost grows with the text: a file with more is skipped, not half-read."""
-    if chars > settings.max_text_mb * 1_000_000:
-        raise LoadError(
-            f"too much text ({chars / 1_000_000:.1f} million characters > max_text_mb {settings.max_text_mb:g})"
-        )
 
 
 @contextmanager
@@ -170,107 +152,12 @@ def _time_limit(seconds: float) -> Iterator[None]:
             signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
 
 
-def _clean(text: str) -> str:
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.replace("\x00", "").replace(PAGE_SEP, "\n")
-
-
 def _first_line_title(text: str) -> str:
     for line in text.splitlines():
         line = line.strip().lstrip("\ufeff").strip()
         if line and not (line.startswith("[") and line.endswith("]")):  # e.g. "[Illustration]"
             return line[:_TITLE_MAX].rstrip()
     return ""
-
-
-# --- PDF ---------------------------------------------------------------------------------------
-
-
-def _load_pdf(path: Path, data: bytes, settings: IngestSettings, deadline: float) -> LoadedDocument:
-    from pypdf import PdfReader
-    from pypdf.errors import DependencyError
-
-    if b"%PDF-" not in data[:1024]:
-        raise LoadError("not a valid PDF: no %PDF header")
-    try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            _decrypt(reader, settings.pdf_password)
-        n_pages = len(reader.pages)
-    except (LoadError, _ParseTimeout, RecursionError, MemoryError):
-        raise
-    except DependencyError as exc:
-        raise LoadError(f"encrypted PDF needs an extra package: {exc}") from None
-    except Exception as exc:  # pypdf raises many types on damaged files
-        truncated = b"%%EOF" not in data[-2048:]
-        raise LoadError(f"not a valid PDF: {'truncated file' if truncated else _reason(exc)}") from None
-    if n_pages == 0:
-        raise LoadError("not a valid PDF: no pages")
-    if n_pages > settings.max_pages:
-        raise LoadError(f"too many pages ({n_pages} > max_pages {settings.max_pages})")
-
-    pages: list[Page] = []
-    failed: list[int] = []
-    first_error = ""
-    chars = 0
-    for i in range(n_pages):
-        if time.monotonic() > deadline:
-            raise _ParseTimeout
-        _check_text_size(chars, settings)
-        try:
-            text = reader.pages[i].extract_text() or ""
-        except (_ParseTimeout, RecursionError, MemoryError):
-            raise
-        except Exception as exc:  # one damaged page should not cost the rest of the document
-            text = ""
-            failed.append(i + 1)
-            first_error = first_error or _reason(exc)
-        pages.append(Page(i + 1, _clean(text)))
-        chars += len(pages[-1].text)
-
-    if not any(p.text.strip() for p in pages):
-        if failed:
-            raise LoadError(f"text extraction failed: {first_error}")
-        raise NoTextError(NO_TEXT)
-    warnings = []
-    if failed:
-        warnings.append(f"text extraction failed on page(s) {_page_list(failed)}")
-    empty = [p.number for p in pages if not p.text.strip() and p.number not in failed]
-    if len(empty) > n_pages // 2:
-        warnings.append(f"no extractable text on page(s) {_page_list(empty)} (scanned? OCR is not enabled)")
-    return LoadedDocument(path, "pdf", pages, title=_pdf_title(reader) or path.stem, warnings=warnings)
-
-
-def _decrypt(reader, password: str | None) -> None:
-    from pypdf import PasswordType
-
-    # Many PDFs are encrypted only against editing and open with the empty user password.
-    if reader.decrypt("") != PasswordType.NOT_DECRYPTED:
-        return
-    if password is None:
-        raise LoadError("encrypted PDF: pass --pdf-password")
-    if reader.decrypt(password) == PasswordType.NOT_DECRYPTED:
-        raise LoadError("wrong PDF password")
-
-
-def _pdf_title(reader) -> str:
-    try:
-        title = reader.metadata.title if reader.metadata else None
-    except Exception:  # metadata is optional; a damaged info dict must not fail the file
-        return ""
-    return _clean(str(title)).strip()[:_TITLE_MAX] if title else ""
-
-
-def _reason(exc: BaseException) -> str:
-    if type(exc).__name__ == "LimitReachedError":  # pypdf's bound on decompressed/parsed size
-        return "decompression limit reached (a compression bomb?)"
-    msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return msg[:200] or type(exc).__name__
-
-
-def _page_list(numbers: list[int]) -> str:
-    shown = ", ".join(map(str, numbers[:10]))
-    return shown + (f" and {len(numbers) - 10} more" if len(numbers) > 10 else "")
 
 
 # --- text decoding -----------------------------------------------------------------------------
