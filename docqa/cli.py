@@ -61,7 +61,7 @@ out = _Console(soft_wrap=True)  # one message, one line: never wrapped mid-path
 err = _Console(stderr=True, soft_wrap=True)
 
 
-def _flag(dotted: str, *decls: str, kind: Any = None, help: str = "") -> Any:
+def _flag(dotted: str, *decls: str, kind: Any = None, help: str = "", metavar: str | None = None) -> Any:
     """An optional flag for the setting `dotted`, typed and described by its Settings field (a Literal
     becomes a choice Typer checks). Unset (None), the setting keeps its configured value."""
     field = setting_field(dotted)
@@ -70,7 +70,8 @@ def _flag(dotted: str, *decls: str, kind: Any = None, help: str = "") -> Any:
         if get_origin(kind) in (Union, types.UnionType):
             kind = next(a for a in get_args(kind) if a is not type(None))
     decls = decls or (f"--{dotted.rpartition('.')[2].replace('_', '-')}",)
-    return Annotated[Optional[kind], typer.Option(*decls, help=escape(help or field.description or ""), show_default=False)]
+    return Annotated[Optional[kind], typer.Option(*decls, help=escape(help or field.description or ""), show_default=False,
+                                                metavar=metavar)]
 
 
 # A string, not a Path: a Path would fold the "//" of a postgresql:// URL.
@@ -89,6 +90,10 @@ RerankOpt = _flag("answer.rerank")
 JudgeOpt = _flag("answer.judge")
 ExecutorOpt = _flag("batch.executor")
 RayAddressOpt = _flag("batch.ray_address")
+InOpt = _flag("retrieval.within", "--in", metavar="PATH|GLOB",
+              help="Only documents at or under this file/folder, or whose stored path matches this glob (repeatable).")
+TypeOpt = _flag("retrieval.types", "--type", metavar="TYPE",
+                help="Only documents of this type: pdf, docx, txt, md… (repeatable).")
 SearchMode = Literal["hybrid", "dense", "keyword"]
 
 
@@ -284,6 +289,8 @@ def search(
     query: Annotated[str, typer.Argument(help="What to look for.")],
     k: _flag("retrieval.k", "-k", "--k") = None,
     mode: Annotated[SearchMode, typer.Option(help="hybrid: dense and keyword fused; dense or keyword alone.")] = "hybrid",
+    within: InOpt = None,
+    doc_type: TypeOpt = None,
     index: IndexOpt = None,
     config: ConfigOpt = None,
     device: DeviceOpt = None,
@@ -291,9 +298,10 @@ def search(
 ) -> None:
     """Hybrid search (FAISS dense + FTS5 BM25, fused by reciprocal rank).
 
-    Example: docqa search "grants for rural schools" -k 5 --json
+    Examples: docqa search "grants for rural schools" -k 5 --json ; docqa search "grants" --in reports/ --type pdf ;
+    docqa search "grants" --in "*2019*"
     """
-    settings = _settings(index, config, device=device, retrieval__k=k)
+    settings = _settings(index, config, device=device, retrieval__k=k, retrieval__within=within, retrieval__types=doc_type)
     with _open(settings, create=False) as idx:
         hits = idx.search(query, settings.retrieval.k, mode=mode)
     if as_json:
@@ -356,6 +364,8 @@ def ask(
     judge: JudgeOpt = None,
     explain: Annotated[bool, typer.Option("--explain", help="Show candidates, attention weights, working-set decisions, token counts.")] = False,
     session: Annotated[Optional[str], typer.Option("--session", help="Continue (or start) this chat session: follow-ups are rewritten and evidence is remembered.", show_default=False)] = None,
+    within: InOpt = None,
+    doc_type: TypeOpt = None,
     llm_base_url: LlmUrlOpt = None,
     llm_model: LlmModelOpt = None,
     index: IndexOpt = None,
@@ -367,9 +377,11 @@ def ask(
 
     Examples: docqa ask "What did the 2019 budget allocate to rural schools?" ; docqa ask "..." --json --budget 1200 ;
     docqa ask "..." --llm-base-url http://127.0.0.1:8000/v1 --llm-model Qwen/Qwen2.5-Coder-0.5B-Instruct ;
-    docqa ask --session budget "What did the 2019 report say about rural schools?" ; docqa ask --session budget "How much did it cost?" --json
+    docqa ask --session budget "What did the 2019 report say about rural schools?" ; docqa ask --session budget "How much did it cost?" --json ;
+    docqa ask "What did the county spend on transport?" --in sample_docs/ --type pdf
     """
     settings = _settings(index, config, device=device, answer__budget=budget, answer__rerank=rerank, answer__judge=judge,
+                         retrieval__within=within, retrieval__types=doc_type,
                          **_llm(model, backend, llm_base_url, llm_model))
     with _open(settings, create=False) as idx:
         _load_generator(idx)
@@ -461,6 +473,8 @@ def chat(
     session: Annotated[Optional[str], typer.Option("--session", help="Resume (or start) this session; default: a new dated one.", show_default=False)] = None,
     list_sessions: Annotated[bool, typer.Option("--list", help="List the saved sessions and exit.")] = False,
     rewrite: _flag("chat.rewrite", "--rewrite/--no-rewrite") = None,
+    within: InOpt = None,
+    doc_type: TypeOpt = None,
     model: ModelOpt = None,
     backend: BackendOpt = None,
     llm_base_url: LlmUrlOpt = None,
@@ -481,7 +495,8 @@ def chat(
 
     if as_json and not list_sessions:
         raise UsageError("--json goes with --list (use `docqa ask --session NAME --json` for scripted turns)")
-    settings = _settings(index, config, device=device, chat__rewrite=rewrite, **_llm(model, backend, llm_base_url, llm_model))
+    settings = _settings(index, config, device=device, chat__rewrite=rewrite, retrieval__within=within,
+                         retrieval__types=doc_type, **_llm(model, backend, llm_base_url, llm_model))
     with _open(settings, create=False) as idx:
         if not list_sessions:
             chat_session = ChatSession.open(idx, session)
@@ -720,6 +735,8 @@ def summarize(
     words: _flag("summarize.words", help="Target length of the summary in words.") = None,
     out_dir: Annotated[Optional[Path], typer.Option("--out", help="Write one Markdown + JSON file per document and an overview (a resumable job).")] = None,
     budget: _flag("summarize.budget") = None,
+    within: InOpt = None,
+    doc_type: TypeOpt = None,
     model: ModelOpt = None,
     backend: BackendOpt = None,
     llm_base_url: LlmUrlOpt = None,
@@ -735,13 +752,14 @@ def summarize(
 
     Every LLM call stays inside an exact token budget. Summaries are kept as a tree in the store: summarizing an unchanged document again is instant, a changed one regenerates only what changed.
 
-    Examples: docqa summarize report.pdf ; docqa summarize --focus "funding for rural schools" ; docqa summarize ~/papers --out summaries/ ; docqa summarize report.pdf --mode tree --words 150 --json
+    Examples: docqa summarize report.pdf ; docqa summarize --focus "funding for rural schools" --in reports/ --type pdf ; docqa summarize ~/papers --out summaries/ ; docqa summarize report.pdf --mode tree --words 150 --json
     """
     from docqa.summarize import jobs
 
     if not paths and not focus:
         raise UsageError("give documents/folders to summarize, or --focus TOPIC")
     settings = _settings(index, config, device=device, summarize__budget=budget, batch__executor=executor,
+                         retrieval__within=within, retrieval__types=doc_type,
                          batch__ray_address=ray_address, **_llm(model, backend, llm_base_url, llm_model))
     with _open(settings, create=bool(paths)) as idx:
         failed = False

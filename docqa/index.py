@@ -16,7 +16,7 @@ from docqa.memory.memory import Memory
 from docqa.memory.store import DB_NAME, DocumentRow
 from docqa.models.embedder import Embedder, make_embedder
 from docqa.records import Hit
-from docqa.retrieval import hybrid
+from docqa.retrieval import hybrid, scope
 from docqa.retrieval.attention import TokenStateCache
 from docqa.settings import Settings, is_store_url, load_settings, redact_url
 
@@ -88,6 +88,17 @@ class Index:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def twin(self) -> Index:
+        """Another connection to the same store that shares this one's loaded models. A connection
+        holds one transaction at a time, so a server writes through a twin while it reads here."""
+        other = Index(self.directory, self.settings, open_store(getattr(self.store, "url", None) or self.directory))
+        other._embedder, other._generator = self._embedder, self._generator
+        return other
+
+    def share_generator(self, generator) -> None:
+        """Generate with this already loaded generator (a server's, which lets one request at a time use it)."""
+        self._generator = generator
+
     # -- lazily loaded parts --------------------------------------------------------------------
 
     @property
@@ -152,13 +163,26 @@ class Index:
     # -- reading --------------------------------------------------------------------------------
 
     def search(self, query: str, k: int | None = None, mode: str = "hybrid", doc_ids: list[int] | None = None) -> list[Hit]:
-        """Top-k chunks; `doc_ids` restricts the search to those documents."""
+        """Top-k chunks of the documents in scope (settings.retrieval.within/types), or of `doc_ids`."""
         if not query.strip():
             raise UsageError("empty query")
         return hybrid.search(
             query, self.store, self.vectors, self.embedder, self.settings.retrieval,
-            k or self.settings.retrieval.k, mode=mode, doc_ids=doc_ids,
+            k or self.settings.retrieval.k, mode=mode, doc_ids=self.scope() if doc_ids is None else doc_ids,
         )
+
+    def scope(self, under: Iterable[str | Path] | None = None) -> list[int] | None:
+        """Ids of the documents a search may read (settings.retrieval.within/types, narrowed to the
+        files/folders `under`); None: every document."""
+        r = self.settings.retrieval
+        docs = self.store.documents()
+        ids = scope.resolve(docs, r.within, r.types)
+        if under:
+            named = set(scope.resolve(docs, [str(p) for p in under], []))
+            ids = [i for i in ids if i in named] if ids is not None else sorted(named)
+            if not ids:
+                raise UsageError("no indexed document in scope under the given paths")
+        return ids
 
     def ask(self, question: str, on_token=None, progress=None) -> Answer:
         """Answer from the documents with verified citations, or abstain (see docqa.answer)."""
@@ -203,12 +227,7 @@ class Index:
         """Summarize what the documents (or those under `under`) say about `topic`, with citations."""
         from docqa.summarize.focus import summarize_focus
 
-        doc_ids = None
-        if under is not None:
-            doc_ids = [d.id for d in self.documents(under)]
-            if not doc_ids:
-                raise UsageError("no indexed documents under the given paths")
-        return summarize_focus(self, self.generator(), topic, self.settings, words, doc_ids, on_token=on_token)
+        return summarize_focus(self, self.generator(), topic, self.settings, words, self.scope(under), on_token=on_token)
 
     def status(self) -> Status:
         from docqa.models.device import resolve_device, resolve_dtype

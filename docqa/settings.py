@@ -14,15 +14,24 @@ import re
 import sys
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic.fields import FieldInfo
 
 from docqa.errors import ConfigError
 
 ENV_PREFIX = "DOCQA_"
 CONFIG_ENV = "DOCQA_CONFIG"
+
+
+def _split_list(value: Any) -> Any:
+    # An env var holds one string: DOCQA_RETRIEVAL__WITHIN="reports/,notes/*.md".
+    return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
+
+
+StrList = Annotated[list[str], BeforeValidator(_split_list)]
+"""A list setting; from an env var, comma-separated."""
 
 
 class _Section(BaseModel):
@@ -73,6 +82,15 @@ class RetrievalSettings(_Section):
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant: score = sum w/(rrf_k + rank).")
     keyword_weight: float = Field(
         2.0, ge=0, description="Weight w of the BM25 ranking in the fusion (dense has weight 1); 2 measured best on COVID-QA."
+    )
+    within: StrList = Field(
+        default_factory=list,
+        description="Search and cite only documents at or under these files/folders, or whose stored path matches "
+        "these globs (--in, repeatable); empty = every document.",
+    )
+    types: StrList = Field(
+        default_factory=list,
+        description="Search and cite only documents of these types, by extension: pdf, docx, txt… (--type, repeatable).",
     )
 
 
@@ -197,6 +215,25 @@ class SummarizeSettings(_Section):
         60, ge=1, le=400, description="focus: candidates retrieved across the index before attention re-ranking."
     )
     batch_size: int = Field(8, ge=1, description="Map calls generated together where the backend batches (CUDA).")
+    select: float = Field(
+        0.5, gt=0, le=1,
+        description="Share of a window a map call reads: windows cover 1/select times what a call holds and keep "
+        "their most central sentences with neighbours (1 = whole windows, more calls).",
+    )
+    salience: Literal["document", "window", "lead"] = Field(
+        "document",
+        description="How a window's sentences are ranked when select < 1: cosine with the document's centroid, the "
+        "window's centroid, or the window's first sentences first (bench/summary_salience.py).",
+    )
+    neighbours: int = Field(1, ge=0, le=3, description="Sentences kept either side of a central sentence.")
+    tolerance: float = Field(
+        0.2, gt=0, lt=1, description="A final summary is held within this share of --words (expanded or compressed)."
+    )
+    reduce_model: str | None = Field(
+        None,
+        description="LLM for the reduce steps only (sections, the root, length fixes), e.g. qwen2.5-coder-1.5b; "
+        "unset = generation.model everywhere.",
+    )
 
 
 class ChatSettings(_Section):
@@ -289,6 +326,36 @@ class BatchSettings(_Section):
     )
 
 
+class ServeSettings(_Section):
+    host: str = Field(
+        "127.0.0.1", description="Address `docqa serve` binds; anything but loopback requires a token."
+    )
+    port: int = Field(8765, ge=0, le=65535, description="Port `docqa serve` listens on (0 = any free port).")
+    token: SecretStr | None = Field(
+        None,
+        description="Bearer token every endpoint but /health requires (Authorization: Bearer ...); the warm CLI "
+        "sends it too. Never printed.",
+    )
+    allowed_paths: list[Path] = Field(
+        default_factory=list,
+        description="Folders a path ingest through the API may read (POST /v1/documents with a path); empty = "
+        "path ingest off, uploads only.",
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Origins allowed cross-origin requests (CORS); empty = CORS off."
+    )
+    upload_dir: Path | None = Field(
+        None, description="Where uploaded files are kept (they are ingested from there); default <index>/uploads."
+    )
+    max_jobs: int = Field(100, ge=1, description="Finished ingest/summary jobs the server remembers for GET /v1/jobs.")
+
+    @field_validator("allowed_paths", "cors_origins", mode="before")
+    @classmethod
+    def _comma_list(cls, value: Any) -> Any:
+        # An environment variable is one string: DOCQA_SERVE__ALLOWED_PATHS=/data/a,/data/b
+        return [v.strip() for v in value.split(",") if v.strip()] if isinstance(value, str) else value
+
+
 class Settings(_Section):
     index: Path = Field(
         Path("index"),
@@ -309,6 +376,7 @@ class Settings(_Section):
     chat: ChatSettings = Field(default_factory=ChatSettings, description="docqa chat: conversation and evidence memory.")
     vectors: VectorSettings = Field(default_factory=VectorSettings, description="The FAISS index: exact or approximate by size.")
     batch: BatchSettings = Field(default_factory=BatchSettings, description="Where batch work (ingest, summarize) runs: here or on Ray.")
+    serve: ServeSettings = Field(default_factory=ServeSettings, description="docqa serve: the HTTP API, web page and warm CLI.")
 
     @model_validator(mode="before")
     @classmethod

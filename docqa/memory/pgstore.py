@@ -372,6 +372,17 @@ class PgVectors:
         ).fetchall()
         return [(int(cid), float(score)) for cid, score in rows]
 
+    def search_within(self, query: np.ndarray, k: int, ids: Sequence[int]) -> list[tuple[int, float]]:
+        # The HNSW index filters after its scan and may return fewer than k rows: the caller then
+        # scores the ids exactly.
+        self._set_ef(k)
+        q = np.asarray(query, dtype=np.float32).reshape(-1)
+        rows = self.store._pg.execute(
+            "SELECT id, -(embedding <#> %s) FROM chunks WHERE id = ANY(%s) ORDER BY embedding <#> %s LIMIT %s",
+            (q, [int(i) for i in ids], q, k),
+        ).fetchall()
+        return [(int(cid), float(score)) for cid, score in rows]
+
     def search_batch(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
         ids = np.full((len(queries), k), -1, dtype=np.int64)

@@ -23,6 +23,7 @@ import math
 import os
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -237,6 +238,24 @@ class VectorIndex:
 
     def search_batch(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         return self.index.search(queries, k, params=self._params)
+
+    def search_within(self, query: np.ndarray, k: int, ids: Sequence[int]) -> list[tuple[int, float]]:
+        """Top-k among `ids` only, by FAISS's id selector inside the search (exact for flat; an
+        approximate index may find fewer than k when the ids are a small share of it)."""
+        if len(self) == 0:
+            return []
+        kind = self.kind
+        params = faiss.SearchParametersHNSW() if kind == "hnsw" else faiss.SearchParametersIVF() if kind == "ivfpq" \
+            else faiss.SearchParameters()
+        if kind == "hnsw":
+            params.efSearch = max(self.settings.ef_search, k)
+        elif kind == "ivfpq":
+            params.nprobe = self.settings.nprobe
+        # Tombstoned ids are gone from the store, so `ids` (read from it) never holds one.
+        selector = faiss.IDSelectorBatch(np.asarray(ids, dtype=np.int64))
+        params.sel = selector
+        scores, found = self.index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), k, params=params)
+        return [(int(i), float(s)) for i, s in zip(found[0], scores[0]) if i != -1]
 
     def __len__(self) -> int:
         return int(self.index.ntotal) - len(self.removed)

@@ -44,7 +44,7 @@ def search(
             if doc_ids is None:
                 dense = vectors.search(q, max(settings.dense_k, k))
             else:
-                dense = _exact(q, store, embedder.dim, store.chunk_ids_of(doc_ids), max(settings.dense_k, k))
+                dense = _within(q, store, vectors, embedder.dim, store.chunk_ids_of(doc_ids), max(settings.dense_k, k))
         if mode in ("hybrid", "keyword"):
             keyword = store.keyword_search(query, max(settings.keyword_k, k), doc_ids)
         dense_rank = {cid: r for r, (cid, _) in enumerate(dense, start=1)}
@@ -69,6 +69,21 @@ def search(
 def hits_json(hits: list[Hit]) -> list[dict]:
     """`docqa search --json`: each hit with its rank."""
     return [{"rank": rank, **asdict(h)} for rank, h in enumerate(hits, start=1)]
+
+
+# Up to this many chunks in scope, scoring their stored vectors directly (a few ms) is exact whatever
+# the index kind; past it, reading them all per query costs more than the index's own id filter.
+EXACT_MAX = 20_000
+
+
+def _within(query: np.ndarray, store: MemoryStore, vectors: VectorSearch, dim: int, ids: list[int],
+            k: int) -> list[tuple[int, float]]:
+    """Dense top-k among the chunks in scope, by the vector index's filter or exactly."""
+    if len(ids) > EXACT_MAX:
+        found = vectors.search_within(query, k, ids)
+        if len(found) >= min(k, len(ids)):
+            return found
+    return _exact(query, store, dim, ids, k)
 
 
 def _exact(query: np.ndarray, store: MemoryStore, dim: int, ids: list[int], k: int) -> list[tuple[int, float]]:
