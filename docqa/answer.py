@@ -205,9 +205,9 @@ def score_sentences(question: str, candidates: list[Candidate], index, settings:
     if not kept:
         return []
     embedder = index.embedder
-    q = embedder.token_states([question])[0]
+    q = embedder.query_states(question)
     states = index.token_cache.get_many(embedder, [c.hit for c in kept])
-    offsets = [embedder.token_offsets(c.hit.text) for c in kept]
+    offsets = [embedder.state_offsets(c.hit.text) for c in kept]
     method = settings.rerank if settings.rerank != "none" else "maxsim"
     return sentences.score(q, kept, states, offsets, method=method, token_temperature=settings.token_temperature,
                            retrieval_weight=settings.retrieval_weight)
@@ -273,7 +273,7 @@ def ask(
     timings["working_set_s"] = time.perf_counter() - t
     result.working_set = ws
     if not ws.passages:
-        result.abstain_reason = "no candidate fits the working set (raise --budget?)"
+        result.abstain_reason = empty_reason(ws, candidates, settings.floor)
         return result
     if not generate:
         result.abstain_reason = GENERATION_SKIPPED
@@ -290,6 +290,14 @@ def ask(
         _verify_short(result, asked or question, ws, settings, document_texts(index))
     timings["verify_s"] = time.perf_counter() - t
     return result
+
+
+def empty_reason(ws: WorkingSet, candidates: list[Candidate], floor: float) -> str:
+    """Why nothing entered the working set, as it happened."""
+    outcomes = {d.outcome for d in ws.decisions}
+    if outcomes == {"instruction"} or not outcomes and any(working_set.excluded(c) for c in candidates if c.weight >= floor):
+        return "the only matching sentences give instructions to the model (docqa never passes them on)"
+    return "no candidate fits the working set (raise --budget?)"
 
 
 def _verify_short(result: Answer, asked: str, ws: WorkingSet, settings: AnswerSettings, doc_text) -> None:

@@ -13,15 +13,17 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from docqa.prompts import gives_instructions
+from docqa.prompts import quarantined_spans
 from docqa.retrieval.attention import Candidate
 from docqa.retrieval.sentences import Sentence
 
-# A passage that addresses the model ("ignore your rules", "reply only with") is a hostile or a
-# quoted one: it never enters the working set (weight 0, ranked last; it stays searchable). A
-# softer cut does not hold: with its weight x 0.1, the "official figure" style of bench/injection.py
-# still reached the model in 13 of 20 questions and was repeated in 11. False turns this first
-# layer off, so that bench/injection.py and the e2e tests can measure the second (prompts.fence) alone.
+# A sentence that addresses the model ("ignore your rules", "reply only with"), or echoes such a
+# sentence's payload, never enters the working set; the rest of its passage does, so a fact beside
+# an injected sentence is still answered (a passage with nothing else is weight 0, ranked last; it
+# stays searchable). Demoting whole passages instead did not hold: with weight x 0.1, the "official
+# figure" style of bench/injection.py still reached the model in 13 of 20 questions. False turns
+# this first layer off, so that bench/injection.py and the e2e tests can measure the second
+# (prompts.fence, the same quarantine applied to the prompt text) alone.
 EXCLUDE_INSTRUCTIONS = True
 
 
@@ -48,7 +50,7 @@ class Passage:
 class Decision:
     chunk_id: int
     weight: float
-    outcome: str  # added | merged | below-floor | near-duplicate | over-budget
+    outcome: str  # added | merged | below-floor | near-duplicate | over-budget | instruction
 
 
 @dataclass
@@ -110,14 +112,41 @@ def _merge(p: Passage, c: Candidate, doc_text: DocText) -> bool:
 
 
 def excluded(c: Candidate) -> bool:
-    """Whether the first injection layer keeps this candidate out of every working set."""
-    return EXCLUDE_INSTRUCTIONS and gives_instructions(c.hit.text)
+    """Whether the first injection layer keeps this candidate out of every working set: when every
+    sentence of it is quarantined, nothing of it is left to read."""
+    if not EXCLUDE_INSTRUCTIONS:
+        return False
+    text, pos, rest = c.hit.text, 0, []
+    for a, b in quarantined_spans(text):
+        rest.append(text[pos:a])
+        pos = b
+    return bool(rest) and not any(ch.isalnum() for ch in "".join(rest) + text[pos:])
 
 
 def _exclude_instructions(candidates: list[Candidate]) -> list[Candidate]:
     """Excluded candidates get weight 0 (below any floor) and rank last."""
     lowest = min((c.score for c in candidates), default=0.0)
     return [replace(c, weight=0.0, score=lowest - 1e-3 * (1 - c.weight)) if excluded(c) else c for c in candidates]
+
+
+def readable(sentences: list[Sentence]) -> tuple[list[Sentence], list[Decision]]:
+    """The sentences the model may read, and a decision for each one it may not: a sentence inside a
+    quarantined span of its chunk (an instruction, or one echoing its payload). The rest of that
+    chunk stays eligible, so a fact beside an injected sentence is still answered."""
+    if not EXCLUDE_INSTRUCTIONS:
+        return sentences, []
+    spans: dict[int, list[tuple[int, int]]] = {}
+    kept: list[Sentence] = []
+    dropped: list[Decision] = []
+    for s in sentences:
+        h = s.candidate.hit
+        if h.chunk_id not in spans:
+            spans[h.chunk_id] = [(h.start + a, h.start + b) for a, b in quarantined_spans(h.text)]
+        if any(a < s.end and s.start < b for a, b in spans[h.chunk_id]):
+            dropped.append(Decision(h.chunk_id, s.score, "instruction"))
+        else:
+            kept.append(s)
+    return kept, dropped
 
 
 def build(
@@ -196,13 +225,13 @@ def build_sentences(
     (text -> tokens) estimates a trial before it is measured exactly, so the sentences that cannot
     fit cost no render of the prompt.
     """
+    sentences, decisions = readable(sentences)
     by_chunk: dict[int, list[Sentence]] = {}
     for s in sorted(sentences, key=lambda s: s.index):
         by_chunk.setdefault(s.candidate.hit.chunk_id, []).append(s)
     chosen: dict[tuple[int, int, int], Sentence] = {}
     passages: list[Passage] = []
     tokens = measure(passages)
-    decisions: list[Decision] = []
     for s in sorted(sentences, key=lambda s: -s.score):
         if s.key in chosen:
             continue
