@@ -59,6 +59,16 @@ class IngestSettings(_Section):
         120.0, gt=0, description="Wall-clock limit for extracting one file's text; slower files are skipped."
     )
     pdf_password: str | None = Field(None, description="Password tried on encrypted PDFs.")
+    pdf_engine: Literal["auto", "pypdfium2", "pypdf"] = Field(
+        "auto",
+        description="PDF text extraction: pypdfium2 (PDFium: faster, joins hyphenated line breaks, tables as rows) "
+        "or pypdf (pure Python); auto = pypdfium2, with pypdf for a page PDFium cannot read (bench/pdf_extractors.py).",
+    )
+    ocr: Literal["auto", "off"] = Field(
+        "auto",
+        description="Read PDF pages that have no text layer (scans) with OCR; auto = when the ocr extra is installed "
+        "(pip install 'docqa[ocr]').",
+    )
     save_every_s: float = Field(
         30.0, gt=0, description="During ingest, persist the FAISS file at most this often (SQLite commits per file)."
     )

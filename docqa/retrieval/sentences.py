@@ -46,6 +46,8 @@ def is_table_row(line: str) -> bool:
     """Two or more numbers making up at least 30 % of the line's words ("City block 80 % 2069 9.05 ms"),
     or a short line that ends in an amount ("Special education services $15.8 million"); not prose
     that mentions a year and a sum."""
+    if " | " in line:  # a row with its headers, as loaders render tables ("Method: X | Accuracy: 22 %")
+        return True
     words = TOKEN.findall(line)
     numbers = [w for w in words if w[0].isdigit()]
     if len(numbers) >= 2 and len(numbers) >= 0.3 * len(words):
