@@ -28,11 +28,15 @@ class Section:
 @dataclass
 class LoadedDocument:
     path: Path
-    kind: str  # "pdf" | "text" | "markdown" | "html"
+    kind: str  # "pdf" | "text" | "markdown" | "html" | "docx" | "pptx" | "xlsx" | "csv" | "epub" | "odt" | "eml"
     pages: list[Page]
     title: str = ""
     sections: list[Section] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Line locators: (offset into `text`, line number there) anchors, sorted; each newline after an
+    # anchor adds one. Text and Markdown: [(0, 1)], lines of the file; sheets: one anchor per row,
+    # so the "line" is the spreadsheet row. Empty: the format has no lines worth citing.
+    lines: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -49,6 +53,8 @@ class Chunk:
     page_end: int
     section: str
     n_tokens: int
+    line_start: int = 0  # source line (or sheet row) of the first and last character; 0: none
+    line_end: int = 0
 
 
 @dataclass(frozen=True)
@@ -69,3 +75,5 @@ class Hit:
     score: float
     dense_rank: int | None = None
     keyword_rank: int | None = None
+    line_start: int = 0  # as Chunk: source line or sheet row; 0 when the format has none
+    line_end: int = 0

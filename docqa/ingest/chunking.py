@@ -9,6 +9,7 @@ and section are unambiguous.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -52,6 +53,24 @@ def _regions(doc: LoadedDocument) -> list[tuple[int, int, int, str]]:
     return regions
 
 
+def _line_at(doc: LoadedDocument) -> Callable[[int], int]:
+    """offset -> the source line (or sheet row) it is on, from the document's line anchors; 0 when
+    the format has none."""
+    if not doc.lines:
+        return lambda offset: 0
+    newlines = [m.start() for m in re.finditer("\n", doc.text)]
+    offsets = [a for a, _ in doc.lines]
+
+    def line_at(offset: int) -> int:
+        i = bisect_right(offsets, offset) - 1
+        if i < 0:
+            return 0
+        anchor, line = doc.lines[i]
+        return line + bisect_left(newlines, offset) - bisect_left(newlines, anchor)
+
+    return line_at
+
+
 def _trim(text: str, a: int, b: int) -> tuple[int, int]:
     # str.isspace: every Unicode space, including \x1c-\x1f, NBSP and U+3000 (a chunk of only
     # such characters would be "empty" to everything downstream).
@@ -90,6 +109,7 @@ def chunk_document(
     overlap_tokens: int = 32,
 ) -> list[Chunk]:
     text = doc.text
+    line_at = _line_at(doc)
     chunks: list[Chunk] = []
     for r_start, r_end, page, section in _regions(doc):
         sents = _sentences(text, r_start, r_end)
@@ -123,6 +143,8 @@ def chunk_document(
                     section=section,
                     # Joining spans adds at most a token per gap; the exact count is the sum.
                     n_tokens=sum(sp.n_tokens for sp in group),
+                    line_start=line_at(start),
+                    line_end=line_at(end - 1),
                 )
             )
     return chunks
