@@ -95,6 +95,7 @@ InOpt = _flag("retrieval.within", "--in", metavar="PATH|GLOB",
 TypeOpt = _flag("retrieval.types", "--type", metavar="TYPE",
                 help="Only documents of this type: pdf, docx, txt, md… (repeatable).")
 SearchMode = Literal["hybrid", "dense", "keyword"]
+NoServerOpt = Annotated[bool, typer.Option("--no-server", help="Run here even when `docqa serve` is running for this index.")]
 
 
 def _version(value: bool) -> None:
@@ -156,6 +157,13 @@ def _open(settings: Settings, create: bool):
     from docqa.index import Index
 
     return Index.open(settings.index, settings, create=create)
+
+
+def _server(settings: Settings):
+    """A running `docqa serve` of this index with the same settings (docqa.server.client), or None."""
+    from docqa.server.client import find
+
+    return find(settings)
 
 
 def _print_json(data: Any) -> None:
@@ -294,6 +302,7 @@ def search(
     index: IndexOpt = None,
     config: ConfigOpt = None,
     device: DeviceOpt = None,
+    no_server: NoServerOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Hybrid search (FAISS dense + FTS5 BM25, fused by reciprocal rank).
@@ -302,8 +311,14 @@ def search(
     docqa search "grants" --in "*2019*"
     """
     settings = _settings(index, config, device=device, retrieval__k=k, retrieval__within=within, retrieval__types=doc_type)
-    with _open(settings, create=False) as idx:
-        hits = idx.search(query, settings.retrieval.k, mode=mode)
+    remote = None if no_server else _server(settings)
+    if remote is not None:
+        from docqa.server.client import hits_from_json
+
+        hits = hits_from_json(remote.search(query, settings.retrieval.k, mode))
+    else:
+        with _open(settings, create=False) as idx:
+            hits = idx.search(query, settings.retrieval.k, mode=mode)
     if as_json:
         from docqa.retrieval.hybrid import hits_json
 
@@ -371,6 +386,7 @@ def ask(
     index: IndexOpt = None,
     config: ConfigOpt = None,
     device: DeviceOpt = None,
+    no_server: NoServerOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Answer a question from the index with cited sources, or say the documents don't answer it.
@@ -383,14 +399,25 @@ def ask(
     settings = _settings(index, config, device=device, answer__budget=budget, answer__rerank=rerank, answer__judge=judge,
                          retrieval__within=within, retrieval__types=doc_type,
                          **_llm(model, backend, llm_base_url, llm_model))
-    with _open(settings, create=False) as idx:
-        _load_generator(idx)
-        # The reply is checked before it is shown: no draft is printed, a spinner waits instead.
-        waiting = err.status("reading the evidence…") if err.is_terminal and not as_json else contextlib.nullcontext()
+    # --explain shows the pipeline's insides, which only an in-process run has.
+    remote = None if no_server or explain else _server(settings)
+    # The reply is checked before it is shown: no draft is printed, a spinner waits instead.
+    waiting = err.status("reading the evidence…") if err.is_terminal and not as_json else contextlib.nullcontext()
+    if remote is not None:
+        from docqa.server.client import answer_from_json
+
         with waiting:
-            ans, chat = _ask_turn(idx, question, session)
+            data = remote.ask(question, session)
+        ans, chat = answer_from_json(data), data.get("chat") or {}
+        data = {k: v for k, v in data.items() if k not in ("candidates", "chat")}  # as `ask --json` prints it
+    else:
+        with _open(settings, create=False) as idx:
+            _load_generator(idx)
+            with waiting:
+                ans, chat = _ask_turn(idx, question, session)
+        data = ans.to_json()
     if as_json:
-        _print_json(chat or ans.to_json())
+        _print_json(chat or data)
         return
     if explain:
         _print_explain(ans, chat)
@@ -431,7 +458,7 @@ def evaluate(
     retrieval_only: Annotated[bool, typer.Option("--retrieval-only", help="Stop at the working set: no LLM answers (fast).")] = False,
     out_file: Annotated[Optional[Path], typer.Option("--out", help="Also write the full JSON report (per question) here.")] = None,
     jsonl: Annotated[Optional[Path], typer.Option("--jsonl", help="Append each question's result here as it is scored (a stopped run keeps them).")] = None,
-    questions_from: Annotated[Optional[Path], typer.Option("--questions-from", help="Ask this other SQuAD file's questions instead: none is answerable here (measures correct abstention).", exists=True, dir_okay=False)] = None,
+    questions_from: Annotated[Optional[Path], typer.Option("--questions-from", help="Ask this other SQuAD file's questions instead: one whose id is here too keeps these gold answers (another language: XQuAD), the others are unanswerable (measures correct abstention).", exists=True, dir_okay=False)] = None,
     index: Annotated[Optional[Path], typer.Option("--index", help="Ingest into (and reuse) this index instead of a temp one.")] = None,
     llm_base_url: LlmUrlOpt = None,
     llm_model: LlmModelOpt = None,
@@ -879,6 +906,60 @@ def jobs_resume(job_id: JobIdArg, index: IndexOpt = None, config: ConfigOpt = No
     settings = settings.model_copy(update={k: getattr(settings, k).model_copy(update=v) for k, v in spec.items()})
     with _open(settings, create=False) as idx:
         _run_job(idx, job_id, as_json)
+
+
+@_command()
+def serve(
+    host: _flag("serve.host") = None,
+    port: _flag("serve.port") = None,
+    token: _flag("serve.token", kind=str) = None,
+    model: ModelOpt = None,
+    backend: BackendOpt = None,
+    llm_base_url: LlmUrlOpt = None,
+    llm_model: LlmModelOpt = None,
+    index: IndexOpt = None,
+    config: ConfigOpt = None,
+    device: DeviceOpt = None,
+) -> None:
+    """Keep docqa running: the models load once, and an HTTP API (OpenAPI page at /docs), an
+    OpenAI-compatible /v1/chat/completions and a web page at / answer from the index. `docqa ask`,
+    `search` and `ask --session` use it when it runs for the same index (--no-server: they don't).
+
+    Binds 127.0.0.1; any other address needs a token (Authorization: Bearer TOKEN on every request but /health).
+
+    Examples: docqa serve ; docqa serve --port 9000 --index ~/.docqa ; docqa serve --host 0.0.0.0 --token s3cret ;
+    DOCQA_SERVE__ALLOWED_PATHS=~/papers docqa serve   (lets API clients ingest files under ~/papers)
+    """
+    from docqa.models.assets import AssemblyProgress
+    from docqa.server.app import run
+
+    settings = _settings(index, config, device=device, serve__host=host, serve__port=port, serve__token=token,
+                         **_llm(model, backend, llm_base_url, llm_model))
+
+    def ready(url: str) -> None:
+        err.print(f"docqa serving {_path(str(settings.index))} on {url} (web page {url}/, API {url}/docs) · Ctrl-C stops")
+
+    progress = AssemblyProgress(console=err)
+    run(settings, ready, progress, progress.close)
+
+
+@_command()
+def mcp(
+    model: ModelOpt = None,
+    backend: BackendOpt = None,
+    llm_base_url: LlmUrlOpt = None,
+    llm_model: LlmModelOpt = None,
+    index: IndexOpt = None,
+    config: ConfigOpt = None,
+    device: DeviceOpt = None,
+) -> None:
+    """An MCP server on stdio with the tools search, ask, list_documents and summarize (JSON results with citations).
+
+    Examples: docqa mcp --index ~/.docqa ; in an MCP client's config: {"command": "docqa", "args": ["mcp", "--index", "/home/me/.docqa"]}
+    """
+    from docqa.server.mcp_server import run
+
+    run(_settings(index, config, device=device, **_llm(model, backend, llm_base_url, llm_model)))
 
 
 @_command("config")
