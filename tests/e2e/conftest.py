@@ -107,3 +107,38 @@ def default_llm_server():
     """The default LLM behind HTTP, for an `ask` end to end."""
     with llama_server(GenerationSettings().model) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def live_server(sample_index, tmp_path_factory):
+    """`docqa serve` on a free loopback port: uvicorn on a thread over a copy of the sample index (an
+    upload must not change the index other tests read), with the session's loaded models, announced
+    in the copy's server.json as `docqa serve` announces itself to the warm CLI."""
+    import threading
+    from types import SimpleNamespace
+
+    from docqa.server.app import bind, make_server, url_of
+    from docqa.server.client import remove_server_file, write_server_file
+    from docqa.server.service import Service
+
+    directory = tmp_path_factory.mktemp("served") / "index"
+    shutil.copytree(sample_index.directory, directory)
+    settings = load_settings({"index": str(directory)}, environ={})
+    index = Index.open(directory, settings)
+    index.share_generator(sample_index.generator())
+    service = Service(index)
+    service.load()
+    sock = bind("127.0.0.1", 0)
+    server = make_server(service)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    write_server_file(directory, url_of(sock))
+    yield SimpleNamespace(url=url_of(sock), service=service, directory=directory)
+    server.should_exit = True
+    thread.join(10)
+    remove_server_file(directory)
+    service.close()
