@@ -93,9 +93,10 @@ def load_pdf(path: Path, data: bytes, settings: IngestSettings, deadline: float)
 
 
 class _Pypdf:
+    render = None  # pages are rendered (for OCR) by PDFium only
+
     def __init__(self, reader) -> None:
         self.reader = reader
-        self.render = None
 
     def text(self, i: int) -> str:
         return self.reader.pages[i].extract_text() or ""
@@ -125,9 +126,13 @@ class _Pdfium(_Pypdf):
             page.close()
 
     def render(self, i: int, dpi: float):
-        """Page i as a PIL image, for OCR."""
+        """Page i as a PIL image for OCR, or None when it holds no image (a blank or drawn page)."""
+        import pypdfium2.raw as pdfium_c
+
         page = self.doc[i]
         try:
+            if next(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3), None) is None:
+                return None
             return page.render(scale=dpi / 72).to_pil()
         finally:
             page.close()
@@ -152,8 +157,20 @@ def _engine(name: str, data: bytes, reader, password: str | None):
 
 
 def _ocr_pages(engine, numbers: list[int], settings: IngestSettings, deadline: float) -> dict[int, str]:
-    """Text read by OCR for pages without a text layer: {page number: text}; {} when OCR is off."""
-    return {}
+    """{page number: text} read by OCR from the pages without a text layer that hold an image;
+    {} when OCR is off or not installed (or PDFium, which renders the page, is not in use)."""
+    from docqa.ingest import ocr
+
+    if settings.ocr == "off" or engine.render is None or not ocr.available():
+        return {}
+    read = {}
+    for number in numbers:
+        if time.monotonic() > deadline:
+            raise ParseTimeout
+        image = engine.render(number - 1, ocr.DPI)
+        if image is not None:
+            read[number] = ocr.read(image)
+    return read
 
 
 def _check_inflated_size(page) -> None:

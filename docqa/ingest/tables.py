@@ -119,7 +119,8 @@ def _rule_groups(rules: list[Rule]) -> list[list[Rule]]:
 
 def _read_table(rules: list[Rule], chars: list[Char]) -> Table | None:
     x0, x1 = min(r.x0 for r in rules) - 2, max(r.x1 for r in rules) + 2
-    inside = [c for c in chars if x0 <= c.xc <= x1 and rules[0].y < c.yc < rules[-1].y]
+    column = [c for c in chars if x0 <= c.xc <= x1]
+    inside = [c for c in column if rules[0].y < c.yc < rules[-1].y]
     if not inside:
         return None
     # Lines per space between two rules; the first space is the header.
@@ -131,10 +132,19 @@ def _read_table(rules: list[Rule], chars: list[Char]) -> Table | None:
     if len(segments) < 2:
         return None
     height = statistics.median(c.bottom - c.top for c in inside) or 1.0
-    body_lines = [line for seg in segments[1:] for line in seg]
-    columns = _columns(body_lines, segments[0], gap=0.75 * height)
+    gap = 0.75 * height
+    columns = _columns([line for seg in segments[1:] for line in seg], segments[0], gap)
     if len(columns) < 2:
         return None
+    # Rules only between rows leave the header above the first rule and the last row below the
+    # last one: a line just outside that fits the columns belongs to the table.
+    above = _line_beside(column, rules[0].y, -3 * height, columns, gap)
+    below = _line_beside(column, rules[-1].y, 3 * height, columns, gap)
+    if above:
+        segments.insert(0, [above])
+        columns = _columns([line for seg in segments[1:] for line in seg], segments[0], gap)
+    if below:
+        segments.append([below])
     space = 0.6 * height
     header = _merge([_cells(line, columns, space) for line in segments[0]])
     every_row_ruled = all(len(seg) <= 2 for seg in segments[1:]) and len(segments) > 3
@@ -154,7 +164,21 @@ def _read_table(rules: list[Rule], chars: list[Char]) -> Table | None:
                 rows.append(line)
     if len(rows) < 1:
         return None
-    return Table(x0, x1, rules[0].y, rules[-1].y, header, rows, {c.index for c in inside})
+    used = [c for seg in segments for line in seg for c in line]
+    return Table(x0, x1, min(c.top for c in used), max(c.bottom for c in used), header, rows, {c.index for c in used})
+
+
+def _line_beside(chars: list[Char], y: float, reach: float, columns: list[tuple[float, float]], gap: float) -> list[Char]:
+    """The text line nearest to rule height `y` within `reach` (negative: above) if it reads as a
+    table row: wide gaps split it into as many pieces as half the columns or more (prose and
+    captions have word spaces only); else []."""
+    near = [c for c in chars if min(y, y + reach) < c.yc < max(y, y + reach)]
+    if not near:
+        return []
+    lines = _lines(near)
+    line = lines[-1] if reach < 0 else lines[0]
+    pieces = 1 + sum(1 for a, b in zip(line, line[1:], strict=False) if b.x0 - a.x1 > 2 * gap)
+    return line if len(columns) / 2 <= pieces <= len(columns) and pieces >= 2 else []
 
 
 def _lines(chars: list[Char]) -> list[list[Char]]:

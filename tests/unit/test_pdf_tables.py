@@ -1,0 +1,103 @@
+"""PDF text through PDFium: ruled tables become one line per row with each cell named by its
+column header, line-end hyphens are joined, and pypdf remains as the other engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fpdf import FPDF
+
+from docqa.ingest import tables
+from docqa.ingest.loaders import load
+from docqa.retrieval.sentences import split
+from docqa.settings import IngestSettings
+from tests.conftest import bench_module
+from tests.unit.fakes import FakeGenerator
+
+table_qa = bench_module("table_qa")
+SPECS = {spec.file: spec for spec in table_qa.tables()}
+
+
+def _page(tmp_path: Path, spec, engine: str = "auto") -> str:
+    path = tmp_path / spec.file
+    table_qa.write_pdf(spec, path)
+    return load(path, IngestSettings(pdf_engine=engine)).pages[0].text
+
+
+@pytest.mark.parametrize("file", ["language_tools.pdf", "reservoirs.pdf", "trial_arms.pdf"], ids=["booktabs", "grid", "lines"])
+def test_every_row_is_one_line_with_its_headers(tmp_path, file):
+    spec = SPECS[file]
+    text = _page(tmp_path, spec)
+    for row in spec.rows:
+        line = " | ".join(f"{h}: {v}" for h, v in zip(spec.header, row, strict=True))
+        assert f"\n{line}\n" in text
+    assert " ".join(spec.header) not in text, "the table's own jumbled text is replaced"
+    # Prose before and after stays, in reading order around the rows.
+    assert text.index(spec.caption) < text.index(spec.header[0] + ":") < text.index(spec.after)
+
+
+def test_a_row_is_a_sentence_of_its_own(tmp_path):
+    spec = SPECS["language_tools.pdf"]
+    text = _page(tmp_path, spec)
+    sentences = [text[a:b] for a, b in split(text)]
+    assert "Metric: Benchmark accuracy | Lingvo: 38 % | Textra: 15 % | Glotto: 22 % | Polyglo: 66 %" in sentences
+
+
+def test_the_pypdf_engine_reads_the_table_as_plain_text(tmp_path):
+    spec = SPECS["language_tools.pdf"]
+    text = _page(tmp_path, spec, engine="pypdf")
+    assert "Benchmark accuracy 38 % 15 % 22 % 66 %" in text and "Glotto: " not in text
+
+
+def test_a_hyphen_at_a_line_end_is_joined_unless_the_word_is_a_compound(tmp_path):
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    for line in ["The tool is called lang-", "detect and it uses an out-", "of-place measure."]:
+        pdf.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    path = tmp_path / "hyphens.pdf"
+    path.write_bytes(bytes(pdf.output()))
+    assert load(path, IngestSettings()).pages[0].text == "The tool is called langdetect and it uses an out-of-place measure."
+
+
+def _chars(lines: list[tuple[float, list[tuple[float, str]]]]) -> list[tables.Char]:
+    """Characters 5 points wide and 8 high from (top, [(x, word), ...]) lines."""
+    out = []
+    for top, words in lines:
+        for x, word in words:
+            for k, ch in enumerate(word):
+                out.append(tables.Char(len(out), ch, x + 5 * k, x + 5 * k + 5, top, top + 8, space_before=k == 0))
+    return out
+
+
+def test_a_header_wrapped_over_two_lines_is_one_name():
+    chars = _chars([
+        (12, [(10, "Name"), (100, "TextCat"), (200, "lang-")]),
+        (22, [(200, "detect")]),
+        (42, [(10, "Accuracy"), (100, "35 %"), (200, "22 %")]),
+        (54, [(10, "Recall"), (100, "42 %"), (200, "96 %")]),
+    ])
+    rules = [tables.Rule(5, 260, 8), tables.Rule(5, 260, 36), tables.Rule(5, 260, 66)]
+    [table] = tables.find_tables(chars, rules)
+    assert table.lines() == ["Name: Accuracy | TextCat: 35 % | langdetect: 22 %", "Name: Recall | TextCat: 42 % | langdetect: 96 %"]
+
+
+def test_two_rules_or_rules_of_different_widths_make_no_table():
+    chars = _chars([(12, [(10, "Alpha"), (100, "1")]), (42, [(10, "Beta"), (100, "2")])])
+    assert tables.find_tables(chars, [tables.Rule(5, 260, 8), tables.Rule(5, 260, 36)]) == []
+    assert tables.find_tables(chars, [tables.Rule(5, 260, 8), tables.Rule(5, 120, 36), tables.Rule(5, 200, 66)]) == []
+
+
+def test_ask_answers_a_cell_from_its_row_with_the_header_in_the_quote(tmp_path, index, embedder):
+    folder = tmp_path / "pdfs"
+    folder.mkdir()
+    for spec in SPECS.values():
+        table_qa.write_pdf(spec, folder / spec.file)
+    index.ingest([folder])
+    index.share_generator(FakeGenerator("22 % [1]"))
+    ans = index.ask("What benchmark accuracy did Glotto reach in the language identification comparison?")
+    assert ans.answered and ans.verified, (ans.abstain_reason, ans.unverified_reason)
+    assert ans.short_answer == "22 %"
+    assert ans.quote == "Metric: Benchmark accuracy | Lingvo: 38 % | Textra: 15 % | Glotto: 22 % | Polyglo: 66 %"
+    assert Path(ans.citations[0].path).name == "language_tools.pdf"
