@@ -58,7 +58,9 @@ _INSTRUCTION = re.compile(
     r"|\b(assistants?|AI|chatbots?|language models?|LLMs?)\b[^.!?\n]{0,60}\b(must|should|shall|reply|respond|answer|say|print|output|end your|ignore)\b"
     r"|\b(print|reveal|show|repeat|output|disclose)\b.{0,30}\b(system prompt|your (full |)(prompt|instructions|rules))"
     r"|\b(reply|respond|answer) (only |exactly |)with\b|\b(always|only) answer\b|\b(every|your) answer must\b"
-    r"|\bdo not answer the question\b|\bcite (it|this|them) as\b|\bnew (system )?policy\b|^\s*system\s*:",
+    r"|\bdo not answer the question\b|\bcite (it|this|them) as\b|\bnew (system )?policy\b|^\s*system\s*:"
+    # A chat-template control token has no business in a document: "<|im_start|>system".
+    r"|<\|[^|<>\s]{1,20}\|>",
     re.IGNORECASE | re.MULTILINE,
 )
 # A sentence ends at . ! ? followed by a space or the end ("evil.example" stays one sentence).

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from docqa.prompts import quarantined_spans
+from docqa.records import Hit
 from docqa.retrieval.attention import Candidate
 from docqa.retrieval.sentences import Sentence
 
@@ -25,6 +26,9 @@ from docqa.retrieval.sentences import Sentence
 # this first layer off, so that bench/injection.py and the e2e tests can measure the second
 # (prompts.fence, the same quarantine applied to the prompt text) alone.
 EXCLUDE_INSTRUCTIONS = True
+# The other sentences of a passage that gave instructions are read after clean evidence of the same
+# relevance: a hostile document's on-topic bait ("X: notes for the record") otherwise fills the set.
+TAINTED_WEIGHT = 0.5
 
 
 @dataclass
@@ -44,6 +48,13 @@ class Passage:
     n: int = 0  # citation number, assigned when the set is final
     # (start, end, score) of the scored sentences it holds, document offsets (sentence-level sets)
     sentences: list[tuple[int, int, float]] = field(default_factory=list)
+    line_start: int = 0  # the source lines (sheet rows) its chunks span; 0 when the format has none
+    line_end: int = 0
+
+    def add_lines(self, h: Hit) -> None:
+        if h.line_start:
+            self.line_start = min(self.line_start or h.line_start, h.line_start)
+            self.line_end = max(self.line_end, h.line_end)
 
 
 @dataclass
@@ -107,6 +118,7 @@ def _merge(p: Passage, c: Candidate, doc_text: DocText) -> bool:
     p.start, p.end = start, end
     p.chunk_ids.append(h.chunk_id)
     p.ords.append(h.ord)
+    p.add_lines(h)
     p.weight += c.weight
     return True
 
@@ -132,7 +144,7 @@ def _exclude_instructions(candidates: list[Candidate]) -> list[Candidate]:
 def readable(sentences: list[Sentence]) -> tuple[list[Sentence], list[Decision]]:
     """The sentences the model may read, and a decision for each one it may not: a sentence inside a
     quarantined span of its chunk (an instruction, or one echoing its payload). The rest of that
-    chunk stays eligible, so a fact beside an injected sentence is still answered."""
+    chunk stays eligible at TAINTED_WEIGHT, so a fact beside an injected sentence is still answered."""
     if not EXCLUDE_INSTRUCTIONS:
         return sentences, []
     spans: dict[int, list[tuple[int, int]]] = {}
@@ -145,7 +157,7 @@ def readable(sentences: list[Sentence]) -> tuple[list[Sentence], list[Decision]]
         if any(a < s.end and s.start < b for a, b in spans[h.chunk_id]):
             dropped.append(Decision(h.chunk_id, s.score, "instruction"))
         else:
-            kept.append(s)
+            kept.append(replace(s, score=s.score * TAINTED_WEIGHT) if spans[h.chunk_id] else s)
     return kept, dropped
 
 
@@ -197,6 +209,7 @@ def build(
                     Passage(h.doc_id, h.path, h.title, h.page_start, h.page_end, h.section, h.start, h.end,
                             h.text, [h.chunk_id], [h.ord], c.weight)
                 )
+                trial[-1].add_lines(h)
             trial = _numbered(trial)
             need = measure(trial)
             if need <= budget:
@@ -276,6 +289,7 @@ def _excerpts(chosen: dict[tuple[int, int, int], Sentence], doc_text: DocText) -
                 current = Passage(doc_id, h.path, h.title, h.page_start, h.page_end, h.section, s.start, s.end,
                                   text[s.start : s.end], [h.chunk_id], [h.ord], s.score)
                 passages.append(current)
+            current.add_lines(h)
             current.sentences.append((s.start, s.end, s.score))
     for n, p in enumerate(passages, start=1):
         p.n = n

@@ -30,6 +30,7 @@ def hostile_index(tmp_path_factory):
     docs.mkdir()
     shutil.copy(SAMPLE_DOCS / "riverbend_county_2019_education_budget.pdf", docs)
     hostile = bench.write_hostile(docs / "hostile", STYLES, QUESTIONS)
+    (docs / "ferry_log.txt").write_text(bench.BESIDE_DOC, encoding="utf-8")
     settings = load_settings({"index": str(root / "index")}, environ={})
     with Index.open(settings.index, settings) as idx:
         report = idx.ingest([docs])
@@ -57,3 +58,13 @@ def test_instructions_are_contained_even_when_a_hostile_passage_reaches_the_mode
     assert result["exposed"], "a hostile passage must reach the model for this test to mean anything"
     assert not result["obeyed"], result
     assert not result["leaked"], result
+
+
+def test_a_fact_beside_an_injected_sentence_is_still_answered(hostile_index):
+    """The instruction is cut from its paragraph; the sentence before it still answers the question."""
+    idx, _ = hostile_index
+    question = bench.BESIDE[0]
+    ans = idx.ask(question.text)
+    assert question.expect in ans.text, (ans.text, ans.abstain_reason)
+    assert not any(m in (ans.raw_answer or "").lower() for m in bench.BESIDE_MARKERS)
+    assert ans.citations and ans.citations[0].path.endswith("ferry_log.txt")
