@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from docqa.cjk import CJK_RUN, bigrams
 from docqa.citations import CITATION, STOPWORDS, cited_numbers
 from docqa.retrieval.sentences import TOKEN, is_table_row, split
 from docqa.retrieval.working_set import Passage, WorkingSet
@@ -40,8 +41,12 @@ _NUMBER_WORDS = {
     )
 } | {"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80",
      "ninety": "90", "hundred": "100", "thousand": "1000", "million": "1000000"}
-# Question words and fillers that say nothing about which sentence answers.
-_QUESTION_WORDS = frozenset("what which who whom whose when where why how many much kind type name named".split())
+# Question words and fillers that say nothing about which sentence answers (Chinese ones as the
+# character pairs they are compared in).
+_QUESTION_WORDS = frozenset(
+    "what which who whom whose when where why how many much kind type name named "
+    "什么 多少 哪个 哪些 哪里 哪一 哪位 为何 如何 怎么 怎样 何时 何地 是什 么时 时候 谁是 是谁 是多".split()
+)
 # Share of the question's content words the quote and its neighbours must hold: a sentence that
 # shares one word with the question is about something else (tuned on XQuAD answers read by hand).
 QUESTION_OVERLAP = 0.5
@@ -49,7 +54,7 @@ _STATED_NUMBER = re.compile(r"(?<![^\W_]-)(?<![^\W_])\d+(?:[.,]\d+)*")
 _COUNT_QUESTION = re.compile(r"^\s*(how (many|much)|what (number|percentage|proportion|share) of)\b", re.I)
 _WHO_QUESTION = re.compile(r"^\s*(who|whom)\b|\bname of\b", re.I)
 _PERCENT_QUESTION = re.compile(r"\b(accuracy|percentage|percent|precision|recall|proportion)\b|%", re.I)
-_LEAD = re.compile(r"^\s*(?:the\s+)?(?:short\s+)?answer\s*(?:is)?\s*[:：-]\s*", re.I)
+_LEAD = re.compile(r"^\s*(?:(?:the\s+)?(?:short\s+)?answer\s*(?:is)?|答案(?:是)?)\s*[:：-]\s*", re.I)
 
 
 @dataclass
@@ -89,8 +94,8 @@ def snap(answer: list[str], sentence: str) -> str | None:
             start, end = found[i].start(), found[i + n - 1].end()
             while start > 0 and sentence[start - 1] in "$€£¥":
                 start -= 1
-            while end < len(sentence) and sentence[end].isalpha():  # "1950s", not "1950"
-                end += 1
+            while end < len(sentence) and sentence[end].isalpha() and not CJK_RUN.match(sentence[end]):
+                end += 1  # "1950s", not "1950"; but a CJK character is a word of its own
             rest = sentence[end:]
             end += len(rest) - len(rest.lstrip(" ")) + 1 if rest.lstrip(" ").startswith("%") else 0
             return sentence[start:end]
@@ -98,7 +103,29 @@ def snap(answer: list[str], sentence: str) -> str | None:
 
 
 def _content(toks: list[str]) -> set[str]:
-    return {t for t in toks if t[0].isdigit() or (t not in STOPWORDS and t not in _QUESTION_WORDS and len(t) > 1)}
+    """Numbers and content words; CJK characters (one token each) as the pairs of each run, which
+    carry the words a single character does not."""
+    words = {t for t in toks if not CJK_RUN.match(t) and (
+        t[0].isdigit() or (t not in STOPWORDS and t not in _QUESTION_WORDS and len(t) > 1))}
+    return words | (_cjk_pairs(toks) - _QUESTION_WORDS)
+
+
+def _cjk_pairs(toks: list[str]) -> set[str]:
+    """Character pairs of each run of consecutive CJK tokens (a lone character stands alone)."""
+    pairs: set[str] = set()
+    run = ""
+    for t in [*toks, ""]:
+        if t and CJK_RUN.match(t):
+            run += t
+        elif run:
+            pairs.update(bigrams(run))
+            run = ""
+    return pairs
+
+
+def _terms(toks: list[str]) -> set[str]:
+    """What a sentence offers to be met: its tokens and, in CJK text, its character pairs."""
+    return set(toks) | _cjk_pairs(toks)
 
 
 def _numbers(toks: list[str]) -> set[str]:
@@ -166,10 +193,10 @@ def _meets_question(
         return False
     if not asked:
         return True
-    near = len(asked & _stem(set(context)))
+    near = len(asked & _stem(_terms(context)))
     if near >= QUESTION_OVERLAP * len(asked):
         return True
-    return row and bool(asked & _stem(set(sentence))) and len(asked & passage) >= QUESTION_OVERLAP * len(asked)
+    return row and bool(asked & _stem(_terms(sentence))) and len(asked & passage) >= QUESTION_OVERLAP * len(asked)
 
 
 def check(question: str, raw: str, ws: WorkingSet, doc_text) -> Verdict:
@@ -189,13 +216,13 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text) -> Verdict:
     for p in order:
         text = doc_text(p.doc_id)
         spans = _spans(p)
-        passage_words = _stem(set(tokens(text[p.start : p.end])))
+        passage_words = _stem(_terms(tokens(text[p.start : p.end])))
         header = _header_numbers(text, spans)
         for i, (start, end, score) in enumerate(spans):
             sent = tokens(text[start:end])
             exact = snap(answer, text[start:end])
             context = tokens(text[spans[max(i - 1, 0)][0] : spans[min(i + 1, len(spans) - 1)][1]])
-            holds = exact or _content(answer) <= set(sent)
+            holds = exact or _content(answer) <= _terms(sent)
             row = is_table_row(text[start:end])
             if not holds or not _meets_question(sent, context, passage_words, header, row, question, answer):
                 continue
@@ -235,7 +262,7 @@ def _check_yes_no(question: str, short: str, order: list[Passage], doc_text) -> 
     for p in order:
         text = doc_text(p.doc_id)
         for start, end, score in _spans(p):
-            overlap = len(asked & set(tokens(text[start:end]))) / (len(asked) or 1)
+            overlap = len(asked & _terms(tokens(text[start:end]))) / (len(asked) or 1)
             if best is None or (overlap, score) > best[0]:
                 best = ((overlap, score), p, (start, end))
     (overlap, _), p, span = best

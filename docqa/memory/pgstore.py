@@ -9,7 +9,7 @@ replicas and backups apply. Same contract as ``Store`` (docqa.memory.backend):
 - dense search is pgvector's HNSW over inner product, in the database (``PgVectors``): there is no
   cache to reconcile after a crash;
 - keyword search is a ``tsvector`` column (the ``simple`` configuration: lower-cased words, no
-  stemming, as FTS5's unicode61) ranked by ``ts_rank_cd``. The terms are docqa's own
+  stemming, as FTS5's unicode61; over CJK runs as bigrams, ``keywords``, as SQLite) ranked by ``ts_rank_cd``. The terms are docqa's own
   (``fts_terms``), quoted, so user text is never tsquery syntax;
 - one writer at a time through an advisory lock, which PostgreSQL drops when its holder dies.
 """
@@ -25,16 +25,20 @@ from pathlib import Path
 
 import numpy as np
 
+from docqa.cjk import keyword_text
 from docqa.errors import ConfigError, StoreError
-from docqa.memory.schema import DERIVED, POSTGRES, SCHEMA_VERSION
-from docqa.memory.store import DOC_COLUMNS, HIT_COLUMNS, DocumentReads, DocumentRow, bind_model, fts_terms
+from docqa.memory.schema import ADDED_COLUMNS, DERIVED, POSTGRES, SCHEMA_VERSION
+from docqa.memory.store import (
+    DOC_COLUMNS, HIT_COLUMNS, DocumentReads, DocumentRow, bind_model, fts_terms, hit_from_row,
+)
 from docqa.memory.vectors import Recall, measure_recall
 from docqa.records import Chunk, Hit
 from docqa.settings import VectorSettings, redact_url
 
 _LOCK_KEY = 0x64716177  # "dqaw": the writer's advisory lock (fits pg_locks.objid)
 _CHUNK_COLUMNS = (
-    "id, doc_id, ord, text, page_start, page_end, section, char_start, char_end, n_tokens, embedding"
+    "id, doc_id, ord, text, page_start, page_end, section, char_start, char_end, n_tokens, line_start, line_end, "
+    "embedding"
 )
 
 
@@ -81,9 +85,46 @@ class PgStore(DocumentReads):
             raise StoreError(f"{self.location}: not a docqa store ({exc})") from None
         register_vector(self._pg)
         version = int(self.get_meta("schema_version") or 0)
+        if version == 2:
+            self._upgrade_to_3()
+            version = int(self.get_meta("schema_version") or 0)
         if version != SCHEMA_VERSION:
             self._pg.close()
             raise StoreError(f"{self.location}: schema version {version}, this docqa reads {SCHEMA_VERSION}")
+        self._add_columns()
+
+    def _add_columns(self) -> None:
+        """What ADDED_COLUMNS has that this database lacks; no DDL when nothing is (a replica refuses it)."""
+        have = {tuple(r) for r in self._pg.execute(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()"
+        )}
+        missing = [(t, c, d) for t, c, d in ADDED_COLUMNS if (t, c) not in have]
+        if missing:
+            with self._pg.transaction():
+                self._pg.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY + 1,))
+                for table, column, declaration in missing:
+                    self._pg.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {declaration}")
+
+    def _upgrade_to_3(self) -> None:
+        """Chunks get their CJK keywords and the tsvector is generated from them (one transaction)."""
+        with self._pg.transaction():
+            self._pg.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY + 1,))
+            if self.get_meta("schema_version") != "2":
+                return  # another process upgraded it while this one waited
+            self._pg.execute("ALTER TABLE chunks ADD COLUMN keywords TEXT")
+            rows = self._pg.execute("SELECT id, text FROM chunks").fetchall()
+            with self._pg.cursor() as cur:
+                cur.executemany(
+                    "UPDATE chunks SET keywords = %s WHERE id = %s",
+                    [(kw, cid) for cid, text in rows if (kw := keyword_text(text)) is not None],
+                )
+            self._pg.execute("ALTER TABLE chunks DROP COLUMN tsv")
+            self._pg.execute(
+                "ALTER TABLE chunks ADD COLUMN tsv tsvector "
+                "GENERATED ALWAYS AS (to_tsvector('simple', coalesce(keywords, text))) STORED"
+            )
+            self._pg.execute("CREATE INDEX chunks_tsv ON chunks USING gin (tsv)")
+            self.set_meta("schema_version", "3")
 
     @property
     def location(self) -> str:
@@ -179,7 +220,8 @@ class PgStore(DocumentReads):
                 "SELECT nextval(pg_get_serial_sequence('chunks', 'id')) FROM generate_series(1, %s)", (len(chunks),)
             )]
             self._copy_chunks(
-                (cid, doc_id, c.ord, c.text, c.page_start, c.page_end, c.section, c.start, c.end, c.n_tokens, v)
+                (cid, doc_id, c.ord, c.text, c.page_start, c.page_end, c.section, c.start, c.end, c.n_tokens,
+                 c.line_start, c.line_end, v)
                 for cid, c, v in zip(ids, chunks, np.asarray(vectors, dtype=np.float32))
             )
             self._bump_generation()
@@ -187,9 +229,9 @@ class PgStore(DocumentReads):
 
     def _copy_chunks(self, rows) -> None:
         # COPY, with ids taken from the sequence beforehand: one round trip for the whole document.
-        with self._pg.cursor().copy(f"COPY chunks ({_CHUNK_COLUMNS}) FROM STDIN") as copy:
+        with self._pg.cursor().copy(f"COPY chunks ({_CHUNK_COLUMNS}, keywords) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row(row)
+                copy.write_row((*row, keyword_text(row[3])))
 
     def import_document(self, row: DocumentRow, text: str, chunks: Sequence[tuple]) -> None:
         """Copy a document under its own ids (docqa migrate): chunk rows as in ``_CHUNK_COLUMNS``.
@@ -244,7 +286,7 @@ class PgStore(DocumentReads):
         rows = self._pg.execute(
             f"SELECT {HIT_COLUMNS} FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE {where}", params
         )
-        return [Hit(*row, score=0.0) for row in rows]
+        return [hit_from_row(row) for row in rows]
 
     def hits(self, ids: Sequence[int]) -> dict[int, Hit]:
         return {h.chunk_id: h for h in self._hits("c.id = ANY(%s)", ([int(i) for i in ids],))}

@@ -1,12 +1,14 @@
 """The schemas of both stores, declared side by side: a new table goes here, once or twice.
 
-``SQLITE`` (``Store``): documents, chunks with their vectors as blobs, FTS5 kept by triggers.
+``SQLITE`` (``Store``): documents, chunks with their vectors as blobs, FTS5 kept by triggers
+(``SQLITE_KEYWORDS``: it reads a chunk's ``keywords``, its CJK text as bigrams, else its text).
 ``POSTGRES`` (``PgStore``): the same tables in its own types, with a pgvector column and a
 generated ``tsvector`` instead of FTS5. ``DERIVED`` (both): summary nodes and roots, jobs, chat
 sessions, in SQL both databases accept as written.
 """
 
-SCHEMA_VERSION = 2
+# 3: chunks.keywords (CJK text as character bigrams, docqa.cjk) feeds keyword search in both stores.
+SCHEMA_VERSION = 3
 
 SQLITE = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -35,19 +37,32 @@ CREATE TABLE IF NOT EXISTS chunks (
     char_start INTEGER NOT NULL,
     char_end INTEGER NOT NULL,
     n_tokens INTEGER NOT NULL,
-    vector BLOB NOT NULL
+    line_start INTEGER NOT NULL DEFAULT 0,
+    line_end INTEGER NOT NULL DEFAULT 0,
+    vector BLOB NOT NULL,
+    keywords TEXT
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ord);
+"""
+
+# What FTS5 indexes: a chunk's keywords where it has them (CJK runs as bigrams: docqa.cjk), else its
+# text as written. The view is the external content, so 'delete' and 'rebuild' see what was indexed.
+SQLITE_KEYWORDS = """
+CREATE VIEW IF NOT EXISTS chunks_keywords AS SELECT id, coalesce(keywords, text) AS text FROM chunks;
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
-    text, content='chunks', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+    text, content='chunks_keywords', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
 );
 CREATE TRIGGER IF NOT EXISTS chunks_ai AFTER INSERT ON chunks BEGIN
-    INSERT INTO chunks_fts(rowid, text) VALUES (new.id, new.text);
+    INSERT INTO chunks_fts(rowid, text) VALUES (new.id, coalesce(new.keywords, new.text));
 END;
 CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
-    INSERT INTO chunks_fts(chunks_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    INSERT INTO chunks_fts(chunks_fts, rowid, text) VALUES ('delete', old.id, coalesce(old.keywords, old.text));
 END;
 """
+
+# Columns that came after a store's schema version: each store adds what it lacks when it opens
+# (an ADD COLUMN with a constant default rewrites nothing). Line (or sheet row) locators, 0: none.
+ADDED_COLUMNS = [("chunks", "line_start", "INTEGER NOT NULL DEFAULT 0"), ("chunks", "line_end", "INTEGER NOT NULL DEFAULT 0")]
 
 POSTGRES = """
 CREATE EXTENSION IF NOT EXISTS vector;
@@ -77,8 +92,11 @@ CREATE TABLE IF NOT EXISTS chunks (
     char_start INTEGER NOT NULL,
     char_end INTEGER NOT NULL,
     n_tokens INTEGER NOT NULL,
+    line_start INTEGER NOT NULL DEFAULT 0,
+    line_end INTEGER NOT NULL DEFAULT 0,
     embedding vector NOT NULL,
-    tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', text)) STORED
+    keywords TEXT,
+    tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', coalesce(keywords, text))) STORED
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ord);
 CREATE INDEX IF NOT EXISTS chunks_tsv ON chunks USING gin (tsv);

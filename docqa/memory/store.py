@@ -19,9 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
+from docqa.cjk import keyword_text
 from docqa.errors import StoreError
 from docqa.memory.derived import Derived
-from docqa.memory.schema import DERIVED, SCHEMA_VERSION, SQLITE
+from docqa.memory.schema import ADDED_COLUMNS, DERIVED, SCHEMA_VERSION, SQLITE, SQLITE_KEYWORDS
 from docqa.records import Chunk, Hit
 from docqa.settings import VectorSettings
 
@@ -29,8 +30,13 @@ DB_NAME = "docqa.sqlite"
 
 HIT_COLUMNS = (
     "c.id, c.doc_id, d.path, d.title, c.ord, c.text, c.page_start, c.page_end, c.section, "
-    "c.char_start, c.char_end"
+    "c.char_start, c.char_end, c.line_start, c.line_end"
 )
+
+
+def hit_from_row(row) -> Hit:
+    """A HIT_COLUMNS row as a Hit (the locator columns come last, as Hit's optional fields do)."""
+    return Hit(*row[:-2], score=0.0, line_start=row[-2], line_end=row[-1])
 
 
 @dataclass(frozen=True)
@@ -98,12 +104,16 @@ class Store(DocumentReads):
             self.conn.execute("PRAGMA synchronous = FULL")
             version = self._stored_version()
             if version is None:
-                self.conn.executescript(SQLITE + DERIVED)
+                self.conn.executescript(SQLITE + SQLITE_KEYWORDS + DERIVED)
                 self._init_meta()
                 version = self._stored_version()
-            elif version == 1:
+            if version == 1:
                 self._upgrade_to_2()
                 version = self._stored_version()
+            if version == 2:
+                self._upgrade_to_3()
+                version = self._stored_version()
+            self._add_columns()
         except sqlite3.DatabaseError as exc:
             self.conn.close()
             raise StoreError(f"{self.path}: not a docqa store ({exc})") from exc
@@ -137,6 +147,27 @@ class Store(DocumentReads):
                 if statement.strip():
                     self.conn.execute(statement)
             self.set_meta("schema_version", "2")
+
+    def _add_columns(self) -> None:
+        for table, column, declaration in ADDED_COLUMNS:
+            if column not in {r[1] for r in self.conn.execute(f"PRAGMA table_info({table})")}:
+                with self.transaction():
+                    self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+
+    def _upgrade_to_3(self) -> None:
+        """Chunks get their CJK keywords and FTS5 is rebuilt over them, in one transaction."""
+        with self.transaction():
+            self.conn.execute("ALTER TABLE chunks ADD COLUMN keywords TEXT")
+            rows = self.conn.execute("SELECT id, text FROM chunks").fetchall()
+            self.conn.executemany(
+                "UPDATE chunks SET keywords = ? WHERE id = ?",
+                [(kw, cid) for cid, text in rows if (kw := keyword_text(text)) is not None],
+            )
+            for statement in ("DROP TRIGGER chunks_ai", "DROP TRIGGER chunks_ad", "DROP TABLE chunks_fts",
+                              *_statements(SQLITE_KEYWORDS)):
+                self.conn.execute(statement)
+            self.conn.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('rebuild')")
+            self.set_meta("schema_version", "3")
 
     def get_meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -216,10 +247,12 @@ class Store(DocumentReads):
             for chunk, vec in zip(chunks, vectors):
                 cur = conn.execute(
                     "INSERT INTO chunks (doc_id, ord, text, page_start, page_end, section, char_start, "
-                    "char_end, n_tokens, vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "char_end, n_tokens, vector, keywords, line_start, line_end) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         doc_id, chunk.ord, chunk.text, chunk.page_start, chunk.page_end, chunk.section,
-                        chunk.start, chunk.end, chunk.n_tokens, vec.tobytes(),
+                        chunk.start, chunk.end, chunk.n_tokens, vec.tobytes(), keyword_text(chunk.text),
+                        chunk.line_start, chunk.line_end,
                     ),
                 )
                 added.append(cur.lastrowid)
@@ -271,7 +304,7 @@ class Store(DocumentReads):
                 batch,
             )
             for row in rows:
-                found[row[0]] = Hit(*row, score=0.0)
+                found[row[0]] = hit_from_row(row)
         return found
 
     def neighbours(self, doc_id: int, ords: Sequence[int]) -> dict[int, Hit]:
@@ -282,7 +315,7 @@ class Store(DocumentReads):
             f"WHERE c.doc_id = ? AND c.ord IN ({marks})",
             [doc_id, *ords],
         )
-        return {row[4]: Hit(*row, score=0.0) for row in rows}
+        return {row[4]: hit_from_row(row) for row in rows}
 
     def document_chunks(self, doc_id: int) -> list[Hit]:
         """Every chunk of one document, in document order."""
@@ -291,7 +324,7 @@ class Store(DocumentReads):
             "WHERE c.doc_id = ? ORDER BY c.ord",
             (doc_id,),
         )
-        return [Hit(*row, score=0.0) for row in rows]
+        return [hit_from_row(row) for row in rows]
 
     def chunk_ids_of(self, doc_ids: Sequence[int]) -> list[int]:
         marks = ",".join("?" * len(doc_ids))
@@ -387,6 +420,19 @@ _STOPWORDS = frozenset(
 
 
 def fts_terms(query: str) -> list[str]:
-    words = re.findall(r"\w+", query.lower())
+    """The query's words as the index holds them: CJK runs as bigrams (docqa.cjk), English
+    stopwords dropped unless nothing else is left."""
+    words = re.findall(r"\w+", (keyword_text(query) or query).lower())
     terms = [w for w in words if w not in _STOPWORDS]
     return list(dict.fromkeys(terms or words))
+
+
+def _statements(script: str) -> list[str]:
+    """A script's statements, whole: a trigger body holds semicolons of its own."""
+    out, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    return out

@@ -16,9 +16,13 @@ if TYPE_CHECKING:
 
 
 class Embedder(Protocol):
+    """Vectors for passages and queries, and the states late interaction reads: MiniLM's tokens
+    (granularity "token"), or a sentence encoder's sentences ("sentence": models/sentence_encoders)."""
+
     name: str
     dim: int
     max_tokens: int
+    granularity: str
 
     def count_tokens_many(self, texts: list[str]) -> list[int]: ...
 
@@ -26,7 +30,15 @@ class Embedder(Protocol):
 
     def embed(self, texts: list[str]) -> np.ndarray: ...
 
+    def embed_query(self, texts: list[str]) -> np.ndarray: ...
+
     def token_states(self, texts: list[str]) -> list[np.ndarray]: ...
+
+    def state_offsets(self, text: str) -> list[tuple[int, int]]:
+        """Character spans of the rows `token_states` gives for `text`."""
+        ...
+
+    def query_states(self, text: str) -> np.ndarray: ...
 
 
 def model_dir(name: str) -> Path:
@@ -44,6 +56,8 @@ def model_dir(name: str) -> Path:
 
 class SentenceTransformerEmbedder:
     """sentence-transformers on CUDA or CPU, in bf16 where the hardware has it (same vectors, 3x faster)."""
+
+    granularity = "token"
 
     def __init__(self, settings: EmbeddingSettings, device: str = "auto") -> None:
         import torch
@@ -93,6 +107,15 @@ class SentenceTransformerEmbedder:
         vecs = self._torch.nn.functional.normalize(vecs.float(), dim=-1)
         return vecs.cpu().numpy().astype(np.float32, copy=False)
 
+    def embed_query(self, texts: list[str]) -> np.ndarray:
+        return self.embed(texts)
+
+    def state_offsets(self, text: str) -> list[tuple[int, int]]:
+        return self.token_offsets(text)
+
+    def query_states(self, text: str) -> np.ndarray:
+        return self.token_states([text])[0]
+
     def token_states(self, texts: list[str]) -> list[np.ndarray]:
         """Last hidden states per text (special and padding tokens dropped), L2-normalized per token."""
         out: list[np.ndarray] = []
@@ -114,16 +137,20 @@ class SentenceTransformerEmbedder:
         return out
 
 
-_cache: dict[tuple[str, str, str], SentenceTransformerEmbedder] = {}
+_cache: dict[tuple[str, str, str], Embedder] = {}
 _cache_lock = threading.Lock()
 
 
 def make_embedder(settings: EmbeddingSettings, device: str = "auto") -> Embedder:
-    """One instance per (model, dtype, device) per process: loading costs seconds."""
+    """One instance per (model, dtype, device) per process: loading costs seconds. A multilingual
+    sentence encoder by its name (models/sentence_encoders.BACKENDS), else sentence-transformers."""
+    from docqa.models.sentence_encoders import BACKENDS
+
     key = (settings.model, settings.dtype, resolve_device(device))
     with _cache_lock:
         if key not in _cache:
-            _cache[key] = SentenceTransformerEmbedder(settings, device)
+            backend = BACKENDS.get(settings.model)
+            _cache[key] = backend() if backend else SentenceTransformerEmbedder(settings, device)
         emb = _cache[key]
         emb.batch_size = settings.batch_size
         return emb

@@ -16,11 +16,14 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from docqa.models.embedder import Embedder
 from docqa.records import Hit
+
+if TYPE_CHECKING:
+    from docqa.models.embedder import Embedder
 
 _CACHE_SIZE = 4096
 
@@ -104,7 +107,7 @@ def rerank(
         interaction = np.zeros(len(hits))
         fused = retrieval_scaled
     else:
-        q = embedder.token_states([query])[0]
+        q = embedder.query_states(query)
         states = (cache or TokenStateCache()).get_many(embedder, hits)
         interaction = np.array([late_interaction(q, p, method, token_temperature) for p in states])
         fused = interaction + retrieval_weight * retrieval_scaled

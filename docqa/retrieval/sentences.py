@@ -14,15 +14,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from docqa.cjk import CJK_CHARS
 from docqa.retrieval.attention import Candidate, late_interaction
 
-# A sentence ends at . ! ? before a capital, digit, quote or bracket; at CJK full stops; at a
-# blank line. A line that is mostly numbers is a table row and ends at its newline, so a table
+# A sentence ends at . ! ? before a capital, digit, quote or bracket; at CJK full stops (after the
+# closing quote that follows one: 他说：“好。”); at a blank line. A line that is mostly numbers is a table row and ends at its newline, so a table
 # cell is quoted with its own row, never with the row above.
-_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“‘'(\[])|(?<=[。！？；])|\n[ \t]*\n")
+_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“‘'(\[])|(?<=[。！？；])(?![”’」』）])|(?<=[。！？；][”’」』）])|\n[ \t]*\n")
 _AMOUNT_END = re.compile(r"\d(?:[.,]\d+)*\s*(?:%|[a-zA-Z]{1,8})?\s*$")
-# Words and numbers ("79.67", "10,366" whole): what a row is counted in, and what verification compares.
-TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
+# Words and numbers ("79.67", "10,366" whole): what a row is counted in, and what verification
+# compares. Text with no spaces between words (Chinese, Japanese) counts one token per character.
+TOKEN = re.compile(rf"\d+(?:[.,]\d+)*|[{CJK_CHARS}]|[^\W\d_{CJK_CHARS}]+")
 # "Fig. 3", "et al. 2019", "e.g. The", "J. Smith": a full stop that does not end a sentence.
 _ABBREV = re.compile(r"(?:\b(?:Fig|Figs|Eq|Eqs|Tab|No|Nos|Vol|vs|al|e\.g|i\.e|cf|Dr|Mr|Mrs|Ms|Prof|St|Inc|Ltd|Co|Jr|Sr)|\b[A-Z])\.$")
 MAX_SENTENCE_CHARS = 400

@@ -1,0 +1,137 @@
+"""Chinese text, which has no spaces between words: keyword search, sentences, verification, and the
+sentence-encoder embedders. English behaves as before (the rest of the suite checks that)."""
+
+import numpy as np
+import pytest
+
+from docqa.cjk import keyword_text
+from docqa.memory.backend import open_store
+from docqa.memory.store import Store, fts_terms
+from docqa.models.sentence_encoders import SentenceEncoder
+from docqa.records import Chunk
+from docqa.retrieval.sentences import TOKEN, split
+from docqa.retrieval.working_set import Passage, WorkingSet
+from docqa.verification import check
+
+PANTHERS = "黑豹队的防守只丢了308分，在联赛中排名第六。职业碗防守截锋卡万·肖特以11分领先于全队。"
+REVENUE = "公司2023年的营业收入为45.6亿元，同比增长12%。净利润为3.2亿元。"
+
+
+def _put(store, path: str, texts: list[str]) -> None:
+    chunks = [Chunk(i, t, 0, len(t), 1, 1, "", len(t)) for i, t in enumerate(texts)]
+    vecs = np.eye(len(texts), 8, dtype=np.float32)
+    store.replace_document(path=path, title=path, kind="text", sha256=path, size=1, mtime=0.0, pages=1,
+                           text="\n\n".join(texts), chunks=chunks, vectors=vecs)
+
+
+def test_cjk_runs_are_indexed_as_character_pairs_and_other_text_as_written():
+    assert keyword_text("营业收入 rose 12%") == " 营业 业收 收入  rose 12%"
+    assert keyword_text("Revenue rose 12%") is None  # stored as NULL: FTS reads the text itself
+    assert fts_terms("营业收入是多少？") == ["营业", "业收", "收入", "入是", "是多", "多少"]
+    assert fts_terms("What was the revenue?") == ["revenue"]
+
+
+@pytest.fixture
+def store(backend_settings):
+    backend_settings.index.mkdir()
+    store = open_store(backend_settings.store or backend_settings.index)
+    yield store
+    store.close()
+
+
+def test_keyword_search_finds_chinese_words_inside_unspaced_text(store):
+    _put(store, "/zh.txt", [PANTHERS, REVENUE])
+    _put(store, "/en.txt", ["Revenue for 2023 was 4.56 billion yuan."])
+    [(cid, _)] = store.keyword_search("营业收入", 5)[:1]
+    assert store.hits([cid])[cid].text == REVENUE
+    assert store.hits([store.keyword_search("肖特领先", 5)[0][0]]).popitem()[1].text == PANTHERS
+    assert [store.hits([c])[c].path for c, _ in store.keyword_search("revenue billion", 5)] == ["/en.txt"]
+
+
+_V2 = {  # the keyword index as schema version 2 built it: the text as written, no keywords column
+    "sqlite": """
+        DROP TRIGGER chunks_ai; DROP TRIGGER chunks_ad; DROP TABLE chunks_fts; DROP VIEW chunks_keywords;
+        ALTER TABLE chunks DROP COLUMN keywords;
+        CREATE VIRTUAL TABLE chunks_fts USING fts5(text, content='chunks', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2');
+        INSERT INTO chunks_fts(chunks_fts) VALUES ('rebuild');
+        CREATE TRIGGER chunks_ai AFTER INSERT ON chunks BEGIN
+            INSERT INTO chunks_fts(rowid, text) VALUES (new.id, new.text);
+        END;
+        CREATE TRIGGER chunks_ad AFTER DELETE ON chunks BEGIN
+            INSERT INTO chunks_fts(chunks_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        END;
+        UPDATE meta SET value = '2' WHERE key = 'schema_version';
+    """,
+    "postgresql": """
+        ALTER TABLE chunks DROP COLUMN tsv; ALTER TABLE chunks DROP COLUMN keywords;
+        ALTER TABLE chunks ADD COLUMN tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', text)) STORED;
+        UPDATE meta SET value = '2' WHERE key = 'schema_version';
+    """,
+}
+
+
+def test_a_version_2_store_is_upgraded_in_place_and_then_finds_chinese(backend_settings):
+    backend_settings.index.mkdir()
+    location = backend_settings.store or backend_settings.index
+    store = open_store(location)
+    _put(store, "/zh.txt", [PANTHERS, REVENUE])
+    if isinstance(store, Store):
+        store.conn.executescript(_V2["sqlite"])
+    else:
+        for statement in _V2["postgresql"].split(";")[:-1]:
+            store.db.execute(statement)
+    assert store.keyword_search("营业收入", 5) == []  # what users of version 2 got
+    store.close()
+    store = open_store(location)
+    try:
+        assert store.get_meta("schema_version") == "3"
+        assert len(store.keyword_search("营业收入", 5)) == 1
+        _put(store, "/zh.txt", [REVENUE])  # the new triggers remove what the upgrade indexed
+        assert len(store.keyword_search("黑豹", 5)) == 0
+    finally:
+        store.close()
+
+
+def test_chinese_sentences_end_at_full_stops_and_keep_their_closing_quote():
+    text = "他说：“收入增长了。”然后离开了。利润是多少？3.2亿元！Revenue rose. It fell."
+    assert [text[a:b] for a, b in split(text)] == [
+        "他说：“收入增长了。”", "然后离开了。", "利润是多少？", "3.2亿元！", "Revenue rose.", "It fell."]
+    assert TOKEN.findall("卡万·肖特以11分") == ["卡", "万", "肖", "特", "以", "11", "分"]
+
+
+def _check(question: str, raw: str, text: str):
+    ws = WorkingSet([Passage(1, "/zh.txt", "", 1, 1, "", 0, len(text), text, [1], [0], 1.0, n=1)], tokens=100, budget=1000)
+    return check(question, raw, ws, {1: text}.__getitem__)
+
+
+def test_a_chinese_answer_is_verified_in_the_sentence_that_holds_it():
+    text = PANTHERS + REVENUE
+    v = _check("黑豹队的防守丢了多少分？", "308 [1]", text)
+    assert v.verified and text[v.quote[0] : v.quote[1]] == "黑豹队的防守只丢了308分，在联赛中排名第六。"
+    assert v.short == "308"  # not "308分，...": a CJK character is a word of its own
+    v = _check("谁以11分领先于全队？", "卡万·肖特 [1]", text)
+    assert v.verified and v.short == "卡万·肖特"
+    v = _check("公司的净利润是多少？", "3.2亿元 [1]", text)
+    assert v.verified and text[v.quote[0] : v.quote[1]] == "净利润为3.2亿元。"
+
+
+def test_a_chinese_answer_from_an_unrelated_sentence_is_not_verified():
+    v = _check("黑豹队在联赛中排名第几？", "3.2亿元 [1]", PANTHERS + REVENUE)
+    assert not v.verified and "meets the question" in v.reason
+
+
+def test_a_sentence_encoder_reads_sentences_where_minilm_reads_tokens():
+    seen: list[str] = []
+
+    def encode(texts):
+        seen.extend(texts)
+        return np.array([[len(t), 1.0] for t in texts])
+
+    enc = SentenceEncoder("fake", 2, 512, encode, lambda texts: np.ones((len(texts), 2)))
+    [states] = enc.token_states([PANTHERS])
+    spans = enc.state_offsets(PANTHERS)
+    assert len(states) == len(spans) == 2 and seen == [PANTHERS[a:b] for a, b in spans]
+    assert np.allclose(np.linalg.norm(states, axis=1), 1.0)
+    assert enc.query_states("问题").shape == (1, 2)
+    assert enc.count_tokens_many(["卡万·肖特以11分", "Revenue rose 12%."]) == [8, 5]
