@@ -35,7 +35,7 @@ StrList = Annotated[list[str], BeforeValidator(_split_list)]
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, defer_build=True)
 
 
 class IngestSettings(_Section):
