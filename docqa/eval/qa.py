@@ -188,15 +188,18 @@ def run_eval(
 ) -> EvalReport:
     """Ingest the dataset's contexts (into `index_dir`, or a temp index), ask the sampled questions.
 
-    `questions_from` asks another file's questions against this dataset's index instead: none of
-    them is answerable, which measures correct abstention. `jsonl` gets one line per question."""
+    `questions_from` asks another file's questions against this dataset's index instead. A question
+    whose id this dataset has too (XQuAD's languages share ids) is the same question in another
+    language: it keeps this dataset's gold answers (cross-lingual retrieval and answers). The others
+    are unanswerable here, which measures correct abstention. `jsonl` gets one line per question."""
     from docqa.answer import Answer, ask
     from docqa.index import Index
     from docqa.models.device import resolve_device
 
     contexts, questions, unit = load_squad(dataset)
     if questions_from is not None:
-        questions = [replace(q, answers=("\x00unanswerable",)) for q in load_squad(questions_from)[1]]
+        gold = {q.id: q.answers for q in questions}
+        questions = [replace(q, answers=gold.get(q.id, ("\x00unanswerable",))) for q in load_squad(questions_from)[1]]
     chosen = sample(questions, limit, seed)
     with tempfile.TemporaryDirectory(prefix="docqa-eval-") as tmp:
         directory = index_dir or Path(tmp) / "index"
