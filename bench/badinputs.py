@@ -18,6 +18,7 @@ import os
 import stat
 import sys
 import tempfile
+import zipfile
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -75,6 +76,16 @@ CASES = [
     Case("pipe.txt", "a named pipe (FIFO) named .txt", FAILED, "not a regular file"),
     Case("unreadable.txt", "a file without read permission (chmod 000)", FAILED, "permission denied"),
     Case(CHANGING, "a file rewritten while it is being ingested", FAILED, "file changed while it was being read"),
+    Case("pdf_bytes.txt", "PDF bytes named .txt", FAILED, "content is PDF, extension says text"),
+    Case("archive.pdf", "a zip archive named .pdf", FAILED, "content is a zip archive, extension says PDF"),
+    Case("workbook.docx", "an Excel workbook named .docx", FAILED,
+         "content is an Excel workbook (xlsx), extension says a Word document (docx)"),
+    Case("truncated.docx", "a Word file cut in half", FAILED, "not a Word document (docx): truncated file"),
+    Case("encrypted.xlsx", "a password-protected workbook (an OLE file holding EncryptionInfo)", FAILED,
+         "encrypted xlsx (password-protected)"),
+    Case("bomb.docx", "a zip bomb: a 50 KB part that inflates to 50 MB", FAILED, "a zip bomb?"),
+    Case("text.pptx", "plain text named .pptx", FAILED, "not a PowerPoint deck (pptx): not a zip container"),
+    Case("drm.epub", "an EPUB whose chapters are encrypted (DRM)", FAILED, "encrypted epub (DRM)"),
     Case("notes with spaces.txt", "a path with spaces", INGESTED, ""),
     Case("café ünïcödé 日本語.md", "a path with unicode", INGESTED, ""),
     Case("line\nbreak.txt", "a path with a newline", INGESTED, ""),
@@ -184,6 +195,30 @@ def one_long_line(mb: int = 50) -> bytes:
     return (words * (mb * 1_000_000 // len(words) + 1))[: mb * 1_000_000]
 
 
+def office_cases() -> dict[str, bytes]:
+    """The container formats' bad files, written with the libraries that read them."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.unit import formats_files as ff
+
+    docx = ff.docx_bytes()
+    drm = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(ff.epub_bytes()), "r") as src, zipfile.ZipFile(drm, "w") as dst:
+        for item in src.infolist():
+            dst.writestr(item, src.read(item))
+        dst.writestr("META-INF/encryption.xml", '<encryption><EncryptedData><CipherData>'
+                     '<CipherReference URI="EPUB/chapter1.xhtml"/></CipherData></EncryptedData></encryption>')
+    return {
+        "pdf_bytes.txt": text_pdf(["A PDF saved under the wrong name."]),
+        "archive.pdf": ff.many_parts(3),
+        "workbook.docx": ff.xlsx_bytes(),
+        "truncated.docx": docx[: len(docx) // 2],
+        "encrypted.xlsx": ff.encrypted_office(),
+        "bomb.docx": ff.zip_bomb(mb=50),
+        "text.pptx": b"Slides for Monday: agenda, budget, questions.\n",
+        "drm.epub": drm.getvalue(),
+    }
+
+
 def make_corpus(root: Path, good: bool = True, big: bool = True) -> list[Case]:
     """Write every case (and the good files) into `root`. big=False writes a 20-page PDF and a
     1 MB line in place of the 2,000 pages and 50 MB (for quick tests with lowered limits)."""
@@ -211,6 +246,7 @@ def make_corpus(root: Path, good: bool = True, big: bool = True) -> list[Case]:
     }
     good_pdf = text_pdf(["The first page of a good PDF.", "Half a page that will be cut off mid-stream."] * 4)
     files["truncated.pdf"] = good_pdf[: len(good_pdf) // 2]
+    files.update(office_cases())
     if good:
         files.update({name: text.encode() for name, text in GOOD.items()})
     for name, data in files.items():

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from docqa import locators
 from docqa.retrieval.working_set import Passage, WorkingSet
 
 CITATION = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
@@ -41,6 +42,9 @@ class Citation:
     quote_start: int = -1  # the quote's span in the document's extracted text
     quote_end: int = -1
     reason: str = ""  # why it is not verified
+    line_start: int = 0  # file lines (text, Markdown) or sheet rows; 0 when the format has none
+    line_end: int = 0
+    locator: str = ""  # where, in the format's words: "lines 12-14", "slide 3", "page 2, paragraph 4"
 
 
 def content_words(text: str) -> set[str]:
@@ -95,12 +99,20 @@ def cite(p: Passage, doc_text, verified: bool, quote: tuple[int, int] | None = N
     """A citation of passage `p`, located by document, page and paragraph (of the quote, if any)."""
     text = doc_text(p.doc_id)
     start, end = quote or (p.start, -1)
+    paragraph = paragraph_of(text, p.page_start, start)
+    # A text file's lines are counted in its text, exactly for the quote; other formats' rows are
+    # those of the chunks the passage came from.
+    lines = locators.quote_lines(p.path, text, start, end if quote else p.end)
+    line_start, line_end = lines if lines[0] else (p.line_start, p.line_end)
     return Citation(
         n=p.n, path=p.path, title=p.title, page_start=p.page_start, page_end=p.page_end,
-        paragraph=paragraph_of(text, p.page_start, start), section=p.section,
+        paragraph=paragraph, section=p.section,
         snippet=" ".join(p.text.split())[:200], verified=verified,
         quote=" ".join(text[start:end].split()) if quote else "",
         quote_start=start if quote else -1, quote_end=end, reason=reason,
+        line_start=line_start, line_end=line_end,
+        locator=locators.describe(p.path, p.page_start, p.page_end, p.section, line_start, line_end, paragraph,
+                                  with_section=True),
     )
 
 

@@ -28,6 +28,7 @@ from rich.table import Table
 
 from docqa.display import print_answer, sources_table
 from docqa.errors import ConfigError, DocqaError, UsageError
+from docqa.locators import hit_locator
 from docqa.ingest.pipeline import IngestReport, Progress, printable_path, walk
 from docqa.settings import Settings, describe, load_settings, setting_field
 
@@ -328,12 +329,12 @@ def search(
         out.print("no results")
         return
     table = Table(show_lines=True)
-    for col in ("#", "score", "document", "page", "section", "snippet"):
+    for col in ("#", "score", "document", "where", "section", "snippet"):
         table.add_column(col, overflow="fold")
     for rank, h in enumerate(hits, start=1):
-        page = str(h.page_start) if h.page_start == h.page_end else f"{h.page_start}-{h.page_end}"
         snippet = " ".join(h.text.split())[:240]
-        table.add_row(str(rank), f"{h.score:.4f}", _path(h.path, name_only=True), page, escape(h.section), escape(snippet))
+        table.add_row(str(rank), f"{h.score:.4f}", _path(h.path, name_only=True), escape(hit_locator(h)), escape(h.section),
+                      escape(snippet))
     out.print(table)
 
 
@@ -509,6 +510,7 @@ def chat(
     index: IndexOpt = None,
     config: ConfigOpt = None,
     device: DeviceOpt = None,
+    no_server: NoServerOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Talk to your documents: follow-ups are resolved from the conversation, evidence is remembered
@@ -526,8 +528,14 @@ def chat(
                          retrieval__types=doc_type, **_llm(model, backend, llm_base_url, llm_model))
     with _open(settings, create=False) as idx:
         if not list_sessions:
-            chat_session = ChatSession.open(idx, session)
-            _load_generator(chat_session)
+            remote = None if no_server else _server(settings)
+            if remote is not None:
+                from docqa.server.client import remote_chat
+
+                chat_session = remote_chat(idx, session, remote)
+            else:
+                chat_session = ChatSession.open(idx, session)
+                _load_generator(chat_session)
             repl.run(chat_session, out, idx.directory / "chat_history")
             return
         rows = sessions.listing(idx.store)
@@ -560,6 +568,37 @@ def list_documents(index: IndexOpt = None, config: ConfigOpt = None, as_json: Js
         table.add_row(_path(d.path), d.kind, str(d.pages), str(d.chunks), when)
     out.print(table)
     out.print(f"{len(docs)} documents")
+
+
+@_command()
+def show(
+    document: Annotated[str, typer.Argument(help="A stored document: its path, file name, or the end of its path.")],
+    line: Annotated[int | None, typer.Option("--line", min=1, help="The cited line (text, Markdown: the file's lines).")] = None,
+    to: Annotated[int | None, typer.Option("--to", min=1, help="The last cited line, with --line.")] = None,
+    page: Annotated[int | None, typer.Option("--page", min=1, help="A page (slide, sheet, chapter), printed whole.")] = None,
+    quote: Annotated[str, typer.Option("--quote", help="With --page: mark the lines holding this text.")] = "",
+    context: Annotated[int, typer.Option("--context", min=0, help="Lines shown either side of --line.")] = 3,
+    index: IndexOpt = None,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Print the text a citation points at, the cited lines marked.
+
+    Examples: docqa show novel.txt --line 1204 --to 1207 ; docqa show report.pdf --page 3 --quote "4.2 million" ;
+    docqa show deck.pptx --page 2 --json
+    """
+    from docqa.locators import show_stored
+
+    with _open(_settings(index, config), create=False) as idx:
+        shown = show_stored(idx.store, document, line=line, page=page, to_line=to, quote=quote, context=context)
+    if as_json:
+        _print_json(shown.to_json())
+        return
+    out.print(f"[bold]{_path(shown.path)}[/bold] — {escape(shown.locator)}")
+    width = len(str(shown.lines[-1][0])) if shown.lines else 1
+    for n, text, marked in shown.lines:
+        gutter = f"{n:>{width}} {'>' if marked else ' '} "
+        out.print(f"[bold yellow]{gutter}{escape(text)}[/bold yellow]" if marked else f"[dim]{gutter}[/dim]{escape(text)}")
 
 
 @_command()
@@ -705,7 +744,9 @@ class _NodeBar:
 def _run_job(idx, job_id: str, as_json: bool) -> None:
     from docqa.summarize import jobs
 
-    bar = _JobBar() if not as_json and err.is_terminal else None
+    from docqa.summarize.progress import JobLines
+
+    bar = (_JobBar() if err.is_terminal else JobLines(_err_line)) if not as_json else None
     summarizer = idx.summarizer(on_node=None)
     try:
         job = jobs.run(idx, job_id, summarizer, bar)
@@ -730,15 +771,25 @@ def _summarize_focus(idx, focus: str, words: int | None, paths: list[Path] | Non
         _print_json(result.to_json())
         return
     out.print(escape(result.text) if result.answered else f"[bold]{escape(result.text)}[/bold] [dim]({escape(result.abstain_reason)})[/dim]")
+    for unit in result.dropped:
+        err.print(f"[dim]dropped, no passage holds it: {escape(unit)}[/dim]")
     out.print(sources_table([asdict(c) for c in result.citations]))
+
+
+def _err_line(line: str) -> None:
+    err.print(escape(line), highlight=False)
 
 
 def _summarize_document(idx, doc, mode: str | None, words: int | None, as_json: bool) -> None:
     from docqa.summarize import jobs
 
+    from docqa.summarize.progress import Lines
+
+    # A terminal gets a bar; a pipe or a file gets a line per finished call, with an ETA.
     bar = _NodeBar() if not as_json and err.is_terminal else None
+    progress = bar or (Lines(_err_line) if not as_json else None)
     try:
-        summarizer = idx.summarizer(on_node=bar and bar.node, on_plan=bar and bar.plan)
+        summarizer = idx.summarizer(on_node=progress and progress.node, on_plan=progress and progress.plan)
         summary = summarizer.document(doc, mode, words)
     finally:
         if bar:

@@ -12,21 +12,30 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from docqa.locators import describe, hit_locator
+
 
 def sources_table(citations: list[dict]) -> Table:
     """Citations as dicts (`dataclasses.asdict`, or as a chat session saved them)."""
     table = Table(title="sources")
-    for col in ("n", "document", "page", "¶", "verified", "snippet"):
+    for col in ("n", "document", "where", "verified", "snippet"):
         table.add_column(col, overflow="fold")
     for c in citations:
-        page = str(c["page_start"]) if c["page_start"] == c["page_end"] else f"{c['page_start']}-{c['page_end']}"
         # Sessions saved before quotes were verified say "supported".
         verified = c.get("verified", c.get("supported", False))
         table.add_row(
-            str(c["n"]), escape(Path(c["path"]).name), page, str(c["paragraph"]),
+            str(c["n"]), escape(Path(c["path"]).name), escape(_where(c)),
             "yes" if verified else "[red]no[/red]", escape((c.get("quote") or c["snippet"])[:160]),
         )
     return table
+
+
+def _where(c: dict) -> str:
+    """The citation's locator; sessions saved before locators existed get one from page and paragraph."""
+    return c.get("locator") or describe(
+        c["path"], c["page_start"], c["page_end"], c.get("section", ""), paragraph=c["paragraph"], with_section=True
+    )
+
 
 
 def print_answer(out: Console, ans, closest: bool = True) -> None:
@@ -38,15 +47,14 @@ def print_answer(out: Console, ans, closest: bool = True) -> None:
             return
         out.print("closest passages:")
         for c in ans.candidates[:3]:
-            out.print(f"  {escape(Path(c.hit.path).name)} p.{c.hit.page_start}: {escape(' '.join(c.hit.text.split())[:140])}")
+            out.print(f"  {escape(Path(c.hit.path).name)} ({escape(hit_locator(c.hit))}): {escape(' '.join(c.hit.text.split())[:140])}")
         return
     if not ans.quote:  # an overview: sentences with their citations
         out.print(escape(ans.text))
         out.print(sources_table([asdict(c) for c in ans.citations]))
         return
     c = ans.citations[0]
-    page = str(c.page_start) if c.page_start == c.page_end else f"{c.page_start}-{c.page_end}"
-    where = f"{escape(Path(c.path).name)}, page {page}, paragraph {c.paragraph} [{c.n}]"
+    where = f"{escape(Path(c.path).name)}, {escape(_where(asdict(c)))} [{c.n}]"
     if ans.verified:
         out.print(f"[bold]{escape(ans.short_answer)}[/bold]")
         out.print(f"  “{escape(ans.quote)}”")

@@ -20,4 +20,6 @@ cd "$work"
 venv/bin/docqa ingest "$repo/sample_docs/riverbend_county_2019_education_budget.pdf" --index "$work/index"
 venv/bin/docqa ask "$question" --index "$work/index" | tee "$work/answer.txt"
 grep -q "4.2 million" "$work/answer.txt" || { echo "wheel check: the demo answer lacks '4.2 million'" >&2; exit 1; }
+# docqa serve's web page is package data too.
+venv/bin/python -c "from importlib.resources import files; assert (files('docqa.server') / 'static' / 'index.html').is_file(), 'docqa/server/static/index.html is not in the wheel'"
 echo "wheel check: ok"

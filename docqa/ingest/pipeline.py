@@ -130,17 +130,24 @@ def content_key(sha256: str, embed_model: str, settings: IngestSettings) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def walk(paths: Iterable[Path]) -> tuple[list[Path], list[Path], list[tuple[str, str]]]:
-    """(files, folders walked, problems). Hidden entries are skipped; symlinked folders are not followed."""
+def walk(paths: Iterable[Path]) -> tuple[list[Path], list[Path], list[tuple[str, str]], list[tuple[str, str]]]:
+    """(files, folders walked, problems, folders skipped). Hidden entries are skipped. Symlinked
+    folders are followed, each real folder once: a link back to a folder already walked (a loop,
+    or a second link to it) is skipped, and listed with the folder it duplicates."""
     files: list[Path] = []
     folders: list[Path] = []
     problems: list[tuple[str, str]] = []
+    skipped: list[tuple[str, str]] = []
+    walked: dict[tuple[int, int], str] = {}  # (device, inode) of each folder walked -> its path
     for given in paths:
         p = Path(os.path.abspath(given))
         if p.is_dir():
             folders.append(p)
-            for root, dirs, names in os.walk(p, onerror=lambda e: problems.append((printable_path(str(e.filename)), os_reason(e)))):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            st = p.stat()
+            if walked.setdefault((st.st_dev, st.st_ino), str(p)) != str(p):
+                continue  # given twice, or inside a folder given before: its files are listed already
+            for root, dirs, names in os.walk(p, followlinks=True, onerror=lambda e: problems.append((printable_path(str(e.filename)), os_reason(e)))):
+                dirs[:] = _new_folders(root, dirs, walked, problems, skipped)
                 files.extend(Path(root) / n for n in sorted(names) if not n.startswith("."))
         elif p.is_file():
             files.append(p)
@@ -150,7 +157,32 @@ def walk(paths: Iterable[Path]) -> tuple[list[Path], list[Path], list[tuple[str,
             problems.append((printable_path(str(p)), "not a regular file (a pipe, socket or device)"))
         else:
             problems.append((printable_path(str(p)), "no such file or folder"))
-    return list(dict.fromkeys(files)), folders, problems
+    return list(dict.fromkeys(files)), folders, problems, skipped
+
+
+def _new_folders(root: str, dirs: list[str], walked: dict[tuple[int, int], str],
+                 problems: list[tuple[str, str]], skipped: list[tuple[str, str]]) -> list[str]:
+    """The subfolders of `root` to walk: not hidden, and not a folder walked already."""
+    keep = []
+    for d in sorted(dirs):
+        if d.startswith("."):
+            continue
+        full = os.path.join(root, d)
+        try:
+            st = os.stat(full)
+        except OSError as exc:
+            problems.append((printable_path(full), os_reason(exc)))
+            continue
+        first = walked.setdefault((st.st_dev, st.st_ino), full)
+        if first != full:
+            if Path(first) in Path(full).parents:
+                why = f"symlink loop: links back to {printable_path(first)}; skipped"
+            else:
+                why = f"same folder as {printable_path(first)} (walked there); skipped"
+            skipped.append((printable_path(full), why))
+            continue
+        keep.append(d)
+    return keep
 
 
 def _sha256(path: Path) -> str:
@@ -396,8 +428,9 @@ def ingest(
     ones skipped by hash, files gone from a given folder removed. The caller holds the writer lock."""
     report = IngestReport()
     t0 = time.perf_counter()
-    files, folders, problems = walk(paths)
+    files, folders, problems, skipped = walk(paths)
     report.failed.extend(problems)
+    report.warnings.extend(skipped)
     run = _Run(memory, settings, report, progress or Progress())
     run.progress.start(len(files))
     with _stop_on_sigint() as stop:

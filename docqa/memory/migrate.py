@@ -75,7 +75,7 @@ def migrate(
                     text = source.document_text(doc.id)
                     rows = conn.execute(
                         "SELECT id, doc_id, ord, text, page_start, page_end, section, char_start, char_end, "
-                        "n_tokens, vector FROM chunks WHERE doc_id = ? ORDER BY ord",
+                        "n_tokens, line_start, line_end, vector FROM chunks WHERE doc_id = ? ORDER BY ord",
                         (doc.id,),
                     ).fetchall()
                 target.import_document(doc, text, [(*r[:-1], np.frombuffer(r[-1], dtype=np.float32)) for r in rows])

@@ -145,6 +145,25 @@ def answer_from_json(data: dict):
 
 
 def hits_from_json(hits: list[dict]):
+    """`hits_json` back to `Hit`s (without what it adds: the rank, the locator)."""
     from docqa.records import Hit
 
-    return [Hit(**{k: v for k, v in h.items() if k != "rank"}) for h in hits]
+    return [Hit(**{k: v for k, v in h.items() if k in Hit.__dataclass_fields__}) for h in hits]
+
+
+def remote_chat(index, name: str | None, remote: Remote):
+    """A `docqa chat` session whose turns the server answers. The session lives in the store, so
+    the terminal reads it back after each turn; /memory, /sources, /forget and /clear work here."""
+    from docqa.chat import ChatSession
+    from docqa.chat.session import TurnResult
+
+    class RemoteChatSession(ChatSession):
+        def ask(self, question: str, on_token=None, cancelled=lambda: False) -> TurnResult:
+            data = remote.ask(question, self.name)
+            turn = data["chat"]
+            stored = ChatSession.open(self.index, self.name)
+            self.memory, self.last = stored.memory, stored.last
+            return TurnResult(question, turn["rewritten"], turn["rewrite_method"], answer_from_json(data),
+                              tokens=turn["turn_tokens"])
+
+    return RemoteChatSession.open(index, name)

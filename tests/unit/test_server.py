@@ -286,6 +286,14 @@ def test_the_warm_cli_uses_a_live_server_and_prints_the_same(service, root):
         warm, cold = CliRunner().invoke(cli, args), CliRunner().invoke(cli, args + ["--no-server"])
         assert warm.exit_code == cold.exit_code == 0
         assert warm.output == cold.output and "budget.txt" in warm.output
+        with Index.open(root / "index", _settings(root)) as local:  # no models: the turns are the server's
+            chat = client.remote_chat(local, "budget-chat", client.find(_settings(root)))
+            turn = chat.ask(QUESTION)
+            assert turn.answer.verified and chat.memory.turn == 1 and chat.last["question"] == QUESTION
+            assert local._generator is None
+        follow = CliRunner().invoke(cli, ["ask", "--session", "budget-chat", "And special education?", "--json",
+                                          "--index", str(root / "index")])
+        assert json.loads(follow.output)["memory"]["turns"] == 2
     finally:
         server.should_exit = True
         thread.join(10)

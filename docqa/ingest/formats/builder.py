@@ -14,6 +14,7 @@ from pathlib import Path
 
 from docqa.errors import LoadError
 from docqa.ingest.common import TITLE_MAX, ParseTimeout, check_text_size, clean
+from docqa.ingest.tables import render_row
 from docqa.ingest.text import heading_sections
 from docqa.records import PAGE_SEP, LoadedDocument, Page
 from docqa.settings import IngestSettings
@@ -111,14 +112,8 @@ def cell_text(value) -> str:
 
 
 def row_text(headers: list[str], values: list[str]) -> str:
-    """A table row that reads alone: "Header: value; Header: value" (empty cells left out)."""
-    parts = []
-    for i, value in enumerate(values):
-        if not value:
-            continue
-        name = headers[i] if i < len(headers) and headers[i] else f"column {i + 1}"
-        parts.append(f"{name}: {value}")
-    return "; ".join(parts)
+    """A table row that reads alone, as PDF tables are rendered: "Header: value | Header: value"."""
+    return render_row(headers + [""] * (len(values) - len(headers)), values)
 
 
 def table_rows(rows: list[list[str]]) -> list[str]:

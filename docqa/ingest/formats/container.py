@@ -99,16 +99,17 @@ def open_zip(data: bytes, kind: str, settings: IngestSettings) -> zipfile.ZipFil
         truncated = b"PK\x05\x06" not in data[-65_557:]  # no end-of-central-directory record
         raise LoadError(f"not {what}: {'truncated file' if truncated else f'damaged zip container ({exc})'}") from None
     if len(parts) > MAX_PARTS:
-        raise LoadError(f"{what} with too many parts ({len(parts)} > {MAX_PARTS})")
+        raise LoadError(f"too many parts in the container ({len(parts)} > {MAX_PARTS})")
     total = sum(p.file_size for p in parts)
     limit = EXPANSION * settings.max_file_mb * 1024 * 1024
     if total > limit:
         raise LoadError(
-            f"{what} expands to {total / 1024 / 1024:.0f} MB (> {EXPANSION} x max_file_mb {settings.max_file_mb:g}): a zip bomb?"
+            f"parts expand to {total / 1024 / 1024:.0f} MB (> {EXPANSION} x max_file_mb {settings.max_file_mb:g}): a zip bomb?"
         )
     for p in parts:
         if p.file_size > BOMB_MIN and p.file_size > BOMB_RATIO * max(p.compress_size, 1):
-            raise LoadError(f"{what}: part {p.filename} expands {p.file_size // max(p.compress_size, 1)}-fold: a zip bomb?")
+            ratio = p.file_size // max(p.compress_size, 1)
+            raise LoadError(f"part {p.filename} inflates {ratio}-fold to {p.file_size / 1024 / 1024:.0f} MB: a zip bomb?")
         if p.flag_bits & 0x1:
             raise LoadError(f"encrypted {kind}: part {p.filename} is password-protected")
     return z

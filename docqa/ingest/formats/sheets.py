@@ -1,7 +1,7 @@
 """Spreadsheets (.xlsx) and comma-separated values (.csv): one row, one paragraph that reads alone.
 
 The first non-empty row of a sheet holds the header names; every later row is written as
-"Header: value; Header: value", so a chunk holding rows 40-52 still says which column each value is
+"Header: value | Header: value", so a chunk holding rows 40-52 still says which column each value is
 in. Each row is anchored at its spreadsheet row number (LoadedDocument.lines), so a citation says
 "sheet Sales, rows 40-52". A workbook's sheets are its pages, each sheet's name its section.
 """
