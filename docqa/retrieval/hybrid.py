@@ -40,7 +40,7 @@ def search(
     # One read transaction: the keyword ranks and the rows joined below come from one generation.
     with store.snapshot():
         if mode in ("hybrid", "dense"):
-            q = embedder.embed([query])[0]
+            q = embedder.embed_query([query])[0]
             if doc_ids is None:
                 dense = vectors.search(q, max(settings.dense_k, k))
             else:
@@ -67,8 +67,10 @@ def search(
 
 
 def hits_json(hits: list[Hit]) -> list[dict]:
-    """`docqa search --json`: each hit with its rank."""
-    return [{"rank": rank, **asdict(h)} for rank, h in enumerate(hits, start=1)]
+    """`docqa search --json`: each hit with its rank and locator ("lines 12-18", "slide 3")."""
+    from docqa.locators import hit_locator
+
+    return [{"rank": rank, **asdict(h), "locator": hit_locator(h)} for rank, h in enumerate(hits, start=1)]
 
 
 # Up to this many chunks in scope, scoring their stored vectors directly (a few ms) is exact whatever
