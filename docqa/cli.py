@@ -279,7 +279,8 @@ def ingest(
     ray_address: RayAddressOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Read documents (PDF, text, Markdown, HTML) into the index. Unchanged files are skipped.
+    """Read documents (PDF, text, Markdown, HTML, docx, pptx, xlsx, csv, epub, odt, eml) into the index.
+    Unchanged files are skipped; symlinked folders are followed once.
 
     Examples: docqa ingest sample_docs ; docqa ingest ~/papers report.pdf --index ~/.docqa ; docqa ingest ~/papers --executor ray
     """
