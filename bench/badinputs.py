@@ -18,7 +18,6 @@ import os
 import stat
 import sys
 import tempfile
-import zipfile
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -201,12 +200,6 @@ def office_cases() -> dict[str, bytes]:
     from tests.unit import formats_files as ff
 
     docx = ff.docx_bytes()
-    drm = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(ff.epub_bytes()), "r") as src, zipfile.ZipFile(drm, "w") as dst:
-        for item in src.infolist():
-            dst.writestr(item, src.read(item))
-        dst.writestr("META-INF/encryption.xml", '<encryption><EncryptedData><CipherData>'
-                     '<CipherReference URI="EPUB/chapter1.xhtml"/></CipherData></EncryptedData></encryption>')
     return {
         "pdf_bytes.txt": text_pdf(["A PDF saved under the wrong name."]),
         "archive.pdf": ff.many_parts(3),
@@ -215,7 +208,7 @@ def office_cases() -> dict[str, bytes]:
         "encrypted.xlsx": ff.encrypted_office(),
         "bomb.docx": ff.zip_bomb(mb=50),
         "text.pptx": b"Slides for Monday: agenda, budget, questions.\n",
-        "drm.epub": drm.getvalue(),
+        "drm.epub": ff.drm_epub(),
     }
 
 

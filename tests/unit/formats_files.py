@@ -156,6 +156,38 @@ def many_parts(n: int = 10_001) -> bytes:
     return buf.getvalue()
 
 
+def _rewritten(data: bytes, change=lambda name, part: part, extra: dict[str, str] | None = None) -> bytes:
+    """A container with each part passed through `change`, and `extra` parts added."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(buf, "w") as dst:
+        for item in src.infolist():
+            dst.writestr(item, change(item.filename, src.read(item)))
+        for name, part in (extra or {}).items():
+            dst.writestr(name, part)
+    return buf.getvalue()
+
+
+def drm_epub() -> bytes:
+    """An EPUB whose first chapter is listed as encrypted (what DRM does), not just its fonts."""
+    return _rewritten(epub_bytes(), extra={"META-INF/encryption.xml": (
+        '<encryption><EncryptedData><CipherData><CipherReference URI="EPUB/chapter1.xhtml"/>'
+        "</CipherData></EncryptedData></encryption>")})
+
+
+def encrypted_odt() -> bytes:
+    def encrypt(name: str, part: bytes) -> bytes:
+        if name != "META-INF/manifest.xml":
+            return part
+        return part.replace(b"</manifest:manifest>", b"<manifest:encryption-data/></manifest:manifest>")
+
+    return _rewritten(odt_bytes(), encrypt)
+
+
+def broken_docx() -> bytes:
+    """A valid zip whose main part is cut mid-tag."""
+    return _rewritten(docx_bytes(), lambda name, part: b"<w:document" if name == "word/document.xml" else part)
+
+
 def encrypted_office() -> bytes:
     """What a password-protected docx/xlsx/pptx is on disk: an OLE compound file holding an
     EncryptionInfo stream (its name in UTF-16, as the directory entry stores it)."""

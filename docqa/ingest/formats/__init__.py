@@ -31,5 +31,5 @@ def load(kind: str, path: Path, data: bytes, settings: IngestSettings, deadline:
         return loader(path, data, settings, deadline)
     except (LoadError, RecursionError, MemoryError):
         raise
-    except Exception as exc:  # the libraries read parts lazily: damage can surface mid-walk
+    except Exception as exc:  # each library has its own types (KeyError, lxml's...), on open or mid-walk
         raise parse_error(kind, exc) from None

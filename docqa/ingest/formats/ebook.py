@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 
 from docqa.errors import LoadError
 from docqa.ingest.formats.builder import Builder
-from docqa.ingest.formats.container import open_zip, parse_error
+from docqa.ingest.formats.container import open_zip
 from docqa.ingest.text import html_text
 from docqa.records import LoadedDocument
 from docqa.settings import IngestSettings
@@ -30,12 +30,9 @@ def load_epub(path: Path, data: bytes, settings: IngestSettings, deadline: float
     import ebooklib
     from ebooklib import epub
 
-    try:
-        with pywarnings.catch_warnings():
-            pywarnings.simplefilter("ignore")  # ebooklib warns about future defaults on every read
-            book = epub.read_epub(io.BytesIO(data))
-    except Exception as exc:  # ebooklib raises EpubException, KeyError, lxml errors...
-        raise parse_error("epub", exc) from None
+    with pywarnings.catch_warnings():
+        pywarnings.simplefilter("ignore")  # ebooklib warns about future defaults on every read
+        book = epub.read_epub(io.BytesIO(data))
     titles = _toc_titles(book.toc)
     b = Builder(settings, deadline)
     chapter = 0

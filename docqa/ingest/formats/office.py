@@ -13,7 +13,7 @@ from pathlib import Path
 
 from docqa.errors import LoadError
 from docqa.ingest.formats.builder import Builder, table_rows
-from docqa.ingest.formats.container import NAMES, open_zip, parse_error, read_part
+from docqa.ingest.formats.container import NAMES, open_zip, read_part
 from docqa.records import LoadedDocument
 from docqa.settings import IngestSettings
 
@@ -33,10 +33,7 @@ def load_docx(path: Path, data: bytes, settings: IngestSettings, deadline: float
     import docx
     from docx.table import Table
 
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except Exception as exc:  # python-docx raises KeyError, ValueError, lxml errors...
-        raise parse_error("docx", exc) from None
+    document = docx.Document(io.BytesIO(data))
     b = Builder(settings, deadline)
     first_heading = ""
     for item in document.iter_inner_content():
@@ -66,10 +63,7 @@ def load_pptx(path: Path, data: bytes, settings: IngestSettings, deadline: float
     open_zip(data, "pptx", settings).close()
     from pptx import Presentation
 
-    try:
-        deck = Presentation(io.BytesIO(data))
-    except Exception as exc:
-        raise parse_error("pptx", exc) from None
+    deck = Presentation(io.BytesIO(data))
     b = Builder(settings, deadline)
     first_title = ""
     for number, slide in enumerate(deck.slides, start=1):
@@ -117,10 +111,7 @@ def load_odt(path: Path, data: bytes, settings: IngestSettings, deadline: float)
     from odf.opendocument import load
     from odf.table import TableRow
 
-    try:
-        document = load(io.BytesIO(data))
-    except Exception as exc:
-        raise parse_error("odt", exc) from None
+    document = load(io.BytesIO(data))
     b = Builder(settings, deadline)
     first_heading = ""
 

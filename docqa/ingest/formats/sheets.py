@@ -15,7 +15,7 @@ from pathlib import Path
 
 from docqa.errors import LoadError
 from docqa.ingest.formats.builder import Builder, cell_text, row_text
-from docqa.ingest.formats.container import open_zip, parse_error
+from docqa.ingest.formats.container import open_zip
 from docqa.ingest.text import decode
 from docqa.records import LoadedDocument
 from docqa.settings import IngestSettings
@@ -37,12 +37,9 @@ def load_xlsx(path: Path, data: bytes, settings: IngestSettings, deadline: float
     open_zip(data, "xlsx", settings).close()
     from openpyxl import load_workbook
 
-    try:
-        # read_only streams each sheet's XML instead of building it whole; data_only reads the
-        # values Excel last computed instead of the formulas.
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises KeyError, InvalidFileException, lxml errors...
-        raise parse_error("xlsx", exc) from None
+    # read_only streams each sheet's XML instead of building it whole; data_only reads the values
+    # Excel last computed instead of the formulas.
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     b = Builder(settings, deadline)
     try:
         for number, sheet in enumerate(book.worksheets, start=1):
