@@ -11,7 +11,7 @@ docqa.ingest.ocr reads it). CER = edit distance / reference length, after whites
 sometimes drops the space between words.
 
 Fonts: English uses DejaVu Sans when fontconfig finds it (else Pillow's built-in font), Chinese
-any font fontconfig lists for :lang=zh (Debian: apt-get install fonts-wqy-microhei); without one
+the first font `fc-list :lang=zh` lists (Debian: apt-get install fonts-wqy-microhei); without one
 the Chinese pages are skipped with that reason. Needs the ocr extra: pip install 'docqa[ocr]'.
 """
 
@@ -48,15 +48,13 @@ def paragraphs(lang: str, n: int) -> list[str]:
 
 
 def font_path(lang: str) -> str | None:
-    query = ":lang=zh" if lang == "zh" else "DejaVu Sans"
+    command = ["fc-list", ":lang=zh", "file"] if lang == "zh" else ["fc-match", "-f", "%{file}", "DejaVu Sans"]
     try:
-        found = subprocess.run(["fc-match", "-f", "%{file}|%{lang}", query], capture_output=True, text=True, timeout=10).stdout
+        found = subprocess.run(command, capture_output=True, text=True, timeout=10).stdout
     except (OSError, subprocess.SubprocessError):
         return None
-    path, _, langs = found.partition("|")
-    if not path or (lang == "zh" and "zh-cn" not in langs.split("|")):
-        return None
-    return path
+    paths = [line.strip().rstrip(":") for line in found.splitlines() if line.strip()]
+    return sorted(paths)[0] if paths else None
 
 
 def load_font(lang: str):
@@ -130,7 +128,7 @@ def run(langs: list[str], pages: int, clean: bool, workdir: Path) -> dict:
     for lang in langs:
         font = load_font(lang)
         if font is None:
-            out["languages"][lang] = {"skipped": "no CJK font found by fc-match :lang=zh (apt-get install fonts-wqy-microhei)"}
+            out["languages"][lang] = {"skipped": "no CJK font (fc-list :lang=zh is empty; apt-get install fonts-wqy-microhei)"}
             continue
         edits = edits_nospace = chars = chars_nospace = 0
         per_page = []

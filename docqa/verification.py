@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from docqa.cjk import CJK_RUN, bigrams
 from docqa.citations import CITATION, STOPWORDS, cited_numbers
+from docqa.ingest import tables
 from docqa.retrieval.sentences import TOKEN, is_table_row, split
 from docqa.retrieval.working_set import Passage, WorkingSet
 
@@ -229,12 +230,31 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text) -> Verdict:
             rank = (p.n in cited, exact is not None, score)
             if best is None or rank > best[0]:
                 best = (rank, p, (start, end), exact)
+    if best is None or is_table_row(doc_text(best[1].doc_id)[best[2][0] : best[2][1]]):
+        # A small model often reads the cell beside the right one; a row whose name and column
+        # header the question states gives the cell itself.
+        if cell := _named_cell(question, order, doc_text):
+            kind = wrong_kind(question, cell[2])
+            return Verdict(cell[2], cell[0], cell[1], not kind, kind)
     if best is None:
         return Verdict(short, order[0], _top_sentence(order[0]), False,
                        "no sentence of the passages holds the answer and meets the question")
     short = best[3] or short
     kind = wrong_kind(question, short)
     return Verdict(short, best[1], best[2], not kind, kind)
+
+
+def _named_cell(question: str, order: list[Passage], doc_text) -> tuple[Passage, tuple[int, int], str] | None:
+    """The table cell the question names by row and column header (tables.named_cell), in the
+    first passage that holds one: (passage, the row's offsets, the cell's value)."""
+    for p in order:
+        text = doc_text(p.doc_id)
+        spans = _spans(p)
+        found = tables.named_cell(question, [text[start:end] for start, end, _ in spans])
+        if found:
+            start, end, _ = spans[found[0]]
+            return p, (start, end), found[1]
+    return None
 
 
 def _header_numbers(text: str, spans: list[tuple[int, int, float]]) -> set[str]:

@@ -198,7 +198,12 @@ def page_text(page) -> str:
             text = _with_tables(text, textpage, rules, page.get_height())
     finally:
         textpage.close()
-    # "lang-|detect" -> "langdetect", but "out-|of-place" keeps its hyphen (a compound).
+    return join_soft_hyphens(text)
+
+
+def join_soft_hyphens(text: str) -> str:
+    """PDFium's line-end hyphen marks joined: "lang-|detect" -> "langdetect", but "out-|of-place"
+    keeps its hyphen (a compound)."""
     return _SOFT_HYPHEN.sub(lambda m: "-" if "-" in m.group(1) else "", text)
 
 

@@ -16,6 +16,7 @@ boxes and rule positions can feed it; coordinates are PDF points, y growing down
 
 from __future__ import annotations
 
+import re
 import statistics
 from dataclasses import dataclass
 
@@ -256,3 +257,42 @@ def _merge(lines: list[list[str]]) -> list[str]:
             else:
                 merged[i] = f"{merged[i]} {cell}".strip()
     return merged
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def parse_row(line: str) -> list[tuple[str, str]] | None:
+    """A line rendered by render_row -> its (header, value) cells; None for any other line."""
+    cells = []
+    for part in line.strip().split(CELL_SEP):
+        header, sep, value = part.partition(": ")
+        if not sep or not header.strip() or not value.strip():
+            return None
+        cells.append((header.strip(), value.strip()))
+    return cells if len(cells) >= 2 else None
+
+
+def _terms(text: str) -> set[str]:
+    return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in _WORD.findall(text.lower())}
+
+
+def named_cell(question: str, rows: list[str]) -> tuple[int, str] | None:
+    """The cell a question names, as (index into rows, value): the one row whose first value the
+    question states in full (the row's name: "Caddon Vale", "WiLI-2018 accuracy"), and in it the
+    one other column whose header shares the most words with the question ("fill level", "Q3",
+    "langdetect"). None when either is missing or ambiguous: the question is not a cell lookup."""
+    asked = _terms(question)
+    parsed = [(i, cells) for i, line in enumerate(rows) if (cells := parse_row(line))]
+    named = [(i, cells) for i, cells in parsed if _terms(cells[0][1]) and _terms(cells[0][1]) <= asked]
+    if not named:
+        return None
+    # The longest name wins ("Dose B (20 mg)" over a row named "Dose"); a tie is ambiguous.
+    named.sort(key=lambda r: len(_terms(r[1][0][1])), reverse=True)
+    if len(named) > 1 and len(_terms(named[0][1][0][1])) == len(_terms(named[1][1][0][1])):
+        return None
+    i, cells = named[0]
+    scores = sorted(((len(_terms(h) & asked), v) for h, v in cells[1:]), key=lambda s: s[0], reverse=True)
+    if not scores or scores[0][0] == 0 or (len(scores) > 1 and scores[1][0] == scores[0][0]):
+        return None
+    return i, scores[0][1]
