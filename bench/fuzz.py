@@ -5,6 +5,8 @@
 Targets:
   text, markdown, html   random bytes (and mutated valid files) written as .txt/.md/.html -> load()
   pdf                    mutated valid PDFs (byte flips, cuts, splices, inserted PDF tokens) -> load()
+  docx, pptx, xlsx, csv, epub, odt, eml
+                         mutated valid files of that format, written by its library -> load()
   chunker                random text, pages and sections -> chunk_document() with the real tokenizer
 
 A finding is any exception other than docqa's LoadError (a clean "this file is bad, because ...")
@@ -88,6 +90,23 @@ PDF_TOKENS = [
     b"/Count 99999999", b"/Length 0", b"/Filter /FlateDecode", b"1 0 R", b"xref", b"trailer", b"%%EOF",
     b"BT", b"ET", b"Tj", b"TJ", b"Tf", b"/Encrypt", b"-1", b"9999999999",
 ]
+
+
+FORMAT_TOKENS = [b"PK\x03\x04", b"PK\x05\x06", b"<w:p>", b"<a:t>", b"<row r=\"1\">", b"<!DOCTYPE", b"&amp;", b";", b",", b"\"",
+                 b"Content-Type: multipart/mixed; boundary=x", b"=?utf-8?b?", b"\r\n"]
+
+
+def _seed_formats(targets: set[str]) -> dict[str, list[bytes]]:
+    """Valid files of each format asked for, written by their libraries (tests/unit/formats_files.py)."""
+    from tests.unit import formats_files as ff
+
+    makers = {
+        "docx": lambda: [ff.docx_bytes()], "pptx": lambda: [ff.pptx_bytes()], "xlsx": lambda: [ff.xlsx_bytes()],
+        "epub": lambda: [ff.epub_bytes()], "odt": lambda: [ff.odt_bytes()],
+        "eml": lambda: [ff.eml_bytes(), ff.eml_bytes(html=True)],
+        "csv": lambda: [b"Name,Age,City\nAna,31,Oslo\nBo,44,\"Bergen,\nNorway\"\n", "a;b\n1;2\n".encode("utf-16")],
+    }
+    return {kind: make() for kind, make in makers.items() if kind in targets}
 
 
 def _mutated(seeds: list[bytes], tokens: list[bytes]):
@@ -244,6 +263,8 @@ class Runner:
                 made[target] = functools.partial(self.loader_test, target, suffix, binary_or_seed)
         if "pdf" in targets:
             made["pdf"] = functools.partial(self.loader_test, "pdf", ".pdf", _mutated(_seed_pdfs(), PDF_TOKENS))
+        for kind, seeds in _seed_formats(set(targets)).items():
+            made[kind] = functools.partial(self.loader_test, kind, f".{kind}", _mutated(seeds, FORMAT_TOKENS))
         if "chunker" in targets:
             made["chunker"] = self.chunker_test
         return made

@@ -106,8 +106,7 @@ def show(path: str, title: str, text: str, line: int | None = None, page: int | 
             rows.append((n, row, marked is not None and pos < marked[1] and pos + len(row) >= marked[0]))
             pos += len(row) + 1
         return Shown(path, title, describe(path, page, page), rows)
-    body = text.replace(PAGE_SEP, "\n")
-    lines = body.split("\n")
+    lines = text.replace(PAGE_SEP, "\n").removesuffix("\n").split("\n")  # a final newline ends the last line
     last = max(line, to_line or line)
     if not 1 <= line <= len(lines):
         raise UsageError(f"{path}: no line {line} (it has {len(lines)})")
