@@ -175,6 +175,8 @@ def _new_folders(root: str, dirs: list[str], walked: dict[tuple[int, int], str],
             continue
         first = walked.setdefault((st.st_dev, st.st_ino), full)
         if first != full:
+            if not os.path.islink(full):
+                continue  # a folder also given by itself, walked already: nothing is lost or repeated
             if Path(first) in Path(full).parents:
                 why = f"symlink loop: links back to {printable_path(first)}; skipped"
             else:

@@ -187,6 +187,9 @@ def test_symlinked_folders_are_walked_once_and_loops_are_listed(tmp_path):
         (str(root / "linked"), f"same folder as {root / 'again'} (walked there); skipped"),
         (str(root / "loop"), f"symlink loop: links back to {root}; skipped"),
     ]
+    # A folder given by itself and inside another given folder is walked once, silently.
+    files, _, _, skipped = walk([tmp_path / "elsewhere", root])
+    assert len(files) == 2 and [s for s, _ in skipped] == [str(root / "again"), str(root / "linked"), str(root / "loop")]
 
 
 def test_cli_ingest_lists_the_loop_and_search_and_show_give_lines(tmp_path):
