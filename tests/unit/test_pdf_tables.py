@@ -89,13 +89,22 @@ def test_two_rules_or_rules_of_different_widths_make_no_table():
     assert tables.find_tables(chars, [tables.Rule(5, 260, 8), tables.Rule(5, 120, 36), tables.Rule(5, 200, 66)]) == []
 
 
-def test_ask_answers_a_cell_from_its_row_with_the_header_in_the_quote(tmp_path, index, embedder):
+def test_the_cell_a_question_names_by_row_and_column():
+    rows = ["Region: Northern | Q1: 754 | Q2: 292 | Q3: 481", "Region: Southern | Q1: 660 | Q2: 829 | Q3: 164"]
+    assert tables.named_cell("What were the Q3 sales of the Southern region?", rows) == (1, "164")
+    assert tables.named_cell("What were the sales of the Southern region?", rows) is None, "no column named"
+    assert tables.named_cell("What were the Q3 sales?", rows) is None, "no row named"
+    assert tables.named_cell("What were the Q3 sales of the Southern region?", ["Southern Q3 164"]) is None
+
+
+@pytest.mark.parametrize("model_says", ["22 % [1]", "15 % [1]"], ids=["right cell", "the cell beside it"])
+def test_ask_answers_a_cell_from_its_row_with_the_header_in_the_quote(tmp_path, index, embedder, model_says):
     folder = tmp_path / "pdfs"
     folder.mkdir()
-    for spec in SPECS.values():
-        table_qa.write_pdf(spec, folder / spec.file)
+    for name in ("language_tools.pdf", "regional_sales.pdf"):  # the table asked, and another
+        table_qa.write_pdf(SPECS[name], folder / name)
     index.ingest([folder])
-    index.share_generator(FakeGenerator("22 % [1]"))
+    index.share_generator(FakeGenerator(model_says))
     ans = index.ask("What benchmark accuracy did Glotto reach in the language identification comparison?")
     assert ans.answered and ans.verified, (ans.abstain_reason, ans.unverified_reason)
     assert ans.short_answer == "22 %"
