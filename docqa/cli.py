@@ -160,11 +160,11 @@ def _open(settings: Settings, create: bool):
     return Index.open(settings.index, settings, create=create)
 
 
-def _server(settings: Settings):
+def _server(settings: Settings, use: str = "ask"):
     """A running `docqa serve` of this index with the same settings (docqa.server.client), or None."""
     from docqa.server.client import find
 
-    return find(settings)
+    return find(settings, use)
 
 
 def _print_json(data: Any) -> None:
@@ -313,7 +313,7 @@ def search(
     docqa search "grants" --in "*2019*"
     """
     settings = _settings(index, config, device=device, retrieval__k=k, retrieval__within=within, retrieval__types=doc_type)
-    remote = None if no_server else _server(settings)
+    remote = None if no_server else _server(settings, "search")
     if remote is not None:
         from docqa.server.client import hits_from_json
 

@@ -12,6 +12,7 @@ import json
 import logging
 import queue
 import secrets
+import signal
 import socket
 import threading
 import time
@@ -125,12 +126,7 @@ def sources_text(ans) -> str:
     """The citations as lines under an OpenAI reply: what a chat UI shows as sources."""
     if not ans.answered:
         return f"({ans.abstain_reason})"
-    lines = []
-    for c in ans.citations:
-        page = str(c.page_start) if c.page_start == c.page_end else f"{c.page_start}-{c.page_end}"
-        text = c.quote or c.snippet
-        lines.append(f"[{c.n}] {Path(c.path).name}, page {page}, paragraph {c.paragraph}: “{text}”")
-    return "Sources:\n" + "\n".join(lines)
+    return "Sources:\n" + "\n".join(f"[{c.n}] {Path(c.path).name}, {c.locator}: “{c.quote or c.snippet}”" for c in ans.citations)
 
 
 def create_app(service: Service) -> FastAPI:
@@ -387,9 +383,21 @@ def run(settings, on_ready, progress=None, loaded=lambda: None) -> None:
         if announce:
             write_server_file(service.index.directory, url)
         on_ready(url)
-        make_server(service).run(sockets=[sock])
+        # uvicorn stops on SIGINT/SIGTERM, then raises the signal again for the handler it found:
+        # a stop, not a crash, so the announcement below is taken back either way.
+        previous = signal.signal(signal.SIGTERM, _stop)
+        try:
+            make_server(service).run(sockets=[sock])
+        except KeyboardInterrupt:
+            pass
+        finally:
+            signal.signal(signal.SIGTERM, previous)
     finally:
         if announce:
             remove_server_file(service.index.directory)
         service.close()
         sock.close()
+
+
+def _stop(signum, frame) -> None:
+    raise KeyboardInterrupt

@@ -2,7 +2,7 @@
 
 A server writes `server.json` (its address and pid) into the index directory while it runs. A
 client uses it only when the pid is alive, /health answers for the same index, and the server
-answers with the same settings (`fingerprint`), so output is the same either way. A file whose
+answers with the same settings (`fingerprints`), so output is the same either way. A file whose
 process is gone is removed. Standard library only: the CLI imports this before anything heavy.
 """
 
@@ -21,14 +21,20 @@ from docqa.errors import DocqaError
 from docqa.settings import Settings
 
 SERVER_FILE = "server.json"
-# What shapes an answer or a search result: a server with other values would answer differently.
-_ANSWER_SECTIONS = ("embedding", "retrieval", "answer", "generation", "chat", "device")
+# The settings that shape a search result, and an answer: a server with other values would answer differently.
+_SHAPES = {"search": ("embedding", "retrieval", "device"),
+           "ask": ("embedding", "retrieval", "device", "answer", "generation", "chat")}
 
 
-def fingerprint(settings: Settings) -> str:
-    data = settings.model_dump(mode="json", include=set(_ANSWER_SECTIONS))
-    data["generation"].pop("api_key", None)
-    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+def fingerprints(settings: Settings) -> dict[str, str]:
+    """Per use (search, ask), a hash of the settings that shape its output."""
+    found = {}
+    for use, sections in _SHAPES.items():
+        data = settings.model_dump(mode="json", include=set(sections))
+        data.get("generation", {}).pop("api_key", None)
+        data["retrieval"].pop("k")  # a search sends its k with the request
+        found[use] = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+    return found
 
 
 def write_server_file(directory: Path, url: str) -> Path:
@@ -107,8 +113,9 @@ class Remote:
         return self.call("POST", "/v1/ask", {"question": question, "session": session})
 
 
-def find(settings: Settings) -> Remote | None:
-    """The running server of this index with these settings, or None (then run in-process)."""
+def find(settings: Settings, use: str = "ask") -> Remote | None:
+    """The running server of this index with the settings that shape `use` (search or ask) as in
+    `settings`, or None (then run in-process)."""
     if settings.store is not None:
         return None  # a server store is shared by many machines: no local file names its server
     path = Path(settings.index).expanduser() / SERVER_FILE
@@ -125,7 +132,9 @@ def find(settings: Settings) -> Remote | None:
     except ServerError:
         return None
     same_index = Path(health.get("index", "")).resolve() == path.parent.resolve()
-    return remote if same_index and health.get("settings") == fingerprint(settings) else None
+    shapes = health.get("settings")
+    same_settings = isinstance(shapes, dict) and shapes.get(use) == fingerprints(settings)[use]
+    return remote if same_index and same_settings else None
 
 
 def answer_from_json(data: dict):

@@ -28,7 +28,7 @@ from docqa.ingest.loaders import SUPPORTED
 from docqa.memory.store import DocumentRow
 from docqa.models.generation.base import TokenStream
 from docqa.records import Hit
-from docqa.server.client import fingerprint
+from docqa.server.client import fingerprints
 from docqa.server.jobs import Job, JobProgress, Jobs
 
 
@@ -148,7 +148,7 @@ class Service:
         return {
             "status": "ok", "index": str(idx.directory.resolve()), "pid": os.getpid(), "documents": docs, "chunks": chunks,
             "generation": generation, "embedding_model": self.settings.embedding.model,
-            "llm": self.settings.generation.model, "settings": fingerprint(self.settings),
+            "llm": self.settings.generation.model, "settings": fingerprints(self.settings),
         }
 
     def search(self, query: str, k: int | None = None, mode: str = "hybrid") -> list[Hit]:

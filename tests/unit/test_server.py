@@ -213,8 +213,9 @@ def test_openai_client_non_streaming_and_streaming(api):
     gpt = openai.OpenAI(base_url="http://testserver/v1", api_key="unused", http_client=api)
     reply = gpt.chat.completions.create(model="docqa", messages=[{"role": "user", "content": QUESTION}])
     content = reply.choices[0].message.content
-    assert content.startswith("$4.2 million [1]") and "Sources:\n[1] budget.txt, page 1" in content
-    assert reply.model_extra["docqa"]["citations"][0]["quote"].startswith("The 2019 budget allocated")
+    cited = reply.model_extra["docqa"]["citations"][0]
+    assert cited["quote"].startswith("The 2019 budget allocated") and cited["locator"]
+    assert content.startswith("$4.2 million [1]") and f"Sources:\n[1] budget.txt, {cited['locator']}: “The 2019" in content
     chunks = list(gpt.chat.completions.create(model="docqa", messages=[{"role": "user", "content": QUESTION}], stream=True))
     assert "".join(c.choices[0].delta.content or "" for c in chunks) == content
     assert chunks[-1].choices[0].finish_reason == "stop" and chunks[-1].model_extra["docqa"]["verified"]
@@ -281,8 +282,9 @@ def test_the_warm_cli_uses_a_live_server_and_prints_the_same(service, root):
         while not server.started:
             time.sleep(0.05)
         assert client.find(_settings(root)) is not None
-        assert client.find(load_settings({"index": str(root / "index"), "retrieval": {"k": 9}}, environ={})) is None
-        args = ["search", "rural school grants", "--index", str(root / "index")]
+        other_llm = load_settings({"index": str(root / "index"), "generation": {"model": "smollm2-135m"}}, environ={})
+        assert client.find(other_llm, "ask") is None and client.find(other_llm, "search") is not None
+        args = ["search", "rural school grants", "-k", "2", "--index", str(root / "index")]
         warm, cold = CliRunner().invoke(cli, args), CliRunner().invoke(cli, args + ["--no-server"])
         assert warm.exit_code == cold.exit_code == 0
         assert warm.output == cold.output and "budget.txt" in warm.output
