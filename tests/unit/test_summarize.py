@@ -142,8 +142,8 @@ def test_an_edit_regenerates_only_changed_nodes_and_their_ancestors(either_index
     second = _summarizer(index, gen).document(doc, "tree")
     regenerated = [n for n in second.nodes if not n.cached]
     assert 0 < len(regenerated) < len(first.nodes)
-    # Only Part 2's windows, Part 2's section node and the document node can have changed.
-    assert {n.kind for n in regenerated} <= {"window", "section", "document"}
+    # Only Part 2's windows, its section node, the document node and its length fix can have changed.
+    assert {n.kind for n in regenerated} <= {"window", "section", "document", "resize"}
     assert all(n.label == "Part 2" for n in regenerated if n.kind in ("window", "section"))
     assert any(n.kind == "document" for n in regenerated)
     # Nodes no current tree uses are forgotten.
@@ -244,6 +244,6 @@ def test_the_summary_keeps_to_its_length_even_from_a_wordy_model(index, embedder
     one_section = write(tmp_path / "docs" / "notes.md", "# Notes\n\n" + "\n\n".join(paragraph(p) for p in range(14)))
     index.ingest([one_section])
     gen = RecordingGenerator(answer=" ".join(f"Point {i} matters." for i in range(60)))
-    summary = _summarizer(index, gen, partial_words=50, state_tokens=120).document(index.documents()[0], mode, 30)
+    summary = _summarizer(index, gen, partial_words=50, state_tokens=120, select=1.0).document(index.documents()[0], mode, 30)
     assert len(gen.requests) >= 3
     assert 0 < len(summary.text.split()) <= 30

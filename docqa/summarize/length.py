@@ -1,0 +1,84 @@
+"""Length as a contract: a final summary lands within ``tolerance`` of the words asked for.
+
+The model is asked for about N words and writes what it writes: a 0.5B model often stops at a
+third of it, and a wordy one runs on. The document summarizer (document.py) first asks the model
+once to resize a draft that is out of range (prompts/summarize_resize.md, with the child summaries
+it came from); `fit` then holds whatever came back to the range without a model: sentences with a
+number or name the source never states are dropped (faithful.py), a short text is extended with
+the child summaries' sentences that add something new, in document order, and a long one is cut
+at the last sentence end inside the range.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from docqa.citations import content_words
+from docqa.retrieval.sentences import split
+from docqa.summarize.faithful import unsupported, vocabulary
+
+# A child sentence that repeats this share of the summary's content words adds nothing.
+REDUNDANT = 0.6
+
+
+@dataclass(frozen=True)
+class Range:
+    words: int
+    tolerance: float
+
+    @property
+    def low(self) -> int:
+        return math.ceil(self.words * (1 - self.tolerance))
+
+    @property
+    def high(self) -> int:
+        return math.floor(self.words * (1 + self.tolerance))
+
+    def holds(self, text: str) -> bool:
+        return self.low <= count(text) <= self.high
+
+
+def count(text: str) -> int:
+    return len(text.split())
+
+
+def sentences(text: str) -> list[str]:
+    return [" ".join(text[a:b].split()) for a, b in split(text)]
+
+
+def fit(text: str, target: Range, sources: list[str], source_text: str | None = None) -> str:
+    """`text` held to `target`: unsupported sentences dropped (when `source_text` is given),
+    extended from `sources` when short, cut at a sentence end when long."""
+    vocab = vocabulary(source_text) if source_text is not None else None
+
+    def holds_facts(s: str) -> bool:
+        return vocab is None or not unsupported(s, vocab)
+
+    kept = [s for s in sentences(text) if holds_facts(s)]
+    total = sum(count(s) for s in kept)
+    if total < target.low:
+        seen = content_words(" ".join(kept))
+        for s in (s for src in sources for s in sentences(src)):
+            words = content_words(s)
+            if not words or len(words & seen) >= REDUNDANT * len(words) or not holds_facts(s):
+                continue
+            if total + count(s) > target.high:
+                continue
+            kept.append(s)
+            seen |= words
+            total += count(s)
+            if total >= target.low:
+                break
+    out: list[str] = []
+    n = 0
+    for s in kept:
+        if n + count(s) > target.high:
+            break
+        out.append(s)
+        n += count(s)
+    if n < target.low and len(out) < len(kept):
+        # Only a cut inside a sentence lands in range: end it at the target, marked as cut.
+        words = " ".join(kept).split()[: target.words]
+        return " ".join(words).rstrip(",;:") + " …"
+    return " ".join(out)

@@ -1,0 +1,168 @@
+"""Summaries worth reading: central sentences before generation, the length as a contract, facts
+that hold, progress for a pipe. The model is a fake (a whitespace tokenizer and scripted answers),
+so each test pins one behaviour of the orchestration, whatever the real model writes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from docqa.retrieval.sentences import split
+from docqa.retrieval.working_set import Passage, WorkingSet
+from docqa.summarize import salience
+from docqa.summarize.document import Summarizer
+from docqa.summarize.faithful import check as unsupported_in
+from docqa.summarize.focus import hold_claims
+from docqa.summarize.length import Range, count, fit
+from docqa.summarize.progress import JobLines, Lines
+from tests.conftest import write
+from tests.unit.fakes import FakeGenerator
+
+TOWNS = "Ashford Bexley Carlow Dunmore Elgin Fenwick Galway Hexham Ilford Jarrow Kendal Lisburn".split()
+
+
+def report_text(paragraphs: int = 40) -> str:
+    """A report whose every sentence names a town, a year and a count, so facts are checkable."""
+    out = []
+    for p in range(paragraphs):
+        town = TOWNS[p % len(TOWNS)]
+        out.append(
+            f"The council of {town} opened {p + 3} new libraries in {1990 + p}. "
+            f"Residents of {town} borrowed {1000 + 37 * p} books in the first month. "
+            f"The {town} budget for reading rooms grew by {p + 2} percent that year."
+        )
+    return "# Report\n\n" + "\n\n".join(out) + "\n"
+
+
+class ScriptedGenerator(FakeGenerator):
+    """Answers by prompt: map calls, reduce calls and resize calls each get their own text."""
+
+    def __init__(self, window: str, reduce: str, resize: str) -> None:
+        super().__init__()
+        self.script = {"Summarize the text below": window, "Part summaries": reduce, "Parts of the document": resize}
+        self.kinds: list[str] = []
+
+    def generate(self, messages, max_new_tokens, stop=None, on_token=None):
+        prompt = messages[-1]["content"]
+        for marker, text in self.script.items():
+            if prompt.startswith(marker):
+                self.answer = text
+                self.kinds.append(marker)
+                break
+        return super().generate(messages, max_new_tokens, stop, on_token)
+
+
+def _summarize(index, gen, words: int, **overrides):
+    settings = index.settings.summarize.model_copy(update={"budget": 700, "partial_words": 40, **overrides})
+    return Summarizer(index, gen, settings).document(index.documents()[0], "tree", words)
+
+
+@pytest.fixture
+def report(index, embedder, tmp_path):
+    index.ingest([write(tmp_path / "docs" / "report.md", report_text())])
+    return index
+
+
+PARTIAL = ("The Ashford council opened 3 new libraries in 1990. Residents of Bexley borrowed 1037 books. "
+           "The Carlow budget for reading rooms grew by 4 percent.")
+
+
+def test_a_model_that_writes_too_little_is_expanded_into_the_range(report):
+    gen = ScriptedGenerator(window=PARTIAL, reduce="The document is about libraries.", resize="The document is about towns.")
+    summary = _summarize(report, gen, words=30)
+    assert gen.kinds.count("Parts of the document") == 1  # one resize call was asked for first
+    assert Range(30, 0.2).holds(summary.text), summary.text
+    assert summary.text.startswith("The document is about")
+    assert "libraries" in summary.text.split("about", 1)[1]  # extended with the parts' sentences
+
+
+def test_a_model_that_writes_too_much_is_held_to_the_range(report):
+    wordy = " ".join(f"The council of Ashford opened {n} new libraries in 1990 and Residents of Bexley read." for n in (3, 4, 5) * 10)
+    gen = ScriptedGenerator(window=PARTIAL, reduce=wordy, resize=wordy)
+    summary = _summarize(report, gen, words=40)
+    assert Range(40, 0.2).holds(summary.text), summary.text
+    assert summary.text.endswith(".")  # cut at a sentence end, not mid-sentence
+
+
+def test_an_invented_number_or_name_is_caught_and_dropped(report):
+    invented = ("The document reports that Ashford opened 3 new libraries in 1990. "
+                "In 1987 the Mayor Thornbury spent 97 million on them. Residents of Bexley borrowed 1037 books.")
+    gen = ScriptedGenerator(window=PARTIAL, reduce=invented, resize=invented)
+    summary = _summarize(report, gen, words=30)
+    assert {"1987", "Thornbury", "97"} <= set(summary.draft_unsupported)
+    assert summary.unsupported == []
+    assert "1987" not in summary.text and "Ashford" in summary.text
+
+
+def test_the_faithfulness_check_reads_numbers_and_names_as_the_source_writes_them():
+    source = "The Digital Millennium Copyright Act of 1998 sets out four limitations. Americans paid $4.2 million."
+    assert unsupported_in("The Act of 1998 sets out four limitations [2]. American users paid 4.2 million.", source) == []
+    assert unsupported_in("It sets out 5 limitations. It was signed by Clinton.", source) == ["5", "Clinton"]
+    assert unsupported_in("1. It names four limitations.", source) == []  # a list number is not a claim
+
+
+def test_fit_extends_from_the_children_without_repeating_them():
+    children = ["The Ashford council opened three libraries. The Ashford council opened three libraries.",
+                "Residents of Bexley borrowed many books in the first month of the year."]
+    text = fit("The document covers libraries.", Range(20, 0.2), children)
+    assert text.count("Ashford") == 1 and "Bexley" in text
+    assert 16 <= count(text) <= 24
+
+
+def test_sentence_selection_keeps_the_best_with_neighbours_in_order_under_the_budget():
+    text = " ".join(f"Sentence {i} is here with words." for i in range(20))
+    spans = split(text)
+    scores = [1.0 if i == 10 else 0.5 if i == 3 else 0.0 for i in range(20)]
+    words = lambda t: len(t.split())  # noqa: E731
+    chosen = salience.select(text, spans, scores, limit=30, count=words)
+    assert {9, 10, 11} <= chosen and 3 in chosen  # the best with both neighbours, then the next best
+    shown = salience.render(text, spans, chosen)
+    assert words(shown) <= 30
+    assert shown.index("Sentence 9 ") < shown.index("Sentence 10 ") < shown.index("Sentence 11 ")
+    assert salience.GAP in shown  # a skipped run is marked
+
+
+def test_central_sentences_win_over_an_outlier():
+    texts = ["Libraries opened in the town centre. Libraries opened near the old market square. "
+             "A volcano erupted on a distant planet yesterday. Libraries opened by the railway station."]
+    topics = {"Libraries": np.array([1.0, 0.0]), "A": np.array([0.0, 1.0])}
+
+    def embed(sentences):
+        return np.stack([topics[s.split()[0]] for s in sentences]).astype(np.float32)
+
+    words = lambda t: len(t.split())  # noqa: E731
+    kept = salience.salient_texts(texts, embed, limit=18, count=words, neighbours=0)[0]
+    assert "volcano" not in kept and kept.count("Libraries") == 2
+
+
+def _passage(n: int, text: str) -> Passage:
+    return Passage(n, f"/d{n}.txt", "", 1, 1, "", 0, len(text), text, [n], [0], 1.0, n=n)
+
+
+def test_a_focus_item_no_passage_holds_is_dropped():
+    page = ("Online service providers are granted four limitations on liability. The limitations cover "
+            "transitory communications, system caching, storage of information at the direction of users, "
+            "and information location tools.")
+    ws = WorkingSet([_passage(1, page)], tokens=100, budget=1000)
+    summary = ("The law limits the liability of online service providers [1]: 1. System caching [1]. "
+               "2. Penalties [1]. 3. Information location tools [1].")
+    kept, dropped = hold_claims("liability limitations for online service providers", summary, ws, {1: page}.__getitem__)
+    assert dropped == ["Penalties [1]."]
+    assert "System caching" in kept and "Information location tools" in kept
+
+
+def test_progress_lines_count_nodes_with_an_eta():
+    lines: list[str] = []
+    clock = iter([0.0, 10.0, 20.0])
+    progress = Lines(lines.append, now=lambda: next(clock))
+    progress.plan(4)
+    progress.step("window p.1")
+    progress.step("window p.2")
+    assert lines == ["summarize 1/4 calls · window p.1 · 0:10 elapsed · eta 0:30",
+                     "summarize 2/4 calls · window p.2 · 0:20 elapsed · eta 0:20"]
+    job: list[str] = []
+    items = JobLines(job.append)
+    items.start(total=3, done=1)
+    items.item("/data/a.pdf")
+    items.advance()
+    assert job[0].startswith("summarize 1/2 documents · a.pdf")
