@@ -111,8 +111,8 @@ def cite(p: Passage, doc_text, verified: bool, quote: tuple[int, int] | None = N
         quote=" ".join(text[start:end].split()) if quote else "",
         quote_start=start if quote else -1, quote_end=end, reason=reason,
         line_start=line_start, line_end=line_end,
-        locator=locators.describe(p.path, p.page_start, p.page_end, p.section, line_start, line_end, paragraph,
-                                  with_section=True),
+        locator=locators.describe(p.path, p.page_start, p.page_end, p.section, line_start, line_end,
+                                  locators.section_paragraph(text, p.section, start) or paragraph, with_section=True),
     )
 
 

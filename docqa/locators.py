@@ -18,6 +18,7 @@ from docqa.records import PAGE_SEP
 
 # What a page is called, in formats with more than one.
 PAGE_WORDS = {"pdf": "page", "pptx": "slide", "xlsx": "sheet", "epub": "chapter"}
+_BREAK = re.compile(r"\n[ \t]*\n")
 # Formats whose line locators are the file's own lines (others' are sheet rows).
 FILE_LINES = {"text", "markdown"}
 
@@ -50,6 +51,21 @@ def describe(path: str, page_start: int, page_end: int, section: str = "", line_
 def hit_locator(h) -> str:
     """Where a search hit (records.Hit) is: its chunk's lines, rows, slide or page."""
     return describe(h.path, h.page_start, h.page_end, h.section, h.line_start, h.line_end)
+
+
+def section_paragraph(text: str, section: str, offset: int) -> int:
+    """1-based paragraph of `offset` counted from its section's heading (the heading's own paragraph
+    is 0), so "section Tides, paragraph 2" is what a reader counts; 0 when the heading is not a
+    paragraph of the same page before it (a sheet or chapter name, an e-mail's subject line)."""
+    title = section.rsplit(" > ", 1)[-1].split()
+    if not title:
+        return 0
+    page = text[text.rfind(PAGE_SEP, 0, offset) + 1 : offset]
+    heading = re.compile(r"(?:^|\n[ \t]*\n)[#\s]*" + r"\s+".join(map(re.escape, title)))
+    last = None
+    for last in heading.finditer(page):
+        pass
+    return len(_BREAK.findall(page, last.end())) if last else 0
 
 
 def lines_of(text: str, start: int, end: int) -> tuple[int, int]:

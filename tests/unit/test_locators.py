@@ -107,6 +107,21 @@ def test_citation_of_a_text_file_gives_the_quotes_lines_and_the_table_shows_them
     assert "lines 12-13" in console.export_text()
 
 
+def test_a_word_citation_counts_paragraphs_from_its_sections_heading(tmp_path):
+    from docqa.citations import cite
+    from docqa.retrieval.working_set import Passage
+
+    (tmp_path / "h.docx").write_bytes(ff.docx_bytes())
+    doc = load(tmp_path / "h.docx", IngestSettings())
+    text = doc.text
+    start = text.index("Boat: Puffin")
+    p = Passage(1, str(tmp_path / "h.docx"), "h", 1, 1, "Harbour report > Tides", text.index("Tides"), len(text), "", [1],
+                [0], 1.0, n=1)
+    c = cite(p, lambda _id: text, True, (start, len(text)))
+    assert c.locator == "section Harbour report > Tides, paragraph 3"  # after "Spring tides..." and the Kestrel row
+    assert c.paragraph == 6  # the field stays the paragraph of the page
+
+
 def test_a_sheet_citation_gives_the_rows_of_its_chunks():
     from docqa.citations import cite
     from docqa.retrieval.working_set import Passage
