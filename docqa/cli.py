@@ -893,16 +893,18 @@ def eval_summaries(
 
     with _open(_settings(index, config, device=device), create=True) as idx:
         results = qmsum.evaluate(idx, data, meetings or None, specific, chosen, general_words, specific_words, seed, show)
-    summary = qmsum.summarize_results(results)
+    summary = qmsum.summarize_results(results, idx.settings.summarize.tolerance)
     if as_json:
         _print_json(qmsum.report_json(summary, results))
         return
     table = Table(title="ROUGE F1 ×100 (rouge-score, stemmed)")
-    for col in ("queries", "n", "ROUGE-1", "ROUGE-2", "ROUGE-L", "s/summary p50", "cold s p50", "max call tokens"):
+    for col in ("queries", "n", "ROUGE-1", "ROUGE-2", "ROUGE-L", "s/summary p50", "cold s p50", "max call tokens",
+                "within ±tol", "unsupported"):
         table.add_column(col)
     for name, g in summary["groups"].items():
         table.add_row(name, str(g["n"]), f"{g['rouge1']:.2f}", f"{g['rouge2']:.2f}", f"{g['rougeL']:.2f}",
-                      f"{g['seconds_p50']:.1f}", f"{g['cold_seconds_p50']:.1f}", f"{g['max_request_tokens']}/{g['budget']}")
+                      f"{g['seconds_p50']:.1f}", f"{g['cold_seconds_p50']:.1f}", f"{g['max_request_tokens']}/{g['budget']}",
+                      f"{g['within_tolerance']:.0%}", f"{g['with_unsupported']:.0%}")
     out.print(table)
     for mode, g in summary.get("all_queries", {}).items():
         out.print(f"all queries ({mode} + focus): n={g['n']} ROUGE-1 {g['rouge1']:.2f} ROUGE-2 {g['rouge2']:.2f} ROUGE-L {g['rougeL']:.2f}")

@@ -18,6 +18,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from docqa.errors import MissingExtra, UsageError
+from docqa.summarize import faithful
+from docqa.summarize.length import Range
 
 METRICS = ("rouge1", "rouge2", "rougeL")
 
@@ -42,6 +44,9 @@ class Scored:
     cold_seconds: float  # generation cost with nothing reused from the store
     max_request_tokens: int
     budget: int
+    words: int = 0  # the length asked for
+    unsupported: list[str] = field(default_factory=list)  # numbers and names the meeting never states
+    draft_unsupported: list[str] = field(default_factory=list)  # the same for the model's draft (general)
     scores: dict[str, float] = field(default_factory=dict)
 
 
@@ -130,18 +135,26 @@ def evaluate(
                 t = time.perf_counter()
                 s = summarizer.document(doc, mode, general_words)
                 keep(Scored(m.name, "general", mode, q, a, s.text, time.perf_counter() - t, s.cold_seconds,
-                            s.max_request_tokens, s.budget))
+                            s.max_request_tokens, s.budget, general_words, s.unsupported, s.draft_unsupported))
     for m, q, a in specific_queries:
         doc = index.store.document(str(paths[m.name].resolve()))
         t = time.perf_counter()
         f = index.summarize_focus(q, specific_words, under=[doc.path])
         seconds = time.perf_counter() - t
-        keep(Scored(m.name, "specific", "focus", q, a, f.text if f.answered else "", seconds, seconds,
-                    f.request_tokens, f.budget))
+        text = f.text if f.answered else ""
+        keep(Scored(m.name, "specific", "focus", q, a, text, seconds, seconds, f.request_tokens, f.budget,
+                    specific_words, faithful.check(text, m.text)))
     return results
 
 
-def summarize_results(results: list[Scored]) -> dict:
+def _deciles(values: list[float]) -> list[float]:
+    if len(values) < 2:
+        return [round(v, 2) for v in values * 3]
+    q = statistics.quantiles(values, n=10, method="inclusive")
+    return [round(q[0], 2), round(statistics.median(values), 2), round(q[-1], 2)]
+
+
+def summarize_results(results: list[Scored], tolerance: float = 0.2) -> dict:
     """Means per (kind, mode), and the LongBench-style all-queries figure per general mode."""
     groups: dict[str, list[Scored]] = {}
     for r in results:
@@ -156,6 +169,10 @@ def summarize_results(results: list[Scored]) -> dict:
             "max_request_tokens": max(r.max_request_tokens for r in rs),
             "budget": max(r.budget for r in rs),
             "empty": sum(1 for r in rs if not r.summary.strip()),
+            # Length is a contract for document summaries; a focus summary may be shorter (a narrow topic).
+            "within_tolerance": round(sum(Range(r.words, tolerance).holds(r.summary) for r in rs) / len(rs), 3),
+            "words_ratio_p10_p50_p90": _deciles([len(r.summary.split()) / r.words for r in rs]),
+            "with_unsupported": round(sum(bool(r.unsupported) for r in rs) / len(rs), 3),
         }
     specific = groups.get("specific/focus", [])
     for name, rs in groups.items():
