@@ -1,7 +1,7 @@
 """`docqa mcp`: the index as MCP tools on stdio (the `mcp` SDK's MCPServer), for agents.
 
 Tools: search, ask, list_documents, summarize; each returns JSON, answers with their citations.
-The models load on the first call that needs them, so the client's handshake is immediate.
+The models load on the first tool call, so the client's handshake is immediate.
 """
 
 from __future__ import annotations
@@ -26,7 +26,9 @@ def build(settings: Settings) -> MCPServer:
         if not opened:
             from docqa.index import Index
 
-            opened.append(Service(Index.open(settings.index, settings, create=False)))
+            service = Service(Index.open(settings.index, settings, create=False))
+            service.load()  # one generator, shared by asks and summaries
+            opened.append(service)
         return opened[0]
 
     @server.tool()
