@@ -166,3 +166,16 @@ def test_progress_lines_count_nodes_with_an_eta():
     items.item("/data/a.pdf")
     items.advance()
     assert job[0].startswith("summarize 1/2 documents · a.pdf")
+
+
+def test_a_reduce_model_writes_only_the_reduce_steps(report, monkeypatch):
+    from docqa.models.generation import factory
+
+    small = ScriptedGenerator(window=PARTIAL, reduce="unused", resize="unused")
+    large = ScriptedGenerator(window="unused", reduce=PARTIAL + " " + PARTIAL, resize=PARTIAL)
+    monkeypatch.setattr(factory, "make_generator", lambda settings, device="auto", progress=None: large)
+    summary = _summarize(report, small, words=30, reduce_model="qwen2.5-coder-1.5b")
+    assert small.kinds and set(small.kinds) == {"Summarize the text below"}
+    assert large.kinds and "Summarize the text below" not in large.kinds
+    assert {n.model for n in summary.nodes if n.kind == "window"} == {"fake"}
+    assert {n.model for n in summary.nodes if n.kind != "window"} == {"qwen2.5-coder-1.5b"}
