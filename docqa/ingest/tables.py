@@ -18,13 +18,20 @@ from __future__ import annotations
 
 import re
 import statistics
-from dataclasses import dataclass
+from bisect import bisect_left
+from dataclasses import dataclass, field
 
 CELL_SEP = " | "
 _RULE_MAX_THICKNESS = 3.0  # points: thicker paths are boxes (their top and bottom edges count)
 _MIN_RULE_WIDTH = 40.0
 _SAME_EDGE = 4.0  # points: rules of one table start and end within this of each other
 _MIN_RULES = 3
+# What a table's header and rows look like; a region that fails these (a page's running-header rule
+# that shares a table's width, a form, a chart's axis) keeps its plain text.
+_MAX_HEADER_LINES = 4
+_MAX_COLUMNS = 12
+_MAX_HEADER_CELL = 60
+_MIN_FULL_ROWS = 0.6  # share of rows with two or more cells
 
 
 @dataclass(frozen=True)
@@ -36,14 +43,13 @@ class Char:
     top: float
     bottom: float
     space_before: bool = False  # the extracted text has whitespace before it (a word starts)
+    # Centres, computed once: a page of forms has thousands of characters and many rules.
+    xc: float = field(init=False, repr=False, compare=False)
+    yc: float = field(init=False, repr=False, compare=False)
 
-    @property
-    def xc(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-    @property
-    def yc(self) -> float:
-        return (self.top + self.bottom) / 2
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "xc", (self.x0 + self.x1) / 2)
+        object.__setattr__(self, "yc", (self.top + self.bottom) / 2)
 
 
 @dataclass(frozen=True)
@@ -97,12 +103,16 @@ def rules_from_boxes(boxes: list[tuple[float, float, float, float]]) -> list[Rul
 
 def find_tables(chars: list[Char], rules: list[Rule]) -> list[Table]:
     """The ruled tables among `chars` (whitespace characters are ignored)."""
-    tables = []
+    chars = [c for c in chars if c.text.strip()]
+    found = []
     for group in _rule_groups(rules):
-        table = _read_table(group, [c for c in chars if c.text.strip()])
-        if table is not None:
-            tables.append(table)
-    return tables
+        # A rule above the table (the page's running header) may share its width: drop it.
+        for start in range(min(3, len(group) - _MIN_RULES + 1)):
+            table = _read_table(group[start:], chars)
+            if table is not None:
+                found.append(table)
+                break
+    return found
 
 
 def _rule_groups(rules: list[Rule]) -> list[list[Rule]]:
@@ -125,17 +135,17 @@ def _read_table(rules: list[Rule], chars: list[Char]) -> Table | None:
     if not inside:
         return None
     # Lines per space between two rules; the first space is the header.
-    segments: list[list[list[Char]]] = []
-    for upper, lower in zip(rules, rules[1:], strict=False):
-        seg = [c for c in inside if upper.y < c.yc < lower.y]
-        if seg:
-            segments.append(_lines(seg))
-    if len(segments) < 2:
+    ys = [r.y for r in rules]
+    spaces: list[list[Char]] = [[] for _ in rules]
+    for c in inside:
+        spaces[bisect_left(ys, c.yc)].append(c)
+    segments = [_lines(seg) for seg in spaces if seg]
+    if len(segments) < 2 or len(segments[0]) > _MAX_HEADER_LINES:
         return None
     height = statistics.median(c.bottom - c.top for c in inside) or 1.0
     gap = 0.75 * height
     columns = _columns([line for seg in segments[1:] for line in seg], segments[0], gap)
-    if len(columns) < 2:
+    if not 2 <= len(columns) <= _MAX_COLUMNS:
         return None
     # Rules only between rows leave the header above the first rule and the last row below the
     # last one: a line just outside that fits the columns belongs to the table.
@@ -163,7 +173,14 @@ def _read_table(rules: list[Rule], chars: list[Char]) -> Table | None:
                 rows[-1] = _merge([rows[-1], line])
             else:
                 rows.append(line)
-    if len(rows) < 1:
+    filled = [sum(1 for c in row if c) for row in rows]
+    if (
+        not rows
+        or sum(1 for h in header if h) < len(columns) / 2
+        or sum(1 for h in header if any(ch.isalpha() for ch in h)) < len(columns) / 2  # names, not numbers
+        or max(len(h) for h in header) > _MAX_HEADER_CELL
+        or sum(1 for n in filled if n >= 2) < _MIN_FULL_ROWS * len(rows)
+    ):
         return None
     used = [c for seg in segments for line in seg for c in line]
     return Table(x0, x1, min(c.top for c in used), max(c.bottom for c in used), header, rows, {c.index for c in used})
@@ -186,11 +203,13 @@ def _lines(chars: list[Char]) -> list[list[Char]]:
     """Characters grouped into text lines by vertical centre, top to bottom."""
     height = statistics.median(c.bottom - c.top for c in chars) or 1.0
     lines: list[list[Char]] = []
+    last = 0.0  # the vertical centre of the line's newest character
     for c in sorted(chars, key=lambda c: c.yc):
-        if lines and c.yc - statistics.fmean(o.yc for o in lines[-1][-3:]) <= 0.5 * height:
+        if lines and c.yc - last <= 0.5 * height:
             lines[-1].append(c)
         else:
             lines.append([c])
+        last = c.yc
     return [sorted(line, key=lambda c: c.x0) for line in lines]
 
 
@@ -224,14 +243,11 @@ def _words(line: list[Char]) -> list[tuple[float, float]]:
 def _cells(line: list[Char], columns: list[tuple[float, float]], space: float) -> list[str]:
     """One line's text per column; a character belongs to the column nearest its centre."""
     parts: list[list[Char]] = [[] for _ in columns]
+    # Column i owns x from the middle of the gap before it to the middle of the gap after it.
+    cuts = [(a[1] + b[0]) / 2 for a, b in zip(columns, columns[1:], strict=False)]
     for c in line:
-        best = min(range(len(columns)), key=lambda i: _distance(c.xc, columns[i]))
-        parts[best].append(c)
+        parts[bisect_left(cuts, c.xc)].append(c)
     return [_text(p, space) for p in parts]
-
-
-def _distance(x: float, span: tuple[float, float]) -> float:
-    return 0.0 if span[0] <= x <= span[1] else min(abs(x - span[0]), abs(x - span[1]))
 
 
 def _text(chars: list[Char], space: float) -> str:
@@ -260,6 +276,7 @@ def _merge(lines: list[list[str]]) -> list[str]:
 
 
 _WORD = re.compile(r"[^\W_]+")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 def parse_row(line: str) -> list[tuple[str, str]] | None:
@@ -278,21 +295,28 @@ def _terms(text: str) -> set[str]:
 
 
 def named_cell(question: str, rows: list[str]) -> tuple[int, str] | None:
-    """The cell a question names, as (index into rows, value): the one row whose first value the
-    question states in full (the row's name: "Caddon Vale", "WiLI-2018 accuracy"), and in it the
-    one other column whose header shares the most words with the question ("fill level", "Q3",
-    "langdetect"). None when either is missing or ambiguous: the question is not a cell lookup."""
+    """The cell a question names, as (index into rows, value): the row whose first value the
+    question states in full (the row's name: "Caddon Vale", "WiLI-2018 accuracy"; rows of one
+    name told apart by the numbers the question states: "with 100% coverage"), and in it the one
+    other column whose header shares the most words with the question ("fill level", "Q3",
+    "langdetect"), a cell holding a stated number being a condition, not the answer. None when
+    either is missing or ambiguous: the question is not a cell lookup."""
     asked = _terms(question)
+    stated = set(_NUMBER.findall(question))
     parsed = [(i, cells) for i, line in enumerate(rows) if (cells := parse_row(line))]
     named = [(i, cells) for i, cells in parsed if _terms(cells[0][1]) and _terms(cells[0][1]) <= asked]
-    if not named:
-        return None
-    # The longest name wins ("Dose B (20 mg)" over a row named "Dose"); a tie is ambiguous.
-    named.sort(key=lambda r: len(_terms(r[1][0][1])), reverse=True)
-    if len(named) > 1 and len(_terms(named[0][1][0][1])) == len(_terms(named[1][1][0][1])):
+    # The longest name wins ("Dose B (20 mg)" over a row named "Dose").
+    longest = max((len(_terms(cells[0][1])) for _, cells in named), default=0)
+    named = [(i, cells) for i, cells in named if len(_terms(cells[0][1])) == longest]
+    if len(named) > 1:
+        named = [(i, cells) for i, cells in named if stated <= {n for _, v in cells for n in _NUMBER.findall(v)}]
+    if len(named) != 1:
         return None
     i, cells = named[0]
-    scores = sorted(((len(_terms(h) & asked), v) for h, v in cells[1:]), key=lambda s: s[0], reverse=True)
+    scores = sorted(
+        ((len(_terms(h) & asked), v) for h, v in cells[1:] if not stated & set(_NUMBER.findall(v))),
+        key=lambda s: s[0], reverse=True,
+    )
     if not scores or scores[0][0] == 0 or (len(scores) > 1 and scores[1][0] == scores[0][0]):
         return None
     return i, scores[0][1]

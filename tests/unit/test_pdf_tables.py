@@ -97,6 +97,16 @@ def test_the_cell_a_question_names_by_row_and_column():
     assert tables.named_cell("What were the Q3 sales of the Southern region?", ["Southern Q3 164"]) is None
 
 
+def test_rows_of_one_name_are_told_apart_by_the_numbers_the_question_states():
+    """WiLI-2018 Table III: city block distance at 100 % coverage reaches 79.67 %, not 78.96 %."""
+    rows = ["Metric: City block distance | Min Coverage θ: 80 % | Accuracy: 78.96%",
+            "Metric: City block distance | Min Coverage θ: 100 % | Accuracy: 79.67 %",
+            "Metric: Cosine distance | Min Coverage θ: 100 % | Accuracy: 76.25 %"]
+    q = "What accuracy does the city block distance reach with 100% coverage?"
+    assert tables.named_cell(q, rows) == (1, "79.67 %"), "the coverage cell is the condition, not the answer"
+    assert tables.named_cell("What accuracy does the city block distance reach?", rows) is None
+
+
 @pytest.mark.parametrize("model_says", ["22 % [1]", "15 % [1]"], ids=["right cell", "the cell beside it"])
 def test_ask_answers_a_cell_from_its_row_with_the_header_in_the_quote(tmp_path, index, embedder, model_says):
     folder = tmp_path / "pdfs"
