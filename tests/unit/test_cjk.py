@@ -128,7 +128,7 @@ def test_a_sentence_encoder_reads_sentences_where_minilm_reads_tokens():
         seen.extend(texts)
         return np.array([[len(t), 1.0] for t in texts])
 
-    enc = SentenceEncoder("fake", 2, 512, encode, lambda texts: np.ones((len(texts), 2)))
+    enc = SentenceEncoder("fake", 2, 512, 0.3, encode, lambda texts: np.ones((len(texts), 2)))
     [states] = enc.token_states([PANTHERS])
     spans = enc.state_offsets(PANTHERS)
     assert len(states) == len(spans) == 2 and seen == [PANTHERS[a:b] for a, b in spans]
