@@ -194,7 +194,7 @@ def page_text(page) -> str:
     try:
         text = textpage.get_text_range()
         rules = _rules(page)
-        if len(rules) >= 3:
+        if tables.rule_groups(rules):  # only then are the character boxes worth reading
             text = _with_tables(text, textpage, rules, page.get_height())
     finally:
         textpage.close()

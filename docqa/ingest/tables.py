@@ -105,7 +105,7 @@ def find_tables(chars: list[Char], rules: list[Rule]) -> list[Table]:
     """The ruled tables among `chars` (whitespace characters are ignored)."""
     chars = [c for c in chars if c.text.strip()]
     found = []
-    for group in _rule_groups(rules):
+    for group in rule_groups(rules):
         # A rule above the table (the page's running header) may share its width: drop it.
         for start in range(min(3, len(group) - _MIN_RULES + 1)):
             table = _read_table(group[start:], chars)
@@ -115,7 +115,8 @@ def find_tables(chars: list[Char], rules: list[Rule]) -> list[Table]:
     return found
 
 
-def _rule_groups(rules: list[Rule]) -> list[list[Rule]]:
+def rule_groups(rules: list[Rule]) -> list[list[Rule]]:
+    """Rules of one width, top to bottom, three or more: where a table may be."""
     groups: list[list[Rule]] = []
     for r in sorted(rules, key=lambda r: r.y):
         for g in groups:
