@@ -48,6 +48,9 @@ _QUESTION_WORDS = frozenset(
     "what which who whom whose when where why how many much kind type name named "
     "什么 多少 哪个 哪些 哪里 哪一 哪位 为何 如何 怎么 怎样 何时 何地 是什 么时 时候 谁是 是谁 是多".split()
 )
+# Chinese particles, pronouns and question characters: a pair holding one is mostly a junction of
+# two words ("资金的", "是如何") that the answering sentence need not repeat.
+_CJK_FUNCTION_CHARS = frozenset("的了是在和与及或吗呢么什哪谁如何怎为被把对于从到由个些这那其之也都就而并")
 # Share of the question's content words the quote and its neighbours must hold: a sentence that
 # shares one word with the question is about something else (tuned on XQuAD answers read by hand).
 QUESTION_OVERLAP = 0.5
@@ -108,7 +111,7 @@ def _content(toks: list[str]) -> set[str]:
     carry the words a single character does not."""
     words = {t for t in toks if not CJK_RUN.match(t) and (
         t[0].isdigit() or (t not in STOPWORDS and t not in _QUESTION_WORDS and len(t) > 1))}
-    return words | (_cjk_pairs(toks) - _QUESTION_WORDS)
+    return words | {p for p in _cjk_pairs(toks) - _QUESTION_WORDS if not _CJK_FUNCTION_CHARS.intersection(p)}
 
 
 def _cjk_pairs(toks: list[str]) -> set[str]:

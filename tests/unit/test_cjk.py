@@ -12,6 +12,7 @@ from docqa.records import Chunk
 from docqa.retrieval.sentences import TOKEN, split
 from docqa.retrieval.working_set import Passage, WorkingSet
 from docqa.verification import check
+from tests.unit.test_store import store  # noqa: F401  (the store-contract fixture: SQLite and PostgreSQL)
 
 PANTHERS = "黑豹队的防守只丢了308分，在联赛中排名第六。职业碗防守截锋卡万·肖特以11分领先于全队。"
 REVENUE = "公司2023年的营业收入为45.6亿元，同比增长12%。净利润为3.2亿元。"
@@ -29,14 +30,6 @@ def test_cjk_runs_are_indexed_as_character_pairs_and_other_text_as_written():
     assert keyword_text("Revenue rose 12%") is None  # stored as NULL: FTS reads the text itself
     assert fts_terms("营业收入是多少？") == ["营业", "业收", "收入", "入是", "是多", "多少"]
     assert fts_terms("What was the revenue?") == ["revenue"]
-
-
-@pytest.fixture
-def store(backend_settings):
-    backend_settings.index.mkdir()
-    store = open_store(backend_settings.store or backend_settings.index)
-    yield store
-    store.close()
 
 
 def test_keyword_search_finds_chinese_words_inside_unspaced_text(store):
@@ -135,3 +128,9 @@ def test_a_sentence_encoder_reads_sentences_where_minilm_reads_tokens():
     assert np.allclose(np.linalg.norm(states, axis=1), 1.0)
     assert enc.query_states("问题").shape == (1, 2)
     assert enc.count_tokens_many(["卡万·肖特以11分", "Revenue rose 12%."]) == [8, 5]
+
+
+def test_a_chinese_question_is_met_by_its_words_not_by_the_particles_between_them():
+    text = "私立学校通过向学生收取学费来获得全部资金。公立学校由州政府资助。"
+    v = _check("私立学校是如何获得资金的？", "学费 [1]", text)
+    assert v.verified and text[v.quote[0] : v.quote[1]] == "私立学校通过向学生收取学费来获得全部资金。"

