@@ -355,10 +355,13 @@ class Summarizer:
 
     def _draft(self, trail: list[Node], words: int) -> tuple[str, list[str]]:
         """The root as the mode wrote it (a root that is a partial summary, rare, held to `words`
-        too), and the texts it was written from: its children's, in order."""
+        too), and the summaries below it: its children's, then the finer ones (window summaries),
+        each level in document order."""
         draft = next(n for n in reversed(trail) if n.kind != "resize")
         by_key = {n.key: n for n in trail}
-        return trim_to_sentence(draft.text, words), [by_key[k].text for k in draft.children if k in by_key]
+        children = [by_key[k] for k in draft.children if k in by_key]
+        finer = [n for n in trail if n is not draft and n.kind != "resize" and n not in children]
+        return trim_to_sentence(draft.text, words), [n.text for n in children + finer]
 
     def _resize(self, doc: DocumentRow, words: int, trail: list[Node]) -> None:
         """One call to rewrite a draft outside the length range, from the parts it came from (or,

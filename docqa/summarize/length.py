@@ -5,8 +5,9 @@ third of it, and a wordy one runs on. The document summarizer (document.py) firs
 once to resize a draft that is out of range (prompts/summarize_resize.md, with the child summaries
 it came from); `fit` then holds whatever came back to the range without a model: sentences with a
 number or name the source never states are dropped (faithful.py), a short text is extended with
-the child summaries' sentences that add something new, in document order, and a long one is cut
-at the last sentence end inside the range.
+the sentences of the summaries below it (children first, then window summaries; the document's
+own sentences only as a last resort) that read as prose and add something new, and a long one is
+cut at the last sentence end inside the range.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ import math
 from dataclasses import dataclass
 
 from docqa.citations import content_words
-from docqa.retrieval.sentences import split
+from docqa.retrieval.sentences import TOKEN, split
 from docqa.summarize.faithful import unsupported, vocabulary
 
 # A child sentence that repeats this share of the summary's content words adds nothing.
 REDUNDANT = 0.6
+PROSE_WORDS = 6
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,13 @@ def sentences(text: str) -> list[str]:
     return [" ".join(text[a:b].split()) for a, b in split(text)]
 
 
+def is_prose(sentence: str) -> bool:
+    """A sentence worth adding: PROSE_WORDS words or more, mostly words (not a header, a citation
+    line like "Pub. L. No. 105-304, 112 Stat. 2860", or a line of numbers)."""
+    toks = TOKEN.findall(sentence)
+    return len(toks) >= PROSE_WORDS and sum(t[0].isalpha() for t in toks) >= 0.8 * len(toks) and not sentence.isupper()
+
+
 def fit(text: str, target: Range, sources: list[str], source_text: str | None = None) -> str:
     """`text` held to `target`: unsupported sentences dropped (when `source_text` is given),
     extended from `sources` when short, cut at a sentence end when long."""
@@ -56,12 +65,13 @@ def fit(text: str, target: Range, sources: list[str], source_text: str | None = 
         return vocab is None or not unsupported(s, vocab)
 
     kept = [s for s in sentences(text) if holds_facts(s)]
+    readable = lambda s: holds_facts(s) and is_prose(s)  # noqa: E731
     total = sum(count(s) for s in kept)
     if total < target.low:
         seen = content_words(" ".join(kept))
         for s in (s for src in sources for s in sentences(src)):
             words = content_words(s)
-            if not words or len(words & seen) >= REDUNDANT * len(words) or not holds_facts(s):
+            if not words or len(words & seen) >= REDUNDANT * len(words) or not readable(s):
                 continue
             if total + count(s) > target.high:
                 continue
