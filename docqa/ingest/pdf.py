@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import threading
 import time
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from docqa.settings import IngestSettings
 # pypdf reports recoverable damage through logging; without a handler Python prints it to stderr.
 logging.getLogger("pypdf").addHandler(logging.NullHandler())
 
+_PDFIUM_LOCK = threading.Lock()
 NO_TEXT = "no extractable text (scanned? OCR is not enabled)"
 
 
@@ -50,30 +52,31 @@ def load_pdf(path: Path, data: bytes, settings: IngestSettings, deadline: float)
     if n_pages > settings.max_pages:
         raise LoadError(f"too many pages ({n_pages} > max_pages {settings.max_pages})")
 
-    engine = _engine(settings.pdf_engine, data, reader, password)
-    pages: list[Page] = []
-    failed: list[int] = []
-    first_error = ""
-    chars = 0
-    try:
-        for i in range(n_pages):
-            if time.monotonic() > deadline:
-                raise ParseTimeout
-            check_text_size(chars, settings)
-            try:
-                text = engine.text(i)
-            except (ParseTimeout, RecursionError, MemoryError):
-                raise
-            except Exception as exc:  # one damaged page should not cost the rest of the document
-                text = ""
-                failed.append(i + 1)
-                first_error = first_error or _reason(exc)
-            pages.append(Page(i + 1, clean(text)))
-            chars += len(pages[-1].text)
-        empty = [p.number for p in pages if not p.text.strip() and p.number not in failed]
-        read = _ocr_pages(engine, empty, settings, deadline) if empty else {}
-    finally:
-        engine.close()
+    with _PDFIUM_LOCK:  # PDFium must be called from one thread at a time (the server ingests on threads)
+        engine = _engine(settings.pdf_engine, data, reader, password)
+        pages: list[Page] = []
+        failed: list[int] = []
+        first_error = ""
+        chars = 0
+        try:
+            for i in range(n_pages):
+                if time.monotonic() > deadline:
+                    raise ParseTimeout
+                check_text_size(chars, settings)
+                try:
+                    text = engine.text(i)
+                except (ParseTimeout, RecursionError, MemoryError):
+                    raise
+                except Exception as exc:  # one damaged page should not cost the rest of the document
+                    text = ""
+                    failed.append(i + 1)
+                    first_error = first_error or _reason(exc)
+                pages.append(Page(i + 1, clean(text)))
+                chars += len(pages[-1].text)
+            empty = [p.number for p in pages if not p.text.strip() and p.number not in failed]
+            read = _ocr_pages(engine, empty, settings, deadline) if empty else {}
+        finally:
+            engine.close()
     for number, text in read.items():
         pages[number - 1] = Page(number, clean(text))
     empty = [n for n in empty if not pages[n - 1].text.strip()]
