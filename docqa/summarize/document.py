@@ -405,7 +405,9 @@ class Summarizer:
         best = draft
         if trail[-1].kind == "resize":
             resized = trim_to_sentence(trail[-1].text, target.high)
-            if abs(count(resized) - words) < abs(count(draft) - words):
+            # A rewrite that does not open as asked is most often the parts copied out: not a summary.
+            opens = resized.startswith("The document")
+            if opens and abs(count(resized) - words) < abs(count(draft) - words):
                 best = resized
         source = self.index.store.document_text(doc.id)
         text = fit(best, target, [*parts, draft, source], source)
