@@ -170,9 +170,14 @@ def _ocr_pages(engine, numbers: list[int], settings: IngestSettings, deadline: f
     for number in numbers:
         if time.monotonic() > deadline:
             raise ParseTimeout
-        image = engine.render(number - 1, ocr.DPI)
-        if image is not None:
-            read[number] = ocr.read(image)
+        try:
+            image = engine.render(number - 1, ocr.DPI)
+            if image is not None:
+                read[number] = ocr.read(image)
+        except (RecursionError, MemoryError):
+            raise
+        except Exception:  # a page PDFium cannot render stays without text, as it was
+            continue
     return read
 
 

@@ -57,3 +57,16 @@ def test_the_ocr_models_ship_inside_the_wheel():
     assert len(models) == 3
     for model in models:
         assert (package / model).stat().st_size > 500_000, model
+
+
+def test_a_page_that_cannot_be_rendered_stays_without_text(tmp_path, monkeypatch):
+    """Found by bench/fuzz.py: PDFium refusing to load one page must not fail the whole file."""
+    from docqa.ingest import pdf
+
+    def refuse(self, i, dpi):
+        raise RuntimeError("Failed to load page.")
+
+    monkeypatch.setattr(ocr, "available", lambda: True)
+    monkeypatch.setattr(pdf._Pdfium, "render", refuse)
+    with pytest.raises(NoTextError):
+        load(scanned_pdf(tmp_path / "scan.pdf"), IngestSettings())
