@@ -201,9 +201,10 @@ def page_text(page) -> str:
     textpage = page.get_textpage()
     try:
         text = textpage.get_text_range()
-        rules = _rules(page)
+        boxes = _path_boxes(page)
+        rules = tables.rules_from_boxes(boxes)
         if tables.rule_groups(rules):  # only then are the character boxes worth reading
-            text = _with_tables(text, textpage, rules, page.get_height())
+            text = _with_tables(text, textpage, rules, tables.verticals_from_boxes(boxes), page.get_height())
     finally:
         textpage.close()
     return join_soft_hyphens(text)
@@ -215,7 +216,8 @@ def join_soft_hyphens(text: str) -> str:
     return _SOFT_HYPHEN.sub(lambda m: "-" if "-" in m.group(1) else "", text)
 
 
-def _rules(page) -> list[tables.Rule]:
+def _path_boxes(page) -> list[tuple[float, float, float, float]]:
+    """The bounding boxes (x0, top, x1, bottom; y downwards) of the page's drawn paths."""
     import pypdfium2.raw as pdfium_c
 
     height = page.get_height()
@@ -223,17 +225,17 @@ def _rules(page) -> list[tables.Rule]:
     for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=3):
         left, bottom, right, top = obj.get_bounds()
         boxes.append((left, height - top, right, height - bottom))
-    return tables.rules_from_boxes(boxes)
+    return boxes
 
 
-def _with_tables(text: str, textpage, rules: list[tables.Rule], height: float) -> str:
+def _with_tables(text: str, textpage, rules: list[tables.Rule], verticals: list[tables.VRule], height: float) -> str:
     chars = []
     for i, ch in enumerate(text):
         if ch.strip():
             left, bottom, right, top = textpage.get_charbox(i)
             space = i > 0 and not text[i - 1].strip()
             chars.append(tables.Char(i, ch, left, right, height - top, height - bottom, space))
-    found = tables.find_tables(chars, rules)
+    found = tables.find_tables(chars, rules, verticals)
     # Each table's text is cut out and its rows put where its first character was.
     for table in sorted(found, key=lambda t: min(t.indices), reverse=True):
         a, b = min(table.indices), max(table.indices) + 1

@@ -59,6 +59,13 @@ class Rule:
     y: float
 
 
+@dataclass(frozen=True)
+class VRule:
+    x: float
+    top: float
+    bottom: float
+
+
 @dataclass
 class Table:
     x0: float
@@ -101,18 +108,58 @@ def rules_from_boxes(boxes: list[tuple[float, float, float, float]]) -> list[Rul
     return [r for r in joined if r.x1 - r.x0 >= _MIN_RULE_WIDTH]
 
 
-def find_tables(chars: list[Char], rules: list[Rule]) -> list[Table]:
+def verticals_from_boxes(boxes: list[tuple[float, float, float, float]]) -> list[VRule]:
+    """Path bounding boxes (x0, top, x1, bottom) -> vertical rules (a grid's column lines): a thin
+    tall path, or a box's left and right edges; pieces at one x that touch join into one."""
+    pieces: list[VRule] = []
+    for x0, top, x1, bottom in boxes:
+        if bottom - top < 3:
+            continue
+        if x1 - x0 <= _RULE_MAX_THICKNESS:
+            pieces.append(VRule((x0 + x1) / 2, top, bottom))
+        else:
+            pieces += [VRule(x0, top, bottom), VRule(x1, top, bottom)]
+    pieces.sort(key=lambda v: (round(v.x), v.top))
+    joined: list[VRule] = []
+    for v in pieces:
+        last = joined[-1] if joined else None
+        # A horizontal rule crossing a column line may interrupt it for a few points.
+        if last and abs(last.x - v.x) <= 1.5 and v.top <= last.bottom + 5:
+            joined[-1] = VRule(last.x, last.top, max(last.bottom, v.bottom))
+        else:
+            joined.append(v)
+    return joined
+
+
+def find_tables(chars: list[Char], rules: list[Rule], verticals: list[VRule] = ()) -> list[Table]:
     """The ruled tables among `chars` (whitespace characters are ignored)."""
     chars = [c for c in chars if c.text.strip()]
     found = []
     for group in rule_groups(rules):
-        # A rule above the table (the page's running header) may share its width: drop it.
-        for start in range(min(3, len(group) - _MIN_RULES + 1)):
-            table = _read_table(group[start:], chars)
-            if table is not None:
-                found.append(table)
-                break
+        for part in _grids(group, verticals):
+            # A rule above the table (the page's running header) may share its width: drop it.
+            for start in range(min(3, len(part) - _MIN_RULES + 1)):
+                table = _read_table(part[start:], chars, verticals)
+                if table is not None:
+                    found.append(table)
+                    break
     return found
+
+
+def _grids(group: list[Rule], verticals: list[VRule]) -> list[list[Rule]]:
+    """Rules of one width split where no vertical rule crosses the space between two of them: grids
+    stacked on a page, each under its own caption, are separate tables (no verticals: one group)."""
+    x0, x1 = group[0].x0 - 3, group[0].x1 + 3
+    lines = [v for v in verticals if x0 <= v.x <= x1]
+    if not lines:
+        return [group]
+    parts = [[group[0]]]
+    for upper, lower in zip(group, group[1:], strict=False):
+        if any(v.top <= upper.y + 5 and v.bottom >= lower.y - 5 for v in lines):
+            parts[-1].append(lower)
+        else:
+            parts.append([lower])
+    return [p for p in parts if len(p) >= _MIN_RULES]
 
 
 def rule_groups(rules: list[Rule]) -> list[list[Rule]]:
@@ -129,7 +176,7 @@ def rule_groups(rules: list[Rule]) -> list[list[Rule]]:
     return [g for g in groups if len(g) >= _MIN_RULES]
 
 
-def _read_table(rules: list[Rule], chars: list[Char]) -> Table | None:
+def _read_table(rules: list[Rule], chars: list[Char], verticals: list[VRule] = ()) -> Table | None:
     x0, x1 = min(r.x0 for r in rules) - 2, max(r.x1 for r in rules) + 2
     column = [c for c in chars if x0 <= c.xc <= x1]
     inside = [c for c in column if rules[0].y < c.yc < rules[-1].y]
@@ -145,40 +192,48 @@ def _read_table(rules: list[Rule], chars: list[Char]) -> Table | None:
         return None
     height = statistics.median(c.bottom - c.top for c in inside) or 1.0
     gap = 0.75 * height
-    columns = _columns([line for seg in segments[1:] for line in seg], segments[0], gap)
-    if not 2 <= len(columns) <= _MAX_COLUMNS:
+    # Column lines separate columns too (text without spaces, as Chinese, has no gaps to find).
+    lines_x = _column_lines(rules, verticals)
+    cuts = _cuts(_columns([line for seg in segments[1:] for line in seg], segments[0], gap), lines_x)
+    if not lines_x:
+        # Rules only between rows leave the header above the first rule and the last row below the
+        # last one: a line just outside that fits the columns belongs to the table.
+        above = _line_beside(column, rules[0].y, -3 * height, len(cuts) + 1, gap)
+        below = _line_beside(column, rules[-1].y, 3 * height, len(cuts) + 1, gap)
+        if above:
+            segments.insert(0, [above])
+            cuts = _cuts(_columns([line for seg in segments[1:] for line in seg], segments[0], gap), lines_x)
+        if below:
+            segments.append([below])
+    n_columns = len(cuts) + 1
+    if not 2 <= n_columns <= _MAX_COLUMNS:
         return None
-    # Rules only between rows leave the header above the first rule and the last row below the
-    # last one: a line just outside that fits the columns belongs to the table.
-    above = _line_beside(column, rules[0].y, -3 * height, columns, gap)
-    below = _line_beside(column, rules[-1].y, 3 * height, columns, gap)
-    if above:
-        segments.insert(0, [above])
-        columns = _columns([line for seg in segments[1:] for line in seg], segments[0], gap)
-    if below:
-        segments.append([below])
     space = 0.6 * height
-    header = _merge([_cells(line, columns, space) for line in segments[0]])
+    header = _merge([_cells(line, cuts, space) for line in segments[0]])
     every_row_ruled = all(len(seg) <= 2 for seg in segments[1:]) and len(segments) > 3
     rows: list[list[str]] = []
     for seg in segments[1:]:
-        cells = [_cells(line, columns, space) for line in seg]
-        if every_row_ruled:
+        cells = [_cells(line, cuts, space) for line in seg]
+        full = [sum(1 for c in line if c) >= n_columns / 2 for line in cells]
+        # One row per space between rules, unless it holds several lines that each fill a row.
+        if every_row_ruled or sum(full) <= 1:
             rows.append(_merge(cells))
             continue
-        start = len(rows)
-        for line in cells:
-            filled = sum(1 for c in line if c)
-            # A line with few cells continues the row above (a wrapped cell), within one space.
-            if len(rows) > start and filled < len(columns) / 2:
+        start, pending = len(rows), []
+        for line, is_full in zip(cells, full, strict=True):
+            if is_full:
+                rows.append(_merge([*pending, line]))
+                pending = []
+            elif len(rows) > start:  # a wrapped cell continues the row above
                 rows[-1] = _merge([rows[-1], line])
-            else:
-                rows.append(line)
+            else:  # ... or, before the space's first full line, the row below
+                pending.append(line)
     filled = [sum(1 for c in row if c) for row in rows]
     if (
         not rows
-        or sum(1 for h in header if h) < len(columns) / 2
-        or sum(1 for h in header if any(ch.isalpha() for ch in h)) < len(columns) / 2  # names, not numbers
+        or sum(1 for h in header if h) < n_columns / 2
+        or sum(1 for h in header if any(ch.isalpha() for ch in h)) < n_columns / 2  # names, not numbers
+        or any(re.search(r"\d{5,}", h.replace(",", "")) for h in header)  # an amount: a data row, not a header
         or max(len(h) for h in header) > _MAX_HEADER_CELL
         or sum(1 for n in filled if n >= 2) < _MIN_FULL_ROWS * len(rows)
     ):
@@ -187,7 +242,7 @@ def _read_table(rules: list[Rule], chars: list[Char]) -> Table | None:
     return Table(x0, x1, min(c.top for c in used), max(c.bottom for c in used), header, rows, {c.index for c in used})
 
 
-def _line_beside(chars: list[Char], y: float, reach: float, columns: list[tuple[float, float]], gap: float) -> list[Char]:
+def _line_beside(chars: list[Char], y: float, reach: float, n_columns: int, gap: float) -> list[Char]:
     """The text line nearest to rule height `y` within `reach` (negative: above) if it reads as a
     table row: wide gaps split it into as many pieces as half the columns or more (prose and
     captions have word spaces only); else []."""
@@ -197,7 +252,7 @@ def _line_beside(chars: list[Char], y: float, reach: float, columns: list[tuple[
     lines = _lines(near)
     line = lines[-1] if reach < 0 else lines[0]
     pieces = 1 + sum(1 for a, b in zip(line, line[1:], strict=False) if b.x0 - a.x1 > 2 * gap)
-    return line if len(columns) / 2 <= pieces <= len(columns) and pieces >= 2 else []
+    return line if n_columns / 2 <= pieces <= n_columns and pieces >= 2 else []
 
 
 def _lines(chars: list[Char]) -> list[list[Char]]:
@@ -241,11 +296,33 @@ def _words(line: list[Char]) -> list[tuple[float, float]]:
     return [(a, b) for a, b in words if b - a > 0]
 
 
-def _cells(line: list[Char], columns: list[tuple[float, float]], space: float) -> list[str]:
-    """One line's text per column; a character belongs to the column nearest its centre."""
-    parts: list[list[Char]] = [[] for _ in columns]
-    # Column i owns x from the middle of the gap before it to the middle of the gap after it.
-    cuts = [(a[1] + b[0]) / 2 for a, b in zip(columns, columns[1:], strict=False)]
+def _cuts(columns: list[tuple[float, float]], lines_x: list[float]) -> list[float]:
+    """Where one column ends and the next begins: the column lines, and the middle of each gap
+    between text columns that no column line runs through."""
+    cuts = list(lines_x)
+    for a, b in zip(columns, columns[1:], strict=False):
+        if not any(a[1] <= x <= b[0] for x in lines_x):
+            cuts.append((a[1] + b[0]) / 2)
+    return sorted(cuts)
+
+
+def _column_lines(rules: list[Rule], verticals: list[VRule]) -> list[float]:
+    """The x of the vertical rules inside the table that run through most of its height."""
+    x0, x1, top, bottom = rules[0].x0, rules[0].x1, rules[0].y, rules[-1].y
+    xs = sorted(
+        v.x for v in verticals
+        if x0 + 4 < v.x < x1 - 4 and min(v.bottom, bottom) - max(v.top, top) >= 0.5 * (bottom - top)
+    )
+    merged: list[float] = []
+    for x in xs:
+        if not merged or x - merged[-1] > 2:
+            merged.append(x)
+    return merged
+
+
+def _cells(line: list[Char], cuts: list[float], space: float) -> list[str]:
+    """One line's text per column, split at the cuts between columns."""
+    parts: list[list[Char]] = [[] for _ in range(len(cuts) + 1)]
     for c in line:
         parts[bisect_left(cuts, c.xc)].append(c)
     return [_text(p, space) for p in parts]
@@ -260,6 +337,10 @@ def _text(chars: list[Char], space: float) -> str:
     return "".join(out).strip()
 
 
+def _cjk(ch: str) -> bool:
+    return bool(ch) and ("\u2e80" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\uff00" <= ch <= "\uffef")
+
+
 def _merge(lines: list[list[str]]) -> list[str]:
     """Cell texts of several lines joined per column; a word hyphenated at the line end is joined."""
     if not lines:
@@ -271,6 +352,8 @@ def _merge(lines: list[list[str]]) -> list[str]:
                 continue
             if merged[i].endswith("-") and cell[:1].islower():
                 merged[i] = merged[i][:-1] + cell
+            elif _cjk(merged[i][-1:]) and _cjk(cell[:1]):  # Chinese wraps without a space
+                merged[i] += cell
             else:
                 merged[i] = f"{merged[i]} {cell}".strip()
     return merged

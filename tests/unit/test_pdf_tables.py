@@ -120,3 +120,18 @@ def test_ask_answers_a_cell_from_its_row_with_the_header_in_the_quote(tmp_path, 
     assert ans.short_answer == "22 %"
     assert ans.quote == "Metric: Benchmark accuracy | Lingvo: 38 % | Textra: 15 % | Glotto: 22 % | Polyglo: 66 %"
     assert Path(ans.citations[0].path).name == "language_tools.pdf"
+
+
+def test_stacked_grids_are_separate_tables_and_column_lines_split_text_without_spaces():
+    """Chinese financial reports: grids of one width under their own captions; cells as close as
+    the characters of a word, so only the grid's column lines tell the columns apart."""
+    chars = _chars([
+        (10, [(10, "项目"), (22, "余额")]), (22, [(10, "预付"), (22, "2,436")]),
+        (38, [(10, "表二"), (40, "单位")]),
+        (58, [(10, "项目"), (22, "增减")]), (70, [(10, "税费"), (22, "-75%")]),
+    ])
+    rules = [tables.Rule(5, 60, y) for y in (8, 20, 32, 56, 68, 80)]
+    verticals = [tables.VRule(x, top, bottom) for x in (5, 21, 60) for top, bottom in ((8, 32), (56, 80))]
+    found = tables.find_tables(chars, rules, verticals)
+    assert [t.lines() for t in found] == [["项目: 预付 | 余额: 2,436"], ["项目: 税费 | 增减: -75%"]]
+    assert tables.find_tables(chars, rules) == [], "without the column lines the cells run together: no table"
