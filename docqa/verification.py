@@ -51,6 +51,10 @@ _QUESTION_WORDS = frozenset(
 # Chinese particles, pronouns and question characters: a pair holding one is mostly a junction of
 # two words ("资金的", "是如何") that the answering sentence need not repeat.
 _CJK_FUNCTION_CHARS = frozenset("的了是在和与及或吗呢么什哪谁如何怎为被把对于从到由个些这那其之也都就而并")
+# The Chinese units a number's answer includes ("1950年代", "45.6亿元", "11分", "3个月").
+_CJK_UNIT = re.compile(r" ?(?:世纪|年代|美元|英里|公里|[年月日号亿万千百元人次个分岁倍度米吨秒天周名位家条场届])+")
+# CJK brackets: an answer inside a pair, or that opens one ("《达拉斯"), is snapped with both marks.
+_CJK_BRACKETS = (("《", "》"), ("「", "」"), ("『", "』"), ("（", "）"), ("【", "】"))
 # Share of the question's content words the quote and its neighbours must hold: a sentence that
 # shares one word with the question is about something else (tuned on XQuAD answers read by hand).
 QUESTION_OVERLAP = 0.5
@@ -100,8 +104,14 @@ def snap(answer: list[str], sentence: str) -> str | None:
                 start -= 1
             while end < len(sentence) and sentence[end].isalpha() and not CJK_RUN.match(sentence[end]):
                 end += 1  # "1950s", not "1950"; but a CJK character is a word of its own
+            if unit := found[i + n - 1].group()[0].isdigit() and _CJK_UNIT.match(sentence, end):
+                end = unit.end()  # "1950年代", "45.6亿元"
             rest = sentence[end:]
-            end += len(rest) - len(rest.lstrip(" ")) + 1 if rest.lstrip(" ").startswith("%") else 0
+            end += len(rest) - len(rest.lstrip(" ")) + 1 if rest.lstrip(" ").startswith(("%", "％")) else 0
+            for o, c in _CJK_BRACKETS:  # a title or name in its brackets: 《达拉斯》
+                if sentence.startswith(c, end) and (sentence[start - 1 : start] == o or o in sentence[start:end]):
+                    start -= sentence[start - 1 : start] == o
+                    end += 1
             return sentence[start:end]
     return None
 

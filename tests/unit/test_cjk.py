@@ -102,7 +102,7 @@ def test_a_chinese_answer_is_verified_in_the_sentence_that_holds_it():
     text = PANTHERS + REVENUE
     v = _check("黑豹队的防守丢了多少分？", "308 [1]", text)
     assert v.verified and text[v.quote[0] : v.quote[1]] == "黑豹队的防守只丢了308分，在联赛中排名第六。"
-    assert v.short == "308"  # not "308分，...": a CJK character is a word of its own
+    assert v.short == "308分"  # the unit, and no more: a CJK character is a word of its own
     v = _check("谁以11分领先于全队？", "卡万·肖特 [1]", text)
     assert v.verified and v.short == "卡万·肖特"
     v = _check("公司的净利润是多少？", "3.2亿元 [1]", text)
@@ -134,3 +134,11 @@ def test_a_chinese_question_is_met_by_its_words_not_by_the_particles_between_the
     text = "私立学校通过向学生收取学费来获得全部资金。公立学校由州政府资助。"
     v = _check("私立学校是如何获得资金的？", "学费 [1]", text)
     assert v.verified and text[v.quote[0] : v.quote[1]] == "私立学校通过向学生收取学费来获得全部资金。"
+
+
+def test_a_chinese_answer_is_snapped_with_its_unit_its_percent_sign_and_its_closing_bracket():
+    text = "这部剧在20世纪50年代的收视率为90％。它模仿了肥皂剧《达拉斯》，1950年代开播，观众达到1200万人。"
+    assert _check("这部剧的收视率是多少？", "90 [1]", text).short == "90％"
+    assert _check("这部剧模仿了哪部肥皂剧？", "《达拉斯 [1]", text).short == "《达拉斯》"
+    v = _check("这部剧在哪个年代开播，观众达到多少？", "1200 [1]", text)
+    assert v.verified and v.short == "1200万人"
