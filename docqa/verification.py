@@ -10,7 +10,9 @@ one that means something:
   or at least all of its numbers, names and content words do;
 - the quoted sentence meets the question: it and its neighbours hold half of the question's content
   words, and it contains every number the question states (a table row for "100% coverage" must
-  say 100; a row may take the year from its table's header);
+  say 100; a row may take the year from its table's header); a question in another language than
+  the sentence (English over Chinese) is met by its numbers alone;
+- Chinese (no spaces) is compared by character pairs, not counting pairs that hold a particle;
 - the answer is the kind of thing asked: a number for "how many", a name (no digits) for "who",
   a percentage for "what accuracy" (a table row holds many cells; the model may read the wrong one);
 - a yes/no answer is quoted with the sentence that best restates the question, and is verified only
@@ -25,7 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from docqa.cjk import CJK_RUN, bigrams
+from docqa.cjk import CJK_RUN, bigrams, has_cjk
 from docqa.citations import CITATION, STOPWORDS, cited_numbers
 from docqa.ingest import tables
 from docqa.retrieval.sentences import TOKEN, is_table_row, split
@@ -205,8 +207,8 @@ def _meets_question(
     asked = _stem(_content(tokens(question)) - set(answer))
     if not stated_numbers(question) <= set(sentence) | set(answer) | (header if row else set()):
         return False
-    if not asked:
-        return True
+    if not asked or has_cjk(question) != any(CJK_RUN.match(t) for t in sentence):
+        return True  # asked in another language than the evidence: its words cannot be there, the answer's are
     near = len(asked & _stem(_terms(context)))
     if near >= QUESTION_OVERLAP * len(asked):
         return True

@@ -142,3 +142,9 @@ def test_a_chinese_answer_is_snapped_with_its_unit_its_percent_sign_and_its_clos
     assert _check("这部剧模仿了哪部肥皂剧？", "《达拉斯 [1]", text).short == "《达拉斯》"
     v = _check("这部剧在哪个年代开播，观众达到多少？", "1200 [1]", text)
     assert v.verified and v.short == "1200万人"
+
+
+def test_an_english_question_over_chinese_evidence_is_verified_by_the_answers_own_words():
+    v = _check("How many points did the Panthers' defense give up?", "308 [1]", PANTHERS + REVENUE)
+    assert v.verified and v.short == "308分" and v.quote[0] == 0
+    assert not _check("What was the net profit?", "45.6亿元 [1]", "净利润为3.2亿元。").verified  # not in the quote
