@@ -239,7 +239,25 @@ def _read_table(rules: list[Rule], chars: list[Char], verticals: list[VRule] = (
     ):
         return None
     used = [c for seg in segments for line in seg for c in line]
+    if _splits_words(used, cuts):
+        return None
     return Table(x0, x1, min(c.top for c in used), max(c.bottom for c in used), header, rows, {c.index for c in used})
+
+
+def _splits_words(chars: list[Char], cuts: list[float]) -> bool:
+    """Whether the columns cut through the (Latin) words of the page's text, more than 1 in 20: a
+    table's cells never do; a figure's labels or rotated text read as a table do."""
+    column = {c.index: bisect_left(cuts, c.xc) for c in chars}
+    text = {c.index: c.text for c in chars}
+    # Chinese is written without spaces: two cells' characters may touch in the page's text.
+    latin = [c for c in chars if c.text.isalnum() and not _cjk(c.text)]
+    words = sum(1 for c in latin if c.space_before or not text.get(c.index - 1, " ").isalnum())
+    split = sum(
+        1 for c in latin
+        if not c.space_before and text.get(c.index - 1, " ").isalnum() and not _cjk(text[c.index - 1])
+        and column[c.index - 1] != column[c.index]
+    )
+    return split > max(1, words // 20)
 
 
 def _line_beside(chars: list[Char], y: float, reach: float, n_columns: int, gap: float) -> list[Char]:

@@ -135,3 +135,17 @@ def test_stacked_grids_are_separate_tables_and_column_lines_split_text_without_s
     found = tables.find_tables(chars, rules, verticals)
     assert [t.lines() for t in found] == [["项目: 预付 | 余额: 2,436"], ["项目: 税费 | 增减: -75%"]]
     assert tables.find_tables(chars, rules) == [], "without the column lines the cells run together: no table"
+
+
+def test_a_figure_whose_labels_would_be_cut_apart_is_not_a_table():
+    """Rotated or scattered figure labels: characters of one word of the page's text would land in
+    different columns, which a real table's cells never do."""
+    good = _chars([(12, [(10, "Name"), (100, "Value")]), (42, [(10, "alpha"), (100, "1")]), (54, [(10, "beta"), (100, "2")])])
+    rules = [tables.Rule(5, 160, 8), tables.Rule(5, 160, 36), tables.Rule(5, 160, 66)]
+    assert len(tables.find_tables(good, rules)) == 1
+    scattered = list(good)
+    for k, top in enumerate((40, 48, 56)):  # "ab", "cd", "ef": each word's two letters far apart
+        i = 100 + 2 * k
+        scattered += [tables.Char(i, "abcdef"[2 * k], 40, 45, top, top + 8, space_before=True),
+                      tables.Char(i + 1, "abcdef"[2 * k + 1], 130, 135, top, top + 8)]
+    assert tables.find_tables(scattered, rules) == []
