@@ -89,45 +89,32 @@ def render_row(header: list[str], row: list[str]) -> str:
 def rules_from_boxes(boxes: list[tuple[float, float, float, float]]) -> list[Rule]:
     """Path bounding boxes (x0, top, x1, bottom) -> horizontal rules: a thin path is a rule, a box
     gives its top and bottom edges; pieces at one height that touch join into one rule."""
-    pieces: list[Rule] = []
-    for x0, top, x1, bottom in boxes:
-        if x1 - x0 < 3:
-            continue
-        if bottom - top <= _RULE_MAX_THICKNESS:
-            pieces.append(Rule(x0, x1, (top + bottom) / 2))
-        else:
-            pieces += [Rule(x0, x1, top), Rule(x0, x1, bottom)]
-    pieces.sort(key=lambda r: (round(r.y), r.x0))
-    joined: list[Rule] = []
-    for r in pieces:
-        last = joined[-1] if joined else None
-        if last and abs(last.y - r.y) <= 1.5 and r.x0 <= last.x1 + 2:
-            joined[-1] = Rule(last.x0, max(last.x1, r.x1), last.y)
-        else:
-            joined.append(r)
-    return [r for r in joined if r.x1 - r.x0 >= _MIN_RULE_WIDTH]
+    return [Rule(a, b, at) for at, a, b in _lines_along(boxes, join=2) if b - a >= _MIN_RULE_WIDTH]
 
 
 def verticals_from_boxes(boxes: list[tuple[float, float, float, float]]) -> list[VRule]:
-    """Path bounding boxes (x0, top, x1, bottom) -> vertical rules (a grid's column lines): a thin
-    tall path, or a box's left and right edges; pieces at one x that touch join into one."""
-    pieces: list[VRule] = []
-    for x0, top, x1, bottom in boxes:
-        if bottom - top < 3:
+    """The same for vertical rules (a grid's column lines); a horizontal rule crossing a column line
+    may interrupt it for a few points."""
+    return [VRule(at, a, b) for at, a, b in _lines_along([(t, x0, b, x1) for x0, t, x1, b in boxes], join=5)]
+
+
+def _lines_along(boxes: list[tuple[float, float, float, float]], join: float) -> list[tuple[float, float, float]]:
+    """(position, start, end) of the lines running along the boxes' first axis."""
+    pieces: list[tuple[float, float, float]] = []
+    for a0, b0, a1, b1 in boxes:
+        if a1 - a0 < 3:
             continue
-        if x1 - x0 <= _RULE_MAX_THICKNESS:
-            pieces.append(VRule((x0 + x1) / 2, top, bottom))
+        if b1 - b0 <= _RULE_MAX_THICKNESS:
+            pieces.append(((b0 + b1) / 2, a0, a1))
         else:
-            pieces += [VRule(x0, top, bottom), VRule(x1, top, bottom)]
-    pieces.sort(key=lambda v: (round(v.x), v.top))
-    joined: list[VRule] = []
-    for v in pieces:
-        last = joined[-1] if joined else None
-        # A horizontal rule crossing a column line may interrupt it for a few points.
-        if last and abs(last.x - v.x) <= 1.5 and v.top <= last.bottom + 5:
-            joined[-1] = VRule(last.x, last.top, max(last.bottom, v.bottom))
+            pieces += [(b0, a0, a1), (b1, a0, a1)]
+    pieces.sort(key=lambda p: (round(p[0]), p[1]))
+    joined: list[tuple[float, float, float]] = []
+    for at, start, end in pieces:
+        if joined and abs(joined[-1][0] - at) <= 1.5 and start <= joined[-1][2] + join:
+            joined[-1] = (joined[-1][0], joined[-1][1], max(joined[-1][2], end))
         else:
-            joined.append(v)
+            joined.append((at, start, end))
     return joined
 
 
