@@ -19,14 +19,20 @@ from docqa.verification import tokens
 _LIST_NUMBER = re.compile(r"[.)](?:\s|$)")
 
 
+# A name's other forms share its first letters: "Reporter" for "Reporting", "Americans" for "American".
+STEM = 6
+
+
 def vocabulary(source: str) -> set[str]:
-    """The source's words and numbers as the check compares them."""
-    return set(tokens(source))
+    """The source's words and numbers as the check compares them, and the stems of its long words."""
+    words = set(tokens(source))
+    return words | {f"{w[:STEM]}~" for w in words if len(w) >= STEM and w[0].isalpha()}
 
 
 def _known(word: str, vocab: set[str]) -> bool:
-    # "Americans" for "American", "Congress's" for "Congress": plural and possessive forms count.
-    return word in vocab or word.rstrip("s") in vocab or f"{word}s" in vocab
+    if word in vocab or word.rstrip("s") in vocab or f"{word}s" in vocab:
+        return True
+    return len(word) >= STEM and word[0].isalpha() and f"{word[:STEM]}~" in vocab
 
 
 def unsupported(sentence: str, vocab: set[str]) -> list[str]:

@@ -13,6 +13,7 @@ cut at the last sentence end inside the range.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from docqa.citations import content_words
@@ -22,6 +23,10 @@ from docqa.summarize.faithful import unsupported, vocabulary
 # A child sentence that repeats this share of the summary's content words adds nothing.
 REDUNDANT = 0.6
 PROSE_WORDS = 6
+# Longer "sentences" are layout run together (a title page, a header block), not prose.
+PROSE_MAX_WORDS = 50
+# The map prompt opens a window summary with "This part"; inside a document summary it reads "It also".
+_PART_OPENING = re.compile(r"^This part\b")
 
 
 @dataclass(frozen=True)
@@ -50,10 +55,12 @@ def sentences(text: str) -> list[str]:
 
 
 def is_prose(sentence: str) -> bool:
-    """A sentence worth adding: PROSE_WORDS words or more, mostly words (not a header, a citation
-    line like "Pub. L. No. 105-304, 112 Stat. 2860", or a line of numbers)."""
+    """A sentence worth adding: PROSE_WORDS to PROSE_MAX_WORDS words, mostly lower-case words (not
+    a header, a list of names, a citation line like "Pub. L. No. 105-304, 112 Stat. 2860")."""
     toks = TOKEN.findall(sentence)
-    return len(toks) >= PROSE_WORDS and sum(t[0].isalpha() for t in toks) >= 0.8 * len(toks) and not sentence.isupper()
+    if not PROSE_WORDS <= len(toks) <= PROSE_MAX_WORDS:
+        return False
+    return sum(t[0].isalpha() for t in toks) >= 0.8 * len(toks) and sum(t[0].islower() for t in toks) >= 0.6 * len(toks)
 
 
 def fit(text: str, target: Range, sources: list[str], source_text: str | None = None) -> str:
@@ -75,7 +82,7 @@ def fit(text: str, target: Range, sources: list[str], source_text: str | None = 
                 continue
             if total + count(s) > target.high:
                 continue
-            kept.append(s)
+            kept.append(_PART_OPENING.sub("It also", s))
             seen |= words
             total += count(s)
             if total >= target.low:

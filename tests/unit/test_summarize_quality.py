@@ -179,3 +179,11 @@ def test_a_reduce_model_writes_only_the_reduce_steps(report, monkeypatch):
     assert large.kinds and "Summarize the text below" not in large.kinds
     assert {n.model for n in summary.nodes if n.kind == "window"} == {"fake"}
     assert {n.model for n in summary.nodes if n.kind != "window"} == {"qwen2.5-coder-1.5b"}
+
+
+def test_the_fill_takes_prose_and_reads_window_summaries_as_the_documents():
+    children = ["OFFICIAL TRANSCRIPT OF THE SUPREME COURT OF THE UNITED STATES WASHINGTON D.C.",
+                "This part describes how the council opened new libraries across the county."]
+    text = fit("The document is a county report.", Range(18, 0.2), children)
+    assert "TRANSCRIPT" not in text
+    assert "It also describes how the council opened new libraries" in text
