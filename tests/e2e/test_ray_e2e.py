@@ -118,6 +118,9 @@ def test_ray_summary_nodes_equal_the_in_process_ones(ingested, docs):
     for executor in EXECUTORS:
         clear_generators()
         idx = ingested[executor][0]
+        # Whole windows (no sentence selection, which doubles their width): the document makes
+        # several, so the actors have work to share.
+        idx.settings.summarize.select = 1.0
         summary = idx.summarize(docs / SUMMARIZED, mode="tree", words=20)
         trees[executor] = [(n.key, n.kind, n.label, n.text, n.pages, n.chunk_ids, n.children) for n in summary.nodes]
     assert sum(1 for n in trees["ray"] if n[1] == "window") >= 2
