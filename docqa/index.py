@@ -209,12 +209,14 @@ class Index:
         roots = [Path(os.path.abspath(p)) for p in under]
         return [d for d in docs if any(Path(d.path) == r or Path(d.path).is_relative_to(r) for r in roots)]
 
-    def summarizer(self, on_node=None, progress=None, on_plan=None):
-        """A Summarizer over this index and its generator (docqa.summarize.document)."""
+    def summarizer(self, on_node=None, progress=None, on_plan=None, batch: bool = True):
+        """A Summarizer over this index and its generator (docqa.summarize.document); batch=False
+        when it only reads stored trees (no Ray actors started for that)."""
         from docqa.summarize.document import Summarizer
 
         return Summarizer(self, lambda: self.generator(progress), self.settings.summarize, on_node=on_node,
-                          model=self.settings.generation.model, on_plan=on_plan, executor=self.executor)
+                          model=self.settings.generation.model, on_plan=on_plan,
+                          executor=self.executor if batch else None)
 
     def summarize(self, path: str | Path, mode: str | None = None, words: int | None = None, on_node=None):
         """Summarize one indexed document (map-reduce | refine | tree); reuses its stored summary tree."""

@@ -51,10 +51,10 @@ def summary_passage(index, question: str, candidates: list[Candidate]) -> Passag
     if not roots:
         return None
     best = min(roots, key=lambda r: (_MODE_ORDER.get(r.mode, 9), -r.words))
-    root = index.store.derived.summaries.node(best.keys[-1])
-    if root is None:
+    summary = index.summarizer(batch=False).stored(doc, best.mode, best.words, best.keys)
+    if summary is None:
         return None
     return Passage(
         doc_id=doc.id, path=doc.path, title=doc.title, page_start=1, page_end=max(doc.pages, 1),
-        section=f"summary ({best.mode})", start=0, end=0, text=root.text, chunk_ids=[], ords=[], weight=1.0,
+        section=f"summary ({best.mode})", start=0, end=0, text=summary.text, chunk_ids=[], ords=[], weight=1.0,
     )

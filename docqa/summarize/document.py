@@ -340,16 +340,25 @@ class Summarizer:
             raise UsageError(f"unknown summarize mode {mode!r} (choose from {', '.join(MODES)})")
         t = time.perf_counter()
         stamp = self.stamp()
-        keys = self.nodes.root(doc.path, mode, words, doc.sha256, stamp)
-        if keys is not None:
-            stored = [self.nodes.get(k) for k in keys]
-            if all(n is not None for n in stored):
-                nodes = [n for n in stored if n is not None]
-                return self._finish(doc, mode, words, nodes, self.settings.budget, t, reused_root=True)
+        summary = self.stored(doc, mode, words, self.nodes.root(doc.path, mode, words, doc.sha256, stamp))
+        if summary is not None:
+            return summary
         trail = {"map-reduce": self._map_reduce, "refine": self._refine, "tree": self._tree}[mode](doc, words)
         self._resize(doc, words, trail)
         self.nodes.set_root(doc.path, mode, words, doc.sha256, stamp, [n.key for n in trail])
         return self._finish(doc, mode, words, trail, self.budget, t)
+
+    def stored(self, doc: DocumentRow, mode: str, words: int, keys: list[str] | None) -> DocumentSummary | None:
+        """The summary a stored tree (`keys`, root last) finishes as, with no model call; None when
+        a node is missing. What `document` returns for an unchanged document, and what a broad
+        question reads, are one text."""
+        if keys is None:
+            return None
+        t = time.perf_counter()
+        nodes = [self.nodes.get(k) for k in keys]
+        if any(n is None for n in nodes):
+            return None
+        return self._finish(doc, mode, words, nodes, self.settings.budget, t, reused_root=True)
 
     # -- length and facts -------------------------------------------------------------------------
 

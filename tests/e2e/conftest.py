@@ -109,6 +109,22 @@ def default_llm_server():
         yield url
 
 
+def _copy_index(source, target) -> None:
+    """A copy of an index another connection of this process holds open. The database goes through
+    SQLite's backup API: copying its file with plain open/close would drop the POSIX locks SQLite
+    holds on it in this process (closing any descriptor of a file releases them all)."""
+    import sqlite3
+
+    from docqa.memory.store import DB_NAME
+
+    target.mkdir(parents=True)
+    for item in source.iterdir():
+        if item.is_file() and not item.name.startswith(DB_NAME):
+            shutil.copy2(item, target / item.name)
+    with sqlite3.connect(source / DB_NAME) as src, sqlite3.connect(target / DB_NAME) as dst:
+        src.backup(dst)
+
+
 @pytest.fixture(scope="session")
 def live_server(sample_index, tmp_path_factory):
     """`docqa serve` on a free loopback port: uvicorn on a thread over a copy of the sample index (an
@@ -122,7 +138,7 @@ def live_server(sample_index, tmp_path_factory):
     from docqa.server.service import Service
 
     directory = tmp_path_factory.mktemp("served") / "index"
-    shutil.copytree(sample_index.directory, directory)
+    _copy_index(sample_index.directory, directory)
     settings = load_settings({"index": str(directory)}, environ={})
     index = Index.open(directory, settings)
     index.share_generator(sample_index.generator())

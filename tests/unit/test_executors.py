@@ -138,7 +138,8 @@ def test_summarizer_sends_only_the_map_step_to_the_executor(index, tmp_path):
     doc = index.store.documents()[0]
     remote = Recording(generator=FakeGenerator("Window summary from an actor."))
     local = FakeGenerator("Merged summary from the driver.")
-    settings = index.settings.summarize.model_copy(update={"budget": 700, "partial_words": 40, "words": 60})
+    # Whole windows (select 1: no sentence selection doubling their width), so the log makes several.
+    settings = index.settings.summarize.model_copy(update={"budget": 700, "partial_words": 40, "words": 60, "select": 1.0})
     summary = Summarizer(index, local, settings, executor=remote).document(doc, "tree", 60)
     windows = [n for n in summary.nodes if n.kind == "window"]
     assert len(windows) >= 2 and sum(len(b) for b in remote.batches) == len(windows)
