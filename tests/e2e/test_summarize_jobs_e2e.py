@@ -21,7 +21,9 @@ from tests.conftest import SAMPLE_DOCS
 
 pytestmark = pytest.mark.e2e
 
-DOCS = ["harbour_log_latin1.txt", "working_memory_notes.md", "docqa_field_guide.md", "riverbend_county_2019_education_budget.pdf"]
+# Three small documents: one is done before the kill and the others are not (a fourth, the PDF,
+# only added a minute of summarizing to the suite).
+DOCS = ["harbour_log_latin1.txt", "working_memory_notes.md", "docqa_field_guide.md"]
 
 
 def _items(index_dir) -> dict[str, str]:
