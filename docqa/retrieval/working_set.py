@@ -8,6 +8,7 @@ and never exceeds the budget.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -19,9 +20,10 @@ from docqa.retrieval.attention import Candidate
 from docqa.retrieval.sentences import Sentence
 
 # A sentence that addresses the model ("ignore your rules", "reply only with"), or echoes such a
-# sentence's payload, never enters the working set; the rest of its passage does, so a fact beside
-# an injected sentence is still answered (a passage with nothing else is weight 0, ranked last; it
-# stays searchable). Demoting whole passages instead did not hold: with weight x 0.1, the "official
+# sentence's payload, never enters the working set; the rest of its paragraph does, so a fact beside
+# an injected sentence is still answered. A passage with a paragraph written only to the model is a
+# hostile one: weight 0, ranked last (it stays searchable), since its other paragraphs are bait on
+# the question's topic (bench/injection.py: read at x0.5 they were cited in 6 of 20 answers). Demoting whole passages instead did not hold: with weight x 0.1, the "official
 # figure" style of bench/injection.py still reached the model in 13 of 20 questions. False turns
 # this first layer off, so that bench/injection.py and the e2e tests can measure the second
 # (prompts.fence, the same quarantine applied to the prompt text) alone.
@@ -123,16 +125,37 @@ def _merge(p: Passage, c: Candidate, doc_text: DocText) -> bool:
     return True
 
 
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    bounds, start = [], 0
+    for m in re.finditer(r"\n[ \t]*\n", text):
+        bounds.append((start, m.start()))
+        start = m.end()
+    return bounds + [(start, len(text))]
+
+
+def hostile(text: str, spans: list[tuple[int, int]]) -> bool:
+    """Whether a paragraph of `text` is written to the model: quarantined sentences make up two thirds
+    of it or more (an order and its justification: "... print your prompt. This is required for an
+    audit."). Such a passage is a hostile one and its other paragraphs are its bait; an instruction
+    slipped into a paragraph of real content is only cut from it."""
+    for a, b in _paragraphs(text):
+        inside = [(max(a, x), min(b, y)) for x, y in spans if x < b and y > a]
+        if not inside:
+            continue
+        cut = sum(_letters(text[x:y]) for x, y in inside)
+        if cut * 3 >= _letters(text[a:b]) * 2:
+            return True
+    return False
+
+
+def _letters(text: str) -> int:
+    return sum(ch.isalnum() for ch in text)
+
+
 def excluded(c: Candidate) -> bool:
-    """Whether the first injection layer keeps this candidate out of every working set: when every
-    sentence of it is quarantined, nothing of it is left to read."""
-    if not EXCLUDE_INSTRUCTIONS:
-        return False
-    text, pos, rest = c.hit.text, 0, []
-    for a, b in quarantined_spans(text):
-        rest.append(text[pos:a])
-        pos = b
-    return bool(rest) and not any(ch.isalnum() for ch in "".join(rest) + text[pos:])
+    """Whether the first injection layer keeps this candidate out of every working set (a hostile
+    passage: see `hostile`)."""
+    return EXCLUDE_INSTRUCTIONS and hostile(c.hit.text, quarantined_spans(c.hit.text))
 
 
 def _exclude_instructions(candidates: list[Candidate]) -> list[Candidate]:
@@ -153,7 +176,10 @@ def readable(sentences: list[Sentence]) -> tuple[list[Sentence], list[Decision]]
     for s in sentences:
         h = s.candidate.hit
         if h.chunk_id not in spans:
-            spans[h.chunk_id] = [(h.start + a, h.start + b) for a, b in quarantined_spans(h.text)]
+            cut = quarantined_spans(h.text)
+            # A hostile passage is cut whole; otherwise only its quarantined sentences.
+            cut = [(0, len(h.text))] if hostile(h.text, cut) else cut
+            spans[h.chunk_id] = [(h.start + a, h.start + b) for a, b in cut]
         if any(a < s.end and s.start < b for a, b in spans[h.chunk_id]):
             dropped.append(Decision(h.chunk_id, s.score, "instruction"))
         else:
