@@ -175,6 +175,8 @@ class Index:
         """Ids of the documents a search may read (settings.retrieval.within/types, narrowed to the
         files/folders `under`); None: every document."""
         r = self.settings.retrieval
+        if not (r.within or r.types or under):
+            return None  # every search passes here: no document listing without a scope
         docs = self.store.documents()
         ids = scope.resolve(docs, r.within, r.types)
         if under:
