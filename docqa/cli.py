@@ -5,8 +5,8 @@ the same in every command; a DocqaError becomes one red line (`_command`); JSON 
 library (`Answer.to_json`, `IngestReport.to_json`, ...).
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: Typer would evaluate every command's annotations
+# from strings again on each run, a tenth of `docqa --help` (issue 13).
 import contextlib
 import functools
 import json
@@ -17,20 +17,20 @@ from collections.abc import Callable
 from dataclasses import asdict, is_dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal, Optional, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional, Union, get_args, get_origin
 
 import typer
 from rich.console import Console, ConsoleDimensions
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-from rich.progress import Progress as RichProgress
 from rich.table import Table
 
-from docqa.display import print_answer, sources_table
-from docqa.errors import ConfigError, DocqaError, UsageError
-from docqa.locators import hit_locator
-from docqa.ingest.pipeline import IngestReport, Progress, printable_path, walk
+from docqa.errors import ConfigError, DocqaError, UsageError, printable_path
 from docqa.settings import Settings, describe, load_settings, setting_field
+
+if TYPE_CHECKING:
+    from docqa.ingest.pipeline import IngestReport
+
+# Imported where used, not here: the ingest pipeline (its loaders), display and rich's progress, so `docqa --help`, `list` and `config` start without them (issue 13).
 
 app = typer.Typer(
     help="Local document question answering with citations, offline.\n\n"
@@ -192,22 +192,24 @@ def _load_generator(owner) -> None:
         progress.close()
 
 
-class _IngestBar(Progress):
-    """Files and chunks with an ETA, drawn on stderr so --json output stays clean."""
+def _bar(label: str, unit: str | None, field: str | None, **kwargs: Any):
+    """A rich bar on stderr: label, bar, done/total, unit, elapsed, eta, then `field` of the task
+    dimmed. rich.progress is imported here, when a bar is drawn: the quick commands don't need it."""
+    import rich.progress as rp
+
+    columns = [rp.TextColumn(f"[bold]{label}"), rp.BarColumn(), rp.MofNCompleteColumn()]
+    columns += [rp.TextColumn(unit)] if unit else []
+    columns += [rp.TimeElapsedColumn(), rp.TextColumn("eta"), rp.TimeRemainingColumn()]
+    columns += [rp.TextColumn(f"[dim]{{task.fields[{field}]}}")] if field else []
+    return rp.Progress(*columns, console=err, **kwargs)
+
+
+class _IngestBar:
+    """Files and chunks with an ETA, drawn on stderr so --json output stays clean (an
+    ingest.pipeline.Progress)."""
 
     def __init__(self) -> None:
-        self.bar = RichProgress(
-            TextColumn("[bold]ingest"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("files · {task.fields[chunks]} chunks"),
-            TimeElapsedColumn(),
-            TextColumn("eta"),
-            TimeRemainingColumn(),
-            TextColumn("[dim]{task.fields[current]}"),
-            console=err,
-            transient=False,
-        )
+        self.bar = _bar("ingest", "files · {task.fields[chunks]} chunks", "current", transient=False)
         self.task = None
 
     def start(self, total_files: int) -> None:
@@ -227,7 +229,9 @@ class _IngestBar(Progress):
         self.bar.stop()
 
 
-def _run_ingest(settings: Settings, paths: list[Path], wait: bool, as_json: bool) -> IngestReport:
+def _run_ingest(settings: Settings, paths: list[Path], wait: bool, as_json: bool) -> "IngestReport":
+    from docqa.ingest.pipeline import IngestReport, Progress, walk
+
     if not any(p.is_dir() or p.is_file() for p in paths):
         # Nothing there to read: say so without opening the store, or creating an empty one.
         return IngestReport(failed=walk(paths)[2])
@@ -246,7 +250,7 @@ def _run_ingest(settings: Settings, paths: list[Path], wait: bool, as_json: bool
         raise typer.Exit(130) from None
 
 
-def _print_ingest(report: IngestReport) -> None:
+def _print_ingest(report: "IngestReport") -> None:
     # One line per file: a newline or undecodable byte in a file name is printed escaped.
     for path, reason in report.failed:
         err.print(f"[red]failed[/red] {_path(path)}: {escape(reason)}")
@@ -329,6 +333,8 @@ def search(
     if not hits:
         out.print("no results")
         return
+    from docqa.locators import hit_locator
+
     table = Table(show_lines=True)
     for col in ("#", "score", "document", "where", "section", "snippet"):
         table.add_column(col, overflow="fold")
@@ -423,6 +429,8 @@ def ask(
         return
     if explain:
         _print_explain(ans, chat)
+    from docqa.display import print_answer
+
     print_answer(out, ans)
 
 
@@ -430,10 +438,7 @@ class _EvalProgress:
     """A bar at a terminal; piped or under --json, a plain line per question with the ETA (stderr)."""
 
     def __init__(self) -> None:
-        self.bar = RichProgress(
-            TextColumn("[bold]eval"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("eta"),
-            TimeRemainingColumn(), TextColumn("[dim]{task.fields[q]}"), console=err, disable=not err.is_terminal,
-        )
+        self.bar = _bar("eval", None, "q", disable=not err.is_terminal)
         self.task = None
         self.started = time.monotonic()
 
@@ -548,7 +553,7 @@ def chat(
         table.add_column(col)
     for r in rows:
         when = datetime.fromtimestamp(r.updated_at).strftime("%Y-%m-%d %H:%M")
-        table.add_row(escape(printable_path(r.name)), str(r.turns), str(r.evidence), str(r.evidence_tokens), when)
+        table.add_row(_path(r.name), str(r.turns), str(r.evidence), str(r.evidence_tokens), when)
     out.print(table)
     out.print(f"{len(rows)} sessions")
 
@@ -674,8 +679,7 @@ def migrate(
 
     settings = _settings(index, config)
     with _open(settings, create=False) as idx:
-        bar = RichProgress(TextColumn("[bold]migrate"), BarColumn(), MofNCompleteColumn(), TextColumn("documents"),
-                           TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), console=err)
+        bar = _bar("migrate", "documents", None)
         with bar:
             task = bar.add_task("migrate", total=None)
             report = run_migrate(idx.store, to, settings.vectors,
@@ -696,11 +700,7 @@ class _JobBar:
     """Items, the current document and an ETA, on stderr (docqa.summarize.jobs.JobProgress)."""
 
     def __init__(self) -> None:
-        self.bar = RichProgress(
-            TextColumn("[bold]summarize"), BarColumn(), MofNCompleteColumn(), TextColumn("documents"),
-            TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), TextColumn("[dim]{task.fields[current]}"),
-            console=err,
-        )
+        self.bar = _bar("summarize", "documents", "current")
         self.task = None
 
     def start(self, total: int, done: int) -> None:
@@ -721,11 +721,7 @@ class _NodeBar:
     """LLM calls of one document's summary with an ETA (the total is the planner's estimate)."""
 
     def __init__(self) -> None:
-        self.bar = RichProgress(
-            TextColumn("[bold]summarize"), BarColumn(), MofNCompleteColumn(), TextColumn("calls"),
-            TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), TextColumn("[dim]{task.fields[current]}"),
-            console=err, transient=True,
-        )
+        self.bar = _bar("summarize", "calls", "current", transient=True)
         self.task = self.bar.add_task("summarize", total=None, current="")
         self.bar.start()
 
@@ -774,6 +770,8 @@ def _summarize_focus(idx, focus: str, words: int | None, paths: list[Path] | Non
     out.print(escape(result.text) if result.answered else f"[bold]{escape(result.text)}[/bold] [dim]({escape(result.abstain_reason)})[/dim]")
     for unit in result.dropped:
         err.print(f"[dim]dropped, no passage holds it: {escape(unit)}[/dim]")
+    from docqa.display import sources_table
+
     out.print(sources_table([asdict(c) for c in result.citations]))
 
 

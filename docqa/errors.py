@@ -1,6 +1,13 @@
 """Errors a user can act on. The CLI prints them as one line and exits non-zero."""
 
 
+def printable_path(path: str) -> str:
+    """A path as one printable line: undecodable bytes as \\xNN, control characters (a newline in a
+    file name) as escapes, so one message stays one line."""
+    path = path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(ch if ch.isprintable() or ch == " " else ascii(ch)[1:-1] for ch in path)
+
+
 class DocqaError(Exception):
     """Base class: the message is a complete, user-facing sentence."""
 

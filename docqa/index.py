@@ -5,24 +5,25 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 from pathlib import Path
 
 from docqa.errors import StoreError, UsageError
-from docqa.ingest.pipeline import IngestReport, Progress
-from docqa.ingest.pipeline import ingest as run_ingest
 from docqa.memory.backend import MemoryStore, VectorSearch, open_store
 from docqa.memory.memory import Memory
 from docqa.memory.store import DB_NAME, DocumentRow
 from docqa.models.embedder import Embedder, make_embedder
 from docqa.records import Hit
-from docqa.retrieval import hybrid, scope
-from docqa.retrieval.attention import TokenStateCache
 from docqa.settings import Settings, is_store_url, load_settings, redact_url
 
+# The ingest pipeline (its loaders) and retrieval (numpy) are imported where used: `docqa list`,
+# `status` and `config` open an Index and never search or ingest (issue 13).
 if TYPE_CHECKING:
     from docqa.answer import Answer
+    from docqa.ingest.pipeline import IngestReport, Progress
     from docqa.memory.vectors import Recall
+    from docqa.retrieval.attention import TokenStateCache
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,6 @@ class Index:
         self._memory: Memory | None = None
         self._generator = None
         self._executor = None
-        self.token_cache = TokenStateCache()
 
     @classmethod
     def open(cls, path: str | Path | None = None, settings: Settings | None = None, create: bool = True) -> Index:
@@ -101,6 +101,13 @@ class Index:
 
     # -- lazily loaded parts --------------------------------------------------------------------
 
+    @cached_property
+    def token_cache(self) -> TokenStateCache:
+        """Passage token states of the re-ranker, kept across questions of this Index."""
+        from docqa.retrieval.attention import TokenStateCache
+
+        return TokenStateCache()
+
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
@@ -144,6 +151,8 @@ class Index:
     # -- writing --------------------------------------------------------------------------------
 
     def ingest(self, paths: Iterable[str | Path], progress: Progress | None = None, wait: bool = False) -> IngestReport:
+        from docqa.ingest.pipeline import ingest as run_ingest
+
         with self.store.writer_lock(wait=wait):
             executor = self.executor  # before the model loads: a missing `ray` is reported at once
             return run_ingest([Path(p) for p in paths], self.memory, self.settings.ingest, executor, progress=progress)
@@ -164,6 +173,8 @@ class Index:
 
     def search(self, query: str, k: int | None = None, mode: str = "hybrid", doc_ids: list[int] | None = None) -> list[Hit]:
         """Top-k chunks of the documents in scope (settings.retrieval.within/types), or of `doc_ids`."""
+        from docqa.retrieval import hybrid
+
         if not query.strip():
             raise UsageError("empty query")
         return hybrid.search(
@@ -177,6 +188,8 @@ class Index:
         r = self.settings.retrieval
         if not (r.within or r.types or under):
             return None  # every search passes here: no document listing without a scope
+        from docqa.retrieval import scope
+
         docs = self.store.documents()
         ids = scope.resolve(docs, r.within, r.types)
         if under:

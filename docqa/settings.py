@@ -8,11 +8,9 @@ one table per section. An unknown key in the config file is an error that names 
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import sys
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -475,6 +473,8 @@ def _unknown_keys(data: dict[str, Any], prefix: str = "") -> list[str]:
 
 
 def _unknown_setting(name: str, where: str) -> ConfigError:
+    import difflib  # here, not at start-up: only an unknown name needs it
+
     close = difflib.get_close_matches(name, _all_names(), n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     return ConfigError(f"unknown setting '{name}'{where}{hint}")
@@ -505,6 +505,8 @@ def load_settings(
     path = config_path or (Path(environ[CONFIG_ENV]) if environ.get(CONFIG_ENV) else default_config_path())
     data: dict[str, Any] = {}
     if path.exists():
+        import tomllib  # here, not at start-up: `docqa --help` reads no config (issue 13)
+
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

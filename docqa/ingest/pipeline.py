@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from docqa.errors import LoadError
+from docqa.errors import LoadError, printable_path
 from docqa.ingest.chunking import chunk_document
 from docqa.ingest.loaders import NoTextError, kind_of, load, os_reason, read_bytes
 from docqa.models.embedder import Embedder
@@ -193,13 +193,6 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
-
-
-def printable_path(path: str) -> str:
-    """A path as one printable line: undecodable bytes as \\xNN, control characters (a newline in a
-    file name) as escapes, so one message stays one line."""
-    path = path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return "".join(ch if ch.isprintable() or ch == " " else ascii(ch)[1:-1] for ch in path)
 
 
 # A file that is still being written is read again this many times before it is skipped.

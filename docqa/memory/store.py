@@ -16,8 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from docqa.cjk import keyword_text
 from docqa.errors import StoreError
@@ -25,6 +24,9 @@ from docqa.memory.derived import Derived
 from docqa.memory.schema import ADDED_COLUMNS, DERIVED, SCHEMA_VERSION, SQLITE, SQLITE_KEYWORDS
 from docqa.records import Chunk, Hit
 from docqa.settings import VectorSettings
+
+if TYPE_CHECKING:
+    import numpy as np  # imported by the methods that use it: `docqa list` and `status` never do
 
 DB_NAME = "docqa.sqlite"
 
@@ -232,6 +234,8 @@ class Store(DocumentReads):
 
         Returns (removed chunk ids, added chunk ids) so the vector index can follow.
         """
+        import numpy as np
+
         if len(chunks) != len(vectors):
             raise ValueError("one vector per chunk")
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
@@ -279,9 +283,13 @@ class Store(DocumentReads):
     # -- chunks ---------------------------------------------------------------------------------
 
     def chunk_ids(self) -> np.ndarray:
+        import numpy as np
+
         return np.fromiter((r[0] for r in self.conn.execute("SELECT id FROM chunks")), dtype=np.int64)
 
     def vectors(self, ids: Sequence[int], dim: int) -> np.ndarray:
+        import numpy as np
+
         out = np.zeros((len(ids), dim), dtype=np.float32)
         pos = {int(i): n for n, i in enumerate(ids)}
         for start in range(0, len(ids), 500):
@@ -372,6 +380,7 @@ class Store(DocumentReads):
     def integrity_problems(self, dim: int, ids: np.ndarray, sample: int) -> list[str]:
         """FTS5 and the newest FAISS file against the chunk rows (inside the caller's snapshot)."""
         import faiss
+        import numpy as np
 
         from docqa.memory.vectors import latest_file
 

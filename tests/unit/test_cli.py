@@ -190,6 +190,31 @@ def test_help_has_examples():
     assert r.exit_code == 0 and "docqa ingest" in r.output and "docqa search" in r.output
 
 
+def test_quick_commands_load_no_pipeline_and_no_numpy(tmp_path):
+    """`docqa --help`, `list` and `config` start in a fraction of a second (issue 13): they import
+    neither numpy nor the ingest pipeline (its loaders) nor retrieval."""
+    import subprocess
+    import sys
+
+    from docqa.memory.backend import open_store
+
+    open_store(tmp_path).close()
+    code = (
+        "import sys\n"
+        "from docqa.cli import app\n"
+        f"for argv in (['--help'], ['list', '--index', {str(tmp_path)!r}], ['config']):\n"
+        "    try:\n"
+        "        app(argv)\n"
+        "    except SystemExit as exc:\n"
+        "        assert not exc.code, (argv, exc.code)\n"
+        "heavy = ('numpy', 'torch', 'faiss', 'docqa.ingest.pipeline', 'docqa.ingest.loaders', 'docqa.retrieval.hybrid')\n"
+        "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "[]"
+
+
 def test_empty_query_is_a_usage_error(tmp_path, docs):
     idx = tmp_path / "idx"
     assert run("ingest", docs, "--index", idx).exit_code == 0
