@@ -11,6 +11,7 @@ without CJK characters exactly as it was (English ranks as before).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 # Hiragana, katakana, CJK ideographs (with extension A and compatibility), hangul syllables.
 CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
@@ -19,6 +20,16 @@ CJK_RUN = re.compile(f"[{CJK_CHARS}]+")
 
 def has_cjk(text: str) -> bool:
     return CJK_RUN.search(text) is not None
+
+
+def cjk_share(texts: Iterable[str]) -> float:
+    """CJK characters as a share of all the letters of `texts` (0.0 when they have none): what
+    embedding.model = auto reads to pick a multilingual embedder. Texts are read one at a time."""
+    cjk = letters = 0
+    for text in texts:
+        letters += sum(ch.isalpha() for ch in text)
+        cjk += sum(ch.isalpha() for run in CJK_RUN.findall(text) for ch in run)
+    return cjk / letters if letters else 0.0
 
 
 def bigrams(run: str) -> list[str]:

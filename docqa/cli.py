@@ -1021,10 +1021,17 @@ def show_config(index: IndexOpt = None, config: ConfigOpt = None, as_json: JsonO
     if as_json:
         _print_json(settings.model_dump(mode="json"))
         return
+    rows = describe(settings)
+    if settings.embedding.model == "auto":
+        from docqa.index import recorded_model
+
+        used = recorded_model(settings)
+        shown = f"auto (this index: {used})" if used else "auto (chosen on this index's first ingest)"
+        rows = [(name, shown if name == "embedding.model" else value, doc) for name, value, doc in rows]
     table = Table()
     for col in ("setting", "value", "description"):
         table.add_column(col, overflow="fold")
-    for name, value, doc in describe(settings):
+    for name, value, doc in rows:
         table.add_row(name, escape(str(value)), escape(doc))
     out.print(table)
 

