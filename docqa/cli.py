@@ -1023,9 +1023,9 @@ def show_config(index: IndexOpt = None, config: ConfigOpt = None, as_json: JsonO
         return
     rows = describe(settings)
     if settings.embedding.model == "auto":
-        from docqa.index import recorded_model
+        from docqa.memory.backend import recorded_model
 
-        used = recorded_model(settings)
+        used = recorded_model(settings.store or settings.index)
         shown = f"auto (this index: {used})" if used else "auto (chosen on this index's first ingest)"
         rows = [(name, shown if name == "embedding.model" else value, doc) for name, value, doc in rows]
     table = Table()

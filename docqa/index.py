@@ -285,19 +285,6 @@ class Index:
         )
 
 
-def recorded_model(settings: Settings) -> str | None:
-    """The embedding model the index directory of `settings` records; None when it has no index
-    yet (or is a server store: reading it needs a connection). `docqa config` shows it."""
-    directory = Path(settings.index).expanduser()
-    if settings.store or is_store_url(settings.index) or not (directory / DB_NAME).exists():
-        return None
-    store = open_store(directory)
-    try:
-        return store.get_meta("embed_model")
-    finally:
-        store.close()
-
-
 def _state_dir(url: str) -> Path:
     """Local files of a server store (chat line history): one folder per server and database."""
     import hashlib

@@ -118,6 +118,28 @@ class MemoryStore(Protocol):
     def disk_bytes(self) -> dict[str, int]: ...
 
 
+DB_NAME = "docqa.sqlite"
+
+
+def recorded_model(location: str | Path) -> str | None:
+    """The embedding model the directory store at `location` records, read without opening it as a
+    Store (read-only: no upgrade, no lock, and none of store.py's imports: `docqa config` shows it);
+    None when no store is there, or for a server store, which would need a connection."""
+    path = Path(location).expanduser() / DB_NAME
+    if is_store_url(location) or not path.exists():
+        return None
+    import sqlite3
+
+    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'embed_model'").fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+    return row[0] if row else None
+
+
 def open_store(location: str | Path) -> MemoryStore:
     """The store at `location`: a postgresql:// URL, else a directory (created by the caller)."""
     if is_store_url(location):

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from docqa.cjk import keyword_text
 from docqa.errors import StoreError
+from docqa.memory.backend import DB_NAME
 from docqa.memory.derived import Derived
 from docqa.memory.schema import ADDED_COLUMNS, DERIVED, SCHEMA_VERSION, SQLITE, SQLITE_KEYWORDS
 from docqa.records import Chunk, Hit
@@ -27,8 +28,6 @@ from docqa.settings import VectorSettings
 
 if TYPE_CHECKING:
     import numpy as np  # imported by the methods that use it: `docqa list` and `status` never do
-
-DB_NAME = "docqa.sqlite"
 
 HIT_COLUMNS = (
     "c.id, c.doc_id, d.path, d.title, c.ord, c.text, c.page_start, c.page_end, c.section, "

