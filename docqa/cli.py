@@ -58,8 +58,10 @@ class _Console(Console):
     size = property(_size, Console.size.fset)
 
 
-out = _Console(soft_wrap=True)  # one message, one line: never wrapped mid-path
-err = _Console(stderr=True, soft_wrap=True)
+# One message, one line: never wrapped mid-path. No emoji codes: a document's ":smile:" is printed as
+# written, not as 😄 (and rich's emoji table is not loaded at start-up).
+out = _Console(soft_wrap=True, emoji=False)
+err = _Console(stderr=True, soft_wrap=True, emoji=False)
 
 
 def _flag(dotted: str, *decls: str, kind: Any = None, help: str = "", metavar: str | None = None) -> Any:

@@ -190,6 +190,14 @@ def test_help_has_examples():
     assert r.exit_code == 0 and "docqa ingest" in r.output and "docqa search" in r.output
 
 
+def test_document_text_is_printed_as_written(tmp_path):
+    """No rich emoji codes: a passage's ":smile:" stays text."""
+    write(tmp_path / "docs" / "c.txt", "The release notes say :smile: and :warning: literally.")
+    assert run("ingest", tmp_path / "docs", "--index", tmp_path / "idx").exit_code == 0
+    r = run("search", "release notes", "--index", tmp_path / "idx")
+    assert r.exit_code == 0 and ":smile: and :warning:" in r.output
+
+
 def test_quick_commands_load_no_pipeline_and_no_numpy(tmp_path):
     """`docqa --help`, `list` and `config` start in a fraction of a second (issue 13): they import
     neither numpy nor the ingest pipeline (its loaders) nor retrieval."""
