@@ -265,7 +265,7 @@ class Index:
         return summarize_focus(self, self.generator(), topic, self.settings, words, self.scope(under), on_token=on_token)
 
     def status(self) -> Status:
-        from docqa.models.device import resolve_device, resolve_dtype
+        from docqa.models.device import dtype_name, resolve_device
 
         docs, chunks = self.store.counts()
         device = resolve_device(self.settings.device)
@@ -280,7 +280,7 @@ class Index:
             embed_dim=int(dim) if dim else None,
             llm=self.settings.generation.model,
             device=device,
-            dtype=str(resolve_dtype(self.settings.embedding.dtype, device)).replace("torch.", ""),
+            dtype=dtype_name(self.settings.embedding.dtype, device),
             disk_bytes=self.store.disk_bytes(),
         )
 

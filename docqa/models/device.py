@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,7 +15,18 @@ if TYPE_CHECKING:
     import torch
 
 
+# A GPU driver leaves these behind (NVIDIA's kernel module, its control device; AMD's ROCm). Without
+# any of them CUDA cannot be available, and `docqa status` need not import torch (2 s) to say "cpu".
+_GPU_DRIVER_PATHS = ("/proc/driver/nvidia", "/dev/nvidiactl", "/dev/kfd")
+
+
+def _no_gpu_driver() -> bool:
+    return sys.platform == "linux" and not any(os.path.exists(p) for p in _GPU_DRIVER_PATHS)
+
+
 def resolve_device(requested: str = "auto") -> str:
+    if requested == "cpu" or (requested == "auto" and _no_gpu_driver()):
+        return "cpu"
     import torch
 
     if requested == "auto":
@@ -46,6 +58,15 @@ def resolve_dtype(requested: str, device: str) -> torch.dtype:
     if device == "cuda":
         return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
     return torch.bfloat16 if cpu_has_native_bf16() else torch.float32
+
+
+def dtype_name(requested: str, device: str) -> str:
+    """resolve_dtype's answer by name ("float32", "bfloat16"), without torch where none is needed."""
+    if requested != "auto":
+        return requested
+    if device == "cpu":
+        return "bfloat16" if cpu_has_native_bf16() else "float32"
+    return str(resolve_dtype(requested, device)).replace("torch.", "")
 
 
 def cpu_count() -> int:

@@ -199,24 +199,27 @@ def test_document_text_is_printed_as_written(tmp_path):
 
 
 def test_quick_commands_load_no_pipeline_and_no_numpy(tmp_path):
-    """`docqa --help`, `list` and `config` start in a fraction of a second (issue 13): they import
-    neither numpy nor the ingest pipeline (its loaders) nor retrieval."""
+    """`docqa --help`, `list`, `config` and `status` start in a fraction of a second (issue 13): they
+    import neither numpy nor the ingest pipeline (its loaders) nor retrieval, and on a machine
+    without a GPU driver status says "cpu" without asking torch."""
     import subprocess
     import sys
 
     from docqa.memory.backend import open_store
+    from docqa.models.device import _no_gpu_driver
 
     open_store(tmp_path).close()
+    heavy = ("numpy", "faiss", "docqa.ingest.pipeline", "docqa.ingest.loaders", "docqa.retrieval.hybrid")
+    heavy += ("torch",) if _no_gpu_driver() else ()
     code = (
         "import sys\n"
         "from docqa.cli import app\n"
-        f"for argv in (['--help'], ['list', '--index', {str(tmp_path)!r}], ['config']):\n"
+        f"for argv in (['--help'], ['list', '--index', {str(tmp_path)!r}], ['config'], ['status', '--index', {str(tmp_path)!r}]):\n"
         "    try:\n"
         "        app(argv)\n"
         "    except SystemExit as exc:\n"
         "        assert not exc.code, (argv, exc.code)\n"
-        "heavy = ('numpy', 'torch', 'faiss', 'docqa.ingest.pipeline', 'docqa.ingest.loaders', 'docqa.retrieval.hybrid')\n"
-        "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules), file=sys.stderr)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
