@@ -161,6 +161,7 @@ class Index:
         if self._executor is None:
             from docqa.executors import make_executor
 
+            self._resolve_model()  # Ray actors make their embedder from settings: never from "auto"
             self._executor = make_executor(self.settings, lambda: self.embedder, self.generator)
         return self._executor
 
@@ -171,7 +172,7 @@ class Index:
 
         paths = [Path(p) for p in paths]
         with self.store.writer_lock(wait=wait):
-            self._resolve_model(paths)  # before the executor: Ray actors make their embedder from settings
+            self._resolve_model(paths)  # from the text, before the executor resolves it without
             executor = self.executor  # before the model loads: a missing `ray` is reported at once
             return run_ingest(paths, self.memory, self.settings.ingest, executor, progress=progress)
 
