@@ -60,11 +60,17 @@ _CJK_BRACKETS = (("《", "》"), ("「", "」"), ("『", "』"), ("（", "）"),
 # Share of the question's content words the quote and its neighbours must hold: a sentence that
 # shares one word with the question is about something else (tuned on XQuAD answers read by hand).
 QUESTION_OVERLAP = 0.5
+# Characters either side of a passage in which the question's names must occur: a passage excerpt
+# may say "its capital" where the paragraph around it names the country.
+NAME_WINDOW = 1500
 _STATED_NUMBER = re.compile(r"(?<![^\W_]-)(?<![^\W_])\d+(?:[.,]\d+)*")
 _COUNT_QUESTION = re.compile(r"^\s*(how (many|much)|what (number|percentage|proportion|share) of)\b", re.I)
 _WHO_QUESTION = re.compile(r"^\s*(who|whom)\b|\bname of\b", re.I)
 _PERCENT_QUESTION = re.compile(r"\b(accuracy|percentage|percent|precision|recall|proportion)\b|%", re.I)
 _LEAD = re.compile(r"^\s*(?:(?:the\s+)?(?:short\s+)?answer\s*(?:is)?|答案(?:是)?)\s*[:：-]\s*", re.I)
+# A bracketed tail after the answer ("Abu al-Qasim (Abulcasis) (936–1013", "10% [citation needed]"):
+# an aside the model copied along, closed or cut off by the answer room.
+_ASIDE_TAIL = re.compile(r"\s+[(\[（][^)\]）]*[)\]）]?\s*$")
 
 
 @dataclass
@@ -157,6 +163,13 @@ def parse(raw: str) -> tuple[str, list[int]]:
     return short.rstrip(".。 "), cited
 
 
+def without_aside(short: str) -> str:
+    """The answer without the bracketed asides that trail it, when something is left."""
+    while (trimmed := _ASIDE_TAIL.sub("", short)) != short and TOKEN.search(trimmed):
+        short = trimmed
+    return short
+
+
 def _spans(p: Passage) -> list[tuple[int, int, float]]:
     """The passage's sentences as (start, end, score): the scored ones, or split afresh."""
     if p.sentences:
@@ -195,20 +208,33 @@ def stated_numbers(question: str) -> set[str]:
     return {_norm(m.group()) for m in _STATED_NUMBER.finditer(question)}
 
 
+def question_names(question: str) -> set[str]:
+    """The names the question is about: its capitalised words after the first ("What is the
+    capital of Australia?" -> {"australia"}), stemmed as the evidence's words are."""
+    found = list(TOKEN.finditer(question))[1:]
+    # Acronyms ("UMC", "TV") are left out: the evidence often spells them out.
+    words = {_norm(w) for m in found if (w := m.group())[0].isupper() and not w.isupper() and not CJK_RUN.match(w)}
+    return _stem({w for w in words if w not in STOPWORDS and w not in _QUESTION_WORDS})
+
+
 def _meets_question(
     sentence: list[str], context: list[str], passage: set[str], header: set[str], row: bool, question: str,
-    answer: list[str],
+    answer: list[str], around: set[str],
 ) -> bool:
-    """The sentence states every number the question does, and the question's content words beyond
-    the answer are there: QUESTION_OVERLAP of them in the sentence and its neighbours, or, for a
-    table row, that share in the whole passage (the table's header and caption) and one in the row.
-    A row may take the question's numbers from the header too ("Budget line 2019 amount"), never
-    from another row."""
+    """The sentence states every number the question does; the question's names occur around the
+    passage (`around`: an answer about another country is not one about Australia); and the question's
+    content words beyond the answer are there: QUESTION_OVERLAP of them in the sentence and its
+    neighbours, or, for a table row, that share in the whole passage (the table's header and caption)
+    and one in the row. A row may take the question's numbers from the header too ("Budget line 2019
+    amount"), never from another row."""
     asked = _stem(_content(tokens(question)) - set(answer))
     if not stated_numbers(question) <= set(sentence) | set(answer) | (header if row else set()):
         return False
     if not asked or has_cjk(question) != any(CJK_RUN.match(t) for t in sentence):
         return True  # asked in another language than the evidence: its words cannot be there, the answer's are
+    names = question_names(question) - _stem(set(answer))
+    if len(names & around) * 2 < len(names):  # half of them: a question may misspell one ("Lor Loudoun")
+        return False
     near = len(asked & _stem(_terms(context)))
     if near >= QUESTION_OVERLAP * len(asked):
         return True
@@ -223,7 +249,10 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text) -> Verdict:
         return Verdict(short, None, None, False, "no passage to quote")
     if is_yes_no(question) and _YES_NO_ANSWER.match(short):
         return _check_yes_no(question, short, order, doc_text)
-    answer, q = tokens(short), tokens(question)
+    q = tokens(question)
+    if not _restates(tokens(bare := without_aside(short)), q):
+        short = bare  # unless the aside is the answer: "sport (including English Premier League Football"
+    answer = tokens(short)
     if not _content(answer):
         return Verdict(short, order[0], None, False, "the answer has no content to check")
     if _restates(answer, q):
@@ -233,14 +262,19 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text) -> Verdict:
         text = doc_text(p.doc_id)
         spans = _spans(p)
         passage_words = _stem(_terms(tokens(text[p.start : p.end])))
+        around = _stem(_terms(tokens(f"{p.title} {text[max(0, p.start - NAME_WINDOW) : p.end + NAME_WINDOW]}")))
         header = _header_numbers(text, spans)
         for i, (start, end, score) in enumerate(spans):
             sent = tokens(text[start:end])
             exact = snap(answer, text[start:end])
             context = tokens(text[spans[max(i - 1, 0)][0] : spans[min(i + 1, len(spans) - 1)][1]])
             holds = exact or _content(answer) <= _terms(sent)
+            # A short quote that is the answer alone (a lone table cell, a heading) shows nothing about it.
+            says_more = bool(_content(sent) - _content(answer)) or len(_content(sent)) > 4
             row = is_table_row(text[start:end])
-            if not holds or not _meets_question(sent, context, passage_words, header, row, question, answer):
+            if not (holds and says_more) or not _meets_question(
+                sent, context, passage_words, header, row, question, answer, around
+            ):
                 continue
             rank = (p.n in cited, exact is not None, score)
             if best is None or rank > best[0]:

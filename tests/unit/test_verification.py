@@ -5,7 +5,7 @@ they were wrong (issue: answers you can trust), from the real text of those docu
 """
 
 from docqa.retrieval.working_set import Passage, WorkingSet
-from docqa.verification import check, is_yes_no, parse
+from docqa.verification import check, is_yes_no, parse, without_aside
 
 TABLE_III = (
     "The city block distance and 8 other metrics were compared\nagainst each other in Table III.\n"
@@ -66,7 +66,7 @@ def test_a_row_takes_the_question_s_year_from_its_table_header():
 
 
 def test_answers_of_the_wrong_kind_are_not_verified():
-    letter = "Geneva, May 12th, 17—.\n\nMy dear Victor, your friend Henry Clerval writes from Geneva."
+    letter = "Written at the inn, Geneva, May 12th, 17—.\n\nMy dear Victor Frankenstein, your friend Henry Clerval writes from Geneva."
     v = _check("What is the name of Victor Frankenstein's friend from Geneva?", "Geneva, May 12th, 17 [1]", letter)
     assert not v.verified and v.reason == "the question asks for a name"
     assert _check("What is the name of Victor Frankenstein's friend from Geneva?", "Henry Clerval [1]", letter).verified
@@ -135,6 +135,30 @@ def test_yes_no_questions_are_answered_with_the_sentence_that_restates_them():
     assert BUDGET[start:end].startswith("The 2019 budget allocated")
     off_topic = _check("Did the harbour freeze in 1887?", "No [1]", BUDGET)
     assert not off_topic.verified
+
+
+def test_an_answer_about_another_place_than_the_question_names_is_not_verified():
+    # Once verified: "Paris", quoted from Alice's "London is the capital of Paris, and Paris is the capital of Rome".
+    alice = "I'll try if I know all the things I used to know. London is the capital of Paris, and Paris is the capital of Rome."
+    v = _check("What is the capital of Australia?", "Paris [1]", alice)
+    assert not v.verified
+    canberra = "Australia is a federation of six states.\n\nIts capital is Canberra, planned as a compromise."
+    assert _check("What is the capital of Australia?", "Canberra [1]", canberra).verified, "the name may be nearby"
+
+
+def test_a_quote_that_is_the_answer_alone_is_not_verified():
+    cell = "Number of employees\n8\nRevenue 45.6"
+    v = _check("How many employees are there?", "8 [1]", cell)
+    assert not v.verified or cell[v.quote[0] : v.quote[1]] != "8"
+
+
+def test_an_aside_after_the_answer_is_trimmed():
+    assert without_aside(parse("Abu al-Qasim al-Zahrawi (Abulcasis) (936–1013 [1]")[0]) == "Abu al-Qasim al-Zahrawi"
+    assert without_aside("General Pharmaceutical Council (GPhC") == "General Pharmaceutical Council"
+    assert without_aside("(VLRs)") == "(VLRs)", "an answer that is all aside is kept"
+    sky = "The channels would offer content from the BSkyB portfolio including sport (including English Premier League Football)."
+    v = _check("What does BSkyB's sport portfolio include?", "sport (including English Premier League Football [1]", sky)
+    assert v.verified and "Premier League" in v.short, "an aside is kept when the rest only restates the question"
 
 
 def test_the_reply_is_parsed_from_its_first_line():
