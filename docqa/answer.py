@@ -176,6 +176,7 @@ class Spec:
     granularity: Literal["sentence", "passage"] = "sentence"
     max_passages: int = 12
     neighbours: int = 1  # sentence granularity: context sentences either side of a chosen one
+    margin: float | None = None  # sentence granularity: how far below the best sentence one may score
 
 
 def answer_spec(settings: AnswerSettings, overview: bool = False) -> Spec:
@@ -183,7 +184,8 @@ def answer_spec(settings: AnswerSettings, overview: bool = False) -> Spec:
     if overview:
         return Spec("answer_overview", max(settings.budget, settings.overview_budget), settings.overview_tokens,
                     granularity="passage")
-    return Spec("answer", settings.budget, settings.max_answer_tokens, neighbours=settings.neighbours)
+    return Spec("answer", settings.budget, settings.max_answer_tokens, neighbours=settings.neighbours,
+                margin=settings.margin)
 
 
 def attend(question: str, hits, index, settings: AnswerSettings, generator: Generator, device: str,
@@ -227,7 +229,8 @@ def fill(question: str, candidates: list[Candidate], index, generator: Generator
     if spec.granularity == "sentence" and not pinned:
         scored = score_sentences(question, candidates, index, settings)
         return working_set.build_sentences(scored, measure, budget, doc_text, count=generator.count_tokens,
-                                           neighbours=spec.neighbours, max_passages=spec.max_passages)
+                                           neighbours=spec.neighbours, max_passages=spec.max_passages,
+                                           margin=spec.margin)
     vectors = index.store.vectors([c.hit.chunk_id for c in candidates], index.embedder.dim)
     return working_set.build(
         candidates, vectors, measure, budget, doc_text, floor=settings.floor, mmr_lambda=settings.mmr_lambda,

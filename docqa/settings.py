@@ -152,6 +152,12 @@ class AnswerSettings(_Section):
     neighbours: int = Field(
         1, ge=0, le=3, description="Sentences kept either side of a chosen sentence, for context."
     )
+    margin: float | None = Field(
+        0.1, ge=0,
+        description="Sentences whose attention score is more than this below the best one stay out of the working "
+        "set: a clear answer is read with little around it (a small model picks the right words more often, and "
+        "sooner), a diffuse one with more evidence up to the budget. Unset: fill the budget.",
+    )
     max_answer_tokens: int = Field(
         40, ge=4, le=512, description="Answer room of a short answer: tokens reserved for and allowed in the reply."
     )

@@ -78,6 +78,8 @@ class SentenceTransformerEmbedder:
     # Below this best late-interaction score ask abstains (answer.min_interaction unset): MiniLM's
     # token states, calibrated on XQuAD and COVID-QA with bench/calibrate_abstain.py.
     min_interaction = 0.44
+    # Token states are encoded this many texts at a time, sorted by length (bench/rerank_batch.py).
+    STATE_BATCH = 8
 
     def __init__(self, settings: EmbeddingSettings, device: str = "auto") -> None:
         import torch
@@ -138,23 +140,24 @@ class SentenceTransformerEmbedder:
 
     def token_states(self, texts: list[str]) -> list[np.ndarray]:
         """Last hidden states per text (special and padding tokens dropped), L2-normalized per token."""
-        out: list[np.ndarray] = []
-        if not texts:
-            return out
+        out: dict[int, np.ndarray] = {}
         transformer = self._model[0]
+        # Texts of like length share a batch, so few padding tokens are encoded (re-ranking's cost).
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        step = min(self.batch_size, self.STATE_BATCH)
         with self._lock, self._torch.inference_mode():
-            for i in range(0, len(texts), self.batch_size):
-                batch = texts[i : i + self.batch_size]
-                feats = self._model.preprocess(batch)
+            for b in range(0, len(order), step):
+                ids = order[b : b + step]
+                feats = self._model.preprocess([texts[i] for i in ids])
                 feats = {k: v.to(self.device) for k, v in feats.items() if hasattr(v, "to")}
                 states = transformer(feats)["token_embeddings"].float()
                 states = self._torch.nn.functional.normalize(states, dim=-1)
                 mask = feats["attention_mask"].bool()
-                for row, m in zip(states, mask):
+                for i, row, m in zip(ids, states, mask):
                     # Drop [CLS] and [SEP]: they carry sentence-level, not token-level, meaning.
                     n = int(m.sum())
-                    out.append(row[1 : n - 1].cpu().numpy())
-        return out
+                    out[i] = row[1 : n - 1].cpu().numpy()
+        return [out[i] for i in range(len(texts))]
 
 
 _cache: dict[tuple[str, str, str], Embedder] = {}

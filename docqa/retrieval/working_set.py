@@ -63,7 +63,7 @@ class Passage:
 class Decision:
     chunk_id: int
     weight: float
-    outcome: str  # added | merged | below-floor | near-duplicate | over-budget | instruction
+    outcome: str  # added | merged | below-floor | near-duplicate | over-budget | below-margin | instruction
 
 
 @dataclass
@@ -255,9 +255,11 @@ def build_sentences(
     count: Callable[[str], int] | None = None,
     neighbours: int = 1,
     max_passages: int = 12,
+    margin: float | None = None,
 ) -> WorkingSet:
     """Fill the working set sentence by sentence: the best-scored sentence first, with up to
-    `neighbours` sentences either side of it for context, while the whole request fits `budget`.
+    `neighbours` sentences either side of it for context, while the whole request fits `budget`
+    and (with a `margin`) the sentence scores within `margin` of the best one.
 
     Chosen sentences that touch in one document join into one passage (an excerpt), so the prompt
     reads like the document, in document order, and a quote is always a contiguous span. `count`
@@ -271,8 +273,12 @@ def build_sentences(
     chosen: dict[tuple[int, int, int], Sentence] = {}
     passages: list[Passage] = []
     tokens = measure(passages)
-    for s in sorted(sentences, key=lambda s: -s.score):
+    ranked = sorted(sentences, key=lambda s: -s.score)
+    for s in ranked:
         if s.key in chosen:
+            continue
+        if margin is not None and s.score < ranked[0].score - margin:
+            decisions.append(Decision(s.candidate.hit.chunk_id, s.score, "below-margin"))
             continue
         around = [x for x in by_chunk[s.candidate.hit.chunk_id] if 0 < abs(x.index - s.index) <= neighbours and x.key not in chosen]
         for group in ([s, *around], [s]) if around else ([s],):

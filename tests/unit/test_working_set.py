@@ -227,6 +227,20 @@ def test_sentence_working_set_fits_the_budget_and_starts_with_the_best_sentence(
         assert [p.text for p in ws.passages] == [DOC[DOC.index("Sentence number 1 "):DOC.index(" Sentence number 7 ")]]
 
 
+def test_a_clear_best_sentence_is_read_without_the_weak_ones_the_budget_would_allow():
+    from docqa.retrieval.working_set import build_sentences
+
+    measure = _measure(FakeGenerator(), max_new=10)
+    scored = _scored_sentences({5: 0.9, 2: 0.5})
+    clear = build_sentences(scored, measure, 400, lambda d: DOC, neighbours=0, margin=0.15)
+    assert [p.text for p in clear.passages] == [DOC[DOC.index("Sentence number 5 "):DOC.index(" Sentence number 6 ")]]
+    assert "below-margin" in {d.outcome for d in clear.decisions}
+    close = build_sentences(_scored_sentences({5: 0.9, 2: 0.8}), measure, 400, lambda d: DOC, neighbours=0, margin=0.15)
+    assert len(close.passages) == 2, "a runner-up within the margin is read too"
+    full = build_sentences(scored, measure, 400, lambda d: DOC, neighbours=0)
+    assert full.tokens > clear.tokens, "without a margin the budget is filled"
+
+
 def test_sentences_split_table_rows_apart_and_keep_abbreviations():
     from docqa.retrieval.sentences import split
 
