@@ -40,7 +40,7 @@ def main() -> None:
             ws = ask(r["question"], idx, generator, settings.answer, generate=False).working_set
             for o in args.overlap:
                 verification.QUESTION_OVERLAP = o
-                v = verification.check(r["question"], r["short_answer"], ws, doc_text)
+                v = verification.check(r["question"], r["short_answer"], ws, doc_text, settings.answer.margin)
                 counts[o][0 if r["short_f1"] > 0 else 1] += v.verified
                 if i < args.show and o == args.overlap[0]:
                     quote = " ".join(doc_text(v.passage.doc_id)[v.quote[0]:v.quote[1]].split()) if v.quote else ""

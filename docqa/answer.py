@@ -309,7 +309,7 @@ def _verify_short(result: Answer, asked: str, ws: WorkingSet, settings: AnswerSe
     if MODEL_ABSTAINS.search(result.raw_answer) or not result.raw_answer:
         result.abstain_reason = "the model found no answer in the working set"
         return
-    v = verification.check(asked, result.raw_answer, ws, doc_text)
+    v = verification.check(asked, result.raw_answer, ws, doc_text, settings.margin)
     result.short_answer, result.verified = v.short, v.verified
     if not v.verified and settings.unverified == "abstain":
         result.abstain_reason = f"answer not verified: {v.reason}"

@@ -108,9 +108,9 @@ class RetrievalSettings(_Section):
 
 class AnswerSettings(_Section):
     candidates: int = Field(
-        16, ge=1, le=200,
-        description="Candidates retrieved (hybrid) before attention re-ranking (16: the same hit@5 and working-set hit "
-        "as 40 on COVID-QA and XQuAD, at 0.4x the re-rank time: bench/budget_curve.py).",
+        12, ge=1, le=200,
+        description="Candidates retrieved (hybrid) before attention re-ranking (12: the same working-set hit as 16 "
+        "and 40 on COVID-QA and XQuAD, at 0.8x the re-rank time of 16: docqa eval --retrieval-only).",
     )
     rerank: Literal["maxsim", "softmax", "none"] = Field(
         "softmax", description="Late interaction over MiniLM token states; 'none' keeps the retrieval order."

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from docqa.cjk import CJK_RUN, bigrams, has_cjk
 from docqa.citations import CITATION, STOPWORDS, cited_numbers
@@ -241,12 +242,16 @@ def _meets_question(
     return row and bool(asked & _stem(_terms(sentence))) and len(asked & passage) >= QUESTION_OVERLAP * len(asked)
 
 
-def check(question: str, raw: str, ws: WorkingSet, doc_text) -> Verdict:
-    """Pick the quote for the model's short answer and verify it (see the module docstring)."""
+def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | None = None) -> Verdict:
+    """Pick the quote for the model's short answer and verify it (see the module docstring). With a
+    `margin`, the quote must also be a sentence attention scored within it of the best one (not a
+    neighbour read for context): the model and the attention agree on where the answer is."""
     short, cited = parse(raw)
     order = sorted(ws.passages, key=lambda p: (p.n not in cited, p.n))
     if not order:
         return Verdict(short, None, None, False, "no passage to quote")
+    if any(short.casefold() == Path(p.path).name.casefold() for p in order):
+        return Verdict(short, order[0], None, False, "the answer names a passage's file, not a fact")
     if is_yes_no(question) and _YES_NO_ANSWER.match(short):
         return _check_yes_no(question, short, order, doc_text)
     q = tokens(question)
@@ -258,6 +263,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text) -> Verdict:
     if _restates(answer, q):
         return Verdict(short, order[0], None, False, "the answer restates the question")
     best: tuple | None = None
+    top = max((score for p in order for _, _, score in p.sentences), default=0.0)
     for p in order:
         text = doc_text(p.doc_id)
         spans = _spans(p)
@@ -267,6 +273,8 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text) -> Verdict:
         for i, (start, end, score) in enumerate(spans):
             sent = tokens(text[start:end])
             exact = snap(answer, text[start:end])
+            if exact and _reference_mark(exact, text[start:end]):
+                continue
             context = tokens(text[spans[max(i - 1, 0)][0] : spans[min(i + 1, len(spans) - 1)][1]])
             holds = exact or _content(answer) <= _terms(sent)
             # A short quote that is the answer alone (a lone table cell, a heading) shows nothing about it.
@@ -276,7 +284,8 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text) -> Verdict:
                 sent, context, passage_words, header, row, question, answer, around
             ):
                 continue
-            rank = (p.n in cited, exact is not None, score)
+            core = margin is None or not p.sentences or score >= top - margin
+            rank = (core, p.n in cited, exact is not None, score)
             if best is None or rank > best[0]:
                 best = (rank, p, (start, end), exact)
     if best is None or is_table_row(doc_text(best[1].doc_id)[best[2][0] : best[2][1]]):
@@ -289,8 +298,15 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text) -> Verdict:
         return Verdict(short, order[0], _top_sentence(order[0]), False,
                        "no sentence of the passages holds the answer and meets the question")
     short = best[3] or short
-    kind = wrong_kind(question, short)
+    kind = wrong_kind(question, short) or ("" if best[0][0] else "the sentence that holds it is context, not one "
+                                           "attention ranked near the best")
     return Verdict(short, best[1], best[2], not kind, kind)
+
+
+def _reference_mark(exact: str, sentence: str) -> bool:
+    """A bare number that opens the sentence before a capitalised word ("27 Subsequent investigation
+    suggested ...") is a footnote or reference mark the extractor glued on, not a value."""
+    return exact.isdigit() and bool(re.match(rf"\s*{exact}\s+[A-Z][a-z]", sentence))
 
 
 def _named_cell(question: str, order: list[Passage], doc_text) -> tuple[Passage, tuple[int, int], str] | None:

@@ -161,6 +161,31 @@ def test_an_aside_after_the_answer_is_trimmed():
     assert v.verified and "Premier League" in v.short, "an aside is kept when the rest only restates the question"
 
 
+def test_a_reference_mark_before_a_sentence_is_not_a_value():
+    # Once verified: "27" for "How many cases were asymptomatic?" (COVID-QA), a reference number.
+    text = "Two cases were asymptomatic. 27 Subsequent investigation suggested that asymptomatic cases had mild symptoms."
+    v = _check("How many cases were asymptomatic?", "27 [1]", text)
+    assert not v.verified
+    assert _check("How many cases were asymptomatic?", "Two [1]", text).verified
+
+
+def test_with_a_margin_the_quote_must_be_a_sentence_attention_chose():
+    text = "The 2019 budget allocated $4.2 million to rural school grants. The 2018 budget allocated $3.1 million to rural school grants."
+    ws, docs = _ws(text)
+    cut = text.index(" The 2018")
+    # Attention chose the 2019 sentence; the 2018 one is only its neighbour, read for context.
+    ws.passages[0].sentences = [(0, cut, 0.9), (cut + 1, len(text), 0.5)]
+    neighbour = check("How much did the budget allocate to rural school grants?", "$3.1 million [1]", ws, docs.__getitem__, 0.1)
+    assert not neighbour.verified and "context" in neighbour.reason
+    assert check("How much did the budget allocate to rural school grants?", "$4.2 million [1]", ws, docs.__getitem__, 0.1).verified
+    assert check("How much did the budget allocate to rural school grants?", "$3.1 million [1]", ws, docs.__getitem__).verified
+
+
+def test_an_answer_that_names_a_passage_s_file_is_not_verified():
+    v = _check("Where can the complexity classes be located?", "d1.txt [1]", BUDGET)
+    assert not v.verified and "file" in v.reason
+
+
 def test_the_reply_is_parsed_from_its_first_line():
     assert parse("Answer: chemotaxis [2]\nBecause the passage says so.") == ("chemotaxis", [2])
     assert parse('"$4.2 million." [1][3]') == ("$4.2 million", [1, 3])
