@@ -164,6 +164,13 @@ def parse(raw: str) -> tuple[str, list[int]]:
     return short.rstrip(".。 "), cited
 
 
+def first_sentence(short: str) -> str:
+    """A reply that runs on past a sentence end ("Konwiktorska Street, a ten-minute walk north from the
+    Old Town. Polonia was relegated ...") answers in its first sentence; no quote holds two."""
+    spans = split(short)
+    return short[: spans[0][1]].rstrip(". ") if len(spans) > 1 else short
+
+
 def without_aside(short: str) -> str:
     """The answer without the bracketed asides that trail it, when something is left."""
     while (trimmed := _ASIDE_TAIL.sub("", short)) != short and TOKEN.search(trimmed):
@@ -255,6 +262,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     if is_yes_no(question) and _YES_NO_ANSWER.match(short):
         return _check_yes_no(question, short, order, doc_text)
     q = tokens(question)
+    short = first_sentence(short)
     if not _restates(tokens(bare := without_aside(short)), q):
         short = bare  # unless the aside is the answer: "sport (including English Premier League Football"
     answer = tokens(short)

@@ -5,7 +5,7 @@ they were wrong (issue: answers you can trust), from the real text of those docu
 """
 
 from docqa.retrieval.working_set import Passage, WorkingSet
-from docqa.verification import check, is_yes_no, parse, without_aside
+from docqa.verification import check, first_sentence, is_yes_no, parse, without_aside
 
 TABLE_III = (
     "The city block distance and 8 other metrics were compared\nagainst each other in Table III.\n"
@@ -179,6 +179,13 @@ def test_with_a_margin_the_quote_must_be_a_sentence_attention_chose():
     assert not neighbour.verified and "context" in neighbour.reason
     assert check("How much did the budget allocate to rural school grants?", "$4.2 million [1]", ws, docs.__getitem__, 0.1).verified
     assert check("How much did the budget allocate to rural school grants?", "$3.1 million [1]", ws, docs.__getitem__).verified
+
+
+def test_a_reply_that_runs_past_a_sentence_end_answers_in_its_first_sentence():
+    text = "Polonia's home venue is located at Konwiktorska Street, a ten-minute walk north from the Old Town. Polonia was relegated in 2013."
+    v = _check("Where is Polonia's home venue located?", "Konwiktorska Street, a ten-minute walk north from the Old Town. Polonia was relegated [1]", text)
+    assert v.verified and v.short == "Konwiktorska Street, a ten-minute walk north from the Old Town"
+    assert first_sentence("Dr. Smith of St. Mary's") == "Dr. Smith of St. Mary's", "an abbreviation is not a sentence end"
 
 
 def test_an_answer_that_names_a_passage_s_file_is_not_verified():
