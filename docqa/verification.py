@@ -302,6 +302,8 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         if cell := _named_cell(question, order, doc_text):
             kind = wrong_kind(question, cell[2])
             return Verdict(cell[2], cell[0], cell[1], not kind, kind)
+    if best is None and (found := _counted(question, answer, order, doc_text)):
+        return found
     if best is None:
         return Verdict(short, order[0], _top_sentence(order[0]), False,
                        "no sentence of the passages holds the answer and meets the question")
@@ -309,6 +311,36 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     kind = wrong_kind(question, short) or ("" if best[0][0] else "the sentence that holds it is context, not one "
                                            "attention ranked near the best")
     return Verdict(short, best[1], best[2], not kind, kind)
+
+
+def _counted(question: str, answer: list[str], order: list[Passage], doc_text) -> Verdict | None:
+    """A count the model misread ("17" where the evidence says "The county hired 37 new teachers"):
+    for a how-many question whose answer no sentence holds, the number of the sentence attention
+    ranked best, when that sentence meets the question and states exactly one number the question
+    does not. The evidence's own words, quoted: never a number the passages don't hold."""
+    if not re.match(r"\s*how many\b", question, re.I) or not _numbers(answer):
+        return None
+    scored = [(score, p, start, end) for p in order for start, end, score in p.sentences]
+    if not scored:
+        return None
+    _, p, start, end = max(scored, key=lambda x: x[0])
+    sentence = doc_text(p.doc_id)[start:end]
+    sent = tokens(sentence)
+    numbers = _numbers(sent) - stated_numbers(question)
+    if len(numbers) != 1 or is_table_row(sentence):
+        return None
+    value = [next(iter(numbers))]
+    exact = snap(value, sentence)
+    counted = sent[sent.index(value[0]) + 1 : sent.index(value[0]) + 3] if value[0] in sent else []
+    # The number counts what is asked: one of the two words after it is the question's ("37 new
+    # teachers", "4,250 cases"), not "day 10 of life" or "one third of".
+    if exact is None or not _stem(set(counted)) & _stem(_content(tokens(question))):
+        return None
+    if _reference_mark(exact, sentence) or not _meets_question(
+        sent, sent, set(), set(), False, question, value, _stem(_terms(tokens(f"{p.title} {doc_text(p.doc_id)}")))
+    ):
+        return None
+    return Verdict(exact, p, (start, end), True)
 
 
 def _reference_mark(exact: str, sentence: str) -> bool:

@@ -188,6 +188,18 @@ def test_a_reply_that_runs_past_a_sentence_end_answers_in_its_first_sentence():
     assert first_sentence("Dr. Smith of St. Mary's") == "Dr. Smith of St. Mary's", "an abbreviation is not a sentence end"
 
 
+def test_a_misread_count_is_replaced_by_the_best_sentence_s_number():
+    # Seen on sample_docs: the 0.5B model answered "17" beside "The county hired 37 new teachers in 2019."
+    text = "4. Teacher hiring\nThe county hired 37 new teachers in 2019. Twelve of them teach science."
+    ws, docs = _ws(text)
+    start = text.index("The county")
+    ws.passages[0].sentences = [(start, text.index(" Twelve"), 0.9)]
+    v = check("How many new teachers did the county hire in 2019?", "17 [1]", ws, docs.__getitem__)
+    assert v.verified and v.short == "37"
+    ws.passages[0].sentences = [(0, len(text), 0.9)]  # two numbers besides the question's: no guess
+    assert not check("How many new teachers did the county hire in 2019?", "17 [1]", ws, docs.__getitem__).verified
+
+
 def test_an_answer_that_names_a_passage_s_file_is_not_verified():
     v = _check("Where can the complexity classes be located?", "d1.txt [1]", BUDGET)
     assert not v.verified and "file" in v.reason
