@@ -142,6 +142,14 @@ def rerank(question: str, hits, index, settings: AnswerSettings) -> list[Candida
     )
 
 
+def scope_label(index) -> str:
+    """The active --in / --type scope as the user wrote it, or "" when every document is searched."""
+    r = getattr(getattr(index, "settings", None), "retrieval", None)
+    if r is None or not (r.within or r.types):
+        return ""
+    return ", ".join([*r.within, *(f"type {t}" for t in r.types)])
+
+
 def weak_evidence(candidates: list[Candidate], settings: AnswerSettings, embedder) -> str:
     """Why to abstain without calling the LLM, or "" when the evidence is strong enough. The floor
     is the setting, else the embedder's own (its scores are token or sentence similarities)."""
@@ -267,6 +275,10 @@ def ask(
     reason = weak_evidence(candidates, settings, index.embedder)
     if reason and overview is None:
         result.abstain_reason = reason
+        if within := scope_label(index):
+            # Only the scoped documents were searched: say so, not that the documents don't answer.
+            result.text = f"The documents in scope ({within}) don't answer this."
+            result.abstain_reason = f"nothing in scope ({within}) answers: {reason}"
         return result
     spec = answer_spec(settings, overview is not None)
 

@@ -97,6 +97,18 @@ def test_summarize_focus_paths_narrow_the_configured_scope(index, corpus):
         index.scope([corpus / "notes"])
 
 
+def test_a_scoped_question_the_scope_cannot_answer_says_which_documents_were_read(index, corpus):
+    from docqa.answer import ask
+    from tests.unit.fakes import FakeGenerator
+
+    index.ingest([corpus])
+    index.settings.retrieval.types = ["md"]
+    answer = ask("Who painted the lighthouse keeper's portrait?", index, FakeGenerator(), index.settings.answer)
+    assert not answer.answered
+    assert answer.text == "The documents in scope (type md) don't answer this."
+    assert answer.abstain_reason.startswith("nothing in scope (type md) answers: evidence too weak")
+
+
 @pytest.mark.parametrize("kind", ["flat", "hnsw"])
 def test_faiss_search_within_returns_only_the_given_ids(kind):
     rng = np.random.default_rng(0)
