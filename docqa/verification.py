@@ -56,6 +56,12 @@ _QUESTION_WORDS = frozenset(
 _CJK_FUNCTION_CHARS = frozenset("的了是在和与及或吗呢么什哪谁如何怎为被把对于从到由个些这那其之也都就而并")
 # The Chinese units a number's answer includes ("1950年代", "45.6亿元", "11分", "3个月").
 _CJK_UNIT = re.compile(r" ?(?:世纪|年代|美元|英里|公里|[年月日号亿万千百元人次个分岁倍度米吨秒天周名位家条场届])+")
+# The units and scale words a bare number's answer includes, in English.
+_UNIT = re.compile(
+    r" (?:(?:million|billion|trillion|thousand) )?(?:million|billion|trillion|thousand|percent|per cent|"
+    r"metres|meters|kilometres|kilometers|km|miles|feet|ft|inches|kg|kilograms|grams|tonnes|tons|"
+    r"euros|dollars|pounds|yuan|yen|nucleotides|years|months|weeks|days|hours|minutes|seconds)\b"
+)
 # CJK brackets: an answer inside a pair, or that opens one ("《达拉斯"), is snapped with both marks.
 _CJK_BRACKETS = (("《", "》"), ("「", "」"), ("『", "』"), ("（", "）"), ("【", "】"))
 # Share of the question's content words the quote and its neighbours must hold: a sentence that
@@ -115,6 +121,8 @@ def snap(answer: list[str], sentence: str) -> str | None:
                 end += 1  # "1950s", not "1950"; but a CJK character is a word of its own
             if unit := found[i + n - 1].group()[0].isdigit() and _CJK_UNIT.match(sentence, end):
                 end = unit.end()  # "1950年代", "45.6亿元"
+            elif all(t[0].isdigit() for t in answer) and (unit := _UNIT.match(sentence, end)):
+                end = unit.end()  # a bare number takes its unit: "4.2 metres", "27,534 nucleotides"
             rest = sentence[end:]
             end += len(rest) - len(rest.lstrip(" ")) + 1 if rest.lstrip(" ").startswith(("%", "％")) else 0
             for o, c in _CJK_BRACKETS:  # a title or name in its brackets: 《达拉斯》

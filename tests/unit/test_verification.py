@@ -116,6 +116,12 @@ def test_the_short_answer_is_the_evidence_s_whole_word():
     assert v.verified and v.short == "1950s"
 
 
+def test_a_bare_number_takes_its_unit_from_the_evidence():
+    v = _check("How high do spring tides reach?", "4.2 [1]", "Spring tides reach 4.2 metres. Neap tides reach 2.1 metres.")
+    assert v.verified and v.short == "4.2 metres"
+    assert _check("When did the harbour open?", "1897 [1]", "The harbour opened in 1897 after a long campaign.").short == "1897"
+
+
 def test_a_number_word_matches_its_digits():
     v = _check("How many teachers did it hire?", "3 [1]", BUDGET)
     assert v.verified and v.short == "three"
