@@ -286,7 +286,9 @@ def ask(
         return render(question, passages, spec.prompt)
 
     t = time.perf_counter()
-    ws = fill(question, candidates, index, generator, spec, settings, render_fn, [overview] if overview else None)
+    # Sentences are scored against what was asked: a follow-up searched with the previous question
+    # appended would otherwise rank the previous answer's sentences first.
+    ws = fill(asked or question, candidates, index, generator, spec, settings, render_fn, [overview] if overview else None)
     timings["working_set_s"] = time.perf_counter() - t
     result.working_set = ws
     if not ws.passages:
