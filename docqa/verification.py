@@ -72,6 +72,7 @@ QUESTION_OVERLAP = 0.5
 NAME_WINDOW = 1500
 _STATED_NUMBER = re.compile(r"(?<![^\W_]-)(?<![^\W_])\d+(?:[.,]\d+)*")
 _COUNT_QUESTION = re.compile(r"^\s*(how (many|much)|what (number|percentage|proportion|share) of)\b", re.I)
+_HOW_MANY = re.compile(r"^\s*how many\b", re.I)
 _WHO_QUESTION = re.compile(r"^\s*(who|whom)\b|\bname of\b", re.I)
 _PERCENT_QUESTION = re.compile(r"\b(accuracy|percentage|percent|precision|recall|proportion)\b|%", re.I)
 _LEAD = re.compile(r"^\s*(?:(?:the\s+)?(?:short\s+)?answer\s*(?:is)?|答案(?:是)?)\s*[:：-]\s*", re.I)
@@ -284,7 +285,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         text = doc_text(p.doc_id)
         spans = _spans(p)
         passage_words = _stem(_terms(tokens(text[p.start : p.end])))
-        around = _stem(_terms(tokens(f"{p.title} {text[max(0, p.start - NAME_WINDOW) : p.end + NAME_WINDOW]}")))
+        around = _around(p, text)
         header = _header_numbers(text, spans)
         for i, (start, end, score) in enumerate(spans):
             sent = tokens(text[start:end])
@@ -326,7 +327,7 @@ def _counted(question: str, answer: list[str], order: list[Passage], doc_text) -
     for a how-many question whose answer no sentence holds, the number of the sentence attention
     ranked best, when that sentence meets the question and states exactly one number the question
     does not. The evidence's own words, quoted: never a number the passages don't hold."""
-    if not re.match(r"\s*how many\b", question, re.I) or not _numbers(answer):
+    if not _HOW_MANY.match(question) or not _numbers(answer):
         return None
     scored = [(score, p, start, end) for p in order for start, end, score in p.sentences]
     if not scored:
@@ -345,10 +346,16 @@ def _counted(question: str, answer: list[str], order: list[Passage], doc_text) -
     if exact is None or not _stem(set(counted)) & _stem(_content(tokens(question))):
         return None
     if _reference_mark(exact, sentence) or not _meets_question(
-        sent, sent, set(), set(), False, question, value, _stem(_terms(tokens(f"{p.title} {doc_text(p.doc_id)}")))
+        sent, sent, set(), set(), False, question, value, _around(p, doc_text(p.doc_id))
     ):
         return None
     return Verdict(exact, p, (start, end), True)
+
+
+def _around(p: Passage, text: str) -> set[str]:
+    """The words a question's names may be met by: the passage's title and NAME_WINDOW characters of
+    its document either side of it."""
+    return _stem(_terms(tokens(f"{p.title} {text[max(0, p.start - NAME_WINDOW) : p.end + NAME_WINDOW]}")))
 
 
 def _reference_mark(exact: str, sentence: str) -> bool:
