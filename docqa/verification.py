@@ -5,7 +5,8 @@ generated: it is picked here, as the sentence of the working set that contains t
 reads best against the question. That makes the quote verbatim by construction, and the check
 one that means something:
 
-- the answer says something the question does not (it is not made of the question's own words);
+- the answer says something the question does not (it is not made of the question's own words),
+  and a tail of it that only restates the question is cut ("Dallas during the Cold War" -> "Dallas");
 - the answer's words (numbers and number words as digits) occur in the quoted sentence, in order,
   or at least all of its numbers, names and content words do;
 - the quoted sentence meets the question: it and its neighbours hold half of the question's content
@@ -79,6 +80,13 @@ _LEAD = re.compile(r"^\s*(?:(?:the\s+)?(?:short\s+)?answer\s*(?:is)?|答案(?:�
 # A bracketed tail after the answer ("Abu al-Qasim (Abulcasis) (936–1013", "10% [citation needed]"):
 # an aside the model copied along, closed or cut off by the answer room.
 _ASIDE_TAIL = re.compile(r"\s+[(\[（][^)\]）]*[)\]）]?\s*$")
+# Where an answer's words may turn to the question's own: a preposition or relative word, a
+# possessive, a comma ("Dallas | during the Cold War", "William Tyndale|'s English Bible").
+_TAIL_START = re.compile(
+    r"\s+(?=(?:during|in|at|on|of|from|for|with|by|to|which|that|who|as|after|before|since|when|where|"
+    r"within|between|into|under|over|through|and)\b)|'s\b|,\s+",
+    re.I,
+)
 
 
 @dataclass
@@ -187,6 +195,18 @@ def without_aside(short: str) -> str:
     return short
 
 
+def without_restated_tail(short: str, question: str) -> str:
+    """The answer without a tail made of the question's own words ("Dallas during the Cold War" for
+    "Which American show changed the views of Romanians during the cold war?" is "Dallas"), when
+    what is left says something the question does not. The tail restates; the head answers."""
+    asked = _stem(_content(tokens(question)))
+    for m in _TAIL_START.finditer(short):
+        head, tail = short[: m.start()], _stem(_content(tokens(short[m.start() :])))
+        if tail and tail <= asked and _stem(_content(tokens(head))) - asked:
+            return head.rstrip(" ,")
+    return short
+
+
 def _spans(p: Passage) -> list[tuple[int, int, float]]:
     """The passage's sentences as (start, end, score): the scored ones, or split afresh."""
     if p.sentences:
@@ -274,6 +294,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     short = first_sentence(short)
     if not _restates(tokens(bare := without_aside(short)), q):
         short = bare  # unless the aside is the answer: "sport (including English Premier League Football"
+    short = without_restated_tail(short, question)
     answer = tokens(short)
     if not _content(answer):
         return Verdict(short, order[0], None, False, "the answer has no content to check")

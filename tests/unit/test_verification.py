@@ -214,3 +214,16 @@ def test_an_answer_that_names_a_passage_s_file_is_not_verified():
 def test_the_reply_is_parsed_from_its_first_line():
     assert parse("Answer: chemotaxis [2]\nBecause the passage says so.") == ("chemotaxis", [2])
     assert parse('"$4.2 million." [1][3]') == ("$4.2 million", [1, 3])
+
+
+def test_a_tail_that_restates_the_question_is_cut_from_the_answer():
+    # Seen on XQuAD: the 0.5B model copies the question's own words after the answer.
+    text = "In Romania, the American show Dallas changed the views of many during the Cold War."
+    v = _check("Which American show changed the views of Romanians during the cold war?", "Dallas during the Cold War [1]", text)
+    assert v.verified and v.short == "Dallas"
+    tyndale = "The Luther Bible influenced William Tyndale's English Bible."
+    assert _check("Whose English translation of the Bible did the Luther Bible influence?",
+                  "William Tyndale's English Bible [1]", tyndale).short == "William Tyndale"
+    bridge = "The Harlow bridge opened in 1932 in the north of the town."
+    assert _check("When did the Harlow bridge open?", "1932 in the north [1]", bridge).short == "1932 in the north", \
+        "a tail with words the question lacks is part of the answer"
