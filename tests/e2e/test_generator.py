@@ -124,3 +124,29 @@ def test_yes_no_logit_is_a_finite_float(generator):
     score = generator.yes_no_logit(judge)
     assert isinstance(score, float) and math.isfinite(score)
     assert generator.yes_no_logits([judge, judge]) == pytest.approx([score, score], abs=0.05)
+
+
+TEMPLATE = [
+    {"role": "system", "content": "You answer from passages. Reply with the shortest exact words. " * 8},
+    {"role": "user", "content": "Passage: The Harlow bridge opened in 1932.\nQuestion: When did the bridge open?"},
+    {"role": "assistant", "content": "1932"},
+]
+
+
+def test_a_new_llamacpp_process_restores_the_template_instead_of_prefilling_it(model_cache):
+    settings = GenerationSettings(model="smollm2-135m", backend="llamacpp", cache_dir=model_cache, context_tokens=1024)
+    clear_generators()
+    first = make_generator(settings, device="cpu")
+    kept = model_cache / "models" / "prompt-prefix"
+    earlier = set(kept.glob("*.bin"))
+    asked = TEMPLATE + [{"role": "user", "content": "Passage: Paris is in France.\nQuestion: Where is Paris?"}]
+    before = first.generate(asked, 8)
+    assert before.cached_tokens == 0, "no process has seen this template"
+    assert len(set(kept.glob("*.bin")) - earlier) == 1 and not list(kept.glob("*.part"))
+    clear_generators()  # a new process: the same model loaded afresh, its prompt cache empty
+    second = make_generator(settings, device="cpu")
+    after = second.generate(asked, 8)
+    template_tokens = second.count_chat_tokens(TEMPLATE)
+    assert after.cached_tokens >= template_tokens - 2, "the saved template is reused, not prefilled"
+    assert after.text == before.text, "a restored template answers as a prefilled one"
+    clear_generators()

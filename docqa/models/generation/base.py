@@ -154,7 +154,7 @@ class Streaming:
 
 
 class LocalGenerator(Streaming):
-    """The in-process backends' share: the HF tokenizer (the model's own, read from the GGUF),
+    """The in-process backends' share: the model's own tokenizer (read from the GGUF),
     counting with the chat template, the yes/no token ids, and one generation at a time."""
 
     name: str
