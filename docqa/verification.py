@@ -8,7 +8,8 @@ one that means something:
 - the answer says something the question does not (it is not made of the question's own words),
   and a tail of it that only restates the question is cut ("Dallas during the Cold War" -> "Dallas");
 - the answer's words (numbers and number words as digits) occur in the quoted sentence, in order,
-  or at least all of its numbers, names and content words do;
+  or at least all of its numbers, names and content words do; a number alone occurs as itself
+  ("235" is not the first group of "235 000"); a heading names a topic and verifies nothing;
 - the quoted sentence meets the question: it and its neighbours hold half of the question's content
   words, and it contains every number the question states (a table row for "100% coverage" must
   say 100; a row may take the year from its table's header); a question in another language than
@@ -71,6 +72,11 @@ QUESTION_OVERLAP = 0.5
 # Characters either side of a passage in which the question's names must occur: a passage excerpt
 # may say "its capital" where the paragraph around it names the country.
 NAME_WINDOW = 1500
+# A Markdown heading line.
+_HEADING = re.compile(r"[ \t]*#{1,6}[ \t]")
+# Thousands set apart by a (thin) space: "235 000", "10 366".
+_DIGIT_GROUP = re.compile(r"[ \u2009\u202f]\d{3}(?!\d)")
+_DIGIT_GROUP_BEFORE = re.compile(r"(?<!\d)\d{1,3}[ \u2009\u202f]$")
 _STATED_NUMBER = re.compile(r"(?<![^\W_]-)(?<![^\W_])\d+(?:[.,]\d+)*")
 _COUNT_QUESTION = re.compile(r"^\s*(how (many|much)|what (number|percentage|proportion|share) of)\b", re.I)
 _HOW_MANY = re.compile(r"^\s*how many\b", re.I)
@@ -124,6 +130,9 @@ def snap(answer: list[str], sentence: str) -> str | None:
     for i in range(len(words) - n + 1):
         if n and words[i : i + n] == answer:
             start, end = found[i].start(), found[i + n - 1].end()
+            if re.fullmatch(r"\d{1,3}", answer[-1]) and _DIGIT_GROUP.match(sentence, end) or \
+                    re.fullmatch(r"\d{3}", answer[0]) and _DIGIT_GROUP_BEFORE.search(sentence, 0, start):
+                continue  # "235" is not "235 000" (thousands set apart by a space, as papers write them)
             while start > 0 and sentence[start - 1] in "$€£¥":
                 start -= 1
             while end < len(sentence) and sentence[end].isalpha() and not CJK_RUN.match(sentence[end]):
@@ -138,7 +147,7 @@ def snap(answer: list[str], sentence: str) -> str | None:
                 if sentence.startswith(c, end) and (sentence[start - 1 : start] == o or o in sentence[start:end]):
                     start -= sentence[start - 1 : start] == o
                     end += 1
-            return sentence[start:end]
+            return " ".join(sentence[start:end].split())  # a line break inside the answer is a space
     return None
 
 
@@ -314,9 +323,12 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
             if exact and _reference_mark(exact, text[start:end]):
                 continue
             context = tokens(text[spans[max(i - 1, 0)][0] : spans[min(i + 1, len(spans) - 1)][1]])
-            holds = exact or _content(answer) <= _terms(sent)
-            # A short quote that is the answer alone (a lone table cell, a heading) shows nothing about it.
-            says_more = bool(_content(sent) - _content(answer)) or len(_content(sent)) > 4
+            # A number alone must occur as itself ("235" is not held by "235 000 paragraphs").
+            holds = exact or not all(t[0].isdigit() for t in answer) and _content(answer) <= _terms(sent)
+            # A short quote that is the answer alone (a lone table cell) shows nothing about it, and a
+            # heading names a topic without saying anything of it ("# Notes on Working Memory, in People").
+            says_more = (bool(_content(sent) - _content(answer)) or len(_content(sent)) > 4) and \
+                not _HEADING.match(text, start)
             row = is_table_row(text[start:end])
             if not (holds and says_more) or not _meets_question(
                 sent, context, passage_words, header, row, question, answer, around

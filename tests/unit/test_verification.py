@@ -227,3 +227,22 @@ def test_a_tail_that_restates_the_question_is_cut_from_the_answer():
     bridge = "The Harlow bridge opened in 1932 in the north of the town."
     assert _check("When did the Harlow bridge open?", "1932 in the north [1]", bridge).short == "1932 in the north", \
         "a tail with words the question lacks is part of the answer"
+
+
+def test_a_number_is_not_verified_by_the_first_group_of_a_larger_one():
+    # Seen on the WiLI-2018 paper: "235" per language, quoted from "235 000 paragraphs" in all.
+    text = "The WiLI-2018 dataset contains 235 000 paragraphs of at least 140 Unicode code points."
+    assert not _check("How many paragraphs does WiLI-2018 have per language?", "235 [1]", text).verified
+    whole = _check("How many paragraphs does the WiLI-2018 dataset contain?", "235 000 [1]", text)
+    assert whole.verified and whole.short == "235 000"
+
+
+def test_a_heading_names_a_topic_and_verifies_nothing():
+    # Seen on sample_docs: "What is working memory?" answered "People" from the notes' title.
+    text = "# Notes on Working Memory, in People and in Language Models\n\nWorking memory holds a few items for a short time."
+    assert not _check("What is working memory?", "People [1]", text).verified
+
+
+def test_a_line_break_inside_the_answer_is_shown_as_a_space():
+    text = "The Rabbit actually took a\nwatch out of its waistcoat-pocket."
+    assert _check("What did the Rabbit take out of its waistcoat-pocket?", "a watch [1]", text).short == "a watch"
