@@ -8,6 +8,7 @@ new process does not prefill it again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -258,6 +259,8 @@ class PrefixStore:
     change to any of them is a new file. It is a cache: a failed save or restore costs only time.
     """
 
+    KEEP = 12  # files of 5-15 MB each (0.5B-1.5B, a ~400-token template and one question)
+
     def __init__(self, directory: Path, gguf: Path, context_tokens: int) -> None:
         import xllamacpp
 
@@ -281,8 +284,13 @@ class PrefixStore:
         if key is None or key in self._seen:
             return None
         self._seen.add(key)
-        if (self.directory / f"{key}.bin").is_file() and not slot("restore", f"{key}.bin"):
-            (self.directory / f"{key}.bin").unlink(missing_ok=True)  # unreadable: saved again below
+        saved = self.directory / f"{key}.bin"
+        if saved.is_file():
+            if slot("restore", saved.name):
+                with contextlib.suppress(OSError):
+                    os.utime(saved)  # recently used: kept when the oldest are dropped
+            else:
+                saved.unlink(missing_ok=True)  # unreadable: saved again below
         return key
 
     def keep(self, key: str, slot) -> None:
@@ -296,6 +304,17 @@ class PrefixStore:
             os.replace(self.directory / partial, final)
         else:
             (self.directory / partial).unlink(missing_ok=True)
+        # Templates change with docqa's prompts and models: the least recently used files go.
+        kept = sorted(self.directory.glob("*.bin"), key=_mtime, reverse=True)
+        for old in kept[self.KEEP :]:
+            old.unlink(missing_ok=True)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:  # another process dropped it meanwhile
+        return 0.0
 
 
 def llamacpp_params(gguf: Path, context_tokens: int, threads: int) -> Any:
