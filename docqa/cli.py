@@ -800,6 +800,9 @@ def _summarize_document(idx, doc, mode: str | None, words: int | None, as_json: 
         return
     out.print(escape(summary.text))
     how = "from the stored tree" if summary.reused_root else f"{summary.generated} calls, {summary.reused} nodes reused"
+    if summary.words_asked > summary.words:
+        err.print(f"[dim]the document is short: {summary.words_asked} words asked, held to {summary.words} "
+                  f"(half the document)[/dim]")
     err.print(
         f"[dim]{summary.mode}, {len(summary.text.split())} words · {how} · largest call "
         f"{summary.max_request_tokens}/{summary.budget} tokens · {summary.seconds:.1f}s[/dim]"

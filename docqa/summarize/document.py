@@ -28,7 +28,7 @@ from docqa.models.generation.base import Generator
 from docqa.prompts import fence, load_prompt
 from docqa.settings import SummarizeSettings
 from docqa.summarize import faithful, salience
-from docqa.summarize.length import Range, count, fit
+from docqa.summarize.length import Range, count, fit, target_words
 from docqa.summarize.nodes import Node, NodeStore, node_key
 from docqa.summarize.windows import Window, make_windows
 
@@ -80,6 +80,7 @@ class DocumentSummary:
     draft: str = ""  # the root as the model wrote it, before the length and fact checks
     unsupported: list[str] = field(default_factory=list)  # numbers and names of `text` the source lacks
     draft_unsupported: list[str] = field(default_factory=list)  # the same for `draft`
+    words_asked: int = 0  # what the user asked for; `words` is less for a short document (length.target_words)
 
     @property
     def generated(self) -> int:
@@ -335,18 +336,20 @@ class Summarizer:
 
     def document(self, doc: DocumentRow, mode: str | None = None, words: int | None = None) -> DocumentSummary:
         mode = mode or self.settings.mode
-        words = words or self.settings.words
+        asked = words or self.settings.words
         if mode not in MODES:
             raise UsageError(f"unknown summarize mode {mode!r} (choose from {', '.join(MODES)})")
+        words = target_words(asked, self.index.store.document_text(doc.id))
         t = time.perf_counter()
         stamp = self.stamp()
         summary = self.stored(doc, mode, words, self.nodes.root(doc.path, mode, words, doc.sha256, stamp))
-        if summary is not None:
-            return summary
-        trail = {"map-reduce": self._map_reduce, "refine": self._refine, "tree": self._tree}[mode](doc, words)
-        self._resize(doc, words, trail)
-        self.nodes.set_root(doc.path, mode, words, doc.sha256, stamp, [n.key for n in trail])
-        return self._finish(doc, mode, words, trail, self.budget, t)
+        if summary is None:
+            trail = {"map-reduce": self._map_reduce, "refine": self._refine, "tree": self._tree}[mode](doc, words)
+            self._resize(doc, words, trail)
+            self.nodes.set_root(doc.path, mode, words, doc.sha256, stamp, [n.key for n in trail])
+            summary = self._finish(doc, mode, words, trail, self.budget, t)
+        summary.words_asked = asked
+        return summary
 
     def stored(self, doc: DocumentRow, mode: str, words: int, keys: list[str] | None) -> DocumentSummary | None:
         """The summary a stored tree (`keys`, root last) finishes as, with no model call; None when

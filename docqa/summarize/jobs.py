@@ -111,6 +111,7 @@ def markdown(summary: DocumentSummary) -> str:
 def summary_json(summary: DocumentSummary) -> dict:
     return {
         "path": summary.path, "title": summary.title, "mode": summary.mode, "words": summary.words,
+        "words_asked": summary.words_asked or summary.words,
         "summary": summary.text, "budget": summary.budget, "max_request_tokens": summary.max_request_tokens,
         "generated": summary.generated, "reused": summary.reused, "seconds": round(summary.seconds, 2),
         "cold_seconds": round(summary.cold_seconds, 2), "reused_root": summary.reused_root,

@@ -20,6 +20,8 @@ from docqa.citations import content_words
 from docqa.retrieval.sentences import TOKEN, split
 from docqa.summarize.faithful import unsupported, vocabulary
 
+# The shortest target a short document's summary is held to.
+MIN_TARGET = 20
 # A child sentence that repeats this share of the summary's content words adds nothing.
 REDUNDANT = 0.6
 PROSE_WORDS = 6
@@ -48,6 +50,13 @@ class Range:
 
 def count(text: str) -> int:
     return len(text.split())
+
+
+def target_words(asked: int, source: str) -> int:
+    """The length a summary of `source` can honestly have: what was asked, but at most half of the
+    source's words (never under MIN_TARGET). A one-page transcript header of 147 words has no
+    200-word summary; padding it would only copy it out."""
+    return min(asked, max(MIN_TARGET, count(source) // 2))
 
 
 def sentences(text: str) -> list[str]:

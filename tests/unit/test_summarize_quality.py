@@ -76,6 +76,21 @@ def test_a_model_that_writes_too_little_is_expanded_into_the_range(report):
     assert "libraries" in summary.text.split("about", 1)[1]  # extended with the parts' sentences
 
 
+def test_a_short_document_is_summarized_to_half_its_length_not_padded(index, embedder, tmp_path):
+    # A one-page transcript header of 147 words got "200 words" asked and 49 written: no honest
+    # summary of it has 200 words, so the target is half the document.
+    short = "# Hearing\n\n" + " ".join(f"The council of {t} met on a Tuesday to hear the case." for t in TOWNS[:5]) + "\n"
+    index.ingest([write(tmp_path / "docs" / "hearing.md", short)])
+    resized = ("The document is about a hearing. The councils of Ashford, Bexley, Carlow, Dunmore and Elgin met "
+               "on a Tuesday to hear the case, each in turn, as the record of the hearing shows.")
+    gen = ScriptedGenerator(window="The document is about a hearing of the councils.", reduce="The document is about a hearing.",
+                            resize=resized)
+    summary = _summarize(index, gen, words=200)
+    source_words = count(index.store.document_text(index.documents()[0].id))
+    assert summary.words_asked == 200 and summary.words == source_words // 2
+    assert Range(summary.words, 0.2).holds(summary.text), summary.text
+
+
 def test_a_model_that_writes_too_much_is_held_to_the_range(report):
     wordy = " ".join(f"The council of Ashford opened {n} new libraries in 1990 and Residents of Bexley read." for n in (3, 4, 5) * 10)
     gen = ScriptedGenerator(window=PARTIAL, reduce=wordy, resize=wordy)
