@@ -72,15 +72,28 @@ def is_prose(sentence: str) -> bool:
     return sum(t[0].isalpha() for t in toks) >= 0.8 * len(toks) and sum(t[0].islower() for t in toks) >= 0.6 * len(toks)
 
 
+def _once(kept: list[str]) -> list[str]:
+    """Each sentence once: a small model caught in a loop writes the same sentence again and again
+    ("The siege was also successful in planting mortar ..." six times), which no length excuses."""
+    seen: set[str] = set()
+    out = []
+    for s in kept:
+        key = " ".join(_PART_OPENING.sub("It also", s).casefold().split()).replace(" also ", " ")
+        if key not in seen:
+            seen.add(key)
+            out.append(s)
+    return out
+
+
 def fit(text: str, target: Range, sources: list[str], source_text: str | None = None) -> str:
-    """`text` held to `target`: unsupported sentences dropped (when `source_text` is given),
-    extended from `sources` when short, cut at a sentence end when long."""
+    """`text` held to `target`: repeated and unsupported sentences dropped (the latter when
+    `source_text` is given), extended from `sources` when short, cut at a sentence end when long."""
     vocab = vocabulary(source_text) if source_text is not None else None
 
     def holds_facts(s: str) -> bool:
         return vocab is None or not unsupported(s, vocab)
 
-    kept = [s for s in sentences(text) if holds_facts(s)]
+    kept = _once([s for s in sentences(text) if holds_facts(s)])
     readable = lambda s: holds_facts(s) and is_prose(s)  # noqa: E731
     total = sum(count(s) for s in kept)
     if total < target.low:

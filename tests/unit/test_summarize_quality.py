@@ -91,6 +91,15 @@ def test_a_short_document_is_summarized_to_half_its_length_not_padded(index, emb
     assert Range(summary.words, 0.2).holds(summary.text), summary.text
 
 
+def test_a_sentence_the_model_repeats_is_kept_once(report):
+    # Seen on the Vicksburg pages: the same sentence six times made up the length asked for.
+    loop = "The document is about libraries. " + "The council was also successful in opening libraries. " * 6
+    gen = ScriptedGenerator(window=PARTIAL, reduce=loop, resize=loop)
+    summary = _summarize(report, gen, words=30)
+    assert summary.text.count("successful in opening libraries") == 1, summary.text
+    assert Range(30, 0.2).holds(summary.text), summary.text
+
+
 def test_a_model_that_writes_too_much_is_held_to_the_range(report):
     wordy = " ".join(f"The council of Ashford opened {n} new libraries in 1990 and Residents of Bexley read." for n in (3, 4, 5) * 10)
     gen = ScriptedGenerator(window=PARTIAL, reduce=wordy, resize=wordy)
