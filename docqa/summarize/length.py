@@ -65,10 +65,11 @@ def sentences(text: str) -> list[str]:
 
 def is_prose(sentence: str) -> bool:
     """A sentence worth adding: PROSE_WORDS to PROSE_MAX_WORDS words, mostly lower-case words (not
-    a header, a list of names, a citation line like "Pub. L. No. 105-304, 112 Stat. 2860")."""
+    a header, a list of names, a citation line like "Pub. L. No. 105-304, 112 Stat. 2860"), and
+    whole (not opening in lower case)."""
     toks = TOKEN.findall(sentence)
-    if not PROSE_WORDS <= len(toks) <= PROSE_MAX_WORDS:
-        return False
+    if not PROSE_WORDS <= len(toks) <= PROSE_MAX_WORDS or sentence[:1].islower():
+        return False  # a lower-case start is the tail of a sentence the page cut ("however, did not last long")
     return sum(t[0].isalpha() for t in toks) >= 0.8 * len(toks) and sum(t[0].islower() for t in toks) >= 0.6 * len(toks)
 
 

@@ -211,3 +211,6 @@ def test_the_fill_takes_prose_and_reads_window_summaries_as_the_documents():
     text = fit("The document is a county report.", Range(18, 0.2), children)
     assert "TRANSCRIPT" not in text
     assert "It also describes how the council opened new libraries" in text
+    # The tail of a sentence the page cut in two is no sentence (seen on the Vicksburg pages).
+    cut = ["however, did not last long; it became too conspicuous and dangerous for use.", *children[1:]]
+    assert "however" not in fit("The document is a county report.", Range(18, 0.2), cut)
