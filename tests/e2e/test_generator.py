@@ -141,12 +141,12 @@ def test_a_new_llamacpp_process_restores_the_template_instead_of_prefilling_it(m
     earlier = set(kept.glob("*.bin"))
     asked = TEMPLATE + [{"role": "user", "content": "Passage: Paris is in France.\nQuestion: Where is Paris?"}]
     before = first.generate(asked, 8)
-    assert before.cached_tokens == 0, "no process has seen this template"
     assert len(set(kept.glob("*.bin")) - earlier) == 1 and not list(kept.glob("*.part"))
+    template_tokens = first.count_chat_tokens(TEMPLATE)
+    assert before.cached_tokens >= template_tokens - 2, "the template was read alone, then reused"
     clear_generators()  # a new process: the same model loaded afresh, its prompt cache empty
     second = make_generator(settings, device="cpu")
     after = second.generate(asked, 8)
-    template_tokens = second.count_chat_tokens(TEMPLATE)
-    assert after.cached_tokens >= template_tokens - 2, "the saved template is reused, not prefilled"
-    assert after.text == before.text, "a restored template answers as a prefilled one"
+    assert after.cached_tokens == before.cached_tokens, "the saved template is restored, not read again"
+    assert after.text == before.text, "a restored template answers as the process that saved it"
     clear_generators()

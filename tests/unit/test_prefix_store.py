@@ -1,4 +1,5 @@
-"""The saved prompt templates (llama.cpp KV caches on disk): one file per template, least recently used dropped."""
+"""The saved prompt templates (llama.cpp KV caches on disk): one file per template, read alone
+once, restored by later processes, least recently used dropped."""
 
 from __future__ import annotations
 
@@ -27,17 +28,18 @@ def _asked(template: str, question: str = "Q?") -> list[dict[str, str]]:
     return [{"role": "system", "content": template}, {"role": "user", "content": question}]
 
 
-def test_a_template_is_saved_once_and_restored_by_the_next_process(tmp_path):
-    first, calls = _store(tmp_path), []
+def test_a_template_is_read_alone_and_saved_once_then_restored_by_the_next_process(tmp_path):
+    first, calls, prefilled = _store(tmp_path), [], []
     slot = _slot(first.directory, calls)
-    key = first.first_use(_asked("Answer briefly."), slot)
-    first.keep(key, slot)
-    assert first.first_use(_asked("Answer briefly.", "Another?"), slot) is None, "once per process"
+    first.first_use(_asked("Answer briefly."), slot, prefilled.append)
+    first.first_use(_asked("Answer briefly.", "Another?"), slot, prefilled.append)
+    key = first.key(_asked("Answer briefly."))
+    assert prefilled == [_asked("Answer briefly.")], "read alone once per process"
     assert calls == [("save", f"{key}.{os.getpid()}.part")]
     assert [f.name for f in first.directory.iterdir()] == [f"{key}.bin"]
     second = _store(tmp_path)
-    assert second.first_use(_asked("Answer briefly.", "Third?"), slot) == key
-    assert calls[-1] == ("restore", f"{key}.bin")
+    second.first_use(_asked("Answer briefly.", "Third?"), slot, prefilled.append)
+    assert calls[-1] == ("restore", f"{key}.bin") and len(prefilled) == 1, "restored, not read again"
     assert first.key(_asked("Answer at length.")) != key, "another template is another file"
     assert first.key([{"role": "user", "content": "no template"}]) is None
 
@@ -47,8 +49,7 @@ def test_the_least_recently_used_templates_are_dropped(tmp_path):
     slot = _slot(store.directory, calls)
     keys = []
     for i in range(PrefixStore.KEEP + 3):
-        keys.append(store.first_use(_asked(f"Template {i}"), slot))
-        store.keep(keys[-1], slot)
+        store.first_use(_asked(f"Template {i}"), slot, lambda messages: None)
+        keys.append(store.key(_asked(f"Template {i}")))
         os.utime(store.directory / f"{keys[-1]}.bin", (i, i))  # mtimes a second apart, oldest first
-    left = {f.stem for f in store.directory.glob("*.bin")}
-    assert left == set(keys[3:])
+    assert {f.stem for f in store.directory.glob("*.bin")} == set(keys[3:])

@@ -101,16 +101,20 @@ class LlamaCppGenerator(LocalGenerator):
     ) -> GenerationResult:
         extra: dict[str, Any] = {"stop": list(stop)} if stop else {}
         with self._lock:
-            prefix = self._prefixes.first_use(messages, self._slot)
+            self._prefixes.first_use(messages, self._slot, self._prefill_template)
             if on_token is None:
                 response = self._check(self._server.handle_chat_completions(self._request(messages, max_new_tokens, **extra)))
                 choice = response["choices"][0]
-                result = result_from_timings(choice["message"].get("content") or "", choice.get("finish_reason"), response)
-            else:
-                result = self._streamed(messages, max_new_tokens, extra, on_token)
-            if prefix:
-                self._prefixes.keep(prefix, self._slot)
-            return result
+                return result_from_timings(choice["message"].get("content") or "", choice.get("finish_reason"), response)
+            return self._streamed(messages, max_new_tokens, extra, on_token)
+
+    def _prefill_template(self, messages: Sequence[Message]) -> None:
+        """Read the template alone (the prompt up to the last message's text), as a process that
+        restores it will hold it: the rest of every prompt is then read on the same footing."""
+        full = self.tokenizer.apply_chat_template(messages)
+        empty = self.tokenizer.apply_chat_template([*messages[:-1], {**messages[-1], "content": ""}])
+        template = os.path.commonprefix([full, empty])
+        self._check(self._server.handle_completions({"prompt": template, "n_predict": 0, "cache_prompt": True}))
 
     def _post(self, path: str, body: dict) -> dict:
         """One call to an endpoint of the loaded llama.cpp server, under its API key."""
@@ -253,13 +257,13 @@ class PrefixStore:
     Every request of one kind repeats its template (the system prompt and the worked examples:
     every message but the last). A warm process reuses it from llama.cpp's prompt cache; a cold
     `docqa ask` would prefill it again (about 370 tokens, over a second on 2 cores). The first
-    time a template is used, the slot holding it is saved (a few MB); a later process restores
-    it before its first request of that kind, and llama.cpp reuses the common prefix. The file
+    time a template is used, it is read alone and the slot holding it is saved (a few MB); a later
+    process restores it before its first request of that kind, and llama.cpp reuses it. The file
     name hashes the model file, the llama.cpp build, the context size and the template, so a
     change to any of them is a new file. It is a cache: a failed save or restore costs only time.
     """
 
-    KEEP = 12  # files of 5-15 MB each (0.5B-1.5B, a ~400-token template and one question)
+    KEEP = 12  # files of 5-15 MB each (a ~400-token template, 0.5B-1.5B)
 
     def __init__(self, directory: Path, gguf: Path, context_tokens: int) -> None:
         import xllamacpp
@@ -268,7 +272,8 @@ class PrefixStore:
         self.directory.mkdir(parents=True, exist_ok=True)
         stat = gguf.stat()
         version = getattr(xllamacpp, "__version__", "")
-        self._model = f"{gguf.name}:{stat.st_size}:{int(stat.st_mtime)}:{version}:{context_tokens}"
+        # "template": the slot holds the template alone (an earlier scheme saved a whole request).
+        self._model = f"template:{gguf.name}:{stat.st_size}:{int(stat.st_mtime)}:{version}:{context_tokens}"
         self._seen: set[str] = set()
 
     def key(self, messages: Sequence[Message]) -> str | None:
@@ -277,31 +282,29 @@ class PrefixStore:
         template = json.dumps([dict(m) for m in messages[:-1]], sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(f"{self._model}\n{template}".encode()).hexdigest()[:24]
 
-    def first_use(self, messages: Sequence[Message], slot) -> str | None:
-        """The template's key when this process meets it for the first time (restored from disk when
-        saved before), else None."""
+    def first_use(self, messages: Sequence[Message], slot, prefill) -> None:
+        """Before this process's first request with a template: restore the template's saved cache,
+        or read the template alone (`prefill`) and save it. Either way the slot then holds exactly
+        the template, so a new process answers as one that saved it (the same batches are read:
+        greedy decoding gives the same text)."""
         key = self.key(messages)
         if key is None or key in self._seen:
-            return None
+            return
         self._seen.add(key)
         saved = self.directory / f"{key}.bin"
-        if saved.is_file():
-            if slot("restore", saved.name):
-                with contextlib.suppress(OSError):
-                    os.utime(saved)  # recently used: kept when the oldest are dropped
-            else:
-                saved.unlink(missing_ok=True)  # unreadable: saved again below
-        return key
-
-    def keep(self, key: str, slot) -> None:
-        """Save the slot (the template, then this request) unless saved before; another process
-        restoring meanwhile sees a whole file or none."""
-        final = self.directory / f"{key}.bin"
-        if final.is_file():
+        if saved.is_file() and slot("restore", saved.name):
+            with contextlib.suppress(OSError):
+                os.utime(saved)  # recently used: kept when the oldest are dropped
             return
+        saved.unlink(missing_ok=True)  # absent, or unreadable
+        prefill(messages)
+        self._save(key, slot)
+
+    def _save(self, key: str, slot) -> None:
+        """Another process restoring meanwhile sees a whole file or none."""
         partial = f"{key}.{os.getpid()}.part"
         if slot("save", partial):
-            os.replace(self.directory / partial, final)
+            os.replace(self.directory / partial, self.directory / f"{key}.bin")
         else:
             (self.directory / partial).unlink(missing_ok=True)
         # Templates change with docqa's prompts and models: the least recently used files go.
