@@ -74,9 +74,8 @@ QUESTION_OVERLAP = 0.5
 NAME_WINDOW = 1500
 # A Markdown heading line.
 _HEADING = re.compile(r"[ \t]*#{1,6}[ \t]")
-# Thousands set apart by a (thin) space: "235 000", "10 366".
-_DIGIT_GROUP = re.compile(r"[ \u2009\u202f]\d{3}(?!\d)")
-_DIGIT_GROUP_BEFORE = re.compile(r"(?<!\d)\d{1,3}[ \u2009\u202f]$")
+# A number whose thousands are set apart by a (thin) space: "235 000", "10 366".
+_SPACED_NUMBER = re.compile(r"(?<!\d)\d{1,3}(?:[ \u2009\u202f]\d{3})+(?!\d)")
 _STATED_NUMBER = re.compile(r"(?<![^\W_]-)(?<![^\W_])\d+(?:[.,]\d+)*")
 _COUNT_QUESTION = re.compile(r"^\s*(how (many|much)|what (number|percentage|proportion|share) of)\b", re.I)
 _HOW_MANY = re.compile(r"^\s*how many\b", re.I)
@@ -130,8 +129,8 @@ def snap(answer: list[str], sentence: str) -> str | None:
     for i in range(len(words) - n + 1):
         if n and words[i : i + n] == answer:
             start, end = found[i].start(), found[i + n - 1].end()
-            if re.fullmatch(r"\d{1,3}", answer[-1]) and _DIGIT_GROUP.match(sentence, end) or \
-                    re.fullmatch(r"\d{3}", answer[0]) and _DIGIT_GROUP_BEFORE.search(sentence, 0, start):
+            if any(m.start() <= start and end <= m.end() and (m.start(), m.end()) != (start, end)
+                   for m in _SPACED_NUMBER.finditer(sentence)):
                 continue  # "235" is not "235 000" (thousands set apart by a space, as papers write them)
             while start > 0 and sentence[start - 1] in "$€£¥":
                 start -= 1

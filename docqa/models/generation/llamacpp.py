@@ -2,8 +2,8 @@
 
 On a small CPU it decodes 3.5-5x faster than transformers (the numbers are in ``factory``), so it is
 the CPU default. Token counts come from the loaded llama.cpp server itself (its chat template and
-tokenizer), so ``count_chat_tokens(messages)`` equals the ``prompt_tokens`` llama.cpp reports. A template's KV cache is kept on disk (``PrefixStore``), so a
-new process does not prefill it again.
+tokenizer), so ``count_chat_tokens(messages)`` equals the ``prompt_tokens`` llama.cpp reports.
+A template's KV cache is kept on disk (``PrefixStore``), so a new process does not prefill it again.
 """
 
 from __future__ import annotations
@@ -234,7 +234,7 @@ class _ServerTokenizer:
     """The tokenizer calls LocalGenerator makes, answered by the loaded llama.cpp server itself
     (/apply-template and /tokenize): the counts are the ones llama.cpp will see, and no tokenizer is
     loaded in Python (reading Qwen's tokenizer.json alone is half a second of a cold ask). A call
-    takes a few milliseconds; an ask makes two or three."""
+    takes about a millisecond (a few for a whole prompt); an ask makes about five."""
 
     def __init__(self, post) -> None:
         self._post = post
