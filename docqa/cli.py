@@ -34,12 +34,15 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     help="Local document question answering with citations, offline.\n\n"
-    "Examples:\n\n"
-    "  docqa ingest ~/papers ~/notes\n\n"
-    '  docqa search "grants for rural schools" -k 5 --json\n\n'
+    "Examples:\n\n\b\n"
+    "  docqa ingest ~/papers ~/notes\n"
+    '  docqa ask "What did the 2019 budget allocate to rural schools?"\n'
+    '  docqa search "grants for rural schools" -k 5 --json\n'
     "  docqa list ; docqa status ; docqa remove ~/papers/old.pdf ; docqa config",
     no_args_is_help=True,
-    rich_markup_mode="rich",
+    # Plain help: Typer's rich help imports rich.markdown and markdown_it (~0.1 s) before printing
+    # a line, a third of `docqa --help` (bench/cli_startup.py).
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -73,7 +76,7 @@ def _flag(dotted: str, *decls: str, kind: Any = None, help: str = "", metavar: s
         if get_origin(kind) in (Union, types.UnionType):
             kind = next(a for a in get_args(kind) if a is not type(None))
     decls = decls or (f"--{dotted.rpartition('.')[2].replace('_', '-')}",)
-    return Annotated[Optional[kind], typer.Option(*decls, help=escape(help or field.description or ""), show_default=False,
+    return Annotated[Optional[kind], typer.Option(*decls, help=help or field.description or "", show_default=False,
                                                 metavar=metavar)]
 
 
@@ -288,7 +291,12 @@ def ingest(
     """Read documents (PDF, text, Markdown, HTML, docx, pptx, xlsx, csv, epub, odt, eml) into the index.
     Unchanged files are skipped; symlinked folders are followed once.
 
-    Examples: docqa ingest sample_docs ; docqa ingest ~/papers report.pdf --index ~/.docqa ; docqa ingest ~/papers --executor ray
+    Examples:
+
+    \b
+      docqa ingest sample_docs
+      docqa ingest ~/papers report.pdf --index ~/.docqa
+      docqa ingest ~/papers --executor ray
     """
     settings = _settings(index, config, device=device, ingest__chunk_tokens=chunk_tokens, ingest__pdf_password=pdf_password,
                          batch__executor=executor, batch__ray_address=ray_address)
@@ -315,8 +323,12 @@ def search(
 ) -> None:
     """Hybrid search (FAISS dense + FTS5 BM25, fused by reciprocal rank).
 
-    Examples: docqa search "grants for rural schools" -k 5 --json ; docqa search "grants" --in reports/ --type pdf ;
-    docqa search "grants" --in "*2019*"
+    Examples:
+
+    \b
+      docqa search "grants for rural schools" -k 5 --json
+      docqa search "grants" --in reports/ --type pdf
+      docqa search "grants" --in "*2019*"
     """
     settings = _settings(index, config, device=device, retrieval__k=k, retrieval__within=within, retrieval__types=doc_type)
     remote = None if no_server else _server(settings, "search")
@@ -401,10 +413,15 @@ def ask(
 ) -> None:
     """Answer a question from the index with cited sources, or say the documents don't answer it.
 
-    Examples: docqa ask "What did the 2019 budget allocate to rural schools?" ; docqa ask "..." --json --budget 1200 ;
-    docqa ask "..." --llm-base-url http://127.0.0.1:8000/v1 --llm-model Qwen/Qwen2.5-Coder-0.5B-Instruct ;
-    docqa ask --session budget "What did the 2019 report say about rural schools?" ; docqa ask --session budget "How much did it cost?" --json ;
-    docqa ask "What did the county spend on transport?" --in sample_docs/ --type pdf
+    Examples:
+
+    \b
+      docqa ask "What did the 2019 budget allocate to rural schools?"
+      docqa ask "..." --json --budget 1200
+      docqa ask "..." --llm-base-url http://127.0.0.1:8000/v1 --llm-model Qwen/Qwen2.5-Coder-0.5B-Instruct
+      docqa ask --session budget "What did the 2019 report say about rural schools?"
+      docqa ask --session budget "How much did it cost?" --json
+      docqa ask "What did the county spend on transport?" --in sample_docs/ --type pdf
     """
     settings = _settings(index, config, device=device, answer__budget=budget, answer__rerank=rerank, answer__judge=judge,
                          retrieval__within=within, retrieval__types=doc_type,
@@ -477,8 +494,11 @@ def evaluate(
 ) -> None:
     """Score docqa on a SQuAD-format file: hit@k, working-set hit, EM, F1, abstention, citations, latency.
 
-    Examples: docqa eval ../shared/data/covidqa/covidqa.json --limit 200 --seed 0 --json --jsonl covid.jsonl ;
-    docqa eval ../shared/data/xquad-en/xquad.en.json --questions-from ../shared/data/covidqa/covidqa.json --limit 100
+    Examples:
+
+    \b
+      docqa eval ../shared/data/covidqa/covidqa.json --limit 200 --seed 0 --json --jsonl covid.jsonl
+      docqa eval ../shared/data/xquad-en/xquad.en.json --questions-from ../shared/data/covidqa/covidqa.json --limit 100
     """
     from docqa.eval.qa import report_json, run_eval
 
@@ -526,7 +546,13 @@ def chat(
 
     In the chat: /memory /sources /forget N /clear /save /exit; Ctrl-C stops an answer.
 
-    Examples: docqa chat ; docqa chat --session budget ; docqa chat --list --json ; docqa chat --llm-base-url http://127.0.0.1:8000/v1
+    Examples:
+
+    \b
+      docqa chat
+      docqa chat --session budget
+      docqa chat --list --json
+      docqa chat --llm-base-url http://127.0.0.1:8000/v1
     """
     from docqa.chat import ChatSession, repl, sessions
 
@@ -592,8 +618,12 @@ def show(
 ) -> None:
     """Print the text a citation points at, the cited lines marked.
 
-    Examples: docqa show novel.txt --line 1204 --to 1207 ; docqa show report.pdf --page 3 --quote "4.2 million" ;
-    docqa show deck.pptx --page 2 --json
+    Examples:
+
+    \b
+      docqa show novel.txt --line 1204 --to 1207
+      docqa show report.pdf --page 3 --quote "4.2 million"
+      docqa show deck.pptx --page 2 --json
     """
     from docqa.locators import show_stored
 
@@ -674,8 +704,11 @@ def migrate(
     Ids, summaries, jobs and chat sessions come along. Run it again after a stop, or to bring the
     copy up to date: unchanged documents are skipped.
 
-    Examples: docqa migrate --to postgresql://docqa@db.internal/docqa ; then
-    docqa ask "..." --index postgresql://docqa@db.internal/docqa (or DOCQA_STORE=postgresql://...)
+    Examples:
+
+    \b
+      docqa migrate --to postgresql://docqa@db.internal/docqa
+      then docqa ask "..." --index postgresql://docqa@db.internal/docqa (or DOCQA_STORE=postgresql://...)
     """
     from docqa.memory.migrate import migrate as run_migrate
 
@@ -834,7 +867,13 @@ def summarize(
 
     Every LLM call stays inside an exact token budget. Summaries are kept as a tree in the store: summarizing an unchanged document again is instant, a changed one regenerates only what changed.
 
-    Examples: docqa summarize report.pdf ; docqa summarize --focus "funding for rural schools" --in reports/ --type pdf ; docqa summarize ~/papers --out summaries/ ; docqa summarize report.pdf --mode tree --words 150 --json
+    Examples:
+
+    \b
+      docqa summarize report.pdf
+      docqa summarize --focus "funding for rural schools" --in reports/ --type pdf
+      docqa summarize ~/papers --out summaries/
+      docqa summarize report.pdf --mode tree --words 150 --json
     """
     from docqa.summarize import jobs
 
@@ -881,7 +920,11 @@ def eval_summaries(
 ) -> None:
     """Score summaries against QMSum references with ROUGE-1/2/L (general queries per mode, topic queries with --focus).
 
-    Examples: docqa eval-summaries ../shared/data/qmsum/test.jsonl --meetings 5 --index /tmp/qmsum ; docqa eval-summaries test.jsonl --meetings 0 --modes tree --json
+    Examples:
+
+    \b
+      docqa eval-summaries ../shared/data/qmsum/test.jsonl --meetings 5 --index /tmp/qmsum
+      docqa eval-summaries test.jsonl --meetings 0 --modes tree --json
     """
     from docqa.eval import qmsum
     from docqa.summarize.document import MODES
@@ -984,8 +1027,13 @@ def serve(
 
     Binds 127.0.0.1; any other address needs a token (Authorization: Bearer TOKEN on every request but /health).
 
-    Examples: docqa serve ; docqa serve --port 9000 --index ~/.docqa ; docqa serve --host 0.0.0.0 --token s3cret ;
-    DOCQA_SERVE__ALLOWED_PATHS=~/papers docqa serve   (lets API clients ingest files under ~/papers)
+    Examples:
+
+    \b
+      docqa serve
+      docqa serve --port 9000 --index ~/.docqa
+      docqa serve --host 0.0.0.0 --token s3cret
+      DOCQA_SERVE__ALLOWED_PATHS=~/papers docqa serve   (lets API clients ingest files under ~/papers)
     """
     from docqa.models.assets import AssemblyProgress
     from docqa.server.app import run
@@ -1012,7 +1060,11 @@ def mcp(
 ) -> None:
     """An MCP server on stdio with the tools search, ask, list_documents and summarize (JSON results with citations).
 
-    Examples: docqa mcp --index ~/.docqa ; in an MCP client's config: {"command": "docqa", "args": ["mcp", "--index", "/home/me/.docqa"]}
+    Examples:
+
+    \b
+      docqa mcp --index ~/.docqa
+      in an MCP client's config: {"command": "docqa", "args": ["mcp", "--index", "/home/me/.docqa"]}
     """
     from docqa.server.mcp_server import run
 

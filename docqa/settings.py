@@ -130,7 +130,7 @@ class AnswerSettings(_Section):
     judge_top: int = Field(5, ge=1, description="Candidates the LLM judge reads.")
     budget: int = Field(
         800, ge=256,
-        description="Working-set budget in generator tokens: prompt (its ~370-token template is reused from the "
+        description="Working-set budget in generator tokens: prompt (its ~430-token template is reused from the "
         "prompt cache), question, evidence sentences and answer room (bench/budget_curve.py).",
     )
     floor: float = Field(0.01, ge=0, lt=1, description="Candidates with a lower attention weight never enter.")
