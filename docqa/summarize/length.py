@@ -29,6 +29,7 @@ PROSE_WORDS = 6
 PROSE_MAX_WORDS = 50
 # The map prompt opens a window summary with "This part"; inside a document summary it reads "It also".
 _PART_OPENING = re.compile(r"^This part\b")
+_WORD = re.compile(r"\S*[^\W\d_]\S*")
 
 
 @dataclass(frozen=True)
@@ -54,9 +55,10 @@ def count(text: str) -> int:
 
 def target_words(asked: int, source: str) -> int:
     """The length a summary of `source` can honestly have: what was asked, but at most half of the
-    source's words (never under MIN_TARGET). A one-page transcript header of 147 words has no
-    200-word summary; padding it would only copy it out."""
-    return min(asked, max(MIN_TARGET, count(source) // 2))
+    source's words (never under MIN_TARGET). A one-page transcript header has no 200-word summary;
+    padding it would only copy it out. Only tokens with a letter are words here: its 147 tokens
+    are 77 words, 25 line numbers, a row of dashes and colons."""
+    return min(asked, max(MIN_TARGET, len(_WORD.findall(source)) // 2))
 
 
 def sentences(text: str) -> list[str]:
@@ -88,7 +90,8 @@ def _once(kept: list[str]) -> list[str]:
 
 def fit(text: str, target: Range, sources: list[str], source_text: str | None = None) -> str:
     """`text` held to `target`: repeated and unsupported sentences dropped (the latter when
-    `source_text` is given), extended from `sources` when short, cut at a sentence end when long."""
+    `source_text` is given), extended from `sources` towards the words asked when short, cut at a
+    sentence end when long."""
     vocab = vocabulary(source_text) if source_text is not None else None
 
     def holds_facts(s: str) -> bool:
@@ -108,7 +111,7 @@ def fit(text: str, target: Range, sources: list[str], source_text: str | None = 
             kept.append(_PART_OPENING.sub("It also", s))
             seen |= words
             total += count(s)
-            if total >= target.low:
+            if total >= target.words:  # the words asked, not the range's edge: one dropped sentence from a miss
                 break
     out: list[str] = []
     n = 0

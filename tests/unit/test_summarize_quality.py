@@ -13,7 +13,7 @@ from docqa.summarize import salience
 from docqa.summarize.document import Summarizer
 from docqa.summarize.faithful import check as unsupported_in
 from docqa.summarize.focus import hold_claims
-from docqa.summarize.length import Range, count, fit
+from docqa.summarize.length import Range, count, fit, target_words
 from docqa.summarize.progress import JobLines, Lines
 from tests.conftest import write
 from tests.unit.fakes import FakeGenerator
@@ -86,9 +86,26 @@ def test_a_short_document_is_summarized_to_half_its_length_not_padded(index, emb
     gen = ScriptedGenerator(window="The document is about a hearing of the councils.", reduce="The document is about a hearing.",
                             resize=resized)
     summary = _summarize(index, gen, words=200)
-    source_words = count(index.store.document_text(index.documents()[0].id))
+    source_words = count(index.store.document_text(index.documents()[0].id)) - 1  # "#" is not a word
     assert summary.words_asked == 200 and summary.words == source_words // 2
     assert Range(summary.words, 0.2).holds(summary.text), summary.text
+
+
+def test_line_numbers_and_rules_are_not_words_of_a_short_document():
+    # The transcript page: 25 line numbers and a row of dashes beside 77 words.
+    page = "\n".join(f"{n} The matter came on for argument." for n in range(1, 11)) + "\n- - - - - - : : :"
+    assert target_words(200, page) == 60 // 2
+
+
+def test_the_fill_aims_at_the_words_asked_not_the_edge_of_the_range():
+    # A summary that stops at the low edge is one dropped sentence from a miss.
+    children = ["Ashford opened three libraries near the river last spring. "
+                "Bexley residents borrowed many novels during the long winter. "
+                "Carlow teachers started weekly reading clubs for their young pupils. "
+                "Dunmore volunteers repaired the old wooden shelves in the town hall. "
+                "Elgin families visited the mobile library every Saturday morning."]
+    text = fit("The document covers libraries.", Range(40, 0.2), children)  # 32 words after Carlow
+    assert 40 <= count(text) <= 48, text
 
 
 def test_a_sentence_the_model_repeats_is_kept_once(report):
