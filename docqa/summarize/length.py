@@ -30,6 +30,9 @@ PROSE_MAX_WORDS = 50
 # The map prompt opens a window summary with "This part"; inside a document summary it reads "It also".
 _PART_OPENING = re.compile(r"^This part\b")
 _WORD = re.compile(r"\S*[^\W\d_]\S*")
+# Layout debris no summary sentence holds: a bullet glyph standing alone ("five titles: ! Title II"),
+# an e-mail address glued to the heading after it ("{yusuke,sekine}@cs.nyu.edu Abstract We ...").
+_DEBRIS = re.compile(r"(?:^|\s)[!•▪●■◆|*>]+(?=\s|$)|\S@\S+\.[a-z]{2,}", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -67,10 +70,10 @@ def sentences(text: str) -> list[str]:
 
 def is_prose(sentence: str) -> bool:
     """A sentence worth adding: PROSE_WORDS to PROSE_MAX_WORDS words, mostly lower-case words (not
-    a header, a list of names, a citation line like "Pub. L. No. 105-304, 112 Stat. 2860"), and
-    whole (not opening in lower case)."""
+    a header, a list of names, a citation line like "Pub. L. No. 105-304, 112 Stat. 2860"), whole
+    (not opening in lower case), and free of layout debris (a lone bullet glyph, an e-mail address)."""
     toks = TOKEN.findall(sentence)
-    if not PROSE_WORDS <= len(toks) <= PROSE_MAX_WORDS or sentence[:1].islower():
+    if not PROSE_WORDS <= len(toks) <= PROSE_MAX_WORDS or sentence[:1].islower() or _DEBRIS.search(sentence):
         return False  # a lower-case start is the tail of a sentence the page cut ("however, did not last long")
     return sum(t[0].isalpha() for t in toks) >= 0.8 * len(toks) and sum(t[0].islower() for t in toks) >= 0.6 * len(toks)
 

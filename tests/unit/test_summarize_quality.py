@@ -231,3 +231,12 @@ def test_the_fill_takes_prose_and_reads_window_summaries_as_the_documents():
     # The tail of a sentence the page cut in two is no sentence (seen on the Vicksburg pages).
     cut = ["however, did not last long; it became too conspicuous and dangerous for use.", *children[1:]]
     assert "however" not in fit("The document is a county report.", Range(18, 0.2), cut)
+
+
+def test_the_fill_skips_layout_debris():
+    from docqa.summarize.length import is_prose
+
+    assert is_prose("Title II creates limitations on the liability of online service providers.")
+    # Seen in the DMCA and naacl06 summaries: a bullet glyph, an e-mail glued to the abstract.
+    assert not is_prose("The act is divided into five titles: ! Title II creates limitations on liability.")
+    assert not is_prose("{yusuke,sekine}@cs.nyu.edu Abstract We are trying to extend the boundary of extraction systems.")
