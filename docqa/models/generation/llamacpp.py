@@ -256,7 +256,7 @@ class PrefixStore:
 
     Every request of one kind repeats its template (the system prompt and the worked examples:
     every message but the last). A warm process reuses it from llama.cpp's prompt cache; a cold
-    `docqa ask` would prefill it again (about 370 tokens, over a second on 2 cores). The first
+    `docqa ask` would prefill it again (about 430 tokens, over a second on 2 cores). The first
     time a template is used, it is read alone and the slot holding it is saved (a few MB); a later
     process restores it before its first request of that kind, and llama.cpp reuses it. The file
     name hashes the model file, the llama.cpp build, the context size and the template, so a
