@@ -837,7 +837,7 @@ def _summarize_document(idx, doc, mode: str | None, words: int | None, as_json: 
         err.print(f"[dim]the document is short: {summary.words_asked} words asked, held to {summary.words} "
                   f"(half the document)[/dim]")
     err.print(
-        f"[dim]{summary.mode}, {len(summary.text.split())} words · {how} · largest call "
+        f"[dim]{summary.mode}, {summary.written} words · {how} · largest call "
         f"{summary.max_request_tokens}/{summary.budget} tokens · {summary.seconds:.1f}s[/dim]"
     )
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from docqa.errors import MissingExtra, UsageError
 from docqa.summarize import faithful
-from docqa.summarize.length import Range
+from docqa.summarize.length import Range, count
 
 METRICS = ("rouge1", "rouge2", "rougeL")
 
@@ -171,7 +171,7 @@ def summarize_results(results: list[Scored], tolerance: float = 0.2) -> dict:
             "empty": sum(1 for r in rs if not r.summary.strip()),
             # Length is a contract for document summaries; a focus summary may be shorter (a narrow topic).
             "within_tolerance": round(sum(Range(r.words, tolerance).holds(r.summary) for r in rs) / len(rs), 3),
-            "words_ratio_p10_p50_p90": _deciles([len(r.summary.split()) / r.words for r in rs]),
+            "words_ratio_p10_p50_p90": _deciles([count(r.summary) / r.words for r in rs]),
             "with_unsupported": round(sum(bool(r.unsupported) for r in rs) / len(rs), 3),
         }
     specific = groups.get("specific/focus", [])

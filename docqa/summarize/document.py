@@ -27,7 +27,8 @@ from docqa.memory.store import DocumentRow
 from docqa.models.generation.base import Generator
 from docqa.prompts import fence, load_prompt
 from docqa.settings import SummarizeSettings
-from docqa.summarize import faithful, salience
+from docqa.summarize import faithful, language, salience
+from docqa.summarize.language import Language, first_words, tidy
 from docqa.summarize.length import Range, count, fit, target_words
 from docqa.summarize.nodes import Node, NodeStore, node_key
 from docqa.summarize.windows import Window, make_windows
@@ -39,7 +40,7 @@ REDUCE_KINDS = frozenset({"section", "reduce", "document", "resize"})
 TREE_FANOUT = 4
 # Summaries come out a little over their word target; room for the answer is sized from it.
 TOKENS_PER_WORD = 1.6
-_SENTENCE_END = re.compile(r"[.!?。！？][\"')\]]?(?=\s|$)")
+_SENTENCE_END = re.compile(r"[.!?][\"')\]]?(?=\s|$)|[。！？][”’」』）]?")
 
 # Called with each node as it is generated or found in the store (progress bars).
 OnNode = Callable[[Node], None]
@@ -52,17 +53,20 @@ def answer_room(words: int) -> int:
 
 
 def trim_to_sentence(text: str, max_words: int | None = None) -> str:
-    """At most `max_words` words, ending at the last complete sentence that fits (a summary cut
-    by the token limit, or longer than asked for, still reads as whole sentences)."""
-    text = " ".join(text.split())
-    limit = len(text)
-    if max_words is not None:
-        spans = list(re.finditer(r"\S+", text))
-        if len(spans) > max_words:
-            limit = spans[max_words - 1].end()
-    ends = [m.end() for m in _SENTENCE_END.finditer(text[:limit])]
-    if ends and ends[-1] > limit // 2:
-        return text[: ends[-1]]
+    """About `max_words` words at most, ending at a complete sentence: the last that fits, or one
+    that ends within a quarter past the limit (a summary cut by the token limit, or longer than
+    asked for, still reads as whole sentences). Cut at the limit only when no sentence ends near."""
+    text = tidy(text)
+    limit = len(text) if max_words is None else len(first_words(text, max_words))
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    inside = [e for e in ends if e <= limit]
+    if inside and inside[-1] > limit // 2:
+        return text[: inside[-1]]
+    # A long last sentence (a Chinese list of items, counted in characters) ends where it ends, a
+    # little past the limit, or else at the sentence before it: never cut in the middle of a word.
+    past = [e for e in ends if limit < e <= limit * 5 // 4]
+    if past or inside:
+        return text[: past[0] if past else inside[-1]]
     return text[:limit]
 
 
@@ -81,6 +85,12 @@ class DocumentSummary:
     unsupported: list[str] = field(default_factory=list)  # numbers and names of `text` the source lacks
     draft_unsupported: list[str] = field(default_factory=list)  # the same for `draft`
     words_asked: int = 0  # what the user asked for; `words` is less for a short document (length.target_words)
+    language: str = language.ENGLISH.name  # what it is written in: the document's (summarize.language)
+
+    @property
+    def written(self) -> int:
+        """Its length in words, a CJK character counted as one."""
+        return count(self.text)
 
     @property
     def generated(self) -> int:
@@ -177,6 +187,14 @@ class Summarizer:
         # Runs the map step (window summaries, the wide part of a tree); reduce levels stay here.
         self.executor = executor
         self._reduce_generator: Generator | None = None
+        self._languages: dict[tuple[int, str], Language] = {}
+
+    def language(self, doc: DocumentRow, text: str | None = None) -> Language:
+        """The language `doc` is summarized in: its own (summarize.language); `text` when read already."""
+        key = (doc.id, doc.sha256)
+        if key not in self._languages:
+            self._languages[key] = language.of(self.index.store.document_text(doc.id) if text is None else text)
+        return self._languages[key]
 
     @property
     def generator(self) -> Generator:
@@ -266,7 +284,7 @@ class Summarizer:
     def windows(self, doc: DocumentRow, prompt: str, reserve: int) -> list[Window]:
         """The document's windows, sized so that a call with `reserve` more tokens fits the budget."""
         empty = load_prompt(prompt).messages(
-            passages=fence(1, Path(doc.path).name, "9999-9999", ""), words="999", state="", opening="The document"
+            passages=fence(1, Path(doc.path).name, "9999-9999", ""), words="999", state="", opening=self.language(doc).whole
         )
         limit = self.budget - self.generator.count_chat_tokens(empty) - reserve - 8
         if limit < 64:
@@ -286,29 +304,34 @@ class Summarizer:
     def _window_request(self, doc: DocumentRow, w: Window, words: int, whole: bool = False) -> _Request:
         """A map call; `whole` when the window is all the document has read so far (a summary, not a part)."""
         a, b = w.pages
+        lang = self.language(doc)
+        opening = lang.whole if whole else lang.part
         return _Request(
             kind="window", label=w.section or f"p.{_pages(a, b)}", prompt="summarize_map",
-            values={"passages": fence(1, Path(doc.path).name, _pages(a, b), w.text),
-                    "opening": "The document" if whole else "This part"},
-            words=words, room=answer_room(words), inputs=[w.text, "whole" if whole else "part"], pages=w.pages, chunk_ids=w.chunk_ids,
+            values={"passages": fence(1, Path(doc.path).name, _pages(a, b), w.text), "opening": opening},
+            words=words, room=answer_room(words), inputs=[w.text, opening], pages=w.pages, chunk_ids=w.chunk_ids,
         )
 
-    def _reduce_request(self, doc: DocumentRow, children: list[Node], words: int, kind: str, label: str) -> _Request:
+    def _reduce_request(self, doc: DocumentRow, children: list[Node], words: int, kind: str, label: str,
+                        lang: Language) -> _Request:
         body = "\n\n".join(
             fence(i, f"{Path(doc.path).name} · {c.label}", _pages(*c.pages), c.text) for i, c in enumerate(children, 1)
         )
         return _Request(
-            kind=kind, label=label, prompt="summarize_reduce", values={"passages": body}, words=words,
+            kind=kind, label=label, prompt="summarize_reduce", values={"passages": body, "opening": lang.whole}, words=words,
             room=answer_room(words), inputs=[c.key for c in children],
             pages=(min(c.pages[0] for c in children), max(c.pages[1] for c in children)),
             chunk_ids=[i for c in children for i in c.chunk_ids], children=[c.key for c in children],
         )
 
-    def reduce(self, doc: DocumentRow, nodes: list[Node], words: int, kind: str, label: str, trail: list[Node]) -> Node:
-        """Merge `nodes` into one: in one call when they fit, else group by group, level by level."""
+    def reduce(self, doc: DocumentRow, nodes: list[Node], words: int, kind: str, label: str, trail: list[Node],
+               lang: Language | None = None) -> Node:
+        """Merge `nodes` into one: in one call when they fit, else group by group, level by level;
+        written in `lang`, by default `doc`'s language."""
+        lang = lang or self.language(doc)
         level = nodes
         while True:
-            whole = self._reduce_request(doc, level, words, kind, label)
+            whole = self._reduce_request(doc, level, words, kind, label, lang)
             if len(level) > 1 and self.measure(whole) <= self.budget:
                 node = self.run([whole], doc.path)[0]
                 trail.append(node)
@@ -318,7 +341,7 @@ class Summarizer:
             groups, current = [], []
             for node in level:
                 trial = current + [node]
-                req = self._reduce_request(doc, trial, self.settings.partial_words, "reduce", label)
+                req = self._reduce_request(doc, trial, self.settings.partial_words, "reduce", label, lang)
                 if current and self.measure(req) > self.budget:
                     groups.append(current)
                     current = [node]
@@ -327,7 +350,8 @@ class Summarizer:
             groups.append(current)
             if len(groups) == len(level):
                 raise UsageError(f"summarize.budget {self.budget} cannot hold two partial summaries; raise it")
-            requests = [self._reduce_request(doc, g, self.settings.partial_words, "reduce", label) for g in groups if len(g) > 1]
+            requests = [self._reduce_request(doc, g, self.settings.partial_words, "reduce", label, lang)
+                        for g in groups if len(g) > 1]
             made = iter(self.run(requests, doc.path))
             level = [next(made) if len(g) > 1 else g[0] for g in groups]
             trail.extend(n for g, n in zip(groups, level) if len(g) > 1)
@@ -339,7 +363,9 @@ class Summarizer:
         asked = words or self.settings.words
         if mode not in MODES:
             raise UsageError(f"unknown summarize mode {mode!r} (choose from {', '.join(MODES)})")
-        words = target_words(asked, self.index.store.document_text(doc.id))
+        text = self.index.store.document_text(doc.id)
+        words = target_words(asked, text)
+        lang = self.language(doc, text)
         t = time.perf_counter()
         stamp = self.stamp()
         summary = self.stored(doc, mode, words, self.nodes.root(doc.path, mode, words, doc.sha256, stamp))
@@ -349,6 +375,7 @@ class Summarizer:
             self.nodes.set_root(doc.path, mode, words, doc.sha256, stamp, [n.key for n in trail])
             summary = self._finish(doc, mode, words, trail, self.budget, t)
         summary.words_asked = asked
+        summary.language = lang.name
         return summary
 
     def stored(self, doc: DocumentRow, mode: str, words: int, keys: list[str] | None) -> DocumentSummary | None:
@@ -384,6 +411,7 @@ class Summarizer:
             return
         if not parts:
             parts = [self.index.store.document_text(doc.id)]
+        lang = self.language(doc)
         short = count(draft) < target.low
         direction = ("it is too short: add the main points, names and numbers from the parts that it leaves out."
                      if short else "it is too long: keep the main subject and the key points, drop the details.")
@@ -393,7 +421,8 @@ class Summarizer:
             body = "\n\n".join(fence(i, f"{Path(doc.path).name} · part {i}", _pages(*root.pages), t)
                                for i, t in enumerate(texts, 1))
             return _Request(kind="resize", label=root.label, prompt="summarize_resize",
-                            values={"passages": body, "draft": draft, "have": str(count(draft)), "direction": direction},
+                            values={"passages": body, "draft": draft, "have": str(count(draft)), "direction": direction,
+                                    "opening": lang.whole},
                             words=words, room=answer_room(words), inputs=[root.key, draft, *texts], pages=root.pages,
                             chunk_ids=root.chunk_ids, children=[root.key])
 
@@ -402,10 +431,10 @@ class Summarizer:
             if len(parts) > 1:
                 parts.remove(max(parts, key=len))
             else:
-                cut = parts[0].split()
-                parts = [" ".join(cut[: len(cut) * 3 // 4])]
-                if len(cut) < 8:
+                n = count(parts[0])
+                if n < 8:
                     return
+                parts = [first_words(parts[0], n * 3 // 4)]
             req = request(parts)
         trail.extend(self.run([req], doc.path))
 
@@ -413,16 +442,17 @@ class Summarizer:
                 reused_root: bool = False) -> DocumentSummary:
         """The summary held to its length range, with no number or name the document lacks."""
         target = Range(words, self.settings.tolerance)
+        lang = self.language(doc)
         draft, parts = self._draft(trail, words)
         best = draft
         if trail[-1].kind == "resize":
             resized = trim_to_sentence(trail[-1].text, target.high)
             # A rewrite that does not open as asked is most often the parts copied out: not a summary.
-            opens = resized.startswith("The document")
+            opens = resized.startswith(lang.whole)
             if opens and abs(count(resized) - words) < abs(count(draft) - words):
                 best = resized
         source = self.index.store.document_text(doc.id)
-        text = fit(best, target, [*parts, draft, source], source)
+        text = fit(best, target, [*parts, draft, source], source, lang)
         return DocumentSummary(doc.path, doc.title, mode, words, text, trail, budget, time.perf_counter() - t,
                                reused_root=reused_root, draft=draft, unsupported=faithful.check(text, source),
                                draft_unsupported=faithful.check(draft, source))
@@ -490,7 +520,8 @@ class Summarizer:
             a, b = w.pages
             req = _Request(
                 kind="refine", label=w.section or f"p.{_pages(a, b)}", prompt="summarize_refine",
-                values={"state": self._cap(state.text, cap), "passages": fence(1, Path(doc.path).name, _pages(a, b), w.text)},
+                values={"state": self._cap(state.text, cap), "passages": fence(1, Path(doc.path).name, _pages(a, b), w.text),
+                        "opening": self.language(doc).whole},
                 words=words, room=room, inputs=[state.key, w.text], pages=(state.pages[0], b),
                 chunk_ids=w.chunk_ids, children=[state.key],
             )
@@ -502,10 +533,10 @@ class Summarizer:
         """The state never exceeds its capacity: a longer one is cut at a sentence."""
         if self.generator.count_tokens(text) <= cap:
             return text
-        words = text.split()
-        while words and self.generator.count_tokens(" ".join(words)) > cap:
-            words = words[: int(len(words) * 0.9)]
-        return trim_to_sentence(" ".join(words))
+        n = count(text)
+        while n and self.generator.count_tokens(first_words(text, n)) > cap:
+            n = int(n * 0.9)
+        return trim_to_sentence(first_words(text, n))
 
 
 def _pages(a: int, b: int) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 from docqa.errors import DocqaError, UsageError
 from docqa.memory.derived import Job
 from docqa.memory.store import DocumentRow
+from docqa.summarize import language
 from docqa.summarize.document import DocumentSummary, Summarizer
 from docqa.summarize.nodes import Node
 
@@ -111,7 +112,7 @@ def markdown(summary: DocumentSummary) -> str:
 def summary_json(summary: DocumentSummary) -> dict:
     return {
         "path": summary.path, "title": summary.title, "mode": summary.mode, "words": summary.words,
-        "words_asked": summary.words_asked or summary.words,
+        "words_asked": summary.words_asked or summary.words, "written": summary.written, "language": summary.language,
         "summary": summary.text, "budget": summary.budget, "max_request_tokens": summary.max_request_tokens,
         "generated": summary.generated, "reused": summary.reused, "seconds": round(summary.seconds, 2),
         "cold_seconds": round(summary.cold_seconds, 2), "reused_root": summary.reused_root,
@@ -184,7 +185,8 @@ def _overview(index, job_id: str, summarizer: Summarizer, out: Path) -> dict:
         raise UsageError("no document summary succeeded; no overview")
     trail: list[Node] = []
     pseudo = DocumentRow(0, OVERVIEW, "overview", "overview", "", 0, 0.0, 0, 0, 0.0)
-    node = summarizer.reduce(pseudo, children, job.spec["words"], "overview", "overview", trail)
+    lang = language.of(" ".join(c.text for c in children))  # the overview reads as its documents do
+    node = summarizer.reduce(pseudo, children, job.spec["words"], "overview", "overview", trail, lang)
     lines = ["# Overview", "", node.text, "", "## Documents", ""]
     lines += [f"- {c.label}: {c.text}" for c in children]
     write_atomic(out / "overview.md", "\n".join(lines) + "\n")

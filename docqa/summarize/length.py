@@ -17,8 +17,10 @@ import re
 from dataclasses import dataclass
 
 from docqa.citations import content_words
+from docqa.cjk import CJK_RUN, bigrams
 from docqa.retrieval.sentences import TOKEN, split
 from docqa.summarize.faithful import unsupported, vocabulary
+from docqa.summarize.language import ENGLISH, Language, count, first_words, tidy
 
 # The shortest target a short document's summary is held to.
 MIN_TARGET = 20
@@ -27,8 +29,8 @@ REDUNDANT = 0.6
 PROSE_WORDS = 6
 # Longer "sentences" are layout run together (a title page, a header block), not prose.
 PROSE_MAX_WORDS = 50
-# The map prompt opens a window summary with "This part"; inside a document summary it reads "It also".
-_PART_OPENING = re.compile(r"^This part\b")
+# A sentence in CJK characters is prose at this many characters or more (a heading is shorter).
+PROSE_CJK_CHARS = 12
 _WORD = re.compile(r"\S*[^\W\d_]\S*")
 # Layout debris no summary sentence holds: a bullet glyph standing alone ("five titles: ! Title II"),
 # an e-mail address glued to the heading after it ("{yusuke,sekine}@cs.nyu.edu Abstract We ...").
@@ -52,20 +54,23 @@ class Range:
         return self.low <= count(text) <= self.high
 
 
-def count(text: str) -> int:
-    return len(text.split())
-
-
 def target_words(asked: int, source: str) -> int:
     """The length a summary of `source` can honestly have: what was asked, but at most half of the
     source's words (never under MIN_TARGET). A one-page transcript header has no 200-word summary;
     padding it would only copy it out. Only tokens with a letter are words here: its 147 tokens
-    are 77 words, 25 line numbers, a row of dashes and colons."""
-    return min(asked, max(MIN_TARGET, len(_WORD.findall(source)) // 2))
+    are 77 words, 25 line numbers, a row of dashes and colons. A CJK character is a word (count)."""
+    words = len(_WORD.findall(CJK_RUN.sub(" ", source))) + sum(map(len, CJK_RUN.findall(source)))
+    return min(asked, max(MIN_TARGET, words // 2))
 
 
 def sentences(text: str) -> list[str]:
-    return [" ".join(text[a:b].split()) for a, b in split(text)]
+    return [tidy(text[a:b]) for a, b in split(text)]
+
+
+def _content(sentence: str) -> set[str]:
+    """What a sentence says, to tell a new one from a repeat: its content words, and the character
+    pairs of its CJK runs (Chinese has no spaces to find words at)."""
+    return content_words(CJK_RUN.sub(" ", sentence)) | {p for run in CJK_RUN.findall(sentence) for p in bigrams(run)}
 
 
 def is_prose(sentence: str) -> bool:
@@ -73,45 +78,51 @@ def is_prose(sentence: str) -> bool:
     a header, a list of names, a citation line like "Pub. L. No. 105-304, 112 Stat. 2860"), whole
     (not opening in lower case), and free of layout debris (a lone bullet glyph, an e-mail address)."""
     toks = TOKEN.findall(sentence)
+    cjk = sum(bool(CJK_RUN.match(t)) for t in toks)
+    if cjk * 2 > len(toks):  # Chinese has no case: a sentence of characters, not of figures or a heading
+        numbers = sum(t[0].isdigit() for t in toks)
+        return cjk >= PROSE_CJK_CHARS and len(toks) <= 3 * PROSE_MAX_WORDS and numbers <= 0.2 * len(toks) \
+            and not _DEBRIS.search(sentence)
     if not PROSE_WORDS <= len(toks) <= PROSE_MAX_WORDS or sentence[:1].islower() or _DEBRIS.search(sentence):
         return False  # a lower-case start is the tail of a sentence the page cut ("however, did not last long")
     return sum(t[0].isalpha() for t in toks) >= 0.8 * len(toks) and sum(t[0].islower() for t in toks) >= 0.6 * len(toks)
 
 
-def _once(kept: list[str]) -> list[str]:
+def _once(kept: list[str], lang: Language) -> list[str]:
     """Each sentence once: a small model caught in a loop writes the same sentence again and again
     ("The siege was also successful in planting mortar ..." six times), which no length excuses."""
     seen: set[str] = set()
     out = []
     for s in kept:
-        key = " ".join(_PART_OPENING.sub("It also", s).casefold().split()).replace(" also ", " ")
+        key = " ".join(lang.continues(s).casefold().split()).replace(" also ", " ")
         if key not in seen:
             seen.add(key)
             out.append(s)
     return out
 
 
-def fit(text: str, target: Range, sources: list[str], source_text: str | None = None) -> str:
+def fit(text: str, target: Range, sources: list[str], source_text: str | None = None,
+        lang: Language = ENGLISH) -> str:
     """`text` held to `target`: repeated and unsupported sentences dropped (the latter when
     `source_text` is given), extended from `sources` towards the words asked when short, cut at a
-    sentence end when long."""
+    sentence end when long. Words are counted, and part openings reworded, in `lang`."""
     vocab = vocabulary(source_text) if source_text is not None else None
 
     def holds_facts(s: str) -> bool:
         return vocab is None or not unsupported(s, vocab)
 
-    kept = _once([s for s in sentences(text) if holds_facts(s)])
+    kept = _once([s for s in sentences(text) if holds_facts(s)], lang)
     readable = lambda s: holds_facts(s) and is_prose(s)  # noqa: E731
     total = sum(count(s) for s in kept)
     if total < target.low:
-        seen = content_words(" ".join(kept))
+        seen = _content(" ".join(kept))
         for s in (s for src in sources for s in sentences(src)):
-            words = content_words(s)
+            words = _content(s)
             if not words or len(words & seen) >= REDUNDANT * len(words) or not readable(s):
                 continue
             if total + count(s) > target.high:
                 continue
-            kept.append(_PART_OPENING.sub("It also", s))
+            kept.append(lang.continues(s))
             seen |= words
             total += count(s)
             if total >= target.words:  # the words asked, not the range's edge: one dropped sentence from a miss
@@ -125,6 +136,5 @@ def fit(text: str, target: Range, sources: list[str], source_text: str | None = 
         n += count(s)
     if n < target.low and len(out) < len(kept):
         # Only a cut inside a sentence lands in range: end it at the target, marked as cut.
-        words = " ".join(kept).split()[: target.words]
-        return " ".join(words).rstrip(",;:") + " …"
-    return " ".join(out)
+        return first_words(tidy(" ".join(kept)), target.words).rstrip(",;:，；：") + " …"
+    return tidy(" ".join(out))

@@ -1,0 +1,86 @@
+"""The language a document's summary is written in: the document's own.
+
+Every summary prompt asks the model to start with fixed words ("The document", "This part"). Those
+words set the language of what follows more firmly than any rule a 0.5B model reads: asked in
+English to summarize a Chinese report, it wrote English with Chinese fragments ("cash-equivalent物")
+and no figures; started with "本文档", it writes Chinese. So the openings come from here, chosen by
+the document's script, and so does the unit a summary's length is counted in: a Chinese summary of
+"200 words" is 200 characters (字), as a Chinese reader counts, not 200 runs between spaces.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from docqa.cjk import CJK_CHARS, cjk_share
+
+# A document is written in Chinese when CJK characters are this share of its letters. A Latin
+# letter counts like a Chinese character here, and an English word has five of them, so a Chinese
+# report full of English terms and figures is still well above it, an English paper quoting a
+# Chinese title far below.
+CJK_DOCUMENT = 0.3
+# Kana or hangul among the CJK characters: Japanese or Korean, which keep the English openings
+# (the small models' summaries in them were never read).
+_KANA_HANGUL = re.compile("[\u3040-\u30ff\uac00-\ud7af]")
+_CJK_MARKS = "。！？；，：、“”‘’「」『』（）《》"
+# The unit of length: one CJK character, or one run between spaces and CJK marks of anything else.
+# On text without CJK characters or marks it counts exactly what str.split() does.
+UNIT = re.compile(f"[{CJK_CHARS}]|[^\\s{CJK_CHARS}{_CJK_MARKS}]+")
+# A space between two CJK characters or marks: a line break of the page, or sentences joined.
+_CJK_GAP = re.compile(f"(?<=[{CJK_CHARS}{_CJK_MARKS}]) (?=[{CJK_CHARS}{_CJK_MARKS}])")
+
+
+@dataclass(frozen=True)
+class Language:
+    name: str
+    whole: str  # how a summary of the whole document opens
+    part: str  # how a summary of one part opens
+    # How a part's opening reads inside the whole document's summary: (pattern, replacement), first match.
+    also: tuple[tuple[re.Pattern[str], str], ...]
+
+    def continues(self, sentence: str) -> str:
+        """A part summary's sentence as it reads inside the whole document's summary."""
+        for pattern, replacement in self.also:
+            if pattern.match(sentence):
+                return pattern.sub(replacement, sentence, count=1)
+        return sentence
+
+
+ENGLISH = Language("English", "The document", "This part", ((re.compile(r"This part\b"), "It also"),))
+# "这部分是X" / "这部分内容是关于X" / "这部分介绍了X" / "这部分X的说明": what the model writes after the opening.
+CHINESE = Language("Chinese", "本文档", "这部分", (
+    (re.compile("这部分(?:内容)?是关于"), "文档还涉及"),
+    (re.compile("这部分(?:内容)?是"), "文档还包括"),
+    (re.compile("这部分(?:内容)?(?=[介描讨说列总概阐分叙记])"), "此外，文档"),
+    (re.compile("这部分(?:内容)?"), "此外，"),
+))
+
+
+def of(text: str) -> Language:
+    """The language to summarize `text` in: Chinese when it is mostly written in CJK characters
+    without kana or hangul, else English."""
+    if cjk_share([text]) < CJK_DOCUMENT:
+        return ENGLISH
+    cjk = "".join(re.findall(f"[{CJK_CHARS}]", text))
+    return ENGLISH if len(_KANA_HANGUL.findall(cjk)) > 0.1 * len(cjk) else CHINESE
+
+
+def count(text: str) -> int:
+    """Words, with each CJK character a word."""
+    return len(UNIT.findall(text))
+
+
+def first_words(text: str, n: int) -> str:
+    """The text up to the end of its n-th word (as `count` counts them), whitespace as written."""
+    if n <= 0:
+        return ""
+    for i, m in enumerate(UNIT.finditer(text), 1):
+        if i == n:
+            return text[: m.end()]
+    return text
+
+
+def tidy(text: str) -> str:
+    """Whitespace runs as one space, and none between CJK characters (Chinese sets no spaces)."""
+    return _CJK_GAP.sub("", " ".join(text.split()))
