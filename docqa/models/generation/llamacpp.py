@@ -331,6 +331,10 @@ def llamacpp_params(gguf: Path, context_tokens: int, threads: int) -> Any:
     params.cpuparams.n_threads = threads
     params.cpuparams_batch.n_threads = threads
     params.n_gpu_layers = 0  # the PyPI wheel is CPU-only
+    # No device memory to fit layers and context into, and no first decode to warm: each cost a
+    # cold `docqa ask` about 0.6 s and 0.1 s of loading (bench/ask_latency.py --cold).
+    params.fit_params = False
+    params.warmup = False
     params.verbosity = -1  # llama.cpp logs nothing to stderr
     params.ctx_shift = False  # never drop the start of a prompt silently: a full context ends the answer
     params.cache_ram_mib = 256  # host-RAM prompt cache (default 8 GiB); ~12 KB per token for 0.5B
