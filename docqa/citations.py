@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from docqa import locators
+from docqa.cjk import CJK_RUN, bigrams
 from docqa.retrieval.working_set import Passage, WorkingSet
 
 CITATION = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
@@ -48,7 +49,11 @@ class Citation:
 
 
 def content_words(text: str) -> set[str]:
-    return {w for w in (m.lower() for m in _WORD.findall(text)) if w not in STOPWORDS and (len(w) > 2 or w.isdigit())}
+    """Lower-cased words that are not stopwords, and the character pairs of each CJK run: Chinese
+    has no spaces, so a clause would otherwise be one "word" that no passage holds verbatim."""
+    latin = CJK_RUN.sub(" ", text)
+    words = {w for w in (m.lower() for m in _WORD.findall(latin)) if w not in STOPWORDS and (len(w) > 2 or w.isdigit())}
+    return words | {p for run in CJK_RUN.findall(text) if len(run) > 1 for p in bigrams(run)}
 
 
 def _numbers(text: str) -> set[str]:

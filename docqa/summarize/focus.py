@@ -23,6 +23,7 @@ from docqa.prompts import load_prompt
 from docqa.retrieval.working_set import Passage, WorkingSet
 from docqa.settings import Settings
 from docqa.verification import check
+from docqa.summarize import language
 from docqa.summarize.document import answer_room, trim_to_sentence
 
 
@@ -100,7 +101,8 @@ def hold_claims(topic: str, text: str, ws: WorkingSet, doc_text) -> tuple[str, l
 
 
 def render(topic: str, passages: list[Passage], words: int) -> list[dict[str, str]]:
-    return load_prompt("summarize_focus").messages(passages=fence_passages(passages), topic=topic.strip(), words=str(words))
+    return load_prompt("summarize_focus").messages(passages=fence_passages(passages), topic=topic.strip(), words=str(words),
+                                                   language=language.of(topic).request)
 
 
 def summarize_focus(

@@ -38,6 +38,8 @@ class Language:
     part: str  # how a summary of one part opens
     # How a part's opening reads inside the whole document's summary: (pattern, replacement), first match.
     also: tuple[tuple[re.Pattern[str], str], ...]
+    # Appended to a request written in English (a focus topic's), so that the answer is in this language.
+    request: str = ""
 
     def continues(self, sentence: str) -> str:
         """A part summary's sentence as it reads inside the whole document's summary."""
@@ -54,7 +56,7 @@ CHINESE = Language("Chinese", "本文档", "这部分", (
     (re.compile("这部分(?:内容)?是"), "文档还包括"),
     (re.compile("这部分(?:内容)?(?=[介描讨说列总概阐分叙记])"), "此外，文档"),
     (re.compile("这部分(?:内容)?"), "此外，"),
-))
+), " 请用中文回答。")
 
 
 def of(text: str) -> Language:

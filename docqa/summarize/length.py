@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from docqa.citations import content_words
-from docqa.cjk import CJK_RUN, bigrams
+from docqa.cjk import CJK_RUN
 from docqa.retrieval.sentences import TOKEN, split
 from docqa.summarize.faithful import unsupported, vocabulary
 from docqa.summarize.language import ENGLISH, Language, count, first_words, tidy
@@ -67,12 +67,6 @@ def sentences(text: str) -> list[str]:
     return [tidy(text[a:b]) for a, b in split(text)]
 
 
-def _content(sentence: str) -> set[str]:
-    """What a sentence says, to tell a new one from a repeat: its content words, and the character
-    pairs of its CJK runs (Chinese has no spaces to find words at)."""
-    return content_words(CJK_RUN.sub(" ", sentence)) | {p for run in CJK_RUN.findall(sentence) for p in bigrams(run)}
-
-
 def is_prose(sentence: str) -> bool:
     """A sentence worth adding: PROSE_WORDS to PROSE_MAX_WORDS words, mostly lower-case words (not
     a header, a list of names, a citation line like "Pub. L. No. 105-304, 112 Stat. 2860"), whole
@@ -115,9 +109,9 @@ def fit(text: str, target: Range, sources: list[str], source_text: str | None = 
     readable = lambda s: holds_facts(s) and is_prose(s)  # noqa: E731
     total = sum(count(s) for s in kept)
     if total < target.low:
-        seen = _content(" ".join(kept))
+        seen = content_words(" ".join(kept))
         for s in (s for src in sources for s in sentences(src)):
-            words = _content(s)
+            words = content_words(s)
             if not words or len(words & seen) >= REDUNDANT * len(words) or not readable(s):
                 continue
             if total + count(s) > target.high:

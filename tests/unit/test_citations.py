@@ -22,6 +22,15 @@ def test_support_requires_content_words_and_numbers():
     assert support("Penguins migrate across Antarctica.", passage) == 0.0
 
 
+
+def test_a_chinese_sentence_is_supported_by_its_characters():
+    # Chinese has no spaces: read as one "word", a clause was supported only by a verbatim copy,
+    # and every Chinese focus summary abstained.
+    passage = "本期公司营业收入同比增长10%，主要由于产品销量增加。"
+    assert support("公司营业收入同比增长了10% [1]。", passage) >= 0.8
+    assert support("公司营业收入同比增长了20% [1]。", passage) == 0.0
+    assert support("企鹅在南极洲迁徙。", passage) == 0.0
+
 def test_invalid_citation_numbers_are_removed():
     text, removed = strip_invalid("A [1]. B [3]. C [1, 4].", {1, 2})
     assert text == "A [1]. B . C [1]."

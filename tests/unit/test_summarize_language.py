@@ -109,3 +109,12 @@ def test_a_chinese_part_opening_reads_as_the_documents():
     assert language.CHINESE.continues("这部分股东关联关系的说明。") == "此外，股东关联关系的说明。"
     assert language.ENGLISH.continues("This part covers the budget.") == "It also covers the budget."
     assert language.ENGLISH.continues("This partnership is new.") == "This partnership is new."
+
+
+def test_a_focus_topic_in_chinese_asks_for_a_chinese_summary():
+    from docqa.summarize.focus import render
+
+    chinese = render("前十名股东的关联关系", [], 120)[-1]["content"]
+    english = render("liability limitations for online service providers", [], 120)[-1]["content"]
+    assert chinese.endswith("请用中文回答。")
+    assert english.endswith("citing passages like [1].")  # an English topic's request is as it was
