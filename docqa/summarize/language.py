@@ -49,13 +49,17 @@ class Language:
         return sentence
 
 
-ENGLISH = Language("English", "The document", "This part", ((re.compile(r"This part\b"), "It also"),))
-# "这部分是X" / "这部分内容是关于X" / "这部分介绍了X" / "这部分X的说明": what the model writes after the opening.
+# A section summary opens as the document's does: filled in after the first sentence, it continues too.
+ENGLISH = Language("English", "The document", "This part",
+                   ((re.compile(r"This part\b"), "It also"), (re.compile(r"The document\b(?! also\b)"), "It also")))
+# "这部分是X" / "这部分内容是关于X" / "这部分介绍了X" / "这部分X的说明": what the model writes after the
+# opening; "本文档讲述了X", a section summary's.
 CHINESE = Language("Chinese", "本文档", "这部分", (
     (re.compile("这部分(?:内容)?是关于"), "文档还涉及"),
     (re.compile("这部分(?:内容)?是"), "文档还包括"),
     (re.compile("这部分(?:内容)?(?=[介描讨说列总概阐分叙记])"), "此外，文档"),
     (re.compile("这部分(?:内容)?"), "此外，"),
+    (re.compile("本文档(?=[介描讨说列总概阐分叙记讲])"), "文档还"),
 ), " 请用中文回答。")
 
 

@@ -118,3 +118,10 @@ def test_a_focus_topic_in_chinese_asks_for_a_chinese_summary():
     english = render("liability limitations for online service providers", [], 120)[-1]["content"]
     assert chinese.endswith("请用中文回答。")
     assert english.endswith("citing passages like [1].")  # an English topic's request is as it was
+
+
+def test_a_filled_section_summary_continues_the_summary_instead_of_opening_it_again():
+    # Seen on Journey to the West: "本文档讲述了祖师…" in the middle of a summary that opened with 本文档.
+    assert language.CHINESE.continues("本文档讲述了祖师传授的道法。") == "文档还讲述了祖师传授的道法。"
+    assert language.ENGLISH.continues("The document summarizes the act.") == "It also summarizes the act."
+    assert language.ENGLISH.continues("The documents list the fees.") == "The documents list the fees."
