@@ -365,7 +365,7 @@ class Summarizer:
             raise UsageError(f"unknown summarize mode {mode!r} (choose from {', '.join(MODES)})")
         text = self.index.store.document_text(doc.id)
         words = target_words(asked, text)
-        lang = self.language(doc, text)
+        self.language(doc, text)  # from the text read here: the calls below ask for it
         t = time.perf_counter()
         stamp = self.stamp()
         summary = self.stored(doc, mode, words, self.nodes.root(doc.path, mode, words, doc.sha256, stamp))
@@ -375,7 +375,6 @@ class Summarizer:
             self.nodes.set_root(doc.path, mode, words, doc.sha256, stamp, [n.key for n in trail])
             summary = self._finish(doc, mode, words, trail, self.budget, t)
         summary.words_asked = asked
-        summary.language = lang.name
         return summary
 
     def stored(self, doc: DocumentRow, mode: str, words: int, keys: list[str] | None) -> DocumentSummary | None:
@@ -455,7 +454,7 @@ class Summarizer:
         text = fit(best, target, [*parts, draft, source], source, lang)
         return DocumentSummary(doc.path, doc.title, mode, words, text, trail, budget, time.perf_counter() - t,
                                reused_root=reused_root, draft=draft, unsupported=faithful.check(text, source),
-                               draft_unsupported=faithful.check(draft, source))
+                               draft_unsupported=faithful.check(draft, source), language=lang.name)
 
     def _leaves(self, doc: DocumentRow, words_if_single: int) -> tuple[list[Window], list[Node]]:
         windows = self.windows(doc, "summarize_map", answer_room(max(self.settings.partial_words, words_if_single)))

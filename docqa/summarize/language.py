@@ -68,8 +68,8 @@ def of(text: str) -> Language:
     without kana or hangul, else English."""
     if cjk_share([text]) < CJK_DOCUMENT:
         return ENGLISH
-    cjk = "".join(re.findall(f"[{CJK_CHARS}]", text))
-    return ENGLISH if len(_KANA_HANGUL.findall(cjk)) > 0.1 * len(cjk) else CHINESE
+    cjk = len(re.findall(f"[{CJK_CHARS}]", text))  # kana and hangul are among them
+    return ENGLISH if len(_KANA_HANGUL.findall(text)) > 0.1 * cjk else CHINESE
 
 
 def count(text: str) -> int:
