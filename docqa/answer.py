@@ -58,7 +58,8 @@ class Answer:
     prompt_tokens: int = 0
     cached_tokens: int = 0  # prompt tokens llama.cpp reused from the previous request (the template)
     completion_tokens: int = 0
-    model: str = ""
+    model: str = ""  # the model that gave this answer
+    escalated_from: dict | None = None  # the smaller model's reply this answer replaced, and why
 
     def to_json(self) -> dict:
         """What `docqa ask --json` prints: the answer, its verification, citations, working set, costs."""
@@ -82,6 +83,7 @@ class Answer:
                 "passages": [{k: v for k, v in asdict(p).items() if k != "text"} | {"text": p.text} for p in ws.passages],
             },
             "model": self.model,
+            "escalated_from": self.escalated_from,
             "prompt_tokens": self.prompt_tokens,
             "cached_tokens": self.cached_tokens,
             "completion_tokens": self.completion_tokens,
@@ -255,6 +257,7 @@ def ask(
     device: str = "cpu",
     generate: bool = True,
     asked: str | None = None,
+    stronger: Callable[[], Generator] | None = None,
 ) -> Answer:
     """Answer `question` from `index` (a docqa.index.Index, or anything with its search/store/embedder).
 
@@ -262,6 +265,8 @@ def ask(
     result). generate=False stops once the working set is built (evaluating retrieval without the LLM).
     `asked` is what the quote must meet when it differs from the retrieval query (a chat follow-up
     searched with the previous question appended is verified against the follow-up alone).
+    `stronger` loads the larger model a short answer escalates to when it is not verified
+    (settings.answer.escalate); it is called only then.
     """
     timings: dict[str, float] = {}
     t = time.perf_counter()
@@ -297,17 +302,44 @@ def ask(
     if not generate:
         result.abstain_reason = GENERATION_SKIPPED
         return result
-    gen = generator.generate(render_fn(ws.passages), max_new_tokens=spec.max_new_tokens, on_token=on_token)
+    messages = render_fn(ws.passages)
+    gen = generator.generate(messages, max_new_tokens=spec.max_new_tokens, on_token=on_token)
     timings.update(prefill_s=gen.prefill_s, decode_s=gen.decode_s, decode_tokens_per_s=gen.tokens_per_s)
+    _take(result, gen)
+    t = time.perf_counter()
+    doc_text = document_texts(index)
+    if overview is not None:
+        _verify_overview(result, ws, settings, doc_text)
+    else:
+        _verify_short(result, asked or question, ws, settings, doc_text)
+    timings["verify_s"] = time.perf_counter() - t
+    if overview is None and not result.verified and stronger is not None:
+        result = _escalate(result, stronger(), messages, spec, asked or question, settings, doc_text)
+    return result
+
+
+def _take(result: Answer, gen) -> None:
     result.prompt_tokens, result.completion_tokens = gen.prompt_tokens, gen.completion_tokens
     result.cached_tokens = gen.cached_tokens
     result.raw_answer = gen.text.strip()
+
+
+def _escalate(first: Answer, generator: Generator, messages, spec: Spec, asked: str, settings: AnswerSettings,
+              doc_text) -> Answer:
+    """The larger model's answer on the same working set, in place of an unverified one or an
+    abstention: on the questions the small model could not verify, the larger one's answers score
+    higher even where they cannot be verified either (docqa eval, XQuAD and XQuAD-zh)."""
+    if generator.count_chat_tokens(messages) + spec.max_new_tokens > generator.context_tokens:
+        return first  # another tokenizer counts the working set larger than this model's context
+    result = Answer(question=first.question, text=ABSTAIN_TEXT, answered=False, candidates=first.candidates,
+                    working_set=first.working_set, timings=first.timings, model=generator.name,
+                    escalated_from={"model": first.model, "raw_answer": first.raw_answer,
+                                    "reason": first.unverified_reason or first.abstain_reason})
     t = time.perf_counter()
-    if overview is not None:
-        _verify_overview(result, ws, settings, document_texts(index))
-    else:
-        _verify_short(result, asked or question, ws, settings, document_texts(index))
-    timings["verify_s"] = time.perf_counter() - t
+    gen = generator.generate(messages, max_new_tokens=spec.max_new_tokens)
+    _take(result, gen)
+    _verify_short(result, asked, first.working_set, settings, doc_text)
+    result.timings["escalate_s"] = time.perf_counter() - t
     return result
 
 

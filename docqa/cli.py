@@ -94,6 +94,7 @@ LlmModelOpt = _flag("generation.api_model", "--llm-model")
 BudgetOpt = _flag("answer.budget")
 RerankOpt = _flag("answer.rerank")
 JudgeOpt = _flag("answer.judge")
+EscalateOpt = _flag("answer.escalate", metavar="MODEL|auto|off")
 ExecutorOpt = _flag("batch.executor")
 RayAddressOpt = _flag("batch.ray_address")
 InOpt = _flag("retrieval.within", "--in", metavar="PATH|GLOB",
@@ -192,7 +193,8 @@ def _load_generator(owner) -> None:
 
     progress = AssemblyProgress(console=err)
     try:
-        owner.generator(progress)
+        generator = owner.generator(progress)
+        getattr(owner, "index", owner).ready_escalation(generator, progress)
     finally:
         progress.close()
 
@@ -399,6 +401,7 @@ def ask(
     backend: BackendOpt = None,
     rerank: RerankOpt = None,
     judge: JudgeOpt = None,
+    escalate: EscalateOpt = None,
     explain: Annotated[bool, typer.Option("--explain", help="Show candidates, attention weights, working-set decisions, token counts.")] = False,
     session: Annotated[Optional[str], typer.Option("--session", help="Continue (or start) this chat session: follow-ups are rewritten and evidence is remembered.", show_default=False)] = None,
     within: InOpt = None,
@@ -424,7 +427,7 @@ def ask(
       docqa ask "What did the county spend on transport?" --in sample_docs/ --type pdf
     """
     settings = _settings(index, config, device=device, answer__budget=budget, answer__rerank=rerank, answer__judge=judge,
-                         retrieval__within=within, retrieval__types=doc_type,
+                         answer__escalate=escalate, retrieval__within=within, retrieval__types=doc_type,
                          **_llm(model, backend, llm_base_url, llm_model))
     # --explain shows the pipeline's insides, which only an in-process run has.
     remote = None if no_server or explain else _server(settings)
@@ -479,6 +482,7 @@ def evaluate(
     budget: BudgetOpt = None,
     rerank: RerankOpt = None,
     judge: JudgeOpt = None,
+    escalate: EscalateOpt = None,
     model: ModelOpt = None,
     backend: BackendOpt = None,
     retrieval_only: Annotated[bool, typer.Option("--retrieval-only", help="Stop at the working set: no LLM answers (fast).")] = False,
@@ -503,7 +507,7 @@ def evaluate(
     from docqa.eval.qa import report_json, run_eval
 
     settings = _settings(None, config, device=device, answer__budget=budget, answer__rerank=rerank, answer__judge=judge,
-                         **_llm(model, backend, llm_base_url, llm_model))
+                         answer__escalate=escalate, **_llm(model, backend, llm_base_url, llm_model))
     progress = _EvalProgress()
     with progress.bar:
         report = run_eval(

@@ -55,6 +55,8 @@ def print_answer(out: Console, ans, closest: bool = True) -> None:
         return
     c = ans.citations[0]
     where = f"{escape(Path(c.path).name)}, {escape(_where(asdict(c)))} [{c.n}]"
+    if ans.escalated_from:
+        where += f" · answered by {escape(ans.model)}"
     if ans.verified:
         out.print(f"[bold]{escape(ans.short_answer)}[/bold]")
         out.print(f"  “{escape(ans.quote)}”")

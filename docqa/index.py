@@ -155,6 +155,29 @@ class Index:
             self._generator = make_generator(self.settings.generation, self.settings.device, progress=progress)
         return self._generator
 
+    def escalation(self, generator):
+        """A loader of the larger model an unverified short answer from `generator` escalates to, or
+        None (settings.answer.escalate). It runs here, whatever serves `generator`, and loads on the
+        first escalation."""
+        from docqa.models.generation.factory import escalation_model, make_generator
+
+        name = escalation_model(self.settings.answer.escalate, generator.name)
+        if name is None:
+            return None
+        backend = "auto" if self.settings.generation.backend == "openai" else self.settings.generation.backend
+        local = self.settings.generation.model_copy(update={"model": name, "base_url": None, "backend": backend})
+        return lambda: make_generator(local, self.settings.device)
+
+    def ready_escalation(self, generator, progress=None) -> None:
+        """Assemble the escalation model's file now, with `progress` (once, a minute), so that the
+        first escalation does not do it silently inside a question."""
+        from docqa.models import assets
+        from docqa.models.generation.factory import escalation_model
+
+        name = escalation_model(self.settings.answer.escalate, generator.name)
+        if name is not None and not assets.is_gguf_path(name):
+            assets.resolve_gguf(name, self.settings.generation.cache_dir, progress)
+
     @property
     def executor(self):
         """Where batch work runs: here, or on Ray actors (settings.batch; docqa.executors)."""
@@ -225,10 +248,12 @@ class Index:
 
         if not question.strip():
             raise UsageError("empty question")
+        generator = self.generator(progress)
         return ask(
-            question, self, self.generator(progress), self.settings.answer,
+            question, self, generator, self.settings.answer,
             on_token=on_token,
             device=resolve_device(self.settings.device),
+            stronger=self.escalation(generator),
         )
 
     def check_recall(self, k: int = 10, queries: int = 200) -> Recall:

@@ -165,6 +165,12 @@ class AnswerSettings(_Section):
         "show",
         description="A short answer no quote verifies: show it, marked unverified with the reason, or abstain.",
     )
+    escalate: str = Field(
+        "auto",
+        description="A larger LLM that answers again, on the same working set, when the short answer is not "
+        "verified or the model found none: a model name, 'off', or 'auto' = qwen2.5-coder-1.5b when "
+        "docqa[large] is installed and generation.model is qwen2.5-coder-0.5b.",
+    )
     overview_budget: int = Field(
         1200, ge=256, description="Budget of a broad question answered from a stored summary (whole passages)."
     )

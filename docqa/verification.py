@@ -5,8 +5,9 @@ generated: it is picked here, as the sentence of the working set that contains t
 reads best against the question. That makes the quote verbatim by construction, and the check
 one that means something:
 
-- the answer says something the question does not (it is not made of the question's own words),
-  and a tail of it that only restates the question is cut ("Dallas during the Cold War" -> "Dallas");
+- the answer says something the question does not (it is not made of the question's own words, nor
+  opens with two of them), and a tail of it that only restates the question is cut ("Dallas during
+  the Cold War" -> "Dallas");
 - the answer's words (numbers and number words as digits) occur in the quoted sentence, in order,
   or at least all of its numbers, names and content words do; a number alone occurs as itself
   ("235" is not the first group of "235 000"); a heading names a topic and verifies nothing;
@@ -247,6 +248,15 @@ def _restates(answer: list[str], question: list[str]) -> bool:
     return said <= asked or (len(said) > 3 and len(said & asked) >= 0.6 * len(said))
 
 
+def _opens_with_question(answer: list[str], question: list[str]) -> bool:
+    """The answer's first two content words are the question's: the model echoed the question and
+    went on from there ("Oracle Corporation founder and the third richest man" for "Who was the
+    founder of the Oracle Corporation?"), in answers read on XQuAD and COVID-QA always wrong."""
+    asked = _stem(_content(question))
+    leading = [w for t in answer if not CJK_RUN.match(t) for w in _content([t])][:2]
+    return len(leading) == 2 and _stem(set(leading)) <= asked
+
+
 def stated_numbers(question: str) -> set[str]:
     """Numbers the question states as conditions ("100% coverage", "in 2019"), not those inside a
     name ("CLD-2", "COVID-19", "WiLI-2018")."""
@@ -308,6 +318,8 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         return Verdict(short, order[0], None, False, "the answer has no content to check")
     if _restates(answer, q):
         return Verdict(short, order[0], None, False, "the answer restates the question")
+    if _opens_with_question(answer, q):
+        return Verdict(short, order[0], None, False, "the answer opens with the question's own words")
     best: tuple | None = None
     top = max((score for p in order for _, _, score in p.sentences), default=0.0)
     for p in order:

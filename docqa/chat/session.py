@@ -179,7 +179,7 @@ class ChatSession:
 
         retriever = ChatRetriever(self.index, self.memory.chunk_weights(self.settings.decay))
         ans = ask(rewritten, retriever, gen, settings.answer, on_token=relay, device=resolve_device(settings.device),
-                  asked=question if method == "context" else rewritten)
+                  asked=question if method == "context" else rewritten, stronger=self.index.escalation(gen))
         result.answer = ans
         timings.update(ans.timings)
         if ans.working_set is not None:

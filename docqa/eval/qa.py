@@ -55,6 +55,7 @@ class QuestionResult:
     prompt_tokens: int = 0
     timings: dict[str, float] = field(default_factory=dict)
     end_to_end_s: float = 0.0
+    escalated: bool = False  # the larger model answered (settings.answer.escalate)
 
 
 @dataclass
@@ -96,6 +97,7 @@ class EvalReport:
                 not r.answered and (r.hit_at_5 or r.ws_hit) and r.abstain_reason != GENERATION_SKIPPED for r in rs
             ) / n,
             "verified": sum(r.answered and r.verified for r in rs) / n,
+            "escalated": sum(r.escalated for r in rs) / n,
             # Verified, yet the short answer holds no gold answer: the figure a user must trust.
             "verified_wrong": sum(r.answered and r.verified and not r.short_f1 for r in rs) / n,
             "prompt_tokens_mean": sum(r.prompt_tokens for r in rs) / n,
@@ -105,7 +107,7 @@ class EvalReport:
             "end_to_end_p50_s": pct([r.end_to_end_s for r in rs], 0.5),
             "end_to_end_p95_s": pct([r.end_to_end_s for r in rs], 0.95),
         }
-        for name in ("retrieve_s", "rerank_s", "judge_s", "prefill_s", "decode_s"):
+        for name in ("retrieve_s", "rerank_s", "judge_s", "prefill_s", "decode_s", "escalate_s"):
             values = stage(name)
             if values:
                 out[f"{name[:-2]}_p50_s"] = pct(values, 0.5)
@@ -166,7 +168,7 @@ def score(q: Question, answer, seconds: float) -> QuestionResult:
         retrieved=[Path(c.hit.path).name for c in answer.candidates[:5]],
         citations=len(answer.citations), valid_citations=valid,
         ws_passages=len(passages), ws_tokens=ws.tokens if ws else 0, prompt_tokens=answer.prompt_tokens,
-        timings=dict(answer.timings), end_to_end_s=seconds,
+        timings=dict(answer.timings), end_to_end_s=seconds, escalated=bool(answer.escalated_from),
     )
 
 
@@ -195,6 +197,7 @@ def run_eval(
     from docqa.answer import Answer, ask
     from docqa.index import Index
     from docqa.models.device import resolve_device
+    from docqa.models.generation.factory import escalation_model
 
     contexts, questions, unit = load_squad(dataset)
     if questions_from is not None:
@@ -212,6 +215,7 @@ def run_eval(
             idx.ingest([folder])
             ingest_s = time.perf_counter() - t0
             generator = idx.generator()
+            stronger = idx.escalation(generator)
             device = resolve_device(settings.device)
             results = []
             with jsonl.open("w", encoding="utf-8") if jsonl else contextlib.nullcontext() as sink:
@@ -223,7 +227,7 @@ def run_eval(
                     idx.token_cache.clear()
                     t = time.perf_counter()
                     ans: Answer = ask(q.question, idx, generator, settings.answer, device=device,
-                                      generate=not retrieval_only)
+                                      generate=not retrieval_only, stronger=stronger)
                     results.append(score(q, ans, time.perf_counter() - t))
                     if sink:
                         sink.write(json.dumps(asdict(results[-1]), ensure_ascii=False) + "\n")
@@ -233,6 +237,7 @@ def run_eval(
     return EvalReport(
         dataset=str(dataset), questions=len(chosen),
         settings={"unit": unit, **settings.answer.model_dump(), "model": settings.generation.model,
+                  "escalation_model": escalation_model(settings.answer.escalate, generator.name),
                   "retrieval_only": retrieval_only, "seed": seed, "limit": limit,
                   "questions_from": str(questions_from) if questions_from else None},
         results=results, ingest_s=ingest_s,

@@ -212,6 +212,18 @@ def _check_installed(spec: ModelSpec, dists: tuple[str, ...]) -> None:
         )
 
 
+def installed(name: str) -> bool:
+    """Whether `name` can be loaded without installing anything: a registry model whose packages are
+    all there at their pinned version, or a .gguf file that exists."""
+    if is_gguf_path(name):
+        return Path(name).expanduser().is_file()
+    spec = REGISTRY.get(name)
+    if spec is None:
+        return False
+    dists = spec.parts or ((spec.package_file[0],) if spec.package_file else ())
+    return all(_installed_version(d) == spec.version for d in dists)
+
+
 def part_paths(spec: ModelSpec) -> list[Path]:
     """The installed part files, in order. Raises ModelError naming the pip package when one is missing."""
     _check_installed(spec, spec.parts)

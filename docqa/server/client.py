@@ -149,7 +149,7 @@ def answer_from_json(data: dict):
         question=data["question"], text=data["answer"], answered=data["answered"], short_answer=data["short_answer"],
         quote=data["quote"], verified=data["verified"], unverified_reason=data["unverified_reason"] or "",
         citations=[Citation(**c) for c in data["citations"]], abstain_reason=data["abstain_reason"] or "",
-        candidates=candidates,
+        candidates=candidates, model=data.get("model", ""), escalated_from=data.get("escalated_from"),
     )
 
 

@@ -107,7 +107,10 @@ class Service:
         """Load the embedder, the vector index and the LLM now, not on the first request."""
         with self.reading() as idx:
             idx.memory
-            idx.share_generator(GatedGenerator(idx.generator(progress), self))
+            generator = idx.generator(progress)
+            idx.share_generator(GatedGenerator(generator, self))
+            if (stronger := idx.escalation(generator)) is not None:
+                stronger()  # resident: the escalation model is loaded now too, not on a user's question
 
     def close(self) -> None:
         if self._writer is not None:

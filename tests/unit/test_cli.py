@@ -179,7 +179,7 @@ def test_answer_json_keys():
     data = Answer(question="q", text="The documents don't say.", answered=False, abstain_reason="weak").to_json()
     assert list(data) == [
         "question", "answer", "short_answer", "quote", "verified", "unverified_reason", "answered", "abstain_reason",
-        "citations", "removed_citations", "unsupported_sentences", "raw_answer", "working_set", "model",
+        "citations", "removed_citations", "unsupported_sentences", "raw_answer", "working_set", "model", "escalated_from",
         "prompt_tokens", "cached_tokens", "completion_tokens", "timings",
     ]
     assert data["abstain_reason"] == "weak" and data["unverified_reason"] is None and data["working_set"] is None

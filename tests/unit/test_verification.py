@@ -95,6 +95,14 @@ def test_an_answer_made_of_the_question_s_own_words_is_not_verified():
     assert not v.verified and "restates the question" in v.reason
 
 
+def test_an_answer_that_opens_with_the_question_s_words_is_not_verified():
+    text = "Larry Ellison, Oracle Corporation founder and the third richest man in America, gave the address."
+    q = "Who was the founder of the Oracle Corporation?"
+    echoed = _check(q, "Oracle Corporation founder and the third richest man in America [1]", text)
+    assert not echoed.verified and "opens with the question's own words" in echoed.reason
+    assert _check(q, "Larry Ellison [1]", text).verified
+
+
 def test_a_missing_citation_is_attached_to_the_passage_that_holds_the_answer():
     v = _check("How much went to rural school grants in 2019?", "$4.2 million", FRANKENSTEIN, BUDGET)
     assert v.verified and v.passage.n == 2

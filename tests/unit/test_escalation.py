@@ -1,0 +1,95 @@
+"""Escalation: a short answer the small model cannot verify is asked again of a larger model, on the
+same working set (settings.answer.escalate). Orchestration only: fake generators, the real index."""
+
+from __future__ import annotations
+
+import pytest
+
+from docqa.answer import ask
+from docqa.models import assets
+from docqa.models.generation.factory import DEFAULT, LARGE, escalation_model
+from tests.conftest import write
+from tests.unit.fakes import FakeGenerator
+
+QUESTION = "How many cars cross the Harlow bridge each day?"
+
+
+@pytest.fixture
+def bridge(index, tmp_path):
+    write(tmp_path / "docs" / "bridge.txt",
+          "The Harlow bridge opened in 1932, six years after work began. It carries 4,000 cars a day. "
+          "Its towers are painted green every ten years.\n")
+    index.ingest([tmp_path / "docs"])
+    return index
+
+
+class Loader:
+    """The `stronger` argument of ask: counts how often the larger model was asked for."""
+
+    def __init__(self, generator: FakeGenerator) -> None:
+        self.generator, self.loads = generator, 0
+
+    def __call__(self) -> FakeGenerator:
+        self.loads += 1
+        return self.generator
+
+
+def test_an_unverified_answer_is_replaced_by_the_larger_models_verified_one(bridge):
+    small, large = FakeGenerator("green [1]"), FakeGenerator("4,000 [1]")
+    large.name = "large"
+    ans = ask(QUESTION, bridge, small, bridge.settings.answer, stronger=Loader(large))
+    assert ans.answered and ans.verified and ans.short_answer == "4,000"
+    assert ans.model == "large"
+    assert ans.escalated_from["model"] == "fake" and ans.escalated_from["raw_answer"] == "green [1]"
+    assert ans.escalated_from["reason"], "the reason the small answer was not taken is kept"
+    assert large.calls == small.calls, "the larger model reads the same working set"
+    assert "escalate_s" in ans.timings and ans.to_json()["escalated_from"] == ans.escalated_from
+
+
+def test_a_verified_answer_never_loads_the_larger_model(bridge):
+    loader = Loader(FakeGenerator("green [1]"))
+    ans = ask(QUESTION, bridge, FakeGenerator("4,000 [1]"), bridge.settings.answer, stronger=loader)
+    assert ans.verified and ans.escalated_from is None
+    assert loader.loads == 0
+
+
+def test_a_small_model_that_finds_nothing_escalates_too(bridge):
+    ans = ask(QUESTION, bridge, FakeGenerator("I cannot answer from the documents."), bridge.settings.answer,
+              stronger=Loader(FakeGenerator("4,000 [1]")))
+    assert ans.verified and ans.escalated_from["reason"] == "the model found no answer in the working set"
+
+
+def test_the_larger_models_unverified_answer_is_shown_as_unverified(bridge):
+    ans = ask(QUESTION, bridge, FakeGenerator("green [1]"), bridge.settings.answer,
+              stronger=Loader(FakeGenerator("every ten years [1]")))
+    assert ans.answered and not ans.verified and ans.unverified_reason
+    assert ans.short_answer == "every ten years"
+
+
+def test_a_larger_model_whose_context_the_working_set_exceeds_is_not_asked(bridge):
+    large = FakeGenerator("4,000 [1]", context_tokens=64)
+    ans = ask(QUESTION, bridge, FakeGenerator("green [1]"), bridge.settings.answer, stronger=Loader(large))
+    assert not ans.verified and ans.escalated_from is None and large.calls == []
+
+
+def test_the_index_escalates_only_from_the_default_model_when_the_large_one_is_installed(bridge, monkeypatch):
+    monkeypatch.setattr(assets, "installed", lambda name: True)
+    assert escalation_model("auto", DEFAULT) == LARGE
+    assert escalation_model("auto", "fake") is None, "a model docqa does not know is left as it is"
+    assert escalation_model("off", DEFAULT) is None
+    assert escalation_model(LARGE, LARGE) is None, "a model never escalates to itself"
+    assert escalation_model("/models/big.gguf", DEFAULT) == "/models/big.gguf"
+    monkeypatch.setattr(assets, "installed", lambda name: False)
+    assert escalation_model("auto", DEFAULT) is None, "without docqa[large] the 0.5B answers alone"
+    assert bridge.escalation(FakeGenerator()) is None
+
+
+def test_installed_means_every_part_at_its_pinned_version(tmp_path, monkeypatch):
+    gguf = write(tmp_path / "own.gguf", "not really a model")
+    assert assets.installed(str(gguf)) and not assets.installed(str(tmp_path / "missing.gguf"))
+    assert not assets.installed("no-such-model")
+    versions = {d: "0.2.0" for d in assets.REGISTRY[LARGE].parts}
+    monkeypatch.setattr(assets, "_installed_version", lambda dist: versions.get(dist))
+    assert assets.installed(LARGE)
+    versions[assets.REGISTRY[LARGE].parts[-1]] = "0.1.0"
+    assert not assets.installed(LARGE), "one part at another version is not the pinned model"
