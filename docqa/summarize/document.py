@@ -52,6 +52,16 @@ def answer_room(words: int) -> int:
     return math.ceil(words * TOKENS_PER_WORD) + 16
 
 
+def fanout_groups(leaves: list) -> list[list]:
+    """Windows of a document without sections, TREE_FANOUT to a section node. A lone last window
+    joins the group before it: alone it would be copied up as is, and its neighbours would cost a
+    section call (five windows are one document reduce, not a section and a document)."""
+    groups = [leaves[i : i + TREE_FANOUT] for i in range(0, len(leaves), TREE_FANOUT)]
+    if len(groups) > 1 and len(groups[-1]) == 1:
+        groups[-2:] = [groups[-2] + groups[-1]]
+    return groups
+
+
 def trim_to_sentence(text: str, max_words: int | None = None) -> str:
     """About `max_words` words at most, ending at a complete sentence: the last that fits, or one
     that ends within a quarter past the limit (a summary cut by the token limit, or longer than
@@ -489,7 +499,7 @@ class Summarizer:
                 else:
                     groups.append([node])
         else:
-            groups = [leaves[i : i + TREE_FANOUT] for i in range(0, len(leaves), TREE_FANOUT)]
+            groups = fanout_groups(leaves)
         if len(groups) == 1:  # one section: its summary is the document's, at the final length
             self.reduce(doc, leaves, words, "document", Path(doc.path).name, trail)
             return trail

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from docqa.cli import app
 from docqa.records import Hit
 from docqa.summarize import jobs
-from docqa.summarize.document import Summarizer
+from docqa.summarize.document import Summarizer, fanout_groups
 from docqa.summarize.windows import make_windows
 from tests.conftest import write
 from tests.unit.fakes import FakeGenerator
@@ -66,6 +66,11 @@ def test_every_call_fits_the_budget(index, embedder, long_markdown, mode):
     assert max(gen.requests) <= 700
     assert summary.max_request_tokens == max(gen.requests)
     assert summary.text
+
+
+@pytest.mark.parametrize("windows, sizes", [(1, [1]), (4, [4]), (5, [5]), (6, [4, 2]), (8, [4, 4]), (9, [4, 5])])
+def test_windows_without_sections_go_four_to_a_section_and_a_lone_last_one_joins_its_neighbours(windows, sizes):
+    assert [len(g) for g in fanout_groups(list(range(windows)))] == sizes
 
 
 def test_windows_cover_the_document_in_order_and_fit(index, embedder, long_markdown):
