@@ -69,9 +69,13 @@ class ModelSpec:
     description: str = ""
     aliases: tuple[str, ...] = field(default=())
 
+    @property
+    def dists(self) -> tuple[str, ...]:
+        """The pip distributions that carry the model."""
+        return self.parts or ((self.package_file[0],) if self.package_file else ())
+
     def pip_requirements(self) -> list[str]:
-        dists = self.parts or ((self.package_file[0],) if self.package_file else ())
-        return [f"{d}=={self.version}" for d in dists]
+        return [f"{d}=={self.version}" for d in self.dists]
 
     def digest_matches(self, hexdigest: str) -> bool:
         if self.sha256:
@@ -220,8 +224,7 @@ def installed(name: str) -> bool:
     spec = REGISTRY.get(name)
     if spec is None:
         return False
-    dists = spec.parts or ((spec.package_file[0],) if spec.package_file else ())
-    return all(_installed_version(d) == spec.version for d in dists)
+    return all(_installed_version(d) == spec.version for d in spec.dists)
 
 
 def part_paths(spec: ModelSpec) -> list[Path]:

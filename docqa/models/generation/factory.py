@@ -28,7 +28,7 @@ from docqa.settings import GenerationSettings
 # while this xllamacpp wheel is built for AVX2 only). Answers are 100-256 tokens, so decode dominates:
 # llama.cpp on CPU. (The yes/no judge is prefill-only: batched transformers does 0.55 pairs/s vs 0.22.)
 _CPU_BACKEND = "llamacpp"
-DEFAULT, LARGE = "qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"
+DEFAULT, LARGE = GenerationSettings.model_fields["model"].default, "qwen2.5-coder-1.5b"
 
 _instances: dict[tuple, Generator] = {}
 _instances_lock = threading.Lock()
