@@ -110,17 +110,23 @@ def fit(text: str, target: Range, sources: list[str], source_text: str | None = 
     total = sum(count(s) for s in kept)
     if total < target.low:
         seen = content_words(" ".join(kept))
+        overshooting = None
         for s in (s for src in sources for s in sentences(src)):
             words = content_words(s)
             if not words or len(words & seen) >= REDUNDANT * len(words) or not readable(s):
                 continue
             if total + count(s) > target.high:
+                overshooting = overshooting or s
                 continue
             kept.append(lang.continues(s))
             seen |= words
             total += count(s)
             if total >= target.words:  # the words asked, not the range's edge: one dropped sentence from a miss
                 break
+        if total < target.low and overshooting:
+            # Every sentence left would overshoot: the first one, cut at the target below, lands in
+            # range (the one-page transcript: 30 words, range 31-45, its one prose sentence 17 words).
+            kept.append(lang.continues(overshooting))
     out: list[str] = []
     n = 0
     for s in kept:

@@ -240,3 +240,12 @@ def test_the_fill_skips_layout_debris():
     # Seen in the DMCA and naacl06 summaries: a bullet glyph, an e-mail glued to the abstract.
     assert not is_prose("The act is divided into five titles: ! Title II creates limitations on liability.")
     assert not is_prose("{yusuke,sekine}@cs.nyu.edu Abstract We are trying to extend the boundary of extraction systems.")
+
+
+def test_a_short_summary_whose_only_addition_overshoots_takes_it_cut_at_the_target():
+    # The one-page transcript: 30 words against 31-45, and its one prose sentence has 17.
+    children = ["The justices heard the argument about the water rights of the western states at length."]
+    draft = "The transcript records an argument before the court about water."  # 10 words
+    text = fit(draft, Range(15, 0.2), children)  # 10 + 16 would overshoot 18
+    assert Range(15, 0.2).holds(text), text
+    assert text.startswith(draft) and text.endswith("…")
