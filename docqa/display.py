@@ -49,19 +49,25 @@ def print_answer(out: Console, ans, closest: bool = True) -> None:
         for c in ans.candidates[:3]:
             out.print(f"  {escape(Path(c.hit.path).name)} ({escape(hit_locator(c.hit))}): {escape(' '.join(c.hit.text.split())[:140])}")
         return
-    if not ans.quote:  # an overview: sentences with their citations
+    if not ans.quote and not ans.unverified_reason:  # an overview: sentences with their citations
         out.print(escape(ans.text))
         out.print(sources_table([asdict(c) for c in ans.citations]))
         return
-    c = ans.citations[0]
-    where = f"{escape(Path(c.path).name)}, {escape(_where(asdict(c)))} [{c.n}]"
+    where = ""
+    if ans.citations:
+        c = ans.citations[0]
+        where = f"{escape(Path(c.path).name)}, {escape(_where(asdict(c)))} [{c.n}]"
     if ans.escalated_from:
         where += f" · answered by {escape(ans.model)}"
     if ans.verified:
         out.print(f"[bold]{escape(ans.short_answer)}[/bold]")
         out.print(f"  “{escape(ans.quote)}”")
         out.print(f"  [dim]— {where} · quote verified[/dim]")
-    else:
-        out.print(f"[bold]{escape(ans.short_answer)}[/bold] [yellow](unverified: {escape(ans.unverified_reason)})[/yellow]")
+        return
+    # Unverified: the reason, and the sentence closest to the answer when one was found (an answer
+    # that restates the question has none: the passage it cites is named alone).
+    out.print(f"[bold]{escape(ans.short_answer)}[/bold] [yellow](unverified: {escape(ans.unverified_reason)})[/yellow]")
+    if ans.quote:
         out.print(f"  closest sentence: “{escape(ans.quote)}”")
+    if where:
         out.print(f"  [dim]— {where}[/dim]")

@@ -10,14 +10,16 @@ one that means something:
   the Cold War" -> "Dallas");
 - the answer's words (numbers and number words as digits) occur in the quoted sentence, in order,
   or at least all of its numbers, names and content words do; a number alone occurs as itself
-  ("235" is not the first group of "235 000"); a heading names a topic and verifies nothing;
+  ("235" is not the first group of "235 000"); a heading (a Markdown one, or a line in capitals:
+  a PDF's running header) names a topic and verifies nothing;
 - the quoted sentence meets the question: it and its neighbours hold half of the question's content
   words, and it contains every number the question states (a table row for "100% coverage" must
   say 100; a row may take the year from its table's header); a question in another language than
   the sentence (English over Chinese) is met by its numbers alone;
 - Chinese (no spaces) is compared by character pairs, not counting pairs that hold a particle;
 - the answer is the kind of thing asked: a number for "how many", a name (no digits) for "who",
-  a percentage for "what accuracy" (a table row holds many cells; the model may read the wrong one);
+  a percentage for "what accuracy" (a table row holds many cells; the model may read the wrong one),
+  a unit for "how long" ("52" is a page number more often than a duration);
 - a yes/no answer is quoted with the sentence that best restates the question, and is verified only
   when that sentence holds at least half of the question's content words.
 
@@ -82,6 +84,8 @@ _COUNT_QUESTION = re.compile(r"^\s*(how (many|much)|what (number|percentage|prop
 _HOW_MANY = re.compile(r"^\s*how many\b", re.I)
 _WHO_QUESTION = re.compile(r"^\s*(who|whom)\b|\bname of\b", re.I)
 _PERCENT_QUESTION = re.compile(r"\b(accuracy|percentage|percent|precision|recall|proportion)\b|%", re.I)
+# A measure is a number with its unit: "How long did the siege last?" is not answered by "52".
+_MEASURE_QUESTION = re.compile(r"^\s*how (long|far|tall|high|deep|wide|heavy)\b", re.I)
 _LEAD = re.compile(r"^\s*(?:(?:the\s+)?(?:short\s+)?answer\s*(?:is)?|答案(?:是)?)\s*[:：-]\s*", re.I)
 # A bracketed tail after the answer ("Abu al-Qasim (Abulcasis) (936–1013", "10% [citation needed]"):
 # an aside the model copied along, closed or cut off by the answer room.
@@ -239,6 +243,8 @@ def wrong_kind(question: str, short: str) -> str:
         return "the question asks for a name"
     if _PERCENT_QUESTION.search(question) and has_number and not re.search(r"%|percent", short, re.I):
         return "the question asks for a percentage"
+    if _MEASURE_QUESTION.match(question) and has_number and not re.search(r"[^\W\d_]", short):
+        return "the question asks for a measure, and the answer gives no unit"
     return ""
 
 
@@ -337,9 +343,10 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
             # A number alone must occur as itself ("235" is not held by "235 000 paragraphs").
             holds = exact or not all(t[0].isdigit() for t in answer) and _content(answer) <= _terms(sent)
             # A short quote that is the answer alone (a lone table cell) shows nothing about it, and a
-            # heading names a topic without saying anything of it ("# Notes on Working Memory, in People").
+            # heading names a topic without saying anything of it ("# Notes on Working Memory, in People",
+            # a page's running header "52 THE SIEGE OF VICKSBURG.").
             says_more = (bool(_content(sent) - _content(answer)) or len(_content(sent)) > 4) and \
-                not _HEADING.match(text, start)
+                not _HEADING.match(text, start) and not is_capitals(text[start:end])
             row = is_table_row(text[start:end])
             if not (holds and says_more) or not _meets_question(
                 sent, context, passage_words, header, row, question, answer, around
@@ -364,6 +371,14 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     kind = wrong_kind(question, short) or ("" if best[0][0] else "the sentence that holds it is context, not one "
                                            "attention ranked near the best")
     return Verdict(short, best[1], best[2], not kind, kind)
+
+
+def is_capitals(sentence: str) -> bool:
+    """A line in capitals is a heading or a page's running header ("52 THE SIEGE OF VICKSBURG."), which
+    names a topic and states nothing: two words or more, and nine in ten of its cased letters capitals."""
+    cased = [c for c in sentence if c.isupper() or c.islower()]
+    words = re.findall(r"\b[^\W\d_]{2,}\b", sentence)
+    return len(words) >= 2 and len(cased) >= 8 and sum(c.isupper() for c in cased) >= 0.9 * len(cased)
 
 
 def _counted(question: str, answer: list[str], order: list[Passage], doc_text) -> Verdict | None:

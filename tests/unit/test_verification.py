@@ -254,3 +254,19 @@ def test_a_heading_names_a_topic_and_verifies_nothing():
 def test_a_line_break_inside_the_answer_is_shown_as_a_space():
     text = "The Rabbit actually took a\nwatch out of its waistcoat-pocket."
     assert _check("What did the Rabbit take out of its waistcoat-pocket?", "a watch [1]", text).short == "a watch"
+
+
+def test_a_running_header_in_capitals_verifies_nothing():
+    # The scanned Vicksburg book: "How long did the siege last?" was answered "52", verified by the
+    # page's running header.
+    page = "52 THE SIEGE OF VICKSBURG.\n\nThe garrison held out for forty-seven days before it surrendered."
+    header = _check("What did the garrison do before it surrendered?", "52 [1]", page)
+    assert not header.verified
+    v = _check("How long did the garrison hold out?", "forty-seven days [1]", page)
+    assert v.verified and v.short == "forty-seven days"
+
+
+def test_a_measure_without_its_unit_is_not_verified():
+    page = "The bridge was finished in 1932. It spans 52 along the river at the old ford and carries four lanes."
+    v = _check("How long is the bridge?", "52 [1]", page)
+    assert not v.verified and v.reason == "the question asks for a measure, and the answer gives no unit"
