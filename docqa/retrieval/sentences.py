@@ -28,6 +28,9 @@ TOKEN = re.compile(rf"\d+(?:[.,]\d+)*|[{CJK_CHARS}]|[^\W\d_{CJK_CHARS}]+")
 # "Fig. 3", "et al. 2019", "e.g. The", "J. Smith": a full stop that does not end a sentence.
 _ABBREV = re.compile(r"(?:\b(?:Fig|Figs|Eq|Eqs|Tab|No|Nos|Vol|vs|al|e\.g|i\.e|cf|Dr|Mr|Mrs|Ms|Prof|St|Inc|Ltd|Co|Jr|Sr)|\b[A-Z])\.$")
 MAX_SENTENCE_CHARS = 400
+# A footnote mark on a line of its own inside a sentence, as PDF text gives a superscript ("signed
+# into law by\n1\nPresident Clinton on October 28, 1998."): a number alone, but no table row.
+_INLINE_MARK = re.compile(r"(?<=[^\s.!?:;])\n[ \t]*\d{1,3}[ \t]*\n(?=[ \t]*[^\W\d_])")
 
 
 @dataclass(frozen=True)
@@ -58,12 +61,17 @@ def is_table_row(line: str) -> bool:
 
 
 def _lines(text: str, a: int, b: int) -> list[tuple[int, int]]:
-    """Split [a, b) at the newlines around each table row, and keep long prose in pieces of at most
-    MAX_SENTENCE_CHARS at line breaks."""
+    """Split [a, b) at the newlines around each table row (not around a footnote mark inside a
+    sentence), and keep long prose in pieces of at most MAX_SENTENCE_CHARS at line breaks."""
     out: list[tuple[int, int]] = []
     start = a
     cuts = [a + m.start() for m in re.finditer(r"\n", text[a:b])]
+    marks = {m for m in (a + m.start() for m in _INLINE_MARK.finditer(text[a:b]))
+             if not is_table_row(text[max(a, text.rfind("\n", a, m) + 1) : m])}
+    inside = marks | {text.index("\n", m + 1) for m in marks}
     for i, cut in enumerate(cuts):
+        if cut in inside:
+            continue
         before = text[(cuts[i - 1] + 1) if i else a : cut]
         after = text[cut + 1 : cuts[i + 1] if i + 1 < len(cuts) else b]
         if is_table_row(before) or is_table_row(after) or cut - start > MAX_SENTENCE_CHARS:

@@ -250,3 +250,16 @@ def test_sentences_split_table_rows_apart_and_keep_abbreviations():
         "Results are in Fig. 3 and Table III.", "Metric Accuracy Time",
         "City block 80 % 78.96 % 9.05 ms", "City block 100 % 79.67 % 30.26 ms", "Dr. Smith agreed.",
     ]
+
+
+def test_a_footnote_mark_on_its_own_line_does_not_cut_its_sentence():
+    from docqa.retrieval.sentences import split
+
+    # The DMCA report's first page: the superscript "1" is a line of its own in the PDF's text,
+    # and "When was the DMCA signed into law?" was quoted "... was signed into law by".
+    text = ("The Digital Millennium Copyright Act (DMCA) was signed into law by\n1\nPresident Clinton on "
+            "October 28, 1998. The Act has five titles.\nCity block 80 % 2069 9.05 ms\n12\nNext page")
+    assert [text[a:b] for a, b in split(text)] == [
+        "The Digital Millennium Copyright Act (DMCA) was signed into law by\n1\nPresident Clinton on October 28, 1998.",
+        "The Act has five titles.", "City block 80 % 2069 9.05 ms", "12", "Next page",
+    ]
