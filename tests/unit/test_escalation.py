@@ -59,6 +59,15 @@ def test_a_small_model_that_finds_nothing_escalates_too(bridge):
     assert ans.verified and ans.escalated_from["reason"] == "the model found no answer in the working set"
 
 
+def test_an_abstention_stands_when_the_larger_model_cannot_verify_its_answer(bridge):
+    # Asked what the documents lack, the larger model guessed from its own knowledge.
+    loader = Loader(FakeGenerator("Isambard Kingdom Brunel [1]"))
+    ans = ask("Who designed the Harlow bridge?", bridge, FakeGenerator("I cannot answer from the documents."),
+              bridge.settings.answer, stronger=loader)
+    assert not ans.answered and ans.abstain_reason == "the model found no answer in the working set"
+    assert loader.loads == 1 and ans.escalated_from is None
+
+
 def test_the_larger_models_unverified_answer_is_shown_as_unverified(bridge):
     ans = ask(QUESTION, bridge, FakeGenerator("green [1]"), bridge.settings.answer,
               stronger=Loader(FakeGenerator("every ten years [1]")))
