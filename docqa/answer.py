@@ -363,6 +363,9 @@ def _verify_short(result: Answer, asked: str, ws: WorkingSet, settings: AnswerSe
         return
     v = verification.check(asked, result.raw_answer, ws, doc_text, settings.margin)
     result.short_answer, result.verified = v.short, v.verified
+    if v.absent:
+        result.abstain_reason = f"the model's answer ({v.short}) is not in the documents: {v.reason}"
+        return
     if not v.verified and settings.unverified == "abstain":
         result.abstain_reason = f"answer not verified: {v.reason}"
         return

@@ -24,7 +24,9 @@ one that means something:
   when that sentence holds at least half of the question's content words.
 
 A model that forgets [n], or cites the wrong passage, is corrected to the passage that holds the
-answer; an answer that no sentence holds stays unverified, with the reason.
+answer; an answer that no sentence holds stays unverified, with the reason. An answer none of whose
+words any passage holds is `absent`: the model's own knowledge, which `ask` does not pass off as
+the documents' (it abstains).
 """
 
 from __future__ import annotations
@@ -106,6 +108,7 @@ class Verdict:
     quote: tuple[int, int] | None  # document offsets of the quoted sentence
     verified: bool
     reason: str = ""  # why not verified
+    absent: bool = False  # no passage holds the answer's words: the model answered from what it knows
 
 
 def is_yes_no(question: str) -> bool:
@@ -364,6 +367,8 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
             return Verdict(cell[2], cell[0], cell[1], not kind, kind)
     if best is None and (found := _counted(question, answer, order, doc_text)):
         return found
+    if best is None and _absent(answer, order, doc_text, question):
+        return Verdict(short, order[0], None, False, "no passage holds the answer's words", absent=True)
     if best is None:
         return Verdict(short, order[0], _top_sentence(order[0]), False,
                        "no sentence of the passages holds the answer and meets the question")
@@ -371,6 +376,18 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     kind = wrong_kind(question, short) or ("" if best[0][0] else "the sentence that holds it is context, not one "
                                            "attention ranked near the best")
     return Verdict(short, best[1], best[2], not kind, kind)
+
+
+def _absent(answer: list[str], order: list[Passage], doc_text, question: str) -> bool:
+    """None of the passages holds any of the answer's content words ("Melbourne" for the capital of
+    Australia, read over a novel): the answer is the model's, not the documents' (a paraphrase keeps
+    some of their words). A question in another language than the passages may be answered in
+    translation, so it is never taken as absent."""
+    text = " ".join(doc_text(p.doc_id)[p.start : p.end] for p in order)
+    if has_cjk(question) != has_cjk(text):
+        return False
+    said = _stem(_content(answer))
+    return bool(said) and not said & _stem(_terms(tokens(text)))
 
 
 def is_capitals(sentence: str) -> bool:

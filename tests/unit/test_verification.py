@@ -270,3 +270,13 @@ def test_a_measure_without_its_unit_is_not_verified():
     page = "The bridge was finished in 1932. It spans 52 along the river at the old ford and carries four lanes."
     v = _check("How long is the bridge?", "52 [1]", page)
     assert not v.verified and v.reason == "the question asks for a measure, and the answer gives no unit"
+
+
+def test_an_answer_none_of_whose_words_the_passages_hold_is_absent():
+    # Over a novel and a budget, "What is the capital of Australia?" was answered from the model's own
+    # knowledge. A paraphrase keeps some words of the evidence and is only unverified.
+    v = _check("How much went to rural school grants in 2019?", "Melbourne [1]", BUDGET)
+    assert v.absent and not v.verified
+    assert not _check("How much went to rural school grants in 2019?", "about four million dollars [1]", BUDGET).absent
+    # Asked in English over Chinese text, the answer may be a translation: never absent.
+    assert not _check("How much was the revenue?", "one billion yuan [1]", "公司营业收入为十亿元。").absent
