@@ -364,7 +364,7 @@ def _verify_short(result: Answer, asked: str, ws: WorkingSet, settings: AnswerSe
     v = verification.check(asked, result.raw_answer, ws, doc_text, settings.margin)
     result.short_answer, result.verified = v.short, v.verified
     if v.absent:
-        result.abstain_reason = f"the model's answer ({v.short}) is not in the documents: {v.reason}"
+        result.abstain_reason = f"no passage holds the model's answer ({v.short}): it is not the documents'"
         return
     if not v.verified and settings.unverified == "abstain":
         result.abstain_reason = f"answer not verified: {v.reason}"
