@@ -27,7 +27,8 @@ from docqa.settings import IngestSettings, Settings
 from docqa.summarize.document import Call, generate_nodes
 from docqa.summarize.nodes import Node
 
-# CPUs Ray reserves per actor (Ray sets OMP_NUM_THREADS to match, so torch uses one thread).
+# CPUs Ray reserves per actor (Ray sets OMP_NUM_THREADS to match; the actor's torch and llama.cpp
+# still run with the driver's thread count, for results equal to the in-process ones).
 ACTOR_CPUS = 1
 # Batches queued per actor: one running and one waiting, so no actor idles while the driver commits.
 QUEUED_PER_ACTOR = 2
@@ -54,9 +55,10 @@ class InProcess:
 class Worker:
     """A Ray actor's state: models loaded on first use and kept for every batch it is sent."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, torch_threads: int = 0) -> None:
         # Unpickling this class imported docqa, which set HF_HUB_OFFLINE in the actor's process.
         self.settings = settings
+        self.torch_threads = torch_threads
         self._embedder: Embedder | None = None
         self._generator = None
 
@@ -64,6 +66,10 @@ class Worker:
         if self._embedder is None:
             from docqa.models.embedder import make_embedder
 
+            if self.torch_threads:
+                import torch
+
+                torch.set_num_threads(self.torch_threads)
             self._embedder = make_embedder(self.settings.embedding, self.settings.device)
         return prepare(paths, settings, self._embedder)
 
@@ -98,6 +104,11 @@ class RayExecutor:
             generation = settings.generation.model_copy(update={"threads": cpu_count()})
             settings = settings.model_copy(update={"generation": generation})
         self.settings = settings
+        # Likewise torch: a bf16 CPU sums MiniLM's products in another order on one thread than on
+        # two (vectors 8e-4 apart), so actors embed with the thread count this process would use.
+        import torch
+
+        self._torch_threads = torch.get_num_threads()
         self._started = False
         self._actors: list[Any] = []
 
@@ -115,7 +126,7 @@ class RayExecutor:
                 self._started = True
             n = self.settings.batch.actors or max(1, int(ray.cluster_resources().get("CPU", 1)) // ACTOR_CPUS)
             actor = ray.remote(num_cpus=ACTOR_CPUS, num_gpus=self.settings.batch.gpus_per_actor)(Worker)
-            self._actors = [actor.remote(self.settings) for _ in range(n)]
+            self._actors = [actor.remote(self.settings, self._torch_threads) for _ in range(n)]
         return self._actors
 
     def _map(self, method: str, batches: Iterable[Any], *args: Any) -> Iterator[Any]:
