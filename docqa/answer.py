@@ -326,8 +326,8 @@ def _take(result: Answer, gen) -> None:
 
 def _escalate(first: Answer, generator: Generator, messages, spec: Spec, asked: str, settings: AnswerSettings,
               doc_text) -> Answer:
-    """The larger model's answer on the same working set, in place of an unverified one, or of an
-    abstention when the larger model's answer is verified: on the questions the small model could
+    """The larger model's answer on the same working set, in place of an unverified one, or of the
+    small model's "I cannot answer" when the larger model's answer is verified: on the questions the small model could
     not verify, the larger one's answers score higher even where they cannot be verified either
     (docqa eval, XQuAD and XQuAD-zh)."""
     if generator.count_chat_tokens(messages) + spec.max_new_tokens > generator.context_tokens:
@@ -341,7 +341,7 @@ def _escalate(first: Answer, generator: Generator, messages, spec: Spec, asked: 
     _take(result, gen)
     _verify_short(result, asked, first.working_set, settings, doc_text)
     result.timings["escalate_s"] = time.perf_counter() - t
-    if not first.answered and not result.verified:
+    if MODEL_ABSTAINS.search(first.raw_answer) and not result.verified:
         # The small model found no answer and the larger one's cannot be verified: the abstention
         # stands. Asked for a fact the documents lack, the larger model guesses from what it knows
         # ("Melbourne" for the capital of Australia, over a novel and a school budget).

@@ -393,6 +393,8 @@ def _absent(answer: list[str], order: list[Passage], doc_text, question: str) ->
 def is_capitals(sentence: str) -> bool:
     """A line in capitals is a heading or a page's running header ("52 THE SIEGE OF VICKSBURG."), which
     names a topic and states nothing: two words or more, and nine in ten of its cased letters capitals."""
+    if has_cjk(sentence):
+        return False  # Chinese has no case: "在 P 和 PSPACE 之间" is prose with acronyms, not a heading
     cased = [c for c in sentence if c.isupper() or c.islower()]
     words = re.findall(r"\b[^\W\d_]{2,}\b", sentence)
     return len(words) >= 2 and len(cased) >= 8 and sum(c.isupper() for c in cased) >= 0.9 * len(cased)

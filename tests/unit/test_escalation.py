@@ -74,6 +74,13 @@ def test_an_answer_the_passages_do_not_hold_at_all_is_an_abstention(bridge):
     assert ans.abstain_reason == "no passage holds the model's answer (Isambard Kingdom Brunel): it is not the documents'"
 
 
+def test_a_small_answer_in_no_passage_escalates_and_the_larger_unverified_one_is_shown(bridge):
+    # XQuAD-zh: the 0.5B said "8", which no passage holds; the 1.5B's "两个" was right, if unverified.
+    ans = ask(QUESTION, bridge, FakeGenerator("Isambard Kingdom Brunel [1]"), bridge.settings.answer,
+              stronger=Loader(FakeGenerator("every ten years [1]")))
+    assert ans.answered and not ans.verified and ans.short_answer == "every ten years"
+
+
 def test_the_larger_models_unverified_answer_is_shown_as_unverified(bridge):
     ans = ask(QUESTION, bridge, FakeGenerator("green [1]"), bridge.settings.answer,
               stronger=Loader(FakeGenerator("every ten years [1]")))

@@ -267,6 +267,9 @@ def test_a_running_header_in_capitals_verifies_nothing():
     assert not header.verified
     v = _check("How long did the garrison hold out?", "forty-seven days [1]", page)
     assert v.verified and v.short == "forty-seven days"
+    # Chinese has no case: a sentence of characters and acronyms is prose.
+    zh = "复杂性类 RP、BPP、PP、BQP、MA 和 PH 位于 P 和 PSPACE 之间。"
+    assert _check("复杂性类 RP、BPP、PP、BQP、MA 和 PH 在哪里？", "在 P 和 PSPACE 之间 [1]", zh).verified
 
 
 def test_an_answer_none_of_whose_words_the_passages_hold_is_absent():
