@@ -327,9 +327,9 @@ def _take(result: Answer, gen) -> None:
 def _escalate(first: Answer, generator: Generator, messages, spec: Spec, asked: str, settings: AnswerSettings,
               doc_text) -> Answer:
     """The larger model's answer on the same working set, in place of an unverified one, or of the
-    small model's "I cannot answer" when the larger model's answer is verified: on the questions the small model could
-    not verify, the larger one's answers score higher even where they cannot be verified either
-    (docqa eval, XQuAD and XQuAD-zh)."""
+    small model's "I cannot answer" when the larger model's answer is verified: on the questions the
+    small model could not verify, the larger one's answers score higher even where they cannot be
+    verified either (docqa eval, XQuAD and XQuAD-zh)."""
     if generator.count_chat_tokens(messages) + spec.max_new_tokens > generator.context_tokens:
         return first  # another tokenizer counts the working set larger than this model's context
     result = Answer(question=first.question, text=ABSTAIN_TEXT, answered=False, candidates=first.candidates,

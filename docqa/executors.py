@@ -55,7 +55,7 @@ class InProcess:
 class Worker:
     """A Ray actor's state: models loaded on first use and kept for every batch it is sent."""
 
-    def __init__(self, settings: Settings, torch_threads: int = 0) -> None:
+    def __init__(self, settings: Settings, torch_threads: int) -> None:
         # Unpickling this class imported docqa, which set HF_HUB_OFFLINE in the actor's process.
         self.settings = settings
         self.torch_threads = torch_threads
@@ -66,10 +66,9 @@ class Worker:
         if self._embedder is None:
             from docqa.models.embedder import make_embedder
 
-            if self.torch_threads:
-                import torch
+            import torch
 
-                torch.set_num_threads(self.torch_threads)
+            torch.set_num_threads(self.torch_threads)
             self._embedder = make_embedder(self.settings.embedding, self.settings.device)
         return prepare(paths, settings, self._embedder)
 

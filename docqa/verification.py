@@ -331,10 +331,12 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         return Verdict(short, order[0], None, False, "the answer opens with the question's own words")
     best: tuple | None = None
     top = max((score for p in order for _, _, score in p.sentences), default=0.0)
+    offered: set[str] = set()  # every passage's words, stemmed: what an answer not `_absent` shares
     for p in order:
         text = doc_text(p.doc_id)
         spans = _spans(p)
         passage_words = _stem(_terms(tokens(text[p.start : p.end])))
+        offered |= passage_words
         around = _around(p, text)
         header = _header_numbers(text, spans)
         for i, (start, end, score) in enumerate(spans):
@@ -367,7 +369,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
             return Verdict(cell[2], cell[0], cell[1], not kind, kind)
     if best is None and (found := _counted(question, answer, order, doc_text)):
         return found
-    if best is None and _absent(answer, order, doc_text, question):
+    if best is None and _absent(answer, offered, question):
         return Verdict(short, order[0], None, False, "no passage holds the answer's words", absent=True)
     if best is None:
         return Verdict(short, order[0], _top_sentence(order[0]), False,
@@ -378,16 +380,15 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     return Verdict(short, best[1], best[2], not kind, kind)
 
 
-def _absent(answer: list[str], order: list[Passage], doc_text, question: str) -> bool:
-    """None of the passages holds any of the answer's content words ("Melbourne" for the capital of
-    Australia, read over a novel): the answer is the model's, not the documents' (a paraphrase keeps
-    some of their words). A question in another language than the passages may be answered in
-    translation, so it is never taken as absent."""
-    text = " ".join(doc_text(p.doc_id)[p.start : p.end] for p in order)
-    if has_cjk(question) != has_cjk(text):
+def _absent(answer: list[str], offered: set[str], question: str) -> bool:
+    """None of the passages' words (`offered`, stemmed) is one of the answer's content words
+    ("Melbourne" for the capital of Australia, read over a novel): the answer is the model's, not the
+    documents' (a paraphrase keeps some of their words). A question in another language than the
+    passages may be answered in translation, so it is never taken as absent."""
+    if has_cjk(question) != any(CJK_RUN.match(w) for w in offered):
         return False
     said = _stem(_content(answer))
-    return bool(said) and not said & _stem(_terms(tokens(text)))
+    return bool(said) and not said & offered
 
 
 def is_capitals(sentence: str) -> bool:

@@ -66,9 +66,11 @@ def _lines(text: str, a: int, b: int) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     start = a
     cuts = [a + m.start() for m in re.finditer(r"\n", text[a:b])]
-    marks = {m for m in (a + m.start() for m in _INLINE_MARK.finditer(text[a:b]))
-             if not is_table_row(text[max(a, text.rfind("\n", a, m) + 1) : m])}
-    inside = marks | {text.index("\n", m + 1) for m in marks}
+    inside: set[int] = set()  # the newlines either side of a footnote mark after a prose line
+    for m in _INLINE_MARK.finditer(text[a:b]):
+        first, second = a + m.start(), a + m.end() - 1
+        if not is_table_row(text[max(a, text.rfind("\n", a, first) + 1) : first]):
+            inside |= {first, second}
     for i, cut in enumerate(cuts):
         if cut in inside:
             continue
