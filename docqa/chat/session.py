@@ -153,10 +153,11 @@ class ChatSession:
     def ask(
         self,
         question: str,
-        on_token: Callable[[str], object] | None = None,
+        on_token: Callable[[str], bool | None] | None = None,
         cancelled: Callable[[], bool] = lambda: False,
     ) -> TurnResult:
-        """One turn. `cancelled()` is polled while generating; a cancelled turn leaves memory untouched."""
+        """One turn. `on_token` streams the draft reply (True stops it); `cancelled()` is polled while
+        either model generates; a cancelled turn leaves memory untouched."""
         from docqa.models.device import resolve_device
 
         if not question.strip():
@@ -172,14 +173,10 @@ class ChatSession:
             result.cancelled = True
             return result
 
-        def relay(piece: str) -> bool:
-            if on_token is not None:
-                on_token(piece)
-            return cancelled()
-
         retriever = ChatRetriever(self.index, self.memory.chunk_weights(self.settings.decay))
-        ans = ask(rewritten, retriever, gen, settings.answer, on_token=relay, device=resolve_device(settings.device),
-                  asked=question if method == "context" else rewritten, stronger=self.index.escalation(gen))
+        ans = ask(rewritten, retriever, gen, settings.answer, on_token=on_token,
+                  device=resolve_device(settings.device), asked=question if method == "context" else rewritten,
+                  stronger=self.index.escalation(gen), stop=cancelled)
         result.answer = ans
         timings.update(ans.timings)
         if ans.working_set is not None:

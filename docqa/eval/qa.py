@@ -143,8 +143,9 @@ def answer_scores(prediction: str, golds: list[str]) -> tuple[float, float, bool
     return exact_match(prediction, golds), token_f1(prediction, golds), contains
 
 
-def score(q: Question, answer, seconds: float) -> QuestionResult:
-    """Score one Answer (docqa.answer.Answer) against its gold answers."""
+def score(q: Question, answer, seconds: float, larger: bool = False) -> QuestionResult:
+    """Score one Answer (docqa.answer.Answer) against its gold answers; `larger`: the escalation
+    model gave it (escalated, or asked first: settings.answer.chinese_to_larger)."""
     golds = list(q.answers)
     texts = [c.hit.text for c in answer.candidates]
     ws = answer.working_set
@@ -168,7 +169,7 @@ def score(q: Question, answer, seconds: float) -> QuestionResult:
         retrieved=[Path(c.hit.path).name for c in answer.candidates[:5]],
         citations=len(answer.citations), valid_citations=valid,
         ws_passages=len(passages), ws_tokens=ws.tokens if ws else 0, prompt_tokens=answer.prompt_tokens,
-        timings=dict(answer.timings), end_to_end_s=seconds, escalated=bool(answer.escalated_from),
+        timings=dict(answer.timings), end_to_end_s=seconds, escalated=larger or bool(answer.escalated_from),
     )
 
 
@@ -228,7 +229,7 @@ def run_eval(
                     t = time.perf_counter()
                     ans: Answer = ask(q.question, idx, generator, settings.answer, device=device,
                                       generate=not retrieval_only, stronger=stronger)
-                    results.append(score(q, ans, time.perf_counter() - t))
+                    results.append(score(q, ans, time.perf_counter() - t, larger=ans.model != generator.name))
                     if sink:
                         sink.write(json.dumps(asdict(results[-1]), ensure_ascii=False) + "\n")
                         sink.flush()

@@ -24,12 +24,15 @@ class FakeGenerator(Streaming):
 
     def generate(self, messages, max_new_tokens, stop=None, on_token=None):
         self.calls.append(list(messages))
-        for word in self.answer.split(" "):
-            if on_token:
-                on_token(word + " ")
+        words, said = self.answer.split(" "), []
+        for word in words:
+            said.append(word)
+            if on_token and on_token(word + " "):
+                break  # the caller stopped it, as a real backend stops between tokens
+        text = " ".join(said)
         return GenerationResult(
-            text=self.answer, prompt_tokens=self.count_chat_tokens(messages),
-            completion_tokens=self.count_tokens(self.answer), prefill_s=0.01, decode_s=0.01,
+            text=text, prompt_tokens=self.count_chat_tokens(messages), completion_tokens=self.count_tokens(text),
+            prefill_s=0.01, decode_s=0.01, finish_reason="stop" if len(said) == len(words) else "cancelled",
         )
 
     def generate_batch(self, batch, max_new_tokens, stop=None):

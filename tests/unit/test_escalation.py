@@ -88,6 +88,41 @@ def test_the_larger_models_unverified_answer_is_shown_as_unverified(bridge):
     assert ans.short_answer == "every ten years"
 
 
+def test_a_chinese_working_set_goes_straight_to_the_larger_model(index, tmp_path):
+    write(tmp_path / "zh" / "bridge.txt", "哈洛大桥于1932年通车，每天有4000辆汽车通过。大桥的塔楼每十年刷一次绿漆。\n")
+    index.ingest([tmp_path / "zh"])
+    small, large = FakeGenerator("绿漆 [1]"), FakeGenerator("4000辆 [1]")
+    large.name = "large"
+    ans = ask("每天有多少辆汽车通过哈洛大桥？", index, small, index.settings.answer, stronger=Loader(large))
+    assert small.calls == [] and len(large.calls) == 1, "the small model never reads Chinese evidence"
+    assert ans.model == "large" and ans.short_answer == "4000辆" and ans.escalated_from is None
+    off = index.settings.answer.model_copy(update={"chinese_to_larger": False})
+    ans = ask("每天有多少辆汽车通过哈洛大桥？", index, small, off, stronger=Loader(large))
+    assert len(small.calls) == 1 and ans.model == "large", "off: the cascade, small model first"
+
+
+def test_an_english_working_set_starts_with_the_small_model(bridge):
+    small, loader = FakeGenerator("4,000 [1]"), Loader(FakeGenerator("green [1]"))
+    ask(QUESTION, bridge, small, bridge.settings.answer, stronger=loader)
+    assert len(small.calls) == 1 and loader.loads == 0
+
+
+def test_stop_ends_the_larger_models_generation_too(bridge):
+    # Ctrl-C in chat: polled while the escalated model generates, not only the small one.
+    large = FakeGenerator("every ten years and more words [1]")
+    polls = []
+    ans = ask(QUESTION, bridge, FakeGenerator("green [1]"), bridge.settings.answer, stronger=Loader(large),
+              stop=lambda: polls.append(1) or len(polls) > 3)
+    # Polled at the small model's two words, once before escalating, and at the larger one's first word.
+    assert len(polls) == 4 and large.calls and ans.raw_answer == "every"
+
+
+def test_a_stop_during_the_small_models_reply_never_loads_the_larger_one(bridge):
+    loader = Loader(FakeGenerator("4,000 [1]"))
+    ask(QUESTION, bridge, FakeGenerator("green [1]"), bridge.settings.answer, stronger=loader, stop=lambda: True)
+    assert loader.loads == 0
+
+
 def test_a_larger_model_whose_context_the_working_set_exceeds_is_not_asked(bridge):
     large = FakeGenerator("4,000 [1]", context_tokens=64)
     ans = ask(QUESTION, bridge, FakeGenerator("green [1]"), bridge.settings.answer, stronger=Loader(large))
