@@ -24,7 +24,8 @@ _END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“‘'(\[])|(?<=[。！？；])(?!
 _AMOUNT_END = re.compile(r"\d(?:[.,]\d+)*\s*(?:%|[a-zA-Z]{1,8})?\s*$")
 # Words and numbers ("79.67", "10,366" whole): what a row is counted in, and what verification
 # compares. Text with no spaces between words (Chinese, Japanese) counts one token per character.
-TOKEN = re.compile(rf"\d+(?:[.,]\d+)*|[{CJK_CHARS}]|[^\W\d_{CJK_CHARS}]+")
+# An identifier ("fz_context") is one word: its parts alone ("fz", "context") are other words.
+TOKEN = re.compile(rf"\d+(?:[.,]\d+)*|[{CJK_CHARS}]|[^\W\d_{CJK_CHARS}]+(?:_[^\W_{CJK_CHARS}]+)*")
 # "Fig. 3", "et al. 2019", "e.g. The", "J. Smith": a full stop that does not end a sentence.
 _ABBREV = re.compile(r"(?:\b(?:Fig|Figs|Eq|Eqs|Tab|No|Nos|Vol|vs|al|e\.g|i\.e|cf|Dr|Mr|Mrs|Ms|Prof|St|Inc|Ltd|Co|Jr|Sr)|\b[A-Z])\.$")
 MAX_SENTENCE_CHARS = 400

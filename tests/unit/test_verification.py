@@ -280,3 +280,13 @@ def test_an_answer_none_of_whose_words_the_passages_hold_is_absent():
     assert not _check("How much went to rural school grants in 2019?", "about four million dollars [1]", BUDGET).absent
     # Asked in English over Chinese text, the answer may be a translation: never absent.
     assert not _check("How much was the revenue?", "one billion yuan [1]", "公司营业收入为十亿元。").absent
+
+
+def test_an_identifier_is_one_word_to_meet():
+    # The MuPDF book: "fz" and "context" in a sentence about documents once met "fz_context".
+    text = ("The fz_context holds the global state: the exception stack, the resource store and the allocator. "
+            "Its functions are safe to call from any thread. Pages are loaded on demand. "
+            "Every fz document is reference counted, and most functions take the context first.")
+    assert not _check("What does fz_context hold?", "reference counted [1]", text).verified
+    assert _check("What does fz_context hold?", "the global state [1]", text).verified
+
