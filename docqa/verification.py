@@ -35,7 +35,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from docqa.cjk import CJK_RUN, bigrams, has_cjk
+from docqa.cjk import CJK_CHARS, CJK_RUN, bigrams, has_cjk
 from docqa.citations import CITATION, STOPWORDS, cited_numbers
 from docqa.ingest import tables
 from docqa.retrieval.sentences import TOKEN, is_table_row, split
@@ -88,6 +88,7 @@ _WHO_QUESTION = re.compile(r"^\s*(who|whom)\b|\bname of\b", re.I)
 _PERCENT_QUESTION = re.compile(r"\b(accuracy|percentage|percent|precision|recall|proportion)\b|%", re.I)
 # A measure is a number with its unit: "How long did the siege last?" is not answered by "52".
 _MEASURE_QUESTION = re.compile(r"^\s*how (long|far|tall|high|deep|wide|heavy)\b", re.I)
+_GLUED_DIGITS = re.compile(rf"(?<=[^\W\d_{CJK_CHARS}])\d+")
 _LEAD = re.compile(r"^\s*(?:(?:the\s+)?(?:short\s+)?answer\s*(?:is)?|答案(?:是)?)\s*[:：-]\s*", re.I)
 # A bracketed tail after the answer ("Abu al-Qasim (Abulcasis) (936–1013", "10% [citation needed]"):
 # an aside the model copied along, closed or cut off by the answer room.
@@ -239,7 +240,8 @@ def wrong_kind(question: str, short: str) -> str:
     """Why the answer is the wrong kind of thing for the question ("" when it is not): a count asked
     and no number given, a name asked and a date or number given, a percentage asked and a number
     in other units given (a table row holds many cells: the model may read the wrong one)."""
-    has_number = bool(_numbers(tokens(short)))
+    # A digit inside a name ("CEACAM1", "H1N1") is no count.
+    has_number = bool(_numbers(tokens(_GLUED_DIGITS.sub("", short))))
     if _COUNT_QUESTION.match(question) and not has_number:
         return "the question asks for a number"
     if _WHO_QUESTION.search(question) and re.search(r"\d", short):
@@ -292,6 +294,8 @@ def _meets_question(
     and one in the row. A row may take the question's numbers from the header too ("Budget line 2019
     amount"), never from another row."""
     asked = _stem(_content(tokens(question)) - set(answer))
+    if measure := _MEASURE_QUESTION.match(question):
+        asked.discard(measure.group(1).casefold())  # "how long": the answer's unit says it, not the word
     if not stated_numbers(question) <= set(sentence) | set(answer) | (header if row else set()):
         return False
     if not asked or has_cjk(question) != any(CJK_RUN.match(t) for t in sentence):

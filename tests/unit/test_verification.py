@@ -74,6 +74,17 @@ def test_answers_of_the_wrong_kind_are_not_verified():
     bridge = "The bridge was finished in 1932. It spans 52 along the river at the old ford and carries four lanes."
     assert _check("How long is the bridge?", "52 [1]", bridge).reason == \
         "the question asks for a measure, and the answer gives no unit"
+    # COVID-QA: a protein's name is no count, though its name has a digit.
+    flu = "H5N1 infection stimulated higher CEACAM1 protein expression than H1N1 virus did. Two surface proteins stud the virus."
+    assert _check("How many surface proteins are on the H1N1 virus?", "CEACAM1 [1]", flu).reason == \
+        "the question asks for a number"
+
+
+def test_how_long_is_asked_by_the_unit_not_the_word_long():
+    # COVID-QA: no sentence says "long" of a genome; its length in nucleotides answers.
+    text = "Recombination was analysed with RDP. The complete genome of the SAIBK strain is 27,534 nucleotides (nt) in length."
+    v = _check("How long is the SAIBK gene?", "27,534 [1]", text)
+    assert v.verified and v.short == "27,534 nucleotides"
 
 
 def test_a_number_the_table_does_not_hold_is_not_verified():
