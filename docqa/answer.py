@@ -387,14 +387,14 @@ def _verify_short(result: Answer, asked: str, ws: WorkingSet, settings: AnswerSe
         result.abstain_reason = "the model found no answer in the working set"
         return
     v = verification.check(asked, result.raw_answer, ws, doc_text, settings.margin)
-    result.short_answer, result.verified = v.short, v.verified
+    # An answer refused is named in the reason and kept in raw_answer; the short answer is what is shown.
     if v.absent:
         result.abstain_reason = f"no passage holds the model's answer ({v.short}): it is not the documents'"
         return
     if not v.verified and settings.unverified == "abstain":
-        result.abstain_reason = f"answer not verified: {v.reason}"
+        result.abstain_reason = f"answer not verified ({v.short}): {v.reason}"
         return
-    result.answered = True
+    result.short_answer, result.verified, result.answered = v.short, v.verified, True
     result.text = f"{v.short} [{v.passage.n}]" if v.passage else v.short
     if v.passage is not None:
         c = cite(v.passage, doc_text, v.verified, v.quote, v.reason)

@@ -51,7 +51,7 @@ _NUMBER_WORDS = {
         "sixteen seventeen eighteen nineteen twenty".split()
     )
 } | {"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80",
-     "ninety": "90", "hundred": "100", "thousand": "1000", "million": "1000000"}
+     "ninety": "90", "hundred": "100", "thousand": "1000", "million": "1000000", "none": "0"}
 # Question words and fillers that say nothing about which sentence answers (Chinese ones as the
 # character pairs they are compared in).
 _QUESTION_WORDS = frozenset(

@@ -72,6 +72,15 @@ def test_an_answer_the_passages_do_not_hold_at_all_is_an_abstention(bridge):
     ans = ask("Who designed the Harlow bridge?", bridge, FakeGenerator("Isambard Kingdom Brunel [1]"), bridge.settings.answer)
     assert not ans.answered and ans.text == "The documents don't answer this."
     assert ans.abstain_reason == "no passage holds the model's answer (Isambard Kingdom Brunel): it is not the documents'"
+    assert ans.to_json()["short_answer"] == "" and ans.raw_answer == "Isambard Kingdom Brunel [1]", \
+        "the refused answer is no short answer; the reply is kept as it came"
+
+
+def test_unverified_abstain_refuses_an_unverified_answer_and_names_it(bridge):
+    strict = bridge.settings.answer.model_copy(update={"unverified": "abstain"})
+    ans = ask(QUESTION, bridge, FakeGenerator("every ten years [1]"), strict)
+    assert not ans.answered and ans.short_answer == "" and ans.text == "The documents don't answer this."
+    assert ans.abstain_reason.startswith("answer not verified (every ten years): ")
 
 
 def test_a_small_answer_in_no_passage_escalates_and_the_larger_unverified_one_is_shown(bridge):

@@ -301,3 +301,10 @@ def test_an_identifier_is_one_word_to_meet():
     assert not _check("What does fz_context hold?", "reference counted [1]", text).verified
     assert _check("What does fz_context hold?", "the global state [1]", text).verified
 
+
+def test_a_count_of_none_is_the_evidence_s_none():
+    # XQuAD: the model counted "0"; the passage says "None", which is what the answer shows.
+    text = "None of the original treaties establishing the EU mention protection for fundamental rights."
+    v = _check("How many of the original treaties establishing the EU protected fundamental rights?", "0 [1]", text)
+    assert v.verified and v.short == "None"
+
