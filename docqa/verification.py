@@ -89,6 +89,10 @@ _PERCENT_QUESTION = re.compile(r"\b(accuracy|percentage|percent|precision|recall
 # A measure is a number with its unit: "How long did the siege last?" is not answered by "52".
 _MEASURE_QUESTION = re.compile(r"^\s*how (long|far|tall|high|deep|wide|heavy)\b", re.I)
 _GLUED_DIGITS = re.compile(rf"(?<=[^\W\d_{CJK_CHARS}])\d+")
+# A year or decade is asked: "15 years" (a duration) is not "the 1960s and 1970s". A bare "when" is
+# left out: "When should a patient be tested again?" is answered by "14 days".
+_TIME_QUESTION = re.compile(r"^\s*(in |during )?(what|which) (year|decade|century|month)s?\b", re.I)
+_DURATION = re.compile(r"^\s*(about |over |nearly |almost )?[\d,.]+\s*(years?|months?|weeks?|days?|hours?|minutes?)\s*$", re.I)
 _LEAD = re.compile(r"^\s*(?:(?:the\s+)?(?:short\s+)?answer\s*(?:is)?|答案(?:是)?)\s*[:：-]\s*", re.I)
 # A bracketed tail after the answer ("Abu al-Qasim (Abulcasis) (936–1013", "10% [citation needed]"):
 # an aside the model copied along, closed or cut off by the answer room.
@@ -250,6 +254,8 @@ def wrong_kind(question: str, short: str) -> str:
         return "the question asks for a percentage"
     if _MEASURE_QUESTION.match(question) and has_number and not re.search(r"[^\W\d_]", short):
         return "the question asks for a measure, and the answer gives no unit"
+    if _TIME_QUESTION.match(question) and _DURATION.match(short):
+        return "the question asks for a year or decade, and the answer gives a duration"
     return ""
 
 

@@ -74,6 +74,9 @@ def test_answers_of_the_wrong_kind_are_not_verified():
     bridge = "The bridge was finished in 1932. It spans 52 along the river at the old ford and carries four lanes."
     assert _check("How long is the bridge?", "52 [1]", bridge).reason == \
         "the question asks for a measure, and the answer gives no unit"
+    simpson = "The most frequent musical contributor during the first 15 years was Dudley Simpson, who scored Doctor Who."
+    assert _check("In what decades was Dudley Simpson most active in contributing to Doctor Who?", "15 years [1]",
+                  simpson).reason == "the question asks for a year or decade, and the answer gives a duration"
     # COVID-QA: a protein's name is no count, though its name has a digit.
     flu = "H5N1 infection stimulated higher CEACAM1 protein expression than H1N1 virus did. Two surface proteins stud the virus."
     assert _check("How many surface proteins are on the H1N1 virus?", "CEACAM1 [1]", flu).reason == \
