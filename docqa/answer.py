@@ -18,7 +18,6 @@ from typing import Literal
 import numpy as np
 
 from docqa import verification
-from docqa.cjk import cjk_share
 from docqa.citations import Citation, cite, verify
 from docqa.models.generation.base import Generator
 from docqa.prompts import fence, load_prompt
@@ -28,7 +27,7 @@ from docqa.retrieval.sentences import Sentence
 from docqa.retrieval.working_set import Passage, WorkingSet
 from docqa.settings import AnswerSettings
 from docqa.summarize.broad import summary_passage
-from docqa.summarize.language import CJK_DOCUMENT
+from docqa.summarize import language
 
 ABSTAIN_TEXT = "The documents don't answer this."
 GENERATION_SKIPPED = "generation skipped"
@@ -334,8 +333,8 @@ def ask(
 
 
 def reads_chinese(ws: WorkingSet) -> bool:
-    """Whether the working set is written in Chinese (the share of CJK letters a Chinese document has)."""
-    return cjk_share(p.text for p in ws.passages) >= CJK_DOCUMENT
+    """Whether the working set is written in Chinese, by the rule a document's summary language is chosen by."""
+    return language.of("\n".join(p.text for p in ws.passages)) is language.CHINESE
 
 
 def _fits(generator: Generator, messages, spec: Spec) -> bool:
