@@ -34,7 +34,8 @@ GENERATION_SKIPPED = "generation skipped"
 # What the prompt tells the model to say when the passages lack the answer, and close variants.
 MODEL_ABSTAINS = re.compile(
     r"cannot answer from the documents|can ?not be answered|(passages|documents|context) (do not|don't|does not) "
-    r"(contain|provide|mention|say|answer)|no information (about|on)|not (mentioned|provided) in",
+    r"(contain|provide|mention|say|answer)|no information (about|on)|not (mentioned|provided) in"
+    r"|无法(根据|从)?(文档|文件|段落)?(中)?(回答|得知)|(文档|文件|段落)(中)?(没有|未)(提到|提及|说明|包含)",
     re.IGNORECASE,
 )
 

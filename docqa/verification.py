@@ -21,7 +21,8 @@ one that means something:
   a percentage for "what accuracy" (a table row holds many cells; the model may read the wrong one),
   a unit for "how long" ("52" is a page number more often than a duration);
 - a yes/no answer is quoted with the sentence that best restates the question, and is verified only
-  when that sentence holds at least half of the question's content words.
+  when that sentence holds at least half of the question's content words; a Chinese yes/no question
+  (…吗？, 是否…) is answered 是 or 否, whatever language the model said it in.
 
 A model that forgets [n], or cites the wrong passage, is corrected to the passage that holds the
 answer; an answer that no sentence holds stays unverified, with the reason. An answer none of whose
@@ -35,7 +36,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from docqa.cjk import CJK_CHARS, CJK_RUN, bigrams, has_cjk
+from docqa.cjk import CJK_CHARS, CJK_RUN, bigrams, cjk_share, has_cjk
 from docqa.citations import CITATION, STOPWORDS, cited_numbers
 from docqa.ingest import tables
 from docqa.retrieval.sentences import TOKEN, is_table_row, split
@@ -44,7 +45,11 @@ from docqa.retrieval.working_set import Passage, WorkingSet
 _YES_NO_START = re.compile(
     r"^(is|are|was|were|am|do|does|did|can|could|has|have|had|will|would|should|shall|may|might|must)\b", re.I
 )
-_YES_NO_ANSWER = re.compile(r"^(yes|no)\b", re.I)
+_YES_NO_ANSWER = re.compile(r"^(?:(yes|no)\b|(是|对|有|否|不是|不对|没有)的?(?![^\W\d_]))", re.I)
+# A Chinese yes/no question: a statement closed by 吗, or one that asks 是否 / 是不是 / 有没有 ...;
+# an either-or question (还是) is not one, nor a wh-question that holds 是否 ("哪项法令…是否异常…").
+_YES_NO_ZH = re.compile(r"吗\s*[？?]?\s*$|是否|是不是|有没有|能否|可否|会不会|能不能")
+_WH_ZH = re.compile(r"还是|哪|什么|谁|多少|几|怎|如何|为何|何时|何地")
 _NUMBER_WORDS = {
     w: str(i) for i, w in enumerate(
         "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
@@ -118,7 +123,14 @@ class Verdict:
 
 def is_yes_no(question: str) -> bool:
     q = question.strip()
+    if _in_chinese(q):
+        return bool(_YES_NO_ZH.search(q)) and not _WH_ZH.search(q)
     return bool(_YES_NO_START.match(q)) and not re.search(r"\bor\b", q, re.I)
+
+
+def _in_chinese(question: str) -> bool:
+    """Written in Chinese: most of its letters are CJK ("Is 华润 profitable?" is an English question)."""
+    return cjk_share([question]) > 0.5
 
 
 def _norm(token: str) -> str:
@@ -495,7 +507,10 @@ def _check_yes_no(question: str, short: str, order: list[Passage], doc_text) -> 
             if best is None or (overlap, score) > best[0]:
                 best = ((overlap, score), p, (start, end))
     (overlap, _), p, span = best
-    short = _YES_NO_ANSWER.match(short).group(1).capitalize()
+    said = _YES_NO_ANSWER.match(short)
+    yes = (said.group(1) or "").casefold() == "yes" or said.group(2) in ("是", "对", "有")
+    # Said in the question's language: a Chinese question over English passages gets 是 / 否.
+    short = ("是" if yes else "否") if _in_chinese(question) else ("Yes" if yes else "No")
     if overlap < 0.5:
         return Verdict(short, p, span, False, f"no sentence restates the question (best holds {overlap:.0%} of its terms)")
     return Verdict(short, p, span, True)

@@ -168,6 +168,19 @@ def test_yes_no_questions_are_answered_with_the_sentence_that_restates_them():
     assert not off_topic.verified
 
 
+def test_a_chinese_yes_no_question_is_answered_in_chinese():
+    report = "公司2019年的营业收入为45.6亿元，比上年增长12%。公司共有员工8,000名。"
+    assert is_yes_no("公司2019年的营业收入比上年增长了吗？") and is_yes_no("公司是否增加了营业收入？")
+    assert not is_yes_no("营业收入增长了还是下降了？"), "an either-or question"
+    assert is_yes_no("Is 华润电力 profitable?"), "an English question that names a Chinese company"
+    assert not is_yes_no("公司的营业收入是多少？") and not is_yes_no("哪项法令为议员申请人精神是否异常设定界限？")
+    v = _check("公司2019年的营业收入比上年增长了吗？", "是的 [1]", report)
+    assert v.verified and v.short == "是"
+    assert _check("Did the company's revenue grow in 2019?", "否 [1]", report).short == "No", "said in the question's language"
+    assert _check("公司2019年的营业收入比上年增长了吗？", "没有 [1]", report).short == "否"
+    assert not _check("公司的工厂在2019年关闭了吗？", "否 [1]", report).verified, "no sentence restates the question"
+
+
 def test_an_answer_about_another_place_than_the_question_names_is_not_verified():
     # Once verified: "Paris", quoted from Alice's "London is the capital of Paris, and Paris is the capital of Rome".
     alice = "I'll try if I know all the things I used to know. London is the capital of Paris, and Paris is the capital of Rome."
