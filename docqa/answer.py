@@ -19,6 +19,7 @@ import numpy as np
 
 from docqa import verification
 from docqa.citations import Citation, cite, verify
+from docqa.cjk import either_script, in_script, is_traditional
 from docqa.models.generation.base import Generator
 from docqa.prompts import fence, load_prompt
 from docqa.retrieval import attention, sentences, working_set
@@ -35,7 +36,7 @@ GENERATION_SKIPPED = "generation skipped"
 MODEL_ABSTAINS = re.compile(
     r"cannot answer from the documents|can ?not be answered|(passages|documents|context) (do not|don't|does not) "
     r"(contain|provide|mention|say|answer)|no information (about|on)|not (mentioned|provided) in"
-    r"|无法(根据|从)?(文档|文件|段落)?(中)?(回答|得知)|(文档|文件|段落)(中)?(没有|未)(提到|提及|说明|包含)",
+    r"|" + either_script(r"无法(根据|从)?(文档|文件|段落)?(中)?(回答|得知)|(文档|文件|段落)(中)?(没有|未)(提到|提及|说明|包含)"),
     re.IGNORECASE,
 )
 
@@ -221,6 +222,11 @@ def score_sentences(question: str, candidates: list[Candidate], index, settings:
     if not kept:
         return []
     embedder = index.embedder
+    # A traditional question is read in simplified script against simplified sentences: as written, it
+    # picked the answering sentence less often (XQuAD-zh: working-set hit 0.69, in simplified 0.73).
+    # A simplified question is left as it is against traditional sentences (converted: 0.89 -> 0.87).
+    if not is_traditional("".join(c.hit.text for c in kept)):
+        question = in_script(question, traditional=False)
     q = embedder.query_states(question)
     states = index.token_cache.get_many(embedder, [c.hit for c in kept])
     offsets = [embedder.state_offsets(c.hit.text) for c in kept]
@@ -335,7 +341,7 @@ def ask(
 
 def reads_chinese(ws: WorkingSet) -> bool:
     """Whether the working set is written in Chinese, by the rule a document's summary language is chosen by."""
-    return language.of("\n".join(p.text for p in ws.passages)) is language.CHINESE
+    return language.is_chinese(language.of("\n".join(p.text for p in ws.passages)))
 
 
 def _fits(generator: Generator, messages, spec: Spec) -> bool:

@@ -10,8 +10,9 @@ without CJK characters exactly as it was (English ranks as before).
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 # Hiragana, katakana, CJK ideographs (with extension A and compatibility), hangul syllables.
 CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
@@ -41,7 +42,71 @@ def bigrams(run: str) -> list[str]:
 
 def keyword_text(text: str) -> str | None:
     """`text` with each CJK run replaced by its bigrams, space-separated (what the keyword index
-    reads); None when the text holds no CJK character, so such text is indexed as written."""
+    reads), in simplified script: a question in either script finds a passage in either; None when
+    the text holds no CJK character, so such text is indexed as written."""
     if not has_cjk(text):
         return None
-    return CJK_RUN.sub(lambda m: " " + " ".join(bigrams(m.group())) + " ", text)
+    return CJK_RUN.sub(lambda m: " " + " ".join(bigrams(m.group())) + " ", to_simplified(text))
+
+
+# Simplified -> traditional, for the characters of docqa's own Chinese word lists (question words,
+# particles, units, yes/no and "cannot answer" phrasings), as OpenCC's s2t maps them one by one: a
+# question or document in traditional script (Taiwan, Hong Kong) meets the same lists.
+_TRADITIONAL = str.maketrans("万与个为么于亿从会几号吗吨场对届岁并据无时条样档没纪说谁还这里",
+                             "萬與個為麼於億從會幾號嗎噸場對屆歲並據無時條樣檔沒紀說誰還這裡")
+
+
+def traditional(text: str) -> str:
+    """`text` with those characters in traditional script."""
+    return text.translate(_TRADITIONAL)
+
+
+def either_script(pattern: str) -> str:
+    """A regex alternation that also matches its traditional spelling: "没有|无法" -> "没有|无法|沒有|無法"."""
+    other = traditional(pattern)
+    return pattern if other == pattern else f"{pattern}|{other}"
+
+
+# Frequent characters written differently in the two scripts: which one a Chinese text is in.
+_SIMPLIFIED_ONLY = frozenset("这们来说时会对发国学与为个经开关问题实现动东区长门见过还进样后当业产从应该么体点将没让给头员"
+                             "万亿费资华电报营组织线网车马鸟书记议论")
+_TRADITIONAL_ONLY = frozenset("這們來說時會對發國學與為個經開關問題實現動東區長門見過還進樣後當業產從應該麼體點將沒讓給頭員"
+                              "萬億費資華電報營組織線網車馬鳥書記議論")
+
+
+def is_traditional(text: str) -> bool:
+    """Written in traditional script: more of its script-specific characters are traditional ones."""
+    return sum(ch in _TRADITIONAL_ONLY for ch in text) > sum(ch in _SIMPLIFIED_ONLY for ch in text)
+
+
+@functools.lru_cache(maxsize=1)
+def _to_traditional() -> Callable[[str], str]:
+    from opencc_purepy import OpenCC  # its dictionaries load in about 0.2 s: only when needed
+
+    return OpenCC("s2t").convert
+
+
+@functools.lru_cache(maxsize=1)
+def _to_simplified() -> Callable[[str], str]:
+    from opencc_purepy import OpenCC
+
+    return OpenCC("t2s").convert
+
+
+def to_simplified(text: str) -> str:
+    """`text` in simplified script (61,000 characters of XQuAD-zh in 0.05 s)."""
+    return _to_simplified()(text)
+
+
+def to_traditional(text: str) -> str:
+    """`text` in traditional script, phrase by phrase as OpenCC converts it (后 in 之后 is 後, in 皇后 后)."""
+    return _to_traditional()(text)
+
+
+def in_script(text: str, traditional: bool) -> str:
+    """Chinese `text` in traditional script, or in simplified; other text as it is."""
+    if not has_cjk(text):
+        return text
+    if traditional:
+        return to_traditional(text)
+    return to_simplified(text) if is_traditional(text) else text

@@ -36,7 +36,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from docqa.cjk import CJK_CHARS, CJK_RUN, bigrams, cjk_share, has_cjk
+from docqa.cjk import (
+    CJK_CHARS, CJK_RUN, bigrams, cjk_share, either_script, has_cjk, in_script, is_traditional, traditional,
+)
 from docqa.citations import CITATION, STOPWORDS, cited_numbers
 from docqa.ingest import tables
 from docqa.retrieval.sentences import TOKEN, is_table_row, split
@@ -45,11 +47,11 @@ from docqa.retrieval.working_set import Passage, WorkingSet
 _YES_NO_START = re.compile(
     r"^(is|are|was|were|am|do|does|did|can|could|has|have|had|will|would|should|shall|may|might|must)\b", re.I
 )
-_YES_NO_ANSWER = re.compile(r"^(?:(yes|no)\b|(是|对|有|否|不是|不对|没有)的?(?![^\W\d_]))", re.I)
+_YES_NO_ANSWER = re.compile(rf"^(?:(yes|no)\b|({either_script('是|对|有|否|不是|不对|没有')})的?(?![^\W\d_]))", re.I)
 # A Chinese yes/no question: a statement closed by 吗, or one that asks 是否 / 是不是 / 有没有 ...;
 # an either-or question (还是) is not one, nor a wh-question that holds 是否 ("哪项法令…是否异常…").
-_YES_NO_ZH = re.compile(r"吗\s*[？?]?\s*$|是否|是不是|有没有|能否|可否|会不会|能不能")
-_WH_ZH = re.compile(r"还是|哪|什么|谁|多少|几|怎|如何|为何|何时|何地")
+_YES_NO_ZH = re.compile(either_script(r"吗\s*[？?]?\s*$|是否|是不是|有没有|能否|可否|会不会|能不能"))
+_WH_ZH = re.compile(either_script("还是|哪|什么|谁|多少|几|怎|如何|为何|何时|何地"))
 _NUMBER_WORDS = {
     w: str(i) for i, w in enumerate(
         "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
@@ -58,16 +60,17 @@ _NUMBER_WORDS = {
 } | {"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80",
      "ninety": "90", "hundred": "100", "thousand": "1000", "million": "1000000", "none": "0"}
 # Question words and fillers that say nothing about which sentence answers (Chinese ones as the
-# character pairs they are compared in).
+# character pairs they are compared in, in either script).
+_ZH_QUESTION_WORDS = "什么 多少 哪个 哪些 哪里 哪一 哪位 为何 如何 怎么 怎样 何时 何地 是什 么时 时候 谁是 是谁 是多"
 _QUESTION_WORDS = frozenset(
-    "what which who whom whose when where why how many much kind type name named "
-    "什么 多少 哪个 哪些 哪里 哪一 哪位 为何 如何 怎么 怎样 何时 何地 是什 么时 时候 谁是 是谁 是多".split()
+    f"what which who whom whose when where why how many much kind type name named "
+    f"{_ZH_QUESTION_WORDS} {traditional(_ZH_QUESTION_WORDS)}".split()
 )
 # Chinese particles, pronouns and question characters: a pair holding one is mostly a junction of
 # two words ("资金的", "是如何") that the answering sentence need not repeat.
-_CJK_FUNCTION_CHARS = frozenset("的了是在和与及或吗呢么什哪谁如何怎为被把对于从到由个些这那其之也都就而并")
+_CJK_FUNCTION_CHARS = frozenset(either_script("的了是在和与及或吗呢么什哪谁如何怎为被把对于从到由个些这那其之也都就而并"))
 # The Chinese units a number's answer includes ("1950年代", "45.6亿元", "11分", "3个月").
-_CJK_UNIT = re.compile(r" ?(?:世纪|年代|美元|英里|公里|[年月日号亿万千百元人次个分岁倍度米吨秒天周名位家条场届])+")
+_CJK_UNIT = re.compile(" ?(?:" + either_script("世纪|年代|美元|英里|公里|[年月日号亿万千百元人次个分岁倍度米吨秒天周名位家条场届]") + ")+")
 # The units and scale words a bare number's answer includes, in English.
 _UNIT = re.compile(
     r" (?:(?:million|billion|trillion|thousand) )?(?:million|billion|trillion|thousand|percent|per cent|"
@@ -335,6 +338,10 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     order = sorted(ws.passages, key=lambda p: (p.n not in cited, p.n))
     if not order:
         return Verdict(short, None, None, False, "no passage to quote")
+    # The models write simplified Chinese even when they copy from traditional passages ("收取学费"
+    # from "收取學費"), and a question may be asked in the other script: both are read in the passages'.
+    traditional_passages = is_traditional("".join(p.text for p in order))
+    question, short = in_script(question, traditional_passages), in_script(short, traditional_passages)
     if any(short.casefold() == Path(p.path).name.casefold() for p in order):
         return Verdict(short, order[0], None, False, "the answer names a passage's file, not a fact")
     if is_yes_no(question) and _YES_NO_ANSWER.match(short):
@@ -508,7 +515,7 @@ def _check_yes_no(question: str, short: str, order: list[Passage], doc_text) -> 
                 best = ((overlap, score), p, (start, end))
     (overlap, _), p, span = best
     said = _YES_NO_ANSWER.match(short)
-    yes = (said.group(1) or "").casefold() == "yes" or said.group(2) in ("是", "对", "有")
+    yes = (said.group(1) or "").casefold() == "yes" or said.group(2) in ("是", "对", "對", "有")
     # Said in the question's language: a Chinese question over English passages gets 是 / 否.
     short = ("是" if yes else "否") if _in_chinese(question) else ("Yes" if yes else "No")
     if overlap < 0.5:

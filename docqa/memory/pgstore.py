@@ -88,6 +88,9 @@ class PgStore(DocumentReads):
         if version == 2:
             self._upgrade_to_3()
             version = int(self.get_meta("schema_version") or 0)
+        if version == 3:
+            self._upgrade_to_4()
+            version = int(self.get_meta("schema_version") or 0)
         if version != SCHEMA_VERSION:
             self._pg.close()
             raise StoreError(f"{self.location}: schema version {version}, this docqa reads {SCHEMA_VERSION}")
@@ -125,6 +128,17 @@ class PgStore(DocumentReads):
             )
             self._pg.execute("CREATE INDEX chunks_tsv ON chunks USING gin (tsv)")
             self.set_meta("schema_version", "3")
+
+    def _upgrade_to_4(self) -> None:
+        """CJK keywords again, in simplified script (the generated tsvector follows), in one transaction."""
+        with self._pg.transaction():
+            self._pg.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY + 1,))
+            if self.get_meta("schema_version") != "3":
+                return  # another process upgraded it while this one waited
+            rows = self._pg.execute("SELECT id, text FROM chunks WHERE keywords IS NOT NULL").fetchall()
+            with self._pg.cursor() as cur:
+                cur.executemany("UPDATE chunks SET keywords = %s WHERE id = %s", [(keyword_text(t), cid) for cid, t in rows])
+            self.set_meta("schema_version", "4")
 
     @property
     def location(self) -> str:

@@ -8,7 +8,8 @@ sessions, in SQL both databases accept as written.
 """
 
 # 3: chunks.keywords (CJK text as character bigrams, docqa.cjk) feeds keyword search in both stores.
-SCHEMA_VERSION = 3
+# 4: those keywords are in simplified script (traditional characters folded), so both scripts meet.
+SCHEMA_VERSION = 4
 
 SQLITE = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

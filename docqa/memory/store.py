@@ -114,6 +114,9 @@ class Store(DocumentReads):
             if version == 2:
                 self._upgrade_to_3()
                 version = self._stored_version()
+            if version == 3:
+                self._upgrade_to_4()
+                version = self._stored_version()
             self._add_columns()
         except sqlite3.DatabaseError as exc:
             self.conn.close()
@@ -169,6 +172,14 @@ class Store(DocumentReads):
                 self.conn.execute(statement)
             self.conn.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('rebuild')")
             self.set_meta("schema_version", "3")
+
+    def _upgrade_to_4(self) -> None:
+        """CJK keywords again, in simplified script, and FTS5 rebuilt over them, in one transaction."""
+        with self.transaction():
+            rows = self.conn.execute("SELECT id, text FROM chunks WHERE keywords IS NOT NULL").fetchall()
+            self.conn.executemany("UPDATE chunks SET keywords = ? WHERE id = ?", [(keyword_text(t), cid) for cid, t in rows])
+            self.conn.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('rebuild')")
+            self.set_meta("schema_version", "4")
 
     def get_meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

@@ -453,9 +453,10 @@ class Summarizer:
         target = Range(words, self.settings.tolerance)
         lang = self.language(doc)
         draft, parts = self._draft(trail, words)
+        draft, parts = lang.written(draft), [lang.written(p) for p in parts]
         best = draft
         if trail[-1].kind == "resize":
-            resized = trim_to_sentence(trail[-1].text, target.high)
+            resized = trim_to_sentence(lang.written(trail[-1].text), target.high)
             # A rewrite that does not open as asked is most often the parts copied out: not a summary.
             opens = resized.startswith(lang.whole)
             if opens and abs(count(resized) - words) < abs(count(draft) - words):

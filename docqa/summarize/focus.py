@@ -136,7 +136,7 @@ def summarize_focus(
         result.abstain_reason = "no candidate fits the working set (raise summarize.budget?)"
         return result
     gen = generator.generate(render(topic, ws.passages, words), max_new_tokens=room, on_token=on_token)
-    raw = trim_to_sentence(gen.text, words)
+    raw = trim_to_sentence(language.of(topic).written(gen.text), words)
     held, result.dropped = hold_claims(topic, raw, ws, doc_text)
     text, citations, removed, _ = verify(held, ws, a.support_threshold, doc_text)
     result.removed_citations = removed

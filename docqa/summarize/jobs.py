@@ -187,8 +187,9 @@ def _overview(index, job_id: str, summarizer: Summarizer, out: Path) -> dict:
     pseudo = DocumentRow(0, OVERVIEW, "overview", "overview", "", 0, 0.0, 0, 0, 0.0)
     lang = language.of(" ".join(c.text for c in children))  # the overview reads as its documents do
     node = summarizer.reduce(pseudo, children, job.spec["words"], "overview", "overview", trail, lang)
-    lines = ["# Overview", "", node.text, "", "## Documents", ""]
+    overview = lang.written(node.text)
+    lines = ["# Overview", "", overview, "", "## Documents", ""]
     lines += [f"- {c.label}: {c.text}" for c in children]
     write_atomic(out / "overview.md", "\n".join(lines) + "\n")
-    write_atomic(out / "overview.json", json.dumps({"overview": node.text, "documents": [c.label for c in children]}, ensure_ascii=False, indent=2))
+    write_atomic(out / "overview.json", json.dumps({"overview": overview, "documents": [c.label for c in children]}, ensure_ascii=False, indent=2))
     return {"markdown": str(out / "overview.md"), "json": str(out / "overview.json")}

@@ -11,9 +11,10 @@ the document's script, and so does the unit a summary's length is counted in: a 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from docqa.cjk import CJK_CHARS, cjk_share
+from docqa.cjk import CJK_CHARS, cjk_share, is_traditional, to_traditional
 
 # A document is written in Chinese when CJK characters are this share of its letters. A Latin
 # letter counts like a Chinese character here, and an English word has five of them, so a Chinese
@@ -40,6 +41,13 @@ class Language:
     also: tuple[tuple[re.Pattern[str], str], ...]
     # Appended to a request written in English (a focus topic's), so that the answer is in this language.
     request: str = ""
+    # Converts what a model wrote into this language's script: the small models write simplified
+    # Chinese even after a traditional opening (本文件詳細介紹了… came back as 本文件详细介绍了…).
+    script: Callable[[str], str] | None = None
+
+    def written(self, text: str) -> str:
+        """`text` in this language's script."""
+        return self.script(text) if self.script else text
 
     def continues(self, sentence: str) -> str:
         """A part summary's sentence as it reads inside the whole document's summary."""
@@ -61,15 +69,29 @@ CHINESE = Language("Chinese", "本文档", "这部分", (
     (re.compile("这部分(?:内容)?"), "此外，"),
     (re.compile("本文档(?=[介描讨说列总概阐分叙记讲])"), "文档还"),
 ), " 请用中文回答。")
+# The same in traditional script (Taiwan, Hong Kong): 本文件 is how a Taiwanese reader names a document.
+TRADITIONAL = Language("Chinese (traditional)", "本文件", "這部分", (
+    (re.compile("這部分(?:內容)?是關於"), "文件還涉及"),
+    (re.compile("這部分(?:內容)?是"), "文件還包括"),
+    (re.compile("這部分(?:內容)?(?=[介描討說列總概闡分敘記])"), "此外，文件"),
+    (re.compile("這部分(?:內容)?"), "此外，"),
+    (re.compile("本文件(?=[介描討說列總概闡分敘記講])"), "文件還"),
+), " 請用繁體中文回答。", to_traditional)
 
 
 def of(text: str) -> Language:
     """The language to summarize `text` in: Chinese when it is mostly written in CJK characters
-    without kana or hangul, else English."""
+    without kana or hangul (in the script most of its script-specific characters are in), else English."""
     if cjk_share([text]) < CJK_DOCUMENT:
         return ENGLISH
     cjk = len(re.findall(f"[{CJK_CHARS}]", text))  # kana and hangul are among them
-    return ENGLISH if len(_KANA_HANGUL.findall(text)) > 0.1 * cjk else CHINESE
+    if len(_KANA_HANGUL.findall(text)) > 0.1 * cjk:
+        return ENGLISH
+    return TRADITIONAL if is_traditional(text) else CHINESE
+
+
+def is_chinese(lang: Language) -> bool:
+    return lang in (CHINESE, TRADITIONAL)
 
 
 def count(text: str) -> int:

@@ -4,7 +4,7 @@ sentence-encoder embedders. English behaves as before (the rest of the suite che
 import numpy as np
 import pytest
 
-from docqa.cjk import keyword_text
+from docqa.cjk import CJK_RUN, bigrams, keyword_text
 from docqa.memory.backend import open_store
 from docqa.memory.store import Store, fts_terms
 from docqa.models.sentence_encoders import SentenceEncoder
@@ -78,10 +78,45 @@ def test_a_version_2_store_is_upgraded_in_place_and_then_finds_chinese(backend_s
     store.close()
     store = open_store(location)
     try:
-        assert store.get_meta("schema_version") == "3"
+        assert store.get_meta("schema_version") == "4"
         assert len(store.keyword_search("营业收入", 5)) == 1
         _put(store, "/zh.txt", [REVENUE])  # the new triggers remove what the upgrade indexed
         assert len(store.keyword_search("黑豹", 5)) == 0
+    finally:
+        store.close()
+
+
+PANTHERS_TRADITIONAL = "黑豹隊的防守只丟了308分，在聯賽中排名第六。職業碗防守截鋒卡萬·肖特以11分領先於全隊。"
+
+
+def test_a_question_in_either_chinese_script_finds_a_passage_in_either(store):
+    _put(store, "/hk.txt", [PANTHERS_TRADITIONAL])
+    _put(store, "/cn.txt", [REVENUE])
+    assert [store.hits([c])[c].path for c, _ in store.keyword_search("职业碗", 5)] == ["/hk.txt"]
+    assert [store.hits([c])[c].path for c, _ in store.keyword_search("營業收入", 5)] == ["/cn.txt"]
+
+
+def test_a_version_3_store_is_upgraded_to_keywords_in_one_script(backend_settings):
+    backend_settings.index.mkdir()
+    location = backend_settings.store or backend_settings.index
+    store = open_store(location)
+    _put(store, "/hk.txt", [PANTHERS_TRADITIONAL])
+    # Version 3 kept each script's own characters.
+    as_written = CJK_RUN.sub(lambda m: " " + " ".join(bigrams(m.group())) + " ", PANTHERS_TRADITIONAL)
+    if isinstance(store, Store):
+        store.conn.executescript("UPDATE meta SET value = '3' WHERE key = 'schema_version';")
+        store.conn.execute("UPDATE chunks SET keywords = ?", (as_written,))
+        store.conn.executescript("INSERT INTO chunks_fts(chunks_fts) VALUES ('rebuild');")
+    else:
+        store.db.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+        store.db.execute("UPDATE chunks SET keywords = %s", (as_written,))
+    assert store.keyword_search("职业碗", 5) == []  # what users of version 3 got: no pair is written alike
+    store.close()
+    store = open_store(location)
+    try:
+        assert store.get_meta("schema_version") == "4"
+        assert len(store.keyword_search("职业碗", 5)) == 1
+        assert len(store.keyword_search("職業碗", 5)) == 1
     finally:
         store.close()
 

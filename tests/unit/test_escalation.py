@@ -70,8 +70,9 @@ def test_an_abstention_stands_when_the_larger_model_cannot_verify_its_answer(bri
 
 def test_a_cannot_answer_said_in_chinese_is_an_abstention_too(bridge):
     # Over Chinese passages that lack the fact, the 1.5B says so in Chinese.
-    ans = ask("Who designed the Harlow bridge?", bridge, FakeGenerator("文档中没有提到哈洛大桥的设计者。"), bridge.settings.answer)
-    assert not ans.answered and ans.abstain_reason == "the model found no answer in the working set"
+    for reply in ("文档中没有提到哈洛大桥的设计者。", "文檔中沒有提到哈洛大橋的設計者。"):
+        ans = ask("Who designed the Harlow bridge?", bridge, FakeGenerator(reply), bridge.settings.answer)
+        assert not ans.answered and ans.abstain_reason == "the model found no answer in the working set"
 
 
 def test_an_answer_the_passages_do_not_hold_at_all_is_an_abstention(bridge):

@@ -178,7 +178,20 @@ def test_a_chinese_yes_no_question_is_answered_in_chinese():
     assert v.verified and v.short == "是"
     assert _check("Did the company's revenue grow in 2019?", "否 [1]", report).short == "No", "said in the question's language"
     assert _check("公司2019年的营业收入比上年增长了吗？", "没有 [1]", report).short == "否"
+    traditional = _check("公司2019年的營業收入比上年增長了嗎？", "對 [1]", "公司2019年的營業收入為45.6億元，比上年增長12%。")
+    assert traditional.verified and traditional.short == "是", "in traditional script too"
     assert not _check("公司的工厂在2019年关闭了吗？", "否 [1]", report).verified, "no sentence restates the question"
+
+
+def test_a_simplified_answer_from_traditional_passages_is_read_in_their_script():
+    # The 1.5B copies from traditional passages in simplified script (XQuAD-zh in traditional script).
+    school = "補充學校可以在政府監管之外運營，並通過向學生收取學費來獲得全部資金。"
+    v = _check("補充學校是如何獲得資金的？", "收取学费 [1]", school)
+    assert v.verified and v.short == "收取學費"
+    asked_in_simplified = _check("补充学校是如何获得资金的？", "收取學費 [1]", school)
+    assert asked_in_simplified.verified, "the question is met in the passages' script"
+    report = "公司2019年的营业收入为45.6亿元，比上年增长12%。"
+    assert _check("公司2019年的營業收入是多少？", "45.6億元 [1]", report).short == "45.6亿元", "and the other way"
 
 
 def test_an_answer_about_another_place_than_the_question_names_is_not_verified():
