@@ -340,8 +340,13 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         return Verdict(short, None, None, False, "no passage to quote")
     # The models write simplified Chinese even when they copy from traditional passages ("收取学费"
     # from "收取學費"), and a question may be asked in the other script: both are read in the passages'.
-    traditional_passages = is_traditional("".join(p.text for p in order))
-    question, short = in_script(question, traditional_passages), in_script(short, traditional_passages)
+    # Text already in the passages' script is left alone: converted again, 佛羅里達 would become 佛羅裡達.
+    evidence = "".join(p.text for p in order)
+    traditional_passages = is_traditional(evidence)
+    if is_traditional(question) != traditional_passages:
+        question = in_script(question, traditional_passages)
+    if short not in evidence:
+        short = in_script(short, traditional_passages)
     if any(short.casefold() == Path(p.path).name.casefold() for p in order):
         return Verdict(short, order[0], None, False, "the answer names a passage's file, not a fact")
     if is_yes_no(question) and _YES_NO_ANSWER.match(short):

@@ -188,6 +188,8 @@ def test_a_simplified_answer_from_traditional_passages_is_read_in_their_script()
     school = "補充學校可以在政府監管之外運營，並通過向學生收取學費來獲得全部資金。"
     v = _check("補充學校是如何獲得資金的？", "收取学费 [1]", school)
     assert v.verified and v.short == "收取學費"
+    florida = _check("傑克遜維爾位於哪個州？", "佛羅里達州 [1]", "傑克遜維爾是美國佛羅里達州人口最多的城市。")
+    assert florida.verified and florida.short == "佛羅里達州", "an answer already in their script stays as written"
     asked_in_simplified = _check("补充学校是如何获得资金的？", "收取學費 [1]", school)
     assert asked_in_simplified.verified, "the question is met in the passages' script"
     report = "公司2019年的营业收入为45.6亿元，比上年增长12%。"
