@@ -58,7 +58,10 @@ _NUMBER_WORDS = {
         "sixteen seventeen eighteen nineteen twenty".split()
     )
 } | {"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80",
-     "ninety": "90", "hundred": "100", "thousand": "1000", "million": "1000000", "none": "0"}
+     "ninety": "90", "hundred": "100", "thousand": "1000", "million": "1000000", "none": "0"} | {
+    # Chinese numerals, a token each as every CJK character is ("4" answers 四次); 一 and 十 stay
+    # characters: 一 is in 一些 and 统一, and 十九 is not 10 and 9.
+    c: str(i) for i, chars in enumerate(["零", "", "二两兩", "三", "四", "五", "六", "七", "八", "九"]) for c in chars}
 # Question words and fillers that say nothing about which sentence answers (Chinese ones as the
 # character pairs they are compared in, in either script).
 _ZH_QUESTION_WORDS = "什么 多少 哪个 哪些 哪里 哪一 哪位 为何 如何 怎么 怎样 何时 何地 是什 么时 时候 谁是 是谁 是多"
@@ -164,7 +167,7 @@ def snap(answer: list[str], sentence: str) -> str | None:
                 start -= 1
             while end < len(sentence) and sentence[end].isalpha() and not CJK_RUN.match(sentence[end]):
                 end += 1  # "1950s", not "1950"; but a CJK character is a word of its own
-            if unit := found[i + n - 1].group()[0].isdigit() and _CJK_UNIT.match(sentence, end):
+            if unit := words[i + n - 1][0].isdigit() and _CJK_UNIT.match(sentence, end):
                 end = unit.end()  # "1950年代", "45.6亿元"
             elif all(t[0].isdigit() for t in answer) and (unit := _UNIT.match(sentence, end)):
                 end = unit.end()  # a bare number takes its unit: "4.2 metres", "27,534 nucleotides"

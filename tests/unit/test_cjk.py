@@ -179,6 +179,15 @@ def test_a_chinese_answer_is_snapped_with_its_unit_its_percent_sign_and_its_clos
     assert v.verified and v.short == "1200万人"
 
 
+def test_an_answer_in_digits_is_snapped_to_the_chinese_numeral_that_says_it():
+    # Once abstained as "no passage holds the model's answer (2)" (XQuAD-zh, traditional script).
+    text = "南加州有兩個特大都市區，人口都超過500萬。黑豹隊四次進入超級碗。"
+    v = _check("南加州有多少個特大都市區？", "2 [1]", text)
+    assert v.verified and v.short == "兩個"
+    assert _check("黑豹隊幾次進入超級碗？", "4 [1]", text).short == "四次"
+    assert not _check("黑豹隊幾次進入超級碗？", "1 [1]", "黑豹隊一直想進入超級碗。").verified, "一 is no count"
+
+
 def test_an_english_question_over_chinese_evidence_is_verified_by_the_answers_own_words():
     v = _check("How many points did the Panthers' defense give up?", "308 [1]", PANTHERS + REVENUE)
     assert v.verified and v.short == "308分" and v.quote[0] == 0
