@@ -917,6 +917,7 @@ def eval_summaries(
     general_words: Annotated[int, typer.Option(help="Words asked for on general queries.")] = 110,
     specific_words: Annotated[int, typer.Option(help="Words asked for on specific queries.")] = 60,
     seed: Annotated[int, typer.Option(help="Sampling seed.")] = 0,
+    jsonl: Annotated[Optional[Path], typer.Option("--jsonl", help="Write each summary's scores here as it is scored (a stopped run keeps them).")] = None,
     index: IndexOpt = None,
     config: ConfigOpt = None,
     device: DeviceOpt = None,
@@ -928,7 +929,7 @@ def eval_summaries(
 
     \b
       docqa eval-summaries ../shared/data/qmsum/test.jsonl --meetings 5 --index /tmp/qmsum
-      docqa eval-summaries test.jsonl --meetings 0 --modes tree --json
+      docqa eval-summaries test.jsonl --meetings 0 --specific 60 --modes tree --jsonl qmsum.jsonl
     """
     from docqa.eval import qmsum
     from docqa.summarize.document import MODES
@@ -942,7 +943,8 @@ def eval_summaries(
         err.print(f"{r.meeting} {r.kind:8} {r.mode:10} R-L {100 * r.scores['rougeL']:5.1f} · {r.seconds:5.1f}s · {escape(r.query[:60])}")
 
     with _open(_settings(index, config, device=device), create=True) as idx:
-        results = qmsum.evaluate(idx, data, meetings or None, specific, chosen, general_words, specific_words, seed, show)
+        results = qmsum.evaluate(idx, data, meetings or None, specific, chosen, general_words, specific_words, seed, show,
+                                 jsonl=jsonl)
     summary = qmsum.summarize_results(results, idx.settings.summarize.tolerance)
     if as_json:
         _print_json(qmsum.report_json(summary, results))

@@ -9,6 +9,7 @@ the `eval` extra, not a core dependency: without it the command stops before any
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import statistics
@@ -102,48 +103,53 @@ def rouge(summary: str, reference: str) -> dict[str, float]:
 def evaluate(
     index, path: str | Path, meetings: int | None = 5, specific: int | None = None, modes: tuple[str, ...] = ("map-reduce",),
     general_words: int = 110, specific_words: int = 60, seed: int = 0,
-    on_result: Callable[[Scored], None] | None = None, workdir: Path | None = None,
+    on_result: Callable[[Scored], None] | None = None, workdir: Path | None = None, jsonl: Path | None = None,
 ) -> list[Scored]:
     """Score `modes` on the general queries and focus on up to `specific` specific queries of a
     seeded sample of `meetings` meetings. Word targets default to the references' median lengths
-    (109 and 55 words)."""
+    (109 and 55 words). Meetings are done one at a time, each with its general and its sampled
+    specific queries, and `jsonl` gets a line per summary as it is scored: a run stopped after k
+    meetings leaves a whole-meeting subset of the seeded sample, not only one kind of query."""
     require_rouge()  # the extra is missing: say so before ingesting anything
     all_meetings = load_qmsum(path)
-    rng = random.Random(seed)
-    chosen = sorted(rng.sample(all_meetings, min(meetings or len(all_meetings), len(all_meetings))), key=lambda m: m.name)
+    # Done in the seeded sample's order, so that the first k meetings of a stopped run are a random k.
+    chosen = random.Random(seed).sample(all_meetings, min(meetings or len(all_meetings), len(all_meetings)))
     folder = workdir or (index.directory / "qmsum_meetings")
     paths = write_meetings(chosen, folder)
     report = index.ingest(list(paths.values()), wait=True)
     if report.failed:
         raise UsageError(f"could not ingest meetings: {report.failed[0][0]}: {report.failed[0][1]}")
     summarizer = index.summarizer()
-    results: list[Scored] = []
-
-    def keep(item: Scored) -> None:
-        item.scores = rouge(item.summary, item.reference)
-        results.append(item)
-        if on_result:
-            on_result(item)
-
-    specific_queries = [(m, q, a) for m in chosen for q, a in m.specific]
+    specific_queries = [(m, q, a) for m in sorted(chosen, key=lambda m: m.name) for q, a in m.specific]
     if specific is not None:
         specific_queries = random.Random(seed).sample(specific_queries, min(specific, len(specific_queries)))
-    for m in chosen:
-        doc = index.store.document(str(paths[m.name].resolve()))
-        for q, a in m.general:
-            for mode in modes:
+    results: list[Scored] = []
+    with jsonl.open("w", encoding="utf-8") if jsonl else contextlib.nullcontext() as sink:
+
+        def keep(item: Scored) -> None:
+            item.scores = rouge(item.summary, item.reference)
+            results.append(item)
+            if sink:
+                sink.write(json.dumps(asdict(item), ensure_ascii=False) + "\n")
+                sink.flush()
+            if on_result:
+                on_result(item)
+
+        for m in chosen:
+            doc = index.store.document(str(paths[m.name].resolve()))
+            for q, a in m.general:
+                for mode in modes:
+                    t = time.perf_counter()
+                    s = summarizer.document(doc, mode, general_words)
+                    keep(Scored(m.name, "general", mode, q, a, s.text, time.perf_counter() - t, s.cold_seconds,
+                                s.max_request_tokens, s.budget, general_words, s.unsupported, s.draft_unsupported))
+            for _, q, a in (item for item in specific_queries if item[0] is m):
                 t = time.perf_counter()
-                s = summarizer.document(doc, mode, general_words)
-                keep(Scored(m.name, "general", mode, q, a, s.text, time.perf_counter() - t, s.cold_seconds,
-                            s.max_request_tokens, s.budget, general_words, s.unsupported, s.draft_unsupported))
-    for m, q, a in specific_queries:
-        doc = index.store.document(str(paths[m.name].resolve()))
-        t = time.perf_counter()
-        f = index.summarize_focus(q, specific_words, under=[doc.path])
-        seconds = time.perf_counter() - t
-        text = f.text if f.answered else ""
-        keep(Scored(m.name, "specific", "focus", q, a, text, seconds, seconds, f.request_tokens, f.budget,
-                    specific_words, faithful.check(text, m.text)))
+                f = index.summarize_focus(q, specific_words, under=[doc.path])
+                seconds = time.perf_counter() - t
+                text = f.text if f.answered else ""
+                keep(Scored(m.name, "specific", "focus", q, a, text, seconds, seconds, f.request_tokens, f.budget,
+                            specific_words, faithful.check(text, m.text)))
     return results
 
 

@@ -10,7 +10,10 @@ Used by `docqa eval` (docqa/eval/qa.py) and the benches (bench/retrieval.py, ...
   a chunk that contains a gold answer.
 - `normalize_answer`, `exact_match`, `token_f1` follow the official SQuAD v1.1 evaluation script
   (lower-case, drop punctuation, drop the articles a/an/the, collapse whitespace; F1 over the
-  multiset of tokens; the maximum over the gold answers).
+  multiset of tokens; the maximum over the gold answers). Text with CJK characters is scored as
+  MLQA's script scores Chinese: every CJK character is a token, all Unicode punctuation goes, and
+  so does whitespace beside a CJK character. Split on whitespace alone, "变小" against a gold
+  "会变小" would score F1 0, as if a one-word answer were wholly wrong.
 """
 
 from __future__ import annotations
@@ -18,11 +21,14 @@ from __future__ import annotations
 import json
 import re
 import string
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+
+from docqa.cjk import CJK_CHARS, has_cjk
 
 Unit = Literal["paragraph", "article"]
 
@@ -160,12 +166,28 @@ _PUNCT = frozenset(string.punctuation)
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 
 
+_CJK_SPACE = re.compile(f"(?<=[{CJK_CHARS}])\\s+|\\s+(?=[{CJK_CHARS}])")
+_CJK_TOKEN = re.compile(f"[{CJK_CHARS}]|[^\\s{CJK_CHARS}]+")
+
+
+def _punctuation(ch: str, cjk: bool) -> bool:
+    return ch in _PUNCT or (cjk and unicodedata.category(ch).startswith("P"))
+
+
 def normalize_answer(s: str) -> str:
-    """Lower-case, remove punctuation, remove articles, collapse whitespace (SQuAD v1.1 order)."""
+    """Lower-case, remove punctuation, remove articles, collapse whitespace (SQuAD v1.1 order);
+    with CJK, all Unicode punctuation and the whitespace beside CJK characters go too (MLQA)."""
+    cjk = has_cjk(s)
     s = s.lower()
-    s = "".join(ch for ch in s if ch not in _PUNCT)
+    s = "".join(ch for ch in s if not _punctuation(ch, cjk))
     s = _ARTICLES.sub(" ", s)
-    return " ".join(s.split())
+    s = " ".join(s.split())
+    return _CJK_SPACE.sub("", s) if cjk else s
+
+
+def _tokens(s: str) -> list[str]:
+    """Whitespace tokens; each CJK character is a token of its own."""
+    return _CJK_TOKEN.findall(normalize_answer(s))
 
 
 def _golds(ground_truths: Sequence[str] | str) -> list[str]:
@@ -179,8 +201,8 @@ def exact_match(prediction: str, ground_truths: Sequence[str] | str) -> float:
 
 
 def _f1(prediction: str, ground_truth: str) -> float:
-    pred_tokens = normalize_answer(prediction).split()
-    gold_tokens = normalize_answer(ground_truth).split()
+    pred_tokens = _tokens(prediction)
+    gold_tokens = _tokens(ground_truth)
     common = Counter(pred_tokens) & Counter(gold_tokens)
     num_same = sum(common.values())
     if num_same == 0:

@@ -1,5 +1,7 @@
-"""docqa eval-summaries without the `eval` extra: one line naming the extra, exit 2, before any work."""
+"""docqa eval-summaries: without the `eval` extra, one line naming it and exit 2 before any work; with
+it, meetings scored one at a time and every summary kept as it is scored (a fake LLM: orchestration only)."""
 
+import json
 import sys
 
 import pytest
@@ -8,6 +10,7 @@ from typer.testing import CliRunner
 from docqa.cli import app
 from docqa.errors import MissingExtra
 from docqa.eval import qmsum
+from tests.unit.fakes import FakeGenerator
 
 
 @pytest.fixture
@@ -32,3 +35,43 @@ def test_eval_summaries_without_the_extra_is_one_line_and_exit_2(no_rouge, tmp_p
     assert len(lines) == 1, r.output
     assert "pip install 'docqa[eval]'" in lines[0]
     assert not (tmp_path / "idx" / "qmsum_meetings").exists()
+
+
+def _meeting(topic: str) -> dict:
+    turns = [{"speaker": f"Speaker {i % 2}", "content": f"We talked about the {topic} plan, item {i}, and agreed on it."}
+             for i in range(12)]
+    return {"meeting_transcripts": turns,
+            "general_query_list": [{"query": "Summarize the whole meeting.", "answer": f"They agreed the {topic} plan."}],
+            "specific_query_list": [{"query": f"What was said about the {topic} plan?", "answer": f"The {topic} plan was agreed."},
+                                    {"query": f"What did they decide on {topic} item 3?", "answer": "They agreed on it."}]}
+
+
+@pytest.fixture
+def three_meetings(tmp_path):
+    data = tmp_path / "qmsum.jsonl"
+    data.write_text("".join(json.dumps(_meeting(t)) + "\n" for t in ("harbour", "orchard", "railway")), encoding="utf-8")
+    return data
+
+
+def test_a_meeting_is_scored_whole_before_the_next_and_each_summary_is_kept_as_it_goes(index, embedder, three_meetings, tmp_path):
+    index._generator = FakeGenerator("They agreed on the plan [1].")
+    sink = tmp_path / "scores.jsonl"
+    seen = []
+
+    def stop_after_four(item):
+        seen.append(item)
+        if len(seen) == 4:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        qmsum.evaluate(index, three_meetings, meetings=0, specific=4, modes=("tree",), general_words=20,
+                       specific_words=10, on_result=stop_after_four, jsonl=sink)
+    kept = [json.loads(line) for line in sink.read_text(encoding="utf-8").splitlines()]
+    assert [k["query"] for k in kept] == [s.query for s in seen]  # nothing scored is lost to the stop
+    # meetings come one at a time: a meeting's general query, then its sampled specific ones
+    order = [k["meeting"] for k in kept]
+    assert order == sorted(order, key=order.index) and len(set(order)) >= 2
+    for name in set(order):
+        kinds = [k["kind"] for k in kept if k["meeting"] == name]
+        assert kinds[0] == "general" and set(kinds[1:]) <= {"specific"}
+    assert all(0 <= k["scores"]["rougeL"] <= 1 for k in kept)

@@ -79,6 +79,21 @@ def test_token_f1_edges():
     assert token_f1("x", []) == 0.0
 
 
+def test_chinese_is_scored_a_character_at_a_time_as_mlqa_does():
+    # pred {变, 小} vs gold {会, 变, 小}: P = 1, R = 2/3 -> 4/5, not 0 for "different words"
+    assert token_f1("变小", "会变小") == pytest.approx(f1_of(2, 2, 3))
+    # Chinese punctuation and the spaces a translation leaves between characters are not tokens
+    assert normalize_answer("《罗马条约》， 1957 年") == "罗马条约1957年"
+    assert exact_match("极端主义军事 组织", "极端主义军事组织") == 1.0
+    # mixed text: a Latin word stays one token beside the characters
+    assert token_f1("古鲁", "古鲁(guru)") == pytest.approx(f1_of(2, 2, 3))
+
+
+def test_english_keeps_the_squad_rules_for_non_ascii_punctuation():
+    # SQuAD v1.1 drops ASCII punctuation only; English figures stay comparable with it
+    assert normalize_answer("Beyoncé’s") == "beyoncé’s"
+
+
 # -- hit predicates ------------------------------------------------------------------------------
 
 
