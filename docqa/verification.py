@@ -95,6 +95,9 @@ _SPACED_NUMBER = re.compile(r"(?<!\d)\d{1,3}(?:[ \u2009\u202f]\d{3})+(?!\d)")
 _STATED_NUMBER = re.compile(r"(?<![^\W_]-)(?<![^\W_])\d+(?:[.,]\d+)*")
 _COUNT_QUESTION = re.compile(r"^\s*(how (many|much)|what (number|percentage|proportion|share) of)\b", re.I)
 _HOW_MANY = re.compile(r"^\s*how many\b", re.I)
+# The same in Chinese: 多少 / 几 + a measure word ("有多少个…", "几次"), answered by digits or numerals.
+_COUNT_ZH = re.compile(either_script("多少|几[个位次年种名项条家天岁人本部座]"))
+_ZH_NUMERAL = re.compile(either_script("[〇零一二两三四五六七八九十百千万亿]"))
 _WHO_QUESTION = re.compile(r"^\s*(who|whom)\b|\bname of\b", re.I)
 _PERCENT_QUESTION = re.compile(r"\b(accuracy|percentage|percent|precision|recall|proportion)\b|%", re.I)
 # A measure is a number with its unit: "How long did the siege last?" is not answered by "52".
@@ -264,7 +267,8 @@ def wrong_kind(question: str, short: str) -> str:
     in other units given (a table row holds many cells: the model may read the wrong one)."""
     # A digit inside a name ("CEACAM1", "H1N1") is no count.
     has_number = bool(_numbers(tokens(_GLUED_DIGITS.sub("", short))))
-    if _COUNT_QUESTION.match(question) and not has_number:
+    if not has_number and (_COUNT_QUESTION.match(question) or (
+            _in_chinese(question) and _COUNT_ZH.search(question) and not _ZH_NUMERAL.search(short))):
         return "the question asks for a number"
     if _WHO_QUESTION.search(question) and re.search(r"\d", short):
         return "the question asks for a name"

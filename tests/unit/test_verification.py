@@ -81,6 +81,12 @@ def test_answers_of_the_wrong_kind_are_not_verified():
     flu = "H5N1 infection stimulated higher CEACAM1 protein expression than H1N1 virus did. Two surface proteins stud the virus."
     assert _check("How many surface proteins are on the H1N1 virus?", "CEACAM1 [1]", flu).reason == \
         "the question asks for a number"
+    # Chinese: 多少 asks for a number too (a new user's question on a traditional Tesla article), and
+    # a numeral gives one
+    tesla = "特斯拉的专利为他赚了相当多的钱，大部分被用于资助他自己的项目。特斯拉在纽约有两个实验室。"
+    assert _check("特斯拉的專利為他賺了多少錢？", "大部分被用于资助他自己的项目 [1]", tesla).reason == \
+        "the question asks for a number"
+    assert _check("特斯拉在纽约有几个实验室？", "两个 [1]", tesla).verified
 
 
 def test_how_long_is_asked_by_the_unit_not_the_word_long():
