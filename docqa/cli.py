@@ -918,6 +918,7 @@ def eval_summaries(
     specific_words: Annotated[int, typer.Option(help="Words asked for on specific queries.")] = 60,
     seed: Annotated[int, typer.Option(help="Sampling seed.")] = 0,
     jsonl: Annotated[Optional[Path], typer.Option("--jsonl", help="Write each summary's scores here as it is scored (a stopped run keeps them).")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Keep the summaries already in --jsonl and score only the rest.")] = False,
     index: IndexOpt = None,
     config: ConfigOpt = None,
     device: DeviceOpt = None,
@@ -930,6 +931,7 @@ def eval_summaries(
     \b
       docqa eval-summaries ../shared/data/qmsum/test.jsonl --meetings 5 --index /tmp/qmsum
       docqa eval-summaries test.jsonl --meetings 0 --specific 60 --modes tree --jsonl qmsum.jsonl
+      docqa eval-summaries test.jsonl --meetings 0 --specific 60 --modes tree --jsonl qmsum.jsonl --resume
     """
     from docqa.eval import qmsum
     from docqa.summarize.document import MODES
@@ -944,7 +946,7 @@ def eval_summaries(
 
     with _open(_settings(index, config, device=device), create=True) as idx:
         results = qmsum.evaluate(idx, data, meetings or None, specific, chosen, general_words, specific_words, seed, show,
-                                 jsonl=jsonl)
+                                 jsonl=jsonl, resume=resume)
     summary = qmsum.summarize_results(results, idx.settings.summarize.tolerance)
     if as_json:
         _print_json(qmsum.report_json(summary, results))

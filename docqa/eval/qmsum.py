@@ -104,13 +104,19 @@ def evaluate(
     index, path: str | Path, meetings: int | None = 5, specific: int | None = None, modes: tuple[str, ...] = ("map-reduce",),
     general_words: int = 110, specific_words: int = 60, seed: int = 0,
     on_result: Callable[[Scored], None] | None = None, workdir: Path | None = None, jsonl: Path | None = None,
+    resume: bool = False,
 ) -> list[Scored]:
     """Score `modes` on the general queries and focus on up to `specific` specific queries of a
     seeded sample of `meetings` meetings. Word targets default to the references' median lengths
     (109 and 55 words). Meetings are done one at a time, each with its general and its sampled
     specific queries, and `jsonl` gets a line per summary as it is scored: a run stopped after k
-    meetings leaves a whole-meeting subset of the seeded sample, not only one kind of query."""
+    meetings leaves a whole-meeting subset of the seeded sample, not only one kind of query.
+    `resume` keeps the summaries `jsonl` already holds and scores only the rest (the whole set
+    takes hours on a 2-core CPU: it can be done in several sittings)."""
     require_rouge()  # the extra is missing: say so before ingesting anything
+    if resume and not jsonl:
+        raise UsageError("resuming needs the --jsonl file of the run to resume")
+    done = _scored(jsonl) if resume else []
     all_meetings = load_qmsum(path)
     # Done in the seeded sample's order, so that the first k meetings of a stopped run are a random k.
     chosen = random.Random(seed).sample(all_meetings, min(meetings or len(all_meetings), len(all_meetings)))
@@ -123,8 +129,11 @@ def evaluate(
     specific_queries = [(m, q, a) for m in sorted(chosen, key=lambda m: m.name) for q, a in m.specific]
     if specific is not None:
         specific_queries = random.Random(seed).sample(specific_queries, min(specific, len(specific_queries)))
-    results: list[Scored] = []
-    with jsonl.open("w", encoding="utf-8") if jsonl else contextlib.nullcontext() as sink:
+    results: list[Scored] = list(done)
+    skip = {_key(r) for r in done}
+    if done:  # rewritten whole first: a line torn by the stop is not left for the next one to join
+        _write(jsonl, done)
+    with jsonl.open("a" if done else "w", encoding="utf-8") if jsonl else contextlib.nullcontext() as sink:
 
         def keep(item: Scored) -> None:
             item.scores = rouge(item.summary, item.reference)
@@ -139,11 +148,15 @@ def evaluate(
             doc = index.store.document(str(paths[m.name].resolve()))
             for q, a in m.general:
                 for mode in modes:
+                    if (m.name, "general", mode, q, general_words) in skip:
+                        continue
                     t = time.perf_counter()
                     s = summarizer.document(doc, mode, general_words)
                     keep(Scored(m.name, "general", mode, q, a, s.text, time.perf_counter() - t, s.cold_seconds,
                                 s.max_request_tokens, s.budget, general_words, s.unsupported, s.draft_unsupported))
             for _, q, a in (item for item in specific_queries if item[0] is m):
+                if (m.name, "specific", "focus", q, specific_words) in skip:
+                    continue
                 t = time.perf_counter()
                 f = index.summarize_focus(q, specific_words, under=[doc.path])
                 seconds = time.perf_counter() - t
@@ -151,6 +164,29 @@ def evaluate(
                 keep(Scored(m.name, "specific", "focus", q, a, text, seconds, seconds, f.request_tokens, f.budget,
                             specific_words, faithful.check(text, m.text)))
     return results
+
+
+def _key(r: Scored) -> tuple:
+    return r.meeting, r.kind, r.mode, r.query, r.words
+
+
+def _scored(jsonl: Path) -> list[Scored]:
+    """The whole lines of an earlier run's --jsonl (none when it does not exist yet)."""
+    if not jsonl.exists():
+        return []
+    done = []
+    for line in jsonl.read_text(encoding="utf-8").splitlines():
+        try:
+            done.append(Scored(**json.loads(line)))
+        except (json.JSONDecodeError, TypeError):
+            continue  # the line a stop cut short: that summary is made again
+    return done
+
+
+def _write(jsonl: Path, rows: list[Scored]) -> None:
+    tmp = jsonl.with_suffix(jsonl.suffix + ".tmp")
+    tmp.write_text("".join(json.dumps(asdict(r), ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    tmp.replace(jsonl)
 
 
 def _deciles(values: list[float]) -> list[float]:

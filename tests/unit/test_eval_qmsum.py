@@ -1,5 +1,6 @@
 """docqa eval-summaries: without the `eval` extra, one line naming it and exit 2 before any work; with
-it, meetings scored one at a time and every summary kept as it is scored (a fake LLM: orchestration only)."""
+it, meetings scored one at a time, every summary kept as it is scored and a stopped run resumed (a fake
+LLM: orchestration only)."""
 
 import json
 import sys
@@ -8,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from docqa.cli import app
-from docqa.errors import MissingExtra
+from docqa.errors import MissingExtra, UsageError
 from docqa.eval import qmsum
 from tests.unit.fakes import FakeGenerator
 
@@ -75,3 +76,19 @@ def test_a_meeting_is_scored_whole_before_the_next_and_each_summary_is_kept_as_i
         kinds = [k["kind"] for k in kept if k["meeting"] == name]
         assert kinds[0] == "general" and set(kinds[1:]) <= {"specific"}
     assert all(0 <= k["scores"]["rougeL"] <= 1 for k in kept)
+
+    # a second sitting: a line the stop cut short is made again, nothing whole is redone
+    with sink.open("a", encoding="utf-8") as f:
+        f.write('{"meeting": "meeting_0')
+    again = []
+    results = qmsum.evaluate(index, three_meetings, meetings=0, specific=4, modes=("tree",), general_words=20,
+                             specific_words=10, on_result=again.append, jsonl=sink, resume=True)
+    assert len(again) == 3 and not {s.query for s in seen} & {a.query for a in again if a.kind == "specific"}
+    assert len(results) == 7  # 3 general + 4 specific: the whole sample, once each
+    lines = sink.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 7 and all(json.loads(line) for line in lines)
+
+
+def test_resuming_needs_the_file_of_the_run(index, three_meetings):
+    with pytest.raises(UsageError, match="--jsonl"):
+        qmsum.evaluate(index, three_meetings, resume=True)
