@@ -27,6 +27,10 @@ MIN_TARGET = 20
 # A child sentence that repeats this share of the summary's content words adds nothing.
 REDUNDANT = 0.6
 PROSE_WORDS = 6
+# A sentence of at least RESTATED_MIN_WORDS content words, this share of them in one earlier sentence,
+# says that sentence again.
+RESTATED = 0.8
+RESTATED_MIN_WORDS = 4
 # Longer "sentences" are layout run together (a title page, a header block), not prose.
 PROSE_MAX_WORDS = 50
 # A sentence in CJK characters is prose at this many characters or more (a heading is shorter).
@@ -84,13 +88,20 @@ def is_prose(sentence: str) -> bool:
 
 def _once(kept: list[str], lang: Language) -> list[str]:
     """Each sentence once: a small model caught in a loop writes the same sentence again and again
-    ("The siege was also successful in planting mortar ..." six times), which no length excuses."""
+    ("The siege was also successful in planting mortar ..." six times), which no length excuses,
+    or says again what one sentence before it said, in its words ("The project manager and industrial
+    designer discuss the cable in the functional design meeting, and ..." after a first sentence
+    that ended so)."""
     seen: set[str] = set()
+    said: list[set[str]] = []
     out = []
     for s in kept:
         key = " ".join(lang.continues(s).casefold().split()).replace(" also ", " ")
-        if key not in seen:
+        words = content_words(s)
+        again = len(words) >= RESTATED_MIN_WORDS and any(len(words & w) >= RESTATED * len(words) for w in said)
+        if key not in seen and not again:
             seen.add(key)
+            said.append(words)
             out.append(s)
     return out
 

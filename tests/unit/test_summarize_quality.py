@@ -117,6 +117,19 @@ def test_a_sentence_the_model_repeats_is_kept_once(report):
     assert Range(30, 0.2).holds(summary.text), summary.text
 
 
+def test_a_sentence_that_says_an_earlier_one_again_is_dropped():
+    # QMSum meeting_002: the 0.5B's second sentence was its first sentence's second half again.
+    text = ("The document discusses a meeting where the designers discuss the functional design of the remote, "
+            "and the industrial designer adjusts the cable in the design meeting. The designers discuss the "
+            "functional design, and the industrial designer adjusts the cable in the design meeting. "
+            "It also covers the buttons and the case of the remote control.")
+    out = fit(text, Range(40, 0.2), [])
+    assert out.count("adjusts the cable") == 1 and "It also covers the buttons" in out, out
+    # a sentence that shares some words with an earlier one says something new, and stays
+    two = "The council opened libraries in Ashford. The council closed the old libraries in Bexley and Carlow."
+    assert fit(two, Range(16, 0.2), []) == two
+
+
 def test_a_model_that_writes_too_much_is_held_to_the_range(report):
     wordy = " ".join(f"The council of Ashford opened {n} new libraries in 1990 and Residents of Bexley read." for n in (3, 4, 5) * 10)
     gen = ScriptedGenerator(window=PARTIAL, reduce=wordy, resize=wordy)
