@@ -7,12 +7,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from docqa.citations import support
 from docqa.retrieval.sentences import split
 from docqa.retrieval.working_set import Passage, WorkingSet
 from docqa.summarize import salience
 from docqa.summarize.document import Summarizer
 from docqa.summarize.faithful import check as unsupported_in
-from docqa.summarize.focus import hold_claims
+from docqa.summarize.focus import hold_claims, without_narration
 from docqa.summarize.length import Range, count, fit, target_words
 from docqa.summarize.progress import JobLines, Lines
 from tests.conftest import write
@@ -203,6 +204,19 @@ def test_a_focus_item_no_passage_holds_is_dropped():
     kept, dropped = hold_claims("liability limitations for online service providers", summary, ws, {1: page}.__getitem__)
     assert dropped == ["Penalties [1]."]
     assert "System caching" in kept and "Information location tools" in kept
+
+
+def test_a_focus_summary_states_claims_not_what_the_passage_says():
+    # QMSum: "The passage states that the segmenter has been working so well since July" had support
+    # 0.38 (< 0.5) for the words "passage" and "states", and the whole focus summary came back empty.
+    said = without_narration("The passage states that the segmenter has been working well since July. "
+                             "According to the transcripts [2][3], the recordings were late.")
+    assert said == "The segmenter has been working well since July. The recordings were late [2][3]."
+    page = "Since July the segmenter has been working well on the meetings."
+    assert support("The passage states that the segmenter has been working well since July.", page) < 0.75
+    assert support(said.split(". ")[0], page) == 1.0
+    # a lead that names a topic, not a claim, is the summary's sentence and stays
+    assert without_narration("The document discusses the budget [1].") == "The document discusses the budget [1]."
 
 
 def test_progress_lines_count_nodes_with_an_eta():
