@@ -120,15 +120,20 @@ def evaluate(
     all_meetings = load_qmsum(path)
     # Done in the seeded sample's order, so that the first k meetings of a stopped run are a random k.
     chosen = random.Random(seed).sample(all_meetings, min(meetings or len(all_meetings), len(all_meetings)))
+    specific_queries = [(m, q, a) for m in sorted(chosen, key=lambda m: m.name) for q, a in m.specific]
+    if specific is not None:
+        specific_queries = random.Random(seed).sample(specific_queries, min(specific, len(specific_queries)))
+    planned = {(m.name, "general", mode, q, general_words) for m in chosen for q, _ in m.general for mode in modes} | {
+        (m.name, "specific", "focus", q, specific_words) for m, q, _ in specific_queries}
+    if stray := [r for r in done if _key(r) not in planned]:
+        raise UsageError(f"{jsonl}: {len(stray)} of its summaries are not of this sample or setting "
+                         f"(e.g. {stray[0].meeting}, {stray[0].words} words): resume with that run's options")
     folder = workdir or (index.directory / "qmsum_meetings")
     paths = write_meetings(chosen, folder)
     report = index.ingest(list(paths.values()), wait=True)
     if report.failed:
         raise UsageError(f"could not ingest meetings: {report.failed[0][0]}: {report.failed[0][1]}")
     summarizer = index.summarizer()
-    specific_queries = [(m, q, a) for m in sorted(chosen, key=lambda m: m.name) for q, a in m.specific]
-    if specific is not None:
-        specific_queries = random.Random(seed).sample(specific_queries, min(specific, len(specific_queries)))
     results: list[Scored] = list(done)
     skip = {_key(r) for r in done}
     if done:  # rewritten whole first: a line torn by the stop is not left for the next one to join

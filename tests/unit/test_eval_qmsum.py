@@ -89,6 +89,15 @@ def test_a_meeting_is_scored_whole_before_the_next_and_each_summary_is_kept_as_i
     assert len(lines) == 7 and all(json.loads(line) for line in lines)
 
 
-def test_resuming_needs_the_file_of_the_run(index, three_meetings):
+def test_resuming_needs_the_file_of_the_run(index, three_meetings, tmp_path):
     with pytest.raises(UsageError, match="--jsonl"):
         qmsum.evaluate(index, three_meetings, resume=True)
+    # another run's file (other word targets) is refused, not mixed in or overwritten
+    other = tmp_path / "other.jsonl"
+    line = json.dumps({"meeting": "meeting_000", "kind": "general", "mode": "tree", "query": "Summarize the whole meeting.",
+                       "reference": "r", "summary": "s", "seconds": 1.0, "cold_seconds": 1.0, "max_request_tokens": 9,
+                       "budget": 9, "words": 300, "scores": {"rougeL": 0.1}})
+    other.write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(UsageError, match="not of this sample or setting"):
+        qmsum.evaluate(index, three_meetings, meetings=0, specific=4, modes=("tree",), jsonl=other, resume=True)
+    assert other.read_text(encoding="utf-8") == line + "\n"
