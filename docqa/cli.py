@@ -806,7 +806,12 @@ def _summarize_focus(idx, focus: str, words: int | None, paths: list[Path] | Non
     if as_json:
         _print_json(result.to_json())
         return
-    out.print(escape(result.text) if result.answered else f"[bold]{escape(result.text)}[/bold] [dim]({escape(result.abstain_reason)})[/dim]")
+    if not result.answered:
+        out.print(f"[bold]{escape(result.text)}[/bold] [dim]({escape(result.abstain_reason)})[/dim]")
+    elif result.unverified_reason:
+        out.print(f"{escape(result.text)} [yellow](unverified: {escape(result.unverified_reason)})[/yellow]")
+    else:
+        out.print(escape(result.text))
     for unit in result.dropped:
         err.print(f"[dim]dropped, no passage holds it: {escape(unit)}[/dim]")
     from docqa.display import sources_table
@@ -953,12 +958,12 @@ def eval_summaries(
         return
     table = Table(title="ROUGE F1 ×100 (rouge-score, stemmed)")
     for col in ("queries", "n", "ROUGE-1", "ROUGE-2", "ROUGE-L", "s/summary p50", "cold s p50", "max call tokens",
-                "within ±tol", "unsupported"):
+                "within ±tol", "unsupported", "empty", "unverified"):
         table.add_column(col)
     for name, g in summary["groups"].items():
         table.add_row(name, str(g["n"]), f"{g['rouge1']:.2f}", f"{g['rouge2']:.2f}", f"{g['rougeL']:.2f}",
                       f"{g['seconds_p50']:.1f}", f"{g['cold_seconds_p50']:.1f}", f"{g['max_request_tokens']}/{g['budget']}",
-                      f"{g['within_tolerance']:.0%}", f"{g['with_unsupported']:.0%}")
+                      f"{g['within_tolerance']:.0%}", f"{g['with_unsupported']:.0%}", str(g["empty"]), str(g["unverified"]))
     out.print(table)
     for mode, g in summary.get("all_queries", {}).items():
         out.print(f"all queries ({mode} + focus): n={g['n']} ROUGE-1 {g['rouge1']:.2f} ROUGE-2 {g['rouge2']:.2f} ROUGE-L {g['rougeL']:.2f}")

@@ -163,7 +163,8 @@ class AnswerSettings(_Section):
     )
     unverified: Literal["show", "abstain"] = Field(
         "show",
-        description="A short answer no quote verifies: show it, marked unverified with the reason, or abstain.",
+        description="A short answer no quote verifies, or a --focus summary no passage supports: show it, "
+        "marked unverified with the reason, or abstain.",
     )
     escalate: str = Field(
         "auto",

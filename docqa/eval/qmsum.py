@@ -49,6 +49,7 @@ class Scored:
     unsupported: list[str] = field(default_factory=list)  # numbers and names the meeting never states
     draft_unsupported: list[str] = field(default_factory=list)  # the same for the model's draft (general)
     scores: dict[str, float] = field(default_factory=dict)
+    verified: bool = True  # a focus summary shown although no sentence reaches the support threshold: False
 
 
 def load_qmsum(path: str | Path) -> list[Meeting]:
@@ -167,7 +168,7 @@ def evaluate(
                 seconds = time.perf_counter() - t
                 text = f.text if f.answered else ""
                 keep(Scored(m.name, "specific", "focus", q, a, text, seconds, seconds, f.request_tokens, f.budget,
-                            specific_words, faithful.check(text, m.text)))
+                            specific_words, faithful.check(text, m.text), verified=f.answered and not f.unverified_reason))
     return results
 
 
@@ -220,6 +221,7 @@ def summarize_results(results: list[Scored], tolerance: float = 0.2) -> dict:
             "within_tolerance": round(sum(Range(r.words, tolerance).holds(r.summary) for r in rs) / len(rs), 3),
             "words_ratio_p10_p50_p90": _deciles([count(r.summary) / r.words for r in rs]),
             "with_unsupported": round(sum(bool(r.unsupported) for r in rs) / len(rs), 3),
+            "unverified": sum(1 for r in rs if r.summary.strip() and not r.verified),
         }
     specific = groups.get("specific/focus", [])
     for name, rs in groups.items():

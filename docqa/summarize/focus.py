@@ -34,6 +34,8 @@ class FocusSummary:
     answered: bool
     citations: list[Citation] = field(default_factory=list)
     abstain_reason: str = ""
+    # Shown but not verified (answer.unverified = "show"): no sentence of it reaches the support threshold.
+    unverified_reason: str = ""
     working_set: WorkingSet | None = None
     removed_citations: list[int] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)  # items and sentences whose claim no passage holds
@@ -44,7 +46,9 @@ class FocusSummary:
     def to_json(self) -> dict:
         """`docqa summarize --focus --json`."""
         return {"topic": self.topic, "summary": self.text, "answered": self.answered,
-                "abstain_reason": self.abstain_reason or None, "citations": [asdict(c) for c in self.citations],
+                "verified": self.answered and not self.unverified_reason,
+                "abstain_reason": self.abstain_reason or None, "unverified_reason": self.unverified_reason or None,
+                "citations": [asdict(c) for c in self.citations],
                 "dropped": self.dropped,
                 "request_tokens": self.request_tokens, "budget": self.budget, "seconds": round(self.seconds, 2)}
 
@@ -173,8 +177,12 @@ def summarize_focus(
         result.abstain_reason = "the model found nothing on the topic in the working set"
     elif not held:
         result.abstain_reason = "no item or number of the summary is held by a passage"
-    elif not any(c.verified for c in citations):
+    elif not any(c.verified for c in citations) and a.unverified == "abstain":
         result.abstain_reason = "no sentence of the summary is supported by a passage"
     else:
+        # As ask shows a short answer no quote verifies, marked: every item and number is held by a
+        # passage (hold_claims), only the sentences' words are too far from any one passage's.
         result.text, result.citations, result.answered = text, citations, True
+        if not any(c.verified for c in citations):
+            result.unverified_reason = "no sentence of the summary is supported by a passage"
     return result

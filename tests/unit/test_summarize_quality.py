@@ -219,6 +219,25 @@ def test_a_focus_summary_states_claims_not_what_the_passage_says():
     assert without_narration("The document discusses the budget [1].") == "The document discusses the budget [1]."
 
 
+def test_a_focus_summary_no_passage_supports_is_shown_marked_or_abstains_by_setting(report):
+    # QMSum meetings: a summary of spoken turns shares too few words with any one turn; with nothing
+    # to drop as unheld, it is shown marked unverified (as ask shows an unverified answer), not emptied.
+    report._generator = FakeGenerator("The reports talk about various civic matters in many places.")
+    doc = report.documents()[0].path
+    shown = report.summarize_focus("libraries in Ashford", 40, under=[doc])
+    assert shown.answered and shown.text.startswith("The reports talk about")
+    assert shown.unverified_reason == "no sentence of the summary is supported by a passage"
+    assert shown.to_json()["verified"] is False
+    report.settings.answer.unverified = "abstain"
+    refused = report.summarize_focus("libraries in Ashford", 40, under=[doc])
+    assert not refused.answered and refused.abstain_reason == "no sentence of the summary is supported by a passage"
+    # a supported summary is verified
+    report.settings.answer.unverified = "show"
+    report._generator = FakeGenerator("The council of Ashford opened new libraries [1].")
+    held = report.summarize_focus("libraries in Ashford", 40, under=[doc])
+    assert held.answered and not held.unverified_reason and held.to_json()["verified"] is True
+
+
 def test_progress_lines_count_nodes_with_an_eta():
     lines: list[str] = []
     clock = iter([0.0, 10.0, 20.0])
