@@ -286,6 +286,10 @@ def test_the_fill_skips_layout_debris():
     # Seen in the DMCA and naacl06 summaries: a bullet glyph, an e-mail glued to the abstract.
     assert not is_prose("The act is divided into five titles: ! Title II creates limitations on liability.")
     assert not is_prose("{yusuke,sekine}@cs.nyu.edu Abstract We are trying to extend the boundary of extraction systems.")
+    # ... and a section number with its heading glued to the section's first sentence (naacl06, arXiv 1601.03642)
+    assert not is_prose("1 Background Every day, a large number of news articles are created and reported.")
+    assert not is_prose("I. INTRODUCTION According to the dictionary creativity is the ability to produce new ideas.")
+    assert is_prose("3 of the 12 councils opened new libraries in the first month of the year.")
 
 
 def test_a_short_summary_whose_only_addition_overshoots_takes_it_cut_at_the_target():
