@@ -816,7 +816,8 @@ def _summarize_focus(idx, focus: str, words: int | None, paths: list[Path] | Non
         err.print(f"[dim]dropped, no passage holds it: {escape(unit)}[/dim]")
     from docqa.display import sources_table
 
-    out.print(sources_table([asdict(c) for c in result.citations]))
+    if result.citations:  # an unverified summary may cite nothing: no empty table
+        out.print(sources_table([asdict(c) for c in result.citations]))
 
 
 def _err_line(line: str) -> None:

@@ -238,6 +238,22 @@ def test_a_focus_summary_no_passage_supports_is_shown_marked_or_abstains_by_sett
     assert held.answered and not held.unverified_reason and held.to_json()["verified"] is True
 
 
+def test_the_cli_marks_an_unverified_focus_summary_and_prints_no_empty_sources(report, monkeypatch):
+    from typer.testing import CliRunner
+
+    from docqa.cli import app
+    from docqa.models.generation import factory
+
+    vague = FakeGenerator("The reports talk about various civic matters in many places.")
+    monkeypatch.setattr(factory, "make_generator", lambda settings, device="auto", progress=None: vague)
+    doc = report.documents()[0].path
+    r = CliRunner().invoke(app, ["summarize", "--focus", "libraries in Ashford", "--in", doc,
+                                 "--index", str(report.directory), "--words", "40"])
+    assert r.exit_code == 0, r.output
+    assert "(unverified: no sentence of the summary is supported by a passage)" in " ".join(r.output.split())
+    assert "sources" not in r.output
+
+
 def test_progress_lines_count_nodes_with_an_eta():
     lines: list[str] = []
     clock = iter([0.0, 10.0, 20.0])
