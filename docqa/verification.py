@@ -52,6 +52,7 @@ _YES_NO_ANSWER = re.compile(rf"^(?:(yes|no)\b|({either_script('是|对|有|否|�
 # an either-or question (还是) is not one, nor a wh-question that holds 是否 ("哪项法令…是否异常…").
 _YES_NO_ZH = re.compile(either_script(r"吗\s*[？?]?\s*$|是否|是不是|有没有|能否|可否|会不会|能不能"))
 _WH_ZH = re.compile(either_script("还是|哪|什么|谁|多少|几|怎|如何|为何|何时|何地"))
+_ZH_DIGITS = ["零", "", "二两兩", "三", "四", "五", "六", "七", "八", "九"]
 _NUMBER_WORDS = {
     w: str(i) for i, w in enumerate(
         "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
@@ -61,7 +62,7 @@ _NUMBER_WORDS = {
      "ninety": "90", "hundred": "100", "thousand": "1000", "million": "1000000", "none": "0"} | {
     # Chinese numerals, a token each as every CJK character is ("4" answers 四次); 一 and 十 stay
     # characters: 一 is in 一些 and 统一, and 十九 is not 10 and 9.
-    c: str(i) for i, chars in enumerate(["零", "", "二两兩", "三", "四", "五", "六", "七", "八", "九"]) for c in chars}
+    c: str(i) for i, chars in enumerate(_ZH_DIGITS) for c in chars}
 # Question words and fillers that say nothing about which sentence answers (Chinese ones as the
 # character pairs they are compared in, in either script).
 _ZH_QUESTION_WORDS = "什么 多少 哪个 哪些 哪里 哪一 哪位 为何 如何 怎么 怎样 何时 何地 是什 么时 时候 谁是 是谁 是多"
@@ -97,7 +98,7 @@ _COUNT_QUESTION = re.compile(r"^\s*(how (many|much)|what (number|percentage|prop
 _HOW_MANY = re.compile(r"^\s*how many\b", re.I)
 # The same in Chinese: 多少 / 几 + a measure word ("有多少个…", "几次"), answered by digits or numerals.
 _COUNT_ZH = re.compile(either_script("多少|几[个位次年种名项条家天岁人本部座]"))
-_ZH_NUMERAL = re.compile(either_script("[〇零一二两三四五六七八九十百千万亿]"))
+_ZH_NUMERAL = re.compile(either_script(f"[〇一十百千万亿{''.join(_ZH_DIGITS)}]"))
 _WHO_QUESTION = re.compile(r"^\s*(who|whom)\b|\bname of\b", re.I)
 _PERCENT_QUESTION = re.compile(r"\b(accuracy|percentage|percent|precision|recall|proportion)\b|%", re.I)
 # A measure is a number with its unit: "How long did the siege last?" is not answered by "52".

@@ -168,7 +168,7 @@ def evaluate(
                 seconds = time.perf_counter() - t
                 text = f.text if f.answered else ""
                 keep(Scored(m.name, "specific", "focus", q, a, text, seconds, seconds, f.request_tokens, f.budget,
-                            specific_words, faithful.check(text, m.text), verified=f.answered and not f.unverified_reason))
+                            specific_words, faithful.check(text, m.text), verified=f.verified))
     return results
 
 

@@ -43,10 +43,13 @@ class FocusSummary:
     request_tokens: int = 0
     budget: int = 0
 
+    @property
+    def verified(self) -> bool:
+        return self.answered and not self.unverified_reason
+
     def to_json(self) -> dict:
         """`docqa summarize --focus --json`."""
-        return {"topic": self.topic, "summary": self.text, "answered": self.answered,
-                "verified": self.answered and not self.unverified_reason,
+        return {"topic": self.topic, "summary": self.text, "answered": self.answered, "verified": self.verified,
                 "abstain_reason": self.abstain_reason or None, "unverified_reason": self.unverified_reason or None,
                 "citations": [asdict(c) for c in self.citations],
                 "dropped": self.dropped,
@@ -171,18 +174,17 @@ def summarize_focus(
     raw = trim_to_sentence(without_narration(language.of(topic).written(gen.text)), words)
     held, result.dropped = hold_claims(topic, raw, ws, doc_text)
     text, citations, removed, _ = verify(held, ws, a.support_threshold, doc_text)
+    unsupported = "" if any(c.verified for c in citations) else "no sentence of the summary is supported by a passage"
     result.removed_citations = removed
     result.seconds = time.perf_counter() - t
     if MODEL_ABSTAINS.search(raw):
         result.abstain_reason = "the model found nothing on the topic in the working set"
     elif not held:
         result.abstain_reason = "no item or number of the summary is held by a passage"
-    elif not any(c.verified for c in citations) and a.unverified == "abstain":
-        result.abstain_reason = "no sentence of the summary is supported by a passage"
+    elif unsupported and a.unverified == "abstain":
+        result.abstain_reason = unsupported
     else:
         # As ask shows a short answer no quote verifies, marked: every item and number is held by a
         # passage (hold_claims), only the sentences' words are too far from any one passage's.
-        result.text, result.citations, result.answered = text, citations, True
-        if not any(c.verified for c in citations):
-            result.unverified_reason = "no sentence of the summary is supported by a passage"
+        result.text, result.citations, result.answered, result.unverified_reason = text, citations, True, unsupported
     return result
