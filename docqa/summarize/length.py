@@ -42,6 +42,9 @@ _DEBRIS = re.compile(r"(?:^|\s)[!•▪●■◆|*>]+(?=\s|$)|\S@\S+\.[a-z]{2,}"
 # A section's number and heading glued to its first sentence by the page's extraction
 # ("1 Background Every day, ...", "I. INTRODUCTION According to ...": the shared papers' fills).
 _SECTION_START = re.compile(r"(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,4}\.)\s+[A-Z]")
+# A transcript's turn, its speaker's name or role first ("Industrial Designer: I'd go for wood."):
+# dialogue, which a summary reports and never quotes (a short meeting summary was filled with one).
+_SPEAKER_LABEL = re.compile(r"(?:\[?\d{1,2}:\d{2}(?::\d{2})?\]?\s*)?[A-Z][\w.'’()\- ]{0,59}:\s+\S")
 
 
 @dataclass(frozen=True)
@@ -77,8 +80,8 @@ def sentences(text: str) -> list[str]:
 def is_prose(sentence: str) -> bool:
     """A sentence worth adding: PROSE_WORDS to PROSE_MAX_WORDS words, mostly lower-case words (not
     a header, a list of names, a citation line like "Pub. L. No. 105-304, 112 Stat. 2860"), whole
-    (not opening in lower case, nor with a section heading glued on), and free of layout debris (a
-    lone bullet glyph, an e-mail address)."""
+    (not opening in lower case, nor with a section heading or a speaker's label glued on), and free
+    of layout debris (a lone bullet glyph, an e-mail address)."""
     toks = TOKEN.findall(sentence)
     cjk = sum(bool(CJK_RUN.match(t)) for t in toks)
     if cjk * 2 > len(toks):  # Chinese has no case: a sentence of characters, not of figures or a heading
@@ -86,7 +89,7 @@ def is_prose(sentence: str) -> bool:
         return cjk >= PROSE_CJK_CHARS and len(toks) <= 3 * PROSE_MAX_WORDS and numbers <= 0.2 * len(toks) \
             and not _DEBRIS.search(sentence)
     if not PROSE_WORDS <= len(toks) <= PROSE_MAX_WORDS or sentence[:1].islower() or _DEBRIS.search(sentence) \
-            or _SECTION_START.match(sentence):
+            or _SECTION_START.match(sentence) or _SPEAKER_LABEL.match(sentence):
         return False  # a lower-case start is the tail of a sentence the page cut ("however, did not last long")
     return sum(t[0].isalpha() for t in toks) >= 0.8 * len(toks) and sum(t[0].islower() for t in toks) >= 0.6 * len(toks)
 

@@ -306,6 +306,10 @@ def test_the_fill_skips_layout_debris():
     assert not is_prose("1 Background Every day, a large number of news articles are created and reported.")
     assert not is_prose("I. INTRODUCTION According to the dictionary creativity is the ability to produce new ideas.")
     assert is_prose("3 of the 12 councils opened new libraries in the first month of the year.")
+    # ... and a transcript's turn, with its speaker's label: a summary reports what was said, it quotes no line.
+    assert not is_prose("Industrial Designer: I'd go for wood, with rubber buttons on the case.")
+    assert not is_prose("[00:12:05] Project Manager: Then we go for wood if the cost holds.")
+    assert is_prose("The industrial designer would make the case of wood, with rubber buttons.")
 
 
 def test_a_short_summary_whose_only_addition_overshoots_takes_it_cut_at_the_target():
