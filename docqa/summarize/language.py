@@ -58,8 +58,12 @@ class Language:
 
 
 # A section summary opens as the document's does: filled in after the first sentence, it continues too.
-ENGLISH = Language("English", "The document", "This part",
-                   ((re.compile(r"This part\b"), "It also"), (re.compile(r"The document\b(?! also\b)"), "It also")))
+# "is", "was" and the modals take "also" after them: "It is also about X", never "It also is about X"
+# (10 times in 7 of the 16 QMSum meeting summaries of stop 28).
+ENGLISH = Language("English", "The document", "This part", (
+    (re.compile(r"(?:This part|The document) (is|was|are|were|can|will|would|may|might|should|must)\b(?: also\b)?"),
+     r"It \1 also"),
+    (re.compile(r"This part\b"), "It also"), (re.compile(r"The document\b(?! also\b)"), "It also")))
 # "这部分是X" / "这部分内容是关于X" / "这部分介绍了X" / "这部分X的说明": what the model writes after the
 # opening; "本文档讲述了X", a section summary's.
 CHINESE = Language("Chinese", "本文档", "这部分", (

@@ -146,3 +146,7 @@ def test_a_filled_section_summary_continues_the_summary_instead_of_opening_it_ag
     assert language.CHINESE.continues("本文档讲述了祖师传授的道法。") == "文档还讲述了祖师传授的道法。"
     assert language.ENGLISH.continues("The document summarizes the act.") == "It also summarizes the act."
     assert language.ENGLISH.continues("The documents list the fees.") == "The documents list the fees."
+    # "It also is about": 10 times in 7 of 16 QMSum meeting summaries.
+    assert language.ENGLISH.continues("The document is about the budget.") == "It is also about the budget."
+    assert language.ENGLISH.continues("This part was written in 1990.") == "It was also written in 1990."
+    assert language.ENGLISH.continues("The document is also about fees.") == "It is also about fees."
