@@ -119,6 +119,10 @@ _TAIL_START = re.compile(
     r"within|between|into|under|over|through|and)\b)|'s\b|,\s+",
     re.I,
 )
+# The copula after a definition's subject: "Unrestricted Relation Discovery is a technique to ...".
+_COPULA = re.compile(r"\s+(?:is|are|was|were|means|refers to)\s+(?:defined as\s+|called\s+)?", re.I)
+# The subject restated before a copula is at most this many words ("What is X?" restates X).
+_LEAD_WORDS = 8
 
 
 @dataclass
@@ -250,6 +254,19 @@ def without_restated_tail(short: str, question: str) -> str:
     return short
 
 
+def without_restated_lead(short: str, question: str) -> str:
+    """The answer without a subject made of the question's own words and its copula ("Unrestricted
+    Relation Discovery is a technique to discover relations ..." for "What is unrestricted relation
+    discovery?" is "a technique to discover relations ..."), when what is left says something the
+    question does not. The lead restates; the rest answers."""
+    m = _COPULA.search(short)
+    if not m or len(tokens(short[: m.start()])) > _LEAD_WORDS:
+        return short
+    asked = _stem(_content(tokens(question)))
+    lead, rest = _stem(_content(tokens(short[: m.start()]))), short[m.end():]
+    return rest if lead and lead <= asked and _stem(_content(tokens(rest))) - asked else short
+
+
 def _spans(p: Passage) -> list[tuple[int, int, float]]:
     """The passage's sentences as (start, end, score): the scored ones, or split afresh."""
     if p.sentences:
@@ -363,7 +380,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     short = first_sentence(short)
     if not _restates(tokens(bare := without_aside(short)), q):
         short = bare  # unless the aside is the answer: "sport (including English Premier League Football"
-    short = without_restated_tail(short, question)
+    short = without_restated_tail(without_restated_lead(short, question), question)
     answer = tokens(short)
     if not _content(answer):
         return Verdict(short, order[0], None, False, "the answer has no content to check")

@@ -288,6 +288,19 @@ def test_a_tail_that_restates_the_question_is_cut_from_the_answer():
         "a tail with words the question lacks is part of the answer"
 
 
+def test_a_definitions_restated_subject_is_cut_and_the_definition_verified():
+    # Seen on the naacl06 paper: a right definition left unverified for opening with the question's words.
+    text = ("Unrestricted Relation Discovery is a technique to automatically discover such relations that "
+            "repeatedly appear in a corpus and present them as a table.")
+    v = _check("What is unrestricted relation discovery?",
+               "Unrestricted Relation Discovery is a technique to automatically discover such relations [1]", text)
+    assert v.verified and v.short == "a technique to automatically discover such relations"
+    # A subject the question does not hold is part of the answer; without a copula nothing is cut.
+    harlow = "The Harlow bridge was built by Rennie, and it opened in 1932."
+    assert _check("Who built the bridge?", "Rennie built the Harlow bridge [1]", harlow).short == "Rennie built the Harlow bridge"
+    assert not _check("What did the Harlow bridge replace?", "The Harlow bridge opened in 1932 [1]", harlow).verified
+
+
 def test_a_number_is_not_verified_by_the_first_group_of_a_larger_one():
     # Seen on the WiLI-2018 paper: "235" per language, quoted from "235 000 paragraphs" in all.
     text = "The WiLI-2018 dataset contains 235 000 paragraphs of at least 140 Unicode code points."
