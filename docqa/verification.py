@@ -51,6 +51,10 @@ _YES_NO_ANSWER = re.compile(rf"^(?:(yes|no)\b|({either_script('是|对|有|否|�
 # A Chinese yes/no question: a statement closed by 吗, or one that asks 是否 / 是不是 / 有没有 ...;
 # an either-or question (还是) is not one, nor a wh-question that holds 是否 ("哪项法令…是否异常…").
 _YES_NO_ZH = re.compile(either_script(r"吗\s*[？?]?\s*$|是否|是不是|有没有|能否|可否|会不会|能不能"))
+# A sentence that says not: what a "No" rests on, and what a "Yes" cannot rest on.
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|none|neither|nor|without|cannot|unable|lacks?|lacked|fails?|failed|rarely|hardly)\b|n't\b"
+    r"|(?<!\ba )\blittle\b|" + either_script("不|没|没有|无|未|非"), re.I)
 _WH_ZH = re.compile(either_script("还是|哪|什么|谁|多少|几|怎|如何|为何|何时|何地"))
 _ZH_DIGITS = ["零", "", "二两兩", "三", "四", "五", "六", "七", "八", "九"]
 _NUMBER_WORDS = {
@@ -550,4 +554,9 @@ def _check_yes_no(question: str, short: str, order: list[Passage], doc_text) -> 
     short = ("是" if yes else "否") if _in_chinese(question) else ("Yes" if yes else "No")
     if overlap < 0.5:
         return Verdict(short, p, span, False, f"no sentence restates the question (best holds {overlap:.0%} of its terms)")
+    # The sentence that restates the question says yes or no: "little antigenic change even over long
+    # periods" is no "Yes" to "Do avian flu viruses change over long periods?" (COVID-QA), and a
+    # sentence on liability limits no "No" to whether the DMCA creates criminal penalties.
+    if yes == bool(_NEGATION.search(doc_text(p.doc_id)[span[0]:span[1]])):
+        return Verdict(short, p, span, False, f"the sentence that restates the question does not say {short.lower()}")
     return Verdict(short, p, span, True)

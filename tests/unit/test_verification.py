@@ -174,6 +174,20 @@ def test_yes_no_questions_are_answered_with_the_sentence_that_restates_them():
     assert not off_topic.verified
 
 
+def test_a_yes_or_no_is_verified_only_by_a_sentence_that_says_it():
+    # COVID-QA: "Yes" quoted from the sentence that says the viruses change little, and marked verified.
+    birds = ("Gene sequences from birds collected circa 1918 show that avian viruses undergo little antigenic "
+             "change in their natural hosts even over long periods.")
+    v = _check("Do avian viruses change over long periods?", "Yes [1]", birds)
+    assert not v.verified and "does not say yes" in v.reason
+    assert _check("Do avian viruses change over long periods?", "No [1]", birds).verified
+    # A walkthrough on the DMCA summary: "No" from a sentence on liability limits, which says no such thing.
+    dmca = "Title II of the DMCA creates four new limitations on liability for copyright infringement."
+    assert not _check("Does the DMCA create new criminal penalties?", "No [1]", dmca).verified
+    assert _check("Did the 2019 budget allocate money to rural school grants?", "Yes [1]", BUDGET).verified
+    assert _check("公司2019年的营业收入比上年增长了吗？", "没有 [1]", "公司2019年的营业收入没有比上年增长。").verified
+
+
 def test_a_chinese_yes_no_question_is_answered_in_chinese():
     report = "公司2019年的营业收入为45.6亿元，比上年增长12%。公司共有员工8,000名。"
     assert is_yes_no("公司2019年的营业收入比上年增长了吗？") and is_yes_no("公司是否增加了营业收入？")
