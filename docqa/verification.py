@@ -67,6 +67,8 @@ _NUMBER_WORDS = {
     # Chinese numerals, a token each as every CJK character is ("4" answers 四次); 一 and 十 stay
     # characters: 一 is in 一些 and 统一, and 十九 is not 10 and 9.
     c: str(i) for i, chars in enumerate(_ZH_DIGITS) for c in chars}
+# "Not one" in Chinese: the count 0 as a sentence says it (建立欧盟的原始条约中没有一项提到…).
+_ZH_NONE = re.compile(either_script(r"没有\s*(?:一\s*[项項个個条條种種位家次名件本部座]|任何)|无一"))
 # Question words and fillers that say nothing about which sentence answers (Chinese ones as the
 # character pairs they are compared in, in either script).
 _ZH_QUESTION_WORDS = "什么 多少 哪个 哪些 哪里 哪一 哪位 为何 如何 怎么 怎样 何时 何地 是什 么时 时候 谁是 是谁 是多"
@@ -166,6 +168,8 @@ def snap(answer: list[str], sentence: str) -> str | None:
     """The sentence's own words for the answer's tokens (with a currency sign before, a percent sign
     or the letters of a word like "1950s" after), so the short answer is copied from the evidence;
     None if they don't occur in order."""
+    if answer == ["0"] and (none := _ZH_NONE.search(sentence)):
+        return " ".join(none.group().split())  # "0" for 有多少…: 没有一项 ("none" is 0 in English already)
     found = list(TOKEN.finditer(sentence))
     words = [_norm(m.group()) for m in found]
     n = len(answer)

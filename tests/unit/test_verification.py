@@ -372,3 +372,9 @@ def test_a_count_of_none_is_the_evidence_s_none():
     v = _check("How many of the original treaties establishing the EU protected fundamental rights?", "0 [1]", text)
     assert v.verified and v.short == "None"
 
+    # The same question on XQuAD-zh, where "none" is 没有一项 ("not one item"): abstained before, as
+    # if no passage held the "0".
+    zh = "建立欧盟的原始条约中 没有一项 提到保护基本权利。"
+    v = _check("有多少建立欧盟的原始条约保护了基本权利？", "0 [1]", zh)
+    assert v.verified and v.short == "没有一项"
+    assert _check("有多少建立歐盟的原始條約保護了基本權利？", "0 [1]", "建立歐盟的原始條約中沒有一項提到保護基本權利。").short == "沒有一項"
