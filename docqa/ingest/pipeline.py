@@ -327,20 +327,21 @@ class _Pace:
     """Sizes the next batch to about COMMIT_EVERY_S of work, from the bytes per second that the
     batches so far took from being handed out to being committed."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock=time.monotonic) -> None:
         self.rate: float | None = None  # bytes/s, a moving average
         self._handed = (0.0, 0)
+        self._clock = clock
 
     def limit(self) -> int:
         want = FIRST_BATCH_BYTES if self.rate is None else max(MIN_BATCH_BYTES, self.rate * COMMIT_EVERY_S)
         return int(min(BATCH_BYTES, want))
 
     def handed(self, nbytes: int) -> None:
-        self._handed = (time.monotonic(), nbytes)
+        self._handed = (self._clock(), nbytes)
 
     def committed(self) -> None:
         started, nbytes = self._handed
-        elapsed = time.monotonic() - started
+        elapsed = self._clock() - started
         if started and elapsed > 0.01:
             rate = nbytes / elapsed
             self.rate = rate if self.rate is None else 0.5 * self.rate + 0.5 * rate
