@@ -125,6 +125,8 @@ _TAIL_START = re.compile(
     r"within|between|into|under|over|through|and)\b)|'s\b|,\s+",
     re.I,
 )
+# "What is working memory?": a request for a definition of one to four words.
+_DEFINITION_QUESTION = re.compile(r"^\s*what (?:is|are) (?:an? |the )?([^\W\d_][\w\-]*(?: [\w\-]+){0,3})\s*\?\s*$", re.I)
 # The copula after a definition's subject: "Unrestricted Relation Discovery is a technique to ...".
 _COPULA = re.compile(r"\s+(?:is|are|was|were|means|refers to)\s+(?:defined as\s+|called\s+)?", re.I)
 # The subject restated before a copula is at most this many words ("What is X?" restates X).
@@ -307,6 +309,17 @@ def wrong_kind(question: str, short: str) -> str:
     return ""
 
 
+def undefined(question: str, sentence: str) -> str:
+    """Why `sentence` cannot answer a request for a definition ("What is working memory?"): it does not
+    say what the thing is ("People extend their working memory with notes" was the quote of "People")."""
+    m = _DEFINITION_QUESTION.match(question)
+    if not m or re.search(r"\b(?:of|for|in|on|to|by|with|from|at|about)\b", m.group(1), re.I):
+        return ""
+    thing = r"\W+".join(map(re.escape, m.group(1).split()))
+    said = re.search(rf"\b{thing}\w*\W+(?:[^\W\d_]+\W+){{0,2}}?(?:is|are|was|were|means|refers to|describes)\b", sentence, re.I)
+    return "" if said else f"the question asks what {m.group(1)} is, and the sentence does not say"
+
+
 def _restates(answer: list[str], question: list[str]) -> bool:
     """All of the answer's content words are the question's, or a long answer is mostly the question."""
     said, asked = _stem(_content(answer)), _stem(_content(question))
@@ -442,8 +455,9 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         return Verdict(short, order[0], _top_sentence(order[0]), False,
                        "no sentence of the passages holds the answer and meets the question")
     short = best[3] or short
-    kind = wrong_kind(question, short) or ("" if best[0][0] else "the sentence that holds it is context, not one "
-                                           "attention ranked near the best")
+    quoted = doc_text(best[1].doc_id)[best[2][0] : best[2][1]]
+    kind = wrong_kind(question, short) or undefined(question, quoted) or (
+        "" if best[0][0] else "the sentence that holds it is context, not one attention ranked near the best")
     return Verdict(short, best[1], best[2], not kind, kind)
 
 

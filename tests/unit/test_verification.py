@@ -315,6 +315,20 @@ def test_a_definitions_restated_subject_is_cut_and_the_definition_verified():
     assert not _check("What did the Harlow bridge replace?", "The Harlow bridge opened in 1932 [1]", harlow).verified
 
 
+def test_a_definition_is_verified_only_by_a_sentence_that_defines():
+    # sample_docs: "What is working memory?" was answered "People", verified by a sentence that uses
+    # the words; COVID-QA: "What are viroporins?" was "RNA viruses", from "viroporins encoded by RNA viruses".
+    notes = ("People extend their working memory with notes, lists, calendars and books. Working memory is "
+             "the small mental workspace in which we hold and manipulate information for a few seconds.")
+    v = _check("What is working memory?", "People [1]", notes)
+    assert not v.verified and "does not say" in v.reason
+    assert _check("What is working memory?", "the small mental workspace [1]", notes).verified
+    viroporins = "Second, viroporins encoded by RNA viruses activate the NLRP3 inflammasome."
+    assert not _check("What are viroporins?", "RNA viruses [1]", viroporins).verified
+    # Only a request for a definition: "the function of MALAT1" is said by what MALAT1 does.
+    assert _check("What is the function of MALAT1?", "regulates cell cycle [1]", "MALAT1 regulates cell cycle and survival.").verified
+
+
 def test_a_number_is_not_verified_by_the_first_group_of_a_larger_one():
     # Seen on the WiLI-2018 paper: "235" per language, quoted from "235 000 paragraphs" in all.
     text = "The WiLI-2018 dataset contains 235 000 paragraphs of at least 140 Unicode code points."
