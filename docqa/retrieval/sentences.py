@@ -48,13 +48,17 @@ class Sentence:
         return (self.candidate.hit.doc_id, self.start, self.end)
 
 
+# A time of day is one value, not two numbers: "at 1:01 p.m." ends a sentence, it is no table row.
+_CLOCK = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b")
+
+
 def is_table_row(line: str) -> bool:
     """Two or more numbers making up at least 30 % of the line's words ("City block 80 % 2069 9.05 ms"),
     or a short line that ends in an amount ("Special education services $15.8 million"); not prose
     that mentions a year and a sum."""
     if " | " in line:  # a row with its headers, as loaders render tables ("Method: X | Accuracy: 22 %")
         return True
-    words = TOKEN.findall(line)
+    words = TOKEN.findall(_CLOCK.sub("0", line))
     numbers = [w for w in words if w[0].isdigit()]
     if len(numbers) >= 2 and len(numbers) >= 0.3 * len(words):
         return True

@@ -263,3 +263,14 @@ def test_a_footnote_mark_on_its_own_line_does_not_cut_its_sentence():
         "The Digital Millennium Copyright Act (DMCA) was signed into law by\n1\nPresident Clinton on October 28, 1998.",
         "The Act has five titles.", "City block 80 % 2069 9.05 ms", "12", "Next page",
     ]
+
+
+def test_a_time_of_day_does_not_make_a_line_a_table_row():
+    from docqa.retrieval.sentences import split
+
+    # The SCOTUS transcript's cover page: "at 1:01 p.m." was cut off its sentence as a row of two
+    # numbers, and the page's one-page summary fell a word short of its range.
+    text = "The matter came on for oral\nargument before the Supreme Court\nat 1:01 p.m.\nCity block 80 % 2069 9.05 ms"
+    assert [text[a:b] for a, b in split(text)] == [
+        "The matter came on for oral\nargument before the Supreme Court\nat 1:01 p.m.", "City block 80 % 2069 9.05 ms",
+    ]
