@@ -126,9 +126,10 @@ _TAIL_START = re.compile(
     re.I,
 )
 # "What is working memory?": a request for a definition of one to four words.
-_DEFINITION_QUESTION = re.compile(r"^\s*what (?:is|are) (?:an? |the )?([^\W\d_][\w\-]*(?: [\w\-]+){0,3})\s*\?\s*$", re.I)
-# The copula after a definition's subject: "Unrestricted Relation Discovery is a technique to ...".
-_COPULA = re.compile(r"\s+(?:is|are|was|were|means|refers to)\s+(?:defined as\s+|called\s+)?", re.I)
+_DEFINITION_QUESTION = re.compile(r"^\s*what (is|are) (?:an? |the )?([^\W\d_][\w\-]*(?: [\w\-]+){0,3})\s*\?\s*$", re.I)
+# What a definition says after its subject: "Unrestricted Relation Discovery is a technique to ...".
+_COPULAS = "is|are|was|were|means|refers to"
+_COPULA = re.compile(rf"\s+(?:{_COPULAS})\s+(?:defined as\s+|called\s+)?", re.I)
 # The subject restated before a copula is at most this many words ("What is X?" restates X).
 _LEAD_WORDS = 8
 
@@ -313,11 +314,11 @@ def undefined(question: str, sentence: str) -> str:
     """Why `sentence` cannot answer a request for a definition ("What is working memory?"): it does not
     say what the thing is ("People extend their working memory with notes" was the quote of "People")."""
     m = _DEFINITION_QUESTION.match(question)
-    if not m or re.search(r"\b(?:of|for|in|on|to|by|with|from|at|about)\b", m.group(1), re.I):
+    if not m or re.search(r"\b(?:of|for|in|on|to|by|with|from|at|about)\b", m.group(2), re.I):
         return ""
-    thing = r"\W+".join(map(re.escape, m.group(1).split()))
-    said = re.search(rf"\b{thing}\w*\W+(?:[^\W\d_]+\W+){{0,2}}?(?:is|are|was|were|means|refers to|describes)\b", sentence, re.I)
-    return "" if said else f"the question asks what {m.group(1)} is, and the sentence does not say"
+    thing = r"\W+".join(map(re.escape, m.group(2).split()))
+    said = re.search(rf"\b{thing}\w*\W+(?:[^\W\d_]+\W+){{0,2}}?(?:{_COPULAS})\b", sentence, re.I)
+    return "" if said else f"the question asks what {m.group(2)} {m.group(1)}, and the sentence does not say"
 
 
 def _restates(answer: list[str], question: list[str]) -> bool:

@@ -49,7 +49,7 @@ class Sentence:
 
 
 # A time of day is one value, not two numbers: "at 1:01 p.m." ends a sentence, it is no table row.
-_CLOCK = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b")
+CLOCK = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b")
 
 
 def is_table_row(line: str) -> bool:
@@ -58,7 +58,7 @@ def is_table_row(line: str) -> bool:
     that mentions a year and a sum."""
     if " | " in line:  # a row with its headers, as loaders render tables ("Method: X | Accuracy: 22 %")
         return True
-    words = TOKEN.findall(_CLOCK.sub("0", line))
+    words = TOKEN.findall(CLOCK.sub("0", line))
     numbers = [w for w in words if w[0].isdigit()]
     if len(numbers) >= 2 and len(numbers) >= 0.3 * len(words):
         return True

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from docqa.citations import content_words
 from docqa.cjk import CJK_RUN
-from docqa.retrieval.sentences import TOKEN, split
+from docqa.retrieval.sentences import CLOCK, TOKEN, split
 from docqa.summarize.faithful import unsupported, vocabulary
 from docqa.summarize.language import ENGLISH, Language, count, first_words, tidy
 
@@ -44,7 +44,7 @@ _DEBRIS = re.compile(r"(?:^|\s)[!•▪●■◆|*>]+(?=\s|$)|\S@\S+\.[a-z]{2,}"
 _SECTION_START = re.compile(r"(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,4}\.)\s+[A-Z]")
 # A transcript's turn, its speaker's name or role first ("Industrial Designer: I'd go for wood."):
 # dialogue, which a summary reports and never quotes (a short meeting summary was filled with one).
-_SPEAKER_LABEL = re.compile(r"(?:\[?\d{1,2}:\d{2}(?::\d{2})?\]?\s*)?[A-Z][\w.'’()\- ]{0,59}:\s+\S")
+_SPEAKER_LABEL = re.compile(rf"(?:\[?{CLOCK.pattern}\]?\s*)?[A-Z][\w.'’()\- ]{{0,59}}:\s+\S")
 
 
 @dataclass(frozen=True)
