@@ -44,10 +44,20 @@ class Language:
     # Converts what a model wrote into this language's script: the small models write simplified
     # Chinese even after a traditional opening (本文件詳細介紹了… came back as 本文件详细介绍了…).
     script: Callable[[str], str] | None = None
+    # How a continuing sentence reads when it opens the summary: (pattern, replacement), first match.
+    reopen: tuple[tuple[re.Pattern[str], str], ...] = ()
 
     def written(self, text: str) -> str:
         """`text` in this language's script."""
         return self.script(text) if self.script else text
+
+    def opens(self, sentence: str) -> str:
+        """A sentence written to continue ("It also discusses X") as it reads opening the summary
+        ("The document discusses X"): left first when the model's own first sentence was dropped."""
+        for pattern, replacement in self.reopen:
+            if pattern.match(sentence):
+                return pattern.sub(replacement, sentence, count=1)
+        return sentence
 
     def continues(self, sentence: str) -> str:
         """A part summary's sentence as it reads inside the whole document's summary."""
@@ -63,7 +73,9 @@ class Language:
 ENGLISH = Language("English", "The document", "This part", (
     (re.compile(r"(?:This part|The document) (is|was|are|were|can|will|would|may|might|should|must)\b(?: also\b)?"),
      r"It \1 also"),
-    (re.compile(r"This part\b"), "It also"), (re.compile(r"The document\b(?! also\b)"), "It also")))
+    (re.compile(r"This part\b"), "It also"), (re.compile(r"The document\b(?! also\b)"), "It also")),
+    reopen=((re.compile(r"It (is|was|are|were|can|will|would|may|might|should|must) also\b"), r"The document \1"),
+            (re.compile(r"It also\b"), "The document")))
 # "这部分是X" / "这部分内容是关于X" / "这部分介绍了X" / "这部分X的说明": what the model writes after the
 # opening; "本文档讲述了X", a section summary's.
 CHINESE = Language("Chinese", "本文档", "这部分", (

@@ -146,6 +146,13 @@ def test_a_filled_section_summary_continues_the_summary_instead_of_opening_it_ag
     assert language.CHINESE.continues("本文档讲述了祖师传授的道法。") == "文档还讲述了祖师传授的道法。"
     assert language.ENGLISH.continues("The document summarizes the act.") == "It also summarizes the act."
     assert language.ENGLISH.continues("The documents list the fees.") == "The documents list the fees."
+    # ... and a continuation that ends up first opens the summary (QMSum meeting_005 opened "It also discusses").
+    assert language.ENGLISH.opens("It also discusses the budget.") == "The document discusses the budget."
+    assert language.ENGLISH.opens("It is also about fees.") == "The document is about fees."
+    assert language.ENGLISH.opens("Its budget grew.") == "Its budget grew."
+    dropped = fit("The county hired 99 teachers. It also discusses the budget of the county.", Range(8, 0.2), [],
+                  "The county hired 37 teachers and discussed the budget of the county.")
+    assert dropped == "The document discusses the budget of the county.", dropped
     # "It also is about": 10 times in 7 of 16 QMSum meeting summaries.
     assert language.ENGLISH.continues("The document is about the budget.") == "It is also about the budget."
     assert language.ENGLISH.continues("This part was written in 1990.") == "It was also written in 1990."
