@@ -54,28 +54,29 @@ class Language:
     def opens(self, sentence: str) -> str:
         """A sentence written to continue ("It also discusses X") as it reads opening the summary
         ("The document discusses X"): left first when the model's own first sentence was dropped."""
-        for pattern, replacement in self.reopen:
-            if pattern.match(sentence):
-                return pattern.sub(replacement, sentence, count=1)
-        return sentence
+        return _reworded(self.reopen, sentence)
 
     def continues(self, sentence: str) -> str:
         """A part summary's sentence as it reads inside the whole document's summary."""
-        for pattern, replacement in self.also:
-            if pattern.match(sentence):
-                return pattern.sub(replacement, sentence, count=1)
-        return sentence
+        return _reworded(self.also, sentence)
+
+
+def _reworded(rules: tuple[tuple[re.Pattern[str], str], ...], sentence: str) -> str:
+    """`sentence` with the first rule whose pattern opens it applied; as it is when none does."""
+    for pattern, replacement in rules:
+        if pattern.match(sentence):
+            return pattern.sub(replacement, sentence, count=1)
+    return sentence
 
 
 # A section summary opens as the document's does: filled in after the first sentence, it continues too.
 # "is", "was" and the modals take "also" after them: "It is also about X", never "It also is about X"
 # (10 times in 7 of the 16 QMSum meeting summaries of stop 28).
+_ALSO_AFTER = "is|was|are|were|can|will|would|may|might|should|must"
 ENGLISH = Language("English", "The document", "This part", (
-    (re.compile(r"(?:This part|The document) (is|was|are|were|can|will|would|may|might|should|must)\b(?: also\b)?"),
-     r"It \1 also"),
+    (re.compile(rf"(?:This part|The document) ({_ALSO_AFTER})\b(?: also\b)?"), r"It \1 also"),
     (re.compile(r"This part\b"), "It also"), (re.compile(r"The document\b(?! also\b)"), "It also")),
-    reopen=((re.compile(r"It (is|was|are|were|can|will|would|may|might|should|must) also\b"), r"The document \1"),
-            (re.compile(r"It also\b"), "The document")))
+    reopen=((re.compile(rf"It ({_ALSO_AFTER}) also\b"), r"The document \1"), (re.compile(r"It also\b"), "The document")))
 # "这部分是X" / "这部分内容是关于X" / "这部分介绍了X" / "这部分X的说明": what the model writes after the
 # opening; "本文档讲述了X", a section summary's.
 CHINESE = Language("Chinese", "本文档", "这部分", (

@@ -146,6 +146,8 @@ def fit(text: str, target: Range, sources: list[str], source_text: str | None = 
             # Every sentence left would overshoot: the first one, cut at the target below, lands in
             # range (the one-page transcript: 30 words, range 31-45, its one prose sentence 17 words).
             kept.append(lang.continues(overshooting))
+    if kept:  # a summary never opens "It also ...": its first sentence was dropped (QMSum meeting_005)
+        kept[0] = lang.opens(kept[0])
     out: list[str] = []
     n = 0
     for s in kept:
@@ -155,6 +157,5 @@ def fit(text: str, target: Range, sources: list[str], source_text: str | None = 
         n += count(s)
     if n < target.low and len(out) < len(kept):
         # Only a cut inside a sentence lands in range: end it at the target, marked as cut.
-        return first_words(tidy(" ".join([lang.opens(kept[0]), *kept[1:]])), target.words).rstrip(",;:，；：") + " …"
-    # A summary never opens "It also ...": its first sentence was dropped (QMSum meeting_005).
-    return tidy(" ".join([lang.opens(out[0]), *out[1:]] if out else out))
+        return first_words(tidy(" ".join(kept)), target.words).rstrip(",;:，；：") + " …"
+    return tidy(" ".join(out))
