@@ -129,8 +129,11 @@ _TAIL_START = re.compile(
 _DEFINITION_QUESTION = re.compile(r"^\s*what (is|are) (?:an? |the )?([^\W\d_][\w\-]*(?: [\w\-]+){0,3})\s*\?\s*$", re.I)
 # What a definition says after its subject: "Unrestricted Relation Discovery is a technique to ...".
 _COPULAS = "is|are|was|were|means|refers to"
-_COPULA = re.compile(rf"\s+(?:{_COPULAS})\s+(?:defined as\s+|called\s+)?", re.I)
-# The subject restated before a copula is at most this many words ("What is X?" restates X).
+# What joins a restated subject to what the answer says of it: a copula ("X is a technique ..."),
+# or a verb that reports ("The DMCA states that contracting parties shall provide ...").
+_LEAD_JOIN = re.compile(
+    rf"\s+(?:(?:{_COPULAS})\s+(?:defined as\s+|called\s+)?|(?:says|states|provides|requires|notes)\s+that\s+)", re.I)
+# The subject restated before it is at most this many words ("What is X?" restates X).
 _LEAD_WORDS = 8
 
 
@@ -266,11 +269,11 @@ def without_restated_tail(short: str, question: str) -> str:
 
 
 def without_restated_lead(short: str, question: str) -> str:
-    """The answer without a subject made of the question's own words and its copula ("Unrestricted
-    Relation Discovery is a technique to discover relations ..." for "What is unrestricted relation
-    discovery?" is "a technique to discover relations ..."), when what is left says something the
-    question does not. The lead restates; the rest answers."""
-    m = _COPULA.search(short)
+    """The answer without a subject made of the question's own words and its copula or reporting verb
+    ("Unrestricted Relation Discovery is a technique to discover relations ..." for "What is
+    unrestricted relation discovery?" is "a technique to discover relations ..."), when what is left
+    says something the question does not. The lead restates; the rest answers."""
+    m = _LEAD_JOIN.search(short)
     if not m or len(tokens(short[: m.start()])) > _LEAD_WORDS:
         return short
     asked = _stem(_content(tokens(question)))

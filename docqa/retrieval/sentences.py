@@ -65,12 +65,57 @@ def is_table_row(line: str) -> bool:
     return len(line.strip()) <= 70 and bool(_AMOUNT_END.search(line))
 
 
+# A heading on a line of its own, as PDF text gives it ("...on digital networks.\nCircumvention of
+# Technological Protection Measures\nGeneral approach\nArticle 11 of the WCT states:"). Glued to the
+# sentence below it, a heading became the answer ("General approach", verified by that sentence).
+# Cut off, it is quoted alone: a topic, which verifies nothing. A heading is a short line after a
+# finished one (or another heading), before a line that opens with a capital; it ends in no
+# punctuation or joining word, holds no comma or sentence end, and does not open as a sentence does:
+# in a narrow column "The FAA proposes to add an AOA" is a sentence's first line, not a heading.
+_SECTION_NUMBER = re.compile(r"(?:[A-Z]{1,4}\.|\d+(?:\.\d+)*\.?)\s+")  # "3.1 ", "II. ", "A. "
+_SENTENCE_OPENERS = frozenset(
+    "A An The This That These Those It Its We Our They There Here He She I In On At To For From By With "
+    "Under Over After Before Except If When While Although Because As Since Unless Each Every Some Such".split()
+)
+_JOINING_WORDS = frozenset("a an the of and or to in for with by on at from as that which is are was were be".split())
+_FINISHED = re.compile(r"(?:^|[.!?:\"”’)])\s*$")
+
+
+def is_heading(line: str, after: str) -> bool:
+    """`line` (after a finished line) is a heading of the text that `after` opens."""
+    s = line.strip()
+    number = _SECTION_NUMBER.match(s)
+    body = s[number.end():] if number else s
+    words = s.split()
+    if not 2 <= len(s) <= 60 or len(words) > 8 or not body[:1].isupper() or not after.strip()[:1].isupper():
+        return False
+    if s[-1] in ".,;:!?-–—(\"'“‘" or words[-1].lower() in _JOINING_WORDS or is_table_row(s):
+        return False
+    if not number and words[0] in _SENTENCE_OPENERS:
+        return False
+    if re.search(r"[,;=]|[.!?][\"”’)]?\s", body) or body.count("(") != body.count(")") or ":" in body and not body.isupper():
+        return False
+    # Beyond three words, a heading is in title case ("Eligibility for Limitations Generally"); a line
+    # of a sentence is not ("Unicode 10.0 also includes").
+    named = [w for w in body.split() if w[0].isalpha() and w.lower() not in _JOINING_WORDS]
+    return len(body.split()) <= 3 or all(w[0].isupper() for w in named)
+
+
 def _lines(text: str, a: int, b: int) -> list[tuple[int, int]]:
-    """Split [a, b) at the newlines around each table row (not around a footnote mark inside a
-    sentence), and keep long prose in pieces of at most MAX_SENTENCE_CHARS at line breaks."""
+    """Split [a, b) at the newlines around each table row and heading (not around a footnote mark
+    inside a sentence), and keep long prose in pieces of at most MAX_SENTENCE_CHARS at line breaks.
+    [a, b) opens a sentence: its first line follows a finished one."""
     out: list[tuple[int, int]] = []
     start = a
     cuts = [a + m.start() for m in re.finditer(r"\n", text[a:b])]
+    bounds = [a, *(c + 1 for c in cuts)]
+    lines = [text[s : (cuts[i] if i < len(cuts) else b)] for i, s in enumerate(bounds)]
+    headings: set[int] = set()
+    finished = True
+    for i, line in enumerate(lines[:-1]):
+        if finished and is_heading(line, lines[i + 1]):
+            headings.add(i)
+        finished = i in headings or bool(_FINISHED.search(line))
     inside: set[int] = set()  # the newlines either side of a footnote mark after a prose line
     for m in _INLINE_MARK.finditer(text[a:b]):
         first, second = a + m.start(), a + m.end() - 1
@@ -81,7 +126,7 @@ def _lines(text: str, a: int, b: int) -> list[tuple[int, int]]:
             continue
         before = text[(cuts[i - 1] + 1) if i else a : cut]
         after = text[cut + 1 : cuts[i + 1] if i + 1 < len(cuts) else b]
-        if is_table_row(before) or is_table_row(after) or cut - start > MAX_SENTENCE_CHARS:
+        if is_table_row(before) or is_table_row(after) or {i, i + 1} & headings or cut - start > MAX_SENTENCE_CHARS:
             out.append((start, cut))
             start = cut + 1
     out.append((start, b))

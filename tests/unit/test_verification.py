@@ -343,6 +343,22 @@ def test_a_heading_names_a_topic_and_verifies_nothing():
     assert not _check("What is working memory?", "People [1]", text).verified
 
 
+def test_a_pdf_section_heading_is_no_answer():
+    # The DMCA summary, as its PDF's text reads: "What does the DMCA say about circumvention of
+    # technological measures?" was answered "General approach", verified by the heading glued to
+    # the sentence below it.
+    text = ("They provide legal protection deemed critical to works on digital networks.\n"
+            "Circumvention of Technological Protection Measures\nGeneral approach\nArticle 11 of the WCT states:\n"
+            "Contracting Parties shall provide adequate legal protection against the circumvention of effective "
+            "technological measures.")
+    q = "What does the DMCA say about circumvention of technological measures?"
+    assert not _check(q, "General approach [1]", text).verified
+    # The right answer, once the heading was cut off, came with the question's subject and a verb
+    # that reports it: the lead restates, the rest answers.
+    v = _check(q, "The DMCA states that contracting Parties shall provide adequate legal protection [1]", text)
+    assert v.verified and v.short == "Contracting Parties shall provide adequate legal protection"
+
+
 def test_a_line_break_inside_the_answer_is_shown_as_a_space():
     text = "The Rabbit actually took a\nwatch out of its waistcoat-pocket."
     assert _check("What did the Rabbit take out of its waistcoat-pocket?", "a watch [1]", text).short == "a watch"

@@ -274,3 +274,19 @@ def test_a_time_of_day_does_not_make_a_line_a_table_row():
     assert [text[a:b] for a, b in split(text)] == [
         "The matter came on for oral\nargument before the Supreme Court\nat 1:01 p.m.", "City block 80 % 2069 9.05 ms",
     ]
+
+
+def test_a_heading_on_a_line_of_its_own_is_cut_off_the_sentence_below_it():
+    from docqa.retrieval.sentences import split
+
+    text = ("on digital networks.\nCircumvention of Technological Protection Measures\nGeneral approach\n"
+            "Article 11 of the WCT states: parties shall act.\n3.1 Web Crawling and Basic Clustering\nWe crawl.")
+    assert [text[a:b] for a, b in split(text)] == [
+        "on digital networks.", "Circumvention of Technological Protection Measures", "General approach",
+        "Article 11 of the WCT states: parties shall act.", "3.1 Web Crawling and Basic Clustering", "We crawl.",
+    ]
+    # In a narrow column a sentence's first line looks alike, but opens as a sentence does, or is
+    # no title: it stays whole.
+    for first in ("The FAA proposes to add an AOA", "Unicode 10.0 also includes", "On March 10, 2019, a Boeing Model"):
+        column = f"See the docket.\n{first}\nDisagree alert to the display.\n"
+        assert [column[a:b] for a, b in split(column)] == ["See the docket.", f"{first}\nDisagree alert to the display."]
