@@ -23,15 +23,15 @@ def _pdf(index):
 
 @pytest.mark.parametrize("mode", ["map-reduce", "refine", "tree"])
 def test_every_mode_summarizes_the_report_within_its_length(sample_index, mode):
-    # A small budget splits the 5-page report into several windows (read whole), so every step of each mode runs.
+    # A small budget splits the 5-page report into windows (read whole), so every step of each mode runs.
     settings = sample_index.settings.summarize.model_copy(
-        update={"budget": 900, "partial_words": 40, "state_tokens": 160, "select": 1.0})
+        update={"budget": 1200, "partial_words": 40, "state_tokens": 160, "select": 1.0})
     summary = Summarizer(sample_index, sample_index.generator(), settings).document(_pdf(sample_index), mode, WORDS)
     assert len(summary.nodes) >= 3
     # Length is a contract (±20 %), and no number or name the report lacks survives.
     assert Range(WORDS, settings.tolerance).holds(summary.text), summary.text
     assert summary.unsupported == []
-    assert max(n.request_tokens for n in summary.nodes) <= 900
+    assert max(n.request_tokens for n in summary.nodes) <= 1200
     # A summary of a county education budget report talks about it.
     assert any(w in summary.text.lower() for w in ("budget", "school", "education", "riverbend"))
 
@@ -56,19 +56,18 @@ def test_focus_on_an_absent_topic_says_so(sample_index):
 
 def test_cli_summary_is_instant_the_second_time(sample_index, corpus):
     pdf = str(corpus / "sample_docs" / DEMO_PDF)
-    args = ["summarize", pdf, "--index", str(sample_index.directory), "--words", "50", "--json"]
+    args = ["summarize", pdf, "--index", str(sample_index.directory), "--words", str(WORDS), "--json"]
     first = CliRunner().invoke(app, args)
     assert first.exit_code == 0, first.output
     data = json.loads(first.output)
     assert data["summary"] and data["tree"][-1]["pages"] == [1, 5]
-    assert Range(50, 0.2).holds(data["summary"]), data["summary"]  # default settings keep the length too
+    assert Range(WORDS, 0.2).holds(data["summary"]), data["summary"]  # default settings keep the length too
     second = json.loads(CliRunner().invoke(app, args).output)
     assert second["reused_root"] and second["summary"] == data["summary"] and second["generated"] == 0
 
 
 def test_ask_answers_a_broad_question_from_the_stored_summary(sample_index):
-    # The richest stored tree wins: WORDS is the longest these tests store (its tree is reused when
-    # the every-mode test stored it first).
+    # The default tree at WORDS words, as the CLI test stored it (reused, when it ran first).
     summary = sample_index.summarize(_pdf(sample_index).path, "tree", WORDS)
     answer = sample_index.ask("What is the Riverbend county budget report about?")
     first = answer.working_set.passages[0]
