@@ -89,6 +89,9 @@ _UNIT = re.compile(
 )
 # CJK brackets: an answer inside a pair, or that opens one ("《达拉斯"), is snapped with both marks.
 _CJK_BRACKETS = (("《", "》"), ("「", "」"), ("『", "』"), ("（", "）"), ("【", "】"))
+# A section and its subsections ("1201(d)", "512(b)(2)"). Their letters are one-letter words, which
+# the content check passes over: "section 1201(d)" was held by "section 1201(a)(1)(B)-(E)".
+_SECTION_REF = re.compile(r"\d+[A-Za-z]?(?:\s*\(\s*[0-9A-Za-z]{1,4}\s*\))+")
 # Share of the question's content words the quote and its neighbours must hold: a sentence that
 # shares one word with the question is about something else (tuned on XQuAD answers read by hand).
 QUESTION_OVERLAP = 0.5
@@ -195,6 +198,8 @@ def snap(answer: list[str], sentence: str) -> str | None:
                 end = unit.end()  # a bare number takes its unit: "4.2 metres", "27,534 nucleotides"
             rest = sentence[end:]
             end += len(rest) - len(rest.lstrip(" ")) + 1 if rest.lstrip(" ").startswith(("%", "％")) else 0
+            if sentence[start:end].count("(") > sentence[start:end].count(")") and sentence.startswith(")", end):
+                end += 1  # "512(b)", not "512(b"
             for o, c in _CJK_BRACKETS:  # a title or name in its brackets: 《达拉斯》
                 if sentence.startswith(c, end) and (sentence[start - 1 : start] == o or o in sentence[start:end]):
                     start -= sentence[start - 1 : start] == o
@@ -430,7 +435,8 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
                 continue
             context = tokens(text[spans[max(i - 1, 0)][0] : spans[min(i + 1, len(spans) - 1)][1]])
             # A number alone must occur as itself ("235" is not held by "235 000 paragraphs").
-            holds = exact or not all(t[0].isdigit() for t in answer) and _content(answer) <= _terms(sent)
+            holds = (exact or not all(t[0].isdigit() for t in answer) and _content(answer) <= _terms(sent)) and \
+                _cites_within(short, text[start:end])
             # A short quote that is the answer alone (a lone table cell) shows nothing about it, and a
             # heading names a topic without saying anything of it ("# Notes on Working Memory, in People",
             # a page's running header "52 THE SIEGE OF VICKSBURG.").
@@ -463,6 +469,15 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     kind = wrong_kind(question, short) or undefined(question, quoted) or (
         "" if best[0][0] else "the sentence that holds it is context, not one attention ranked near the best")
     return Verdict(short, best[1], best[2], not kind, kind)
+
+
+def _cites_within(short: str, sentence: str) -> bool:
+    """Every section the answer names is the sentence's, or one of its subsections is: "1201(a)" is
+    within "1201(a)(1)(B)", "1201(d)" is not."""
+    def refs(text: str) -> list[str]:
+        return ["".join(m.group().split()) for m in _SECTION_REF.finditer(text)]
+    said = refs(sentence)
+    return all(any(s.startswith(r) for s in said) for r in refs(short))
 
 
 def _absent(answer: list[str], offered: set[str], question: str) -> bool:

@@ -359,6 +359,18 @@ def test_a_pdf_section_heading_is_no_answer():
     assert v.verified and v.short == "Contracting Parties shall provide adequate legal protection"
 
 
+def test_a_section_reference_is_held_only_by_that_section():
+    # The DMCA summary: "What are the exceptions to the prohibition on circumvention?" was answered
+    # "section 1201(d)", verified by a sentence about section 1201(a)(1)(B)-(E).
+    text = ("The broadest exception to the prohibition on circumvention, section 1201(a)(1)(B)-(E), establishes an "
+            "ongoing rule-making proceeding. Section 512(b) limits the liability of service providers for system caching.")
+    q = "What are the exceptions to the prohibition on circumvention?"
+    assert not _check(q, "section 1201(d) [1]", text).verified
+    assert _check(q, "section 1201(a) [1]", text).verified, "a subsection's section is named by it"
+    v = _check("Which section limits liability for system caching?", "512(b) [1]", text)
+    assert v.verified and v.short == "512(b)", "the closing bracket is the answer's"
+
+
 def test_a_line_break_inside_the_answer_is_shown_as_a_space():
     text = "The Rabbit actually took a\nwatch out of its waistcoat-pocket."
     assert _check("What did the Rabbit take out of its waistcoat-pocket?", "a watch [1]", text).short == "a watch"
