@@ -329,6 +329,25 @@ def undefined(question: str, sentence: str) -> str:
     return "" if said else f"the question asks what {m.group(2)} {m.group(1)}, and the sentence does not say"
 
 
+# "What is the name of the ship's captain in ...?": the thing named is a captain (the last word
+# before a preposition or a relative clause).
+_NAME_OF = re.compile(
+    r"\bname of (?:the |a |an |this |that |its |his |her |their )?((?:[\w\-]+(?:'s?)? ){0,3}?[\w\-]+)"
+    r"(?=\s+(?:who|whom|that|which|where|when|for|in|of|on|at|from|to|by|with|during|used)\b|\s*\?|\s*$)", re.I)
+
+
+def unnamed(question: str, short: str, context: str) -> str:
+    """Why `context` (the quote with its neighbours) does not give the name a "name of the X" question
+    asks for: neither it nor the answer says X ("Felix" for the captain in Frankenstein's letters,
+    quoted from "the letters of Felix and Safie ... seen from our ship")."""
+    m = _NAME_OF.search(question)
+    if not m:
+        return ""
+    head = m.group(1).split()[-1]
+    said = _stem(_terms(tokens(context)) | _terms(tokens(short)))
+    return "" if _stem({head.casefold()}) <= said else f"the question asks for a {head}'s name, and the quote names no {head}"
+
+
 def _restates(answer: list[str], question: list[str]) -> bool:
     """All of the answer's content words are the question's, or a long answer is mostly the question."""
     said, asked = _stem(_content(answer)), _stem(_content(question))
@@ -433,7 +452,8 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
             exact = snap(answer, text[start:end])
             if exact and _reference_mark(exact, text[start:end]):
                 continue
-            context = tokens(text[spans[max(i - 1, 0)][0] : spans[min(i + 1, len(spans) - 1)][1]])
+            near = (spans[max(i - 1, 0)][0], spans[min(i + 1, len(spans) - 1)][1])  # with its neighbours
+            context = tokens(text[near[0] : near[1]])
             # A number alone must occur as itself ("235" is not held by "235 000 paragraphs").
             holds = (exact or not all(t[0].isdigit() for t in answer) and _content(answer) <= _terms(sent)) and \
                 _cites_within(short, text[start:end])
@@ -450,7 +470,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
             core = margin is None or not p.sentences or score >= top - margin
             rank = (core, p.n in cited, exact is not None, score)
             if best is None or rank > best[0]:
-                best = (rank, p, (start, end), exact)
+                best = (rank, p, (start, end), exact, near)
     if best is None or is_table_row(doc_text(best[1].doc_id)[best[2][0] : best[2][1]]):
         # A small model often reads the cell beside the right one; a row whose name and column
         # header the question states gives the cell itself.
@@ -466,7 +486,8 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
                        "no sentence of the passages holds the answer and meets the question")
     short = best[3] or short
     quoted = doc_text(best[1].doc_id)[best[2][0] : best[2][1]]
-    kind = wrong_kind(question, short) or undefined(question, quoted) or (
+    context = doc_text(best[1].doc_id)[best[4][0] : best[4][1]]
+    kind = wrong_kind(question, short) or undefined(question, quoted) or unnamed(question, short, context) or (
         "" if best[0][0] else "the sentence that holds it is context, not one attention ranked near the best")
     return Verdict(short, best[1], best[2], not kind, kind)
 

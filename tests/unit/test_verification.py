@@ -371,6 +371,18 @@ def test_a_section_reference_is_held_only_by_that_section():
     assert v.verified and v.short == "512(b)", "the closing bracket is the answer's"
 
 
+def test_a_name_is_verified_only_where_the_thing_named_is_said():
+    # Frankenstein: "What is the name of the ship's captain in Frankenstein's letters?" was answered
+    # "Felix", verified by a sentence that names Felix, the letters and the ship, but no captain.
+    letters = ("His tale is told with an appearance of the simplest truth, yet the letters of Felix and Safie, "
+               "which Frankenstein showed me, and the monster seen from our ship, brought me a greater conviction.")
+    captain = "The captain of our ship, Robert Walton, writes these letters on Frankenstein to his sister."
+    q = "What is the name of the ship's captain in Frankenstein's letters?"
+    felix = _check(q, "Felix [1]", letters, captain)
+    assert not felix.verified and felix.reason == "the question asks for a captain's name, and the quote names no captain"
+    assert _check(q, "Robert Walton [2]", letters, captain).verified
+
+
 def test_a_line_break_inside_the_answer_is_shown_as_a_space():
     text = "The Rabbit actually took a\nwatch out of its waistcoat-pocket."
     assert _check("What did the Rabbit take out of its waistcoat-pocket?", "a watch [1]", text).short == "a watch"
