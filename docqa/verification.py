@@ -484,12 +484,42 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     if best is None:
         return Verdict(short, order[0], _top_sentence(order[0]), False,
                        "no sentence of the passages holds the answer and meets the question")
-    short = best[3] or short
     quoted = doc_text(best[1].doc_id)[best[2][0] : best[2][1]]
+    short = expanded(best[3] or short, quoted)
     context = doc_text(best[1].doc_id)[best[4][0] : best[4][1]]
     kind = wrong_kind(question, short) or undefined(question, quoted) or unnamed(question, short, context) or (
         "" if best[0][0] else "the sentence that holds it is context, not one attention ranked near the best")
     return Verdict(short, best[1], best[2], not kind, kind)
+
+
+# An abbreviation the sentence defines: "tobacco mosaic virus (TMV)", "通用药物管理委员会 (GPhC)".
+_ABBREVIATION = re.compile(r"[A-Za-z][A-Za-z0-9\-]{1,7}")
+
+
+def expanded(short: str, sentence: str) -> str:
+    """An abbreviation given as the answer, with the long form the sentence defines it by ("MTB" ->
+    "Mycobacterium tuberculosis (MTB)"): the name a reader knows, and the one the sentence states.
+    The long form is found as Schwartz and Hearst do (2003): the shortest run of words before the
+    bracket that holds the abbreviation's letters in order, its first letter opening a word; in
+    Chinese (no spaces between words), a run of characters before the bracket that a space sets apart."""
+    if not _ABBREVIATION.fullmatch(short) or sum(c.isupper() for c in short) < 2:
+        return short
+    m = re.search(rf"(\S[^()（）]*?)\s*[(（]\s*{re.escape(short)}\s*[)）]", sentence)
+    if not m:
+        return short
+    before = m.group(1)
+    if zh := re.search(rf"\s([{CJK_CHARS}]{{2,12}})$", sentence[: m.end(1)]):
+        return f"{zh.group(1)} ({short})"
+    words = before.split()[-min(len(short) + 5, 2 * len(short)):]
+    text, letters = " ".join(words), [c.lower() for c in short if c.isalnum()]
+    i = len(text) - 1
+    for k in range(len(letters) - 1, -1, -1):
+        while i >= 0 and (text[i].lower() != letters[k] or (k == 0 and i > 0 and text[i - 1].isalnum())):
+            i -= 1
+        if i < 0:
+            return short
+        i -= 1
+    return f"{text[text.rfind(' ', 0, i + 2) + 1:]} ({short})"
 
 
 def _cites_within(short: str, sentence: str) -> bool:

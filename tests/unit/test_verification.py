@@ -383,6 +383,18 @@ def test_a_name_is_verified_only_where_the_thing_named_is_said():
     assert _check(q, "Robert Walton [2]", letters, captain).verified
 
 
+def test_an_abbreviation_is_answered_with_the_long_form_its_sentence_defines():
+    # COVID-QA and XQuAD-zh answers that were right but meant little to a reader ("MTB", "GPhC").
+    v = _check("What causes tuberculosis?", "MTB [1]",
+               "Tuberculosis is caused by infection with Mycobacterium tuberculosis (MTB), which spreads in air.")
+    assert v.verified and v.short == "Mycobacterium tuberculosis (MTB)"
+    zh = _check("药房技术员必须在什么机构注册?", "GPhC [1]", "药房技术员一旦取得资格，必须在 通用药物管理委员会 (GPhC) 注册为专家。")
+    assert zh.verified and zh.short == "通用药物管理委员会 (GPhC)"
+    # Without a space to set it apart, where a Chinese long form starts is unknown: the answer stays.
+    unset = _check("药房技术员必须在什么机构注册?", "GPhC [1]", "药房技术员必须在通用药物管理委员会（GPhC）注册。")
+    assert unset.verified and "管理委员会" not in unset.short
+
+
 def test_a_line_break_inside_the_answer_is_shown_as_a_space():
     text = "The Rabbit actually took a\nwatch out of its waistcoat-pocket."
     assert _check("What did the Rabbit take out of its waistcoat-pocket?", "a watch [1]", text).short == "a watch"
