@@ -19,12 +19,14 @@ one that means something:
 - Chinese (no spaces) is compared by character pairs, not counting pairs that hold a particle;
 - the answer is the kind of thing asked: a number for "how many", a name (no digits) for "who",
   a percentage for "what accuracy" (a table row holds many cells; the model may read the wrong one),
-  a unit for "how long" ("52" is a page number more often than a duration);
+  a unit for "how long" ("52" is a page number more often than a duration); for "the name of the
+  captain", a quote (or its neighbours) that says "captain"; for a section ("1201(d)"), that section;
 - a yes/no answer is quoted with the sentence that best restates the question, and is verified only
   when that sentence holds at least half of the question's content words; a Chinese yes/no question
   (…吗？, 是否…) is answered 是 or 否, whatever language the model said it in.
 
-A model that forgets [n], or cites the wrong passage, is corrected to the passage that holds the
+An abbreviation given as the answer is shown with the long form its quote defines ("FAA" ->
+"Federal Aviation Administration (FAA)"). A model that forgets [n], or cites the wrong passage, is corrected to the passage that holds the
 answer; an answer that no sentence holds stays unverified, with the reason. An answer none of whose
 words any passage holds is `absent`: the model's own knowledge, which `ask` does not pass off as
 the documents' (it abstains).
