@@ -442,6 +442,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     best: tuple | None = None
     top = max((score for p in order for _, _, score in p.sentences), default=0.0)
     offered: set[str] = set()  # every passage's words, stemmed: what an answer not `_absent` shares
+    sections = _section_refs(short)  # what each quote must name ("1201(d)"), read once
     for p in order:
         text = doc_text(p.doc_id)
         spans = _spans(p)
@@ -458,7 +459,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
             context = tokens(text[near[0] : near[1]])
             # A number alone must occur as itself ("235" is not held by "235 000 paragraphs").
             holds = (exact or not all(t[0].isdigit() for t in answer) and _content(answer) <= _terms(sent)) and \
-                _cites_within(short, text[start:end])
+                _names_sections(sections, text[start:end])
             # A short quote that is the answer alone (a lone table cell) shows nothing about it, and a
             # heading names a topic without saying anything of it ("# Notes on Working Memory, in People",
             # a page's running header "52 THE SIEGE OF VICKSBURG.").
@@ -488,8 +489,8 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
                        "no sentence of the passages holds the answer and meets the question")
     quoted = doc_text(best[1].doc_id)[best[2][0] : best[2][1]]
     short = expanded(best[3] or short, quoted)
-    context = doc_text(best[1].doc_id)[best[4][0] : best[4][1]]
-    kind = wrong_kind(question, short) or undefined(question, quoted) or unnamed(question, short, context) or (
+    with_neighbours = doc_text(best[1].doc_id)[best[4][0] : best[4][1]]
+    kind = wrong_kind(question, short) or undefined(question, quoted) or unnamed(question, short, with_neighbours) or (
         "" if best[0][0] else "the sentence that holds it is context, not one attention ranked near the best")
     return Verdict(short, best[1], best[2], not kind, kind)
 
@@ -524,13 +525,18 @@ def expanded(short: str, sentence: str) -> str:
     return f"{text[text.rfind(' ', 0, i + 2) + 1:]} ({short})"
 
 
-def _cites_within(short: str, sentence: str) -> bool:
-    """Every section the answer names is the sentence's, or one of its subsections is: "1201(a)" is
-    within "1201(a)(1)(B)", "1201(d)" is not."""
-    def refs(text: str) -> list[str]:
-        return ["".join(m.group().split()) for m in _SECTION_REF.finditer(text)]
-    said = refs(sentence)
-    return all(any(s.startswith(r) for s in said) for r in refs(short))
+def _section_refs(text: str) -> list[str]:
+    """The sections `text` names, spaces out ("1201 (d)" is "1201(d)")."""
+    return ["".join(m.group().split()) for m in _SECTION_REF.finditer(text)]
+
+
+def _names_sections(sections: list[str], sentence: str) -> bool:
+    """Every one of `sections` is the sentence's, or one of its subsections is: "1201(a)" is within
+    "1201(a)(1)(B)", "1201(d)" is not."""
+    if not sections:
+        return True
+    said = _section_refs(sentence)
+    return all(any(s.startswith(r) for s in said) for r in sections)
 
 
 def _absent(answer: list[str], offered: set[str], question: str) -> bool:

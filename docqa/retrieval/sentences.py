@@ -124,9 +124,7 @@ def _lines(text: str, a: int, b: int) -> list[tuple[int, int]]:
     for i, cut in enumerate(cuts):
         if cut in inside:
             continue
-        before = text[(cuts[i - 1] + 1) if i else a : cut]
-        after = text[cut + 1 : cuts[i + 1] if i + 1 < len(cuts) else b]
-        if is_table_row(before) or is_table_row(after) or {i, i + 1} & headings or cut - start > MAX_SENTENCE_CHARS:
+        if is_table_row(lines[i]) or is_table_row(lines[i + 1]) or {i, i + 1} & headings or cut - start > MAX_SENTENCE_CHARS:
             out.append((start, cut))
             start = cut + 1
     out.append((start, b))
