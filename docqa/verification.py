@@ -380,15 +380,20 @@ def question_names(question: str) -> set[str]:
     return _stem({w for w in words if w not in STOPWORDS and w not in _QUESTION_WORDS})
 
 
+# A sentence that opens with a pronoun takes its subject from the one before ("It spans 52 metres"
+# after "The bridge was finished in 1932"): it may meet the question through its neighbours alone.
+_REFERS_BACK = frozenset("it its he his she her they their this these those 他 她 它 其 该 該 此 这 這".split())
+
+
 def _meets_question(
     sentence: list[str], context: list[str], passage: set[str], header: set[str], row: bool, question: str,
     answer: list[str], around: set[str],
 ) -> bool:
     """The sentence states every number the question does; the question's names occur around the
     passage (`around`: an answer about another country is not one about Australia); and the question's
-    content words beyond the answer are there: QUESTION_OVERLAP of them in the sentence and its
-    neighbours, or, for a table row, that share in the whole passage (the table's header and caption)
-    and one in the row. A row may take the question's numbers from the header too ("Budget line 2019
+    content words beyond the answer are there: one in the sentence (unless it opens with a pronoun),
+    and QUESTION_OVERLAP of them in the sentence and its neighbours or, for a table row, in the whole
+    passage (the table's header and caption). A row may take the question's numbers from the header too ("Budget line 2019
     amount"), never from another row."""
     asked = _stem(_content(tokens(question)) - set(answer))
     if measure := _MEASURE_QUESTION.match(question):
@@ -400,10 +405,14 @@ def _meets_question(
     names = question_names(question) - _stem(set(answer))
     if len(names & around) * 2 < len(names):  # half of them: a question may misspell one ("Lor Loudoun")
         return False
+    if not asked & _stem(_terms(sentence)) and sentence and sentence[0] not in _REFERS_BACK:
+        # Only its neighbours meet the question: the quote itself is about something else ("There
+        # was a large mushroom growing near her" for "What did Alice drink that made her shrink?").
+        return False
     near = len(asked & _stem(_terms(context)))
     if near >= QUESTION_OVERLAP * len(asked):
         return True
-    return row and bool(asked & _stem(_terms(sentence))) and len(asked & passage) >= QUESTION_OVERLAP * len(asked)
+    return row and len(asked & passage) >= QUESTION_OVERLAP * len(asked)
 
 
 def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | None = None) -> Verdict:

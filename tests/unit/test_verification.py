@@ -66,7 +66,7 @@ def test_a_row_takes_the_question_s_year_from_its_table_header():
 
 
 def test_answers_of_the_wrong_kind_are_not_verified():
-    letter = "Written at the inn, Geneva, May 12th, 17—.\n\nMy dear Victor Frankenstein, your friend Henry Clerval writes from Geneva."
+    letter = "Victor wrote at the inn, Geneva, May 12th, 17—.\n\nMy dear Victor Frankenstein, your friend Henry Clerval writes from Geneva."
     v = _check("What is the name of Victor Frankenstein's friend from Geneva?", "Geneva, May 12th, 17 [1]", letter)
     assert not v.verified and v.reason == "the question asks for a name"
     assert _check("What is the name of Victor Frankenstein's friend from Geneva?", "Henry Clerval [1]", letter).verified
@@ -444,3 +444,21 @@ def test_a_count_of_none_is_the_evidence_s_none():
     v = _check("有多少建立欧盟的原始条约保护了基本权利？", "0 [1]", zh)
     assert v.verified and v.short == "没有一项"
     assert _check("有多少建立歐盟的原始條約保護了基本權利？", "0 [1]", "建立歐盟的原始條約中沒有一項提到保護基本權利。").short == "沒有一項"
+
+
+ALICE = (
+    "The great question certainly was, what? Alice looked all round her at the flowers and the blades of "
+    "grass, but she did not see anything that looked like the right thing to eat or drink under the "
+    "circumstances. There was a large mushroom growing near her, about the same height as herself; and "
+    "when she had looked under it, and on both sides of it, and behind it, it occurred to her that she "
+    "might as well look and see what was on the top of it."
+)
+
+
+def test_a_quote_only_its_neighbours_tie_to_the_question_verifies_nothing():
+    # The neighbour says "Alice" and "drink", half of the question's words, but the quote is about
+    # something else: the mushroom was never drunk.
+    wrong = _check("What did Alice drink that made her shrink?", "the mushroom [1]", ALICE)
+    assert not wrong.verified and "meets the question" in wrong.reason
+    right = _check("What was growing near Alice?", "a large mushroom [1]", ALICE)
+    assert right.verified and ALICE[slice(*right.quote)].startswith("There was a large mushroom")
