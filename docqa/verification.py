@@ -513,7 +513,12 @@ def expanded(short: str, sentence: str) -> str:
     "Mycobacterium tuberculosis (MTB)"): the name a reader knows, and the one the sentence states.
     The long form is found as Schwartz and Hearst do (2003): the shortest run of words before the
     bracket that holds the abbreviation's letters in order, its first letter opening a word; in
-    Chinese (no spaces between words), a run of characters before the bracket that a space sets apart."""
+    Chinese (no spaces between words), a run of characters before the bracket that a space sets apart.
+    A Chinese term the sentence glosses in Latin letters keeps the gloss as written ("古鲁" ->
+    "古鲁(guru)"): the name the term translates, which a reader may know it by."""
+    gloss = re.search(rf"{re.escape(short)}\s*[(（]\s*[A-Za-z][A-Za-z .'\-]{{0,39}}[)）]", sentence)
+    if gloss and has_cjk(short):
+        return gloss.group()
     if not _ABBREVIATION.fullmatch(short) or sum(c.isupper() for c in short) < 2:
         return short
     m = re.search(rf"(\S[^()（）]*?)\s*[(（]\s*{re.escape(short)}\s*[)）]", sentence)

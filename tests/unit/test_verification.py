@@ -393,6 +393,9 @@ def test_an_abbreviation_is_answered_with_the_long_form_its_sentence_defines():
     # Without a space to set it apart, where a Chinese long form starts is unknown: the answer stays.
     unset = _check("药房技术员必须在什么机构注册?", "GPhC [1]", "药房技术员必须在通用药物管理委员会（GPhC）注册。")
     assert unset.verified and "管理委员会" not in unset.short
+    # A Chinese term keeps the Latin gloss its sentence gives it, as written.
+    glossed = _check("印度教中的精神导师叫什么？", "古鲁 [1]", "在印度教中，精神导师被称为古鲁(guru)，意为老师。")
+    assert glossed.verified and glossed.short == "古鲁(guru)"
 
 
 def test_a_line_break_inside_the_answer_is_shown_as_a_space():
