@@ -20,7 +20,7 @@ from pathlib import Path
 
 from docqa.errors import MissingExtra, UsageError
 from docqa.summarize import faithful
-from docqa.summarize.length import Range, count
+from docqa.summarize.length import Range, words_of
 
 METRICS = ("rouge1", "rouge2", "rougeL")
 
@@ -217,9 +217,8 @@ def summarize_results(results: list[Scored], tolerance: float = 0.2) -> dict:
             "max_request_tokens": max(r.max_request_tokens for r in rs),
             "budget": max(r.budget for r in rs),
             "empty": sum(1 for r in rs if not r.summary.strip()),
-            # Length is a contract for document summaries; a focus summary may be shorter (a narrow topic).
             "within_tolerance": round(sum(Range(r.words, tolerance).holds(r.summary) for r in rs) / len(rs), 3),
-            "words_ratio_p10_p50_p90": _deciles([count(r.summary) / r.words for r in rs]),
+            "words_ratio_p10_p50_p90": _deciles([words_of(r.summary) / r.words for r in rs]),
             "with_unsupported": round(sum(bool(r.unsupported) for r in rs) / len(rs), 3),
             "unverified": sum(1 for r in rs if r.summary.strip() and not r.verified),
         }

@@ -16,7 +16,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from docqa.citations import content_words
+from docqa.citations import CITATION, content_words
 from docqa.cjk import CJK_RUN
 from docqa.retrieval.sentences import CLOCK, TOKEN, split
 from docqa.summarize.faithful import unsupported, vocabulary
@@ -47,6 +47,14 @@ _SECTION_START = re.compile(r"(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,4}\.)\s+[A-Z]"
 _SPEAKER_LABEL = re.compile(rf"(?:\[?{CLOCK.pattern}\]?\s*)?[A-Z][\w.'’()\- ]{{0,59}}:\s+\S")
 
 
+_MARKS = re.compile(r"\s*" + CITATION.pattern)
+
+
+def words_of(summary: str) -> int:
+    """A summary's length as a reader counts it: its citation marks (a focus summary's) are not words."""
+    return count(_MARKS.sub("", summary))
+
+
 @dataclass(frozen=True)
 class Range:
     words: int
@@ -61,7 +69,7 @@ class Range:
         return math.floor(self.words * (1 + self.tolerance))
 
     def holds(self, text: str) -> bool:
-        return self.low <= count(text) <= self.high
+        return self.low <= words_of(text) <= self.high
 
 
 def target_words(asked: int, source: str) -> int:

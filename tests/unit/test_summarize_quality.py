@@ -4,6 +4,8 @@ so each test pins one behaviour of the orchestration, whatever the real model wr
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -14,7 +16,7 @@ from docqa.summarize import salience
 from docqa.summarize.document import Summarizer
 from docqa.summarize.faithful import check as unsupported_in
 from docqa.summarize.focus import hold_claims, without_narration
-from docqa.summarize.length import Range, count, fit, target_words
+from docqa.summarize.length import Range, count, fit, target_words, words_of
 from docqa.summarize.progress import JobLines, Lines
 from tests.conftest import write
 from tests.unit.fakes import FakeGenerator
@@ -236,6 +238,47 @@ def test_a_focus_summary_no_passage_supports_is_shown_marked_or_abstains_by_sett
     report._generator = FakeGenerator("The council of Ashford opened new libraries [1].")
     held = report.summarize_focus("libraries in Ashford", 40, under=[doc])
     assert held.answered and not held.unverified_reason and held.to_json()["verified"] is True
+
+
+class Quoting(FakeGenerator):
+    """Summarizes a focus prompt by quoting the first sentence of the first passage it shows."""
+
+    def generate(self, messages, max_new_tokens, stop=None, on_token=None):
+        n, text = re.search(r'<passage n="(\d+)"[^>]*>\n(?:#.*\n|\n)*(.+?\.)\s', messages[-1]["content"]).groups()
+        self.answer = f"{text[:-1]} [{n}]."
+        return super().generate(messages, max_new_tokens, stop, on_token)
+
+
+@pytest.fixture
+def towns(index, tmp_path):
+    """Three one-town reports: three passages a focus working set never merges."""
+    paths = [write(tmp_path / "towns" / f"{town.lower()}.md", report_text(40)[9:].split("\n\n")[i])
+             for i, town in enumerate(TOWNS[:3])]
+    index.ingest(paths)
+    return index, paths
+
+
+def test_a_short_focus_summary_is_extended_from_the_passages_it_left_out(towns):
+    # The 0.5B writes about half of "at most N words", whatever the wording: a 10-word summary asked
+    # for 40 is extended, each call summarizing the passages the summary does not cite yet.
+    index, paths = towns
+    index._generator = gen = Quoting()
+    result = index.summarize_focus("new libraries opened by town councils", 40, under=paths)
+    shown = [re.findall(r'<passage n="(\d+)"', call[-1]["content"]) for call in gen.calls]
+    assert shown == [["1", "2", "3"], ["2", "3"], ["3"]]  # the first call, then EXTEND_CALLS more
+    assert result.verified and re.findall(r"\[(\d+)\]", result.text) == ["1", "2", "3"]
+    assert words_of(result.text) == 30
+
+
+def test_a_focus_summary_in_its_range_or_repeating_itself_is_not_extended(towns):
+    index, paths = towns
+    index._generator = gen = Quoting()
+    index.summarize_focus("new libraries opened by town councils", 10, under=paths)
+    assert len(gen.calls) == 1  # 10 words asked, 10 written
+    # a model that says the same again adds nothing, and the extension stops at once
+    index._generator = same = FakeGenerator("The council of Ashford opened 3 new libraries in 1990 [1].")
+    result = index.summarize_focus("new libraries opened by town councils", 40, under=paths)
+    assert len(same.calls) == 2 and result.text == "The council of Ashford opened 3 new libraries in 1990 [1]."
 
 
 def test_the_cli_marks_an_unverified_focus_summary_and_prints_no_empty_sources(report, monkeypatch):
