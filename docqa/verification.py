@@ -218,6 +218,16 @@ def _content(toks: list[str]) -> set[str]:
     return words | {p for p in _cjk_pairs(toks) - _QUESTION_WORDS if not _CJK_FUNCTION_CHARS.intersection(p)}
 
 
+def _in_order(answer: list[str], sentence: list[str]) -> bool:
+    """The answer's content words come in the sentence in the answer's order: words taken from
+    across a sentence and spliced are a new claim ("a bottle of rules for shutting people up like
+    telescopes" from "a book of rules for shutting people up like telescopes: this time she found a
+    little bottle"). Chinese is left to the character pairs."""
+    words = [t for t in answer if t in _content(answer)]
+    rest = iter(t for t in sentence if t in words)
+    return all(w in rest for w in words)
+
+
 def _cjk_pairs(toks: list[str]) -> set[str]:
     """Character pairs of each run of consecutive CJK tokens (a lone character stands alone)."""
     pairs: set[str] = set()
@@ -467,8 +477,8 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
             near = (spans[max(i - 1, 0)][0], spans[min(i + 1, len(spans) - 1)][1])  # with its neighbours
             context = tokens(text[near[0] : near[1]])
             # A number alone must occur as itself ("235" is not held by "235 000 paragraphs").
-            holds = (exact or not all(t[0].isdigit() for t in answer) and _content(answer) <= _terms(sent)) and \
-                _names_sections(sections, text[start:end])
+            holds = (exact or not all(t[0].isdigit() for t in answer) and _content(answer) <= _terms(sent)
+                     and _in_order(answer, sent)) and _names_sections(sections, text[start:end])
             # A short quote that is the answer alone (a lone table cell) shows nothing about it, and a
             # heading names a topic without saying anything of it ("# Notes on Working Memory, in People",
             # a page's running header "52 THE SIEGE OF VICKSBURG.").
