@@ -470,8 +470,10 @@ def test_a_quote_only_its_neighbours_tie_to_the_question_verifies_nothing():
 def test_words_spliced_from_across_a_sentence_are_not_verified():
     bottle = ("There seemed to be no use in waiting by the little door, so she went back to the table, half hoping "
               "she might find another key on it, or at any rate a book of rules for shutting people up like "
-              "telescopes: this time she found a little bottle on it.")
+              "telescopes: this time she found a little bottle on it, (“which certainly was not here before,” "
+              "said Alice,) and round the neck of the bottle was a paper label, with the words “DRINK ME,” "
+              "beautifully printed on it in large letters.")
     spliced = _check("What did Alice drink that made her shrink?",
                      "a bottle of rules for shutting people up like telescopes [1]", bottle)
     assert not spliced.verified
-    assert _check("What did she find on the table?", "a little bottle [1]", bottle).verified
+    assert _check("What did Alice find on the table?", "a little bottle [1]", bottle).verified
