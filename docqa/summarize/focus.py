@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 import time
-from itertools import accumulate
 from dataclasses import asdict, dataclass, field, replace
 
 from docqa.answer import MODEL_ABSTAINS, ABSTAIN_TEXT, Spec, document_texts, fence_passages, fill, rerank, weak_evidence
@@ -211,8 +210,6 @@ def extended(held: str, target: Range, draft: _Drafts) -> str:
         # room for what the range allows, or its first sentence is cut ("Ms.", "... channel or").
         raw, more = draft(sorted(rest, key=lambda p: p.n), target.words - have, limit=target.high - have)
         new = [] if MODEL_ABSTAINS.search(raw) else new_units(held, more)
-        # Whole sentences, while they fit: past the range, a summary breaks the contract the other way.
-        new = [u for u, total in zip(new, accumulate(words_of(u) for _, u in new)) if total <= target.high - have]
         if not new:
             break
         held = f"{held} {joined(new)}"

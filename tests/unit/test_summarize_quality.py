@@ -240,18 +240,6 @@ def test_a_focus_summary_no_passage_supports_is_shown_marked_or_abstains_by_sett
     assert held.answered and not held.unverified_reason and held.to_json()["verified"] is True
 
 
-class Turns(FakeGenerator):
-    """Writes its answers in turn, one per call."""
-
-    def __init__(self, *answers: str) -> None:
-        super().__init__()
-        self.answers = list(answers)
-
-    def generate(self, messages, max_new_tokens, stop=None, on_token=None):
-        self.answer = self.answers[len(self.calls)]
-        return super().generate(messages, max_new_tokens, stop, on_token)
-
-
 class Quoting(FakeGenerator):
     """Summarizes a focus prompt by quoting the first sentence of the first passage it shows."""
 
@@ -291,13 +279,6 @@ def test_a_focus_summary_in_its_range_or_repeating_itself_is_not_extended(towns)
     index._generator = same = FakeGenerator("The council of Ashford opened 3 new libraries in 1990 [1].")
     result = index.summarize_focus("new libraries opened by town councils", 40, under=paths)
     assert len(same.calls) == 2 and result.text == "The council of Ashford opened 3 new libraries in 1990 [1]."
-    # nor does a sentence that would take it past the range (40 words asked: 48 at most)
-    index._generator = long = Turns("The council of Ashford opened 3 new libraries in 1990 [1].",
-                                    "Residents of Bexley borrowed many books in the first month, read them in the new "
-                                    "reading rooms of the town, and asked the council of Bexley for longer opening hours, "
-                                    "more chairs, brighter lamps and a second library near the harbour [2].")
-    result = index.summarize_focus("new libraries opened by town councils", 40, under=paths)
-    assert len(long.calls) == 2 and words_of(result.text) == 10
 
 
 def test_the_cli_marks_an_unverified_focus_summary_and_prints_no_empty_sources(report, monkeypatch):
