@@ -9,13 +9,15 @@ one that means something:
   opens with two of them), and a tail of it that only restates the question is cut ("Dallas during
   the Cold War" -> "Dallas");
 - the answer's words (numbers and number words as digits) occur in the quoted sentence, in order,
-  or at least all of its numbers, names and content words do; a number alone occurs as itself
-  ("235" is not the first group of "235 000"); a heading (a Markdown one, or a line in capitals:
-  a PDF's running header) names a topic and verifies nothing;
-- the quoted sentence meets the question: it and its neighbours hold half of the question's content
-  words, and it contains every number the question states (a table row for "100% coverage" must
-  say 100; a row may take the year from its table's header); a question in another language than
-  the sentence (English over Chinese) is met by its numbers alone;
+  or at least all of its numbers, names and content words do, in the answer's order (not spliced
+  from across the sentence); a number alone occurs as itself ("235" is not the first group of
+  "235 000"); a heading (a Markdown one, or a line in capitals: a PDF's running header) names a
+  topic and verifies nothing;
+- the quoted sentence meets the question: it holds one of the question's content words (or opens
+  with a pronoun), it and its neighbours hold half of them, and it contains every number the
+  question states (a table row for "100% coverage" must say 100; a row may take the year from its
+  table's header); a question in another language than the sentence (English over Chinese) is met
+  by its numbers alone;
 - Chinese (no spaces) is compared by character pairs, not counting pairs that hold a particle;
 - the answer is the kind of thing asked: a number for "how many", a name (no digits) for "who",
   a percentage for "what accuracy" (a table row holds many cells; the model may read the wrong one),
@@ -403,8 +405,8 @@ def _meets_question(
     passage (`around`: an answer about another country is not one about Australia); and the question's
     content words beyond the answer are there: one in the sentence (unless it opens with a pronoun),
     and QUESTION_OVERLAP of them in the sentence and its neighbours or, for a table row, in the whole
-    passage (the table's header and caption). A row may take the question's numbers from the header too ("Budget line 2019
-    amount"), never from another row."""
+    passage (the table's header and caption). A row may take the question's numbers from the header
+    too ("Budget line 2019 amount"), never from another row."""
     asked = _stem(_content(tokens(question)) - set(answer))
     if measure := _MEASURE_QUESTION.match(question):
         asked.discard(measure.group(1).casefold())  # "how long": the answer's unit says it, not the word
