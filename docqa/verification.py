@@ -28,10 +28,10 @@ one that means something:
   (…吗？, 是否…) is answered 是 or 否, whatever language the model said it in.
 
 An abbreviation given as the answer is shown with the long form its quote defines ("FAA" ->
-"Federal Aviation Administration (FAA)"). A model that forgets [n], or cites the wrong passage, is corrected to the passage that holds the
-answer; an answer that no sentence holds stays unverified, with the reason. An answer none of whose
-words any passage holds is `absent`: the model's own knowledge, which `ask` does not pass off as
-the documents' (it abstains).
+"Federal Aviation Administration (FAA)"). A model that forgets [n], or cites the wrong passage, is
+corrected to the passage that holds the answer; an answer that no sentence holds stays unverified,
+with the reason. An answer none of whose words any passage holds is `absent`: the model's own
+knowledge, which `ask` does not pass off as the documents' (it abstains).
 """
 
 from __future__ import annotations
@@ -220,12 +220,11 @@ def _content(toks: list[str]) -> set[str]:
     return words | {p for p in _cjk_pairs(toks) - _QUESTION_WORDS if not _CJK_FUNCTION_CHARS.intersection(p)}
 
 
-def _in_order(answer: list[str], sentence: list[str]) -> bool:
-    """The answer's content words come in the sentence in the answer's order: words taken from
-    across a sentence and spliced are a new claim ("a bottle of rules for shutting people up like
-    telescopes" from "a book of rules for shutting people up like telescopes: this time she found a
-    little bottle"). Chinese is left to the character pairs."""
-    words = [t for t in answer if t in _content(answer)]
+def _in_order(words: list[str], sentence: list[str]) -> bool:
+    """The answer's content words (`words`, in its order) come in the sentence in that order: words
+    taken from across a sentence and spliced are a new claim ("a bottle of rules for shutting people
+    up like telescopes" from "a book of rules for shutting people up like telescopes: this time she
+    found a little bottle"). Chinese is left to the character pairs."""
     rest = iter(t for t in sentence if t in words)
     return all(w in rest for w in words)
 
@@ -454,7 +453,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         short = bare  # unless the aside is the answer: "sport (including English Premier League Football"
     short = without_restated_tail(without_restated_lead(short, question), question)
     answer = tokens(short)
-    if not _content(answer):
+    if not (content := _content(answer)):
         return Verdict(short, order[0], None, False, "the answer has no content to check")
     if _restates(answer, q):
         return Verdict(short, order[0], None, False, "the answer restates the question")
@@ -464,6 +463,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     top = max((score for p in order for _, _, score in p.sentences), default=0.0)
     offered: set[str] = set()  # every passage's words, stemmed: what an answer not `_absent` shares
     sections = _section_refs(short)  # what each quote must name ("1201(d)"), read once
+    ordered = [t for t in answer if t in content]  # the content words as the answer says them
     for p in order:
         text = doc_text(p.doc_id)
         spans = _spans(p)
@@ -479,12 +479,12 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
             near = (spans[max(i - 1, 0)][0], spans[min(i + 1, len(spans) - 1)][1])  # with its neighbours
             context = tokens(text[near[0] : near[1]])
             # A number alone must occur as itself ("235" is not held by "235 000 paragraphs").
-            holds = (exact or not all(t[0].isdigit() for t in answer) and _content(answer) <= _terms(sent)
-                     and _in_order(answer, sent)) and _names_sections(sections, text[start:end])
+            holds = (exact or not all(t[0].isdigit() for t in answer) and content <= _terms(sent)
+                     and _in_order(ordered, sent)) and _names_sections(sections, text[start:end])
             # A short quote that is the answer alone (a lone table cell) shows nothing about it, and a
             # heading names a topic without saying anything of it ("# Notes on Working Memory, in People",
             # a page's running header "52 THE SIEGE OF VICKSBURG.").
-            says_more = (bool(_content(sent) - _content(answer)) or len(_content(sent)) > 4) and \
+            says_more = (bool(_content(sent) - content) or len(_content(sent)) > 4) and \
                 not _HEADING.match(text, start) and not is_capitals(text[start:end])
             row = is_table_row(text[start:end])
             if not (holds and says_more) or not _meets_question(
@@ -518,6 +518,8 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
 
 # An abbreviation the sentence defines: "tobacco mosaic virus (TMV)", "通用药物管理委员会 (GPhC)".
 _ABBREVIATION = re.compile(r"[A-Za-z][A-Za-z0-9\-]{1,7}")
+# A gloss in Latin letters right after a term, in brackets: "古鲁(guru)".
+_LATIN_GLOSS = r"\s*[(（]\s*[A-Za-z][A-Za-z .'\-]{0,39}[)）]"
 
 
 def expanded(short: str, sentence: str) -> str:
@@ -528,8 +530,8 @@ def expanded(short: str, sentence: str) -> str:
     Chinese (no spaces between words), a run of characters before the bracket that a space sets apart.
     A Chinese term the sentence glosses in Latin letters keeps the gloss as written ("古鲁" ->
     "古鲁(guru)"): the name the term translates, which a reader may know it by."""
-    gloss = re.search(rf"{re.escape(short)}\s*[(（]\s*[A-Za-z][A-Za-z .'\-]{{0,39}}[)）]", sentence)
-    if gloss and has_cjk(short):
+    gloss = has_cjk(short) and re.search(re.escape(short) + _LATIN_GLOSS, sentence)
+    if gloss:
         return gloss.group()
     if not _ABBREVIATION.fullmatch(short) or sum(c.isupper() for c in short) < 2:
         return short
