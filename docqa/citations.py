@@ -71,8 +71,22 @@ def support(sentence: str, passage_text: str) -> float:
     return len(words & content_words(passage_text)) / len(words)
 
 
+# Citation marks that open a piece: they close the sentence before it.
+_LEADING_MARKS = re.compile(r"(?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+")
+
+
 def sentences(text: str) -> list[str]:
-    return [s for s in (p.strip() for p in _SENTENCE.split(text)) if s]
+    """`text`'s sentences, each with the citation marks after its end: a Chinese sentence ends at
+    its full stop, so "…情形。 [1] 清理…" would give the [1] to the sentence after it."""
+    out: list[str] = []
+    for piece in (p.strip() for p in _SENTENCE.split(text)):
+        marks = _LEADING_MARKS.match(piece)
+        if marks and out:
+            out[-1] = f"{out[-1]} {marks.group().strip()}"
+            piece = piece[marks.end():]
+        if piece:
+            out.append(piece)
+    return out
 
 
 def cited_numbers(sentence: str) -> list[int]:

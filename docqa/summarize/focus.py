@@ -17,17 +17,21 @@ import re
 import time
 from dataclasses import asdict, dataclass, field, replace
 
-from docqa.answer import MODEL_ABSTAINS, ABSTAIN_TEXT, Spec, document_texts, fence_passages, fill, rerank, weak_evidence
+from docqa.answer import (
+    MODEL_ABSTAINS, ABSTAIN_TEXT, Spec, document_texts, fence_passages, fill, rerank, score_sentences, weak_evidence,
+)
 from docqa.citations import CITATION, Citation, cited_numbers, content_words, sentences, verify
+from docqa.cjk import CJK_RUN
 from docqa.errors import UsageError
 from docqa.models.generation.base import Generator
 from docqa.prompts import load_prompt
+from docqa.retrieval.sentences import Sentence
 from docqa.retrieval.working_set import Passage, WorkingSet
 from docqa.settings import Settings
 from docqa.verification import check
 from docqa.summarize import language
 from docqa.summarize.document import answer_room, trim_to_sentence
-from docqa.summarize.length import PROSE_WORDS, REDUNDANT, Range, words_of
+from docqa.summarize.length import PROSE_WORDS, REDUNDANT, Range, is_transcript, quotation, words_of
 
 
 @dataclass
@@ -218,6 +222,42 @@ def extended(held: str, target: Range, draft: _Drafts) -> str:
     return held
 
 
+def _about(words: set[str], topic: set[str]) -> bool:
+    """A sentence's content words meet the topic's: one of its words, or half of its character pairs
+    (one pair is a fragment: 营业 of 营业收入 is also 营业外支出)."""
+    pairs = {w for w in topic if CJK_RUN.match(w)}
+    return bool(words & (topic - pairs)) or (bool(pairs) and len(words & pairs) * 2 >= len(pairs))
+
+
+def padded(held: str, target: Range, ws: WorkingSet, scored: list[Sentence], doc_text, topic: str) -> str:
+    """`held`, still under the range after its extension, filled with the passages' own sentences
+    that attention ranks highest (`scored`), quoted as they stand (length.quotation: a transcript's
+    are attributed to their speaker) and cited, in document order, while they say something new about
+    the topic (one of its words) and keep it under the range's top; as the document summarizer's last
+    resort is the document's own sentences (length.fit)."""
+    have, seen, about = words_of(held), content_words(CITATION.sub(" ", held)), content_words(topic)
+    spoken: dict[int, bool] = {}
+    chosen = []
+    for s in sorted(scored, key=lambda s: -s.score):
+        if have >= target.words:
+            break
+        doc_id = s.candidate.hit.doc_id
+        p = next((p for p in ws.passages if p.doc_id == doc_id and p.start <= s.start and s.end <= p.end), None)
+        if p is None:
+            continue
+        text = doc_text(doc_id)
+        if doc_id not in spoken:
+            spoken[doc_id] = is_transcript(text)
+        quote = quotation(text, s.start, s.end, spoken[doc_id])
+        words = content_words(quote or "")
+        if not _about(words, about) or len(words & seen) >= REDUNDANT * len(words) or have + words_of(quote) > target.high:
+            continue
+        chosen.append((p.n, s.start, f"{quote} [{p.n}]"))
+        seen |= words
+        have += words_of(quote)
+    return joined([(False, held)] + [(False, q) for _, _, q in sorted(chosen)])
+
+
 def summarize_focus(
     index, generator: Generator, topic: str, settings: Settings, words: int | None = None,
     doc_ids: list[int] | None = None, on_token=None,
@@ -251,7 +291,12 @@ def summarize_focus(
     draft = _Drafts(topic, ws, doc_text, generator, a.support_threshold)
     raw, held = draft(ws.passages, words, on_token)
     if held and not MODEL_ABSTAINS.search(raw):
-        held = extended(held, Range(words, settings.summarize.tolerance), draft)
+        target = Range(words, settings.summarize.tolerance)
+        held = extended(held, target, draft)
+        # Quotes fill out a summary the passages support; one they don't is shown as the model wrote
+        # it, marked unverified, not dressed in verified quotes.
+        if words_of(held) < target.low and any(c.verified for c in verify(held, ws, a.support_threshold, doc_text)[1]):
+            held = padded(held, target, ws, score_sentences(topic, candidates, index, a), doc_text, topic)
     result.dropped = draft.dropped
     text, citations, removed, _ = verify(held, ws, a.support_threshold, doc_text)
     unsupported = "" if any(c.verified for c in citations) else "no sentence of the summary is supported by a passage"

@@ -45,6 +45,21 @@ _SECTION_START = re.compile(r"(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,4}\.)\s+[A-Z]"
 # A transcript's turn, its speaker's name or role first ("Industrial Designer: I'd go for wood."):
 # dialogue, which a summary reports and never quotes (a short meeting summary was filled with one).
 _SPEAKER_LABEL = re.compile(rf"(?:\[?{CLOCK.pattern}\]?\s*)?[A-Z][\w.'’()\- ]{{0,59}}:\s+\S")
+# The label alone, at a line's start: who says what follows.
+_SPEAKER = re.compile(rf"^(?:\[?{CLOCK.pattern}\]?\s*)?([A-Z][\w.'’()\- ]{{0,59}}):[ \t]+(?=\S)", re.M)
+# How far above a sentence its turn's label is looked for (a long turn wraps over lines).
+TURN_LOOKBACK = 3000
+# Speech as a transcript writes it down: a filler, an annotation ("{vocalsound}", "{disfmarker}"), a
+# word said twice at once ("the the", "it's it's"), talk's small change ("yeah", "I mean"). A summary
+# may quote what was said, never how.
+_DISFLUENT = re.compile(r"\{\w+\}|\b(?:uh|um|er|erm|mm|hmm|ah|eh|yeah|okay|gonna|kinda|dunno|(?:you|I) (?:know|mean|guess))\b"
+                        r"|\b([\w']+)\s+\1\b", re.IGNORECASE)
+# An opening that leans on the sentence before it: quoted alone, it points at nothing.
+_LEANS_BACK = re.compile(r"(?:and|but|so|or|also|then|because|like|well|now|yes|no|it|they|he|she)\b", re.IGNORECASE)
+# A statement's end (not a question's, and not a sentence the passage cut off).
+_STATED = re.compile(r"[.!。！]$")
+# Tokenized transcripts set punctuation apart ("the case , and").
+_SPACED_MARK = re.compile(r"\s+(?=[,.;:!?'’](?:\s|$)|n't\b|'s\b|'re\b|'ve\b|'ll\b|'d\b|'m\b)")
 
 
 _MARKS = re.compile(r"\s*" + CITATION.pattern)
@@ -100,6 +115,38 @@ def is_prose(sentence: str) -> bool:
             or _SECTION_START.match(sentence) or _SPEAKER_LABEL.match(sentence):
         return False  # a lower-case start is the tail of a sentence the page cut ("however, did not last long")
     return sum(t[0].isalpha() for t in toks) >= 0.8 * len(toks) and sum(t[0].islower() for t in toks) >= 0.6 * len(toks)
+
+
+# A transcript: at least this share of its lines open with a speaker's label.
+TRANSCRIPT_TURNS = 0.3
+
+
+def is_transcript(text: str) -> bool:
+    """Turns of speech, most lines a speaker's ("Marketing: Mm-hmm ."), not a text that has a
+    "Note:" or a "Table 3:" here and there."""
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    return sum(_SPEAKER.match(ln) is not None for ln in lines) >= max(5, TRANSCRIPT_TURNS * len(lines))
+
+
+def quotation(text: str, start: int, end: int, spoken: bool = False) -> str | None:
+    """The sentence text[start:end] as a summary may quote it, or None. Written prose stands as it
+    is; a sentence of a transcript (`spoken`) is quoted and attributed to the speaker whose label
+    opens its turn ('Industrial Designer said: "We can use wood and titanium."'). Only a statement
+    that is prose (is_prose), whole, fluently said and readable alone is quoted."""
+    sentence = " ".join(text[start:end].split())
+    turns = list(_SPEAKER.finditer(text, max(0, start - TURN_LOOKBACK), end)) if spoken else []
+    turn = turns[-1] if turns else None
+    if turn and turn.start() >= start:
+        sentence = " ".join(text[turn.end():end].split())
+    sentence = _SPACED_MARK.sub("", sentence)
+    if not is_prose(sentence) or not _STATED.search(sentence) or _DISFLUENT.search(sentence) \
+            or _LEANS_BACK.match(sentence):
+        return None
+    if not turn:
+        return sentence
+    if CJK_RUN.search(sentence):
+        return f"{turn.group(1)}说：“{sentence}”"
+    return f'{turn.group(1)} said: "{sentence}"'
 
 
 def _once(kept: list[str], lang: Language) -> list[str]:

@@ -71,3 +71,12 @@ def test_abbreviations_do_not_split_a_sentence():
         "It infects Ae. albopictus mosquitoes [1].",
         "Then it spreads.",
     ]
+
+
+def test_a_mark_after_a_chinese_full_stop_cites_the_sentence_it_follows():
+    from docqa.citations import sentences
+
+    # A Chinese sentence ends at its 。, so the split alone gave the [1] to the next sentence, and
+    # the last one a sentence of its own (a focus summary showed "…元。 [1] [1]").
+    assert sentences("营业收入增长了10%。 [1] 净利润下降[2]。") == ["营业收入增长了10%。 [1]", "净利润下降[2]。"]
+    assert sentences("利润下降。[2][3] 现金增加。 [1]") == ["利润下降。 [2][3]", "现金增加。 [1]"]
