@@ -36,6 +36,7 @@ knowledge, which `ask` does not pass off as the documents' (it abstains).
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -662,16 +663,26 @@ def _top_sentence(p: Passage) -> tuple[int, int] | None:
     return (start, end)
 
 
+def _yes_no_terms(sentence: str) -> set[str]:
+    """What a sentence offers a yes/no question: its terms, stemmed, a number set apart in thousands
+    whole ("235 000" is no 235)."""
+    return _stem(_terms(tokens(_SPACED_NUMBER.sub(lambda m: "".join(m.group().split()), sentence))))
+
+
 def _check_yes_no(question: str, short: str, order: list[Passage], doc_text) -> Verdict:
-    asked = _content(tokens(question))
-    best: tuple | None = None
-    for p in order:
-        text = doc_text(p.doc_id)
-        for start, end, score in _spans(p):
-            overlap = len(asked & _terms(tokens(text[start:end]))) / (len(asked) or 1)
-            if best is None or (overlap, score) > best[0]:
-                best = ((overlap, score), p, (start, end))
-    (overlap, _), p, span = best
+    asked = _stem(_content(tokens(question)))
+    sentences = [(p, (start, end), score, _yes_no_terms(doc_text(p.doc_id)[start:end]))
+                 for p in order for start, end, score in _spans(p)]
+    # The sentence that restates the question holds most of its words, the rare ones first: "Does the
+    # DMCA create new criminal penalties?" is restated by the sentence on criminal penalties, not by
+    # one of the many that say "DMCA", "create" and "new" (the rarer a word among the passages'
+    # sentences, the more it weighs).
+    rarity = {w: math.log((1 + len(sentences)) / (1 + sum(w in t for *_, t in sentences))) + 1 for w in asked}
+    p, span, _, terms = max(sentences, key=lambda s: (sum(rarity[w] for w in asked & s[3]), s[2]))
+    # Half of its words, and half of their weight: "DMCA", "create" and "new" are no "Yes" to new
+    # criminal penalties when no passage says "criminal".
+    overlap = min(len(asked & terms) / (len(asked) or 1),
+                  sum(rarity[w] for w in asked & terms) / (sum(rarity.values()) or 1))
     said = _YES_NO_ANSWER.match(short)
     yes = (said.group(1) or "").casefold() == "yes" or said.group(2) in ("是", "对", "對", "有")
     # Said in the question's language: a Chinese question over English passages gets 是 / 否.

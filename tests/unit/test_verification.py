@@ -188,6 +188,22 @@ def test_a_yes_or_no_is_verified_only_by_a_sentence_that_says_it():
     assert _check("公司2019年的营业收入比上年增长了吗？", "没有 [1]", "公司2019年的营业收入没有比上年增长。").verified
 
 
+def test_a_yes_or_no_is_quoted_from_the_sentence_with_the_questions_rare_words():
+    # Walkthrough, stop 31: right "Yes" answers quoted from the wrong sentence, and verified.
+    wili = ("The WiLI-2018 dataset contains 235 000 paragraphs of at least 140 Unicode code points. "
+            "Each paragraph was taken from Wikipedia. The WiLI-2018 dataset contains 235 languages.")
+    v = _check("Does the WiLI-2018 dataset contain 235 languages?", "Yes [1]", wili)
+    assert v.verified and wili[v.quote[0]:v.quote[1]] == "The WiLI-2018 dataset contains 235 languages."
+    # "DMCA", "create" and "new" are in every sentence; "criminal penalties" is the question.
+    dmca = ("Title II of the DMCA creates four new limitations on liability. The DMCA creates new rules for "
+            "webcasting. Section 1204 of the DMCA creates criminal penalties for willful violations.")
+    v = _check("Does the DMCA create new criminal penalties?", "Yes [1]", dmca)
+    assert v.verified and dmca[v.quote[0]:v.quote[1]].startswith("Section 1204")
+    # ... and where no passage says "criminal", the words the question shares with them are no "Yes".
+    v = _check("Does the DMCA create new criminal penalties?", "Yes [1]", dmca.rsplit(" Section", 1)[0])
+    assert not v.verified and "restates" in v.reason
+
+
 def test_a_chinese_yes_no_question_is_answered_in_chinese():
     report = "公司2019年的营业收入为45.6亿元，比上年增长12%。公司共有员工8,000名。"
     assert is_yes_no("公司2019年的营业收入比上年增长了吗？") and is_yes_no("公司是否增加了营业收入？")
