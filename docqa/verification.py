@@ -83,7 +83,8 @@ _QUESTION_WORDS = frozenset(
 )
 # Chinese particles, pronouns and question characters: a pair holding one is mostly a junction of
 # two words ("资金的", "是如何") that the answering sentence need not repeat.
-_CJK_FUNCTION_CHARS = frozenset(either_script("的了是在和与及或吗呢么什哪谁如何怎为被把对于从到由个些这那其之也都就而并"))
+_FUNCTION_CHARS = either_script("的了是在和与及或吗呢么什哪谁如何怎为被把对于从到由个些这那其之也都就而并")
+_CJK_FUNCTION_CHARS = frozenset(_FUNCTION_CHARS)
 # The Chinese units a number's answer includes ("1950年代", "45.6亿元", "11分", "3个月").
 _CJK_UNIT = re.compile(" ?(?:" + either_script("世纪|年代|美元|英里|公里|[年月日号亿万千百元人次个分岁倍度米吨秒天周名位家条场届]") + ")+")
 # The units and scale words a bare number's answer includes, in English.
@@ -534,13 +535,17 @@ def expanded(short: str, sentence: str) -> str:
     gloss = has_cjk(short) and re.search(re.escape(short) + _LATIN_GLOSS, sentence)
     if gloss:
         return gloss.group()
-    if not _ABBREVIATION.fullmatch(short) or sum(c.isupper() for c in short) < 2:
+    # Snapped with its brackets (_CJK_BRACKETS), as a title would be: "（GPhC）".
+    bare = short[1:-1] if short.startswith("（") and short.endswith("）") else short
+    if not _ABBREVIATION.fullmatch(bare) or sum(c.isupper() for c in bare) < 2:
         return short
+    short = bare
     m = re.search(rf"(\S[^()（）]*?)\s*[(（]\s*{re.escape(short)}\s*[)）]", sentence)
     if not m:
         return short
     before = m.group(1)
-    if zh := re.search(rf"\s([{CJK_CHARS}]{{2,12}})$", sentence[: m.end(1)]):
+    if zh := re.search(rf"(?:^|(?<=[^{CJK_CHARS}])|(?<=[{_FUNCTION_CHARS}]))((?:(?![{_FUNCTION_CHARS}])[{CJK_CHARS}]){{2,12}})$",
+                       sentence[: m.end(1)]):
         return f"{zh.group(1)} ({short})"
     words = before.split()[-min(len(short) + 5, 2 * len(short)):]
     text, letters = " ".join(words), [c.lower() for c in short if c.isalnum()]

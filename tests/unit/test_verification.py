@@ -406,9 +406,13 @@ def test_an_abbreviation_is_answered_with_the_long_form_its_sentence_defines():
     assert v.verified and v.short == "Mycobacterium tuberculosis (MTB)"
     zh = _check("药房技术员必须在什么机构注册?", "GPhC [1]", "药房技术员一旦取得资格，必须在 通用药物管理委员会 (GPhC) 注册为专家。")
     assert zh.verified and zh.short == "通用药物管理委员会 (GPhC)"
-    # Without a space to set it apart, where a Chinese long form starts is unknown: the answer stays.
-    unset = _check("药房技术员必须在什么机构注册?", "GPhC [1]", "药房技术员必须在通用药物管理委员会（GPhC）注册。")
-    assert unset.verified and "管理委员会" not in unset.short
+    # Without a space, a particle sets it apart (在); where nothing does, the answer stays as it is.
+    bound = _check("药房技术员必须在什么机构注册?", "GPhC [1]", "药房技术员必须在通用药物管理委员会 (GPhC) 注册。")
+    assert bound.verified and bound.short == "通用药物管理委员会 (GPhC)"
+    wide = _check("药房技术员必须在什么机构注册?", "GPhC [1]", "药房技术员必须在通用药物管理委员会（GPhC）注册。")
+    assert wide.verified and wide.short == "通用药物管理委员会 (GPhC)", "full-width brackets too"
+    unset = _check("药房技术员必须向什么机构注册?", "GPhC [1]", "药房技术员必须向通用药物管理委员会 (GPhC) 注册。")
+    assert unset.verified and unset.short == "GPhC"
     # A Chinese term keeps the Latin gloss its sentence gives it, as written.
     glossed = _check("印度教中的精神导师叫什么？", "古鲁 [1]", "在印度教中，精神导师被称为古鲁(guru)，意为老师。")
     assert glossed.verified and glossed.short == "古鲁(guru)"
