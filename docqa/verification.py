@@ -222,6 +222,14 @@ def _content(toks: list[str]) -> set[str]:
     return words | {p for p in _cjk_pairs(toks) - _QUESTION_WORDS if not _CJK_FUNCTION_CHARS.intersection(p)}
 
 
+def _beside_particles(toks: list[str]) -> set[str]:
+    """The Chinese characters of a question that stand beside a particle or question character: the
+    pairs that hold them are dropped (_content), and with them a word's only trace: 美猴王拜谁为师
+    ("whom did the Monkey King take as master") keeps 拜 and 师, not only 美猴 and 猴王."""
+    return {t for a, t, b in zip(["", *toks], toks, [*toks[1:], ""])
+            if CJK_RUN.match(t) and t not in _CJK_FUNCTION_CHARS and (a in _CJK_FUNCTION_CHARS or b in _CJK_FUNCTION_CHARS)}
+
+
 def _in_order(words: list[str], sentence: list[str]) -> bool:
     """The answer's content words (`words`, in its order) come in the sentence in that order: words
     taken from across a sentence and spliced are a new claim ("a bottle of rules for shutting people
@@ -408,7 +416,7 @@ def _meets_question(
     and QUESTION_OVERLAP of them in the sentence and its neighbours or, for a table row, in the whole
     passage (the table's header and caption). A row may take the question's numbers from the header
     too ("Budget line 2019 amount"), never from another row."""
-    asked = _stem(_content(tokens(question)) - set(answer))
+    asked = _stem((_content(tokens(question)) | _beside_particles(tokens(question))) - set(answer))
     if measure := _MEASURE_QUESTION.match(question):
         asked.discard(measure.group(1).casefold())  # "how long": the answer's unit says it, not the word
     if not stated_numbers(question) <= set(sentence) | set(answer) | (header if row else set()):

@@ -497,3 +497,15 @@ def test_words_spliced_from_across_a_sentence_are_not_verified():
                      "a bottle of rules for shutting people up like telescopes [1]", bottle)
     assert not spliced.verified
     assert _check("What did Alice find on the table?", "a little bottle [1]", bottle).verified
+
+
+def test_a_chinese_question_is_met_by_its_words_not_by_the_name_it_is_about():
+    # Walkthrough, stop 31: 「孫悟空」 verified for 美猴王拜谁为师 by the death register bearing his name.
+    # The question's pairs across a particle (拜谁, 为师) were dropped, and 美猴/猴王 were most of what
+    # was left; 拜 and 师 now count.
+    register = ("只見那美猴王睡裏，見兩人拿一張批文，上有「孫悟空」三字，走近身，不容分說，套上繩，"
+                "就把美猴王的魂靈兒索了去。")
+    assert not _check("美猴王拜谁为师？", "孙悟空 [1]", register).verified
+    master = "美猴王拜須菩提祖師為師，學得長生之道。"
+    v = _check("美猴王拜谁为师？", "须菩提祖师 [1]", master)
+    assert v.verified and v.short == "須菩提祖師"
