@@ -18,13 +18,15 @@ one that means something:
   question states (a table row for "100% coverage" must say 100; a row may take the year from its
   table's header); a question in another language than the sentence (English over Chinese) is met
   by its numbers alone;
-- Chinese (no spaces) is compared by character pairs, not counting pairs that hold a particle;
+- Chinese (no spaces) is compared by character pairs, not counting pairs that hold a particle (a
+  question's character beside one counts alone: 拜 and 师 of 美猴王拜谁为师);
 - the answer is the kind of thing asked: a number for "how many", a name (no digits) for "who",
   a percentage for "what accuracy" (a table row holds many cells; the model may read the wrong one),
   a unit for "how long" ("52" is a page number more often than a duration); for "the name of the
   captain", a quote (or its neighbours) that says "captain"; for a section ("1201(d)"), that section;
-- a yes/no answer is quoted with the sentence that best restates the question, and is verified only
-  when that sentence holds at least half of the question's content words; a Chinese yes/no question
+- a yes/no answer is quoted with the sentence that best restates the question (its rarest words
+  weigh most), and is verified only when that sentence holds at least half of the question's content
+  words and half of their weight; a Chinese yes/no question
   (…吗？, 是否…) is answered 是 or 否, whatever language the model said it in.
 
 An abbreviation given as the answer is shown with the long form its quote defines ("FAA" ->
