@@ -70,8 +70,9 @@ def in_document_order(passages: list[Passage]) -> list[Passage]:
 
 # A list item's marker ("3. ", "2) ", "- ") at a line start or after a sentence or citation.
 _ITEM = re.compile(r"(?:^|(?<=[.:;\]]\s)|(?<=\n))\s*(?:\d{1,2}[.)]|[-*•])\s+(?=\S)", re.M)
-# A number as a claim, with its percent sign: "4.2", "1998", "30 %".
-_CLAIM_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:\s*(?:%|percent\b))?")
+# A number as a claim, with its percent sign: "4.2", "1998", "30 %"; not the digits of a name
+# ("WiLI-2018", "COVID-19"), which the words around it are checked with.
+_CLAIM_NUMBER = re.compile(r"(?<![^\W_]-)(?<![\w.])\d+(?:[.,]\d+)*(?:\s*(?:%|percent\b))?")
 
 
 # "The passage states that X [2]": narration about the sources, not a claim. It reads badly in a

@@ -208,6 +208,13 @@ def test_a_focus_item_no_passage_holds_is_dropped():
     assert "System caching" in kept and "Information location tools" in kept
 
 
+def test_the_digits_of_a_name_are_no_claim_of_their_own():
+    from docqa.summarize.focus import claims
+
+    asked = claims("the WiLI-2018 dataset", False, "The WiLI-2018 dataset covers 235 languages [3].")
+    assert asked == [("The WiLI-2018 dataset covers languages", "235 [3]")]
+
+
 def test_a_focus_summary_states_claims_not_what_the_passage_says():
     # QMSum: "The passage states that the segmenter has been working so well since July" had support
     # 0.38 (< 0.5) for the words "passage" and "states", and the whole focus summary came back empty.
