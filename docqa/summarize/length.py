@@ -63,11 +63,14 @@ _SPACED_MARK = re.compile(r"\s+(?=[,.;:!?'’](?:\s|$)|n't\b|'s\b|'re\b|'ve\b|'l
 
 
 _MARKS = re.compile(r"\s*" + CITATION.pattern)
+# A list item's marker at its line's start: "- ", "2. ", "3) ".
+_ITEM_MARKER = re.compile(r"^[ \t]*(?:[-*•]|\d{1,2}[.)])[ \t]+", re.M)
 
 
 def words_of(summary: str) -> int:
-    """A summary's length as a reader counts it: its citation marks (a focus summary's) are not words."""
-    return count(_MARKS.sub("", summary))
+    """A summary's length as a reader counts it: its citation marks (a focus summary's) and its list
+    items' markers are not words."""
+    return count(_ITEM_MARKER.sub("", _MARKS.sub("", summary)))
 
 
 @dataclass(frozen=True)

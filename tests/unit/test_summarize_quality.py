@@ -94,6 +94,11 @@ def test_a_short_document_is_summarized_to_half_its_length_not_padded(index, emb
     assert Range(summary.words, 0.2).holds(summary.text), summary.text
 
 
+def test_a_summarys_citation_marks_and_list_markers_are_not_words():
+    assert words_of("The law limits liability [1]:\n- System caching [1].\n2. Storage of information [2][3].") == 9
+    assert words_of("It passed in 1998. 2. is a number here.") == 9  # only a marker that opens a line
+
+
 def test_line_numbers_and_rules_are_not_words_of_a_short_document():
     # The transcript page: 25 line numbers and a row of dashes beside 77 words.
     page = "\n".join(f"{n} The matter came on for argument." for n in range(1, 11)) + "\n- - - - - - : : :"
