@@ -55,7 +55,8 @@ TURN_LOOKBACK = 3000
 _DISFLUENT = re.compile(r"\{\w+\}|\b(?:uh|um|er|erm|mm|hmm|ah|eh|yeah|okay|gonna|kinda|dunno|(?:you|I) (?:know|mean|guess))\b"
                         r"|\b([\w']+)\s+\1\b", re.IGNORECASE)
 # An opening that leans on the sentence before it: quoted alone, it points at nothing.
-_LEANS_BACK = re.compile(r"(?:and|but|so|or|also|then|because|like|well|now|yes|no|it|they|he|she)\b", re.IGNORECASE)
+_LEANS_BACK = re.compile(r"(?:and|but|so|or|also|then|because|like|well|now|yes|no|it|they|he|she|however|therefore|thus"
+                         r"|moreover|furthermore|first of all|in addition|finally)\b", re.IGNORECASE)
 # A statement's end (not a question's, and not a sentence the passage cut off).
 _STATED = re.compile(r"[.!。！]$")
 # Tokenized transcripts set punctuation apart ("the case , and").
