@@ -103,6 +103,38 @@ def without_narration(text: str) -> str:
     return "".join(out)
 
 
+# "The passage discusses X": the reader was shown no passage. The subject is named for what the
+# reader knows: the transcript, the document, or the documents.
+_PASSAGE_SUBJECT = re.compile(r"(?:^|(?<=[.!?]\s)|(?<=\]\s))(?:The|This) (?:passage|text|excerpt)\b(?= (?:also )?[a-z]+s\b)")
+_PLURAL_VERB = {"is": "are", "has": "have", "does": "do", "was": "were"}
+
+
+def _plural(verb: str) -> str:
+    """The verb a plural subject takes: "discusses" -> "discuss", "mentions" -> "mention"."""
+    if verb in _PLURAL_VERB:
+        return _PLURAL_VERB[verb]
+    if verb.endswith(("sses", "shes", "ches", "xes", "zes")):
+        return verb[:-2]
+    if verb.endswith("ies"):
+        return verb[:-3] + "y"
+    return verb[:-1] if verb.endswith("s") and not verb.endswith("ss") else verb
+
+
+def sources_named(text: str, subject: str) -> str:
+    """`text` with "The passage" as a sentence's subject named `subject` ("The transcript"); a plural
+    subject ("The documents") takes its verb without the -s ("discusses" -> "discuss")."""
+    out, last = [], 0
+    for m in _PASSAGE_SUBJECT.finditer(text):
+        out.append(text[last:m.start()] + subject)
+        last = m.end()
+        verb = re.match(r" (also )?([a-z]+)", text[last:])
+        if subject.endswith("s") and verb:
+            out.append(f" {verb.group(1) or ''}{_plural(verb.group(2))}")
+            last += verb.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
 def units(text: str) -> list[tuple[bool, str]]:
     """The summary as (is a list item, text) units: each list item (its marker dropped), and each
     sentence of the prose."""
@@ -177,13 +209,17 @@ class _Drafts:
     def __init__(self, topic: str, ws: WorkingSet, doc_text, generator: Generator, threshold: float) -> None:
         self.topic, self.ws, self.doc_text, self.generator, self.threshold = topic, ws, doc_text, generator, threshold
         self.dropped: list[str] = []
+        docs = {p.doc_id for p in ws.passages}
+        self.subject = "The documents" if len(docs) > 1 else \
+            "The transcript" if is_transcript(doc_text(next(iter(docs)))) else "The document"
 
     def __call__(self, passages: list[Passage], words: int, on_token=None, limit: int | None = None) -> tuple[str, str]:
         """A summary asked for in at most `words` words, cut at a sentence end near `limit` (`words`)."""
         limit = limit or words
         gen = self.generator.generate(render(self.topic, passages, words), max_new_tokens=answer_room(limit),
                                       on_token=on_token)
-        raw = trim_to_sentence(without_narration(language.of(self.topic).written(gen.text)), limit)
+        raw = trim_to_sentence(sources_named(without_narration(language.of(self.topic).written(gen.text)), self.subject),
+                               limit)
         held, dropped = hold_claims(self.topic, raw, self.ws, self.doc_text)
         self.dropped += dropped
         return raw, held

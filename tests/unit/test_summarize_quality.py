@@ -213,6 +213,19 @@ def test_a_focus_item_no_passage_holds_is_dropped():
     assert "System caching" in kept and "Information location tools" in kept
 
 
+def test_a_focus_summary_names_its_sources_as_the_reader_knows_them(towns):
+    # "The passage discusses ..." (16 of 60 QMSum focus summaries): the reader was shown no passage.
+    from docqa.summarize.focus import sources_named
+
+    said = "The passage discusses the budget [1]. The passage also mentions fees [2]."
+    assert sources_named(said, "The transcript") == "The transcript discusses the budget [1]. The transcript also mentions fees [2]."
+    assert sources_named(said, "The documents") == "The documents discuss the budget [1]. The documents also mention fees [2]."
+    index, paths = towns  # three documents
+    index._generator = FakeGenerator("The passage discusses the new libraries the councils opened [1].")
+    result = index.summarize_focus("new libraries opened by town councils", 10, under=paths)
+    assert result.text.startswith("The documents discuss the new libraries"), result.text
+
+
 def test_the_digits_of_a_name_are_no_claim_of_their_own():
     from docqa.summarize.focus import claims
 
