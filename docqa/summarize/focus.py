@@ -8,7 +8,8 @@ every number, as a short answer to the sentence that states it, must be held by 
 the passages that meets the topic (or the sentence). An item or a sentence whose claim no passage
 holds is dropped, so "3. Penalties [2]" never stands for an item the passage does not list.
 A summary shorter than the words asked (summarize.tolerance) is extended from the passages it
-does not cite (`extended`).
+does not cite (`extended`) and, still short, filled with its passages' own sentences on the topic,
+quoted and cited (`padded`).
 """
 
 from __future__ import annotations
