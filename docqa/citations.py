@@ -72,7 +72,7 @@ def support(sentence: str, passage_text: str) -> float:
 
 
 # Citation marks that open a piece: they close the sentence before it.
-_LEADING_MARKS = re.compile(r"(?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+")
+_LEADING_MARKS = re.compile(rf"(?:{CITATION.pattern}\s*)+")
 
 
 def sentences(text: str) -> list[str]:

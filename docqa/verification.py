@@ -418,7 +418,8 @@ def _meets_question(
     and QUESTION_OVERLAP of them in the sentence and its neighbours or, for a table row, in the whole
     passage (the table's header and caption). A row may take the question's numbers from the header
     too ("Budget line 2019 amount"), never from another row."""
-    asked = _stem((_content(tokens(question)) | _beside_particles(tokens(question))) - set(answer))
+    asked_toks = tokens(question)
+    asked = _stem((_content(asked_toks) | _beside_particles(asked_toks)) - set(answer))
     if measure := _MEASURE_QUESTION.match(question):
         asked.discard(measure.group(1).casefold())  # "how long": the answer's unit says it, not the word
     if not stated_numbers(question) <= set(sentence) | set(answer) | (header if row else set()):

@@ -210,9 +210,16 @@ class _Drafts:
     def __init__(self, topic: str, ws: WorkingSet, doc_text, generator: Generator, threshold: float) -> None:
         self.topic, self.ws, self.doc_text, self.generator, self.threshold = topic, ws, doc_text, generator, threshold
         self.dropped: list[str] = []
+        self._spoken: dict[int, bool] = {}
         docs = {p.doc_id for p in ws.passages}
         self.subject = "The documents" if len(docs) > 1 else \
-            "The transcript" if is_transcript(doc_text(next(iter(docs)))) else "The document"
+            "The transcript" if self.spoken(next(iter(docs))) else "The document"
+
+    def spoken(self, doc_id: int) -> bool:
+        """Whether the document is a transcript (length.is_transcript), read once per document."""
+        if doc_id not in self._spoken:
+            self._spoken[doc_id] = is_transcript(self.doc_text(doc_id))
+        return self._spoken[doc_id]
 
     def __call__(self, passages: list[Passage], words: int, on_token=None, limit: int | None = None) -> tuple[str, str]:
         """A summary asked for in at most `words` words, cut at a sentence end near `limit` (`words`)."""
@@ -267,32 +274,31 @@ def _about(words: set[str], topic: set[str]) -> bool:
     return bool(words & (topic - pairs)) or (bool(pairs) and len(words & pairs) * 2 >= len(pairs))
 
 
-def padded(held: str, target: Range, ws: WorkingSet, scored: list[Sentence], doc_text, topic: str) -> str:
+def padded(held: str, target: Range, draft: _Drafts, scored: list[Sentence]) -> str:
     """`held`, still under the range after its extension, filled with the passages' own sentences
     that attention ranks highest (`scored`), quoted as they stand (length.quotation: a transcript's
     are attributed to their speaker) and cited, in document order, while they say something new about
     the topic (one of its words) and keep it under the range's top; as the document summarizer's last
     resort is the document's own sentences (length.fit)."""
-    have, seen, about = words_of(held), content_words(CITATION.sub(" ", held)), content_words(topic)
-    spoken: dict[int, bool] = {}
+    have, seen, about = words_of(held), content_words(CITATION.sub(" ", held)), content_words(draft.topic)
     chosen = []
     for s in sorted(scored, key=lambda s: -s.score):
         if have >= target.words:
             break
         doc_id = s.candidate.hit.doc_id
-        p = next((p for p in ws.passages if p.doc_id == doc_id and p.start <= s.start and s.end <= p.end), None)
+        p = next((p for p in draft.ws.passages if p.doc_id == doc_id and p.start <= s.start and s.end <= p.end), None)
         if p is None:
             continue
-        text = doc_text(doc_id)
-        if doc_id not in spoken:
-            spoken[doc_id] = is_transcript(text)
-        quote = quotation(text, s.start, s.end, spoken[doc_id])
+        quote = quotation(draft.doc_text(doc_id), s.start, s.end, draft.spoken(doc_id))
         words = content_words(quote or "")
-        if not _about(words, about) or len(words & seen) >= REDUNDANT * len(words) or have + words_of(quote) > target.high:
+        if not _about(words, about) or len(words & seen) >= REDUNDANT * len(words):
+            continue
+        n = words_of(quote)
+        if have + n > target.high:
             continue
         chosen.append((p.n, s.start, f"{quote} [{p.n}]"))
         seen |= words
-        have += words_of(quote)
+        have += n
     return joined([(False, held)] + [(False, q) for _, _, q in sorted(chosen)])
 
 
@@ -334,7 +340,7 @@ def summarize_focus(
         # Quotes fill out a summary the passages support; one they don't is shown as the model wrote
         # it, marked unverified, not dressed in verified quotes.
         if words_of(held) < target.low and any(c.verified for c in verify(held, ws, a.support_threshold, doc_text)[1]):
-            held = padded(held, target, ws, score_sentences(topic, candidates, index, a), doc_text, topic)
+            held = padded(held, target, draft, score_sentences(topic, candidates, index, a))
     result.dropped = draft.dropped
     text, citations, removed, _ = verify(held, ws, a.support_threshold, doc_text)
     unsupported = "" if any(c.verified for c in citations) else "no sentence of the summary is supported by a passage"

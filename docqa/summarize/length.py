@@ -44,9 +44,10 @@ _DEBRIS = re.compile(r"(?:^|\s)[!•▪●■◆|*>]+(?=\s|$)|\S@\S+\.[a-z]{2,}"
 _SECTION_START = re.compile(r"(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,4}\.)\s+[A-Z]")
 # A transcript's turn, its speaker's name or role first ("Industrial Designer: I'd go for wood."):
 # dialogue, which a summary reports and never quotes (a short meeting summary was filled with one).
-_SPEAKER_LABEL = re.compile(rf"(?:\[?{CLOCK.pattern}\]?\s*)?[A-Z][\w.'’()\- ]{{0,59}}:\s+\S")
+_LABEL = rf"(?:\[?{CLOCK.pattern}\]?\s*)?([A-Z][\w.'’()\- ]{{0,59}}):"
+_SPEAKER_LABEL = re.compile(_LABEL + r"\s+\S")
 # The label alone, at a line's start: who says what follows.
-_SPEAKER = re.compile(rf"^(?:\[?{CLOCK.pattern}\]?\s*)?([A-Z][\w.'’()\- ]{{0,59}}):[ \t]+(?=\S)", re.M)
+_SPEAKER = re.compile("^" + _LABEL + r"[ \t]+(?=\S)", re.M)
 # How far above a sentence its turn's label is looked for (a long turn wraps over lines).
 TURN_LOOKBACK = 3000
 # Speech as a transcript writes it down: a filler, an annotation ("{vocalsound}", "{disfmarker}"), a
