@@ -203,6 +203,17 @@ def new_units(summary: str, more: str) -> list[tuple[bool, str]]:
     return out
 
 
+def fitting(found: list[tuple[bool, str]], room: int) -> list[tuple[bool, str]]:
+    """The units, in order, that fit in `room` words together: a sentence the model ran on past its
+    limit (trim_to_sentence keeps a first one whole) is left out, not let past the range's top."""
+    out = []
+    for item, unit in found:
+        if words_of(unit) <= room:
+            out.append((item, unit))
+            room -= words_of(unit)
+    return out
+
+
 class _Drafts:
     """One topic's model calls over subsets of its working set: each summary as written, and as
     held (hold_claims), with what was dropped collected across calls."""
@@ -242,8 +253,8 @@ class _Drafts:
 # measured on QMSum (stops 29-30) and none made it longer. So a short summary is extended as a
 # document summary is, from what it leaves out: the passages it cites none of (the
 # EXTEND_PASSAGES of them with the most attention, so that the call costs half the first) are
-# summarized for the words still missing, and what that adds, held and not said already, is
-# appended.
+# summarized for the words still missing, and what that adds, held, not said already and within the
+# range's top, is appended.
 EXTEND_CALLS = 2
 EXTEND_PASSAGES = 4
 
@@ -258,7 +269,7 @@ def extended(held: str, target: Range, draft: _Drafts) -> str:
         # Asked for the words missing, the model still writes its usual sentence or two: it is given
         # room for what the range allows, or its first sentence is cut ("Ms.", "... channel or").
         raw, more = draft(sorted(rest, key=lambda p: p.n), target.words - have, limit=target.high - have)
-        new = [] if MODEL_ABSTAINS.search(raw) else new_units(held, more)
+        new = [] if MODEL_ABSTAINS.search(raw) else fitting(new_units(held, more), target.high - have)
         if not new:
             break
         held = f"{held} {joined(new)}"

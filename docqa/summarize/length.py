@@ -50,11 +50,20 @@ _SPEAKER_LABEL = re.compile(_LABEL + r"\s+\S")
 _SPEAKER = re.compile("^" + _LABEL + r"[ \t]+(?=\S)", re.M)
 # How far above a sentence its turn's label is looked for (a long turn wraps over lines).
 TURN_LOOKBACK = 3000
-# Speech as a transcript writes it down: a filler, an annotation ("{vocalsound}", "{disfmarker}"), a
-# word said twice at once ("the the", "it's it's"), talk's small change ("yeah", "I mean"). A summary
-# may quote what was said, never how.
-_DISFLUENT = re.compile(r"\{\w+\}|\b(?:uh|um|er|erm|mm|hmm|ah|eh|yeah|okay|gonna|kinda|dunno|(?:you|I) (?:know|mean|guess))\b"
-                        r"|\b([\w']+)\s+\1\b", re.IGNORECASE)
+# How a transcript writes speech down, which a quote leaves out as reported speech does: an
+# annotation ("{vocalsound}", "{disfmarker}"), a filler ("uh", "um"), a word said twice at once
+# ("the the", "it's it's").
+_NOISE = re.compile(r"\s*\{\w+\}|\s*\b(?:mm-hmm|uh-huh|uh|um|er|erm|mm|hmm|ah|eh|oh)\b,?", re.IGNORECASE)
+# Said twice: a word or a few ("if you have if you have"), or a word begun and begun again ("spong
+# spongy", "th the"): a cut-off start of a few letters that is no word of its own, or a lone letter.
+_SAID_TWICE = re.compile(r"\b((?:[\w']+\s+){0,2}[\w']+)(?:\s+\1\b)+", re.IGNORECASE)
+_FALSE_START = re.compile(r"(?<![\w'’])(?!(?:a|an|i|in|to|on|at|it|is|of|or|be|we|he|do|go|no|so|up|us|as|by|if|me|my|the|for|and"
+                          r"|are|was|not|but|all|can|her|his|one|our|out|you|how|now|who|any|new|see|way|day|use|man)\s)"
+                          r"([a-z]{1,5})\s+(?=\1[\w'])|(?<![\w'])[b-hj-z]\s+(?=[a-z])", re.IGNORECASE)
+# Talk's small change ("yeah", "I mean"), or a sentence begun again in mid-flow ("I got an email And
+# it says", "That's very That's fancy"): how something was said, and a summary quotes what was said.
+_DISFLUENT = re.compile(r"\b(?:yeah|okay|gonna|kinda|dunno|(?:you|I) (?:know|mean|guess))\b"
+                        r"|(?<=[a-z,] )(?-i:And|But|So|Or|The|That|That's|This|It|It's|We|You|They|There)\b", re.IGNORECASE)
 # An opening that leans on the sentence before it: quoted alone, it points at nothing.
 _LEANS_BACK = re.compile(r"(?:and|but|so|or|also|then|because|like|well|now|yes|no|it|they|he|she|however|therefore|thus"
                          r"|moreover|furthermore|first of all|in addition|finally)\b", re.IGNORECASE)
@@ -133,20 +142,49 @@ def is_transcript(text: str) -> bool:
     return sum(_SPEAKER.match(ln) is not None for ln in lines) >= max(5, TRANSCRIPT_TURNS * len(lines))
 
 
+# How far back the sentence before one that leans on it is looked for.
+LEAD_CHARS = 600
+
+
+def _as_quoted(sentence: str, spoken: bool) -> str:
+    """The sentence on one line, its punctuation closed up ("the case , and" -> "the case, and"); a
+    spoken one without the annotations, fillers and words said twice of its transcript."""
+    flat = " ".join(sentence.split())
+    if spoken:
+        text = _FALSE_START.sub("", _SAID_TWICE.sub(r"\1", _NOISE.sub("", flat)))
+        text = re.sub(r"\s*,(?:\s*,)+", ",", " ".join(text.strip(" ,").split()))
+    text = _SPACED_MARK.sub("", text if spoken else flat)
+    if text[:1].islower() and not flat[:1].islower():  # the filler that opened it is gone
+        text = text[:1].upper() + text[1:]
+    return text
+
+
+def _quotable(sentence: str) -> bool:
+    """Prose (is_prose), a whole statement (not a question, not cut off), fluently said."""
+    return is_prose(sentence) and _STATED.search(sentence) is not None and not _DISFLUENT.search(sentence)
+
+
 def quotation(text: str, start: int, end: int, spoken: bool = False) -> str | None:
     """The sentence text[start:end] as a summary may quote it, or None. Written prose stands as it
     is; a sentence of a transcript (`spoken`) is quoted and attributed to the speaker whose label
-    opens its turn ('Industrial Designer said: "We can use wood and titanium."'). Only a statement
-    that is prose (is_prose), whole, fluently said and readable alone is quoted."""
-    sentence = " ".join(text[start:end].split())
+    opens its turn ('Industrial Designer said: "We can use wood and titanium."'), without the
+    annotations, fillers and stammered words that its transcript writes down. Only a statement that
+    is prose (is_prose), whole and fluently said is quoted; one that leans on the sentence before it
+    ("And that is why ...", "It ...") is quoted with that sentence, from the same turn, or not at all."""
     turns = list(_SPEAKER.finditer(text, max(0, start - TURN_LOOKBACK), end)) if spoken else []
     turn = turns[-1] if turns else None
     if turn and turn.start() >= start:
-        sentence = " ".join(text[turn.end():end].split())
-    sentence = _SPACED_MARK.sub("", sentence)
-    if not is_prose(sentence) or not _STATED.search(sentence) or _DISFLUENT.search(sentence) \
-            or _LEANS_BACK.match(sentence):
+        start = turn.end()
+    sentence = _as_quoted(text[start:end], spoken)
+    if not _quotable(sentence):
         return None
+    if _LEANS_BACK.match(sentence):
+        floor = turn.end() if turn else max(0, start - LEAD_CHARS)
+        spans = split(text[floor:start])
+        lead = _as_quoted(text[floor + spans[-1][0]:floor + spans[-1][1]], spoken) if spans else ""
+        if not lead or not _quotable(lead) or _LEANS_BACK.match(lead) or not is_prose(f"{lead} {sentence}"):
+            return None
+        sentence = f"{lead} {sentence}"
     if not turn:
         return sentence
     if CJK_RUN.search(sentence):

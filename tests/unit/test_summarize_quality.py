@@ -306,6 +306,17 @@ def test_a_focus_summary_in_its_range_or_repeating_itself_is_not_extended(towns)
     assert len(same.calls) == 2 and result.text.startswith("The council of Ashford opened 3 new libraries in 1990 [1].")
 
 
+def test_an_extension_never_takes_a_focus_summary_past_its_range():
+    from docqa.summarize.focus import fitting
+
+    # Asked for the words missing, the model ran on: the sentence that would overshoot the range's top
+    # is left out, and a later one that fits is still taken.
+    ran_on = (False, "The council of Ashford opened three new libraries in 1990 after a long debate on the town budget [2].")
+    fits = (False, "Residents borrowed many books [3].")
+    assert fitting([ran_on, fits], room=12) == [fits]
+    assert fitting([ran_on, fits], room=30) == [ran_on, fits]
+
+
 def test_a_focus_summary_still_short_is_filled_with_the_passages_own_sentences_on_the_topic(towns):
     # A model that only says its sentence again adds nothing when extended: what attention ranks
     # highest among the passages' sentences about the topic is quoted, cited, up to the words asked.
@@ -399,7 +410,9 @@ def test_a_quotation_is_a_whole_fluent_statement_and_a_transcripts_names_its_spe
 
     meeting = ("Project Manager: So , let's start .\n\n"
                "Industrial Designer: About the casing , we have three options . We can use wood and titanium "
-               "for the case .\n\nMarketing: Uh the the case is {vocalsound} fine .\n\n"
+               "for the case . It is cheap and it lasts for years .\n\nMarketing: Uh the the case is {vocalsound} fine for a remote . "
+               "Yeah I mean the case is fine .\n\nMarketing: The trend is spong spongy and th the fruit this year . "
+               "I got an email And it says the chip can be simple .\n\n"
                "User Interface: And that is why the buttons are rubber .\n\n"
                "Project Manager: Do we want a scroll wheel on the side ?\n\n")
     assert is_transcript(meeting + "Marketing: Mm-hmm .\n\n")
@@ -413,8 +426,18 @@ def test_a_quotation_is_a_whole_fluent_statement_and_a_transcripts_names_its_spe
         'Industrial Designer said: "About the casing, we have three options."'
     assert quoted(meeting, "We can use wood and titanium for the case .") == \
         'Industrial Designer said: "We can use wood and titanium for the case."'
-    # Never how it was said, a sentence that leans on the one before, or a question.
-    assert quoted(meeting, "Marketing: Uh the the case is {vocalsound} fine .") is None
+    # What was said, not how: the transcript's fillers, annotations and stammers are left out.
+    assert quoted(meeting, "Marketing: Uh the the case is {vocalsound} fine for a remote .") == \
+        'Marketing said: "The case is fine for a remote."'
+    assert quoted(meeting, "The trend is spong spongy and th the fruit this year .") == \
+        'Marketing said: "The trend is spongy and the fruit this year."'
+    # A sentence begun again in mid-flow is not mended: it is not quoted.
+    assert quoted(meeting, "I got an email And it says the chip can be simple .") is None
+    # A sentence that leans on the one before is quoted with it, from the same turn ...
+    assert quoted(meeting, "It is cheap and it lasts for years .") == \
+        'Industrial Designer said: "We can use wood and titanium for the case. It is cheap and it lasts for years."'
+    # ... and never alone, nor from another speaker's turn; nor how it was said, nor a question.
+    assert quoted(meeting, "Yeah I mean the case is fine .") is None
     assert quoted(meeting, "User Interface: And that is why the buttons are rubber .") is None
     assert quoted(meeting, "Project Manager: Do we want a scroll wheel on the side ?") is None
     # A written text's "Note:" is no speaker: its sentences stand as written.
