@@ -74,8 +74,8 @@ def _reworded(rules: tuple[tuple[re.Pattern[str], str], ...], sentence: str) -> 
 # (10 times in 7 of the 16 QMSum meeting summaries of stop 28).
 _ALSO_AFTER = "is|was|are|were|can|will|would|may|might|should|must"
 ENGLISH = Language("English", "The document", "This part", (
-    (re.compile(rf"(?:This part|The document) ({_ALSO_AFTER})\b(?: also\b)?"), r"It \1 also"),
-    (re.compile(r"This part\b"), "It also"), (re.compile(r"The document\b(?! also\b)"), "It also")),
+    (re.compile(rf"(?:This part|The document)(?: also)? ({_ALSO_AFTER})\b(?: also\b)?"), r"It \1 also"),
+    (re.compile(r"This part\b(?: also\b)?"), "It also"), (re.compile(r"The document\b(?! also\b)"), "It also")),
     reopen=((re.compile(rf"It ({_ALSO_AFTER}) also\b"), r"The document \1"), (re.compile(r"It also\b"), "The document")))
 # "这部分是X" / "这部分内容是关于X" / "这部分介绍了X" / "这部分X的说明": what the model writes after the
 # opening; "本文档讲述了X", a section summary's.

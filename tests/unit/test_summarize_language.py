@@ -130,6 +130,9 @@ def test_a_chinese_part_opening_reads_as_the_documents():
     assert language.CHINESE.continues("这部分股东关联关系的说明。") == "此外，股东关联关系的说明。"
     assert language.ENGLISH.continues("This part covers the budget.") == "It also covers the budget."
     assert language.ENGLISH.continues("This partnership is new.") == "This partnership is new."
+    # a part that already says "also" says it once
+    assert language.ENGLISH.continues("This part also covers the budget.") == "It also covers the budget."
+    assert language.ENGLISH.continues("This part also is about the budget.") == "It is also about the budget."
 
 
 def test_a_focus_topic_in_chinese_asks_for_a_chinese_summary():
