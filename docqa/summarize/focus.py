@@ -2,7 +2,7 @@
 
 The topic is retrieved and re-ranked exactly as a question in `ask`; the working set is filled
 under the summarize budget; the passages are then shown in document order (a summary reads in
-the order of its sources). Before the citations are checked, the summary's claims go through
+the order of its sources), the most relevant document first. Before the citations are checked, the summary's claims go through
 ask's verifier (docqa.verification.check): every list item, as a short answer to the topic, and
 every number, as a short answer to the sentence that states it, must be held by a sentence of
 the passages that meets the topic (or the sentence). An item or a sentence whose claim no passage
@@ -65,7 +65,14 @@ class FocusSummary:
 
 
 def in_document_order(passages: list[Passage]) -> list[Passage]:
-    ordered = sorted(passages, key=lambda p: (p.path, p.start))
+    """Each document's passages in its order, the documents by their best passage's attention: the
+    0.5B summarizes what it reads first, and six weak passages of a novel listed (by path) before the
+    harbour log's two strong ones made "the harbour and its fishing boats" a summary of the novel.
+    Shown in attention order within one meeting, it did worse (QMSum, 12 topics: ROUGE-L 23.1 -> 20.3)."""
+    best: dict[str, float] = {}
+    for p in passages:
+        best[p.path] = max(best.get(p.path, 0.0), p.weight)
+    ordered = sorted(passages, key=lambda p: (-best[p.path], p.path, p.start))
     return [replace(p, n=n) for n, p in enumerate(ordered, start=1)]
 
 

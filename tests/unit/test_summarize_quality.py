@@ -306,6 +306,20 @@ def test_a_focus_summary_in_its_range_or_repeating_itself_is_not_extended(towns)
     assert len(same.calls) == 2 and result.text.startswith("The council of Ashford opened 3 new libraries in 1990 [1].")
 
 
+def test_a_focus_summary_reads_the_most_relevant_document_first_each_in_its_own_order():
+    from docqa.summarize.focus import in_document_order
+
+    def passage(path, start, weight):
+        return Passage(1, path, path, 1, 1, "", start, start + 9, "text", [start], [start], weight)
+
+    # The novel's weak passages sort before the log by path; the log's strong ones are read first.
+    shown = in_document_order([passage("/d/frankenstein.html", 900, 0.12), passage("/d/harbour_log.txt", 400, 0.25),
+                               passage("/d/frankenstein.html", 100, 0.03), passage("/d/harbour_log.txt", 0, 0.20)])
+    assert [(p.path, p.start, p.n) for p in shown] == [
+        ("/d/harbour_log.txt", 0, 1), ("/d/harbour_log.txt", 400, 2),
+        ("/d/frankenstein.html", 100, 3), ("/d/frankenstein.html", 900, 4)]
+
+
 def test_an_extension_never_takes_a_focus_summary_past_its_range():
     from docqa.summarize.focus import fitting
 
