@@ -109,7 +109,7 @@ NAME_WINDOW = 1500
 # A Markdown heading line.
 _HEADING = re.compile(r"[ \t]*#{1,6}[ \t]")
 # A number whose thousands are set apart by a (thin) space: "235 000", "10 366".
-_SPACED_NUMBER = re.compile(r"(?<!\d)\d{1,3}(?:[ \u2009\u202f]\d{3})+(?!\d)")
+SPACED_NUMBER = re.compile(r"(?<!\d)\d{1,3}(?:[ \u2009\u202f]\d{3})+(?!\d)")
 _STATED_NUMBER = re.compile(r"(?<![^\W_]-)(?<![^\W_])\d+(?:[.,]\d+)*")
 _COUNT_QUESTION = re.compile(r"^\s*(how (many|much)|what (number|percentage|proportion|share) of)\b", re.I)
 _HOW_MANY = re.compile(r"^\s*how many\b", re.I)
@@ -194,7 +194,7 @@ def snap(answer: list[str], sentence: str) -> str | None:
         if n and words[i : i + n] == answer:
             start, end = found[i].start(), found[i + n - 1].end()
             if any(m.start() <= start and end <= m.end() and (m.start(), m.end()) != (start, end)
-                   for m in _SPACED_NUMBER.finditer(sentence)):
+                   for m in SPACED_NUMBER.finditer(sentence)):
                 continue  # "235" is not "235 000" (thousands set apart by a space, as papers write them)
             while start > 0 and sentence[start - 1] in "$€£¥":
                 start -= 1
@@ -682,7 +682,7 @@ def _top_sentence(p: Passage) -> tuple[int, int] | None:
 def _yes_no_terms(sentence: str) -> set[str]:
     """What a sentence offers a yes/no question: its terms, stemmed, a number set apart in thousands
     whole ("235 000" is no 235)."""
-    return _stem(_terms(tokens(_SPACED_NUMBER.sub(lambda m: "".join(m.group().split()), sentence))))
+    return _stem(_terms(tokens(SPACED_NUMBER.sub(lambda m: "".join(m.group().split()), sentence))))
 
 
 def _check_yes_no(question: str, short: str, order: list[Passage], doc_text) -> Verdict:

@@ -29,7 +29,7 @@ from docqa.prompts import load_prompt
 from docqa.retrieval.sentences import Sentence
 from docqa.retrieval.working_set import Passage, WorkingSet
 from docqa.settings import Settings
-from docqa.verification import check
+from docqa.verification import SPACED_NUMBER, check
 from docqa.summarize import language
 from docqa.summarize.document import answer_room, trim_to_sentence
 from docqa.summarize.length import PROSE_WORDS, REDUNDANT, Range, is_transcript, quotation, words_of
@@ -78,9 +78,10 @@ def in_document_order(passages: list[Passage]) -> list[Passage]:
 
 # A list item's marker ("3. ", "2) ", "- ") at a line start or after a sentence or citation.
 _ITEM = re.compile(r"(?:^|(?<=[.:;\]]\s)|(?<=\n))\s*(?:\d{1,2}[.)]|[-*•])\s+(?=\S)", re.M)
-# A number as a claim, with its percent sign: "4.2", "1998", "30 %"; not the digits of a name
-# ("WiLI-2018", "COVID-19"), which the words around it are checked with.
-_CLAIM_NUMBER = re.compile(r"(?<![^\W_]-)(?<![\w.])\d+(?:[.,]\d+)*(?:\s*(?:%|percent\b))?")
+# A number as a claim, with its percent sign: "4.2", "1998", "30 %", "235 000" (its thousands set
+# apart: one number, not 235 and 000); not the digits of a name ("WiLI-2018", "COVID-19"), which the
+# words around it are checked with.
+_CLAIM_NUMBER = re.compile(rf"(?<![^\W_]-)(?<![\w.])(?:{SPACED_NUMBER.pattern}|\d+(?:[.,]\d+)*)(?:\s*(?:%|percent\b))?")
 
 
 # "The passage states that X [2]": narration about the sources, not a claim. It reads badly in a

@@ -233,6 +233,16 @@ def test_the_digits_of_a_name_are_no_claim_of_their_own():
     assert asked == [("The WiLI-2018 dataset covers languages", "235 [3]")]
 
 
+def test_a_number_whose_thousands_are_set_apart_is_one_claim_and_held_as_written():
+    # "235 000" was checked as 235 and 000, and a true sentence of the WiLI summary was dropped.
+    page = "WiLI-2018 has 1000 paragraphs of 235 languages, totaling in 235 000 paragraphs."
+    ws = WorkingSet([_passage(1, page)], tokens=100, budget=1000)
+    said = "It contains 1000 paragraphs of 235 languages, totaling in 235 000 paragraphs [1]."
+    assert hold_claims("the WiLI-2018 dataset", said, ws, {1: page}.__getitem__) == (said, [])
+    invented = "It contains 1000 paragraphs of 235 languages, totaling in 235 500 paragraphs [1]."
+    assert hold_claims("the WiLI-2018 dataset", invented, ws, {1: page}.__getitem__)[1] == [invented]
+
+
 def test_a_focus_summary_states_claims_not_what_the_passage_says():
     # QMSum: "The passage states that the segmenter has been working so well since July" had support
     # 0.38 (< 0.5) for the words "passage" and "states", and the whole focus summary came back empty.
