@@ -176,11 +176,18 @@ def joined(kept: list[tuple[bool, str]]) -> str:
     return " ".join(f"\n- {unit}" if item else unit for item, unit in kept).strip()
 
 
+# A question's end, before any citations after it: a question the model copied from a turn ("…, have
+# we just rejected that in favour of voice recognition then? [7]") states nothing.
+_ASKED = re.compile(r"[?？](?:\s*\[[\d,; ]+\])*\s*$")
+
+
 def hold_claims(topic: str, text: str, ws: WorkingSet, doc_text) -> tuple[str, list[str]]:
-    """`text` without the items and sentences whose claims no passage holds, and those dropped."""
+    """`text` without the items and sentences whose claims no passage holds, nor the questions it
+    asks, and those dropped."""
     kept, dropped = [], []
     for item, unit in units(text):
-        ok = all(check(q, raw, ws, doc_text).verified for q, raw in claims(topic, item, unit))
+        ok = not _ASKED.search(unit) and \
+            all(check(q, raw, ws, doc_text).verified for q, raw in claims(topic, item, unit))
         if ok:
             kept.append((item, unit))
         else:

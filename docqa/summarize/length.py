@@ -67,8 +67,11 @@ _DISFLUENT = re.compile(r"\b(?:yeah|okay|gonna|kinda|dunno|(?:you|I) (?:know|mea
 # An opening that leans on the sentence before it: quoted alone, it points at nothing.
 _LEANS_BACK = re.compile(r"(?:and|but|so|or|also|then|because|like|well|now|yes|no|it|they|he|she|however|therefore|thus"
                          r"|moreover|furthermore|first of all|in addition|finally)\b", re.IGNORECASE)
-# A statement's end (not a question's, and not a sentence the passage cut off).
+# A statement's end (not a question's, and not a sentence the passage cut off), and a question a
+# transcript wrote down without its mark ("Can I just quickly go over the requirements.").
 _STATED = re.compile(r"[.!。！]$")
+_ASKING = re.compile(r"(?:can|could|shall|should|will|would|do|does|did|is|are|was|were|have|has|may|might)"
+                     r" (?:I|we|you|they|he|she|it|there)\b", re.IGNORECASE)
 # Tokenized transcripts set punctuation apart ("the case , and").
 _SPACED_MARK = re.compile(r"\s+(?=[,.;:!?'’](?:\s|$)|n't\b|'s\b|'re\b|'ve\b|'ll\b|'d\b|'m\b)")
 
@@ -151,7 +154,7 @@ def _as_quoted(sentence: str, spoken: bool) -> str:
     spoken one without the annotations, fillers and words said twice of its transcript."""
     flat = " ".join(sentence.split())
     if spoken:
-        text = _FALSE_START.sub("", _SAID_TWICE.sub(r"\1", _NOISE.sub("", flat)))
+        text = _SAID_TWICE.sub(r"\1", _FALSE_START.sub("", _NOISE.sub("", flat)))
         text = re.sub(r"\s*,(?:\s*,)+", ",", " ".join(text.strip(" ,").split()))
     text = _SPACED_MARK.sub("", text if spoken else flat)
     if text[:1].islower() and not flat[:1].islower():  # the filler that opened it is gone
@@ -161,7 +164,8 @@ def _as_quoted(sentence: str, spoken: bool) -> str:
 
 def _quotable(sentence: str) -> bool:
     """Prose (is_prose), a whole statement (not a question, not cut off), fluently said."""
-    return is_prose(sentence) and _STATED.search(sentence) is not None and not _DISFLUENT.search(sentence)
+    return is_prose(sentence) and _STATED.search(sentence) is not None and not _ASKING.match(sentence) \
+        and not _DISFLUENT.search(sentence)
 
 
 def quotation(text: str, start: int, end: int, spoken: bool = False) -> str | None:

@@ -211,6 +211,10 @@ def test_a_focus_item_no_passage_holds_is_dropped():
     kept, dropped = hold_claims("liability limitations for online service providers", summary, ws, {1: page}.__getitem__)
     assert dropped == ["Penalties [1]."]
     assert "System caching" in kept and "Information location tools" in kept
+    # a question copied from a turn states nothing, whatever passage holds its words
+    asked = "The law limits liability [1]. Are the limitations about system caching? [1]"
+    assert hold_claims("liability limitations", asked, ws, {1: page}.__getitem__) == \
+        ("The law limits liability [1].", ["Are the limitations about system caching? [1]"])
 
 
 def test_a_focus_summary_names_its_sources_as_the_reader_knows_them(towns):
@@ -436,7 +440,8 @@ def test_a_quotation_is_a_whole_fluent_statement_and_a_transcripts_names_its_spe
                "Industrial Designer: About the casing , we have three options . We can use wood and titanium "
                "for the case . It is cheap and it lasts for years .\n\nMarketing: Uh the the case is {vocalsound} fine for a remote . "
                "Yeah I mean the case is fine .\n\nMarketing: The trend is spong spongy and th the fruit this year . "
-               "I got an email And it says the chip can be simple .\n\n"
+               "I got an email And it says the chip can be simple . "
+               "Can I just go over the new project requirements for the remote .\n\n"
                "User Interface: And that is why the buttons are rubber .\n\n"
                "Project Manager: Do we want a scroll wheel on the side ?\n\n")
     assert is_transcript(meeting + "Marketing: Mm-hmm .\n\n")
@@ -457,6 +462,8 @@ def test_a_quotation_is_a_whole_fluent_statement_and_a_transcripts_names_its_spe
         'Marketing said: "The trend is spongy and the fruit this year."'
     # A sentence begun again in mid-flow is not mended: it is not quoted.
     assert quoted(meeting, "I got an email And it says the chip can be simple .") is None
+    # ... nor a question written down without its mark
+    assert quoted(meeting, "Can I just go over the new project requirements for the remote .") is None
     # A sentence that leans on the one before is quoted with it, from the same turn ...
     assert quoted(meeting, "It is cheap and it lasts for years .") == \
         'Industrial Designer said: "We can use wood and titanium for the case. It is cheap and it lasts for years."'
