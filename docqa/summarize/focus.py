@@ -5,8 +5,9 @@ under the summarize budget; the passages are then shown in document order (a sum
 the order of its sources), the most relevant document first. Before the citations are checked, the
 summary's claims go through ask's verifier (docqa.verification.check): every list item, as a short
 answer to the topic, and every number, as a short answer to the sentence that states it, must be
-held by a sentence of the passages that meets the topic (or the sentence). An item or a sentence whose claim no passage
-holds is dropped, so "3. Penalties [2]" never stands for an item the passage does not list.
+held by a sentence of the passages that meets the topic (or the sentence). An item or a sentence
+whose claim no passage holds is dropped, so "3. Penalties [2]" never stands for an item the passage
+does not list.
 A summary shorter than the words asked (summarize.tolerance) is extended from the passages it
 does not cite (`extended`) and, still short, filled with its passages' own sentences on the topic,
 quoted and cited (`padded`).
@@ -176,9 +177,13 @@ def joined(kept: list[tuple[bool, str]]) -> str:
     return " ".join(f"\n- {unit}" if item else unit for item, unit in kept).strip()
 
 
-# A question's end, before any citations after it: a question the model copied from a turn ("…, have
-# we just rejected that in favour of voice recognition then? [7]") states nothing.
-_ASKED = re.compile(r"[?？](?:\s*\[[\d,; ]+\])*\s*$")
+# The citations after a unit's last sentence end.
+_MARKS_TAIL = r"(?:\s*\[[\d,; ]+\])*"
+# A sentence's end, before any citations after it.
+_ENDED = re.compile(rf"[.!?。！？]{_MARKS_TAIL}$")
+# A question's end: a question the model copied from a turn ("…, have we just rejected that in
+# favour of voice recognition then? [7]") states nothing.
+_ASKED = re.compile(rf"[?？]{_MARKS_TAIL}\s*$")
 
 
 def hold_claims(topic: str, text: str, ws: WorkingSet, doc_text) -> tuple[str, list[str]]:
@@ -200,8 +205,6 @@ def render(topic: str, passages: list[Passage], words: int) -> list[dict[str, st
                                                    language=language.of(topic).request)
 
 
-# A sentence's end, before any citations after it.
-_ENDED = re.compile(r"[.!?。！？](?:\s*\[[\d,; ]+\])*$")
 
 
 def new_units(summary: str, more: str) -> list[tuple[bool, str]]:
@@ -223,9 +226,10 @@ def fitting(found: list[tuple[bool, str]], room: int) -> list[tuple[bool, str]]:
     limit (trim_to_sentence keeps a first one whole) is left out, not let past the range's top."""
     out = []
     for item, unit in found:
-        if words_of(unit) <= room:
+        n = words_of(unit)
+        if n <= room:
             out.append((item, unit))
-            room -= words_of(unit)
+            room -= n
     return out
 
 

@@ -151,11 +151,11 @@ LEAD_CHARS = 600
 def _as_quoted(sentence: str, spoken: bool) -> str:
     """The sentence on one line, its punctuation closed up ("the case , and" -> "the case, and"); a
     spoken one without the annotations, fillers and words said twice of its transcript."""
-    flat = " ".join(sentence.split())
+    flat = text = " ".join(sentence.split())
     if spoken:
         text = _SAID_TWICE.sub(r"\1", _FALSE_START.sub("", _NOISE.sub("", flat)))
         text = re.sub(r"\s*,(?:\s*,)+", ",", " ".join(text.strip(" ,").split()))
-    text = _SPACED_MARK.sub("", text if spoken else flat)
+    text = _SPACED_MARK.sub("", text)
     if text[:1].islower() and not flat[:1].islower():  # the filler that opened it is gone
         text = text[:1].upper() + text[1:]
     return text
