@@ -77,7 +77,9 @@ _LEADING_MARKS = re.compile(rf"(?:{CITATION.pattern}\s*)+")
 
 def sentences(text: str) -> list[str]:
     """`text`'s sentences, each with the citation marks after its end: a Chinese sentence ends at
-    its full stop, so "…情形。 [1] 清理…" would give the [1] to the sentence after it."""
+    its full stop, so "…情形。 [1] 清理…" would give the [1] to the sentence after it. A quotation
+    of two sentences is one ('PM said: "We agreed. It is done." [1]'): split, the first got a mark
+    of its own inside the quotation marks."""
     out: list[str] = []
     for piece in (p.strip() for p in _SENTENCE.split(text)):
         marks = _LEADING_MARKS.match(piece)
@@ -86,6 +88,25 @@ def sentences(text: str) -> list[str]:
             piece = piece[marks.end():]
         if piece:
             out.append(piece)
+    return _quotations_whole(out)
+
+
+def _unclosed(text: str) -> bool:
+    return text.count('"') % 2 == 1 or text.count("“") > text.count("”")
+
+
+def _quotations_whole(pieces: list[str]) -> list[str]:
+    """`pieces` with a quotation opened in one and closed in a later one joined; a mark that no
+    later piece closes (a stray inch sign) joins nothing."""
+    out, i = [], 0
+    while i < len(pieces):
+        j = i
+        while _unclosed(" ".join(pieces[i:j + 1])) and j + 1 < len(pieces):
+            j += 1
+        if _unclosed(" ".join(pieces[i:j + 1])):
+            j = i
+        out.append(" ".join(pieces[i:j + 1]))
+        i = j + 1
     return out
 
 

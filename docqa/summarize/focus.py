@@ -10,7 +10,8 @@ whose claim no passage holds is dropped, so "3. Penalties [2]" never stands for 
 does not list.
 A summary shorter than the words asked (summarize.tolerance) is extended from the passages it
 does not cite (`extended`) and, still short, filled with its passages' own sentences on the topic,
-quoted and cited (`padded`).
+quoted and cited (`padded`); a summary none of whose own sentences a passage supports keeps its
+unverified mark.
 """
 
 from __future__ import annotations
@@ -297,9 +298,18 @@ def extended(held: str, target: Range, draft: _Drafts) -> str:
     return held
 
 
+# The words a topic asks with ("What did Nick Brazil think about universities?"), not what it is
+# about: any turn says "I think", and "about" is no stopword.
+_ASKING_WORDS = frozenset(
+    "think thinks thought say says said discuss discussed discusses discussing discussion discussions talk talked "
+    "talking mention mentioned explain explained suggest suggested propose proposed summarize summarise "
+    "about regarding concerning".split())
+
+
 def _about(words: set[str], topic: set[str]) -> bool:
     """A sentence's content words meet the topic's: one of its words, or half of its character pairs
     (one pair is a fragment: 营业 of 营业收入 is also 营业外支出)."""
+    topic = topic - _ASKING_WORDS
     pairs = {w for w in topic if CJK_RUN.match(w)}
     return bool(words & (topic - pairs)) or (bool(pairs) and len(words & pairs) * 2 >= len(pairs))
 
@@ -320,16 +330,22 @@ def padded(held: str, target: Range, draft: _Drafts, scored: list[Sentence]) -> 
         if p is None:
             continue
         quote = quotation(draft.doc_text(doc_id), s.start, s.end, draft.spoken(doc_id))
-        words = content_words(quote or "")
+        # A speaker's name is no word on the topic: "What did Nick Brazil think about universities?"
+        # took every sentence Nick Brazil said.
+        words = content_words(quote.sentence) if quote else set()
         if not _about(words, about) or len(words & seen) >= REDUNDANT * len(words):
             continue
-        n = words_of(quote)
+        n = words_of(str(quote))
         if have + n > target.high:
             continue
         chosen.append((p.n, s.start, f"{quote} [{p.n}]"))
         seen |= words
         have += n
     return joined([(False, held)] + [(False, q) for _, _, q in sorted(chosen)])
+
+
+UNSUPPORTED = "no sentence of the summary is supported by a passage"
+UNSUPPORTED_BEFORE_QUOTES = "no sentence the model wrote is supported by a passage; the quotes after them are the passages' own"
 
 
 def summarize_focus(
@@ -364,16 +380,21 @@ def summarize_focus(
         return result
     draft = _Drafts(topic, ws, doc_text, generator, a.support_threshold)
     raw, held = draft(ws.passages, words, on_token)
+    # Whether a passage supports what the model wrote is judged before any quote is added: quotes
+    # are verified by construction, and would badge a summary none of whose own sentences holds.
+    unsupported = ""
     if held and not MODEL_ABSTAINS.search(raw):
         target = Range(words, settings.summarize.tolerance)
         held = extended(held, target, draft)
-        # Quotes fill out a summary the passages support; one they don't is shown as the model wrote
-        # it, marked unverified, not dressed in verified quotes.
-        if words_of(held) < target.low and any(c.verified for c in verify(held, ws, a.support_threshold, doc_text)[1]):
+        if not any(c.verified for c in verify(held, ws, a.support_threshold, doc_text)[1]):
+            unsupported = UNSUPPORTED
+        if words_of(held) < target.low and not (unsupported and a.unverified == "abstain"):
+            written = held
             held = padded(held, target, draft, score_sentences(topic, candidates, index, a))
+            if unsupported and held != written:
+                unsupported = UNSUPPORTED_BEFORE_QUOTES
     result.dropped = draft.dropped
     text, citations, removed, _ = verify(held, ws, a.support_threshold, doc_text)
-    unsupported = "" if any(c.verified for c in citations) else "no sentence of the summary is supported by a passage"
     result.removed_citations = removed
     result.seconds = time.perf_counter() - t
     if MODEL_ABSTAINS.search(raw):

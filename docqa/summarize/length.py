@@ -167,7 +167,23 @@ def _quotable(sentence: str) -> bool:
         and not _DISFLUENT.search(sentence)
 
 
-def quotation(text: str, start: int, end: int, spoken: bool = False) -> str | None:
+@dataclass(frozen=True)
+class Quote:
+    """A sentence as a summary quotes it, and who said it ("" in a written document): what it says
+    is the sentence's words, not the speaker's name."""
+
+    sentence: str
+    speaker: str = ""
+
+    def __str__(self) -> str:
+        if not self.speaker:
+            return self.sentence
+        if CJK_RUN.search(self.sentence):
+            return f"{self.speaker}说：“{self.sentence}”"
+        return f'{self.speaker} said: "{self.sentence}"'
+
+
+def quotation(text: str, start: int, end: int, spoken: bool = False) -> Quote | None:
     """The sentence text[start:end] as a summary may quote it, or None. Written prose stands as it
     is; a sentence of a transcript (`spoken`) is quoted and attributed to the speaker whose label
     opens its turn ('Industrial Designer said: "We can use wood and titanium."'), without the
@@ -188,11 +204,7 @@ def quotation(text: str, start: int, end: int, spoken: bool = False) -> str | No
         if not lead or not _quotable(lead) or _LEANS_BACK.match(lead) or not is_prose(f"{lead} {sentence}"):
             return None
         sentence = f"{lead} {sentence}"
-    if not turn:
-        return sentence
-    if CJK_RUN.search(sentence):
-        return f"{turn.group(1)}说：“{sentence}”"
-    return f'{turn.group(1)} said: "{sentence}"'
+    return Quote(sentence, turn.group(1) if turn else "")
 
 
 def _once(kept: list[str], lang: Language) -> list[str]:

@@ -80,3 +80,17 @@ def test_a_mark_after_a_chinese_full_stop_cites_the_sentence_it_follows():
     # the last one a sentence of its own (a focus summary showed "…元。 [1] [1]").
     assert sentences("营业收入增长了10%。 [1] 净利润下降[2]。") == ["营业收入增长了10%。 [1]", "净利润下降[2]。"]
     assert sentences("利润下降。[2][3] 现金增加。 [1]") == ["利润下降。 [2][3]", "现金增加。 [1]"]
+
+
+def test_a_quotation_of_two_sentences_is_one_and_gets_its_mark_after_it():
+    from docqa.citations import sentences
+
+    quoted = 'The Chair said: "She is looking into this gap. It has been weeks, and still no action." [1]'
+    assert sentences(f"Jenny Kwan spoke. {quoted}") == ["Jenny Kwan spoke.", quoted]
+    # split, verify gave the first half a mark of its own, inside the quotation marks
+    turn = "The Chair: She is looking into this gap. It has been weeks, and still no action."
+    ws = WorkingSet([Passage(7, "/m.txt", "", 1, 1, "", 0, len(turn), turn, [1], [1], 1.0, n=1)], tokens=50, budget=500)
+    text = verify(quoted.replace(" [1]", ""), ws, 0.5, lambda _doc: turn)[0]
+    assert text == quoted
+    # a mark no later sentence closes (an inch sign) joins nothing
+    assert sentences('The screen is 5" wide. It is bright.') == ['The screen is 5" wide.', "It is bright."]

@@ -15,7 +15,7 @@ from docqa.retrieval.working_set import Passage, WorkingSet
 from docqa.summarize import salience
 from docqa.summarize.document import Summarizer
 from docqa.summarize.faithful import check as unsupported_in
-from docqa.summarize.focus import hold_claims, without_narration
+from docqa.summarize.focus import UNSUPPORTED_BEFORE_QUOTES, hold_claims, without_narration
 from docqa.summarize.length import Range, count, fit, target_words, words_of
 from docqa.summarize.progress import JobLines, Lines
 from tests.conftest import write
@@ -263,12 +263,19 @@ def test_a_focus_summary_states_claims_not_what_the_passage_says():
 def test_a_focus_summary_no_passage_supports_is_shown_marked_or_abstains_by_setting(report):
     # QMSum meetings: a summary of spoken turns shares too few words with any one turn; with nothing
     # to drop as unheld, it is shown marked unverified (as ask shows an unverified answer), not emptied.
-    report._generator = FakeGenerator("The reports talk about various civic matters in many places.")
+    vague = "The reports talk about various civic matters in many places."
+    report._generator = FakeGenerator(vague)
     doc = report.documents()[0].path
-    shown = report.summarize_focus("libraries in Ashford", 40, under=[doc])
-    assert shown.answered and shown.text.startswith("The reports talk about")
+    shown = report.summarize_focus("libraries in Ashford", 10, under=[doc])
+    assert shown.answered and shown.text == vague
     assert shown.unverified_reason == "no sentence of the summary is supported by a passage"
     assert shown.to_json()["verified"] is False
+    # Short of its length, it is filled with the passages' own sentences on the topic, quoted and
+    # cited; the mark stays, since a quote is verified by construction and the model's words are not.
+    filled = report.summarize_focus("libraries in Ashford", 40, under=[doc])
+    quotes = filled.text[len(vague):]
+    assert filled.text.startswith(vague) and "Ashford" in quotes and re.search(r"\[\d+\]$", quotes)
+    assert filled.unverified_reason == UNSUPPORTED_BEFORE_QUOTES and filled.to_json()["verified"] is False
     report.settings.answer.unverified = "abstain"
     refused = report.summarize_focus("libraries in Ashford", 40, under=[doc])
     assert not refused.answered and refused.abstain_reason == "no sentence of the summary is supported by a passage"
@@ -369,7 +376,7 @@ def test_the_cli_marks_an_unverified_focus_summary_and_prints_no_empty_sources(r
     monkeypatch.setattr(factory, "make_generator", lambda settings, device="auto", progress=None: vague)
     doc = report.documents()[0].path
     r = CliRunner().invoke(app, ["summarize", "--focus", "libraries in Ashford", "--in", doc,
-                                 "--index", str(report.directory), "--words", "40"])
+                                 "--index", str(report.directory), "--words", "10"])
     assert r.exit_code == 0, r.output
     assert "(unverified: no sentence of the summary is supported by a passage)" in " ".join(r.output.split())
     assert "sources" not in r.output
@@ -448,7 +455,8 @@ def test_a_quotation_is_a_whole_fluent_statement_and_a_transcripts_names_its_spe
 
     def quoted(text, sentence, spoken=True):
         start = text.index(sentence)
-        return quotation(text, start, start + len(sentence), spoken)
+        quote = quotation(text, start, start + len(sentence), spoken)
+        return quote and str(quote)
 
     # A turn's sentences are attributed to the speaker whose label opens it, tokenized commas mended.
     assert quoted(meeting, "Industrial Designer: About the casing , we have three options .") == \
@@ -485,3 +493,31 @@ def test_a_short_summary_whose_only_addition_overshoots_takes_it_cut_at_the_targ
     text = fit(draft, Range(15, 0.2), children)  # 10 + 16 would overshoot 18
     assert Range(15, 0.2).holds(text), text
     assert text.startswith(draft) and text.endswith("…")
+
+
+def test_a_quote_is_on_the_topic_by_what_it_says_not_by_who_says_it_or_how_the_topic_asks():
+    from docqa.records import Hit
+    from docqa.retrieval.attention import Candidate
+    from docqa.retrieval.sentences import Sentence
+    from docqa.summarize.focus import _Drafts, padded
+
+    turns = ["Nick Brazil: I think we should break for lunch now .",
+             "Kay Smith: We can do that after this item .",
+             "Nick Brazil: Universities rarely ask for the Welsh bac , in my experience .",
+             "Kay Smith: Thank you .", "Nick Brazil: Yes .", "Kay Smith: Next item ."]
+    meeting = "\n\n".join(turns) + "\n\n"
+    ws = WorkingSet([Passage(7, "/m.txt", "", 1, 1, "", 0, len(meeting), meeting, [1], [1], 1.0, n=1)], 100, 1000)
+    hit = Hit(1, 7, "/m.txt", "", 0, meeting, 1, 1, "", 0, len(meeting), 1.0)
+
+    def scored(sentence: str, score: float) -> Sentence:
+        start = meeting.index(sentence)
+        return Sentence(Candidate(hit, 1.0, score, score, 1.0), start, start + len(sentence), 0, score, score)
+
+    topic = "What did Nick Brazil think about universities?"
+    draft = _Drafts(topic, ws, lambda _doc: meeting, FakeGenerator("unused"), 0.5)
+    # Attention ranks the lunch break first: the speaker's name and "think" are the topic's words, yet
+    # the sentence says nothing on universities.
+    text = padded("Nick Brazil spoke.", Range(14, 0.2), draft,
+                  [scored("I think we should break for lunch now .", 0.9),
+                   scored("Universities rarely ask for the Welsh bac , in my experience .", 0.8)])
+    assert text == 'Nick Brazil spoke. Nick Brazil said: "Universities rarely ask for the Welsh bac, in my experience." [1]'
