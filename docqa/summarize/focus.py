@@ -311,7 +311,21 @@ def _about(words: set[str], topic: set[str]) -> bool:
     (one pair is a fragment: 营业 of 营业收入 is also 营业外支出)."""
     topic = topic - _ASKING_WORDS
     pairs = {w for w in topic if CJK_RUN.match(w)}
-    return bool(words & (topic - pairs)) or (bool(pairs) and len(words & pairs) * 2 >= len(pairs))
+    return any(_akin(w, t) for w in words for t in topic - pairs) or \
+        (bool(pairs) and len(words & pairs) * 2 >= len(pairs))
+
+
+def _akin(word: str, other: str) -> bool:
+    """The same word, or two forms of one ("transcription", "transcribers"): a shared beginning of
+    five letters or more, most of the shorter word."""
+    if word == other:
+        return True
+    n = 0
+    for a, b in zip(word, other):
+        if a != b:
+            break
+        n += 1
+    return n >= 5 and n >= 0.75 * min(len(word), len(other))
 
 
 def padded(held: str, target: Range, draft: _Drafts, scored: list[Sentence]) -> str:

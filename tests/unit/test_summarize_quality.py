@@ -503,7 +503,7 @@ def test_a_quote_is_on_the_topic_by_what_it_says_not_by_who_says_it_or_how_the_t
 
     turns = ["Nick Brazil: I think we should break for lunch now .",
              "Kay Smith: We can do that after this item .",
-             "Nick Brazil: Universities rarely ask for the Welsh bac , in my experience .",
+             "Nick Brazil: A university rarely asks for the Welsh bac , in my experience .",
              "Kay Smith: Thank you .", "Nick Brazil: Yes .", "Kay Smith: Next item ."]
     meeting = "\n\n".join(turns) + "\n\n"
     ws = WorkingSet([Passage(7, "/m.txt", "", 1, 1, "", 0, len(meeting), meeting, [1], [1], 1.0, n=1)], 100, 1000)
@@ -517,7 +517,8 @@ def test_a_quote_is_on_the_topic_by_what_it_says_not_by_who_says_it_or_how_the_t
     draft = _Drafts(topic, ws, lambda _doc: meeting, FakeGenerator("unused"), 0.5)
     # Attention ranks the lunch break first: the speaker's name and "think" are the topic's words, yet
     # the sentence says nothing on universities.
-    text = padded("Nick Brazil spoke.", Range(14, 0.2), draft,
+    text = padded("Nick Brazil spoke.", Range(16, 0.2), draft,
                   [scored("I think we should break for lunch now .", 0.9),
-                   scored("Universities rarely ask for the Welsh bac , in my experience .", 0.8)])
-    assert text == 'Nick Brazil spoke. Nick Brazil said: "Universities rarely ask for the Welsh bac, in my experience." [1]'
+                   scored("A university rarely asks for the Welsh bac , in my experience .", 0.8)])
+    # "university" is a form of the topic's "universities"
+    assert text == 'Nick Brazil spoke. Nick Brazil said: "A university rarely asks for the Welsh bac, in my experience." [1]'
