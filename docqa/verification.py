@@ -124,6 +124,13 @@ _GLUED_DIGITS = re.compile(rf"(?<=[^\W\d_{CJK_CHARS}])\d+")
 # A year or decade is asked: "15 years" (a duration) is not "the 1960s and 1970s". A bare "when" is
 # left out: "When should a patient be tested again?" is answered by "14 days".
 _TIME_QUESTION = re.compile(r"^\s*(in |during )?(what|which) (year|decade|century|month)s?\b", re.I)
+# XQuAD: "In what year did ABC stop using its jingle?" answered "1998–2002"; "how many square miles
+# per year" answered "18%": the model read a neighbouring figure.
+_ONE_YEAR_QUESTION = re.compile(r"\b(?:what|which) year\b", re.I)
+_YEAR_SPAN = re.compile(r"\b\d{4}\s*(?:[–—-]|to)\s*\d{2,4}\b")
+_UNIT_COUNT_QUESTION = re.compile(
+    r"\bhow many (?:square |cubic )?(?:miles|mi|kilomet(?:re|er)s|km|met(?:re|er)s|feet|acres|hectares|tons|tonnes"
+    r"|pounds|kilograms|kg|dollars|euros|years|hours|days)\b", re.I)
 _DURATION = re.compile(r"^\s*(about |over |nearly |almost )?[\d,.]+\s*(years?|months?|weeks?|days?|hours?|minutes?)\s*$", re.I)
 _LEAD = re.compile(r"^\s*(?:(?:the\s+)?(?:short\s+)?answer\s*(?:is)?|答案(?:是)?)\s*[:：-]\s*", re.I)
 # A bracketed tail after the answer ("Abu al-Qasim (Abulcasis) (936–1013", "10% [citation needed]"):
@@ -340,6 +347,10 @@ def wrong_kind(question: str, short: str) -> str:
         return "the question asks for a measure, and the answer gives no unit"
     if _TIME_QUESTION.match(question) and _DURATION.match(short):
         return "the question asks for a year or decade, and the answer gives a duration"
+    if _ONE_YEAR_QUESTION.search(question) and _YEAR_SPAN.search(short):
+        return "the question asks for one year, and the answer gives a span"
+    if _UNIT_COUNT_QUESTION.search(question) and not _PERCENT_QUESTION.search(question) and "%" in short:
+        return "the question asks for a quantity in units, and the answer gives a percentage"
     return ""
 
 

@@ -77,6 +77,13 @@ def test_answers_of_the_wrong_kind_are_not_verified():
     simpson = "The most frequent musical contributor during the first 15 years was Dudley Simpson, who scored Doctor Who."
     assert _check("In what decades was Dudley Simpson most active in contributing to Doctor Who?", "15 years [1]",
                   simpson).reason == "the question asks for a year or decade, and the answer gives a duration"
+    jingle = "ABC stopped using its jingle for promotion in 2015, after using it from 1998–2002."
+    assert _check("In what year did ABC stop using its jingle?", "1998–2002 [1]", jingle).reason == \
+        "the question asks for one year, and the answer gives a span"
+    assert _check("In what year did ABC stop using its jingle?", "2015 [1]", jingle).verified
+    forest = "The rate of clearing of forest was 8,646 square miles per year, 18% more than in the five years before."
+    assert _check("The rate of clearing was how many square miles per year?", "18% [1]", forest).reason == \
+        "the question asks for a quantity in units, and the answer gives a percentage"
     # COVID-QA: a protein's name is no count, though its name has a digit.
     flu = "H5N1 infection stimulated higher CEACAM1 protein expression than H1N1 virus did. Two surface proteins stud the virus."
     assert _check("How many surface proteins are on the H1N1 virus?", "CEACAM1 [1]", flu).reason == \
