@@ -522,3 +522,16 @@ def test_a_quote_is_on_the_topic_by_what_it_says_not_by_who_says_it_or_how_the_t
                    scored("A university rarely asks for the Welsh bac , in my experience .", 0.8)])
     # "university" is a form of the topic's "universities"
     assert text == 'Nick Brazil spoke. Nick Brazil said: "A university rarely asks for the Welsh bac, in my experience." [1]'
+
+
+def test_a_number_in_a_long_sentence_is_checked_with_the_words_beside_it():
+    # The whole sentence asked more words than the passage sentence and its neighbours hold, and the
+    # true "2019" dropped the model's only sentence on teacher hiring (sample_docs).
+    page = ("4. Teacher hiring. The county hired 37 new teachers in 2019. Twelve of the new teachers teach "
+            "mathematics, and nine hold special education qualifications.")
+    ws = WorkingSet([_passage(1, page)], tokens=100, budget=1000)
+    said = ("The document discusses the hiring of teachers in Riverbend County, 2019, and highlights the number "
+            "of new teachers, their qualifications, and the impact of the recruitment fair [1].")
+    assert hold_claims("teacher hiring", said, ws, {1: page}.__getitem__) == (said, [])
+    invented = said.replace("2019", "2018")
+    assert hold_claims("teacher hiring", invented, ws, {1: page}.__getitem__)[1] == [invented]
