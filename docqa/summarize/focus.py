@@ -4,8 +4,8 @@ The topic is retrieved and re-ranked exactly as a question in `ask`; the working
 under the summarize budget; the passages are then shown in document order (a summary reads in
 the order of its sources), the most relevant document first. Before the citations are checked, the
 summary's claims go through ask's verifier (docqa.verification.check): every list item, as a short
-answer to the topic, and every number, as a short answer to the sentence that states it, must be
-held by a sentence of the passages that meets the topic (or the sentence). An item or a sentence
+answer to the topic, and every number, as a short answer to the words beside it in its sentence,
+must be held by a sentence of the passages that meets the topic (or those words). An item or a sentence
 whose claim no passage holds is dropped, so "3. Penalties [2]" never stands for an item the passage
 does not list.
 A summary shorter than the words asked (summarize.tolerance) is extended from the passages it
