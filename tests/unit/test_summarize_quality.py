@@ -535,3 +535,19 @@ def test_a_number_in_a_long_sentence_is_checked_with_the_words_beside_it():
     assert hold_claims("teacher hiring", said, ws, {1: page}.__getitem__) == (said, [])
     invented = said.replace("2019", "2018")
     assert hold_claims("teacher hiring", invented, ws, {1: page}.__getitem__)[1] == [invented]
+
+
+def test_a_focus_summary_reads_no_document_attention_finds_a_tenth_as_relevant():
+    from docqa.records import Hit
+    from docqa.retrieval.attention import Candidate
+    from docqa.summarize.focus import among_relevant_documents
+
+    def candidate(doc_id: int, weight: float) -> Candidate:
+        return Candidate(Hit(doc_id * 10, doc_id, f"/d/{doc_id}.txt", "", 0, "text", 1, 1, "", 0, 4, 1.0), 1.0, 0.5, 0.5, weight)
+
+    # "school transport" over sample_docs: the budget report at 0.84, Alice's lessons at 0.06 ("French,
+    # music, and washing" became a claim of the summary); the harbour log and the novel are both kept.
+    report, alice = candidate(1, 0.84), candidate(2, 0.06)
+    assert among_relevant_documents([report, candidate(1, 0.02), alice]) == [report, candidate(1, 0.02)]
+    log, novel = candidate(3, 0.26), candidate(4, 0.12)
+    assert among_relevant_documents([log, novel]) == [log, novel]
