@@ -342,7 +342,7 @@ def padded(held: str, target: Range, draft: _Drafts, scored: list[Sentence]) -> 
     """`held`, still under the range after its extension, filled with the passages' own sentences
     that attention ranks highest (`scored`), quoted as they stand (length.quotation: a transcript's
     are attributed to their speaker) and cited, in document order, while they say something new about
-    the topic (one of its words) and keep it under the range's top; as the document summarizer's last
+    the topic (one of its words, or a form of one) and keep it under the range's top; as the document summarizer's last
     resort is the document's own sentences (length.fit)."""
     have, seen, about = words_of(held), content_words(CITATION.sub(" ", held)), content_words(draft.topic)
     chosen = []
