@@ -100,11 +100,7 @@ def _quotations_whole(pieces: list[str]) -> list[str]:
     later piece closes (a stray inch sign) joins nothing."""
     out, i = [], 0
     while i < len(pieces):
-        j = i
-        while _unclosed(" ".join(pieces[i:j + 1])) and j + 1 < len(pieces):
-            j += 1
-        if _unclosed(" ".join(pieces[i:j + 1])):
-            j = i
+        j = next((j for j in range(i, len(pieces)) if not _unclosed(" ".join(pieces[i:j + 1]))), i)
         out.append(" ".join(pieces[i:j + 1]))
         i = j + 1
     return out

@@ -16,8 +16,10 @@ unverified mark.
 
 from __future__ import annotations
 
+import os
 import re
 import time
+from collections.abc import Hashable, Iterable
 from dataclasses import asdict, dataclass, field, replace
 
 from docqa.answer import (
@@ -67,14 +69,20 @@ class FocusSummary:
                 "request_tokens": self.request_tokens, "budget": self.budget, "seconds": round(self.seconds, 2)}
 
 
+def best_weights(weights: Iterable[tuple[Hashable, float]]) -> dict[Hashable, float]:
+    """Each document's highest attention weight, from (document, weight) pairs of its passages or chunks."""
+    best: dict[Hashable, float] = {}
+    for doc, weight in weights:
+        best[doc] = max(best.get(doc, 0.0), weight)
+    return best
+
+
 def in_document_order(passages: list[Passage]) -> list[Passage]:
     """Each document's passages in its order, the documents by their best passage's attention: the
     0.5B summarizes what it reads first, and six weak passages of a novel listed (by path) before the
     harbour log's two strong ones made "the harbour and its fishing boats" a summary of the novel.
     Shown in attention order within one meeting, it did worse (QMSum, 12 topics: ROUGE-L 23.1 -> 20.3)."""
-    best: dict[str, float] = {}
-    for p in passages:
-        best[p.path] = max(best.get(p.path, 0.0), p.weight)
+    best = best_weights((p.path, p.weight) for p in passages)
     ordered = sorted(passages, key=lambda p: (-best[p.path], p.path, p.start))
     return [replace(p, n=n) for n, p in enumerate(ordered, start=1)]
 
@@ -216,8 +224,6 @@ def render(topic: str, passages: list[Passage], words: int) -> list[dict[str, st
                                                    language=language.of(topic).request)
 
 
-
-
 def new_units(summary: str, more: str) -> list[tuple[bool, str]]:
     """The units of `more` that say something `summary` does not (REDUNDANT, as length.fit): list
     items, and whole sentences of PROSE_WORDS or more (not a fragment a cut left: "Ms.")."""
@@ -321,8 +327,8 @@ def _about(words: set[str], topic: set[str]) -> bool:
     (one pair is a fragment: 营业 of 营业收入 is also 营业外支出)."""
     topic = topic - _ASKING_WORDS
     pairs = {w for w in topic if CJK_RUN.match(w)}
-    return any(_akin(w, t) for w in words for t in topic - pairs) or \
-        (bool(pairs) and len(words & pairs) * 2 >= len(pairs))
+    latin = topic - pairs
+    return any(_akin(w, t) for w in words for t in latin) or (bool(pairs) and len(words & pairs) * 2 >= len(pairs))
 
 
 def _akin(word: str, other: str) -> bool:
@@ -330,11 +336,7 @@ def _akin(word: str, other: str) -> bool:
     five letters or more, most of the shorter word."""
     if word == other:
         return True
-    n = 0
-    for a, b in zip(word, other):
-        if a != b:
-            break
-        n += 1
+    n = len(os.path.commonprefix((word, other)))
     return n >= 5 and n >= 0.75 * min(len(word), len(other))
 
 
@@ -377,9 +379,7 @@ DOCUMENT_FLOOR = 0.1
 
 def among_relevant_documents(candidates: list[Candidate]) -> list[Candidate]:
     """The candidates of the documents attention finds relevant, by DOCUMENT_FLOOR."""
-    best: dict[int, float] = {}
-    for c in candidates:
-        best[c.hit.doc_id] = max(best.get(c.hit.doc_id, 0.0), c.weight)
+    best = best_weights((c.hit.doc_id, c.weight) for c in candidates)
     top = max(best.values(), default=0.0)
     return [c for c in candidates if best[c.hit.doc_id] >= DOCUMENT_FLOOR * top]
 
@@ -422,19 +422,21 @@ def summarize_focus(
     raw, held = draft(ws.passages, words, on_token)
     # Whether a passage supports what the model wrote is judged before any quote is added: quotes
     # are verified by construction, and would badge a summary none of whose own sentences holds.
-    unsupported = ""
+    unsupported, checked = "", None
     if held and not MODEL_ABSTAINS.search(raw):
         target = Range(words, settings.summarize.tolerance)
         held = extended(held, target, draft)
-        if not any(c.verified for c in verify(held, ws, a.support_threshold, doc_text)[1]):
+        checked = verify(held, ws, a.support_threshold, doc_text)
+        if not any(c.verified for c in checked[1]):
             unsupported = UNSUPPORTED
         if words_of(held) < target.low and not (unsupported and a.unverified == "abstain"):
-            written = held
-            held = padded(held, target, draft, score_sentences(topic, candidates, index, a))
-            if unsupported and held != written:
-                unsupported = UNSUPPORTED_BEFORE_QUOTES
+            filled = padded(held, target, draft, score_sentences(topic, candidates, index, a))
+            if filled != held:
+                held, checked = filled, None
+                if unsupported:
+                    unsupported = UNSUPPORTED_BEFORE_QUOTES
     result.dropped = draft.dropped
-    text, citations, removed, _ = verify(held, ws, a.support_threshold, doc_text)
+    text, citations, removed, _ = checked or verify(held, ws, a.support_threshold, doc_text)
     result.removed_citations = removed
     result.seconds = time.perf_counter() - t
     if MODEL_ABSTAINS.search(raw):
