@@ -121,22 +121,30 @@ class Bert:
         return ids, mask
 
     def __call__(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """Last hidden states, (batch, length, dim); rows of padding tokens are not meaningful."""
+        """Last hidden states, (batch, length, dim); rows of padding tokens are zero."""
+        import torch
         import torch.nn.functional as F
 
         batch, length = ids.shape
         head_dim = self.dim // self.heads
-        x = self.words[ids] + self.positions[:length] + self.segment
+        # The linear layers are 3/4 of the time and read each token alone, so they read the texts'
+        # tokens only, not the padding (15-18 % of a re-ranking batch); attention alone needs the
+        # texts side by side, padded.
+        real = mask.reshape(-1).nonzero().squeeze(1)
+        position = torch.arange(length, device=ids.device).repeat(batch)[real]
+        x = self.words[ids.reshape(-1)[real]] + self.positions[position] + self.segment
         x = F.layer_norm(x, (self.dim,), *self.embed_norm, self.eps)
         keys = mask.bool()[:, None, None, :]  # every query reads the text's tokens, no padding
         for layer in self.layers:
+            qkv = F.linear(x, *layer.qkv)
+            padded = qkv.new_zeros(batch * length, 3 * self.dim).index_copy_(0, real, qkv)
             q, k, v = (
                 t.view(batch, length, self.heads, head_dim).transpose(1, 2)
-                for t in F.linear(x, *layer.qkv).chunk(3, dim=-1)
+                for t in padded.view(batch, length, 3 * self.dim).chunk(3, dim=-1)
             )
             attended = F.scaled_dot_product_attention(q, k, v, attn_mask=keys)
-            attended = attended.transpose(1, 2).reshape(batch, length, self.dim)
+            attended = attended.transpose(1, 2).reshape(batch * length, self.dim)[real]
             x = F.layer_norm(F.linear(attended, *layer.out) + x, (self.dim,), *layer.norm1, self.eps)
             hidden = F.linear(F.gelu(F.linear(x, *layer.up)), *layer.down)
             x = F.layer_norm(hidden + x, (self.dim,), *layer.norm2, self.eps)
-        return x
+        return x.new_zeros(batch * length, self.dim).index_copy_(0, real, x).view(batch, length, self.dim)
