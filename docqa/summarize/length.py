@@ -52,6 +52,8 @@ _SPEAKER = re.compile("^" + _LABEL + r"[ \t]+(?=\S)", re.M)
 TURN_LOOKBACK = 3000
 # How a transcript writes speech down, which a quote leaves out as reported speech does: an
 # annotation ("{vocalsound}", "{disfmarker}"), a filler ("uh", "um").
+# The transcripts' mark of a sentence broken off and begun again (AMI and ICSI, as QMSum has them).
+_RESTART = re.compile(r"\{disfmarker\}")
 _NOISE = re.compile(r"\s*\{\w+\}|\s*\b(?:mm-hmm|uh-huh|uh|um|er|erm|mm|hmm|ah|eh|oh)\b,?", re.IGNORECASE)
 # Said twice: a word or a few ("if you have if you have"), or a word begun and begun again ("spong
 # spongy", "th the"): a cut-off start of a few letters that is no word of its own, or a lone letter.
@@ -66,6 +68,10 @@ _DISFLUENT = re.compile(r"\b(?:yeah|okay|gonna|kinda|dunno|(?:you|I) (?:know|mea
 # An opening that leans on the sentence before it: quoted alone, it points at nothing.
 _LEANS_BACK = re.compile(r"(?:and|but|so|or|also|then|because|like|well|now|yes|no|it|they|he|she|however|therefore|thus"
                          r"|moreover|furthermore|first of all|in addition|finally)\b", re.IGNORECASE)
+# A word that only links a sentence to the one before: dropped, the sentence says the same alone
+# (unlike "however", "therefore" or a pronoun, which carry what came before).
+_CONNECTIVE = re.compile(r"(?:(?:and|but|so|or|well|now|also|then)\b[\s,]*)+", re.IGNORECASE)
+_POINTS_BACK = re.compile(r"(?:that|this|these|those|which|his|her|its|their)\b", re.IGNORECASE)
 # A statement's end (not a question's, and not a sentence the passage cut off), and a question a
 # transcript wrote down without its mark ("Can I just quickly go over the requirements.").
 _STATED = re.compile(r"[.!。！]$")
@@ -153,7 +159,11 @@ def _as_quoted(sentence: str, spoken: bool) -> str:
     spoken one without the annotations, fillers and words said twice of its transcript."""
     flat = text = " ".join(sentence.split())
     if spoken:
-        text = _SAID_TWICE.sub(r"\1", _FALSE_START.sub("", _NOISE.sub("", flat)))
+        # What a speaker broke off and began again is left for what they said instead: "So we can
+        # {disfmarker} if financially voice recognition is not feasible we could go for a whistle."
+        # One broken off at its end is no statement: nothing follows its last mark.
+        text = ([piece for piece in _RESTART.split(text) if TOKEN.search(_NOISE.sub("", piece))] or [""])[-1]
+        text = _SAID_TWICE.sub(r"\1", _FALSE_START.sub("", _NOISE.sub("", text)))
         text = re.sub(r"\s*,(?:\s*,)+", ",", " ".join(text.strip(" ,").split()))
     text = _SPACED_MARK.sub("", text)
     if text[:1].islower() and not flat[:1].islower():  # the filler that opened it is gone
@@ -201,10 +211,23 @@ def quotation(text: str, start: int, end: int, spoken: bool = False) -> Quote | 
         floor = turn.end() if turn else max(0, start - LEAD_CHARS)
         spans = split(text[floor:start])
         lead = _as_quoted(text[floor + spans[-1][0]:floor + spans[-1][1]], spoken) if spans else ""
-        if not lead or not _quotable(lead) or _LEANS_BACK.match(lead) or not is_prose(f"{lead} {sentence}"):
+        if lead and _quotable(lead) and not _LEANS_BACK.match(lead) and is_prose(f"{lead} {sentence}"):
+            sentence = f"{lead} {sentence}"
+        elif (bare := _without_connective(sentence)) and _quotable(bare):
+            sentence = bare
+        else:
             return None
-        sentence = f"{lead} {sentence}"
     return Quote(sentence, turn.group(1) if turn else "")
+
+
+def _without_connective(sentence: str) -> str:
+    """The sentence without the word that only links it to the one before ("Well, one of the things
+    that has improved a lot is the networking within the PRU sector."), or "" when what is left
+    still points back ("And that is why ...", "So it ...") or none opens it."""
+    bare = _CONNECTIVE.sub("", sentence, count=1)
+    if bare == sentence or not bare or _LEANS_BACK.match(bare) or _POINTS_BACK.match(bare):
+        return ""
+    return bare[0].upper() + bare[1:]
 
 
 def _once(kept: list[str], lang: Language) -> list[str]:

@@ -450,6 +450,9 @@ def test_a_quotation_is_a_whole_fluent_statement_and_a_transcripts_names_its_spe
                "I got an email And it says the chip can be simple . "
                "Can I just go over the new project requirements for the remote .\n\n"
                "User Interface: And that is why the buttons are rubber .\n\n"
+               "Marketing: Well , one of the things that has improved a lot is the battery life of the chip .\n\n"
+               "User Interface: So we can {disfmarker} if voice recognition is not feasible we could go for a whistle .\n\n"
+               "Project Manager: The production cost is {disfmarker} .\n\n"
                "Project Manager: Do we want a scroll wheel on the side ?\n\n")
     assert is_transcript(meeting + "Marketing: Mm-hmm .\n\n")
 
@@ -478,7 +481,14 @@ def test_a_quotation_is_a_whole_fluent_statement_and_a_transcripts_names_its_spe
     # ... and never alone, nor from another speaker's turn; nor how it was said, nor a question.
     assert quoted(meeting, "Yeah I mean the case is fine .") is None
     assert quoted(meeting, "User Interface: And that is why the buttons are rubber .") is None
+    # A word that only links a turn to what came before is left out when nothing before it can lead.
+    assert quoted(meeting, "Marketing: Well , one of the things that has improved a lot is the battery life of the chip .") == \
+        'Marketing said: "One of the things that has improved a lot is the battery life of the chip."'
     assert quoted(meeting, "Project Manager: Do we want a scroll wheel on the side ?") is None
+    # What was broken off and begun again is quoted as begun again; one broken off at its end, not at all.
+    assert quoted(meeting, "User Interface: So we can {disfmarker} if voice recognition is not feasible we could go for a whistle .") == \
+        'User Interface said: "If voice recognition is not feasible we could go for a whistle."'
+    assert quoted(meeting, "Project Manager: The production cost is {disfmarker} .") is None
     # A written text's "Note:" is no speaker: its sentences stand as written.
     report = "Note: figures are in dollars.\n\nThe council opened three new libraries in the county in 1990.\n"
     assert not is_transcript(report)
