@@ -122,7 +122,6 @@ class Bert:
 
     def __call__(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """Last hidden states, (batch, length, dim); rows of padding tokens are zero."""
-        import torch
         import torch.nn.functional as F
 
         batch, length = ids.shape
@@ -131,8 +130,7 @@ class Bert:
         # tokens only, not the padding (15-18 % of a re-ranking batch); attention alone needs the
         # texts side by side, padded.
         real = mask.reshape(-1).nonzero().squeeze(1)
-        position = torch.arange(length, device=ids.device).repeat(batch)[real]
-        x = self.words[ids.reshape(-1)[real]] + self.positions[position] + self.segment
+        x = self.words[ids.reshape(-1)[real]] + self.positions[real % length] + self.segment
         x = F.layer_norm(x, (self.dim,), *self.embed_norm, self.eps)
         keys = mask.bool()[:, None, None, :]  # every query reads the text's tokens, no padding
         for layer in self.layers:

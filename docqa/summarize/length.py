@@ -224,8 +224,9 @@ def _without_connective(sentence: str) -> str:
     """The sentence without the word that only links it to the one before ("Well, one of the things
     that has improved a lot is the networking within the PRU sector."), or "" when what is left
     still points back ("And that is why ...", "So it ...") or none opens it."""
-    bare = _CONNECTIVE.sub("", sentence, count=1)
-    if bare == sentence or not bare or _LEANS_BACK.match(bare) or _POINTS_BACK.match(bare):
+    opening = _CONNECTIVE.match(sentence)
+    bare = sentence[opening.end():] if opening else ""
+    if not bare or _LEANS_BACK.match(bare) or _POINTS_BACK.match(bare):
         return ""
     return bare[0].upper() + bare[1:]
 
