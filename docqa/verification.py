@@ -95,6 +95,14 @@ _UNIT = re.compile(
     r"metres|meters|kilometres|kilometers|km|miles|feet|ft|inches|kg|kilograms|grams|tonnes|tons|"
     r"euros|dollars|pounds|yuan|yen|nucleotides|years|months|weeks|days|hours|minutes|seconds)\b"
 )
+# What a number's amount is qualified by, just before it: "over 14,000" is not "14,000", nor "高达 30%"
+# "30%", nor "每5年" "5年". The model often drops it; the answer copied from the evidence keeps it.
+_QUALIFIER = re.compile(
+    r"(?:(?<![^\W\d_])(?:about|approximately|around|nearly|almost|roughly|over|more than|less than|fewer than|"
+    r"up to|at least|at most|as many as|as much as|an estimated|every)\s+|(?:"
+    + either_script("大约|约|将近|接近|超过|高达|多达|逾|至少|最多|不到|不足|每") + r")\s*)$",
+    re.I,
+)
 # CJK brackets: an answer inside a pair, or that opens one ("《达拉斯"), is snapped with both marks.
 _CJK_BRACKETS = (("《", "》"), ("「", "」"), ("『", "』"), ("（", "）"), ("【", "】"))
 # A section and its subsections ("1201(d)", "512(b)(2)"). Their letters are one-letter words, which
@@ -188,10 +196,10 @@ def tokens(text: str) -> list[str]:
     return [_norm(t) for t in TOKEN.findall(text)]
 
 
-def snap(answer: list[str], sentence: str) -> str | None:
-    """The sentence's own words for the answer's tokens (with a currency sign before, a percent sign
-    or the letters of a word like "1950s" after), so the short answer is copied from the evidence;
-    None if they don't occur in order."""
+def snap(answer: list[str], sentence: str, question: str = "") -> str | None:
+    """The sentence's own words for the answer's tokens (with a currency sign or a qualifier the
+    question does not say before, a percent sign or the letters of a word like "1950s" after), so
+    the short answer is copied from the evidence; None if they don't occur in order."""
     if answer == ["0"] and (none := _ZH_NONE.search(sentence)):
         return " ".join(none.group().split())  # "0" for 有多少…: 没有一项 ("none" is 0 in English already)
     found = list(TOKEN.finditer(sentence))
@@ -205,6 +213,9 @@ def snap(answer: list[str], sentence: str) -> str | None:
                 continue  # "235" is not "235 000" (thousands set apart by a space, as papers write them)
             while start > 0 and sentence[start - 1] in "$€£¥":
                 start -= 1
+            qualifier = answer[0][0].isdigit() and _QUALIFIER.search(sentence[:start])
+            if qualifier and qualifier.group().strip().lower() not in question.lower():
+                start = qualifier.start()  # "more than how many?" is answered by the number alone
             while end < len(sentence) and sentence[end].isalpha() and not CJK_RUN.match(sentence[end]):
                 end += 1  # "1950s", not "1950"; but a CJK character is a word of its own
             if unit := words[i + n - 1][0].isdigit() and _CJK_UNIT.match(sentence, end):
@@ -497,7 +508,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         header = _header_numbers(text, spans)
         for i, (start, end, score) in enumerate(spans):
             sent = tokens(text[start:end])
-            exact = snap(answer, text[start:end])
+            exact = snap(answer, text[start:end], question)
             if exact and _reference_mark(exact, text[start:end]):
                 continue
             near = (spans[max(i - 1, 0)][0], spans[min(i + 1, len(spans) - 1)][1])  # with its neighbours
@@ -633,7 +644,7 @@ def _counted(question: str, answer: list[str], order: list[Passage], doc_text) -
     if len(numbers) != 1 or is_table_row(sentence):
         return None
     value = [next(iter(numbers))]
-    exact = snap(value, sentence)
+    exact = snap(value, sentence, question)
     counted = sent[sent.index(value[0]) + 1 : sent.index(value[0]) + 3] if value[0] in sent else []
     # The number counts what is asked: one of the two words after it is the question's ("37 new
     # teachers", "4,250 cases"), not "day 10 of life" or "one third of".

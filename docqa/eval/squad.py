@@ -176,7 +176,9 @@ def _punctuation(ch: str, cjk: bool) -> bool:
 
 def normalize_answer(s: str) -> str:
     """Lower-case, remove punctuation, remove articles, collapse whitespace (SQuAD v1.1 order);
-    with CJK, all Unicode punctuation and the whitespace beside CJK characters go too (MLQA)."""
+    with CJK, all Unicode punctuation and the whitespace beside CJK characters go too (MLQA). Full-width
+    forms are read as what they stand for (NFKC): "20％" is "20%"."""
+    s = unicodedata.normalize("NFKC", s)
     cjk = has_cjk(s)
     s = s.lower()
     s = "".join(ch for ch in s if not _punctuation(ch, cjk))

@@ -177,6 +177,10 @@ def test_a_chinese_answer_is_snapped_with_its_unit_its_percent_sign_and_its_clos
     assert _check("这部剧模仿了哪部肥皂剧？", "《达拉斯 [1]", text).short == "《达拉斯》"
     v = _check("这部剧在哪个年代开播，观众达到多少？", "1200 [1]", text)
     assert v.verified and v.short == "1200万人"
+    # and with its qualifier: "高达 30%" ("up to 30%") is not "30%", "每5年" ("every 5 years") not "5年"
+    text = "沿海地区有高达 30% 的女孩被迫卖淫。每5年举行一次议会选举。"
+    assert _check("沿海地区女孩被迫卖淫的比例为？", "30% [1]", text).short == "高达 30%"
+    assert _check("议会选举多久举行一次？", "5年 [1]", text).short == "每5年"
 
 
 def test_an_answer_in_digits_is_snapped_to_the_chinese_numeral_that_says_it():

@@ -160,6 +160,15 @@ def test_a_bare_number_takes_its_unit_from_the_evidence():
     assert _check("When did the harbour open?", "1897 [1]", "The harbour opened in 1897 after a long campaign.").short == "1897"
 
 
+def test_a_number_keeps_the_qualifier_the_evidence_gives_it():
+    # "14,000" alone misstates "over 14,000"; the model often drops the word.
+    text = "The costume collection holds over 14,000 outfits. Elections are held every 5 years."
+    assert _check("How many outfits does the collection hold?", "14,000 [1]", text).short == "over 14,000"
+    assert _check("How often are elections held?", "5 years [1]", text).short == "every 5 years"
+    # A question that says the qualifier itself asks for the number alone.
+    assert _check("The collection holds over how many outfits?", "14,000 [1]", text).short == "14,000"
+
+
 def test_a_number_word_matches_its_digits():
     v = _check("How many teachers did it hire?", "3 [1]", BUDGET)
     assert v.verified and v.short == "three"
