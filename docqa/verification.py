@@ -521,6 +521,8 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
             # a page's running header "52 THE SIEGE OF VICKSBURG.").
             says_more = (bool(_content(sent) - content) or len(_content(sent)) > 4) and \
                 not _HEADING.match(text, start) and not is_capitals(text[start:end])
+            if holds and says_more and is_running_line(text, start, end):
+                continue
             row = is_table_row(text[start:end])
             if not (holds and says_more) or not _meets_question(
                 sent, context, passage_words, header, row, question, answer, around
@@ -625,6 +627,18 @@ def is_capitals(sentence: str) -> bool:
     cased = [c for c in sentence if c.isupper() or c.islower()]
     words = re.findall(r"\b[^\W\d_]{2,}\b", sentence)
     return len(words) >= 2 and len(cased) >= 8 and sum(c.isupper() for c in cased) >= 0.9 * len(cased)
+
+
+def is_running_line(text: str, start: int, end: int) -> bool:
+    """A page's running header or footer ("Page 34 of 48 Instructions for Form 1040NR 7:48 -
+    6-DEC-2007", once the answer to "What is the filing deadline?"): a line ending in no full stop
+    that the document repeats, its numbers aside, three times or more. It names the document and the
+    page, and answers nothing."""
+    line = text[start:end].strip()
+    if not line or line[-1] in ".!?。！？" or "\n" in line:
+        return False
+    pattern = re.compile(r"\s+".join(re.sub(r"\d+", r"\\d+", re.escape(w)) for w in line.split()))
+    return any(i == 2 for i, _ in enumerate(pattern.finditer(text)))
 
 
 def _counted(question: str, answer: list[str], order: list[Passage], doc_text) -> Verdict | None:

@@ -452,6 +452,17 @@ def test_a_running_header_in_capitals_verifies_nothing():
     assert _check("复杂性类 RP、BPP、PP、BQP、MA 和 PH 在哪里？", "在 P 和 PSPACE 之间 [1]", zh).verified
 
 
+def test_a_running_header_repeated_page_after_page_verifies_nothing():
+    # The IRS instructions: "What is the filing deadline for Form 1040NR?" was answered "6-DEC-2007",
+    # verified by the header printed on each of the 48 pages.
+    pages = "".join(f"Page {n} of 48 Instructions for Form 1040NR 7:48 - 6-DEC-2007\nLine {n} is filed by June 15.\n" for n in (1, 2, 3))
+    assert not _check("What is the filing deadline for Form 1040NR?", "6-DEC-2007 [1]", pages).verified
+    v = _check("By what date is Line 2 filed?", "June 15 [1]", pages)
+    assert v.verified and pages[v.quote[0] : v.quote[1]].startswith("Line")
+    # Printed twice it may be a real line; and a sentence ending in a full stop is never a header.
+    assert _check("What is the filing deadline for Form 1040NR?", "6-DEC-2007 [1]", pages[: pages.index("Page 3")]).verified
+
+
 def test_an_answer_none_of_whose_words_the_passages_hold_is_absent():
     # Over a novel and a budget, "What is the capital of Australia?" was answered from the model's own
     # knowledge. A paraphrase keeps some words of the evidence and is only unverified.
