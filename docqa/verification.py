@@ -495,7 +495,11 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     if _opens_with_question(answer, q):
         return Verdict(short, order[0], None, False, "the answer opens with the question's own words")
     best: tuple | None = None
-    top = max((score for p in order for _, _, score in p.sentences), default=0.0)
+    # The bar is the best sentence that could be quoted: a heading ("# Notes on Working Memory") that
+    # shares the question's words sets none.
+    top = max((score for p in order for start, end, score in p.sentences
+               if not _HEADING.match(doc_text(p.doc_id), start) and not is_capitals(doc_text(p.doc_id)[start:end])),
+              default=0.0)
     offered: set[str] = set()  # every passage's words, stemmed: what an answer not `_absent` shares
     sections = _section_refs(short)  # what each quote must name ("1201(d)"), read once
     ordered = [t for t in answer if t in content]  # the content words as the answer says them
@@ -506,6 +510,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         offered |= passage_words
         around = _around(p, text)
         header = _header_numbers(text, spans)
+        heading, headings = _own_heading(p), tokens(p.section.replace(" > ", " "))
         for i, (start, end, score) in enumerate(spans):
             sent = tokens(text[start:end])
             exact = snap(answer, text[start:end], question)
@@ -525,7 +530,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
                 continue
             row = is_table_row(text[start:end])
             if not (holds and says_more) or not _meets_question(
-                sent, context, passage_words, header, row, question, answer, around
+                sent + heading, context + headings, passage_words, header, row, question, answer, around
             ):
                 continue
             core = margin is None or not p.sentences or score >= top - margin
@@ -639,6 +644,15 @@ def is_running_line(text: str, start: int, end: int) -> bool:
         return False
     pattern = re.compile(r"\s+".join(re.sub(r"\d+", r"\\d+", re.escape(w)) for w in line.split()))
     return any(i == 2 for i, _ in enumerate(pattern.finditer(text)))
+
+
+def _own_heading(p: Passage) -> list[str]:
+    """The words of the heading a passage sits under, when it is a section of the document and not its
+    title: "Early research suggested that people can hold about seven items" is about "Capacity
+    limits", the heading above it, and meets "What is the capacity of working memory?" through it.
+    The title would meet every question about the document; with the headings above, it is only the
+    sentence's context ("Notes on Working Memory > Working Memory in People")."""
+    return tokens(p.section.rsplit(" > ", 1)[1]) if " > " in p.section else []
 
 
 def _counted(question: str, answer: list[str], order: list[Passage], doc_text) -> Verdict | None:

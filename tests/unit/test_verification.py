@@ -463,6 +463,26 @@ def test_a_running_header_repeated_page_after_page_verifies_nothing():
     assert _check("What is the filing deadline for Form 1040NR?", "6-DEC-2007 [1]", pages[: pages.index("Page 3")]).verified
 
 
+def test_a_sentence_meets_the_question_through_the_heading_it_sits_under():
+    text = "Early research suggested that people can hold about seven items, plus or minus two."
+    under = "Notes on Working Memory > In People > Capacity limits"
+    ws = WorkingSet([Passage(1, "/notes.md", "", 1, 1, under, 0, len(text), text, [1], [0], 1.0, n=1)], tokens=100, budget=1000)
+    v = check("What is the capacity of working memory?", "seven [1]", ws, {1: text}.__getitem__)
+    assert v.verified and v.short == "about seven"
+    # Alone, the sentence holds none of the question's words.
+    assert not _check("What is the capacity of working memory?", "seven [1]", text).verified
+
+
+def test_a_heading_does_not_set_the_bar_a_quote_must_reach():
+    # Attention ranks the heading that repeats the question's words first; it can never be quoted, so
+    # the sentence below it is measured against the best sentence that can.
+    text = "## Capacity of working memory\n\nMost adults hold around four meaningful units in working memory."
+    ws = WorkingSet([Passage(1, "/notes.md", "", 1, 1, "", 0, len(text), text, [1], [0], 1.0, n=1,
+                             sentences=[(0, 29, 0.9), (31, len(text), 0.75)])], tokens=100, budget=1000)
+    v = check("What is the capacity of working memory?", "four [1]", ws, {1: text}.__getitem__, margin=0.1)
+    assert v.verified and v.short == "around four"
+
+
 def test_an_answer_none_of_whose_words_the_passages_hold_is_absent():
     # Over a novel and a budget, "What is the capital of Australia?" was answered from the model's own
     # knowledge. A paraphrase keeps some words of the evidence and is only unverified.
