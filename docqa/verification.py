@@ -213,6 +213,8 @@ def snap(answer: list[str], sentence: str, question: str = "") -> str | None:
                 continue  # "235" is not "235 000" (thousands set apart by a space, as papers write them)
             while start > 0 and sentence[start - 1] in "$€£¥":
                 start -= 1
+            while start > 0 and sentence[start - 1] in "~∼≈<>≤≥" and answer[0][0].isdigit():
+                start -= 1  # "∼80%", "<0.05": the sign is the amount's qualifier, as "about" is
             qualifier = answer[0][0].isdigit() and _QUALIFIER.search(sentence[:start])
             if qualifier and qualifier.group().strip().lower() not in question.lower():
                 start = qualifier.start()  # "more than how many?" is answered by the number alone

@@ -165,6 +165,9 @@ def test_a_number_keeps_the_qualifier_the_evidence_gives_it():
     text = "The costume collection holds over 14,000 outfits. Elections are held every 5 years."
     assert _check("How many outfits does the collection hold?", "14,000 [1]", text).short == "over 14,000"
     assert _check("How often are elections held?", "5 years [1]", text).short == "every 5 years"
+    # A sign before the number qualifies it as a word does.
+    assert _check("How similar is the genome to SARS-CoV?", "80% [1]",
+                  "The genome shares ∼80% identity with SARS-CoV.").short == "∼80%"
     # A question that says the qualifier itself asks for the number alone.
     assert _check("The collection holds over how many outfits?", "14,000 [1]", text).short == "14,000"
 
