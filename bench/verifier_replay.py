@@ -15,7 +15,7 @@ from pathlib import Path
 
 from docqa import verification
 from docqa.answer import ask, document_texts
-from docqa.eval.squad import load_squad, token_f1
+from docqa.eval.squad import token_f1
 from docqa.index import Index
 from docqa.settings import load_settings
 

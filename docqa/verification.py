@@ -38,6 +38,7 @@ knowledge, which `ask` does not pass off as the documents' (it abstains).
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass
@@ -645,7 +646,8 @@ def is_running_line(text: str, start: int, end: int) -> bool:
     if not line or line[-1] in ".!?。！？" or "\n" in line:
         return False
     pattern = re.compile(r"\s+".join(re.sub(r"\d+", r"\\d+", re.escape(w)) for w in line.split()))
-    return any(i == 2 for i, _ in enumerate(pattern.finditer(text)))
+    third = next(itertools.islice(pattern.finditer(text), 2, None), None)
+    return third is not None
 
 
 def _own_heading(p: Passage) -> list[str]:
