@@ -214,9 +214,10 @@ def snap(answer: list[str], sentence: str, question: str = "") -> str | None:
                 continue  # "235" is not "235 000" (thousands set apart by a space, as papers write them)
             while start > 0 and sentence[start - 1] in "$€£¥":
                 start -= 1
-            while start > 0 and sentence[start - 1] in "~∼≈<>≤≥" and answer[0][0].isdigit():
+            amount = answer[0][0].isdigit()
+            while amount and start > 0 and sentence[start - 1] in "~∼≈<>≤≥":
                 start -= 1  # "∼80%", "<0.05": the sign is the amount's qualifier, as "about" is
-            qualifier = answer[0][0].isdigit() and _QUALIFIER.search(sentence[:start])
+            qualifier = amount and _QUALIFIER.search(sentence[:start])
             if qualifier and qualifier.group().strip().lower() not in question.lower():
                 start = qualifier.start()  # "more than how many?" is answered by the number alone
             while end < len(sentence) and sentence[end].isalpha() and not CJK_RUN.match(sentence[end]):
@@ -501,8 +502,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     # The bar is the best sentence that could be quoted: a heading ("# Notes on Working Memory") that
     # shares the question's words sets none.
     top = max((score for p in order for start, end, score in p.sentences
-               if not _HEADING.match(doc_text(p.doc_id), start) and not is_capitals(doc_text(p.doc_id)[start:end])),
-              default=0.0)
+               if not is_heading_line(doc_text(p.doc_id), start, end)), default=0.0)
     offered: set[str] = set()  # every passage's words, stemmed: what an answer not `_absent` shares
     sections = _section_refs(short)  # what each quote must name ("1201(d)"), read once
     ordered = [t for t in answer if t in content]  # the content words as the answer says them
@@ -528,7 +528,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
             # heading names a topic without saying anything of it ("# Notes on Working Memory, in People",
             # a page's running header "52 THE SIEGE OF VICKSBURG.").
             says_more = (bool(_content(sent) - content) or len(_content(sent)) > 4) and \
-                not _HEADING.match(text, start) and not is_capitals(text[start:end])
+                not is_heading_line(text, start, end)
             if holds and says_more and is_running_line(text, start, end):
                 continue
             row = is_table_row(text[start:end])
@@ -635,6 +635,12 @@ def is_capitals(sentence: str) -> bool:
     cased = [c for c in sentence if c.isupper() or c.islower()]
     words = re.findall(r"\b[^\W\d_]{2,}\b", sentence)
     return len(words) >= 2 and len(cased) >= 8 and sum(c.isupper() for c in cased) >= 0.9 * len(cased)
+
+
+def is_heading_line(text: str, start: int, end: int) -> bool:
+    """text[start:end] is a heading, which names a topic and states nothing: a Markdown one, or a
+    line in capitals (a PDF's running header "52 THE SIEGE OF VICKSBURG.")."""
+    return bool(_HEADING.match(text, start)) or is_capitals(text[start:end])
 
 
 def is_running_line(text: str, start: int, end: int) -> bool:

@@ -50,10 +50,10 @@ _SPEAKER_LABEL = re.compile(_LABEL + r"\s+\S")
 _SPEAKER = re.compile("^" + _LABEL + r"[ \t]+(?=\S)", re.M)
 # How far above a sentence its turn's label is looked for (a long turn wraps over lines).
 TURN_LOOKBACK = 3000
-# How a transcript writes speech down, which a quote leaves out as reported speech does: an
-# annotation ("{vocalsound}", "{disfmarker}"), a filler ("uh", "um").
 # The transcripts' mark of a sentence broken off and begun again (AMI and ICSI, as QMSum has them).
 _RESTART = re.compile(r"\{disfmarker\}")
+# How a transcript writes speech down, which a quote leaves out as reported speech does: an
+# annotation ("{vocalsound}", "{disfmarker}"), a filler ("uh", "um").
 _NOISE = re.compile(r"\s*\{\w+\}|\s*\b(?:mm-hmm|uh-huh|uh|um|er|erm|mm|hmm|ah|eh|oh)\b,?", re.IGNORECASE)
 # Said twice: a word or a few ("if you have if you have"), or a word begun and begun again ("spong
 # spongy", "th the"): a cut-off start of a few letters that is no word of its own, or a lone letter.
