@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -192,13 +192,15 @@ class Spec:
     margin: float | None = None  # sentence granularity: how far below the best sentence one may score
 
 
-def answer_spec(settings: AnswerSettings, overview: bool = False) -> Spec:
-    """A question's spec; a broad question answered from a stored summary reads whole passages."""
+def answer_spec(settings: AnswerSettings, overview: bool = False, chinese: bool = False) -> Spec:
+    """A question's spec; a broad question answered from a stored summary reads whole passages, and
+    evidence in Chinese is answered after worked examples in Chinese (answer_zh: the same examples,
+    translated; XQuAD-zh short answers held the gold more often, as whole phrases: 会变小, not 变小)."""
     if overview:
         return Spec("answer_overview", max(settings.budget, settings.overview_budget), settings.overview_tokens,
                     granularity="passage")
-    return Spec("answer", settings.budget, settings.max_answer_tokens, neighbours=settings.neighbours,
-                margin=settings.margin)
+    return Spec("answer_zh" if chinese else "answer", settings.budget, settings.max_answer_tokens,
+                neighbours=settings.neighbours, margin=settings.margin)
 
 
 def attend(question: str, hits, index, settings: AnswerSettings, generator: Generator, device: str,
@@ -214,11 +216,16 @@ def attend(question: str, hits, index, settings: AnswerSettings, generator: Gene
     return candidates
 
 
-def score_sentences(question: str, candidates: list[Candidate], index, settings: AnswerSettings) -> list[Sentence]:
-    """Sentence-level attention inside the candidates that clear the floor (token states are cached)."""
-    # Chunks that address the model stay out, as in working_set.build (the first injection layer).
+def competing(candidates: list[Candidate], settings: AnswerSettings) -> list[Candidate]:
+    """The candidates whose sentences compete for a sentence-level working set: the best that clear the
+    floor. Chunks that address the model stay out, as in working_set.build (the first injection layer)."""
     kept = [c for c in candidates if c.weight >= settings.floor and not working_set.excluded(c)]
-    kept = kept[: settings.sentence_chunks]
+    return kept[: settings.sentence_chunks]
+
+
+def score_sentences(question: str, candidates: list[Candidate], index, settings: AnswerSettings) -> list[Sentence]:
+    """Sentence-level attention inside the competing candidates (token states are cached)."""
+    kept = competing(candidates, settings)
     if not kept:
         return []
     embedder = index.embedder
@@ -295,7 +302,9 @@ def ask(
             result.text = f"The documents in scope ({within}) don't answer this."
             result.abstain_reason = f"nothing in scope ({within}) answers: {reason}"
         return result
-    spec = answer_spec(settings, overview is not None)
+    # The prompt is chosen before the working set is filled (its template is part of the count), so by
+    # the candidates whose sentences compete for it.
+    spec = answer_spec(settings, overview is not None, reads_chinese(c.hit.text for c in competing(candidates, settings)))
 
     def render_fn(passages: list[Passage]) -> list[dict[str, str]]:
         return render(question, passages, spec.prompt)
@@ -313,7 +322,8 @@ def ask(
         result.abstain_reason = GENERATION_SKIPPED
         return result
     messages = render_fn(ws.passages)
-    if overview is None and stronger is not None and settings.chinese_to_larger and reads_chinese(ws):
+    if overview is None and stronger is not None and settings.chinese_to_larger and \
+            reads_chinese(p.text for p in ws.passages):
         # The 0.5B Coder reads Chinese poorly: on XQuAD-zh its answers contained the gold in 36 of 100,
         # the 1.5B's in 55, and the cascade's (half of them escalated) in 52.
         larger = stronger()
@@ -339,9 +349,9 @@ def ask(
     return result
 
 
-def reads_chinese(ws: WorkingSet) -> bool:
-    """Whether the working set is written in Chinese, by the rule a document's summary language is chosen by."""
-    return language.is_chinese(language.of("\n".join(p.text for p in ws.passages)))
+def reads_chinese(texts: Iterable[str]) -> bool:
+    """Whether evidence is written in Chinese, by the rule a document's summary language is chosen by."""
+    return language.is_chinese(language.of("\n".join(texts)))
 
 
 def _fits(generator: Generator, messages, spec: Spec) -> bool:

@@ -117,6 +117,17 @@ def test_a_chinese_working_set_goes_straight_to_the_larger_model(index, tmp_path
     assert len(small.calls) == 1 and ans.model == "large", "off: the cascade, small model first"
 
 
+def test_chinese_evidence_is_answered_after_worked_examples_in_chinese(index, tmp_path, bridge):
+    write(tmp_path / "zh" / "bridge.txt", "哈洛大桥于1932年通车，每天有4000辆汽车通过。大桥的塔楼每十年刷一次绿漆。\n")
+    index.ingest([tmp_path / "zh"])
+    chinese, english = FakeGenerator("4000辆 [1]"), FakeGenerator("4,000 [1]")
+    ask("每天有多少辆汽车通过哈洛大桥？", index, chinese, index.settings.answer)
+    ask(QUESTION, bridge, english, bridge.settings.answer)
+    examples = ["".join(m["content"] for m in gen.calls[0][:-1]) for gen in (chinese, english)]
+    assert "趋化作用" in examples[0] and "chemotaxis" not in examples[0]
+    assert "chemotaxis" in examples[1] and "趋化作用" not in examples[1]
+
+
 def test_an_english_working_set_starts_with_the_small_model(bridge):
     small, loader = FakeGenerator("4,000 [1]"), Loader(FakeGenerator("green [1]"))
     ask(QUESTION, bridge, small, bridge.settings.answer, stronger=loader)
