@@ -172,6 +172,15 @@ def test_a_number_keeps_the_qualifier_the_evidence_gives_it():
     assert _check("The collection holds over how many outfits?", "14,000 [1]", text).short == "14,000"
 
 
+def test_a_negative_number_keeps_its_minus_sign_and_a_hyphen_stays_out():
+    # Walkthrough: a quarterly report's loss per share "-0.0053" was answered, and verified, as 0.0053.
+    row = "Basic earnings per share (yuan) -0.0053 -0.0178 70.22%"
+    assert _check("What were the basic earnings per share?", "0.0053 [1]", row).short == "-0.0053"
+    text = "Cases rose in 2019-2020, when COVID-19 reached the county's 12 schools."
+    assert _check("When did COVID reach the schools?", "2020 [1]", text).short == "2020"
+    assert _check("Which disease reached the county's schools?", "COVID-19 [1]", text).short == "COVID-19"
+
+
 def test_a_number_word_matches_its_digits():
     v = _check("How many teachers did it hire?", "3 [1]", BUDGET)
     assert v.verified and v.short == "three"
