@@ -104,10 +104,10 @@ _QUALIFIER = re.compile(
     + either_script("大约|约|将近|接近|超过|高达|多达|逾|至少|最多|不到|不足|每") + r")\s*)$",
     re.I,
 )
-# CJK brackets: an answer inside a pair, or that opens one ("《达拉斯"), is snapped with both marks.
 # A minus sign before a number, when it opens the text or follows a space, a bracket, a colon or a bar
 # (a table cell): a hyphen joins words and ranges.
 _MINUS, _BEFORE_MINUS = ("-", "−", "－"), " \t\n([:|=（：，,"
+# CJK brackets: an answer inside a pair, or that opens one ("《达拉斯"), is snapped with both marks.
 _CJK_BRACKETS = (("《", "》"), ("「", "」"), ("『", "』"), ("（", "）"), ("【", "】"))
 # A section and its subsections ("1201(d)", "512(b)(2)"). Their letters are one-letter words, which
 # the content check passes over: "section 1201(d)" was held by "section 1201(a)(1)(B)-(E)".
@@ -202,8 +202,8 @@ def tokens(text: str) -> list[str]:
 
 def snap(answer: list[str], sentence: str, question: str = "") -> str | None:
     """The sentence's own words for the answer's tokens (with a currency sign, a minus sign or a
-    qualifier the question does not say before, a percent sign or the letters of a word like "1950s" after), so
-    the short answer is copied from the evidence; None if they don't occur in order."""
+    qualifier the question does not say before, a percent sign or the letters of a word like "1950s"
+    after), so the short answer is copied from the evidence; None if they don't occur in order."""
     if answer == ["0"] and (none := _ZH_NONE.search(sentence)):
         return " ".join(none.group().split())  # "0" for 有多少…: 没有一项 ("none" is 0 in English already)
     found = list(TOKEN.finditer(sentence))
@@ -221,7 +221,7 @@ def snap(answer: list[str], sentence: str, question: str = "") -> str | None:
             while amount and start > 0 and sentence[start - 1] in "~∼≈<>≤≥":
                 start -= 1  # "∼80%", "<0.05": the sign is the amount's qualifier, as "about" is
             if amount and sentence[start - 1 : start] in _MINUS and (start == 1 or sentence[start - 2] in _BEFORE_MINUS):
-                start -= 1  # "-0.0053" (a loss per share) is not 0.0053; "1990-1995" and "COVID-19" join words
+                start -= 1  # "-0.0053", a loss per share, is no 0.0053; "1990-1995" and "COVID-19" are joined
             qualifier = amount and _QUALIFIER.search(sentence[:start])
             if qualifier and qualifier.group().strip().lower() not in question.lower():
                 start = qualifier.start()  # "more than how many?" is answered by the number alone
