@@ -282,8 +282,8 @@ def ask(
     `asked` is what the quote must meet when it differs from the retrieval query (a chat follow-up
     searched with the previous question appended is verified against the follow-up alone).
     `stronger` loads the larger model a short answer escalates to when it is not verified
-    (settings.answer.escalate); it is called only then, or first when the evidence is Chinese
-    (settings.answer.chinese_to_larger). `stop` is polled while either model generates: True ends it.
+    (settings.answer.escalate); it is called only then, or first: for every short answer
+    (settings.answer.larger_first) or when the evidence is Chinese (settings.answer.chinese_to_larger). `stop` is polled while either model generates: True ends it.
     """
     timings: dict[str, float] = {}
     t = time.perf_counter()
@@ -302,6 +302,11 @@ def ask(
             result.text = f"The documents in scope ({within}) don't answer this."
             result.abstain_reason = f"nothing in scope ({within}) answers: {reason}"
         return result
+    if overview is None and stronger is not None and settings.larger_first:
+        # The set is then counted, and answered, by the larger model alone: on the same working sets its
+        # answers scored higher than the cascade's, and were verified wrongly less often (docqa eval).
+        generator, stronger = stronger(), None
+        result.model = generator.name
     # The prompt is chosen before the working set is filled (its template is part of the count), so by
     # the candidates whose sentences compete for it.
     spec = answer_spec(settings, overview is not None, reads_chinese(c.hit.text for c in competing(candidates, settings)))

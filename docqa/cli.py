@@ -95,6 +95,7 @@ BudgetOpt = _flag("answer.budget")
 RerankOpt = _flag("answer.rerank")
 JudgeOpt = _flag("answer.judge")
 EscalateOpt = _flag("answer.escalate", metavar="MODEL|auto|off")
+LargerFirstOpt = _flag("answer.larger_first", "--larger-first/--cascade")
 ExecutorOpt = _flag("batch.executor")
 RayAddressOpt = _flag("batch.ray_address")
 InOpt = _flag("retrieval.within", "--in", metavar="PATH|GLOB",
@@ -187,14 +188,20 @@ def _path(path: str, name_only: bool = False) -> str:
     return escape(printable_path(Path(path).name if name_only else path))
 
 
-def _load_generator(owner) -> None:
-    """The one-time model assembly/conversion shows as a progress step, not a silent minute."""
+def _load_generator(owner, answering: bool = False) -> None:
+    """The one-time model assembly/conversion shows as a progress step, not a silent minute.
+    `answering`: only the models a question is answered with (Index.answerers) are loaded."""
     from docqa.models.assets import AssemblyProgress
 
     progress = AssemblyProgress(console=err)
     try:
-        generator = owner.generator(progress)
-        getattr(owner, "index", owner).ready_escalation(generator, progress)
+        if answering:
+            generator, stronger = owner.answerers(progress)
+            if stronger is not None:
+                owner.ready_escalation(generator, progress)
+        else:
+            generator = owner.generator(progress)
+            getattr(owner, "index", owner).ready_escalation(generator, progress)
     finally:
         progress.close()
 
@@ -442,7 +449,7 @@ def ask(
         data = {k: v for k, v in data.items() if k not in ("candidates", "chat")}  # as `ask --json` prints it
     else:
         with _open(settings, create=False) as idx:
-            _load_generator(idx)
+            _load_generator(idx, answering=session is None)
             with waiting:
                 ans, chat = _ask_turn(idx, question, session)
         data = ans.to_json()
@@ -483,6 +490,7 @@ def evaluate(
     rerank: RerankOpt = None,
     judge: JudgeOpt = None,
     escalate: EscalateOpt = None,
+    larger_first: LargerFirstOpt = None,
     model: ModelOpt = None,
     backend: BackendOpt = None,
     retrieval_only: Annotated[bool, typer.Option("--retrieval-only", help="Stop at the working set: no LLM answers (fast).")] = False,
@@ -507,7 +515,8 @@ def evaluate(
     from docqa.eval.qa import report_json, run_eval
 
     settings = _settings(None, config, device=device, answer__budget=budget, answer__rerank=rerank, answer__judge=judge,
-                         answer__escalate=escalate, **_llm(model, backend, llm_base_url, llm_model))
+                         answer__escalate=escalate, answer__larger_first=larger_first,
+                         **_llm(model, backend, llm_base_url, llm_model))
     progress = _EvalProgress()
     with progress.bar:
         report = run_eval(

@@ -159,14 +159,34 @@ class Index:
         """A loader of the larger model an unverified short answer from `generator` escalates to, or
         None (settings.answer.escalate). It runs here, whatever serves `generator`, and loads on the
         first escalation."""
+        return self._larger(generator.name)
+
+    def _larger(self, name: str, progress=None):
         from docqa.models.generation.factory import escalation_model, make_generator
 
-        name = escalation_model(self.settings.answer.escalate, generator.name)
-        if name is None:
+        larger = escalation_model(self.settings.answer.escalate, name)
+        if larger is None:
             return None
         backend = "auto" if self.settings.generation.backend == "openai" else self.settings.generation.backend
-        local = self.settings.generation.model_copy(update={"model": name, "base_url": None, "backend": backend})
-        return lambda: make_generator(local, self.settings.device)
+        local = self.settings.generation.model_copy(update={"model": larger, "base_url": None, "backend": backend})
+        return lambda: make_generator(local, self.settings.device, progress)
+
+    def answerers(self, progress=None):
+        """The generator that answers a question and the loader of the one it escalates to (or None).
+        With answer.larger_first the escalation model answers alone, and the small model is not loaded
+        for it: a cold `docqa ask` reads one model file, not two."""
+        from docqa.models import assets
+        from docqa.models.device import resolve_device
+        from docqa.models.generation.factory import choose_backend
+
+        gen = self.settings.generation
+        if self.settings.answer.larger_first and \
+                choose_backend(gen.backend, resolve_device(self.settings.device), gen.base_url) != "openai":
+            larger = self._larger(assets.model_key(gen.model), progress)
+            if larger is not None:
+                return larger(), None
+        generator = self.generator(progress)
+        return generator, self.escalation(generator)
 
     def ready_escalation(self, generator, progress=None) -> None:
         """Assemble the escalation model's file now, with `progress` (once, a minute), so that the
@@ -248,12 +268,12 @@ class Index:
 
         if not question.strip():
             raise UsageError("empty question")
-        generator = self.generator(progress)
+        generator, stronger = self.answerers(progress)
         return ask(
             question, self, generator, self.settings.answer,
             on_token=on_token,
             device=resolve_device(self.settings.device),
-            stronger=self.escalation(generator),
+            stronger=stronger,
         )
 
     def check_recall(self, k: int = 10, queries: int = 200) -> Recall:

@@ -145,7 +145,7 @@ def answer_scores(prediction: str, golds: list[str]) -> tuple[float, float, bool
 
 def score(q: Question, answer, seconds: float, larger: bool = False) -> QuestionResult:
     """Score one Answer (docqa.answer.Answer) against its gold answers; `larger`: the escalation
-    model gave it (escalated, or asked first: settings.answer.chinese_to_larger)."""
+    model gave it (escalated, or asked first: settings.answer.larger_first, chinese_to_larger)."""
     golds = list(q.answers)
     texts = [c.hit.text for c in answer.candidates]
     ws = answer.working_set
