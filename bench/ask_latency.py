@@ -1,7 +1,7 @@
 """How long an ask takes: per stage in a warm process, and a cold `docqa ask` from the shell.
 
     python bench/ask_latency.py ../shared/data/xquad-en/xquad.en.json --index /tmp/ev/xquad \
-        [--questions 30] [--cold 5] [--model qwen2.5-coder-0.5b] [--escalate auto|off|MODEL] [--cascade]
+        [--questions 30] [--cold 5] [--model qwen2.5-coder-0.5b] [--escalate auto|off|MODEL] [--larger-first auto|on|off]
 
 Warm: one process (models loaded), the seeded sample asked one after another, each question's token
 states encoded fresh; p50/p95 of every stage and end to end. The first ask of the process is
@@ -9,7 +9,7 @@ reported apart: llama.cpp's prompt cache has not yet seen the template (system p
 examples), so its prefill shows what prefix reuse saves. Cold: `docqa ask --json` as a new
 process per question (imports, model loads, everything a user waits for at the shell).
 Both report the escalated questions apart (answer.escalate: the larger model answered again);
---cascade lets the small model answer first (answer.larger_first off).
+--larger-first on lets the larger model answer alone (answer.larger_first).
 Run it on a quiet machine (`uptime` load under 1.5): these are times.
 """
 
@@ -38,7 +38,7 @@ def warm(args) -> None:
     _, questions, _ = load_squad(args.dataset)
     chosen = sample(questions, args.questions + 1, args.seed)
     settings = load_settings({"index": str(args.index), "generation": {"model": args.model},
-                              "answer": {"escalate": args.escalate, "larger_first": not args.cascade}})
+                              "answer": {"escalate": args.escalate, "larger_first": args.larger_first}})
     with Index.open(args.index, settings, create=False) as idx:
         generator = idx.generator()
         stronger = idx.escalation(generator)
@@ -52,7 +52,7 @@ def warm(args) -> None:
             rows.append(({**ans.timings, "end_to_end_s": time.perf_counter() - t}, ans.prompt_tokens))
     first, rest = rows[0], rows[1:]
     escalated = sum("escalate_s" in r for r, _ in rest)
-    print(f"model {args.model}, escalate {args.escalate}, {'cascade' if args.cascade else 'larger first'}, {len(rest)} questions after the first "
+    print(f"model {args.model}, escalate {args.escalate}, larger first {args.larger_first}, {len(rest)} questions after the first "
           f"({escalated} escalated), load {os.getloadavg()[0]:.2f}\n")
     print("| stage | p50 s | p95 s |\n|---|---:|---:|")
     for stage in ("retrieve_s", "rerank_s", "working_set_s", "prefill_s", "decode_s", "verify_s", "escalate_s",
@@ -72,7 +72,7 @@ def cold(args) -> None:
         t = time.perf_counter()
         done = subprocess.run([sys.executable, "-m", "docqa", "ask", q.question, "--index", str(args.index), "--json",
                                "--model", args.model, "--escalate", args.escalate], check=True, capture_output=True,
-                              env={**os.environ, "DOCQA_ANSWER__LARGER_FIRST": str(not args.cascade).lower()})
+                              env={**os.environ, "DOCQA_ANSWER__LARGER_FIRST": args.larger_first})
         walls.append(time.perf_counter() - t)
         if json.loads(done.stdout).get("escalated_from"):
             escalated.append(walls[-1])
@@ -89,7 +89,7 @@ def main() -> None:
     ap.add_argument("--cold", type=int, default=5)
     ap.add_argument("--model", default="qwen2.5-coder-0.5b")
     ap.add_argument("--escalate", default="auto", help="answer.escalate: auto, off, or a model name")
-    ap.add_argument("--cascade", action="store_true", help="the small model first (answer.larger_first off)")
+    ap.add_argument("--larger-first", default="auto", choices=("auto", "on", "off"), help="answer.larger_first")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     warm(args)

@@ -121,6 +121,11 @@ def use_judge(settings: AnswerSettings, device: str) -> bool:
     return settings.judge == "on" or (settings.judge == "auto" and device == "cuda")
 
 
+def use_larger_first(settings: AnswerSettings, device: str) -> bool:
+    """Whether the escalation model answers alone: on a GPU its extra cost is a fraction of a second."""
+    return settings.larger_first == "on" or (settings.larger_first == "auto" and device == "cuda")
+
+
 def apply_judge(candidates: list[Candidate], scores: list[float], temperature: float) -> list[Candidate]:
     """Judged candidates go first, ordered by the judge; the rest keep their order below them."""
     judged = sorted(zip(scores, candidates[: len(scores)]), key=lambda sc: -sc[0])
@@ -302,7 +307,7 @@ def ask(
             result.text = f"The documents in scope ({within}) don't answer this."
             result.abstain_reason = f"nothing in scope ({within}) answers: {reason}"
         return result
-    if overview is None and stronger is not None and settings.larger_first:
+    if overview is None and stronger is not None and use_larger_first(settings, device):
         # The set is then counted, and answered, by the larger model alone: on the same working sets its
         # answers scored higher than the cascade's, and were verified wrongly less often (docqa eval).
         generator, stronger = stronger(), None

@@ -95,7 +95,7 @@ BudgetOpt = _flag("answer.budget")
 RerankOpt = _flag("answer.rerank")
 JudgeOpt = _flag("answer.judge")
 EscalateOpt = _flag("answer.escalate", metavar="MODEL|auto|off")
-LargerFirstOpt = _flag("answer.larger_first", "--larger-first/--cascade")
+LargerFirstOpt = _flag("answer.larger_first")
 ExecutorOpt = _flag("batch.executor")
 RayAddressOpt = _flag("batch.ray_address")
 InOpt = _flag("retrieval.within", "--in", metavar="PATH|GLOB",

@@ -175,13 +175,13 @@ class Index:
         """The generator that answers a question and the loader of the one it escalates to (or None).
         With answer.larger_first the escalation model answers alone, and the small model is not loaded
         for it: a cold `docqa ask` reads one model file, not two."""
+        from docqa.answer import use_larger_first
         from docqa.models import assets
         from docqa.models.device import resolve_device
         from docqa.models.generation.factory import choose_backend
 
-        gen = self.settings.generation
-        if self.settings.answer.larger_first and \
-                choose_backend(gen.backend, resolve_device(self.settings.device), gen.base_url) != "openai":
+        gen, device = self.settings.generation, resolve_device(self.settings.device)
+        if use_larger_first(self.settings.answer, device) and choose_backend(gen.backend, device, gen.base_url) != "openai":
             larger = self._larger(assets.model_key(gen.model), progress)
             if larger is not None:
                 return larger(), None

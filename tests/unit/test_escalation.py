@@ -1,6 +1,6 @@
 """Escalation: a short answer the small model cannot verify is asked again of a larger model, on the
-same working set (settings.answer.escalate), unless the larger model answers first (larger_first,
-the default). Orchestration only: fake generators, the real index."""
+same working set (settings.answer.escalate), unless the larger model answers alone (larger_first: on,
+or auto with CUDA). Orchestration only: fake generators, the real index."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def bridge(index, tmp_path):
           "The Harlow bridge opened in 1932, six years after work began. It carries 4,000 cars a day. "
           "Its towers are painted green every ten years.\n")
     index.ingest([tmp_path / "docs"])
-    index.settings.answer.larger_first = False  # the cascade: the small model answers first
+    index.settings.answer.larger_first = "off"  # the cascade: the small model answers first
     return index
 
 
@@ -107,20 +107,23 @@ def test_the_larger_models_unverified_answer_is_shown_as_unverified(bridge):
     assert ans.short_answer == "every ten years"
 
 
-def test_every_question_goes_to_the_larger_model_first_by_default(index, tmp_path):
+def test_with_larger_first_every_question_goes_to_the_larger_model_alone(index, tmp_path):
     write(tmp_path / "docs" / "bridge.txt", "The Harlow bridge opened in 1932, six years after work began. It carries "
           "4,000 cars a day. Its towers are painted green every ten years.\n")
     index.ingest([tmp_path / "docs"])
     small, large = FakeGenerator("4,000 [1]"), FakeGenerator("4,000 [1]")
     large.name = "large"
     loader = Loader(large)
-    ans = ask(QUESTION, index, small, index.settings.answer, stronger=loader)
-    assert small.calls == [] and len(large.calls) == 1 and loader.loads == 1
+    ans = ask(QUESTION, index, small, index.settings.answer, stronger=loader, device="cuda")
+    assert small.calls == [] and len(large.calls) == 1 and loader.loads == 1, "auto: on with CUDA"
     assert ans.model == "large" and ans.verified and ans.escalated_from is None
-    unverified = ask(QUESTION, index, small, index.settings.answer, stronger=Loader(FakeGenerator("green [1]")))
+    on = index.settings.answer.model_copy(update={"larger_first": "on"})
+    unverified = ask(QUESTION, index, small, on, stronger=Loader(FakeGenerator("green [1]")))
     assert small.calls == [] and not unverified.verified, "nothing escalates back to the small model"
-    ask(QUESTION, index, small, index.settings.answer)
+    ask(QUESTION, index, small, on)
     assert len(small.calls) == 1, "without a larger model the small one answers"
+    ask(QUESTION, index, small, index.settings.answer, stronger=Loader(large))
+    assert len(small.calls) == 2, "auto on a CPU: the cascade, the small model first"
 
 
 def test_a_chinese_working_set_goes_straight_to_the_larger_model(index, tmp_path):
@@ -131,7 +134,7 @@ def test_a_chinese_working_set_goes_straight_to_the_larger_model(index, tmp_path
     ans = ask("每天有多少辆汽车通过哈洛大桥？", index, small, index.settings.answer, stronger=Loader(large))
     assert small.calls == [] and len(large.calls) == 1, "the small model never reads Chinese evidence"
     assert ans.model == "large" and ans.short_answer == "4000辆" and ans.escalated_from is None
-    off = index.settings.answer.model_copy(update={"chinese_to_larger": False, "larger_first": False})
+    off = index.settings.answer.model_copy(update={"chinese_to_larger": False})
     ans = ask("每天有多少辆汽车通过哈洛大桥？", index, small, off, stronger=Loader(large))
     assert len(small.calls) == 1 and ans.model == "large", "off: the cascade, small model first"
 
@@ -210,9 +213,9 @@ def test_an_index_answering_with_the_larger_model_first_never_loads_the_small_on
 
     monkeypatch.setattr(factory, "make_generator", make_generator)
     bridge.settings.generation.model = DEFAULT
-    bridge.settings.answer.larger_first = True
+    bridge.settings.answer.larger_first = "on"
     generator, stronger = bridge.answerers()
     assert loaded == [LARGE] and stronger is None, "a cold ask reads one model file"
-    bridge.settings.answer.larger_first = False
+    bridge.settings.answer.larger_first = "off"
     generator, stronger = bridge.answerers()
     assert loaded == [LARGE, DEFAULT] and stronger is not None, "the cascade: the small model, the larger on demand"
