@@ -177,7 +177,7 @@ class AnswerSettings(_Section):
         description="on: every short answer is asked of the escalation model alone, when there is one (nothing "
         "escalates); off: the cascade, the 0.5B first. auto = on with CUDA only. On 2 cores, on the same working "
         "sets, the 1.5B alone against the cascade: XQuAD-en F1 0.712 vs 0.675 and verified-but-wrong 6.5 % vs "
-        "10.5 %, COVID-QA F1 0.388 vs 0.403 and 8.5 % vs 10.0 %, for 0.7 s more at p50 (less at p95).",
+        "10.5 %, COVID-QA F1 0.388 vs 0.403 and 8.5 % vs 10.0 %; a warm ask's p50 4.1 s vs 2.4 s (bench/ask_latency.py).",
     )
     chinese_to_larger: bool = Field(
         True,
