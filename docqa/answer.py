@@ -288,7 +288,8 @@ def ask(
     searched with the previous question appended is verified against the follow-up alone).
     `stronger` loads the larger model a short answer escalates to when it is not verified
     (settings.answer.escalate); it is called only then, or first: for every short answer
-    (settings.answer.larger_first) or when the evidence is Chinese (settings.answer.chinese_to_larger). `stop` is polled while either model generates: True ends it.
+    (settings.answer.larger_first) or when the evidence is Chinese (settings.answer.chinese_to_larger).
+    `stop` is polled while either model generates: True ends it.
     """
     timings: dict[str, float] = {}
     t = time.perf_counter()

@@ -162,6 +162,7 @@ class Index:
         return self._larger(generator.name)
 
     def _larger(self, name: str, progress=None):
+        """The loader of the model that answers of `name` escalate to, or None."""
         from docqa.models.generation.factory import escalation_model, make_generator
 
         larger = escalation_model(self.settings.answer.escalate, name)
