@@ -286,8 +286,8 @@ def ask(
     result). generate=False stops once the working set is built (evaluating retrieval without the LLM).
     `asked` is what the quote must meet when it differs from the retrieval query (a chat follow-up
     searched with the previous question appended is verified against the follow-up alone).
-    `stronger` loads the larger model a short answer escalates to when it is not verified, or verified
-    but over answer.escalate_words words (settings.answer.escalate); it is called only then, or first: for every short answer
+    `stronger` loads the larger model a short answer escalates to when it is not verified
+    (settings.answer.escalate); it is called only then, or first: for every short answer
     (settings.answer.larger_first) or when the evidence is Chinese (settings.answer.chinese_to_larger).
     `stop` is polled while either model generates: True ends it.
     """
@@ -355,8 +355,7 @@ def ask(
     else:
         _verify_short(result, asked or question, ws, settings, doc_text)
     timings["verify_s"] = time.perf_counter() - t
-    if overview is None and (not result.verified or _runs_long(result, settings)) and stronger is not None \
-            and not (stop is not None and stop()):
+    if overview is None and not result.verified and stronger is not None and not (stop is not None and stop()):
         result = _escalate(result, stronger(), messages, spec, asked or question, settings, doc_text, stop)
     return result
 
@@ -364,12 +363,6 @@ def ask(
 def reads_chinese(texts: Iterable[str]) -> bool:
     """Whether evidence is written in Chinese, by the rule a document's summary language is chosen by."""
     return language.is_chinese(language.of("\n".join(texts)))
-
-
-def _runs_long(result: Answer, settings: AnswerSettings) -> bool:
-    """A verified short answer that runs to a clause ("Konwiktorska Street, a ten-minute walk north from
-    the Old Town"): the larger model is asked for a tighter one."""
-    return 0 < settings.escalate_words < len(result.short_answer.split())
 
 
 def _fits(generator: Generator, messages, spec: Spec) -> bool:
@@ -386,23 +379,20 @@ def _take(result: Answer, gen) -> None:
 def _escalate(first: Answer, generator: Generator, messages, spec: Spec, asked: str, settings: AnswerSettings,
               doc_text, stop: Callable[[], bool] | None = None) -> Answer:
     """The larger model's answer on the same working set, in place of an unverified one, or of the
-    small model's "I cannot answer" or a verified answer that runs long when the larger model's answer
-    is verified: on the questions the small model could not verify, the larger one's answers score
-    higher even where they cannot be verified either (docqa eval, XQuAD and XQuAD-zh)."""
+    small model's "I cannot answer" when the larger model's answer is verified: on the questions the
+    small model could not verify, the larger one's answers score higher even where they cannot be
+    verified either (docqa eval, XQuAD and XQuAD-zh)."""
     if not _fits(generator, messages, spec):
         return first  # another tokenizer counts the working set larger than this model's context
     result = Answer(question=first.question, text=ABSTAIN_TEXT, answered=False, candidates=first.candidates,
                     working_set=first.working_set, timings=first.timings, model=generator.name,
                     escalated_from={"model": first.model, "raw_answer": first.raw_answer,
-                                    "reason": first.unverified_reason or first.abstain_reason
-                                    or f"a short answer of {len(first.short_answer.split())} words"})
+                                    "reason": first.unverified_reason or first.abstain_reason})
     t = time.perf_counter()
     gen = generator.generate(messages, max_new_tokens=spec.max_new_tokens, on_token=stop and (lambda _piece: stop()))
     _take(result, gen)
     _verify_short(result, asked, first.working_set, settings, doc_text)
     result.timings["escalate_s"] = time.perf_counter() - t
-    if first.verified and not result.verified:
-        return first  # asked again for a tighter answer only: the verified one stands
     if MODEL_ABSTAINS.search(first.raw_answer) and not result.verified:
         # The small model found no answer and the larger one's cannot be verified: the abstention
         # stands. Asked for a fact the documents lack, the larger model guesses from what it knows

@@ -172,13 +172,6 @@ class AnswerSettings(_Section):
         "verified or the model found none: a model name, 'off', or 'auto' = qwen2.5-coder-1.5b when "
         "docqa[large] is installed and generation.model is qwen2.5-coder-0.5b.",
     )
-    escalate_words: int = Field(
-        8, ge=0,
-        description="A verified short answer longer than this many words is asked again of the escalation model "
-        "and replaced by its answer when that is verified too (\"Konwiktorska Street, a ten-minute walk north from "
-        "the Old Town\" -> \"Konwiktorska Street\"); 0 = never. Short-answer F1 0.675 -> 0.688 on XQuAD-en, 0.403 "
-        "-> 0.411 on COVID-QA, for 6-9 % more escalations (bench/larger_first.py).",
-    )
     larger_first: Literal["auto", "on", "off"] = Field(
         "auto",
         description="on: every short answer is asked of the escalation model alone, when there is one (nothing "

@@ -49,24 +49,6 @@ def test_an_unverified_answer_is_replaced_by_the_larger_models_verified_one(brid
     assert "escalate_s" in ans.timings and ans.to_json()["escalated_from"] == ans.escalated_from
 
 
-def test_a_verified_answer_that_runs_to_a_clause_is_asked_again_for_a_tighter_one(index, tmp_path):
-    write(tmp_path / "docs" / "bridge.txt", "Each day the Harlow bridge carries 4,000 cars and 300 lorries between "
-          "the two market towns of the valley.\n")
-    index.ingest([tmp_path / "docs"])
-    settings = index.settings.answer.model_copy(update={"larger_first": "off"})
-    long = "4,000 cars and 300 lorries between the two market towns [1]"
-    small, large = FakeGenerator(long), FakeGenerator("4,000 cars [1]")
-    large.name = "large"
-    ans = ask(QUESTION, index, small, settings, stronger=Loader(large))
-    assert ans.model == "large" and ans.verified and ans.short_answer == "4,000 cars"
-    assert ans.escalated_from["reason"].startswith("a short answer of ")
-    kept = ask(QUESTION, index, small, settings, stronger=Loader(FakeGenerator("the valley [1]")))
-    assert kept.model == "fake" and kept.verified and kept.escalated_from is None, "an unverified one never replaces it"
-    loader = Loader(large)
-    ask(QUESTION, index, small, settings.model_copy(update={"escalate_words": 0}), stronger=loader)
-    assert loader.loads == 0, "0: never"
-
-
 def test_a_verified_answer_never_loads_the_larger_model(bridge):
     loader = Loader(FakeGenerator("green [1]"))
     ans = ask(QUESTION, bridge, FakeGenerator("4,000 [1]"), bridge.settings.answer, stronger=loader)
