@@ -5,10 +5,9 @@
 
 Each sampled question is asked twice through `answer.ask` with nothing to escalate to: once with the
 default model, once with the escalation model (docqa[large]). The two share a tokenizer, so the working
-sets are the same. The cascade (larger_first off) is then read off the two rows by `answer.ask`'s rules:
-the small model's answer when verified (unless it runs over answer.escalate_words words and the larger
-one's is verified), else the larger one's, unless the small model found none and the larger one's is
-unverified. Prints contains-gold, short-answer F1, verified, verified with F1 = 0
+sets are the same. The cascade (larger_first off) is then read off the two rows by `answer._escalate`'s
+rule: the small model's answer when verified, else the larger one's, unless the small model found none
+and the larger one's is unverified. Prints contains-gold, short-answer F1, verified, verified with F1 = 0
 and abstention for the three. Times come from one run but with both models loaded: use
 bench/ask_latency.py for latency. `--jsonl` keeps both answers of every question as they come.
 """
@@ -26,22 +25,20 @@ from docqa.index import Index
 from docqa.settings import load_settings
 
 
-def cascade(small: dict, large: dict, words: int) -> dict:
-    if not small["ws_passages"] or not small["raw_answer"]:
+def cascade(small: dict, large: dict) -> dict:
+    if small["verified"] or not small["ws_passages"] or not small["raw_answer"]:
         return small
-    if small["verified"]:  # asked again only when it runs long (answer.escalate_words)
-        return large if 0 < words < len(small["short_answer"].split()) and large["verified"] else small
     if MODEL_ABSTAINS.search(small["raw_answer"]) and not large["verified"]:
         return small
     return large
 
 
-def table(rows: list[dict], words: int) -> None:
+def table(rows: list[dict]) -> None:
     n = len(rows) or 1
     print(f"{len(rows)} questions\n\n| | contains gold | short F1 | verified | verified, F1 = 0 | abstained |")
     print("|---|---:|---:|---:|---:|---:|")
     for name, pick in (("small alone", lambda r: r["small"]), ("larger alone", lambda r: r["large"]),
-                       ("cascade", lambda r: cascade(r["small"], r["large"], words))):
+                       ("cascade", lambda r: cascade(r["small"], r["large"]))):
         answers = [pick(r) for r in rows]
         verified = [a for a in answers if a["answered"] and a["verified"]]
         print(f"| {name} | {sum(a['contains_gold'] for a in answers) / n:.3f} | {sum(a['short_f1'] for a in answers) / n:.3f} "
@@ -76,7 +73,7 @@ def main() -> None:
             if sink:
                 sink.write(json.dumps(row, ensure_ascii=False) + "\n")
                 sink.flush()
-    table(rows, settings.answer.escalate_words)
+    table(rows)
 
 
 if __name__ == "__main__":
