@@ -195,13 +195,9 @@ def _load_generator(owner, answering: bool = False) -> None:
 
     progress = AssemblyProgress(console=err)
     try:
-        if answering:
-            generator, stronger = owner.answerers(progress)
-            if stronger is not None:
-                owner.ready_escalation(generator, progress)
-        else:
-            generator = owner.generator(progress)
-            getattr(owner, "index", owner).ready_escalation(generator, progress)
+        # A larger model answering alone escalates nowhere: ready_escalation then has nothing to assemble.
+        generator = owner.answerers(progress)[0] if answering else owner.generator(progress)
+        getattr(owner, "index", owner).ready_escalation(generator, progress)
     finally:
         progress.close()
 

@@ -107,22 +107,20 @@ def test_the_larger_models_unverified_answer_is_shown_as_unverified(bridge):
     assert ans.short_answer == "every ten years"
 
 
-def test_with_larger_first_every_question_goes_to_the_larger_model_alone(index, tmp_path):
-    write(tmp_path / "docs" / "bridge.txt", "The Harlow bridge opened in 1932, six years after work began. It carries "
-          "4,000 cars a day. Its towers are painted green every ten years.\n")
-    index.ingest([tmp_path / "docs"])
+def test_with_larger_first_every_question_goes_to_the_larger_model_alone(bridge):
     small, large = FakeGenerator("4,000 [1]"), FakeGenerator("4,000 [1]")
     large.name = "large"
     loader = Loader(large)
-    ans = ask(QUESTION, index, small, index.settings.answer, stronger=loader, device="cuda")
+    auto = bridge.settings.answer.model_copy(update={"larger_first": "auto"})
+    ans = ask(QUESTION, bridge, small, auto, stronger=loader, device="cuda")
     assert small.calls == [] and len(large.calls) == 1 and loader.loads == 1, "auto: on with CUDA"
     assert ans.model == "large" and ans.verified and ans.escalated_from is None
-    on = index.settings.answer.model_copy(update={"larger_first": "on"})
-    unverified = ask(QUESTION, index, small, on, stronger=Loader(FakeGenerator("green [1]")))
+    on = auto.model_copy(update={"larger_first": "on"})
+    unverified = ask(QUESTION, bridge, small, on, stronger=Loader(FakeGenerator("green [1]")))
     assert small.calls == [] and not unverified.verified, "nothing escalates back to the small model"
-    ask(QUESTION, index, small, on)
+    ask(QUESTION, bridge, small, on)
     assert len(small.calls) == 1, "without a larger model the small one answers"
-    ask(QUESTION, index, small, index.settings.answer, stronger=Loader(large))
+    ask(QUESTION, bridge, small, auto, stronger=Loader(large))
     assert len(small.calls) == 2, "auto on a CPU: the cascade, the small model first"
 
 
