@@ -143,6 +143,10 @@ _YEAR_SPAN = re.compile(r"\b\d{4}\s*(?:[–—-]|to)\s*\d{2,4}\b")
 _UNIT_COUNT_QUESTION = re.compile(
     r"\bhow many (?:square |cubic )?(?:miles|mi|kilomet(?:re|er)s|km|met(?:re|er)s|feet|acres|hectares|tons|tonnes"
     r"|pounds|kilograms|kg|dollars|euros|years|hours|days)\b", re.I)
+# What dates an event: "opened in 1932", "since 1998", "May 1932". A year so written is no count.
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_DATING = re.compile(rf"\b(?:in|since|from|until|till|by|during|before|after|around|circa|{_MONTHS})\s+$", re.I)
+_YEAR_ALONE = re.compile(r"\s*((?:1[0-9]|20)\d\d)\s*")
 _DURATION = re.compile(r"^\s*(about |over |nearly |almost )?[\d,.]+\s*(years?|months?|weeks?|days?|hours?|minutes?)\s*$", re.I)
 _LEAD = re.compile(r"^\s*(?:(?:the\s+)?(?:short\s+)?answer\s*(?:is)?|答案(?:是)?)\s*[:：-]\s*", re.I)
 # A bracketed tail after the answer ("Abu al-Qasim (Abulcasis) (936–1013", "10% [citation needed]"):
@@ -374,6 +378,20 @@ def wrong_kind(question: str, short: str) -> str:
     return ""
 
 
+def dated(question: str, short: str, quote: str) -> str:
+    """Why a how-many question's answer is no count ("" when it may be one): a bare year that the
+    quote writes only as a date ("1932" for "How many cars cross the Harlow bridge each day?", quoted
+    from "The Harlow bridge opened in 1932."; the neighbour "It carries 4,000 cars a day." met the
+    question). "2000 guests attended" keeps its 2000."""
+    year = _YEAR_ALONE.fullmatch(short)
+    if not _HOW_MANY.match(question) or not year:
+        return ""
+    found = list(re.finditer(rf"(?<![\d,.]){year.group(1)}(?![\d,])", quote))
+    if found and all(_DATING.search(quote[: m.start()]) for m in found):
+        return "the question asks how many, and the answer is a year the quote dates by"
+    return ""
+
+
 def undefined(question: str, sentence: str) -> str:
     """Why `sentence` cannot answer a request for a definition ("What is working memory?"): it does not
     say what the thing is ("People extend their working memory with notes" was the quote of "People")."""
@@ -561,7 +579,8 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     quoted = doc_text(best[1].doc_id)[best[2][0] : best[2][1]]
     short = expanded(best[3] or short, quoted)
     with_neighbours = doc_text(best[1].doc_id)[best[4][0] : best[4][1]]
-    kind = wrong_kind(question, short) or undefined(question, quoted) or unnamed(question, short, with_neighbours) or (
+    kind = wrong_kind(question, short) or dated(question, short, quoted) or undefined(question, quoted) or \
+        unnamed(question, short, with_neighbours) or (
         "" if best[0][0] else "the sentence that holds it is context, not one attention ranked near the best")
     return Verdict(short, best[1], best[2], not kind, kind)
 

@@ -84,6 +84,13 @@ def test_answers_of_the_wrong_kind_are_not_verified():
     forest = "The rate of clearing of forest was 8,646 square miles per year, 18% more than in the five years before."
     assert _check("The rate of clearing was how many square miles per year?", "18% [1]", forest).reason == \
         "the question asks for a quantity in units, and the answer gives a percentage"
+    # A year is no count: the quote dates the bridge by it, and its neighbour meets the question.
+    harlow = "The Harlow bridge opened in 1932. It carries 4,000 cars a day."
+    assert _check("How many cars cross the Harlow bridge each day?", "1932 [1]", harlow).reason == \
+        "the question asks how many, and the answer is a year the quote dates by"
+    assert _check("How many cars cross the Harlow bridge each day?", "4,000 [1]", harlow).verified
+    # XQuAD: a number of a year's shape that counts stays a count.
+    assert _check("How many guests attended the dinner?", "2000 [1]", "2000 guests attended the dinner in 1835.").verified
     # COVID-QA: a protein's name is no count, though its name has a digit.
     flu = "H5N1 infection stimulated higher CEACAM1 protein expression than H1N1 virus did. Two surface proteins stud the virus."
     assert _check("How many surface proteins are on the H1N1 virus?", "CEACAM1 [1]", flu).reason == \
