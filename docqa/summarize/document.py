@@ -29,7 +29,7 @@ from docqa.prompts import fence, load_prompt
 from docqa.settings import SummarizeSettings
 from docqa.summarize import faithful, language, salience
 from docqa.summarize.language import Language, first_words, tidy
-from docqa.summarize.length import Range, count, fit, target_words
+from docqa.summarize.length import Range, count, fit, is_transcript, target_words
 from docqa.summarize.nodes import Node, NodeStore, node_key
 from docqa.summarize.windows import Window, make_windows
 
@@ -197,13 +197,18 @@ class Summarizer:
         # Runs the map step (window summaries, the wide part of a tree); reduce levels stay here.
         self.executor = executor
         self._reduce_generator: Generator | None = None
-        self._languages: dict[tuple[int, str], Language] = {}
+        self._languages: dict[tuple[int, str], tuple[Language, bool]] = {}
 
     def language(self, doc: DocumentRow, text: str | None = None) -> Language:
         """The language `doc` is summarized in: its own (summarize.language); `text` when read already."""
+        return self._read(doc, text)[0]
+
+    def _read(self, doc: DocumentRow, text: str | None = None) -> tuple[Language, bool]:
+        """`doc`'s language and whether it is a transcript, read from its text once."""
         key = (doc.id, doc.sha256)
         if key not in self._languages:
-            self._languages[key] = language.of(self.index.store.document_text(doc.id) if text is None else text)
+            text = self.index.store.document_text(doc.id) if text is None else text
+            self._languages[key] = (language.of(text), is_transcript(text))
         return self._languages[key]
 
     @property
@@ -314,8 +319,8 @@ class Summarizer:
     def _window_request(self, doc: DocumentRow, w: Window, words: int, whole: bool = False) -> _Request:
         """A map call; `whole` when the window is all the document has read so far (a summary, not a part)."""
         a, b = w.pages
-        lang = self.language(doc)
-        opening = lang.whole if whole else lang.part
+        lang, spoken = self._read(doc)
+        opening = lang.whole if whole else lang.part_opening(spoken)
         return _Request(
             kind="window", label=w.section or f"p.{_pages(a, b)}", prompt="summarize_map",
             values={"passages": fence(1, Path(doc.path).name, _pages(a, b), w.text), "opening": opening},

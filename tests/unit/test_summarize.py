@@ -34,6 +34,7 @@ class RecordingGenerator(FakeGenerator):
     def __init__(self, answer: str = "A short partial summary of the part.", fail_on: str | None = None) -> None:
         super().__init__(answer)
         self.requests: list[int] = []
+        self.prompts: list[str] = []  # the last message of every call
         self.fail_on = fail_on
 
     def generate_batch(self, batch, max_new_tokens, stop=None):
@@ -41,6 +42,7 @@ class RecordingGenerator(FakeGenerator):
             if self.fail_on and self.fail_on in messages[-1]["content"]:
                 raise KeyboardInterrupt
             self.requests.append(self.count_chat_tokens(messages) + max_new_tokens)
+            self.prompts.append(messages[-1]["content"])
         return super().generate_batch(batch, max_new_tokens, stop)
 
 
@@ -105,6 +107,21 @@ def _reused_after_insert(monkeypatch, cut_every: int) -> float:
     old = {x.text for x in make_windows(before, doc, 600, count)}
     new = [x.text for x in make_windows(after, doc2, 600, count)]
     return sum(t in old for t in new) / len(new)
+
+
+def test_a_written_part_is_told_and_a_transcript_s_part_is_described(index, embedder, long_markdown, tmp_path):
+    # Asked to start "This part", the small model described a report's parts ("This part summarizes
+    # the text about …"); asked for what a meeting's part says, it quoted the speakers.
+    speakers = ("Project Manager", "Marketing", "Industrial Designer")
+    meeting = write(tmp_path / "docs" / "meeting.txt",
+                    "\n\n".join(f"{speakers[i % 3]}: {paragraph(i, 40)}" for i in range(40)))
+    index.ingest([long_markdown, meeting])
+    for name, opening in (("report.md", "This part says that"), ("meeting.txt", "This part")):
+        gen = RecordingGenerator()
+        doc = next(d for d in index.documents() if d.path.endswith(name))
+        _summarizer(index, gen).document(doc, "map-reduce")
+        openings = {re.search(r'Start with the words "([^"]*)"', p).group(1) for p in gen.prompts}
+        assert openings == {opening, "The document"}, name  # the parts, then the whole
 
 
 def test_content_defined_windows_resync_after_an_early_edit(monkeypatch):

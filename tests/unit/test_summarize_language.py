@@ -130,6 +130,12 @@ def test_a_chinese_part_opening_reads_as_the_documents():
     assert language.CHINESE.continues("这部分股东关联关系的说明。") == "此外，股东关联关系的说明。"
     assert language.ENGLISH.continues("This part covers the budget.") == "It also covers the budget."
     assert language.ENGLISH.continues("This partnership is new.") == "This partnership is new."
+    # a written text's part tells what it says, a transcript's what was discussed; in the document's
+    # summary the frame goes and what the part says stays
+    assert language.ENGLISH.part_opening(spoken=False) == "This part says that"
+    assert language.ENGLISH.part_opening(spoken=True) == "This part"
+    assert language.CHINESE.part_opening(spoken=False) == "这部分"
+    assert language.ENGLISH.continues("This part says that the act has five titles.") == "The act has five titles."
     # a part that already says "also" says it once
     assert language.ENGLISH.continues("This part also covers the budget.") == "It also covers the budget."
     assert language.ENGLISH.continues("This part also is about the budget.") == "It is also about the budget."
