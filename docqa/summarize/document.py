@@ -197,7 +197,7 @@ class Summarizer:
         # Runs the map step (window summaries, the wide part of a tree); reduce levels stay here.
         self.executor = executor
         self._reduce_generator: Generator | None = None
-        self._languages: dict[tuple[int, str], tuple[Language, bool]] = {}
+        self._reads: dict[tuple[int, str], tuple[Language, bool]] = {}
 
     def language(self, doc: DocumentRow, text: str | None = None) -> Language:
         """The language `doc` is summarized in: its own (summarize.language); `text` when read already."""
@@ -206,10 +206,10 @@ class Summarizer:
     def _read(self, doc: DocumentRow, text: str | None = None) -> tuple[Language, bool]:
         """`doc`'s language and whether it is a transcript, read from its text once."""
         key = (doc.id, doc.sha256)
-        if key not in self._languages:
+        if key not in self._reads:
             text = self.index.store.document_text(doc.id) if text is None else text
-            self._languages[key] = (language.of(text), is_transcript(text))
-        return self._languages[key]
+            self._reads[key] = (language.of(text), is_transcript(text))
+        return self._reads[key]
 
     @property
     def generator(self) -> Generator:
