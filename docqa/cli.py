@@ -744,7 +744,7 @@ class _JobBar:
     """Items, the current document and an ETA, on stderr (docqa.summarize.jobs.JobProgress)."""
 
     def __init__(self) -> None:
-        self.bar = _bar("summarize", "documents", "current")
+        self.bar = _bar("summarize", "items", "current")
         self.task = None
 
     def start(self, total: int, done: int) -> None:
@@ -911,7 +911,8 @@ def summarize(
             job = jobs.create(idx, docs, out_dir or Path("summaries"), mode or settings.summarize.mode,
                               words or settings.summarize.words)
             if not as_json:
-                err.print(f"job {job.id}: {len(docs)} documents (resume with `docqa jobs resume {job.id}`)")
+                overview = " and an overview of them" if job.spec["overview"] else ""
+                err.print(f"job {job.id}: {len(docs)} documents{overview} (resume with `docqa jobs resume {job.id}`)")
             return _run_job(idx, job.id, as_json)
         if not docs:
             # Paths that failed to load are a failed command (1); paths with nothing in them, a usage error (2).

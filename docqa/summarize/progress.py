@@ -42,10 +42,10 @@ class Lines:
 
 
 class JobLines(Lines):
-    """`jobs.JobProgress` as lines: one per finished document."""
+    """`jobs.JobProgress` as lines: one per finished item (a document, or the overview of them all)."""
 
     def __init__(self, write: Callable[[str], None]) -> None:
-        super().__init__(write, unit="documents")
+        super().__init__(write, unit="items")
         self.current = ""
 
     def start(self, total: int, done: int) -> None:

@@ -396,7 +396,7 @@ def test_progress_lines_count_nodes_with_an_eta():
     items.start(total=3, done=1)
     items.item("/data/a.pdf")
     items.advance()
-    assert job[0].startswith("summarize 1/2 documents · a.pdf")
+    assert job[0].startswith("summarize 1/2 items · a.pdf")  # an item: a document, or the overview
 
 
 def test_a_reduce_model_writes_only_the_reduce_steps(report, monkeypatch):
