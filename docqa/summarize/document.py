@@ -339,6 +339,16 @@ class Summarizer:
             chunk_ids=[i for c in children for i in c.chunk_ids], children=[c.key for c in children],
         )
 
+    def collection(self, leads: list[tuple[str, str]], words: int, lang: Language) -> Node | None:
+        """One call on what several documents are together, from one lead sentence each (file name,
+        sentence; a job's overview: summarize/overview.py); None when the leads overflow the budget.
+        Stored like any node, so a resumed job reuses it."""
+        body = "\n\n".join(fence(i, name, "", lead) for i, (name, lead) in enumerate(leads, 1))
+        req = _Request(kind="overview", label="overview", prompt="summarize_overview",
+                       values={"passages": body, "count": str(len(leads)), "opening": lang.several}, words=words,
+                       room=answer_room(words), inputs=[lead for _, lead in leads], pages=(0, 0), chunk_ids=[])
+        return self.run([req], "overview")[0] if self.measure(req) <= self.budget else None
+
     def reduce(self, doc: DocumentRow, nodes: list[Node], words: int, kind: str, label: str, trail: list[Node],
                lang: Language | None = None) -> Node:
         """Merge `nodes` into one: in one call when they fit, else group by group, level by level;

@@ -19,9 +19,9 @@ from pathlib import Path
 from docqa.errors import DocqaError, UsageError
 from docqa.memory.derived import Job
 from docqa.memory.store import DocumentRow
-from docqa.summarize import language
+from docqa.summarize import language, overview
 from docqa.summarize.document import DocumentSummary, Summarizer
-from docqa.summarize.nodes import Node
+from docqa.summarize.overview import Summarized
 
 OVERVIEW = "overview"
 
@@ -171,25 +171,22 @@ def _document(index, path: str, summarizer: Summarizer, spec: dict, out: Path) -
 
 
 def _overview(index, job_id: str, summarizer: Summarizer, out: Path) -> dict:
-    """An overview across the job's documents, reduced from their summaries (which are cached)."""
+    """An overview across the job's summarized documents (summarize/overview.py), each linked to its summary."""
     job = load(index, job_id)
-    children: list[Node] = []
+    docs: list[Summarized] = []
+    links: list[str] = []
     for it in job.items:
         if it.item == OVERVIEW or it.state != "done":
             continue
         data = json.loads(Path(it.result["json"]).read_text(encoding="utf-8"))
-        root = data["tree"][-1]
-        children.append(Node(key=it.result["root_key"], kind="document", label=Path(it.item).name,
-                             text=data["summary"], pages=tuple(root["pages"]), chunk_ids=root["chunk_ids"]))
-    if not children:
+        docs.append(Summarized(Path(it.item).name, data["title"], data["summary"]))
+        links.append(f"- [{docs[-1].name}]({Path(it.result['markdown']).name})")
+    if not docs:
         raise UsageError("no document summary succeeded; no overview")
-    trail: list[Node] = []
-    pseudo = DocumentRow(0, OVERVIEW, "overview", "overview", "", 0, 0.0, 0, 0, 0.0)
-    lang = language.of(" ".join(c.text for c in children))  # the overview reads as its documents do
-    node = summarizer.reduce(pseudo, children, job.spec["words"], "overview", "overview", trail, lang)
-    overview = lang.written(node.text)
-    lines = ["# Overview", "", overview, "", "## Documents", ""]
-    lines += [f"- {c.label}: {c.text}" for c in children]
+    lang = language.of(" ".join(d.summary for d in docs))  # the overview reads as its documents do
+    text = overview.compose(summarizer, docs, job.spec["words"], lang)
+    lines = ["# Overview", "", text, "", "## Documents", "", *links]
     write_atomic(out / "overview.md", "\n".join(lines) + "\n")
-    write_atomic(out / "overview.json", json.dumps({"overview": overview, "documents": [c.label for c in children]}, ensure_ascii=False, indent=2))
+    write_atomic(out / "overview.json", json.dumps({"overview": text, "documents": [d.name for d in docs]},
+                                                   ensure_ascii=False, indent=2))
     return {"markdown": str(out / "overview.md"), "json": str(out / "overview.json")}

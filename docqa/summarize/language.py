@@ -52,6 +52,8 @@ class Language:
     reopen: tuple[tuple[re.Pattern[str], Replacement], ...] = ()
     # How a part of a written text (not a transcript) opens, when it differs from `part`.
     told: str = ""
+    # How a sentence on several documents together opens (a job's overview).
+    several: str = "The documents"
 
     def part_opening(self, spoken: bool) -> str:
         """How a part's summary opens: a transcript's (`spoken`) as `part`, a written text's as `told`."""
@@ -103,7 +105,7 @@ CHINESE = Language("Chinese", "本文档", "这部分", (
     (re.compile("这部分(?:内容)?(?=[介描讨说列总概阐分叙记])"), "此外，文档"),
     (re.compile("这部分(?:内容)?"), "此外，"),
     (re.compile("本文档(?=[介描讨说列总概阐分叙记讲])"), "文档还"),
-), " 请用中文回答。")
+), " 请用中文回答。", several="这些文档")
 # The same in traditional script (Taiwan, Hong Kong): 本文件 is how a Taiwanese reader names a document.
 TRADITIONAL = Language("Chinese (traditional)", "本文件", "這部分", (
     (re.compile("這部分(?:內容)?是關於"), "文件還涉及"),
@@ -111,7 +113,7 @@ TRADITIONAL = Language("Chinese (traditional)", "本文件", "這部分", (
     (re.compile("這部分(?:內容)?(?=[介描討說列總概闡分敘記])"), "此外，文件"),
     (re.compile("這部分(?:內容)?"), "此外，"),
     (re.compile("本文件(?=[介描討說列總概闡分敘記講])"), "文件還"),
-), " 請用繁體中文回答。", to_traditional)
+), " 請用繁體中文回答。", to_traditional, several="這些文件")
 
 
 def of(text: str) -> Language:

@@ -142,7 +142,8 @@ def test_ordinary_prose_is_left_alone():
     from docqa.prompts import quarantine
 
     text = ("The council will answer questions at the meeting. Teachers must reply by May. The AI lab was "
-            "founded in 2010. See www.example.com for the rules of the prize. Version 2.5 is out!")
+            "founded in 2010. See www.example.com for the rules of the prize. Version 2.5 is out! The tool can only "
+            "answer from the documents you give it.")
     assert quarantine(text) == text
 
 

@@ -1,0 +1,89 @@
+"""An overview across a job's documents: every document in it, told by its own summary, and one
+sentence on all of them.
+
+Asked to merge several documents' summaries as parts of one document, the 0.5B copied one summary
+whole: the overview of a job over a harbour log and notes on working memory was the notes'
+summary, and the log was never named. Given the summaries under their file names and told to name
+each one, it still left the log out (its summary opens with the log's first entry, not with "The
+document is …") and fused two of four ("a report on the Riverbend County Master's Log"). So the
+model writes only what no single summary holds, one sentence on the documents together, from one
+lead sentence per document; each document is then told by its own summary, checked against its
+source when it was written, in an even share of the words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from docqa.citations import content_words
+from docqa.summarize import faithful
+from docqa.summarize.document import Summarizer, trim_to_sentence
+from docqa.summarize.language import Language, count, is_chinese
+from docqa.summarize.length import RESTATED, RESTATED_MIN_WORDS, sentences
+
+# The sentence on all the documents together: a list of what they are, at most this many words.
+TOGETHER_WORDS = 40
+
+
+@dataclass(frozen=True)
+class Summarized:
+    """A document of the job with the summary written for it."""
+
+    name: str  # its file name
+    title: str
+    summary: str
+
+
+def lead(doc: Summarized, lang: Language) -> str:
+    """The document's first sentence with the document named: "The document is a report on …" as
+    "budget.pdf is a report on …". A summary that opens otherwise (a short log's summary is its
+    first entries) is introduced by the file name and its title, when it has one of its own."""
+    first = next(iter(sentences(doc.summary)), "")
+    if first.startswith(lang.whole):
+        return doc.name + first[len(lang.whole):]
+    titled = doc.title.strip() and doc.title.strip() not in (doc.name, Path(doc.name).stem)
+    stop = "。" if is_chinese(lang) else "."
+    return f"{doc.name}: {doc.title.strip().rstrip('.。')}{stop}" if titled else f"{doc.name}:"
+
+
+def told(doc: Summarized, words: int, lang: Language) -> str:
+    """The document's lead, then the sentences of its summary after it while they fit in `words`."""
+    parts = sentences(doc.summary)
+    opening = lead(doc, lang)
+    rest = parts[1:] if parts and parts[0].startswith(lang.whole) else parts
+    out = [opening]
+    for sentence in rest:
+        if count(" ".join(out + [sentence])) > words:
+            break
+        out.append(sentence)
+    return ("" if is_chinese(lang) else " ").join(out)
+
+
+def together(summarizer: Summarizer, docs: list[Summarized], lang: Language) -> str:
+    """The model's sentence on all the documents, from their leads; "" when it names or counts
+    anything the leads and titles do not, does not open as asked, or the leads overflow a call."""
+    leads = [lead(d, lang) for d in docs]
+    node = summarizer.collection([(d.name, s) for d, s in zip(docs, leads)], TOGETHER_WORDS, lang)
+    if node is None:
+        return ""
+    text = trim_to_sentence(lang.written(node.text), TOGETHER_WORDS)
+    source = " ".join(leads + [d.title for d in docs])
+    if not text.startswith(lang.several) or faithful.check(text, source) or any(_restates(text, s) for s in leads):
+        return ""
+    return text
+
+
+def _restates(text: str, lead: str) -> bool:
+    """Whether `text` copies a document's lead, which follows it anyway ("The documents are the log and
+    working_memory_notes.md discusses the differences between working memory in people and …")."""
+    words = content_words(lead)
+    return len(words) >= RESTATED_MIN_WORDS and len(words & content_words(text)) >= RESTATED * len(words)
+
+
+def compose(summarizer: Summarizer, docs: list[Summarized], words: int, lang: Language) -> str:
+    """Paragraphs: the documents together, then each document in `words` / len(docs) words (at least its lead)."""
+    share = max(1, (words - TOGETHER_WORDS) // max(1, len(docs)))
+    paragraphs = [together(summarizer, docs, lang)] if len(docs) > 1 else []
+    paragraphs += [told(d, share, lang) for d in docs]
+    return "\n\n".join(p for p in paragraphs if p)
