@@ -70,10 +70,12 @@ PARTIAL = ("The Ashford council opened 3 new libraries in 1990. Residents of Bex
            "The Carlow budget for reading rooms grew by 4 percent.")
 
 
-def test_a_model_that_writes_too_little_is_expanded_into_the_range(report):
+def test_a_model_that_writes_too_little_is_expanded_from_its_parts_without_another_call(report):
+    # Asked to add the main points, the 0.5B gave back its short draft: all 6 QMSum meetings and the
+    # DMCA report came out the same without the call (stop 40), and a summary took one call less.
     gen = ScriptedGenerator(window=PARTIAL, reduce="The document is about libraries.", resize="The document is about towns.")
     summary = _summarize(report, gen, words=30)
-    assert gen.kinds.count("Parts of the document") == 1  # one resize call was asked for first
+    assert "Parts of the document" not in gen.kinds
     assert Range(30, 0.2).holds(summary.text), summary.text
     assert summary.text.startswith("The document is about")
     assert "libraries" in summary.text.split("about", 1)[1]  # extended with the parts' sentences
