@@ -13,11 +13,12 @@ source when it was written, in an even share of the words.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from docqa.citations import content_words
-from docqa.summarize import faithful
+from docqa.summarize import faithful, language
 from docqa.summarize.document import Summarizer, trim_to_sentence
 from docqa.summarize.language import Language, count, is_chinese
 from docqa.summarize.length import RESTATED, RESTATED_MIN_WORDS, sentences
@@ -35,40 +36,44 @@ class Summarized:
     summary: str
 
 
-def lead(doc: Summarized, lang: Language) -> str:
+def lead(doc: Summarized) -> str:
     """The document's first sentence with the document named: "The document is a report on …" as
-    "budget.pdf is a report on …". A summary that opens otherwise (a short log's summary is its
-    first entries) is introduced by the file name and its title, when it has one of its own."""
+    "budget.pdf is a report on …" (本文档… as the file name and what follows, in a Chinese summary). A
+    summary that opens otherwise (a short log's summary is its first entries) is introduced by the
+    file name and its title, when it has one of its own."""
+    own = language.of(doc.summary)
     first = next(iter(sentences(doc.summary)), "")
-    if first.startswith(lang.whole):
-        return doc.name + first[len(lang.whole):]
+    if first.startswith(own.whole):
+        return doc.name + first[len(own.whole):]
     titled = doc.title.strip() and doc.title.strip() not in (doc.name, Path(doc.name).stem)
-    stop = "。" if is_chinese(lang) else "."
-    return f"{doc.name}: {doc.title.strip().rstrip('.。')}{stop}" if titled else f"{doc.name}:"
+    stop = "。" if is_chinese(own) else "."
+    return f"{doc.name}: {' '.join(doc.title.split()).rstrip('.。')}{stop}" if titled else f"{doc.name}:"
 
 
-def told(doc: Summarized, words: int, lang: Language) -> str:
-    """The document's lead, then the sentences of its summary after it while they fit in `words`."""
+def told(doc: Summarized, words: int) -> str:
+    """The document's lead, then the sentences of its summary after it while they fit in `words`
+    (counted as its language counts them)."""
+    own = language.of(doc.summary)
     parts = sentences(doc.summary)
-    opening = lead(doc, lang)
-    rest = parts[1:] if parts and parts[0].startswith(lang.whole) else parts
-    out = [opening]
+    rest = parts[1:] if parts and parts[0].startswith(own.whole) else parts
+    out = [lead(doc)]
     for sentence in rest:
         if count(" ".join(out + [sentence])) > words:
             break
         out.append(sentence)
-    return ("" if is_chinese(lang) else " ").join(out)
+    return ("" if is_chinese(own) else " ").join(out)
 
 
 def together(summarizer: Summarizer, docs: list[Summarized], lang: Language) -> str:
     """The model's sentence on all the documents, from their leads; "" when it names or counts
     anything the leads and titles do not, does not open as asked, or the leads overflow a call."""
-    leads = [lead(d, lang) for d in docs]
+    leads = [lead(d) for d in docs]
     node = summarizer.collection([(d.name, s) for d, s in zip(docs, leads)], TOGETHER_WORDS, lang)
     if node is None:
         return ""
     text = trim_to_sentence(lang.written(node.text), TOGETHER_WORDS)
-    source = " ".join(leads + [d.title for d in docs])
+    # A file name's words count as stated: "Journey to the West" for journey_to_the_west_ch1-3_zh.txt.
+    source = " ".join(leads + [d.title for d in docs] + [re.sub(r"[_\W]+", " ", d.name) for d in docs])
     if not text.startswith(lang.several) or faithful.check(text, source) or any(_restates(text, s) for s in leads):
         return ""
     return text
@@ -85,5 +90,5 @@ def compose(summarizer: Summarizer, docs: list[Summarized], words: int, lang: La
     """Paragraphs: the documents together, then each document in `words` / len(docs) words (at least its lead)."""
     share = max(1, (words - TOGETHER_WORDS) // max(1, len(docs)))
     paragraphs = [together(summarizer, docs, lang)] if len(docs) > 1 else []
-    paragraphs += [told(d, share, lang) for d in docs]
+    paragraphs += [told(d, share) for d in docs]
     return "\n\n".join(p for p in paragraphs if p)

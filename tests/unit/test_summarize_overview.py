@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from docqa.summarize.document import Summarizer
-from docqa.summarize.language import CHINESE, ENGLISH
+from docqa.summarize.language import ENGLISH
 from docqa.summarize.overview import Summarized, compose, lead, told
 from tests.unit.fakes import FakeGenerator
 
@@ -20,17 +20,19 @@ NOTES = Summarized("notes.md", "notes", "The document discusses working memory i
 
 
 def test_a_summary_s_lead_names_its_document():
-    assert lead(BUDGET, ENGLISH) == "riverbend_budget.pdf is a report on the county's 2019 education budget."
-    assert lead(LOG, ENGLISH) == "harbour_log.txt: Harbour Master's Log - Port of Saint-Aubin."
-    assert lead(NOTES, ENGLISH) == "notes.md discusses working memory in people and in language models."
+    assert lead(BUDGET) == "riverbend_budget.pdf is a report on the county's 2019 education budget."
+    assert lead(LOG) == "harbour_log.txt: Harbour Master's Log - Port of Saint-Aubin."
+    assert lead(NOTES) == "notes.md discusses working memory in people and in language models."
+    # A Chinese summary in an English overview (the job over Journey to the West and two English files).
     zh = Summarized("报告.txt", "报告", "本文档介绍了公司的年度营业收入。公司共有员工三百人。")
-    assert lead(zh, CHINESE) == "报告.txt介绍了公司的年度营业收入。"
+    assert lead(zh) == "报告.txt介绍了公司的年度营业收入。"
+    assert told(zh, 30) == "报告.txt介绍了公司的年度营业收入。公司共有员工三百人。"
 
 
 def test_a_document_is_told_in_its_share_of_the_words():
-    assert told(BUDGET, 12, ENGLISH) == "riverbend_budget.pdf is a report on the county's 2019 education budget."
-    assert told(BUDGET, 30, ENGLISH).endswith("Enrolment reached 28,640 students. The board hired 37 new teachers.")
-    assert told(LOG, 30, ENGLISH) == ("harbour_log.txt: Harbour Master's Log - Port of Saint-Aubin. "
+    assert told(BUDGET, 12) == "riverbend_budget.pdf is a report on the county's 2019 education budget."
+    assert told(BUDGET, 30).endswith("Enrolment reached 28,640 students. The board hired 37 new teachers.")
+    assert told(LOG, 30) == ("harbour_log.txt: Harbour Master's Log - Port of Saint-Aubin. "
                                       "Fog from dawn until ten o'clock. The fishing fleet stayed in.")
 
 
