@@ -19,9 +19,9 @@ from pathlib import Path
 from docqa.errors import DocqaError, UsageError
 from docqa.memory.derived import Job
 from docqa.memory.store import DocumentRow
-from docqa.summarize import language, overview
+from docqa.summarize import language
 from docqa.summarize.document import DocumentSummary, Summarizer
-from docqa.summarize.overview import Summarized
+from docqa.summarize.overview import Summarized, compose
 
 OVERVIEW = "overview"
 
@@ -184,7 +184,7 @@ def _overview(index, job_id: str, summarizer: Summarizer, out: Path) -> dict:
     if not docs:
         raise UsageError("no document summary succeeded; no overview")
     lang = language.of(" ".join(d.summary for d in docs))  # the overview reads as its documents do
-    text = overview.compose(summarizer, docs, job.spec["words"], lang)
+    text = compose(summarizer, docs, job.spec["words"], lang)
     lines = ["# Overview", "", text, "", "## Documents", "", *links]
     write_atomic(out / "overview.md", "\n".join(lines) + "\n")
     write_atomic(out / "overview.json", json.dumps({"overview": text, "documents": [d.name for d in docs]},

@@ -35,38 +35,49 @@ class Summarized:
     title: str
     summary: str
 
+    @property
+    def language(self) -> Language:
+        """What its summary is written in (a Chinese document's summary may sit in an English overview)."""
+        return language.of(self.summary)
+
 
 def lead(doc: Summarized) -> str:
     """The document's first sentence with the document named: "The document is a report on …" as
     "budget.pdf is a report on …" (本文档… as the file name and what follows, in a Chinese summary). A
     summary that opens otherwise (a short log's summary is its first entries) is introduced by the
     file name and its title, when it has one of its own."""
-    own = language.of(doc.summary)
-    first = next(iter(sentences(doc.summary)), "")
-    if first.startswith(own.whole):
-        return doc.name + first[len(own.whole):]
+    if _opens_whole(doc):
+        return doc.name + next(iter(sentences(doc.summary)))[len(doc.language.whole):]
     titled = doc.title.strip() and doc.title.strip() not in (doc.name, Path(doc.name).stem)
-    stop = "。" if is_chinese(own) else "."
+    stop = "。" if is_chinese(doc.language) else "."
     return f"{doc.name}: {' '.join(doc.title.split()).rstrip('.。')}{stop}" if titled else f"{doc.name}:"
 
 
 def told(doc: Summarized, words: int) -> str:
     """The document's lead, then the sentences of its summary after it while they fit in `words`
     (counted as its language counts them)."""
-    own = language.of(doc.summary)
     parts = sentences(doc.summary)
-    rest = parts[1:] if parts and parts[0].startswith(own.whole) else parts
+    rest = parts[1:] if _opens_whole(doc) else parts
     out = [lead(doc)]
     for sentence in rest:
         if count(" ".join(out + [sentence])) > words:
             break
         out.append(sentence)
-    return ("" if is_chinese(own) else " ").join(out)
+    return ("" if is_chinese(doc.language) else " ").join(out)
+
+
+def _opens_whole(doc: Summarized) -> bool:
+    """Whether the summary opens as a whole document's does ("The document is …", not "The documentation …")."""
+    whole = doc.language.whole
+    first = next(iter(sentences(doc.summary)), "")
+    after = first[len(whole):len(whole) + 1]
+    return first.startswith(whole) and not (after.isascii() and after.isalpha())
 
 
 def together(summarizer: Summarizer, docs: list[Summarized], lang: Language) -> str:
     """The model's sentence on all the documents, from their leads; "" when it names or counts
-    anything the leads and titles do not, does not open as asked, or the leads overflow a call."""
+    anything the leads, titles and file names do not, copies a lead, does not open as asked, or the
+    leads overflow a call."""
     leads = [lead(d) for d in docs]
     node = summarizer.collection([(d.name, s) for d, s in zip(docs, leads)], TOGETHER_WORDS, lang)
     if node is None:

@@ -23,6 +23,8 @@ def test_a_summary_s_lead_names_its_document():
     assert lead(BUDGET) == "riverbend_budget.pdf is a report on the county's 2019 education budget."
     assert lead(LOG) == "harbour_log.txt: Harbour Master's Log - Port of Saint-Aubin."
     assert lead(NOTES) == "notes.md discusses working memory in people and in language models."
+    manual = Summarized("manual.md", "Pump manual", "The documentation of the pump lists its parts.")
+    assert lead(manual) == "manual.md: Pump manual."
     # A Chinese summary in an English overview (the job over Journey to the West and two English files).
     zh = Summarized("报告.txt", "报告", "本文档介绍了公司的年度营业收入。公司共有员工三百人。")
     assert lead(zh) == "报告.txt介绍了公司的年度营业收入。"
