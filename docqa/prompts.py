@@ -57,8 +57,9 @@ _INSTRUCTION = re.compile(
     r"\b(ignore|disregard|forget|override)\b.{0,40}\b(instructions?|rules?|prompts?|guidelines)\b"
     r"|\b(assistants?|AI|chatbots?|language models?|LLMs?)\b[^.!?\n]{0,60}\b(must|should|shall|reply|respond|answer|say|print|output|end your|ignore)\b"
     r"|\b(print|reveal|show|repeat|output|disclose)\b.{0,30}\b(system prompt|your (full |)(prompt|instructions|rules))"
-    # "It can only answer from your files" tells what a tool can do: no order.
+    # "It can only answer from your files" tells what a tool can do: no order, unless said to "you".
     r"|\b(reply|respond|answer) (only |exactly |)with\b|(?<!can )(?<!could )(?<!will )(?<!would )\b(always|only) answer\b"
+    r"|\byou (can|could|will|would) (always|only) answer\b"
     r"|\b(every|your) answer must\b"
     r"|\bdo not answer the question\b|\bcite (it|this|them) as\b|\bnew (system )?policy\b|^\s*system\s*:"
     # A chat-template control token has no business in a document: "<|im_start|>system".
