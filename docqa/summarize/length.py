@@ -231,6 +231,11 @@ def _without_connective(sentence: str) -> str:
     return bare[0].upper() + bare[1:]
 
 
+def restated(words: set[str], other: set[str]) -> bool:
+    """Whether a sentence's content `words` (at least RESTATED_MIN_WORDS) are mostly in `other`'s."""
+    return len(words) >= RESTATED_MIN_WORDS and len(words & other) >= RESTATED * len(words)
+
+
 def _once(kept: list[str], lang: Language) -> list[str]:
     """Each sentence once: a small model caught in a loop writes the same sentence again and again
     ("The siege was also successful in planting mortar ..." six times), which no length excuses,
@@ -243,7 +248,7 @@ def _once(kept: list[str], lang: Language) -> list[str]:
     for s in kept:
         key = " ".join(lang.continues(s).casefold().split()).replace(" also ", " ")
         words = content_words(s)
-        again = len(words) >= RESTATED_MIN_WORDS and any(len(words & w) >= RESTATED * len(words) for w in said)
+        again = any(restated(words, w) for w in said)
         if key not in seen and not again:
             seen.add(key)
             said.append(words)

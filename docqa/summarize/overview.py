@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from docqa.citations import content_words
 from docqa.summarize import faithful, language
 from docqa.summarize.document import Summarizer, trim_to_sentence
 from docqa.summarize.language import Language, count, is_chinese
-from docqa.summarize.length import RESTATED, RESTATED_MIN_WORDS, sentences
+from docqa.summarize.length import restated, sentences as sentences_of
 
 # The sentence on all the documents together: a list of what they are, at most this many words.
 TOGETHER_WORDS = 40
@@ -35,10 +36,22 @@ class Summarized:
     title: str
     summary: str
 
-    @property
+    @cached_property
     def language(self) -> Language:
         """What its summary is written in (a Chinese document's summary may sit in an English overview)."""
         return language.of(self.summary)
+
+    @cached_property
+    def sentences(self) -> list[str]:
+        return sentences_of(self.summary)
+
+    @cached_property
+    def opens_whole(self) -> bool:
+        """Whether the summary opens as a whole document's does ("The document is …", not "The documentation …")."""
+        whole = self.language.whole
+        first = self.sentences[0] if self.sentences else ""
+        after = first[len(whole):len(whole) + 1]
+        return first.startswith(whole) and not (after.isascii() and after.isalpha())
 
 
 def lead(doc: Summarized) -> str:
@@ -46,8 +59,8 @@ def lead(doc: Summarized) -> str:
     "budget.pdf is a report on …" (本文档… as the file name and what follows, in a Chinese summary). A
     summary that opens otherwise (a short log's summary is its first entries) is introduced by the
     file name and its title, when it has one of its own."""
-    if _opens_whole(doc):
-        return doc.name + next(iter(sentences(doc.summary)))[len(doc.language.whole):]
+    if doc.opens_whole:
+        return doc.name + doc.sentences[0][len(doc.language.whole):]
     titled = doc.title.strip() and doc.title.strip() not in (doc.name, Path(doc.name).stem)
     stop = "。" if is_chinese(doc.language) else "."
     return f"{doc.name}: {' '.join(doc.title.split()).rstrip('.。')}{stop}" if titled else f"{doc.name}:"
@@ -56,22 +69,13 @@ def lead(doc: Summarized) -> str:
 def told(doc: Summarized, words: int) -> str:
     """The document's lead, then the sentences of its summary after it while they fit in `words`
     (counted as its language counts them)."""
-    parts = sentences(doc.summary)
-    rest = parts[1:] if _opens_whole(doc) else parts
+    rest = doc.sentences[1:] if doc.opens_whole else doc.sentences
     out = [lead(doc)]
     for sentence in rest:
         if count(" ".join(out + [sentence])) > words:
             break
         out.append(sentence)
     return ("" if is_chinese(doc.language) else " ").join(out)
-
-
-def _opens_whole(doc: Summarized) -> bool:
-    """Whether the summary opens as a whole document's does ("The document is …", not "The documentation …")."""
-    whole = doc.language.whole
-    first = next(iter(sentences(doc.summary)), "")
-    after = first[len(whole):len(whole) + 1]
-    return first.startswith(whole) and not (after.isascii() and after.isalpha())
 
 
 def together(summarizer: Summarizer, docs: list[Summarized], lang: Language) -> str:
@@ -93,8 +97,7 @@ def together(summarizer: Summarizer, docs: list[Summarized], lang: Language) -> 
 def _restates(text: str, lead: str) -> bool:
     """Whether `text` copies a document's lead, which follows it anyway ("The documents are the log and
     working_memory_notes.md discusses the differences between working memory in people and …")."""
-    words = content_words(lead)
-    return len(words) >= RESTATED_MIN_WORDS and len(words & content_words(text)) >= RESTATED * len(words)
+    return restated(content_words(lead), content_words(text))
 
 
 def compose(summarizer: Summarizer, docs: list[Summarized], words: int, lang: Language) -> str:
