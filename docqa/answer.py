@@ -244,7 +244,7 @@ def score_sentences(question: str, candidates: list[Candidate], index, settings:
     offsets = [embedder.state_offsets(c.hit.text) for c in kept]
     method = settings.rerank if settings.rerank != "none" else "maxsim"
     return sentences.score(q, kept, states, offsets, method=method, token_temperature=settings.token_temperature,
-                           context=settings.sentence_context)
+                           retrieval_weight=settings.retrieval_weight)
 
 
 def fill(question: str, candidates: list[Candidate], index, generator: Generator, spec: Spec,

@@ -149,13 +149,6 @@ class AnswerSettings(_Section):
     sentence_chunks: int = Field(
         8, ge=1, description="The best candidate chunks whose sentences compete for the working set (sentence-level attention)."
     )
-    sentence_context: float = Field(
-        0.5, ge=0, le=1,
-        description="Share of a sentence's attention score taken from its chunk's late interaction (the rest is the "
-        "sentence's own): a sentence is read in its passage. 0.5 against the sentence plus 0.25 x its chunk's "
-        "retrieval score: working-set hit COVID-QA 0.59 -> 0.635, XQuAD-en 0.94 -> 0.95, XQuAD-zh 0.85 -> 0.845 "
-        "(200 questions, seed 0; bench/sentence_rank.py).",
-    )
     neighbours: int = Field(
         1, ge=0, le=3, description="Sentences kept either side of a chosen sentence, for context."
     )

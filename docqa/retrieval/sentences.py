@@ -41,7 +41,7 @@ class Sentence:
     end: int
     index: int  # position among its chunk's sentences
     interaction: float  # the question's late interaction over this sentence's tokens
-    score: float  # interaction blended with its chunk's (settings.answer.sentence_context)
+    score: float  # interaction fused with the chunk's retrieval score, as chunks are
 
     @property
     def key(self) -> tuple[int, int, int]:
@@ -159,11 +159,11 @@ def score(
     *,
     method: str,
     token_temperature: float,
-    context: float,
+    retrieval_weight: float,
 ) -> list[Sentence]:
     """Every sentence of every candidate, scored. `states[i]` and `offsets[i]` are candidate i's
-    token states and their character spans in its chunk text. A sentence's score is its own
-    interaction, with the share `context` taken from its chunk's: a sentence is read in its passage."""
+    token states and their character spans in its chunk text."""
+    top = max((c.retrieval_score for c in candidates), default=0.0) or 1.0
     out: list[Sentence] = []
     for c, st, offs in zip(candidates, states, offsets):
         n = min(len(st), len(offs))
@@ -171,6 +171,6 @@ def score(
         for i, (a, b) in enumerate(split(c.hit.text)):
             idx = np.nonzero((token_starts >= a) & (token_starts < b))[0]
             inter = late_interaction(question_states, st[idx], method, token_temperature) if len(idx) else 0.0
-            fused = (1 - context) * inter + context * c.interaction
+            fused = inter + retrieval_weight * c.retrieval_score / top
             out.append(Sentence(c, c.hit.start + a, c.hit.start + b, i, inter, fused))
     return out

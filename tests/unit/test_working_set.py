@@ -293,25 +293,3 @@ def test_a_heading_on_a_line_of_its_own_is_cut_off_the_sentence_below_it():
     for first in ("The FAA proposes to add an AOA", "Unicode 10.0 also includes", "On March 10, 2019, a Boeing Model"):
         column = f"See the docket.\n{first}\nDisagree alert to the display.\n"
         assert [column[a:b] for a, b in split(column)] == ["See the docket.", f"{first}\nDisagree alert to the display."]
-
-
-def test_a_sentence_is_scored_as_read_in_its_chunk():
-    """Two sentences that match the question equally: the one in the chunk the question attends to
-    more ranks first (COVID-QA: a paper's abstract outranked the results paragraph that answers)."""
-    from docqa.retrieval.sentences import score
-
-    text = "Alpha beta gamma. Delta epsilon zeta."
-    strong = Candidate(Hit(1, 1, "/a.txt", "a", 0, text, 1, 1, "", 0, len(text), 0.0), 0.2, 0.9, 0.9, 0.5)
-    weak = Candidate(Hit(2, 2, "/b.txt", "b", 0, text, 1, 1, "", 0, len(text), 0.0), 1.0, 0.3, 0.3, 0.5)
-    question = np.eye(4, dtype=np.float32)[:1]
-    # Token states: the first sentence of each chunk matches the question, the second does not.
-    states = np.eye(4, dtype=np.float32)[[0, 0, 1, 1]]
-    offsets = [(0, 5), (6, 10), (18, 23), (24, 31)]
-    scored = score(question, [weak, strong], [states, states], [offsets, offsets],
-                   method="maxsim", token_temperature=0.05, context=0.5)
-    best = max(scored, key=lambda s: s.score)
-    assert best.candidate is strong and best.index == 0
-    assert best.score == pytest.approx(0.5 * 1.0 + 0.5 * 0.9)
-    alone = score(question, [weak, strong], [states, states], [offsets, offsets],
-                  method="maxsim", token_temperature=0.05, context=0.0)
-    assert {s.score for s in alone if s.index == 0} == {1.0}, "context 0: the sentence's own interaction"
