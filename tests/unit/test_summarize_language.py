@@ -136,6 +136,11 @@ def test_a_chinese_part_opening_reads_as_the_documents():
     assert language.ENGLISH.part_opening(spoken=True) == "This part"
     assert language.CHINESE.part_opening(spoken=False) == "这部分"
     assert language.ENGLISH.continues("This part says that the act has five titles.") == "The act has five titles."
+    # another reporting verb, or a section heading glued in front, loses the frame the same way
+    assert language.ENGLISH.continues("This part means that models cannot compete.") == "Models cannot compete."
+    assert language.ENGLISH.continues("DISCUSSION This part means that models cannot compete.") == "Models cannot compete."
+    assert language.ENGLISH.continues("RESULTS This part covers the budget.") == "It also covers the budget."
+    assert language.ENGLISH.continues("NASA This partnership is new.") == "NASA This partnership is new."
     # a part that already says "also" says it once
     assert language.ENGLISH.continues("This part also covers the budget.") == "It also covers the budget."
     assert language.ENGLISH.continues("This part also is about the budget.") == "It is also about the budget."
