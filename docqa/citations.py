@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from docqa import locators
 from docqa.cjk import CJK_RUN, bigrams
+from docqa.records import PAGE_SEP
 from docqa.retrieval.working_set import Passage, WorkingSet
 
 CITATION = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
@@ -135,19 +136,23 @@ def cite(p: Passage, doc_text, verified: bool, quote: tuple[int, int] | None = N
     """A citation of passage `p`, located by document, page and paragraph (of the quote, if any)."""
     text = doc_text(p.doc_id)
     start, end = quote or (p.start, -1)
-    paragraph = paragraph_of(text, p.page_start, start)
+    page_start, page_end = p.page_start, p.page_end
+    if not p.start <= start < p.end:
+        # A table row the question names, quoted from elsewhere in the passage's document.
+        page_start = page_end = text.count(PAGE_SEP, 0, start) + 1
+    paragraph = paragraph_of(text, page_start, start)
     # A text file's lines are counted in its text, exactly for the quote; other formats' rows are
     # those of the chunks the passage came from.
     lines = locators.quote_lines(p.path, text, start, end if quote else p.end)
     line_start, line_end = lines if lines[0] else (p.line_start, p.line_end)
     return Citation(
-        n=p.n, path=p.path, title=p.title, page_start=p.page_start, page_end=p.page_end,
+        n=p.n, path=p.path, title=p.title, page_start=page_start, page_end=page_end,
         paragraph=paragraph, section=p.section,
         snippet=" ".join(p.text.split())[:200], verified=verified,
         quote=" ".join(text[start:end].split()) if quote else "",
         quote_start=start if quote else -1, quote_end=end, reason=reason,
         line_start=line_start, line_end=line_end,
-        locator=locators.describe(p.path, p.page_start, p.page_end, p.section, line_start, line_end,
+        locator=locators.describe(p.path, page_start, page_end, p.section, line_start, line_end,
                                   locators.section_paragraph(text, p.section, start) or paragraph, with_section=True),
     )
 

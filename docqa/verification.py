@@ -120,6 +120,7 @@ QUESTION_OVERLAP = 0.5
 NAME_WINDOW = 1500
 # A Markdown heading line.
 _HEADING = re.compile(r"[ \t]*#{1,6}[ \t]")
+_LINE = re.compile(r"[^\n\f]+")
 # A number whose thousands are set apart by a (thin) space: "235 000", "10 366".
 SPACED_NUMBER = re.compile(r"(?<!\d)\d{1,3}(?:[ \u2009\u202f]\d{3})+(?!\d)")
 _STATED_NUMBER = re.compile(r"(?<![^\W_]-)(?<![^\W_])\d+(?:[.,]\d+)*")
@@ -129,7 +130,9 @@ _HOW_MANY = re.compile(r"^\s*how many\b", re.I)
 _COUNT_ZH = re.compile(either_script("多少|几[个位次年种名项条家天岁人本部座]"))
 _ZH_NUMERAL = re.compile(either_script(f"[〇一十百千万亿{''.join(_ZH_DIGITS)}]"))
 _WHO_QUESTION = re.compile(r"^\s*(who|whom)\b|\bname of\b", re.I)
-_PERCENT_QUESTION = re.compile(r"\b(accuracy|percentage|percent|precision|recall|proportion)\b|%", re.I)
+_PERCENT_QUESTION = re.compile(
+    r"\b(accuracy|percentage|percent|precision|recall|proportion)\b|%|" + either_script("比例|百分比|占比|比率|百分之"), re.I)
+_PERCENT = re.compile(r"%|percent|" + either_script("百分之"), re.I)
 # A measure is a number with its unit: "How long did the siege last?" is not answered by "52".
 _MEASURE_QUESTION = re.compile(r"^\s*how (long|far|tall|high|deep|wide|heavy)\b", re.I)
 _GLUED_DIGITS = re.compile(rf"(?<=[^\W\d_{CJK_CHARS}])\d+")
@@ -365,7 +368,7 @@ def wrong_kind(question: str, short: str) -> str:
         return "the question asks for a number"
     if _WHO_QUESTION.search(question) and re.search(r"\d", short):
         return "the question asks for a name"
-    if _PERCENT_QUESTION.search(question) and has_number and not re.search(r"%|percent", short, re.I):
+    if _PERCENT_QUESTION.search(question) and has_number and not _PERCENT.search(short):
         return "the question asks for a percentage"
     if _MEASURE_QUESTION.match(question) and has_number and not re.search(r"[^\W\d_]", short):
         return "the question asks for a measure, and the answer gives no unit"
@@ -563,12 +566,15 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
             rank = (core, p.n in cited, exact is not None, score)
             if best is None or rank > best[0]:
                 best = (rank, p, (start, end), exact, near)
-    if best is None or is_table_row(doc_text(best[1].doc_id)[best[2][0] : best[2][1]]):
+    best_row = None if best is None else doc_text(best[1].doc_id)[best[2][0] : best[2][1]]
+    if best_row is None or is_table_row(best_row):
         # A small model often reads the cell beside the right one; a row whose name and column
         # header the question states gives the cell itself.
         if cell := _named_cell(question, order, doc_text):
-            kind = wrong_kind(question, cell[2])
-            return Verdict(cell[2], cell[0], cell[1], not kind, kind)
+            return _cell_verdict(question, cell)
+        if (best_row is None or tables.names_other_row(question, best_row)) and \
+                (cell := _document_cell(question, order, doc_text)):
+            return _cell_verdict(question, cell)
     if best is None and (found := _counted(question, answer, order, doc_text)):
         return found
     if best is None and _absent(answer, offered, question):
@@ -582,7 +588,14 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     kind = wrong_kind(question, short) or dated(question, short, quoted) or undefined(question, quoted) or \
         unnamed(question, short, with_neighbours) or (
         "" if best[0][0] else "the sentence that holds it is context, not one attention ranked near the best")
+    if kind and is_table_row(best_row) and (cell := _document_cell(question, order, doc_text)):
+        return _cell_verdict(question, cell)
     return Verdict(short, best[1], best[2], not kind, kind)
+
+
+def _cell_verdict(question: str, cell: tuple[Passage, tuple[int, int], str]) -> Verdict:
+    kind = wrong_kind(question, cell[2])
+    return Verdict(cell[2], cell[0], cell[1], not kind, kind)
 
 
 # An abbreviation the sentence defines: "tobacco mosaic virus (TMV)", "通用药物管理委员会 (GPhC)".
@@ -741,6 +754,23 @@ def _named_cell(question: str, order: list[Passage], doc_text) -> tuple[Passage,
         if found:
             start, end, _ = spans[found[0]]
             return p, (start, end), found[1]
+    return None
+
+
+def _document_cell(question: str, order: list[Passage], doc_text) -> tuple[Passage, tuple[int, int], str] | None:
+    """The cell the question names anywhere in the first of the passages' documents that holds one,
+    with the passage of that document it is cited by. A row may be left out of the working set: its
+    sentences were picked for the question's words, and among rows alike its name ("杨琴秀", three
+    characters of "股东名称: 杨琴秀 | 股东性质: 境内自然人 | 持股比例: 3.20%") weighs little."""
+    read: set[int] = set()
+    for p in order:
+        if p.doc_id in read:
+            continue
+        read.add(p.doc_id)
+        text = doc_text(p.doc_id)
+        lines = [m.span() for m in _LINE.finditer(text)]
+        if found := tables.named_cell(question, [text[start:end] for start, end in lines]):
+            return p, lines[found[0]], found[1]
     return None
 
 

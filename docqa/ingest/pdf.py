@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from docqa.errors import LoadError
-from docqa.ingest import tables
+from docqa.ingest import margins, tables
 from docqa.ingest.common import TITLE_MAX, ParseTimeout, check_text_size, clean
 from docqa.records import LoadedDocument, Page
 from docqa.settings import IngestSettings
@@ -80,6 +80,7 @@ def load_pdf(path: Path, data: bytes, settings: IngestSettings, deadline: float)
     for number, text in read.items():
         pages[number - 1] = Page(number, clean(text))
     empty = [n for n in empty if not pages[n - 1].text.strip()]
+    pages = margins.strip_running(pages)
 
     if not any(p.text.strip() for p in pages):
         if failed:

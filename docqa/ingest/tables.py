@@ -21,6 +21,8 @@ import statistics
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
+from docqa.cjk import CJK_CHARS, CJK_RUN, bigrams, either_script
+
 CELL_SEP = " | "
 _RULE_MAX_THICKNESS = 3.0  # points: thicker paths are boxes (their top and bottom edges count)
 _MIN_RULE_WIDTH = 40.0
@@ -380,7 +382,37 @@ def parse_row(line: str) -> list[tuple[str, str]] | None:
 
 
 def _terms(text: str) -> set[str]:
-    return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in _WORD.findall(text.lower())}
+    """Words, and in Chinese (no spaces between words) character pairs: "杨琴秀的持股比例是多少" states the
+    row "杨琴秀" and shares more with the header "持股比例" than with "持股数量"."""
+    terms: set[str] = set()
+    for w in _WORD.findall(text.lower()):
+        for part in re.split(f"([{CJK_CHARS}]+)", w):
+            if CJK_RUN.fullmatch(part):
+                terms.update(bigrams(part))
+            elif part:
+                terms.add(part[:-1] if len(part) > 3 and part.endswith("s") else part)
+    return terms
+
+
+def names_other_row(question: str, line: str) -> bool:
+    """`line` is a row whose name the question does not state: it answers for another row ("29.43%"
+    from the row of 香港中央结算 for 杨琴秀's share)."""
+    cells = parse_row(line)
+    return cells is not None and not _name_terms(cells[0][1]) <= _terms(question)
+
+
+# "Why did it fall?" names the column of reasons ("变动原因", "Reason for change").
+_WHY = re.compile(r"\bwhy\b|" + either_script("为什么|为何|何故"), re.I)
+_REASON = {"reason", "原因", "cause"}
+
+
+# A unit after a row's name: "营业收入 （元）", "Special education ($ million)". The question names the row
+# without it ("营业收入是多少？").
+_UNIT_AFTER = re.compile(r"\s*[(（][^()（）]{1,12}[)）]\s*$")
+
+
+def _name_terms(name: str) -> set[str]:
+    return _terms(_UNIT_AFTER.sub("", name)) or _terms(name)
 
 
 def named_cell(question: str, rows: list[str]) -> tuple[int, str] | None:
@@ -389,23 +421,23 @@ def named_cell(question: str, rows: list[str]) -> tuple[int, str] | None:
     name told apart by the numbers the question states: "with 100% coverage"), and in it the one
     other column whose header shares the most words with the question ("fill level", "Q3",
     "langdetect"), a cell holding a stated number being a condition, not the answer. None when
-    either is missing or ambiguous: the question is not a cell lookup."""
-    asked = _terms(question)
+    either is missing or ambiguous (two cells with headers alike): the question is not a cell lookup."""
+    asked = _terms(question) | (_REASON if _WHY.search(question) else set())
     stated = set(_NUMBER.findall(question))
     parsed = [(i, cells) for i, line in enumerate(rows) if (cells := parse_row(line))]
-    named = [(i, cells) for i, cells in parsed if _terms(cells[0][1]) and _terms(cells[0][1]) <= asked]
+    named = [(i, cells) for i, cells in parsed if (name := _name_terms(cells[0][1])) and name <= asked]
     # The longest name wins ("Dose B (20 mg)" over a row named "Dose").
-    longest = max((len(_terms(cells[0][1])) for _, cells in named), default=0)
-    named = [(i, cells) for i, cells in named if len(_terms(cells[0][1])) == longest]
+    longest = max((len(_name_terms(cells[0][1])) for _, cells in named), default=0)
+    named = [(i, cells) for i, cells in named if len(_name_terms(cells[0][1])) == longest]
     if len(named) > 1:
         named = [(i, cells) for i, cells in named if stated <= {n for _, v in cells for n in _NUMBER.findall(v)}]
-    if len(named) != 1:
-        return None
-    i, cells = named[0]
+    # Rows of one name in two tables ("杨琴秀" among the top ten holders, and among the holders of
+    # unrestricted shares) are told apart by their headers: the question names one table's column.
     scores = sorted(
-        ((len(_terms(h) & asked), v) for h, v in cells[1:] if not stated & set(_NUMBER.findall(v))),
+        ((len(_terms(h) & asked), i, v) for i, cells in named for h, v in cells[1:]
+         if not stated & set(_NUMBER.findall(v))),
         key=lambda s: s[0], reverse=True,
     )
     if not scores or scores[0][0] == 0 or (len(scores) > 1 and scores[1][0] == scores[0][0]):
         return None
-    return i, scores[0][1]
+    return scores[0][1], scores[0][2]

@@ -149,3 +149,24 @@ def test_a_figure_whose_labels_would_be_cut_apart_is_not_a_table():
         scattered += [tables.Char(i, "abcdef"[2 * k], 40, 45, top, top + 8, space_before=True),
                       tables.Char(i + 1, "abcdef"[2 * k + 1], 130, 135, top, top + 8)]
     assert tables.find_tables(scattered, rules) == []
+
+
+def test_a_chinese_question_names_a_row_and_a_column_by_their_characters():
+    """Chinese has no spaces between words: names and headers are met by character pairs."""
+    rows = ["股东名称: 香港中央结算 (代理人)有限公司 | 股东性质: 境外法人 | 持股比例: 29.43% | 持股数量: 257,055,899",
+            "股东名称: 杨琴秀 | 股东性质: 境内自然人 | 持股比例: 3.20% | 持股数量: 27,955,752",
+            "股东名称: 杨琴秀 | 持有无限售条件股份数量: 27955752 | 股份种类: 人民币普通股"]
+    assert tables.named_cell("杨琴秀的持股比例是多少？", rows) == (1, "3.20%"), "the table with a 持股比例 column"
+    assert tables.named_cell("香港中央结算(代理人)有限公司的持股数量是多少？", rows) == (0, "257,055,899")
+    assert tables.named_cell("杨琴秀是什么？", rows) is None, "no column named"
+
+
+def test_a_unit_after_a_row_name_and_a_why_question_name_the_cell():
+    rows = ["项目: 营业收入 （元） | 本报告期: 4,755,785.11 | 变动原因: 子公司货款增加",
+            "项目: 应交税费 | 报告期末余额: 84,791.64 | 增减%: -75.18% | 变动原因: 应交增值税税金减少",
+            "Line: Special education ($ million) | 2019: 15.8 | Reason for change: more pupils"]
+    assert tables.named_cell("营业收入本报告期是多少？", rows) == (0, "4,755,785.11")
+    assert tables.named_cell("应交税费为什么减少？", rows) == (1, "应交增值税税金减少")
+    assert tables.named_cell("Why did special education change?", rows) == (2, "more pupils")
+    assert tables.names_other_row("杨琴秀的持股比例是多少？", "股东名称: 香港中央结算 | 持股比例: 29.43%")
+    assert not tables.names_other_row("香港中央结算的持股比例是多少？", "股东名称: 香港中央结算 | 持股比例: 29.43%")

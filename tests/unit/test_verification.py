@@ -575,3 +575,31 @@ def test_a_chinese_question_is_met_by_its_words_not_by_the_name_it_is_about():
     master = "美猴王拜須菩提祖師為師，學得長生之道。"
     v = _check("美猴王拜谁为师？", "须菩提祖师 [1]", master)
     assert v.verified and v.short == "須菩提祖師"
+
+
+HOLDERS = (
+    "二、报告期末股东总数及前十名股东持股情况表\n"
+    "股东名称: 香港中央结算 (代理人)有限公司 | 股东性质: 境外法人 | 持股比例: 29.43% | 持股数量: 257,055,899\n"
+    "股东名称: 北京海鸿源投资管理有限公司 | 股东性质: 境内非国有法人 | 持股比例: 9.33% | 持股数量: 81,494,850\f"
+    "股东名称: 杨琴秀 | 股东性质: 境内自然人 | 持股比例: 3.20% | 持股数量: 27,955,752\n"
+)
+
+
+def test_a_row_of_another_holder_gives_way_to_the_row_the_question_names():
+    """The working set held the first two rows; the model read 29.43 % off the first for 杨琴秀,
+    whose row (on the next page) it never saw. The document's own row answers, quoted and cited."""
+    end = HOLDERS.index("\f")
+    passage = Passage(1, "/report.pdf", "", 1, 1, "", 0, end, HOLDERS[:end], [1], [0], 1.0, n=1,
+                      sentences=[(0, 23, 0.5), (24, HOLDERS.index("\n股东名称: 北京"), 0.9)])
+    ws = WorkingSet([passage], tokens=100, budget=1000)
+    v = check("杨琴秀的持股比例是多少？", "29.43% [1]", ws, {1: HOLDERS}.__getitem__)
+    assert v.verified and v.short == "3.20%"
+    assert HOLDERS[v.quote[0] : v.quote[1]].startswith("股东名称: 杨琴秀")
+    from docqa.citations import cite
+    assert cite(v.passage, {1: HOLDERS}.__getitem__, True, v.quote).page_start == 2, "cited on the row's own page"
+
+
+def test_a_chinese_question_for_a_share_is_not_answered_by_a_count():
+    v = _check("北京海鸿源投资管理有限公司的持股比例是多少？", "81,494,850 [1]",
+               "北京海鸿源投资管理有限公司持有 81,494,850 股，持股比例为 9.33%。")
+    assert not v.verified and v.reason == "the question asks for a percentage"

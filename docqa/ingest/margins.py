@@ -1,0 +1,72 @@
+"""A paged document's running headers and footers, taken out of its pages' text.
+
+"东北电气发展股份有限公司 2018 年第一季度报告全文" heads every page of a quarterly report. Kept, it
+sits in every chunk: a question naming the company and the quarter then retrieves page headers
+before the one table row that answers it ("营业收入 … 4,755,785.11" ranked 14th of the candidates,
+behind 13 chunks whose only match was the header). The same holds for "Page 12 of 48 Instructions
+for Form 1040NR 7:48 - 6-DEC-2007" and for page numbers. A running line names the document and the
+page, and answers nothing; the page's number is kept as the chunk's locator anyway.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from docqa.records import Page
+
+# Lines read at each edge of a page: a header and the page number below it, or a footer and a rule.
+EDGE_LINES = 2
+# A line is running when it opens or closes this share of the pages (3 pages at least). A chapter's
+# own header, repeated over its ten pages of a 285-page book, stays: read over a span, the same rule
+# also took list items ("(1) In the operating procedures chapter,") that open five pages in a row.
+SHARE = 0.5
+MIN_PAGES = 3
+# A number that changes from page to page makes a line running only when it counts the pages ("Page 3
+# of 48" on page 3, "12" on page 14 after two unnumbered pages): a total or an amount at the foot of
+# every page ("Total due: $1,234.56") is the page's text.
+PAGE_OFFSET_MAX = 50
+
+_WORDS = re.compile(r"[^\W\d_]+")
+_INTEGER = re.compile(r"(?<![\d.,])\d{1,4}(?![\d]|[.,]\d)")
+
+
+def _edges(lines: list[str]) -> list[int]:
+    """Indexes of the first and last EDGE_LINES non-blank lines."""
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    return sorted(set(filled[:EDGE_LINES] + filled[-EDGE_LINES:]))
+
+
+def _keys(line: str, page: int) -> list[tuple[str, int | None]]:
+    """What a running line keeps from page to page: its text as it is (None), or its words with a
+    number that counts the pages (the number's distance from the page number). A line of one
+    character ("金", a table cell) says too little to call it a header."""
+    text = " ".join(line.split())
+    words = " ".join(_WORDS.findall(text.casefold()))
+    keys: list[tuple[str, int | None]] = [(text, None)] if len(words) >= 2 else []
+    keys += [(words, int(m.group()) - page) for m in _INTEGER.finditer(text)
+             if abs(int(m.group()) - page) <= PAGE_OFFSET_MAX]
+    return keys
+
+
+def strip_running(pages: list[Page]) -> list[Page]:
+    """The pages without their running headers and footers (only those at a page's edge: the same
+    words inside a page are its text)."""
+    where: dict[tuple[str, int | None], set[int]] = defaultdict(set)
+    for page in pages:
+        lines = page.text.split("\n")
+        for i in _edges(lines):
+            for k in _keys(lines[i], page.number):
+                where[k].add(page.number)
+    need = max(MIN_PAGES, SHARE * len(pages))
+    running = {k for k, numbers in where.items() if len(numbers) >= need}
+    if not running:
+        return pages
+    out = []
+    for page in pages:
+        lines = page.text.split("\n")
+        drop = {i for i in _edges(lines) if running.intersection(_keys(lines[i], page.number))}
+        kept = [line for i, line in enumerate(lines) if i not in drop]
+        # A page that is all running lines is a record a page ("Ledger page 7: entry 7 was filed …").
+        out.append(Page(page.number, "\n".join(kept)) if drop and any(line.strip() for line in kept) else page)
+    return out

@@ -1,0 +1,61 @@
+"""A paged document's running headers and footers are taken out of its pages' text: they name the
+document and the page, and would otherwise match every question that names the document."""
+
+from docqa.ingest import margins
+from docqa.ingest.loaders import load
+from docqa.records import Page
+from docqa.settings import IngestSettings
+from tests.conftest import bench_module
+
+HEADER = "东北电气发展股份有限公司 2018 年第一季度报告全文"
+make_pdf = bench_module("badinputs").text_pdf  # one page of multi-cell text per string
+
+
+def _report(bodies: list[str]) -> list[Page]:
+    return [Page(n, f"{HEADER}\n{n}\n{body}") for n, body in enumerate(bodies, start=1)]
+
+
+def test_a_header_and_page_number_on_every_page_go_and_the_text_stays():
+    pages = margins.strip_running(_report(["营业收入 4,755,785.11", "报告期末普通股股东总数 79,053", "第三节 重要事项"]))
+    assert [p.text for p in pages] == ["营业收入 4,755,785.11", "报告期末普通股股东总数 79,053", "第三节 重要事项"]
+    assert [p.number for p in pages] == [1, 2, 3]
+
+
+def test_a_header_whose_numbers_change_is_one_running_line():
+    bodies = ["Who must file.", "When to file.", "Where to file.", "How to pay."]
+    pages = [Page(n, f"Page {n} of 48 Instructions for Form 1040NR\n{body}") for n, body in enumerate(bodies, start=1)]
+    assert [p.text for p in margins.strip_running(pages)] == bodies
+
+
+def test_lines_at_the_edge_of_fewer_than_half_the_pages_stay():
+    """A chapter's own header, or list items opening a few pages in a row, are the text."""
+    pages = [Page(n, f"(1) In the operating procedures chapter,\nitem {n}") for n in range(1, 4)]
+    pages += [Page(n, f"Other text {'abcdef'[n - 4]}\nmore on {'ghijkl'[n - 4]}") for n in range(4, 10)]
+    assert margins.strip_running(pages) == pages
+
+
+def test_the_same_words_inside_a_page_stay():
+    bodies = [f"First line {x}.\nSecond line {x}.\n{HEADER}\nThird line {x}.\nFourth line {x}." for x in "abc"]
+    pages = [Page(n, f"{HEADER}\n{body}") for n, body in enumerate(bodies, start=1)]
+    assert [p.text for p in margins.strip_running(pages)] == bodies
+
+
+def test_a_figure_or_total_at_the_foot_of_every_page_is_no_page_number():
+    pages = [Page(n, f"Holder {x}\nshares of {x}\n81,494,850") for n, x in enumerate("abcd", start=1)]
+    assert margins.strip_running(pages) == pages
+    invoices = [Page(n, f"Invoice to {x}\nTotal due: ${n * 117}") for n, x in enumerate("abcd", start=1)]
+    assert margins.strip_running(invoices) == invoices
+
+
+def test_a_pdf_is_read_without_its_running_header(tmp_path):
+    path = tmp_path / "report.pdf"
+    findings = ["Enrolment rose.", "Costs fell.", "Staff grew."]
+    path.write_bytes(make_pdf([f"Riverbend Quarterly Report\n\n{finding}\n\nPage {n}" for n, finding in enumerate(findings, start=1)]))
+    doc = load(path, IngestSettings())
+    assert "Riverbend Quarterly Report" not in doc.text and "Page" not in doc.text
+    assert [p.text.strip() for p in doc.pages] == findings
+
+
+def test_a_page_that_is_one_record_keeps_it():
+    pages = [Page(n, f"Ledger page {n}: entry {n} was filed under shelf {n % 37}.") for n in range(1, 6)]
+    assert margins.strip_running(pages) == pages
