@@ -132,7 +132,8 @@ _ZH_NUMERAL = re.compile(either_script(f"[〇一十百千万亿{''.join(_ZH_DIGI
 _WHO_QUESTION = re.compile(r"^\s*(who|whom)\b|\bname of\b", re.I)
 _PERCENT_QUESTION = re.compile(
     r"\b(accuracy|percentage|percent|precision|recall|proportion)\b|%|" + either_script("比例|百分比|占比|比率|百分之"), re.I)
-_PERCENT = re.compile(r"%|percent|" + either_script("百分之"), re.I)
+# A share as the answer gives it: "56.2%", "20％", "百分之三十", or a ratio for 比例 ("20比1").
+_PERCENT = re.compile(r"[%％]|percent|" + either_script("百分之|比"), re.I)
 # A measure is a number with its unit: "How long did the siege last?" is not answered by "52".
 _MEASURE_QUESTION = re.compile(r"^\s*how (long|far|tall|high|deep|wide|heavy)\b", re.I)
 _GLUED_DIGITS = re.compile(rf"(?<=[^\W\d_{CJK_CHARS}])\d+")

@@ -45,6 +45,15 @@ def kind_of(path: Path) -> str | None:
     return SUPPORTED.get(Path(path).suffix.lower())
 
 
+# Raised when docqa reads a format differently: a file stored by an older reader is read again on the
+# next ingest, though its bytes are unchanged. pdf 2: running headers and footers left out (margins.py).
+READERS = {"pdf": 2}
+
+
+def reader_version(kind: str) -> int:
+    return READERS.get(kind, 1)
+
+
 def os_reason(exc: OSError) -> str:
     """A plain reason for an OSError (the caller adds the path)."""
     if exc.errno == errno.ELOOP:

@@ -22,13 +22,8 @@ EDGE_LINES = 2
 # also took list items ("(1) In the operating procedures chapter,") that open five pages in a row.
 SHARE = 0.5
 MIN_PAGES = 3
-# A number that changes from page to page makes a line running only when it counts the pages ("Page 3
-# of 48" on page 3, "12" on page 14 after two unnumbered pages): a total or an amount at the foot of
-# every page ("Total due: $1,234.56") is the page's text.
-PAGE_OFFSET_MAX = 50
-
 _WORDS = re.compile(r"[^\W\d_]+")
-_INTEGER = re.compile(r"(?<![\d.,])\d{1,4}(?![\d]|[.,]\d)")
+_INTEGER = re.compile(r"(?<![\d.,])\d{1,6}(?![\d]|[.,]\d)")
 
 
 def _edges(lines: list[str]) -> list[int]:
@@ -39,14 +34,14 @@ def _edges(lines: list[str]) -> list[int]:
 
 def _keys(line: str, page: int) -> list[tuple[str, int | None]]:
     """What a running line keeps from page to page: its text as it is (None), or its words with a
-    number that counts the pages (the number's distance from the page number). A line of one
-    character ("金", a table cell) says too little to call it a header."""
+    number that counts the pages (the number's distance from the page number: "Page 3 of 48" on
+    page 3, "47700 Federal Register / Vol. 85" on page 3 of an issue that starts at 47698). A number
+    that changes otherwise is the page's text ("Total due: $1,234.56" at the foot of every page).
+    A line of one character ("金", a table cell) says too little to call it a header."""
     text = " ".join(line.split())
     words = " ".join(_WORDS.findall(text.casefold()))
     keys: list[tuple[str, int | None]] = [(text, None)] if len(words) >= 2 else []
-    keys += [(words, int(m.group()) - page) for m in _INTEGER.finditer(text)
-             if abs(int(m.group()) - page) <= PAGE_OFFSET_MAX]
-    return keys
+    return keys + [(words, int(m.group()) - page) for m in _INTEGER.finditer(text)]
 
 
 def strip_running(pages: list[Page]) -> list[Page]:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from docqa.errors import LoadError, printable_path
 from docqa.ingest.chunking import chunk_document
-from docqa.ingest.loaders import NoTextError, kind_of, load, os_reason, read_bytes
+from docqa.ingest.loaders import NoTextError, kind_of, load, os_reason, read_bytes, reader_version
 from docqa.models.embedder import Embedder
 from docqa.records import Chunk, LoadedDocument
 from docqa.settings import IngestSettings
@@ -228,8 +228,8 @@ def _unchanged(path: Path, stored: DocumentRow | None) -> bool:
     sent out, so a re-ingest of an unchanged corpus starts no work anywhere. Sizes are compared
     first: a file of another size cannot have the stored hash, so a new or resized file is read
     only once (by `prepare`). A file that can't be read counts as changed: `prepare` then reports
-    why, with read_bytes' reasons."""
-    if stored is None:
+    why, with read_bytes' reasons. A file an older reader of its format read is read again."""
+    if stored is None or stored.reader != reader_version(stored.kind):
         return False
     try:
         return path.stat().st_size == stored.size and _sha256(path) == stored.sha256
@@ -413,7 +413,8 @@ class _Run:
                 continue
             doc = item.doc
             self.memory.replace(
-                DocumentVersion(item.path, doc.title, doc.kind, item.sha256, item.size, item.mtime, len(doc.pages), doc.text),
+                DocumentVersion(item.path, doc.title, doc.kind, item.sha256, item.size, item.mtime, len(doc.pages), doc.text,
+                                reader_version(doc.kind)),
                 item.chunks, item.vectors,
             )
             self.report.warnings.extend((item.path, w) for w in doc.warnings)

@@ -88,7 +88,7 @@ class MemoryStore(Protocol):
 
     def replace_document(
         self, *, path: str, title: str, kind: str, sha256: str, size: int, mtime: float, pages: int, text: str,
-        chunks: Sequence[Chunk], vectors: np.ndarray,
+        chunks: Sequence[Chunk], vectors: np.ndarray, reader: int = 1,
     ) -> tuple[list[int], list[int]]: ...
 
     def delete_document(self, path: str) -> list[int]: ...

@@ -43,6 +43,7 @@ class DocumentVersion:
     mtime: float
     pages: int
     text: str
+    reader: int = 1  # ingest.loaders.reader_version of its kind when it was read
 
 
 class Memory:
@@ -71,7 +72,7 @@ class Memory:
         removed, added = self.store.replace_document(
             path=document.path, title=document.title, kind=document.kind, sha256=document.sha256,
             size=document.size, mtime=document.mtime, pages=document.pages, text=document.text,
-            chunks=chunks, vectors=vectors,
+            chunks=chunks, vectors=vectors, reader=document.reader,
         )
         self.vectors.remove(removed)
         self.vectors.add(added, vectors)

@@ -218,7 +218,7 @@ class PgStore(DocumentReads):
 
     def replace_document(
         self, *, path: str, title: str, kind: str, sha256: str, size: int, mtime: float, pages: int, text: str,
-        chunks: Sequence[Chunk], vectors: np.ndarray,
+        chunks: Sequence[Chunk], vectors: np.ndarray, reader: int = 1,
     ) -> tuple[list[int], list[int]]:
         """Atomically put a document's new chunks in place of its old ones: (removed ids, added ids)."""
         if len(chunks) != len(vectors):
@@ -226,9 +226,9 @@ class PgStore(DocumentReads):
         with self.transaction():
             removed = self._delete(path)
             doc_id = self._pg.execute(
-                "INSERT INTO documents (path, title, kind, sha256, size, mtime, pages, chunks, text, ingested_at) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
-                (path, title, kind, sha256, size, mtime, pages, len(chunks), text, time.time()),
+                "INSERT INTO documents (path, title, kind, sha256, size, mtime, pages, chunks, text, ingested_at, reader) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+                (path, title, kind, sha256, size, mtime, pages, len(chunks), text, time.time(), reader),
             ).fetchone()[0]
             ids = [r[0] for r in self._pg.execute(
                 "SELECT nextval(pg_get_serial_sequence('chunks', 'id')) FROM generate_series(1, %s)", (len(chunks),)
@@ -254,9 +254,9 @@ class PgStore(DocumentReads):
         with self.transaction():
             self._delete(row.path)
             self._pg.execute(
-                f"INSERT INTO documents ({DOC_COLUMNS}, text) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                f"INSERT INTO documents ({DOC_COLUMNS}, text) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 (row.id, row.path, row.title, row.kind, row.sha256, row.size, row.mtime, row.pages, row.chunks,
-                 row.ingested_at, text),
+                 row.ingested_at, row.reader, text),
             )
             self._copy_chunks(chunks)
             # Sequences must stay ahead of the copied ids, so new ids are never old ones.

@@ -62,8 +62,10 @@ END;
 """
 
 # Columns that came after a store's schema version: each store adds what it lacks when it opens
-# (an ADD COLUMN with a constant default rewrites nothing). Line (or sheet row) locators, 0: none.
-ADDED_COLUMNS = [("chunks", "line_start", "INTEGER NOT NULL DEFAULT 0"), ("chunks", "line_end", "INTEGER NOT NULL DEFAULT 0")]
+# (an ADD COLUMN with a constant default rewrites nothing). Line (or sheet row) locators, 0: none;
+# the version of the reader a document was read with (ingest.loaders.reader_version), 1: the first.
+ADDED_COLUMNS = [("chunks", "line_start", "INTEGER NOT NULL DEFAULT 0"), ("chunks", "line_end", "INTEGER NOT NULL DEFAULT 0"),
+                 ("documents", "reader", "INTEGER NOT NULL DEFAULT 1")]
 
 POSTGRES = """
 CREATE EXTENSION IF NOT EXISTS vector;

@@ -52,9 +52,10 @@ class DocumentRow:
     pages: int
     chunks: int
     ingested_at: float
+    reader: int = 1  # the version of the reader its text came from (ingest.loaders.reader_version)
 
 
-DOC_COLUMNS = "id, path, title, kind, sha256, size, mtime, pages, chunks, ingested_at"
+DOC_COLUMNS = "id, path, title, kind, sha256, size, mtime, pages, chunks, ingested_at, reader"
 
 
 class DocumentReads:
@@ -239,6 +240,7 @@ class Store(DocumentReads):
         text: str,
         chunks: Sequence[Chunk],
         vectors: np.ndarray,
+        reader: int = 1,
     ) -> tuple[list[int], list[int]]:
         """Atomically put a document's new chunks in place of its old ones.
 
@@ -253,8 +255,8 @@ class Store(DocumentReads):
             removed = self._delete(conn, path)
             cur = conn.execute(
                 "INSERT INTO documents (path, title, kind, sha256, size, mtime, pages, chunks, text, "
-                "ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (path, title, kind, sha256, size, mtime, pages, len(chunks), text, time.time()),
+                "ingested_at, reader) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (path, title, kind, sha256, size, mtime, pages, len(chunks), text, time.time(), reader),
             )
             doc_id = cur.lastrowid
             added = []

@@ -159,3 +159,17 @@ def test_a_reader_sees_one_generation_while_a_writer_commits(index, settings, fo
             index.ingest([folder])
             assert reader.store.counts() == before, "a snapshot must not see a commit made after it began"
         assert reader.store.counts()[0] == before[0] + 1
+
+
+def test_a_file_an_older_reader_of_its_format_read_is_read_again(index, folder, monkeypatch):
+    """When docqa reads a format better (a PDF's running headers left out), the next ingest reads
+    the files it stored before again, though their bytes are unchanged."""
+    from docqa.ingest import loaders
+
+    monkeypatch.setitem(loaders.READERS, "text", 1)
+    index.ingest([folder])
+    monkeypatch.setitem(loaders.READERS, "text", 2)
+    report = index.ingest([folder])
+    assert report.ingested == [str(folder / "bridges.txt")] and report.unchanged == [str(folder / "notes.md")]
+    assert index.store.document(str(folder / "bridges.txt")).reader == 2
+    assert index.ingest([folder]).ingested == [], "read once by the new reader, then unchanged"

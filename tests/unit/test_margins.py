@@ -59,3 +59,14 @@ def test_a_pdf_is_read_without_its_running_header(tmp_path):
 def test_a_page_that_is_one_record_keeps_it():
     pages = [Page(n, f"Ledger page {n}: entry {n} was filed under shelf {n % 37}.") for n in range(1, 6)]
     assert margins.strip_running(pages) == pages
+
+
+def test_facing_pages_number_their_header_on_either_side():
+    bodies = ["The FAA proposes to supersede AD 2018-23-51.", "Comments are invited.", "The unsafe condition is stall.",
+              "Costs of compliance follow."]
+    heads = ["47698 Federal Register / Vol. 85, No. 152 / Proposed Rules",
+             "Federal Register / Vol. 85, No. 152 / Proposed Rules 47699",
+             "47700 Federal Register / Vol. 85, No. 152 / Proposed Rules",
+             "Federal Register / Vol. 85, No. 152 / Proposed Rules 47701"]
+    pages = [Page(n, f"{head}\n{body}") for n, (head, body) in enumerate(zip(heads, bodies), start=1)]
+    assert [p.text for p in margins.strip_running(pages)] == bodies

@@ -4,6 +4,7 @@ The first three tests rebuild the answers that were once printed as "supported: 
 they were wrong (issue: answers you can trust), from the real text of those documents.
 """
 
+from docqa.citations import cite
 from docqa.retrieval.working_set import Passage, WorkingSet
 from docqa.verification import check, first_sentence, is_yes_no, parse, without_aside
 
@@ -595,7 +596,6 @@ def test_a_row_of_another_holder_gives_way_to_the_row_the_question_names():
     v = check("杨琴秀的持股比例是多少？", "29.43% [1]", ws, {1: HOLDERS}.__getitem__)
     assert v.verified and v.short == "3.20%"
     assert HOLDERS[v.quote[0] : v.quote[1]].startswith("股东名称: 杨琴秀")
-    from docqa.citations import cite
     assert cite(v.passage, {1: HOLDERS}.__getitem__, True, v.quote).page_start == 2, "cited on the row's own page"
 
 
@@ -603,3 +603,7 @@ def test_a_chinese_question_for_a_share_is_not_answered_by_a_count():
     v = _check("北京海鸿源投资管理有限公司的持股比例是多少？", "81,494,850 [1]",
                "北京海鸿源投资管理有限公司持有 81,494,850 股，持股比例为 9.33%。")
     assert not v.verified and v.reason == "the question asks for a percentage"
+    for share in ("9.33% [1]", "9.33％ [1]"):
+        assert _check("北京海鸿源投资管理有限公司的持股比例是多少？", share,
+                      "北京海鸿源投资管理有限公司的持股比例为 9.33%，即 9.33％。").verified
+    assert _check("英国与法国人移民者的比例是多少？", "20比1 [1]", "英国与法国人移民者的比例是20比1。").verified
