@@ -134,6 +134,7 @@ _PERCENT_QUESTION = re.compile(
     r"\b(accuracy|percentage|percent|precision|recall|proportion)\b|%|" + either_script("比例|百分比|占比|比率|百分之"), re.I)
 # A share as the answer gives it: "56.2%", "20％", "百分之三十", or a ratio for 比例 ("20比1").
 _PERCENT = re.compile(r"[%％]|percent|" + either_script("百分之|比"), re.I)
+_WHY_QUESTION = re.compile(r"^\s*why\b|" + either_script("为什么|为何"), re.I)
 # A measure is a number with its unit: "How long did the siege last?" is not answered by "52".
 _MEASURE_QUESTION = re.compile(r"^\s*how (long|far|tall|high|deep|wide|heavy)\b", re.I)
 _GLUED_DIGITS = re.compile(rf"(?<=[^\W\d_{CJK_CHARS}])\d+")
@@ -379,6 +380,8 @@ def wrong_kind(question: str, short: str) -> str:
         return "the question asks for one year, and the answer gives a span"
     if _UNIT_COUNT_QUESTION.search(question) and not _PERCENT_QUESTION.search(question) and "%" in short:
         return "the question asks for a quantity in units, and the answer gives a percentage"
+    if _WHY_QUESTION.search(question) and not re.search(r"[^\W\d_]", short):
+        return "the question asks why, and the answer is a number"
     return ""
 
 
@@ -573,9 +576,11 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         # header the question states gives the cell itself.
         if cell := _named_cell(question, order, doc_text):
             return _cell_verdict(question, cell)
-        if (best_row is None or tables.names_other_row(question, best_row)) and \
-                (cell := _document_cell(question, order, doc_text)):
-            return _cell_verdict(question, cell)
+    # A row the question names by two words or more, and a column of it, anywhere in the passages'
+    # documents, is the answer, whatever sentence holds the model's ("100" languages that CLD-2's
+    # Python binding predicted, against the table's "Languages in WiLI-2018 | … | CLD-2: 90").
+    if (cell := _document_cell(question, order, doc_text)) and not wrong_kind(question, cell[2]):
+        return _cell_verdict(question, cell)
     if best is None and (found := _counted(question, answer, order, doc_text)):
         return found
     if best is None and _absent(answer, offered, question):
@@ -589,8 +594,6 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     kind = wrong_kind(question, short) or dated(question, short, quoted) or undefined(question, quoted) or \
         unnamed(question, short, with_neighbours) or (
         "" if best[0][0] else "the sentence that holds it is context, not one attention ranked near the best")
-    if kind and is_table_row(best_row) and (cell := _document_cell(question, order, doc_text)):
-        return _cell_verdict(question, cell)
     return Verdict(short, best[1], best[2], not kind, kind)
 
 
@@ -760,7 +763,7 @@ def _named_cell(question: str, order: list[Passage], doc_text) -> tuple[Passage,
 
 def _document_cell(question: str, order: list[Passage], doc_text) -> tuple[Passage, tuple[int, int], str] | None:
     """The cell the question names anywhere in the first of the passages' documents that holds one,
-    with the passage of that document it is cited by. A row may be left out of the working set: its
+    by a row name of two words or more, with the passage of that document it is cited by. A row may be left out of the working set: its
     sentences were picked for the question's words, and among rows alike its name ("杨琴秀", three
     characters of "股东名称: 杨琴秀 | 股东性质: 境内自然人 | 持股比例: 3.20%") weighs little."""
     read: set[int] = set()
@@ -770,7 +773,7 @@ def _document_cell(question: str, order: list[Passage], doc_text) -> tuple[Passa
         read.add(p.doc_id)
         text = doc_text(p.doc_id)
         lines = [m.span() for m in _LINE.finditer(text)]
-        if found := tables.named_cell(question, [text[start:end] for start, end in lines]):
+        if found := tables.named_cell(question, [text[start:end] for start, end in lines], min_name=2):
             return p, lines[found[0]], found[1]
     return None
 

@@ -373,9 +373,11 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 def parse_row(line: str) -> list[tuple[str, str]] | None:
     """A line rendered by render_row -> its (header, value) cells; None for any other line."""
     cells = []
-    for part in line.strip().split(CELL_SEP):
+    for i, part in enumerate(line.strip().split(CELL_SEP)):
         header, sep, value = part.partition(": ")
-        if not sep or not header.strip() or not value.strip():
+        if not sep and i == 0 and part.strip():
+            header, value = "", part  # the row's name, under a header left blank (render_row)
+        elif not sep or not header.strip() or not value.strip():
             return None
         cells.append((header.strip(), value.strip()))
     return cells if len(cells) >= 2 else None
@@ -411,21 +413,28 @@ _REASON = {"reason", "原因", "cause"}
 _UNIT_AFTER = re.compile(r"\s*[(（][^()（）]{1,12}[)）]\s*$")
 
 
+# Words a question may word otherwise: "How many of the WiLI-2018 languages …" names "Languages in
+# WiLI-2018". "not" stays: "Languages not in WiLI-2018" is another row.
+_FILLERS = frozenset("a an the of in on at to for by per and".split())
+
+
 def _name_terms(name: str) -> set[str]:
-    return _terms(_UNIT_AFTER.sub("", name)) or _terms(name)
+    return (_terms(_UNIT_AFTER.sub("", name)) or _terms(name)) - _FILLERS
 
 
-def named_cell(question: str, rows: list[str]) -> tuple[int, str] | None:
+def named_cell(question: str, rows: list[str], min_name: int = 1) -> tuple[int, str] | None:
     """The cell a question names, as (index into rows, value): the row whose first value the
     question states in full (the row's name: "Caddon Vale", "WiLI-2018 accuracy"; rows of one
     name told apart by the numbers the question states: "with 100% coverage"), and in it the one
     other column whose header shares the most words with the question ("fill level", "Q3",
     "langdetect"), a cell holding a stated number being a condition, not the answer. None when
-    either is missing or ambiguous (two cells with headers alike): the question is not a cell lookup."""
+    either is missing or ambiguous (two cells with headers alike): the question is not a cell lookup.
+    `min_name`: the fewest terms a row's name may have (a whole document holds rows named by one
+    word, "股东" of a header row read as a row, that many a question states by chance)."""
     asked = _terms(question) | (_REASON if _WHY.search(question) else set())
     stated = set(_NUMBER.findall(question))
     parsed = [(i, cells) for i, line in enumerate(rows) if (cells := parse_row(line))]
-    named = [(i, cells) for i, cells in parsed if (name := _name_terms(cells[0][1])) and name <= asked]
+    named = [(i, cells) for i, cells in parsed if len(name := _name_terms(cells[0][1])) >= min_name and name <= asked]
     # The longest name wins ("Dose B (20 mg)" over a row named "Dose").
     longest = max((len(_name_terms(cells[0][1])) for _, cells in named), default=0)
     named = [(i, cells) for i, cells in named if len(_name_terms(cells[0][1])) == longest]
@@ -433,11 +442,12 @@ def named_cell(question: str, rows: list[str]) -> tuple[int, str] | None:
         named = [(i, cells) for i, cells in named if stated <= {n for _, v in cells for n in _NUMBER.findall(v)}]
     # Rows of one name in two tables ("杨琴秀" among the top ten holders, and among the holders of
     # unrestricted shares) are told apart by their headers: the question names one table's column.
+    # A header is scored by the question's words it holds, then by the share of its words those are:
+    # "本报告期" (this period) is asked by "本报告期…的净利润", and "本报告期比上年同期增减" (the change) only partly.
     scores = sorted(
-        ((len(_terms(h) & asked), i, v) for i, cells in named for h, v in cells[1:]
-         if not stated & set(_NUMBER.findall(v))),
-        key=lambda s: s[0], reverse=True,
-    )
-    if not scores or scores[0][0] == 0 or (len(scores) > 1 and scores[1][0] == scores[0][0]):
+        (((shared := len(_terms(h) & asked)), shared / max(len(_terms(h)), 1)), i, v)
+        for i, cells in named for h, v in cells[1:] if not stated & set(_NUMBER.findall(v))
+    )[::-1]
+    if not scores or scores[0][0][0] == 0 or (len(scores) > 1 and scores[1][0] == scores[0][0]):
         return None
     return scores[0][1], scores[0][2]

@@ -170,3 +170,10 @@ def test_a_unit_after_a_row_name_and_a_why_question_name_the_cell():
     assert tables.named_cell("Why did special education change?", rows) == (2, "more pupils")
     assert tables.names_other_row("杨琴秀的持股比例是多少？", "股东名称: 香港中央结算 | 持股比例: 29.43%")
     assert not tables.names_other_row("香港中央结算的持股比例是多少？", "股东名称: 香港中央结算 | 持股比例: 29.43%")
+
+
+def test_a_header_the_question_states_whole_outranks_one_it_states_in_part():
+    rows = ["归属于上市公司股东的净利润 （元） | 本报告期: -4,648,986.52 | 上年同期: -15,563,758.44 | "
+            "本报告期比上年同期增减: 70.13%"]
+    assert tables.named_cell("本报告期归属于上市公司股东的净利润是多少？", rows) == (0, "-4,648,986.52")
+    assert tables.named_cell("归属于上市公司股东的净利润本报告期比上年同期增减多少？", rows) == (0, "70.13%")

@@ -607,3 +607,21 @@ def test_a_chinese_question_for_a_share_is_not_answered_by_a_count():
         assert _check("北京海鸿源投资管理有限公司的持股比例是多少？", share,
                       "北京海鸿源投资管理有限公司的持股比例为 9.33%，即 9.33％。").verified
     assert _check("英国与法国人移民者的比例是多少？", "20比1 [1]", "英国与法国人移民者的比例是20比1。").verified
+
+
+def test_a_table_cell_the_question_names_outranks_a_sentence_that_holds_the_models_number():
+    """WiLI-2018: the prose says CLD-2's Python binding predicted 100 languages; the table says how
+    many of WiLI-2018's languages CLD-2 supports: 90 (the issue's wrong-but-supported answer)."""
+    text = ("According to the Python binding, CLD-2 supports 282 languages. The Python binding, however, only "
+            "predicted 100 languages at least once for WiLI-2018.\n"
+            "Name: Languages in WiLI-2018 | TextCat: 140 | CLD-2: 90 | langdetect: 55\n"
+            "Name: Languages not in WiLI-2018 | TextCat: 115 | CLD-2: 10 | langdetect: 0\n")
+    v = _check("How many of the WiLI-2018 languages does CLD-2 support?", "100 [1]", text)
+    assert v.verified and v.short == "90"
+    assert text[v.quote[0] : v.quote[1]].startswith("Name: Languages in WiLI-2018")
+
+
+def test_a_why_question_is_not_answered_by_a_number():
+    row = "经营活动产生的现金流量净额 3,062.61 1,202,755.03"
+    v = _check("经营活动产生的现金流量净额为什么减少？", "3,062.61 [1]", row)
+    assert not v.verified and v.reason == "the question asks why, and the answer is a number"
