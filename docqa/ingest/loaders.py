@@ -46,7 +46,8 @@ def kind_of(path: Path) -> str | None:
 
 
 # Raised when docqa reads a format differently: a file stored by an older reader is read again on the
-# next ingest, though its bytes are unchanged. pdf 2: running headers and footers left out (margins.py).
+# next ingest, though its bytes are unchanged. pdf 2: running headers and footers left out (margins.py),
+# columns drawn line by line across the page read a column at a time (columns.py).
 READERS = {"pdf": 2}
 
 

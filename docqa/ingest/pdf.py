@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from docqa.errors import LoadError
-from docqa.ingest import margins, tables
+from docqa.ingest import columns, margins, tables
 from docqa.ingest.common import TITLE_MAX, ParseTimeout, check_text_size, clean
 from docqa.records import LoadedDocument, Page
 from docqa.settings import IngestSettings
@@ -198,7 +198,8 @@ _SOFT_HYPHEN = re.compile(r"[\ufffe\x02]\s*(?=(\S*))")
 
 
 def page_text(page) -> str:
-    """A pypdfium2 page's text: ruled tables replaced by their rows, line-end hyphens joined."""
+    """A pypdfium2 page's text: ruled tables replaced by their rows, or columns of prose read a
+    column at a time; line-end hyphens joined."""
     textpage = page.get_textpage()
     try:
         text = textpage.get_text_range()
@@ -206,6 +207,8 @@ def page_text(page) -> str:
         rules = tables.rules_from_boxes(boxes)
         if tables.rule_groups(rules):  # only then are the character boxes worth reading
             text = _with_tables(text, textpage, rules, tables.verticals_from_boxes(boxes), page.get_height())
+        else:
+            text = columns.reading_order(textpage, text, page.get_width()) or text
     finally:
         textpage.close()
     return join_soft_hyphens(text)

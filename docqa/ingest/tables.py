@@ -370,12 +370,15 @@ _WORD = re.compile(r"[^\W_]+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
+_NAME_MAX = 120  # characters: longer, a first cell without a header is prose that holds " | "
+
+
 def parse_row(line: str) -> list[tuple[str, str]] | None:
     """A line rendered by render_row -> its (header, value) cells; None for any other line."""
     cells = []
     for i, part in enumerate(line.strip().split(CELL_SEP)):
         header, sep, value = part.partition(": ")
-        if not sep and i == 0 and part.strip():
+        if not sep and i == 0 and 0 < len(part.strip()) <= _NAME_MAX:
             header, value = "", part  # the row's name, under a header left blank (render_row)
         elif not sep or not header.strip() or not value.strip():
             return None
