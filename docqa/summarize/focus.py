@@ -322,13 +322,23 @@ _ASKING_WORDS = frozenset(
     "about regarding concerning".split())
 
 
+def _topic_words(topic: str) -> set[str]:
+    """What a topic is about: its content words, less the names in it ("What did Nick Brazil think about
+    universities?" is about universities: a quote is never Nick Brazil's words on Nick Brazil)."""
+    words = content_words(topic)
+    names = {w.casefold() for w in re.findall(r"(?<=\s)[A-Z][a-z]+", topic)}
+    return words - names or words
+
+
 def _about(words: set[str], topic: set[str]) -> bool:
-    """A sentence's content words meet the topic's: one of its words, or half of its character pairs
-    (one pair is a fragment: 营业 of 营业收入 is also 营业外支出)."""
+    """A sentence's content words meet the topic's: half of its words (one of two; two of "funding
+    for rural schools": in a school budget, "The Board will review school catchment areas" is not
+    about it), or half of its character pairs (one pair is a fragment: 营业 of 营业收入 is also 营业外支出)."""
     topic = topic - _ASKING_WORDS
     pairs = {w for w in topic if CJK_RUN.match(w)}
     latin = topic - pairs
-    return any(_akin(w, t) for w in words for t in latin) or (bool(pairs) and len(words & pairs) * 2 >= len(pairs))
+    met = sum(any(_akin(w, t) for w in words) for t in latin)
+    return bool(latin) and met * 2 >= len(latin) or (bool(pairs) and len(words & pairs) * 2 >= len(pairs))
 
 
 def _akin(word: str, other: str) -> bool:
@@ -346,7 +356,7 @@ def padded(held: str, target: Range, draft: _Drafts, scored: list[Sentence]) -> 
     are attributed to their speaker) and cited, in document order, while they say something new about
     the topic (one of its words, or a form of one) and keep it under the range's top; as the document summarizer's last
     resort is the document's own sentences (length.fit)."""
-    have, seen, about = words_of(held), content_words(CITATION.sub(" ", held)), content_words(draft.topic)
+    have, seen, about = words_of(held), content_words(CITATION.sub(" ", held)), _topic_words(draft.topic)
     chosen = []
     for s in sorted(scored, key=lambda s: -s.score):
         if have >= target.words:

@@ -563,3 +563,26 @@ def test_a_focus_summary_reads_no_document_attention_finds_a_tenth_as_relevant()
     assert among_relevant_documents([report, candidate(1, 0.02), alice]) == [report, candidate(1, 0.02)]
     log, novel = candidate(3, 0.26), candidate(4, 0.12)
     assert among_relevant_documents([log, novel]) == [log, novel]
+
+
+def test_a_quote_meets_half_the_topics_words_not_its_most_common_one():
+    """In a school budget every page says "school": the catchment review is not about rural funding."""
+    from docqa.records import Hit
+    from docqa.retrieval.attention import Candidate
+    from docqa.retrieval.sentences import Sentence
+    from docqa.summarize.focus import _Drafts, padded
+
+    report = ("The Board will review school catchment areas before the next admissions round. "
+              "The budget allocated $4.2 million to rural school grants for transport. ")
+    ws = WorkingSet([Passage(3, "/b.pdf", "", 5, 5, "", 0, len(report), report, [1], [1], 1.0, n=1)], 100, 1000)
+    hit = Hit(1, 3, "/b.pdf", "", 0, report, 5, 5, "", 0, len(report), 1.0)
+
+    def scored(sentence: str, score: float) -> Sentence:
+        start = report.index(sentence)
+        return Sentence(Candidate(hit, 1.0, score, score, 1.0), start, start + len(sentence), 0, score, score)
+
+    draft = _Drafts("funding for rural schools", ws, lambda _doc: report, FakeGenerator("unused"), 0.5)
+    text = padded("Rural schools get grants.", Range(20, 0.2), draft,
+                  [scored("The Board will review school catchment areas before the next admissions round.", 0.9),
+                   scored("The budget allocated $4.2 million to rural school grants for transport.", 0.8)])
+    assert "catchment" not in text and "$4.2 million to rural school grants" in text
