@@ -40,7 +40,8 @@ def gutters(boxes: np.ndarray, width: float, fewest: float = 0) -> list[tuple[fl
     steps = np.zeros(bins + 1)
     np.add.at(steps, left, 1)
     np.add.at(steps, right + 1, -1)
-    empty = np.cumsum(steps)[:bins] <= max(3.0, GUTTER_FILL * np.cumsum(steps)[:bins].max())
+    cover = np.cumsum(steps)[:bins]
+    empty = cover <= max(3.0, GUTTER_FILL * cover.max())
     centres = (boxes[:, 0] + boxes[:, 2]) / 2
     found = []
     x = int(EDGE * width)
@@ -64,7 +65,7 @@ def reading_order(textpage, text: str, width: float) -> str | None:
         return None
     # Some of its lines tell first (reading every box costs more than the page's text): most pages
     # have no gutter, or are drawn a column at a time already.
-    lines = np.cumsum([text.count("\n", a, b) for a, b in zip([0, *indices], indices)])
+    lines = _lines(text, indices)
     every = max(1, int(lines[-1]) // SAMPLE_LINES)
     sample = [i for i, n in zip(indices, lines) if n % every == 0]
     boxes = np.array([textpage.get_charbox(i) for i in sample], dtype=float)
@@ -89,6 +90,11 @@ def reading_order(textpage, text: str, width: float) -> str | None:
     return "".join(out)
 
 
+def _lines(text: str, indices: list[int]) -> np.ndarray:
+    """The PDFium line of each character (IRS-style, a line holds one line of each column side by side)."""
+    return np.cumsum([text.count("\n", a, b) for a, b in zip([0, *indices], indices)])
+
+
 def _layout(text: str, indices: list[int], boxes: np.ndarray, width: float, fewest: float = 0):
     """(PDFium line of each character, its region) when the page has gutters and PDFium's lines
     hold two columns side by side; None otherwise. Regions, in reading order: the columns between
@@ -96,7 +102,7 @@ def _layout(text: str, indices: list[int], boxes: np.ndarray, width: float, fewe
     found = gutters(boxes, width, fewest)
     if not found:
         return None
-    line = np.cumsum([text.count("\n", a, b) for a, b in zip([0, *indices], indices)])
+    line = _lines(text, indices)
     cuts = np.array([(a + b) / 2 for a, b in found])
     crossing = np.isin(line, [*_across(boxes, line, cuts), *_page_numbers(boxes, line), *_upright(boxes, line)])
     column = np.searchsorted(cuts, (boxes[:, 0] + boxes[:, 2]) / 2)
