@@ -574,7 +574,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     if best_row is None or is_table_row(best_row):
         # A small model often reads the cell beside the right one; a row whose name and column
         # header the question states gives the cell itself.
-        if cell := _named_cell(question, order, doc_text):
+        if (cell := _named_cell(question, order, doc_text)) and not wrong_kind(question, cell[2]):
             return _cell_verdict(question, cell)
     # A row the question names by two words or more, and a column of it, anywhere in the passages'
     # documents, is the answer, whatever sentence holds the model's ("100" languages that CLD-2's

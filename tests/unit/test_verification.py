@@ -625,3 +625,15 @@ def test_a_why_question_is_not_answered_by_a_number():
     row = "经营活动产生的现金流量净额 3,062.61 1,202,755.03"
     v = _check("经营活动产生的现金流量净额为什么减少？", "3,062.61 [1]", row)
     assert not v.verified and v.reason == "the question asks why, and the answer is a number"
+
+
+def test_a_cell_of_the_wrong_kind_in_the_working_set_gives_way_to_the_documents_row():
+    """A table broken over a page left a row's fragment in the working set ("京海鸿源投资 | … 81494850");
+    its count answers no share: the document's whole row does."""
+    fragment = "京海鸿源投资 | 股东性质: 管理有限公司 | 持有有限售条件的股份数量: 81494850\n"
+    text = fragment + HOLDERS
+    passage = Passage(1, "/report.pdf", "", 1, 1, "", 0, len(fragment), fragment, [1], [0], 1.0, n=1,
+                      sentences=[(0, len(fragment) - 1, 0.9)])
+    v = check("北京海鸿源投资管理有限公司的持股比例是多少？", "81494850 [1]",
+              WorkingSet([passage], tokens=100, budget=1000), {1: text}.__getitem__)
+    assert v.verified and v.short == "9.33%"
