@@ -134,7 +134,6 @@ _PERCENT_QUESTION = re.compile(
     r"\b(accuracy|percentage|percent|precision|recall|proportion)\b|%|" + either_script("比例|百分比|占比|比率|百分之"), re.I)
 # A share as the answer gives it: "56.2%", "20％", "百分之三十", or a ratio for 比例 ("20比1").
 _PERCENT = re.compile(r"[%％]|percent|" + either_script("百分之|比"), re.I)
-_WHY_QUESTION = re.compile(r"^\s*why\b|" + either_script("为什么|为何"), re.I)
 # A measure is a number with its unit: "How long did the siege last?" is not answered by "52".
 _MEASURE_QUESTION = re.compile(r"^\s*how (long|far|tall|high|deep|wide|heavy)\b", re.I)
 _GLUED_DIGITS = re.compile(rf"(?<=[^\W\d_{CJK_CHARS}])\d+")
@@ -380,7 +379,7 @@ def wrong_kind(question: str, short: str) -> str:
         return "the question asks for one year, and the answer gives a span"
     if _UNIT_COUNT_QUESTION.search(question) and not _PERCENT_QUESTION.search(question) and "%" in short:
         return "the question asks for a quantity in units, and the answer gives a percentage"
-    if _WHY_QUESTION.search(question) and not re.search(r"[^\W\d_]", short):
+    if tables.WHY.search(question) and not re.search(r"[^\W\d_]", short):
         return "the question asks why, and the answer is a number"
     return ""
 
@@ -763,9 +762,10 @@ def _named_cell(question: str, order: list[Passage], doc_text) -> tuple[Passage,
 
 def _document_cell(question: str, order: list[Passage], doc_text) -> tuple[Passage, tuple[int, int], str] | None:
     """The cell the question names anywhere in the first of the passages' documents that holds one,
-    by a row name of two words or more, with the passage of that document it is cited by. A row may be left out of the working set: its
-    sentences were picked for the question's words, and among rows alike its name ("杨琴秀", three
-    characters of "股东名称: 杨琴秀 | 股东性质: 境内自然人 | 持股比例: 3.20%") weighs little."""
+    by a row name of two words or more, with the passage of that document it is cited by. A row may
+    be left out of the working set: its sentences were picked for the question's words, and among
+    rows alike its name ("杨琴秀", three characters of "股东名称: 杨琴秀 | 股东性质: 境内自然人 |
+    持股比例: 3.20%") weighs little."""
     read: set[int] = set()
     for p in order:
         if p.doc_id in read:

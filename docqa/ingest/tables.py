@@ -399,15 +399,8 @@ def _terms(text: str) -> set[str]:
     return terms
 
 
-def names_other_row(question: str, line: str) -> bool:
-    """`line` is a row whose name the question does not state: it answers for another row ("29.43%"
-    from the row of 香港中央结算 for 杨琴秀's share)."""
-    cells = parse_row(line)
-    return cells is not None and not _name_terms(cells[0][1]) <= _terms(question)
-
-
 # "Why did it fall?" names the column of reasons ("变动原因", "Reason for change").
-_WHY = re.compile(r"\bwhy\b|" + either_script("为什么|为何|何故"), re.I)
+WHY = re.compile(r"\bwhy\b|" + either_script("为什么|为何|何故"), re.I)
 _REASON = {"reason", "原因", "cause"}
 
 
@@ -434,7 +427,7 @@ def named_cell(question: str, rows: list[str], min_name: int = 1) -> tuple[int, 
     either is missing or ambiguous (two cells with headers alike): the question is not a cell lookup.
     `min_name`: the fewest terms a row's name may have (a whole document holds rows named by one
     word, "股东" of a header row read as a row, that many a question states by chance)."""
-    asked = _terms(question) | (_REASON if _WHY.search(question) else set())
+    asked = _terms(question) | (_REASON if WHY.search(question) else set())
     stated = set(_NUMBER.findall(question))
     parsed = [(i, cells) for i, line in enumerate(rows) if (cells := parse_row(line))]
     named = [(i, cells) for i, cells in parsed if len(name := _name_terms(cells[0][1])) >= min_name and name <= asked]

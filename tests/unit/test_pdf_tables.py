@@ -168,8 +168,6 @@ def test_a_unit_after_a_row_name_and_a_why_question_name_the_cell():
     assert tables.named_cell("营业收入本报告期是多少？", rows) == (0, "4,755,785.11")
     assert tables.named_cell("应交税费为什么减少？", rows) == (1, "应交增值税税金减少")
     assert tables.named_cell("Why did special education change?", rows) == (2, "more pupils")
-    assert tables.names_other_row("杨琴秀的持股比例是多少？", "股东名称: 香港中央结算 | 持股比例: 29.43%")
-    assert not tables.names_other_row("香港中央结算的持股比例是多少？", "股东名称: 香港中央结算 | 持股比例: 29.43%")
 
 
 def test_a_header_the_question_states_whole_outranks_one_it_states_in_part():
