@@ -63,20 +63,17 @@ def reading_order(textpage, text: str, width: float) -> str | None:
     indices = [i for i, ch in enumerate(text) if ch.strip()]
     if len(indices) < MIN_CHARS:
         return None
+    # The PDFium line of each character (IRS-style, a line holds one line of each column side by side).
+    line = np.cumsum([text.count("\n", a, b) for a, b in zip([0, *indices], indices)])
     # Some of its lines tell first (reading every box costs more than the page's text): most pages
     # have no gutter, or are drawn a column at a time already.
-    lines = _lines(text, indices)
-    every = max(1, int(lines[-1]) // SAMPLE_LINES)
-    sample = [i for i, n in zip(indices, lines) if n % every == 0]
-    boxes = np.array([textpage.get_charbox(i) for i in sample], dtype=float)
-    if _layout(text, sample, boxes, width, MIN_CHARS * len(sample) / len(indices)) is None:
+    sampled = line % max(1, int(line[-1]) // SAMPLE_LINES) == 0
+    boxes = np.array([textpage.get_charbox(i) for i, keep in zip(indices, sampled) if keep], dtype=float)
+    if _regions(line[sampled], boxes, width, MIN_CHARS * sampled.sum() / len(indices)) is None:
         return None
     boxes = np.array([textpage.get_charbox(i) for i in indices], dtype=float)
-    layout = _layout(text, indices, boxes, width)
-    if layout is None:
-        return None
-    line, region = layout
-    if not _prose(region, line):
+    region = _regions(line, boxes, width)
+    if region is None or not _prose(region, line):
         return None
     order = sorted(range(len(indices)), key=lambda k: (region[k], indices[k]))
     out: list[str] = []
@@ -90,26 +87,26 @@ def reading_order(textpage, text: str, width: float) -> str | None:
     return "".join(out)
 
 
-def _lines(text: str, indices: list[int]) -> np.ndarray:
-    """The PDFium line of each character (IRS-style, a line holds one line of each column side by side)."""
-    return np.cumsum([text.count("\n", a, b) for a, b in zip([0, *indices], indices)])
-
-
-def _layout(text: str, indices: list[int], boxes: np.ndarray, width: float, fewest: float = 0):
-    """(PDFium line of each character, its region) when the page has gutters and PDFium's lines
-    hold two columns side by side; None otherwise. Regions, in reading order: the columns between
-    two lines that cross a gutter, then such a line (column -1)."""
+def _regions(line: np.ndarray, boxes: np.ndarray, width: float, fewest: float = 0) -> list[tuple[int, int]] | None:
+    """Each character's region, given its PDFium line and box, when the page has gutters and PDFium's
+    lines hold two columns side by side; None otherwise. Regions, in reading order: the columns
+    between two lines that cross a gutter, then such a line (column -1)."""
     found = gutters(boxes, width, fewest)
     if not found:
         return None
-    line = _lines(text, indices)
     cuts = np.array([(a + b) / 2 for a, b in found])
     crossing = np.isin(line, [*_across(boxes, line, cuts), *_page_numbers(boxes, line), *_upright(boxes, line)])
     column = np.searchsorted(cuts, (boxes[:, 0] + boxes[:, 2]) / 2)
     if not _interleaved(line, column, crossing):
         return None  # PDFium already gives a column at a time: its order stands (footnotes, floats)
     step = np.concatenate([[0], np.cumsum(crossing[1:] != crossing[:-1])])
-    return line, [(int(step[k]), -1 if crossing[k] else int(column[k])) for k in range(len(indices))]
+    return [(int(step[k]), -1 if crossing[k] else int(column[k])) for k in range(len(line))]
+
+
+def _by_line(boxes: np.ndarray, line: np.ndarray):
+    """(line, its characters' boxes) for each PDFium line."""
+    for n in np.unique(line):
+        yield int(n), boxes[line == n]
 
 
 def _across(boxes: np.ndarray, line: np.ndarray, cuts: np.ndarray) -> list[int]:
@@ -117,8 +114,7 @@ def _across(boxes: np.ndarray, line: np.ndarray, cuts: np.ndarray) -> list[int]:
     words either side of it no further apart than GUTTER_MIN. A line of each column side by side,
     as PDFium gives them, has the gutter between its halves."""
     out = []
-    for n in np.unique(line):
-        mine = boxes[line == n]
+    for n, mine in _by_line(boxes, line):
         centres = (mine[:, 0] + mine[:, 2]) / 2
         for cut in cuts:
             left, right = mine[centres < cut], mine[centres >= cut]
@@ -150,8 +146,7 @@ def _upright(boxes: np.ndarray, line: np.ndarray) -> list[int]:
     """Lines set upright in a margin ("arXiv:1601.03642v1 [cs.CV] 12 Jan 2016"): read where PDFium
     gives them, not inside the column beside them (between a sentence's two halves)."""
     out = []
-    for n in np.unique(line):
-        mine = boxes[line == n]
+    for n, mine in _by_line(boxes, line):
         if len(mine) >= 5 and np.ptp(mine[:, [1, 3]]) > 2 * np.ptp(mine[:, [0, 2]]):
             out.append(int(n))
     return out

@@ -47,20 +47,22 @@ def _keys(line: str, page: int) -> list[tuple[str, int | None]]:
 def strip_running(pages: list[Page]) -> list[Page]:
     """The pages without their running headers and footers (only those at a page's edge: the same
     words inside a page are its text)."""
+    edges = []  # per page: its lines, and the keys of each edge line
     where: dict[tuple[str, int | None], set[int]] = defaultdict(set)
     for page in pages:
         lines = page.text.split("\n")
-        for i in _edges(lines):
-            for k in _keys(lines[i], page.number):
+        keyed = {i: _keys(lines[i], page.number) for i in _edges(lines)}
+        edges.append((lines, keyed))
+        for keys in keyed.values():
+            for k in keys:
                 where[k].add(page.number)
     need = max(MIN_PAGES, SHARE * len(pages))
     running = {k for k, numbers in where.items() if len(numbers) >= need}
     if not running:
         return pages
     out = []
-    for page in pages:
-        lines = page.text.split("\n")
-        drop = {i for i in _edges(lines) if running.intersection(_keys(lines[i], page.number))}
+    for page, (lines, keyed) in zip(pages, edges):
+        drop = {i for i, keys in keyed.items() if running.intersection(keys)}
         kept = [line for i, line in enumerate(lines) if i not in drop]
         # A page that is all running lines is a record a page ("Ledger page 7: entry 7 was filed …").
         out.append(Page(page.number, "\n".join(kept)) if drop and any(line.strip() for line in kept) else page)
