@@ -573,13 +573,13 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     if best_row is None or is_table_row(best_row):
         # A small model often reads the cell beside the right one; a row whose name and column
         # header the question states gives the cell itself.
-        if (cell := _named_cell(question, order, doc_text)) and not wrong_kind(question, cell[2]):
-            return _cell_verdict(question, cell)
+        if found := _cell_answer(question, _named_cell(question, order, doc_text)):
+            return found
     # A row the question names by two words or more, and a column of it, anywhere in the passages'
     # documents, is the answer, whatever sentence holds the model's ("100" languages that CLD-2's
     # Python binding predicted, against the table's "Languages in WiLI-2018 | … | CLD-2: 90").
-    if (cell := _document_cell(question, order, doc_text)) and not wrong_kind(question, cell[2]):
-        return _cell_verdict(question, cell)
+    if found := _cell_answer(question, _document_cell(question, order, doc_text)):
+        return found
     if best is None and (found := _counted(question, answer, order, doc_text)):
         return found
     if best is None and _absent(answer, offered, question):
@@ -596,9 +596,11 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     return Verdict(short, best[1], best[2], not kind, kind)
 
 
-def _cell_verdict(question: str, cell: tuple[Passage, tuple[int, int], str]) -> Verdict:
-    kind = wrong_kind(question, cell[2])
-    return Verdict(cell[2], cell[0], cell[1], not kind, kind)
+def _cell_answer(question: str, cell: tuple[Passage, tuple[int, int], str] | None) -> Verdict | None:
+    """The cell, verified by its own row, when it is the kind of answer the question asks for."""
+    if cell is None or wrong_kind(question, cell[2]):
+        return None
+    return Verdict(cell[2], cell[0], cell[1], True)
 
 
 # An abbreviation the sentence defines: "tobacco mosaic virus (TMV)", "通用药物管理委员会 (GPhC)".
@@ -772,6 +774,8 @@ def _document_cell(question: str, order: list[Passage], doc_text) -> tuple[Passa
             continue
         read.add(p.doc_id)
         text = doc_text(p.doc_id)
+        if tables.CELL_SEP not in text:
+            continue  # no table rows (a plain-text document): nothing to scan on every question
         lines = [m.span() for m in _LINE.finditer(text)]
         if found := tables.named_cell(question, [text[start:end] for start, end in lines], min_name=2):
             return p, lines[found[0]], found[1]

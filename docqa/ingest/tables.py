@@ -430,10 +430,11 @@ def named_cell(question: str, rows: list[str], min_name: int = 1) -> tuple[int, 
     asked = _terms(question) | (_REASON if WHY.search(question) else set())
     stated = set(_NUMBER.findall(question))
     parsed = [(i, cells) for i, line in enumerate(rows) if (cells := parse_row(line))]
-    named = [(i, cells) for i, cells in parsed if len(name := _name_terms(cells[0][1])) >= min_name and name <= asked]
+    sized = [(i, cells, len(name)) for i, cells in parsed
+             if len(name := _name_terms(cells[0][1])) >= min_name and name <= asked]
     # The longest name wins ("Dose B (20 mg)" over a row named "Dose").
-    longest = max((len(_name_terms(cells[0][1])) for _, cells in named), default=0)
-    named = [(i, cells) for i, cells in named if len(_name_terms(cells[0][1])) == longest]
+    longest = max((size for *_, size in sized), default=0)
+    named = [(i, cells) for i, cells, size in sized if size == longest]
     if len(named) > 1:
         named = [(i, cells) for i, cells in named if stated <= {n for _, v in cells for n in _NUMBER.findall(v)}]
     # Rows of one name in two tables ("杨琴秀" among the top ten holders, and among the holders of
