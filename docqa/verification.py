@@ -302,9 +302,30 @@ def parse(raw: str) -> tuple[str, list[int]]:
     """(short answer, cited passage numbers) from the model's reply: its first non-empty line."""
     line = next((ln for ln in raw.strip().splitlines() if ln.strip()), "")
     cited = cited_numbers(line)
-    short = _LEAD.sub("", CITATION.sub(" ", line))
+    short = _LEAD.sub("", joined_parts(line))
     short = " ".join(short.split()).strip(" \"'“”‘’`*")
     return short.rstrip(".。 "), cited
+
+
+_JOINED = re.compile(r"^(?:and|or|&)\b|^[和及与與或]|(?:\b(?:and|or)|[,;、，；和及与與或])$", re.I)
+
+
+def joined_parts(line: str) -> str:
+    """The reply without its [n] marks. A mark between two parts of an answer ("the Treaty of Rome
+    1957 [2] the Maastricht Treaty 1992 [3]", "1500 [1] 1850 [1]") ends a part: the parts are joined
+    by "and" (、 in Chinese) unless a conjunction or a comma already joins them."""
+    parts = [p.strip() for p in CITATION.split(line)]
+    text = parts[0] if parts else ""
+    for n, part in enumerate(parts[2::2], start=1):  # split keeps each mark's numbers between the parts
+        if part and part[0] in ".,;:!?。，；：、)）":
+            text += part
+        elif not part or not text or _JOINED.search(text) or _JOINED.search(part):
+            text = f"{text} {part}".strip()
+        elif has_cjk(text[-1]) and has_cjk(part[0]):
+            text = f"{text}、{part}"
+        else:
+            text = f"{text} and {part}"
+    return text
 
 
 def first_sentence(short: str) -> str:

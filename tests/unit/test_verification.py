@@ -341,6 +341,17 @@ def test_the_reply_is_parsed_from_its_first_line():
     assert parse('"$4.2 million." [1][3]') == ("$4.2 million", [1, 3])
 
 
+def test_an_answer_in_parts_keeps_the_parts_joined():
+    # Seen on XQuAD: "Which two treaties ...?" answered one treaty per passage; without the marks the
+    # two names ran together as one.
+    assert parse("the Treaty of Rome 1957 [2] the Maastricht Treaty 1992 [3]") == (
+        "the Treaty of Rome 1957 and the Maastricht Treaty 1992", [2, 3])
+    assert parse("1500 [1] 1850 [1]")[0] == "1500 and 1850"
+    assert parse("cilia [1] and ctenes [2]")[0] == "cilia and ctenes"  # already joined
+    assert parse("cilia [1], ctenes [2]")[0] == "cilia, ctenes"
+    assert parse("营业收入[1]利润[2]")[0] == "营业收入、利润"
+
+
 def test_a_tail_that_restates_the_question_is_cut_from_the_answer():
     # Seen on XQuAD: the 0.5B model copies the question's own words after the answer.
     text = "In Romania, the American show Dallas changed the views of many during the Cold War."
