@@ -316,7 +316,7 @@ def joined_parts(line: str) -> str:
     by "and" (、 in Chinese) unless a conjunction or a comma already joins them."""
     parts = [p.strip() for p in CITATION.split(line)]
     text = parts[0] if parts else ""
-    for n, part in enumerate(parts[2::2], start=1):  # split keeps each mark's numbers between the parts
+    for part in parts[2::2]:  # split keeps each mark's numbers between the parts
         if part and part[0] in ".,;:!?。，；：、)）":
             text += part
         elif not part or not text or _JOINED.search(text) or _JOINED.search(part):
