@@ -307,7 +307,7 @@ def parse(raw: str) -> tuple[str, list[int]]:
     return short.rstrip(".。 "), cited
 
 
-_JOINED = re.compile(r"^(?:and|or|&)\b|^[和及与與或]|(?:\b(?:and|or)|[,;、，；和及与與或])$", re.I)
+_JOINED = re.compile(r"^(?:(?:and|or)\b|&)|^[和及与與或]|(?:\b(?:and|or)|[,;、，；和及与與或])$", re.I)
 
 
 def joined_parts(line: str) -> str:
@@ -315,7 +315,7 @@ def joined_parts(line: str) -> str:
     1957 [2] the Maastricht Treaty 1992 [3]", "1500 [1] 1850 [1]") ends a part: the parts are joined
     by "and" (、 in Chinese) unless a conjunction or a comma already joins them."""
     parts = [p.strip() for p in CITATION.split(line)]
-    text = parts[0] if parts else ""
+    text = parts[0]  # split gives one part at least
     for part in parts[2::2]:  # split keeps each mark's numbers between the parts
         if part and part[0] in ".,;:!?。，；：、)）":
             text += part

@@ -349,6 +349,7 @@ def test_an_answer_in_parts_keeps_the_parts_joined():
     assert parse("1500 [1] 1850 [1]")[0] == "1500 and 1850"
     assert parse("cilia [1] and ctenes [2]")[0] == "cilia and ctenes"  # already joined
     assert parse("cilia [1], ctenes [2]")[0] == "cilia, ctenes"
+    assert parse("cilia [1] & ctenes [2]")[0] == "cilia & ctenes"
     assert parse("营业收入[1]利润[2]")[0] == "营业收入、利润"
 
 
