@@ -6,14 +6,16 @@ Uses small fake part packages (tmp files + fake modules), never the real 500 MB 
 from __future__ import annotations
 
 import hashlib
+import io
 import sys
 import types
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from docqa.errors import ModelError
-from docqa.models import assets
+from docqa.models import assets, gguf_recode
 from docqa.models.assets import ModelSpec
 
 
@@ -107,6 +109,58 @@ def test_assembles_once_in_order_and_atomically(fake_model, tmp_path):
     seen.clear()
     assert assets.resolve_gguf("fake-1b", cache, progress=lambda *a: seen.append(a)) == path
     assert path.stat().st_mtime_ns == mtime and seen == []  # neither re-assembled nor re-hashed
+
+
+def _recoding_model(tmp_path, monkeypatch) -> tuple[ModelSpec, bytes]:
+    """A fake split model whose parts assemble to a small real GGUF with Q5_0 matrices."""
+    from gguf import GGMLQuantizationType, GGUFWriter
+    from gguf.quants import quantize
+
+    src = tmp_path / "src.gguf"
+    writer = GGUFWriter(src, "qwen2")
+    weights = np.random.default_rng(0).normal(size=(4, 64)).astype(np.float32)
+    writer.add_tensor("blk.0.attn_q.weight", quantize(weights, GGMLQuantizationType.Q5_0), raw_dtype=GGMLQuantizationType.Q5_0)
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    whole = src.read_bytes()
+    recoded = io.BytesIO()
+    gguf_recode.recode(src, recoded)
+    parts = _fake_parts(tmp_path, monkeypatch, [whole[:100], whole[100:]])
+    spec = _register(monkeypatch, ModelSpec(
+        name="fake-q5", filename="fake-q5.gguf", version="1.0.0", parts=parts,
+        sha256=hashlib.sha256(whole).hexdigest(), recoded_filename="fake-q5-q8_0.gguf",
+        recoded_sha256=hashlib.sha256(recoded.getvalue()).hexdigest()))
+    return spec, recoded.getvalue()
+
+
+def test_a_recoded_model_is_made_once_and_the_assembled_file_goes(tmp_path, monkeypatch):
+    spec, recoded = _recoding_model(tmp_path, monkeypatch)
+    cache = tmp_path / "cache"
+    seen = []
+    path = assets.resolve_gguf(spec.name, cache, progress=lambda step, done, total: seen.append(step))
+    assert path == cache / "models" / "fake-q5-q8_0.gguf" and path.read_bytes() == recoded
+    assert not (cache / "models" / "fake-q5.gguf").exists()
+    assert seen[0].startswith("Assembling model fake-q5") and seen[-1].startswith("Preparing model fake-q5")
+    seen.clear()
+    assert assets.resolve_gguf(spec.name, cache, progress=lambda *a: seen.append(a)) == path and seen == []
+
+    path.write_bytes(recoded[:-1] + b"!")
+    with pytest.raises(ModelError, match=f"delete {path}"):
+        assets.resolve_gguf(spec.name, cache)
+    path.unlink()
+    assert assets.resolve_gguf(spec.name, cache).read_bytes() == recoded
+
+
+def test_an_earlier_assembled_file_is_recoded_without_the_parts(tmp_path, monkeypatch):
+    spec, recoded = _recoding_model(tmp_path, monkeypatch)
+    models = tmp_path / "cache" / "models"
+    models.mkdir(parents=True)
+    (models / spec.filename).write_bytes((tmp_path / "src.gguf").read_bytes())
+    monkeypatch.setattr(assets, "_installed_version", lambda dist: None)  # parts uninstalled: not needed
+    assert assets.resolve_gguf(spec.name, tmp_path / "cache").read_bytes() == recoded
+    assert not (models / spec.filename).exists()
 
 
 def test_quiet_without_a_progress_callback(fake_model, tmp_path, capsys):
