@@ -276,6 +276,24 @@ def _in_order(words: list[str], sentence: list[str]) -> bool:
     return all(w in rest for w in words)
 
 
+_LIST_SEPARATOR = re.compile(r",(?=\s)|[;&]|\b(?:and|or)\b", re.I)
+_ARTICLES = frozenset({"the", "a", "an"})
+
+
+def _in_parts(short: str, sentence: str) -> bool:
+    """Each item of the answer ("A, B and C") is a run of the sentence's words, an article before it
+    aside: content words that all occur in order can still be spliced from across the sentence
+    ("combustible chamber" from "burning combustible materials … in a combustion chamber",
+    "Southwest Fresno" from "southwest of the 99 freeway (which divides it from Downtown Fresno)")."""
+    for item in _LIST_SEPARATOR.split(short):
+        words = tokens(item)
+        while words and words[0] in _ARTICLES:
+            words = words[1:]  # "the Supreme Court of the United States" from "a Supreme Court of …"
+        if words and snap(words, sentence) is None:
+            return False
+    return True
+
+
 def _cjk_pairs(toks: list[str]) -> set[str]:
     """Character pairs of each run of consecutive CJK tokens (a lone character stands alone)."""
     pairs: set[str] = set()
@@ -556,6 +574,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     offered: set[str] = set()  # every passage's words, stemmed: what an answer not `_absent` shares
     sections = _section_refs(short)  # what each quote must name ("1201(d)"), read once
     ordered = [t for t in answer if t in content]  # the content words as the answer says them
+    cjk = has_cjk(short)  # Chinese has no spaces to show a run of words: its character pairs are read
     for p in order:
         text = doc_text(p.doc_id)
         spans = _spans(p)
@@ -573,7 +592,8 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
             context = tokens(text[near[0] : near[1]])
             # A number alone must occur as itself ("235" is not held by "235 000 paragraphs").
             holds = (exact or not all(t[0].isdigit() for t in answer) and content <= _terms(sent)
-                     and _in_order(ordered, sent)) and _names_sections(sections, text[start:end])
+                     and _in_order(ordered, sent) and (cjk or _in_parts(short, text[start:end]))) \
+                and _names_sections(sections, text[start:end])
             # A short quote that is the answer alone (a lone table cell) shows nothing about it, and a
             # heading names a topic without saying anything of it ("# Notes on Working Memory, in People",
             # a page's running header "52 THE SIEGE OF VICKSBURG.").

@@ -576,6 +576,20 @@ def test_words_spliced_from_across_a_sentence_are_not_verified():
                      "a bottle of rules for shutting people up like telescopes [1]", bottle)
     assert not spliced.verified
     assert _check("What did Alice find on the table?", "a little bottle [1]", bottle).verified
+    boiler = ("The heat for the boiler comes from burning combustible materials with a supply of air in a closed "
+              "space, called a combustion chamber or firebox.")
+    question = "What is the closed space called where the boiler's heat comes from?"
+    assert not _check(question, "combustible chamber [1]", boiler).verified, "each word is there, not the name"
+    assert _check(question, "combustion chamber [1]", boiler).verified
+
+
+def test_an_answer_is_a_run_of_the_sentence_s_words_item_by_item():
+    court = "In 1943, a Supreme Court of the United States decision restored the prior patents of three inventors."
+    assert _check("Which court restored the patents in 1943?", "the Supreme Court of the United States [1]",
+                  court).verified, "an article the sentence does not write is no splice"
+    engine = "The first engine burned wood at the mill, and coal after the railway came in 1850."
+    assert _check("What did the first engine burn?", "wood and coal [1]", engine).verified
+    assert not _check("What did the first engine burn?", "mill coal [1]", engine).verified
 
 
 def test_a_chinese_question_is_met_by_its_words_not_by_the_name_it_is_about():
