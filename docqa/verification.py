@@ -203,9 +203,25 @@ def _norm(token: str) -> str:
     return t.replace(",", "") if t[0].isdigit() else t
 
 
+# A capital Roman numeral after one of these words is a number ("Title I", "World War II", "Phase IV"):
+# read as a word, "I" is the pronoun and the answer "Title I" would say nothing but "title".
+_NUMBERED = frozenset("title part chapter section article book volume phase stage type class war level tier".split())
+_ROMAN = re.compile(r"(X{0,3})(IX|IV|V?I{0,3})")
+_ROMAN_UNITS = {"": 0, "I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9}
+
+
+def _normed(words: list[str]) -> list[str]:
+    out: list[str] = []
+    for word in words:
+        roman = out and out[-1] in _NUMBERED and _ROMAN.fullmatch(word)
+        out.append(str(10 * len(roman.group(1)) + _ROMAN_UNITS[roman.group(2)]) if roman else _norm(word))
+    return out
+
+
 def tokens(text: str) -> list[str]:
-    """Case-folded words and numbers; number words become digits, thousands separators go."""
-    return [_norm(t) for t in TOKEN.findall(text)]
+    """Case-folded words and numbers; number words and numbered parts' Roman numerals become digits,
+    thousands separators go."""
+    return _normed(TOKEN.findall(text))
 
 
 def snap(answer: list[str], sentence: str, question: str = "") -> str | None:
@@ -215,7 +231,7 @@ def snap(answer: list[str], sentence: str, question: str = "") -> str | None:
     if answer == ["0"] and (none := _ZH_NONE.search(sentence)):
         return " ".join(none.group().split())  # "0" for 有多少…: 没有一项 ("none" is 0 in English already)
     found = list(TOKEN.finditer(sentence))
-    words = [_norm(m.group()) for m in found]
+    words = _normed([m.group() for m in found])
     n = len(answer)
     for i in range(len(words) - n + 1):
         if n and words[i : i + n] == answer:

@@ -592,6 +592,14 @@ def test_an_answer_is_a_run_of_the_sentence_s_words_item_by_item():
     assert not _check("What did the first engine burn?", "mill coal [1]", engine).verified
 
 
+def test_a_numbered_part_s_roman_numeral_is_its_number_not_the_pronoun():
+    titles = ("The act is divided into five titles. Title I, the Treaties Implementation Act, implements the two "
+              "treaties. Title II limits the liability of online service providers.")
+    first = _check("Which title of the act implements the treaties?", "Title I [1]", titles)
+    assert first.verified and first.short == "Title I", "'I' is no pronoun after 'Title'"
+    assert not _check("Which title of the act implements the treaties?", "Title II [1]", titles).verified
+
+
 def test_a_chinese_question_is_met_by_its_words_not_by_the_name_it_is_about():
     # Walkthrough, stop 31: 「孫悟空」 verified for 美猴王拜谁为师 by the death register bearing his name.
     # The question's pairs across a particle (拜谁, 为师) were dropped, and 美猴/猴王 were most of what
