@@ -296,18 +296,25 @@ _LIST_SEPARATOR = re.compile(r",(?=\s)|[;&]|\b(?:and|or)\b", re.I)
 _ARTICLES = frozenset({"the", "a", "an"})
 
 
-def _in_parts(short: str, sentence: str) -> bool:
-    """Each item of the answer ("A, B and C") is a run of the sentence's words, an article before it
-    aside: content words that all occur in order can still be spliced from across the sentence
-    ("combustible chamber" from "burning combustible materials … in a combustion chamber",
-    "Southwest Fresno" from "southwest of the 99 freeway (which divides it from Downtown Fresno)")."""
+def _items(short: str) -> list[list[str]]:
+    """The answer's items ("A, B and C"), each as its words, an article before it aside ("the Supreme
+    Court of the United States" is held by "a Supreme Court of …")."""
+    items = []
     for item in _LIST_SEPARATOR.split(short):
         words = tokens(item)
         while words and words[0] in _ARTICLES:
-            words = words[1:]  # "the Supreme Court of the United States" from "a Supreme Court of …"
-        if words and snap(words, sentence) is None:
-            return False
-    return True
+            words = words[1:]
+        if words:
+            items.append(words)
+    return items
+
+
+def _in_parts(items: list[list[str]], sentence: str) -> bool:
+    """Each of the answer's `_items` is a run of the sentence's words: content words that all occur in
+    order can still be spliced from across the sentence ("combustible chamber" from "burning
+    combustible materials … in a combustion chamber", "Southwest Fresno" from "southwest of the 99
+    freeway (which divides it from Downtown Fresno)")."""
+    return all(snap(words, sentence) is not None for words in items)
 
 
 def _cjk_pairs(toks: list[str]) -> set[str]:
@@ -590,7 +597,8 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     offered: set[str] = set()  # every passage's words, stemmed: what an answer not `_absent` shares
     sections = _section_refs(short)  # what each quote must name ("1201(d)"), read once
     ordered = [t for t in answer if t in content]  # the content words as the answer says them
-    cjk = has_cjk(short)  # Chinese has no spaces to show a run of words: its character pairs are read
+    # Read once for every sentence; Chinese has no spaces to show a run of words: its pairs are read.
+    items = [] if has_cjk(short) else _items(short)
     for p in order:
         text = doc_text(p.doc_id)
         spans = _spans(p)
@@ -608,7 +616,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
             context = tokens(text[near[0] : near[1]])
             # A number alone must occur as itself ("235" is not held by "235 000 paragraphs").
             holds = (exact or not all(t[0].isdigit() for t in answer) and content <= _terms(sent)
-                     and _in_order(ordered, sent) and (cjk or _in_parts(short, text[start:end]))) \
+                     and _in_order(ordered, sent) and _in_parts(items, text[start:end])) \
                 and _names_sections(sections, text[start:end])
             # A short quote that is the answer alone (a lone table cell) shows nothing about it, and a
             # heading names a topic without saying anything of it ("# Notes on Working Memory, in People",
