@@ -50,6 +50,7 @@ def main() -> None:
     ap.add_argument("--mode", default="tree")
     ap.add_argument("--reduce-model", default=None)
     ap.add_argument("--select", type=float, default=None, help="summarize.select (1 = whole windows, the old way)")
+    ap.add_argument("--max-windows", type=int, default=None, help="summarize.max_windows (0 = no bound, the old way)")
     ap.add_argument("--index", type=Path, default=None, help="keep the index here (default: a temporary folder)")
     args = ap.parse_args()
     rows = []
@@ -57,6 +58,8 @@ def main() -> None:
         overrides = {"index": str(args.index or Path(tmp) / "index"), "summarize": {"reduce_model": args.reduce_model}}
         if args.select is not None:
             overrides["summarize"]["select"] = args.select
+        if args.max_windows is not None:
+            overrides["summarize"]["max_windows"] = args.max_windows
         settings = load_settings(overrides, environ={})
         with Index.open(settings.index, settings) as idx:
             paths = manifest(args.root, args.max_pages, args.only)

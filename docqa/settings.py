@@ -258,6 +258,12 @@ class SummarizeSettings(_Section):
         description="Share of a window a map call reads: windows cover 1/select times what a call holds and keep "
         "their most central sentences with neighbours (1 = whole windows, more calls).",
     )
+    max_windows: int = Field(
+        5, ge=0,
+        description="Most map calls for one document: a longer one is read more selectively (wider windows, each "
+        "cut to its most central sentences), so its summary takes minutes, not hours (a 20-page PDF about 90 s "
+        "on 2 cores). 0 = no bound: every window read at summarize.select.",
+    )
     salience: Literal["document", "window", "lead"] = Field(
         "document",
         description="How a window's sentences are ranked when select < 1: cosine with the document's centroid, the "

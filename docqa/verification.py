@@ -6,8 +6,8 @@ reads best against the question. That makes the quote verbatim by construction, 
 one that means something:
 
 - the answer says something the question does not (it is not made of the question's own words, nor
-  opens with two of them), and a tail of it that only restates the question is cut ("Dallas during
-  the Cold War" -> "Dallas");
+  opens with two of them, nor is a name the question says with a first word added), and a tail of
+  it that only restates the question is cut ("Dallas during the Cold War" -> "Dallas");
 - the answer's words (numbers and number words as digits) occur in the quoted sentence, in order,
   or at least all of its numbers, names and content words do, in the answer's order (not spliced
   from across the sentence); a number alone occurs as itself ("235" is not the first group of
@@ -505,6 +505,18 @@ def _opens_with_question(answer: list[str], question: list[str]) -> bool:
     return len(leading) == 2 and _stem(set(leading)) <= asked
 
 
+def _echoes_name(short: str, question: str) -> bool:
+    """The answer is a name the question already says, one word added before it: "Joseph Priestley"
+    for "What gave Priestley the claim to being the first discovered of oxygen?", "Novel Coronavirus"
+    for "What illness is caused by the 2019-nCOV Coronavirus?" (XQuAD, COVID-QA: both verified,
+    both wrong). A question that asks for a name is answered by one ("What was Priestley's first name?")."""
+    words = TOKEN.findall(short)
+    if len(words) < 2 or re.search(r"\bname", question, re.I) or not all(w[0].isupper() for w in words):
+        return False
+    asked = _stem(set(tokens(question)))
+    return _stem(set(tokens(" ".join(words[1:])))) <= asked and not _stem({_norm(words[0])}) <= asked
+
+
 def stated_numbers(question: str) -> set[str]:
     """Numbers the question states as conditions ("100% coverage", "in 2019"), not those inside a
     name ("CLD-2", "COVID-19", "WiLI-2018")."""
@@ -589,6 +601,8 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         return Verdict(short, order[0], None, False, "the answer restates the question")
     if _opens_with_question(answer, q):
         return Verdict(short, order[0], None, False, "the answer opens with the question's own words")
+    if _echoes_name(short, question):
+        return Verdict(short, order[0], None, False, "the answer is a name the question already says")
     best: tuple | None = None
     # The bar is the best sentence that could be quoted: a heading ("# Notes on Working Memory") that
     # shares the question's words sets none.

@@ -31,7 +31,7 @@ from docqa.summarize import faithful, language, salience
 from docqa.summarize.language import Language, first_words, tidy
 from docqa.summarize.length import Range, count, fit, is_transcript, target_words
 from docqa.summarize.nodes import Node, NodeStore, node_key
-from docqa.summarize.windows import Window, make_windows
+from docqa.summarize.windows import Window, at_most
 
 MODES = ("map-reduce", "refine", "tree")
 # Calls that merge or rewrite summaries, run by summarize.reduce_model when it is set.
@@ -241,7 +241,7 @@ class Summarizer:
         versions = ",".join(f"{p}@{load_prompt(p).version}" for p in prompts)
         s = self.settings
         return (f"{self.model}|{s.reduce_model or ''}|{s.budget}|{s.partial_words}|{s.state_tokens}|{s.select}|"
-                f"{s.salience}|{s.neighbours}|{s.tolerance}|{versions}")
+                f"{s.max_windows}|{s.salience}|{s.neighbours}|{s.tolerance}|{versions}")
 
     # -- one call -------------------------------------------------------------------------------
 
@@ -308,10 +308,10 @@ class Summarizer:
         text = self.index.store.document_text(doc.id)
         count = self.generator.count_tokens
         s = self.settings
-        if s.select >= 1:
-            return make_windows(chunks, text, limit, count)
         # Attention before generation: wider windows, each cut to its most central sentences.
-        windows = make_windows(chunks, text, int(limit / s.select), count)
+        windows, width = at_most(chunks, text, int(limit / s.select), count, s.max_windows)
+        if width <= limit:
+            return windows
         texts = salience.salient_texts([w.text for w in windows], self.index.embedder.embed, limit, count,
                                        s.salience, s.neighbours)
         return [replace(w, text=t) for w, t in zip(windows, texts)]

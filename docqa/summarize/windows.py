@@ -9,6 +9,7 @@ windows after it, and their cached summaries, are found again.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -80,6 +81,33 @@ def make_windows(chunks: list[Hit], doc_text: str, limit: int, count: Callable[[
         windows.append(Window(tuple(chunks[i:j]), _fit(text, limit, count), top_section(chunks[i].section)))
         i = j
     return windows
+
+
+def at_most(
+    chunks: list[Hit], doc_text: str, limit: int, count: Callable[[str], int], most: int
+) -> tuple[list[Window], int]:
+    """Windows of at most `limit` tokens or, when that makes more than `most` (0: no bound), the
+    narrowest wider ones that make at most `most`; with the width they were cut at. A map call reads
+    at most what it holds of a wider window (its most central sentences: summarize/salience), so a
+    document's summary takes a bounded number of calls, however long the document is."""
+    count = functools.lru_cache(maxsize=None)(count)  # every width reads the same chunks again
+    windows = make_windows(chunks, doc_text, limit, count)
+    narrow, wide = limit, limit
+    while most and len(windows) > most:
+        # Windows fill between MIN_FILL and all of their width: widen by the excess at least.
+        narrow, wide = wide, int(wide * len(windows) / most) + 1
+        windows = make_windows(chunks, doc_text, wide, count)
+    # The narrowest width found that keeps the bound: each call then reads more of its window.
+    for _ in range(6 if wide > limit else 0):
+        width = (narrow + wide) // 2
+        if width <= narrow:
+            break
+        trial = make_windows(chunks, doc_text, width, count)
+        if len(trial) <= most:
+            windows, wide = trial, width
+        else:
+            narrow = width
+    return windows, wide
 
 
 def _fit(text: str, limit: int, count: Callable[[str], int]) -> str:

@@ -17,7 +17,8 @@ from docqa.cli import app
 from docqa.records import Hit
 from docqa.summarize import jobs
 from docqa.summarize.document import Summarizer, fanout_groups
-from docqa.summarize.windows import make_windows
+from docqa.summarize.salience import GAP
+from docqa.summarize.windows import at_most, make_windows
 from tests.conftest import write
 from tests.unit.fakes import FakeGenerator
 
@@ -84,6 +85,38 @@ def test_windows_cover_the_document_in_order_and_fit(index, embedder, long_markd
     assert [c.ord for w in windows for c in w.chunks] == [c.ord for c in chunks]
     assert all(count(w.text) <= 300 for w in windows)
     assert len({w.section for w in windows}) == 3  # sections are respected
+
+
+def test_past_a_bound_windows_widen_instead_of_multiplying(index, embedder, long_markdown):
+    index.ingest([long_markdown])
+    doc = index.documents()[0]
+    chunks, text = index.store.document_chunks(doc.id), index.store.document_text(doc.id)
+    count = FakeGenerator().count_tokens
+    natural = make_windows(chunks, text, 200, count)
+    assert (natural, 200) == at_most(chunks, text, 200, count, 0) == at_most(chunks, text, 200, count, len(natural))
+    windows, width = at_most(chunks, text, 200, count, 2)
+    assert len(natural) > 2 >= len(windows)
+    assert width > 200 and all(count(w.text) <= width for w in windows)
+    assert [c.ord for w in windows for c in w.chunks] == [c.ord for c in chunks]
+
+
+def test_a_long_document_takes_at_most_max_windows_map_calls_each_reading_its_central_sentences(
+        index, embedder, tmp_path):
+    # A summary's time is its calls: a 20-page PDF read window by window took 15 calls and 186 s.
+    index.ingest([write(tmp_path / "docs" / "log.txt", "\n\n".join(paragraph(i) for i in range(60)))])
+    doc = index.documents()[0]
+
+    def map_calls(max_windows: int) -> list[str]:
+        """The prompts of the map calls (each asks for what "This part" says)."""
+        gen = RecordingGenerator()
+        _summarizer(index, gen, max_windows=max_windows).document(doc, "tree")
+        assert max(gen.requests) <= 700
+        return [p for p in gen.prompts if '"This part' in p]
+
+    assert len(map_calls(0)) > 2
+    bounded = map_calls(2)
+    assert len(bounded) == 2
+    assert all(GAP.strip() in p for p in bounded), "a wider window is read by its most central sentences"
 
 
 def _hits(texts: list[str]) -> tuple[list[Hit], str]:

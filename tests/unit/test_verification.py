@@ -141,6 +141,18 @@ def test_an_answer_that_opens_with_the_question_s_words_is_not_verified():
     assert _check(q, "Larry Ellison [1]", text).verified
 
 
+def test_an_answer_that_gives_back_a_name_the_question_says_is_not_verified():
+    text = ("Joseph Priestley published his discovery of oxygen in 1775. Priestley has the claim to being "
+            "the first discoverer because his work was published first. Hutchinson Hall was designed to look like Christ Church Hall in Oxford.")
+    q = "What gave Priestley the claim to being the first discovered of oxygen?"
+    echoed = _check(q, "Joseph Priestley [1]", text)
+    assert not echoed.verified and "a name the question already says" in echoed.reason
+    assert _check(q, "his work was published first [1]", text).verified
+    # A name whose last word the question says as a kind of thing is an answer, and so is a name asked for.
+    assert _check("Hutchinson Hall was designed to look like what Oxford hall?", "Christ Church Hall [1]", text).verified
+    assert "the question already says" not in _check("What was Priestley's first name?", "Joseph Priestley [1]", text).reason
+
+
 def test_a_missing_citation_is_attached_to_the_passage_that_holds_the_answer():
     v = _check("How much went to rural school grants in 2019?", "$4.2 million", FRANKENSTEIN, BUDGET)
     assert v.verified and v.passage.n == 2
