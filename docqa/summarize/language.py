@@ -96,12 +96,15 @@ _ALSO_AFTER = "is|was|are|were|can|will|would|may|might|should|must"
 # says, the model quoted the speakers' words (QMSum general, 6 meetings: ROUGE-L 19.81 -> 19.03).
 # The model sometimes writes another reporting verb ("This part means that machine learning cannot
 # compete …", the Creativity in ML paper), which states just as well once the frame goes.
+# "This part of the text discusses X" is "This part discusses X" (read as "It also of the text discusses X"
+# in a QMSum meeting's summary); "This part of the budget covers X" names something else and stays as it is.
+_PART = r"This part(?: of (?:the|this) (?:text|document|meeting|transcript|discussion|conversation|report|paper))?"
 _TOLD = "This part says that"
-_REPORTED = r"This part (?:also )?(?:says|means|states|shows|explains|notes|argues|suggests|concludes|finds) that"
+_REPORTED = rf"{_PART} (?:also )?(?:says|means|states|shows|explains|notes|argues|suggests|concludes|finds) that"
 ENGLISH = Language("English", "The document", "This part", (
     (re.compile(rf"{_REPORTED} (\w)"), lambda m: m.group(1).upper()),
-    (re.compile(rf"(?:This part|The document)(?: also)? ({_ALSO_AFTER})\b(?: also\b)?"), r"It \1 also"),
-    (re.compile(r"This part\b(?: also\b)?"), "It also"), (re.compile(r"The document\b(?! also\b)"), "It also")),
+    (re.compile(rf"(?:{_PART}|The document)(?: also)? ({_ALSO_AFTER})\b(?: also\b)?"), r"It \1 also"),
+    (re.compile(rf"{_PART}\b(?! of\b)(?: also\b)?"), "It also"), (re.compile(r"The document\b(?! also\b)"), "It also")),
     reopen=((re.compile(rf"It ({_ALSO_AFTER}) also\b"), r"The document \1"), (re.compile(r"It also\b"), "The document")),
     told=_TOLD)
 # "这部分是X" / "这部分内容是关于X" / "这部分介绍了X" / "这部分X的说明": what the model writes after the

@@ -129,6 +129,10 @@ def test_a_chinese_part_opening_reads_as_the_documents():
     assert language.CHINESE.continues("这部分内容是关于现金流量。") == "文档还涉及现金流量。"
     assert language.CHINESE.continues("这部分股东关联关系的说明。") == "此外，股东关联关系的说明。"
     assert language.ENGLISH.continues("This part covers the budget.") == "It also covers the budget."
+    assert language.ENGLISH.continues("This part of the text discusses the budget.") == "It also discusses the budget."
+    assert language.ENGLISH.continues("This part of the meeting was about the budget.") == "It was also about the budget."
+    assert language.ENGLISH.continues("This part of the text says that fees rose.") == "Fees rose."
+    assert language.ENGLISH.continues("This part of the budget covers schools.") == "This part of the budget covers schools."
     assert language.ENGLISH.continues("This partnership is new.") == "This partnership is new."
     # a written text's part tells what it says, a transcript's what was discussed; in the document's
     # summary the frame goes and what the part says stays
