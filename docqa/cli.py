@@ -857,6 +857,16 @@ def _summarize_document(idx, doc, mode: str | None, words: int | None, as_json: 
     )
 
 
+def _ingest_first(idx, paths: list[Path] | None) -> bool:
+    """Ingest the paths a command was given (new or changed files); True when one failed (named on stderr)."""
+    if not paths:
+        return False
+    report = idx.ingest(paths, wait=True)
+    for path, reason in report.failed:
+        err.print(f"[red]failed[/red] {_path(path)}: {escape(reason)}")
+    return bool(report.failed)
+
+
 @_command()
 def summarize(
     paths: Annotated[Optional[list[Path]], typer.Argument(help="Documents or folders (ingested first if new or changed).")] = None,
@@ -865,6 +875,7 @@ def summarize(
     words: _flag("summarize.words", help="Target length of the summary in words.") = None,
     out_dir: Annotated[Optional[Path], typer.Option("--out", help="Write one Markdown + JSON file per document and an overview (a resumable job).")] = None,
     budget: _flag("summarize.budget") = None,
+    max_windows: _flag("summarize.max_windows") = None,
     within: InOpt = None,
     doc_type: TypeOpt = None,
     model: ModelOpt = None,
@@ -889,21 +900,17 @@ def summarize(
       docqa summarize --focus "funding for rural schools" --in reports/ --type pdf
       docqa summarize ~/papers --out summaries/
       docqa summarize report.pdf --mode tree --words 150 --json
+      docqa summarize book.pdf --max-windows 20   # read more of a long document (slower)
     """
     from docqa.summarize import jobs
 
     if not paths and not focus:
         raise UsageError("give documents/folders to summarize, or --focus TOPIC")
-    settings = _settings(index, config, device=device, summarize__budget=budget, batch__executor=executor,
-                         retrieval__within=within, retrieval__types=doc_type,
+    settings = _settings(index, config, device=device, summarize__budget=budget, summarize__max_windows=max_windows,
+                         batch__executor=executor, retrieval__within=within, retrieval__types=doc_type,
                          batch__ray_address=ray_address, **_llm(model, backend, llm_base_url, llm_model))
     with _open(settings, create=bool(paths)) as idx:
-        failed = False
-        if paths:
-            report = idx.ingest(paths, wait=True)
-            failed = bool(report.failed)
-            for path, reason in report.failed:
-                err.print(f"[red]failed[/red] {_path(path)}: {escape(reason)}")
+        failed = _ingest_first(idx, paths)
         if focus:
             return _summarize_focus(idx, focus, words, paths, as_json)
         docs = idx.documents(paths)

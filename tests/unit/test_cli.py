@@ -150,6 +150,12 @@ def test_mode_flags_are_choices_checked_before_anything_runs(tmp_path, args):
     assert not (tmp_path / "idx").exists()
 
 
+def test_a_setting_s_flag_is_checked_by_the_setting_s_own_bounds(tmp_path):
+    r = run("summarize", "x.pdf", "--max-windows", "-1", "--index", tmp_path / "idx")
+    assert r.exit_code == 2 and "summarize.max_windows" in r.output
+    assert not (tmp_path / "idx").exists()
+
+
 def test_shared_flags_read_the_same_everywhere():
     from docqa.settings import setting_field
 
