@@ -505,16 +505,22 @@ def _opens_with_question(answer: list[str], question: list[str]) -> bool:
     return len(leading) == 2 and _stem(set(leading)) <= asked
 
 
-def _echoes_name(short: str, question: str) -> bool:
-    """The answer is a name the question already says, one word added before it: "Joseph Priestley"
-    for "What gave Priestley the claim to being the first discovered of oxygen?", "Novel Coronavirus"
-    for "What illness is caused by the 2019-nCOV Coronavirus?" (XQuAD, COVID-QA: both verified,
-    both wrong). A question that asks for a name is answered by one ("What was Priestley's first name?")."""
+def echoed(question: str, short: str) -> str:
+    """Why the answer says nothing new ("" when it may): it is a name the question already says, one
+    word added before it, as the quote writes it: "Joseph Priestley" for "What gave Priestley the
+    claim to being the first discovered of oxygen?", "Novel Coronavirus" (the model wrote "novel
+    coronavirus") for "What illness is caused by the 2019-nCOV Coronavirus?" (XQuAD, COVID-QA: both
+    verified, both wrong). A question that asks for a name is answered by one ("What was Priestley's
+    first name?")."""
     words = TOKEN.findall(short)
     if len(words) < 2 or re.search(r"\bname", question, re.I) or not all(w[0].isupper() for w in words):
-        return False
-    asked = _stem(set(tokens(question)))
-    return _stem(set(tokens(" ".join(words[1:])))) <= asked and not _stem({_norm(words[0])}) <= asked
+        return ""
+    asked, named = _stem(set(tokens(question))), question_names(question)
+    # The name's last words are names in the question too ("In which county does Jacksonville reside?"
+    # is answered "Duval County": the question says county as a kind of thing, not a name).
+    if _stem(set(tokens(" ".join(words[1:])))) <= named and not _stem({_norm(words[0])}) <= asked:
+        return "the answer is a name the question already says"
+    return ""
 
 
 def stated_numbers(question: str) -> set[str]:
@@ -601,8 +607,6 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         return Verdict(short, order[0], None, False, "the answer restates the question")
     if _opens_with_question(answer, q):
         return Verdict(short, order[0], None, False, "the answer opens with the question's own words")
-    if _echoes_name(short, question):
-        return Verdict(short, order[0], None, False, "the answer is a name the question already says")
     best: tuple | None = None
     # The bar is the best sentence that could be quoted: a heading ("# Notes on Working Memory") that
     # shares the question's words sets none.
@@ -670,7 +674,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     short = expanded(best[3] or short, quoted)
     with_neighbours = doc_text(best[1].doc_id)[best[4][0] : best[4][1]]
     kind = wrong_kind(question, short) or dated(question, short, quoted) or undefined(question, quoted) or \
-        unnamed(question, short, with_neighbours) or (
+        unnamed(question, short, with_neighbours) or echoed(question, short) or (
         "" if best[0][0] else "the sentence that holds it is context, not one attention ranked near the best")
     return Verdict(short, best[1], best[2], not kind, kind)
 

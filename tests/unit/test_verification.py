@@ -147,8 +147,14 @@ def test_an_answer_that_gives_back_a_name_the_question_says_is_not_verified():
     q = "What gave Priestley the claim to being the first discovered of oxygen?"
     echoed = _check(q, "Joseph Priestley [1]", text)
     assert not echoed.verified and "a name the question already says" in echoed.reason
+    # Read as the quote writes it: the model wrote the name in lower case.
+    virus = "2019 Novel Coronavirus (2019-nCoV) is an emerging infectious disease first reported in Wuhan."
+    lower = _check("What illness is caused by the 2019-nCOV Coronavirus?", "novel coronavirus [1]", virus)
+    assert not lower.verified and "a name the question already says" in lower.reason
     assert _check(q, "his work was published first [1]", text).verified
     # A name whose last word the question says as a kind of thing is an answer, and so is a name asked for.
+    county = "Jacksonville is the seat of Duval County, in the northeast of Florida."
+    assert _check("In which county does Jacksonville reside?", "Duval County [1]", county).verified
     assert _check("Hutchinson Hall was designed to look like what Oxford hall?", "Christ Church Hall [1]", text).verified
     assert "the question already says" not in _check("What was Priestley's first name?", "Joseph Priestley [1]", text).reason
 
