@@ -557,6 +557,8 @@ def _meets_question(
     asked = _stem((_content(asked_toks) | _beside_particles(asked_toks)) - set(answer))
     if measure := _MEASURE_QUESTION.match(question):
         asked.discard(measure.group(1).casefold())  # "how long": the answer's unit says it, not the word
+    # A name's number ("the Pilatus PC-12", "COVID-19") is part of the name, whose letters count already.
+    asked -= _numbers(asked_toks) - stated_numbers(question)
     if not stated_numbers(question) <= set(sentence) | set(answer) | (header if row else set()):
         return False
     if not asked or has_cjk(question) != any(CJK_RUN.match(t) for t in sentence):

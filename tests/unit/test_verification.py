@@ -159,6 +159,15 @@ def test_an_answer_that_gives_back_a_name_the_question_says_is_not_verified():
     assert "the question already says" not in _check("What was Priestley's first name?", "Joseph Priestley [1]", text).reason
 
 
+def test_a_name_s_number_in_the_question_is_part_of_the_name_not_another_word_to_find():
+    text = ("The FAA proposes a new airworthiness directive for Pilatus Model PC-12/47E airplanes. "
+            "This proposed AD results from information on an unsafe condition. "
+            "The information describes the unsafe condition as seizing of a spring pack assembly.")
+    v = _check("What condition does the proposed AD on the Pilatus PC-12 address?",
+               "seizing of a spring pack assembly [1]", text)
+    assert v.verified, v.reason
+
+
 def test_a_missing_citation_is_attached_to_the_passage_that_holds_the_answer():
     v = _check("How much went to rural school grants in 2019?", "$4.2 million", FRANKENSTEIN, BUDGET)
     assert v.verified and v.passage.n == 2
