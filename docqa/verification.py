@@ -123,6 +123,7 @@ _HEADING = re.compile(r"[ \t]*#{1,6}[ \t]")
 _LINE = re.compile(r"[^\n\f]+")
 # A number whose thousands are set apart by a (thin) space: "235 000", "10 366".
 SPACED_NUMBER = re.compile(r"(?<!\d)\d{1,3}(?:[ \u2009\u202f]\d{3})+(?!\d)")
+_DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 _STATED_NUMBER = re.compile(r"(?<![^\W_]-)(?<![^\W_])\d+(?:[.,]\d+)*")
 _COUNT_QUESTION = re.compile(r"^\s*(how (many|much)|what (number|percentage|proportion|share) of)\b", re.I)
 _HOW_MANY = re.compile(r"^\s*how many\b", re.I)
@@ -558,7 +559,7 @@ def _meets_question(
     if measure := _MEASURE_QUESTION.match(question):
         asked.discard(measure.group(1).casefold())  # "how long": the answer's unit says it, not the word
     # A name's number ("the Pilatus PC-12", "COVID-19") is part of the name, whose letters count already.
-    asked -= _numbers(asked_toks) - stated_numbers(question)
+    asked -= {_norm(m.group()) for m in _DIGITS.finditer(question)} - stated_numbers(question)
     if not stated_numbers(question) <= set(sentence) | set(answer) | (header if row else set()):
         return False
     if not asked or has_cjk(question) != any(CJK_RUN.match(t) for t in sentence):
