@@ -124,7 +124,7 @@ _LINE = re.compile(r"[^\n\f]+")
 # A number whose thousands are set apart by a (thin) space: "235 000", "10 366".
 SPACED_NUMBER = re.compile(r"(?<!\d)\d{1,3}(?:[ \u2009\u202f]\d{3})+(?!\d)")
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
-_STATED_NUMBER = re.compile(r"(?<![^\W_]-)(?<![^\W_])\d+(?:[.,]\d+)*")
+_STATED_NUMBER = re.compile(r"(?<![^\W_]-)(?<![^\W_])" + _DIGITS.pattern)
 _COUNT_QUESTION = re.compile(r"^\s*(how (many|much)|what (number|percentage|proportion|share) of)\b", re.I)
 _HOW_MANY = re.compile(r"^\s*how many\b", re.I)
 # The same in Chinese: 多少 / 几 + a measure word ("有多少个…", "几次"), answered by digits or numerals.
@@ -558,9 +558,10 @@ def _meets_question(
     asked = _stem((_content(asked_toks) | _beside_particles(asked_toks)) - set(answer))
     if measure := _MEASURE_QUESTION.match(question):
         asked.discard(measure.group(1).casefold())  # "how long": the answer's unit says it, not the word
+    stated = stated_numbers(question)
     # A name's number ("the Pilatus PC-12", "COVID-19") is part of the name, whose letters count already.
-    asked -= {_norm(m.group()) for m in _DIGITS.finditer(question)} - stated_numbers(question)
-    if not stated_numbers(question) <= set(sentence) | set(answer) | (header if row else set()):
+    asked -= {_norm(m.group()) for m in _DIGITS.finditer(question)} - stated
+    if not stated <= set(sentence) | set(answer) | (header if row else set()):
         return False
     if not asked or has_cjk(question) != any(CJK_RUN.match(t) for t in sentence):
         return True  # asked in another language than the evidence: its words cannot be there, the answer's are
