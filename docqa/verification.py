@@ -295,6 +295,7 @@ def _in_order(words: list[str], sentence: list[str]) -> bool:
 
 _LIST_SEPARATOR = re.compile(r",(?=\s)|[;&]|\b(?:and|or)\b", re.I)
 _ARTICLES = frozenset({"the", "a", "an"})
+_LETTER_NAME = re.compile(r"[A-Z]")
 
 
 def _items(short: str) -> list[list[str]]:
@@ -375,6 +376,19 @@ def first_sentence(short: str) -> str:
     Old Town. Polonia was relegated ...") answers in its first sentence; no quote holds two."""
     spans = split(short)
     return short[: spans[0][1]].rstrip(". ") if len(spans) > 1 else short
+
+
+# A number word cannot count a number: in "3 four new limitations" the digits are a footnote mark the
+# extractor glued into the sentence. Scale words ("3 million", "2 hundred") are the number's own, and so
+# is a compound ("3 one-bedroom flats").
+_GLUED_MARK = re.compile(
+    r"^\d{1,3}\s+(?=(?:" + "|".join(w for w, v in _NUMBER_WORDS.items() if w.isascii() and len(v) < 3) + r")\b(?!-))",
+    re.I)
+
+
+def without_glued_mark(short: str) -> str:
+    """The answer without a footnote mark before its number word."""
+    return _GLUED_MARK.sub("", short)
 
 
 def without_aside(short: str) -> str:
@@ -603,11 +617,14 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     short = first_sentence(short)
     if not _restates(tokens(bare := without_aside(short)), q):
         short = bare  # unless the aside is the answer: "sport (including English Premier League Football"
-    short = without_restated_tail(without_restated_lead(short, question), question)
+    short = without_restated_tail(without_restated_lead(without_glued_mark(short), question), question)
     answer = tokens(short)
-    if not (content := _content(answer)):
+    # A capital letter on its own is a name ("C", the language; "Vitamin A"'s letter), not a pronoun
+    # or an article to skip; it restates the question only when the question says it.
+    letter = {answer[0]} if _LETTER_NAME.fullmatch(short) else set()
+    if not (content := _content(answer) or letter):
         return Verdict(short, order[0], None, False, "the answer has no content to check")
-    if _restates(answer, q):
+    if letter <= set(q) if letter else _restates(answer, q):
         return Verdict(short, order[0], None, False, "the answer restates the question")
     if _opens_with_question(answer, q):
         return Verdict(short, order[0], None, False, "the answer opens with the question's own words")

@@ -168,6 +168,16 @@ def test_a_name_s_number_in_the_question_is_part_of_the_name_not_another_word_to
     assert v.verified, v.reason
 
 
+def test_a_one_letter_name_is_an_answer_to_check():
+    text = "MuPDF is a lightweight PDF viewer. It is written in portable C and runs on many platforms."
+    right = _check("Which programming language is MuPDF written in?", "C [1]", text)
+    assert right.verified and right.short == "C", right.reason
+    wrong = _check("Which programming language is MuPDF written in?", "R [1]", text)
+    assert not wrong.verified
+    article = _check("Which programming language is MuPDF written in?", "a [1]", text)
+    assert not article.verified and article.reason == "the answer has no content to check"
+
+
 def test_a_missing_citation_is_attached_to_the_passage_that_holds_the_answer():
     v = _check("How much went to rural school grants in 2019?", "$4.2 million", FRANKENSTEIN, BUDGET)
     assert v.verified and v.passage.n == 2
@@ -325,6 +335,19 @@ def test_a_reference_mark_before_a_sentence_is_not_a_value():
     v = _check("How many cases were asymptomatic?", "27 [1]", text)
     assert not v.verified
     assert _check("How many cases were asymptomatic?", "Two [1]", text).verified
+
+
+def test_a_footnote_mark_glued_before_a_number_word_is_dropped():
+    # The DMCA summary's extracted text reads "to create 3 four new limitations": "3" is a footnote mark.
+    text = ("Title II of the DMCA adds a new section 512 to the Copyright Act to create 3 four new "
+            "limitations on liability for copyright infringement by online service providers.")
+    v = _check("What does Title II of the DMCA create?",
+               "3 four new limitations on liability for copyright infringement [1]", text)
+    assert v.verified and v.short == "four new limitations on liability for copyright infringement", v
+    assert _check("How much did the grant give?", "3 million [1]",
+                  "The grant gave 3 million to the schools.").short == "3 million"
+    assert _check("What did the grant build?", "3 one-bedroom flats [1]",
+                  "The grant built 3 one-bedroom flats for teachers.").short == "3 one-bedroom flats"
 
 
 def test_with_a_margin_the_quote_must_be_a_sentence_attention_chose():
