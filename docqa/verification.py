@@ -566,8 +566,8 @@ def _meets_question(
     passage (`around`: an answer about another country is not one about Australia); and the question's
     content words beyond the answer are there: one in the sentence (unless it opens with a pronoun),
     and QUESTION_OVERLAP of them in the sentence and its neighbours or, for a table row, in the whole
-    passage (the table's header and caption). A row may take the question's numbers from the header
-    too ("Budget line 2019 amount"), never from another row."""
+    passage (the table's header and caption) and the document's title. A row may take the question's
+    numbers from the header or the title too ("Budget line 2019 amount"), never from another row."""
     asked_toks = tokens(question)
     asked = _stem((_content(asked_toks) | _beside_particles(asked_toks)) - set(answer))
     if measure := _MEASURE_QUESTION.match(question):
@@ -645,6 +645,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         offered |= passage_words
         around = _around(p, text)
         header = _header_numbers(text, spans)
+        cover = _cover(text)
         heading, headings = _own_heading(p), tokens(p.section.replace(" > ", " "))
         for i, (start, end, score) in enumerate(spans):
             sent = tokens(text[start:end])
@@ -665,9 +666,12 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
             if holds and says_more and is_running_line(text, start, end):
                 continue
             row = is_table_row(text[start:end])
-            if not (holds and says_more) or not _meets_question(
-                sent + heading, context + headings, passage_words, header, row, question, answer, around
-            ):
+            if not (holds and says_more):
+                continue
+            if not _meets_question(sent + heading, context + headings, passage_words, header, row, question, answer,
+                                   around) and not (row and _first_value(answer, sent) and _meets_question(
+                    sent + heading, context + headings, passage_words | cover, header | _numbers(cover), row,
+                    question, answer, around)):
                 continue
             core = margin is None or not p.sentences or score >= top - margin
             rank = (core, p.n in cited, exact is not None, score)
@@ -895,6 +899,26 @@ def _header_numbers(text: str, spans: list[tuple[int, int, float]]) -> set[str]:
         if len(numbers) <= 1:
             found |= numbers
     return found
+
+
+# How much of a document's start is its title: a report's cover ("东北电气发展股份有限公司\n2018 年第一
+# 季度报告"), a paper's title line.
+COVER_CHARS = 120
+
+
+def _cover(text: str) -> set[str]:
+    """The words and numbers of the document's title (stemmed, as `_meets_question` reads them): what
+    every table in it is about. The income statement of "2018 年第一季度报告" heads its columns "本期"
+    and "上期" and never writes the year or the quarter a question names."""
+    return _stem(_terms(tokens(text[:COVER_CHARS])))
+
+
+def _first_value(answer: list[str], row: list[str]) -> bool:
+    """The answer is the row's first number: the column of the period a report is about ("本期发生额
+    上期发生额", "2019 2018"), which a row that meets the question only through the document's title
+    must give (its other columns are earlier periods the title does not name)."""
+    numbers = [t for t in row if t[0].isdigit()]
+    return bool(numbers) and [t for t in answer if t[0].isdigit()] == numbers[:1]
 
 
 def _top_sentence(p: Passage) -> tuple[int, int] | None:

@@ -178,6 +178,21 @@ def test_a_one_letter_name_is_an_answer_to_check():
     assert not article.verified and article.reason == "the answer has no content to check"
 
 
+def test_a_report_s_title_names_the_period_of_its_tables_current_column():
+    # A quarterly report's income statement heads its columns "this period" and "last period" and never
+    # writes the quarter; its title does. Only the first column is the titled period.
+    report = ("河畔电力股份有限公司\n2019 年第一季度报告\n2019 年 04 月\n" + "公司董事会保证季度报告内容的真实、准确、完整。\n" * 8
+              + "3、合并利润表\n单位：元\n项目 本期发生额 上期发生额\n一、营业总收入 3,210,000.00 2,980,000.00\n"
+              + "二、营业总成本 1,500,000.00 1,400,000.00\n")
+    start = report.index("3、合并利润表")
+    table = Passage(1, "/d1.pdf", "", 14, 14, "", start, len(report), report[start:], [1], [0], 1.0, n=1)
+    ws = WorkingSet([table], tokens=100, budget=1000)
+    q = "公司2019年第一季度的营业收入是多少？"
+    right = check(q, "3,210,000.00 [1]", ws, {1: report}.__getitem__)
+    assert right.verified and right.short == "3,210,000.00", right.reason
+    assert not check(q, "2,980,000.00 [1]", ws, {1: report}.__getitem__).verified, "last year's column"
+
+
 def test_a_missing_citation_is_attached_to_the_passage_that_holds_the_answer():
     v = _check("How much went to rural school grants in 2019?", "$4.2 million", FRANKENSTEIN, BUDGET)
     assert v.verified and v.passage.n == 2
