@@ -391,6 +391,16 @@ def without_glued_mark(short: str) -> str:
     return _GLUED_MARK.sub("", short)
 
 
+# A reply cut off after its last item's conjunction ("… make things etc.” and", copied up to where the
+# quote goes on "and imagination is …"): the conjunction joins nothing.
+_DANGLING_END = re.compile(r"(?<=\S)[\s,;:]+(?:and|or|but|nor)[\s,;:]*$", re.I)
+
+
+def without_dangling_end(short: str) -> str:
+    """The answer without a conjunction it ends on."""
+    return _DANGLING_END.sub("", short)
+
+
 def without_aside(short: str) -> str:
     """The answer without the bracketed asides that trail it, when something is left."""
     while (trimmed := _ASIDE_TAIL.sub("", short)) != short and TOKEN.search(trimmed):
@@ -617,7 +627,8 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     short = first_sentence(short)
     if not _restates(tokens(bare := without_aside(short)), q):
         short = bare  # unless the aside is the answer: "sport (including English Premier League Football"
-    short = without_restated_tail(without_restated_lead(without_glued_mark(short), question), question)
+    short = without_dangling_end(without_glued_mark(short))
+    short = without_restated_tail(without_restated_lead(short, question), question)
     answer = tokens(short)
     # A capital letter on its own is a name ("C", the language; "Vitamin A"'s letter), not a pronoun
     # or an article to skip; it restates the question only when the question says it.

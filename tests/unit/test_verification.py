@@ -365,6 +365,15 @@ def test_a_footnote_mark_glued_before_a_number_word_is_dropped():
                   "The grant built 3 one-bedroom flats for teachers.").short == "3 one-bedroom flats"
 
 
+def test_a_conjunction_the_reply_ends_on_is_dropped():
+    text = ('According to the dictionary creativity is "the ability to use your imagination to produce new ideas, '
+            'make things etc." and imagination is "the ability to form pictures in your mind".')
+    v = _check("What is creativity according to the dictionary?",
+               'the ability to use your imagination to produce new ideas, make things etc." and [1]', text)
+    assert v.verified and not v.short.endswith("and"), v
+    assert v.short.startswith("the ability to use your imagination")
+
+
 def test_with_a_margin_the_quote_must_be_a_sentence_attention_chose():
     text = "The 2019 budget allocated $4.2 million to rural school grants. The 2018 budget allocated $3.1 million to rural school grants."
     ws, docs = _ws(text)
