@@ -38,6 +38,7 @@ knowledge, which `ask` does not pass off as the documents' (it abstains).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -568,6 +569,20 @@ def question_names(question: str) -> set[str]:
 _REFERS_BACK = frozenset("it its he his she her they their this these those 他 她 它 其 该 該 此 这 這".split())
 
 
+@functools.lru_cache(maxsize=64)
+def _asked(question: str, answer: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """What `_meets_question` looks for, worked out once per answer rather than for every sentence: the
+    question's content words beyond the answer, the numbers it states, and its names."""
+    asked_toks = tokens(question)
+    asked = _stem((_content(asked_toks) | _beside_particles(asked_toks)) - set(answer))
+    if measure := _MEASURE_QUESTION.match(question):
+        asked.discard(measure.group(1).casefold())  # "how long": the answer's unit says it, not the word
+    stated = stated_numbers(question)
+    # A name's number ("the Pilatus PC-12", "COVID-19") is part of the name, whose letters count already.
+    asked -= {_norm(m.group()) for m in _DIGITS.finditer(question)} - stated
+    return frozenset(asked), frozenset(stated), frozenset(question_names(question) - _stem(set(answer)))
+
+
 def _meets_question(
     sentence: list[str], context: list[str], passage: set[str], header: set[str], row: bool, question: str,
     answer: list[str], around: set[str],
@@ -578,18 +593,11 @@ def _meets_question(
     and QUESTION_OVERLAP of them in the sentence and its neighbours or, for a table row, in the whole
     passage (the table's header and caption) and the document's title. A row may take the question's
     numbers from the header or the title too ("Budget line 2019 amount"), never from another row."""
-    asked_toks = tokens(question)
-    asked = _stem((_content(asked_toks) | _beside_particles(asked_toks)) - set(answer))
-    if measure := _MEASURE_QUESTION.match(question):
-        asked.discard(measure.group(1).casefold())  # "how long": the answer's unit says it, not the word
-    stated = stated_numbers(question)
-    # A name's number ("the Pilatus PC-12", "COVID-19") is part of the name, whose letters count already.
-    asked -= {_norm(m.group()) for m in _DIGITS.finditer(question)} - stated
+    asked, stated, names = _asked(question, tuple(answer))
     if not stated <= set(sentence) | set(answer) | (header if row else set()):
         return False
     if not asked or has_cjk(question) != any(CJK_RUN.match(t) for t in sentence):
         return True  # asked in another language than the evidence: its words cannot be there, the answer's are
-    names = question_names(question) - _stem(set(answer))
     if len(names & around) * 2 < len(names):  # half of them: a question may misspell one ("Lor Loudoun")
         return False
     if not asked & _stem(_terms(sentence)) and sentence and sentence[0] not in _REFERS_BACK:
