@@ -687,10 +687,10 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
             row = is_table_row(text[start:end])
             if not (holds and says_more):
                 continue
-            if not _meets_question(sent + heading, context + headings, passage_words, header, row, question, answer,
-                                   around) and not (row and _first_value(answer, sent) and _meets_question(
-                    sent + heading, context + headings, passage_words | cover, header | _numbers(cover), row,
-                    question, answer, around)):
+            # The title adds to what a row may meet, so it can only let through its first value.
+            title = cover if row and _first_value(answer, sent) else set()
+            if not _meets_question(sent + heading, context + headings, passage_words | title, header | _numbers(title),
+                                   row, question, answer, around):
                 continue
             core = margin is None or not p.sentences or score >= top - margin
             rank = (core, p.n in cited, exact is not None, score)
