@@ -11,7 +11,9 @@ of a stop string), and streaming with cancellation (``_Rows._emit``).
 
 from __future__ import annotations
 
+import inspect
 import time
+from pathlib import Path
 from typing import Any, Sequence
 
 from docqa.errors import ModelError
@@ -49,13 +51,16 @@ class TransformersGenerator(LocalGenerator):
         device: str = "auto",
         progress: ProgressFn | None = None,
         dtype: str = "auto",
+        directory: Path | None = None,
     ) -> None:
+        """`directory`: a Hugging Face model dir to load instead of the one converted from
+        ``settings.model``'s GGUF (bench/cuda_stages.py, on a machine without the GGUF)."""
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()
-        directory = assets.converted_transformers_dir(settings.model, settings.cache_dir, progress)
+        directory = directory or assets.converted_transformers_dir(settings.model, settings.cache_dir, progress)
         tokenizer = AutoTokenizer.from_pretrained(str(directory))
         super().__init__(assets.model_key(settings.model), tokenizer, settings.context_tokens)
         self.device = resolve_device(device)
@@ -65,6 +70,9 @@ class TransformersGenerator(LocalGenerator):
         except Exception as exc:
             raise ModelError(f"{directory}: transformers cannot load it ({exc}); delete the directory to re-convert") from exc
         self.model = model.to(self.device).eval()
+        # transformers renamed the argument past_key_values to cache (the old name goes in 5.40; the
+        # lent GPU's 5.17 knows only the old one): pass whichever this version reads.
+        self._cache_arg = "cache" if "cache" in inspect.signature(self.model.forward).parameters else "past_key_values"
         self.model_dir = directory
         self._torch = torch
         self._eos = _eos_ids(self.model, tokenizer)
@@ -94,7 +102,7 @@ class TransformersGenerator(LocalGenerator):
         out = self.model(
             input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True, logits_to_keep=1
         )
-        return out.logits[:, -1, :].float(), out.past_key_values, mask, positions[:, -1:]
+        return out.logits[:, -1, :].float(), _cache(out), mask, positions[:, -1:]
 
     def _step(self, next_ids, cache, mask, last_pos):
         """One decode step for every row. Finished rows keep being fed (their output is ignored):
@@ -105,10 +113,10 @@ class TransformersGenerator(LocalGenerator):
             input_ids=next_ids[:, None],
             attention_mask=mask,
             position_ids=last_pos,
-            past_key_values=cache,
             use_cache=True,
+            **{self._cache_arg: cache},
         )
-        return out.logits[:, -1, :].float(), out.past_key_values, mask, last_pos
+        return out.logits[:, -1, :].float(), _cache(out), mask, last_pos
 
     def _clock(self) -> float:
         """Now, once the GPU has finished what it was given (CUDA runs asynchronously)."""
@@ -286,6 +294,11 @@ class _Rows:
             ]
         if self.on_token is not None and len(self.texts[0]) > self.emitted and self.finish[0] != "cancelled":
             self.on_token(self.texts[0][self.emitted:])
+
+
+def _cache(out: Any) -> Any:
+    """The KV cache a forward pass returned, under the name this transformers version gives it."""
+    return out["cache"] if "cache" in out else out["past_key_values"]
 
 
 def _eos_ids(model: Any, tokenizer: Any) -> set[int]:
