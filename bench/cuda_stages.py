@@ -174,7 +174,6 @@ def time_llm(rows: list[dict], name: str, directory: Path, random_weights: bool,
             "summary_batches": [f"{len(r['batch'])} calls, {max(r['completion_tokens'])} tokens: {s:.2f} s"
                                 for r, s in zip(maps, batches)],
         }
-        del gen
 
 
 def main() -> None:
