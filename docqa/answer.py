@@ -23,6 +23,7 @@ from docqa.cjk import either_script, in_script, is_traditional
 from docqa.models.generation.base import Generator
 from docqa.prompts import fence, load_prompt
 from docqa.retrieval import attention, sentences, working_set
+from docqa.retrieval.chinese import reading
 from docqa.retrieval.attention import Candidate
 from docqa.retrieval.sentences import Sentence
 from docqa.retrieval.working_set import Passage, WorkingSet
@@ -261,7 +262,7 @@ def fill(question: str, candidates: list[Candidate], index, generator: Generator
         return working_set.build_sentences(scored, measure, budget, doc_text, count=generator.count_tokens,
                                            neighbours=spec.neighbours, max_passages=spec.max_passages,
                                            margin=spec.margin)
-    vectors = index.store.vectors([c.hit.chunk_id for c in candidates], index.embedder.dim)
+    vectors = index.store.vectors([c.hit.chunk_id for c in candidates], index.vector_dim)
     return working_set.build(
         candidates, vectors, measure, budget, doc_text, floor=settings.floor, mmr_lambda=settings.mmr_lambda,
         duplicate_cos=settings.duplicate_cos, max_passages=spec.max_passages, pinned=pinned,
@@ -293,6 +294,7 @@ def ask(
     """
     timings: dict[str, float] = {}
     t = time.perf_counter()
+    index = reading(index, question)
     hits = index.search(question, k=settings.candidates)
     timings["retrieve_s"] = time.perf_counter() - t
     candidates = attend(question, hits, index, settings, generator, device, timings)

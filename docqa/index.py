@@ -133,6 +133,12 @@ class Index:
         self.settings = self.settings.model_copy(update={"embedding": embedding})
 
     @property
+    def vector_dim(self) -> int:
+        """The stored vectors' dimension (the index's embedder's; a question may be read by another:
+        retrieval/chinese)."""
+        return self.embedder.dim
+
+    @property
     def memory(self) -> Memory:
         """The store with its dense search, which writers change through (docqa.memory.memory),
         brought up to the store's last committed generation on every access."""

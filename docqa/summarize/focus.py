@@ -31,6 +31,7 @@ from docqa.errors import UsageError
 from docqa.models.generation.base import Generator
 from docqa.prompts import load_prompt
 from docqa.retrieval.attention import Candidate
+from docqa.retrieval.chinese import reading
 from docqa.retrieval.sentences import Sentence
 from docqa.retrieval.working_set import Passage, WorkingSet
 from docqa.settings import Settings
@@ -410,6 +411,7 @@ def summarize_focus(
     room = answer_room(words)
     budget = min(settings.summarize.budget, generator.context_tokens)
     a = settings.answer
+    index = reading(index, topic)
     hits = index.search(topic, k=settings.summarize.focus_candidates, doc_ids=doc_ids)
     candidates = among_relevant_documents(rerank(topic, hits, index, a))
     result = FocusSummary(topic, ABSTAIN_TEXT, False, budget=budget)

