@@ -57,8 +57,8 @@ class ChatRetriever:
         # Everything but search is the index's own (store, embedder, token cache, documents...).
         return getattr(self.index, name)
 
-    def search(self, query: str, k: int) -> list[Hit]:
-        hits = self.index.search(query, k=k)
+    def search(self, query: str, k: int, mode: str = "hybrid", doc_ids: list[int] | None = None) -> list[Hit]:
+        hits = self.index.search(query, k=k, mode=mode, doc_ids=doc_ids)
         top = max((h.score for h in hits), default=1.0)
         found = {h.chunk_id for h in hits}
         stored = self.index.store.hits([cid for cid in self.remembered if cid not in found])

@@ -216,7 +216,7 @@ def test_remembered_chunks_join_the_search_with_their_memory_weight():
 
     store = SimpleNamespace(hits=lambda ids: {i: hit(i) for i in ids if i != 99})  # chunk 99 was deleted
     index = SimpleNamespace(store=store, embedder=None, token_cache=None,
-                            search=lambda q, k: [hit(1, 0.04), hit(2, 0.02)])
+                            search=lambda q, k, mode, doc_ids: [hit(1, 0.04), hit(2, 0.02)])
     hits = ChatRetriever(index, {2: 0.9, 7: 0.5, 99: 0.8}).search("q", 40)
     assert [(h.chunk_id, h.score) for h in hits] == [(1, 0.04), (2, 0.02), (7, pytest.approx(0.02))]
 
