@@ -23,8 +23,8 @@ from docqa.cjk import either_script, in_script, is_traditional
 from docqa.models.generation.base import Generator
 from docqa.prompts import fence, load_prompt
 from docqa.retrieval import attention, sentences, working_set
-from docqa.retrieval.chinese import reading
 from docqa.retrieval.attention import Candidate
+from docqa.retrieval.reading import reading
 from docqa.retrieval.sentences import Sentence
 from docqa.retrieval.working_set import Passage, WorkingSet
 from docqa.settings import AnswerSettings

@@ -135,7 +135,7 @@ class Index:
     @property
     def vector_dim(self) -> int:
         """The stored vectors' dimension (the index's embedder's; a question may be read by another:
-        retrieval/chinese)."""
+        retrieval/reading)."""
         return self.embedder.dim
 
     @property

@@ -31,7 +31,7 @@ from docqa.errors import UsageError
 from docqa.models.generation.base import Generator
 from docqa.prompts import load_prompt
 from docqa.retrieval.attention import Candidate
-from docqa.retrieval.chinese import reading
+from docqa.retrieval.reading import reading
 from docqa.retrieval.sentences import Sentence
 from docqa.retrieval.working_set import Passage, WorkingSet
 from docqa.settings import Settings

