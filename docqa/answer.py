@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -24,12 +24,11 @@ from docqa.models.generation.base import Generator
 from docqa.prompts import fence, load_prompt
 from docqa.retrieval import attention, sentences, working_set
 from docqa.retrieval.attention import Candidate
-from docqa.retrieval.reading import reading
+from docqa.retrieval.reading import reading, reads_chinese
 from docqa.retrieval.sentences import Sentence
 from docqa.retrieval.working_set import Passage, WorkingSet
 from docqa.settings import AnswerSettings
 from docqa.summarize.broad import summary_passage
-from docqa.summarize import language
 
 ABSTAIN_TEXT = "The documents don't answer this."
 GENERATION_SKIPPED = "generation skipped"
@@ -360,11 +359,6 @@ def ask(
     if overview is None and not result.verified and stronger is not None and not (stop is not None and stop()):
         result = _escalate(result, stronger(), messages, spec, asked or question, settings, doc_text, stop)
     return result
-
-
-def reads_chinese(texts: Iterable[str]) -> bool:
-    """Whether evidence is written in Chinese, by the rule a document's summary language is chosen by."""
-    return language.is_chinese(language.of("\n".join(texts)))
 
 
 def _fits(generator: Generator, messages, spec: Spec) -> bool:

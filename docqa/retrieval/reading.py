@@ -19,22 +19,25 @@ its own token cache. Nothing stored changes: stored vectors are read at the inde
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from docqa.models.embedder import ENGLISH, MULTILINGUAL, make_embedder
 from docqa.retrieval.attention import TokenStateCache
 from docqa.settings import EmbeddingSettings
 from docqa.summarize import language
 
 
-def in_chinese(text: str) -> bool:
-    return language.is_chinese(language.of(text))
+def reads_chinese(texts: Iterable[str]) -> bool:
+    """Whether text is written in Chinese, by the rule a document's summary language is chosen by."""
+    return language.is_chinese(language.of("\n".join(texts)))
 
 
 def reading(index, question: str):
     """`index`, or the view of it whose reader reads `question`'s language."""
     model = index.embedder.name
-    if model == ENGLISH and in_chinese(question):
+    if model == ENGLISH and reads_chinese([question]):
         return ChineseReading(index)
-    if model == MULTILINGUAL and not in_chinese(question):
+    if model == MULTILINGUAL and not reads_chinese([question]):
         return EnglishReading(index)
     return index
 
@@ -66,6 +69,6 @@ class EnglishReading(_View):
 
     def search(self, query: str, k: int | None = None, mode: str = "hybrid", doc_ids: list[int] | None = None):
         hits = self.index.search(query, k, mode=mode, doc_ids=doc_ids)
-        if hits and not in_chinese("\n".join(h.text for h in hits)):
+        if hits and not reads_chinese(h.text for h in hits):
             self.embedder = make_embedder(EmbeddingSettings(model=ENGLISH), self.index.settings.device)
         return hits
