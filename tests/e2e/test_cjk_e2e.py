@@ -7,7 +7,7 @@ import pytest
 
 from docqa.answer import ask
 from docqa.index import Index
-from docqa.models.embedder import ENGLISH
+from docqa.models.embedder import ENGLISH, MULTILINGUAL
 from docqa.settings import load_settings
 
 pytestmark = pytest.mark.e2e
@@ -47,18 +47,16 @@ def test_an_english_question_is_answered_from_the_chinese_passage(zh_index):
 
 
 @pytest.fixture(scope="module")
-def mixed_index(tmp_path_factory, sample_index):
-    """The sample index (mostly English, so MiniLM; Journey to the West is its Chinese) with the
-    Chinese report added: a user's folder that is partly Chinese."""
-    from tests.e2e.conftest import _copy_index
-
-    directory = tmp_path_factory.mktemp("mixed") / "index"
-    _copy_index(sample_index.directory, directory)
+def mixed_index(tmp_path_factory, corpus, sample_index):
+    """sample_docs and the Chinese report in an English (MiniLM) index: a folder that is partly Chinese,
+    indexed before it was (auto picks usem3 for it now), or with MiniLM by name."""
     folder = tmp_path_factory.mktemp("mixed-docs")
     (folder / "年度报告.txt").write_text(REPORT, encoding="utf-8")
-    with Index.open(directory, load_settings({"index": str(directory)}, environ={})) as idx:
+    settings = load_settings({"index": str(tmp_path_factory.mktemp("mixed")), "embedding": {"model": ENGLISH}},
+                             environ={})
+    with Index.open(settings.index, settings) as idx:
         idx.share_generator(sample_index.generator())
-        assert not idx.ingest([folder]).failed
+        assert not idx.ingest([corpus, folder]).failed
         yield idx
 
 
@@ -73,16 +71,19 @@ def test_a_chinese_question_in_a_mostly_english_index_is_read_with_the_multiling
 
 
 @pytest.fixture(scope="module")
-def mixed_usem3_index(tmp_path_factory, corpus, sample_index):
-    """sample_docs and the Chinese report in one usem3 index: a mixed folder built for questions
-    across languages."""
+def mixed_usem3_index(tmp_path_factory, sample_index):
+    """The sample index (usem3: auto picks it for a folder with a Chinese file, Journey to the West)
+    with the Chinese report added."""
+    from tests.e2e.conftest import _copy_index
+
+    assert sample_index.embedder.name == MULTILINGUAL
+    directory = tmp_path_factory.mktemp("mixed-usem3") / "index"
+    _copy_index(sample_index.directory, directory)
     folder = tmp_path_factory.mktemp("mixed-usem3-docs")
     (folder / "年度报告.txt").write_text(REPORT, encoding="utf-8")
-    settings = load_settings({"index": str(tmp_path_factory.mktemp("mixed-usem3")), "embedding": {"model": "usem3"}},
-                             environ={})
-    with Index.open(settings.index, settings) as idx:
+    with Index.open(directory, load_settings({"index": str(directory)}, environ={})) as idx:
         idx.share_generator(sample_index.generator())
-        assert not idx.ingest([corpus, folder]).failed
+        assert not idx.ingest([folder]).failed
         yield idx
 
 

