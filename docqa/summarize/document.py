@@ -29,7 +29,8 @@ from docqa.prompts import fence, load_prompt
 from docqa.settings import SummarizeSettings
 from docqa.summarize import faithful, language, salience
 from docqa.summarize.language import Language, first_words, tidy
-from docqa.summarize.length import Range, count, fit, is_transcript, target_words
+from docqa.summarize.length import Range, count, fit, target_words
+from docqa.summarize.transcript import is_transcript
 from docqa.summarize.nodes import Node, NodeStore, node_key
 from docqa.summarize.windows import Window, at_most
 

@@ -38,7 +38,8 @@ from docqa.settings import Settings
 from docqa.verification import SPACED_NUMBER, check
 from docqa.summarize import language
 from docqa.summarize.document import answer_room, trim_to_sentence
-from docqa.summarize.length import PROSE_WORDS, REDUNDANT, Range, is_transcript, quotation, words_of
+from docqa.summarize.length import PROSE_WORDS, REDUNDANT, Range, quotation, words_of
+from docqa.summarize.transcript import is_transcript, readable
 
 
 @dataclass
@@ -269,11 +270,18 @@ class _Drafts:
             self._spoken[doc_id] = is_transcript(self.doc_text(doc_id))
         return self._spoken[doc_id]
 
+    def request(self, passages: list[Passage], words: int) -> list[dict[str, str]]:
+        """The call's messages: a transcript's passages written out (transcript.readable). They were
+        chosen under the budget as written: counted as read, more passages fit, and a first version
+        scored worse on 20 QMSum topics (ROUGE-L 18.33, against 19.32 read with the passages chosen as
+        written). On the 60 seeded topics: 20.39 against 20.04 shown as written, in less time."""
+        return render(self.topic, [replace(p, text=readable(p.text)) if self.spoken(p.doc_id) else p for p in passages],
+                      words)
+
     def __call__(self, passages: list[Passage], words: int, on_token=None, limit: int | None = None) -> tuple[str, str]:
         """A summary asked for in at most `words` words, cut at a sentence end near `limit` (`words`)."""
         limit = limit or words
-        gen = self.generator.generate(render(self.topic, passages, words), max_new_tokens=answer_room(limit),
-                                      on_token=on_token)
+        gen = self.generator.generate(self.request(passages, words), max_new_tokens=answer_room(limit), on_token=on_token)
         raw = trim_to_sentence(sources_named(without_narration(language.of(self.topic).written(gen.text)), self.subject),
                                limit)
         held, dropped = hold_claims(self.topic, raw, self.ws, self.doc_text)
@@ -425,11 +433,12 @@ def summarize_focus(
               lambda passages: render(topic, in_document_order(passages), words))
     # The passages were counted in document order, so the renumbered set has the same count.
     ws = WorkingSet(in_document_order(ws.passages), ws.tokens, ws.budget, ws.decisions)
-    result.working_set, result.request_tokens = ws, ws.tokens
+    result.working_set = ws
     if not ws.passages:
         result.abstain_reason = "no candidate fits the working set (raise summarize.budget?)"
         return result
     draft = _Drafts(topic, ws, doc_text, generator, a.support_threshold)
+    result.request_tokens = generator.count_chat_tokens(draft.request(ws.passages, words)) + room
     raw, held = draft(ws.passages, words, on_token)
     # Whether a passage supports what the model wrote is judged before any quote is added: quotes
     # are verified by construction, and would badge a summary none of whose own sentences holds.

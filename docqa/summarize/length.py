@@ -18,9 +18,10 @@ from dataclasses import dataclass
 
 from docqa.citations import CITATION, content_words
 from docqa.cjk import CJK_RUN
-from docqa.retrieval.sentences import CLOCK, TOKEN, split
+from docqa.retrieval.sentences import TOKEN, split
 from docqa.summarize.faithful import unsupported, vocabulary
 from docqa.summarize.language import ENGLISH, Language, count, first_words, tidy
+from docqa.summarize.transcript import NOISE, RESTART, SPEAKER, SPEAKER_LABEL, closed_up, said
 
 # The shortest target a short document's summary is held to.
 MIN_TARGET = 20
@@ -42,25 +43,8 @@ _DEBRIS = re.compile(r"(?:^|\s)[!•▪●■◆|*>]+(?=\s|$)|\S@\S+\.[a-z]{2,}"
 # A section's number and heading glued to its first sentence by the page's extraction
 # ("1 Background Every day, ...", "I. INTRODUCTION According to ...": the shared papers' fills).
 _SECTION_START = re.compile(r"(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,4}\.)\s+[A-Z]")
-# A transcript's turn, its speaker's name or role first ("Industrial Designer: I'd go for wood."):
-# dialogue, which a summary reports and never quotes (a short meeting summary was filled with one).
-_LABEL = rf"(?:\[?{CLOCK.pattern}\]?\s*)?([A-Z][\w.'’()\- ]{{0,59}}):"
-_SPEAKER_LABEL = re.compile(_LABEL + r"\s+\S")
-# The label alone, at a line's start: who says what follows.
-_SPEAKER = re.compile("^" + _LABEL + r"[ \t]+(?=\S)", re.M)
 # How far above a sentence its turn's label is looked for (a long turn wraps over lines).
 TURN_LOOKBACK = 3000
-# The transcripts' mark of a sentence broken off and begun again (AMI and ICSI, as QMSum has them).
-_RESTART = re.compile(r"\{disfmarker\}")
-# How a transcript writes speech down, which a quote leaves out as reported speech does: an
-# annotation ("{vocalsound}", "{disfmarker}"), a filler ("uh", "um").
-_NOISE = re.compile(r"\s*\{\w+\}|\s*\b(?:mm-hmm|uh-huh|uh|um|er|erm|mm|hmm|ah|eh|oh)\b,?", re.IGNORECASE)
-# Said twice: a word or a few ("if you have if you have"), or a word begun and begun again ("spong
-# spongy", "th the"): a cut-off start of a few letters that is no word of its own, or a lone letter.
-_SAID_TWICE = re.compile(r"\b((?:[\w']+\s+){0,2}[\w']+)(?:\s+\1\b)+", re.IGNORECASE)
-_FALSE_START = re.compile(r"(?<![\w'’])(?!(?:a|an|i|in|to|on|at|it|is|of|or|be|we|he|do|go|no|so|up|us|as|by|if|me|my|the|for|and"
-                          r"|are|was|not|but|all|can|her|his|one|our|out|you|how|now|who|any|new|see|way|day|use|man)\s)"
-                          r"([a-z]{1,5})\s+(?=\1[\w'])|(?<![\w'])[b-hj-z]\s+(?=[a-z])", re.IGNORECASE)
 # Talk's small change ("yeah", "I mean"), or a sentence begun again in mid-flow ("I got an email And
 # it says", "That's very That's fancy"): how something was said, and a summary quotes what was said.
 _DISFLUENT = re.compile(r"\b(?:yeah|okay|gonna|kinda|dunno|(?:you|I) (?:know|mean|guess))\b"
@@ -77,8 +61,6 @@ _POINTS_BACK = re.compile(r"(?:that|this|these|those|which|his|her|its|their)\b"
 _STATED = re.compile(r"[.!。！]$")
 _ASKING = re.compile(r"(?:can|could|shall|should|will|would|do|does|did|is|are|was|were|have|has|may|might)"
                      r" (?:I|we|you|they|he|she|it|there)\b", re.IGNORECASE)
-# Tokenized transcripts set punctuation apart ("the case , and").
-_SPACED_MARK = re.compile(r"\s+(?=[,.;:!?'’](?:\s|$)|n't\b|'s\b|'re\b|'ve\b|'ll\b|'d\b|'m\b)")
 
 
 _MARKS = re.compile(r"\s*" + CITATION.pattern)
@@ -134,20 +116,9 @@ def is_prose(sentence: str) -> bool:
         return cjk >= PROSE_CJK_CHARS and len(toks) <= 3 * PROSE_MAX_WORDS and numbers <= 0.2 * len(toks) \
             and not _DEBRIS.search(sentence)
     if not PROSE_WORDS <= len(toks) <= PROSE_MAX_WORDS or sentence[:1].islower() or _DEBRIS.search(sentence) \
-            or _SECTION_START.match(sentence) or _SPEAKER_LABEL.match(sentence):
+            or _SECTION_START.match(sentence) or SPEAKER_LABEL.match(sentence):
         return False  # a lower-case start is the tail of a sentence the page cut ("however, did not last long")
     return sum(t[0].isalpha() for t in toks) >= 0.8 * len(toks) and sum(t[0].islower() for t in toks) >= 0.6 * len(toks)
-
-
-# A transcript: at least this share of its lines open with a speaker's label.
-TRANSCRIPT_TURNS = 0.3
-
-
-def is_transcript(text: str) -> bool:
-    """Turns of speech, most lines a speaker's ("Marketing: Mm-hmm ."), not a text that has a
-    "Note:" or a "Table 3:" here and there."""
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    return sum(_SPEAKER.match(ln) is not None for ln in lines) >= max(5, TRANSCRIPT_TURNS * len(lines))
 
 
 # How far back the sentence before one that leans on it is looked for.
@@ -162,10 +133,8 @@ def _as_quoted(sentence: str, spoken: bool) -> str:
         # What a speaker broke off and began again is left for what they said instead: "So we can
         # {disfmarker} if financially voice recognition is not feasible we could go for a whistle."
         # One broken off at its end is no statement: nothing follows its last mark.
-        text = ([piece for piece in _RESTART.split(text) if TOKEN.search(_NOISE.sub("", piece))] or [""])[-1]
-        text = _SAID_TWICE.sub(r"\1", _FALSE_START.sub("", _NOISE.sub("", text)))
-        text = re.sub(r"\s*,(?:\s*,)+", ",", " ".join(text.strip(" ,").split()))
-    text = _SPACED_MARK.sub("", text)
+        text = said(([piece for piece in RESTART.split(text) if TOKEN.search(NOISE.sub("", piece))] or [""])[-1])
+    text = closed_up(text)
     if text[:1].islower() and not flat[:1].islower():  # the filler that opened it is gone
         text = text[:1].upper() + text[1:]
     return text
@@ -200,7 +169,7 @@ def quotation(text: str, start: int, end: int, spoken: bool = False) -> Quote | 
     annotations, fillers and stammered words that its transcript writes down. Only a statement that
     is prose (is_prose), whole and fluently said is quoted; one that leans on the sentence before it
     ("And that is why ...", "It ...") is quoted with that sentence, from the same turn, or not at all."""
-    turns = list(_SPEAKER.finditer(text, max(0, start - TURN_LOOKBACK), end)) if spoken else []
+    turns = list(SPEAKER.finditer(text, max(0, start - TURN_LOOKBACK), end)) if spoken else []
     turn = turns[-1] if turns else None
     if turn and turn.start() >= start:
         start = turn.end()

@@ -443,7 +443,8 @@ def test_the_fill_skips_layout_debris():
 
 
 def test_a_quotation_is_a_whole_fluent_statement_and_a_transcripts_names_its_speaker():
-    from docqa.summarize.length import is_transcript, quotation
+    from docqa.summarize.length import quotation
+    from docqa.summarize.transcript import is_transcript
 
     meeting = ("Project Manager: So , let's start .\n\n"
                "Industrial Designer: About the casing , we have three options . We can use wood and titanium "
