@@ -16,6 +16,7 @@ unverified mark.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import time
@@ -339,15 +340,23 @@ def _topic_words(topic: str) -> set[str]:
     return words - names or words
 
 
+# A long topic's half is more words than a sentence on it shares: "What's the conclusion of the
+# minimization of repetitive strain injury when making simulation market evaluation of the new remote
+# control?" asked six of its twelve, no sentence of the meeting had them, and a third of QMSum's focus
+# summaries stayed short of their length (39 of 60 within it). Three words of a topic are enough.
+ABOUT_WORDS = 3
+
+
 def _about(words: set[str], topic: set[str]) -> bool:
-    """A sentence's content words meet the topic's: half of its words (one of two; two of "funding
+    """A sentence's content words meet the topic's: half of its words, at most ABOUT_WORDS (one of two; two of "funding
     for rural schools": in a school budget, "The Board will review school catchment areas" is not
     about it), or half of its character pairs (one pair is a fragment: 营业 of 营业收入 is also 营业外支出)."""
     topic = topic - _ASKING_WORDS
     pairs = {w for w in topic if CJK_RUN.match(w)}
     latin = topic - pairs
     met = sum(any(_akin(w, t) for w in words) for t in latin)
-    return bool(latin) and met * 2 >= len(latin) or (bool(pairs) and len(words & pairs) * 2 >= len(pairs))
+    return bool(latin) and met >= min(ABOUT_WORDS, math.ceil(len(latin) / 2)) \
+        or (bool(pairs) and len(words & pairs) * 2 >= len(pairs))
 
 
 def _akin(word: str, other: str) -> bool:

@@ -587,3 +587,14 @@ def test_a_quote_meets_half_the_topics_words_not_its_most_common_one():
                   [scored("The Board will review school catchment areas before the next admissions round.", 0.9),
                    scored("The budget allocated $4.2 million to rural school grants for transport.", 0.8)])
     assert "catchment" not in text and "$4.2 million to rural school grants" in text
+
+
+def test_a_long_topic_is_met_by_three_of_its_words():
+    """Half of a twelve-word topic is more words than any sentence on it shares: three are enough, and
+    two (the "remote control" every sentence of that meeting names) are not."""
+    from docqa.summarize.focus import _about, _topic_words
+
+    topic = _topic_words("What's the conclusion of the minimization of repetitive strain injury when making "
+                         "simulation market evaluation of the new remote control?")
+    assert _about({"lowest", "rating", "minimisation", "repetitive", "strain", "injury"}, topic)
+    assert not _about({"remote", "control", "buttons"}, topic)
