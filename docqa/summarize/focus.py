@@ -348,9 +348,10 @@ ABOUT_WORDS = 3
 
 
 def _about(words: set[str], topic: set[str]) -> bool:
-    """A sentence's content words meet the topic's: half of its words, at most ABOUT_WORDS (one of two; two of "funding
-    for rural schools": in a school budget, "The Board will review school catchment areas" is not
-    about it), or half of its character pairs (one pair is a fragment: 营业 of 营业收入 is also 营业外支出)."""
+    """A sentence's content words meet the topic's: half of its words, at most ABOUT_WORDS (one of
+    two; two of "funding for rural schools": in a school budget, "The Board will review school
+    catchment areas" is not about it), or half of its character pairs (one pair is a fragment: 营业
+    of 营业收入 is also 营业外支出)."""
     topic = topic - _ASKING_WORDS
     pairs = {w for w in topic if CJK_RUN.match(w)}
     latin = topic - pairs
