@@ -260,6 +260,7 @@ class _Drafts:
     def __init__(self, topic: str, ws: WorkingSet, doc_text, generator: Generator, threshold: float) -> None:
         self.topic, self.ws, self.doc_text, self.generator, self.threshold = topic, ws, doc_text, generator, threshold
         self.dropped: list[str] = []
+        self.request_tokens = 0  # the first call's request as sent: prompt + answer room
         self._spoken: dict[int, bool] = {}
         docs = {p.doc_id for p in ws.passages}
         self.subject = "The documents" if len(docs) > 1 else \
@@ -282,7 +283,10 @@ class _Drafts:
     def __call__(self, passages: list[Passage], words: int, on_token=None, limit: int | None = None) -> tuple[str, str]:
         """A summary asked for in at most `words` words, cut at a sentence end near `limit` (`words`)."""
         limit = limit or words
-        gen = self.generator.generate(self.request(passages, words), max_new_tokens=answer_room(limit), on_token=on_token)
+        messages, room = self.request(passages, words), answer_room(limit)
+        if not self.request_tokens:
+            self.request_tokens = self.generator.count_chat_tokens(messages) + room
+        gen = self.generator.generate(messages, max_new_tokens=room, on_token=on_token)
         raw = trim_to_sentence(sources_named(without_narration(language.of(self.topic).written(gen.text)), self.subject),
                                limit)
         held, dropped = hold_claims(self.topic, raw, self.ws, self.doc_text)
@@ -448,8 +452,8 @@ def summarize_focus(
         result.abstain_reason = "no candidate fits the working set (raise summarize.budget?)"
         return result
     draft = _Drafts(topic, ws, doc_text, generator, a.support_threshold)
-    result.request_tokens = generator.count_chat_tokens(draft.request(ws.passages, words)) + room
     raw, held = draft(ws.passages, words, on_token)
+    result.request_tokens = draft.request_tokens
     # Whether a passage supports what the model wrote is judged before any quote is added: quotes
     # are verified by construction, and would badge a summary none of whose own sentences holds.
     unsupported, checked = "", None
