@@ -12,19 +12,23 @@ from __future__ import annotations
 
 import re
 
+from docqa.cjk import CJK_CHARS, CJK_RUN
 from docqa.retrieval.sentences import CLOCK
 
-# A turn's label: its speaker's name or role, after an optional clock time.
-_LABEL = rf"(?:\[?{CLOCK.pattern}\]?\s*)?([A-Z][\w.'’()\- ]{{0,59}}):"
+# A turn's label: its speaker's name or role, after an optional clock time, and a colon. A Latin
+# name is followed by a space ("Marketing: Mm-hmm ."); a Chinese or Japanese one of up to eight
+# characters often is not, and takes the full-width colon too ("张三：我们下周上线。").
+_NAME = rf"[A-Z][\w.'’()\- ]{{0,59}}(?=:[ \t])|[{CJK_CHARS}][{CJK_CHARS}·]{{0,7}}(?=[:：])"
+_LABEL = rf"(?:\[?{CLOCK.pattern}\]?\s*)?({_NAME})[:：][ \t]*(?=\S)"
 # A sentence that opens with one is dialogue, which a summary reports and never quotes (a short
 # meeting summary was filled with one).
-SPEAKER_LABEL = re.compile(_LABEL + r"\s+\S")
+SPEAKER_LABEL = re.compile(_LABEL)
 # The label alone, at a line's start: who says what follows.
-SPEAKER = re.compile("^" + _LABEL + r"[ \t]+(?=\S)", re.M)
+SPEAKER = re.compile("^" + _LABEL, re.M)
 # The transcripts' mark of a sentence broken off and begun again (AMI and ICSI, as QMSum has them).
 RESTART = re.compile(r"\{disfmarker\}")
-# An annotation ("{vocalsound}", "{disfmarker}"), a filler ("uh", "um").
-NOISE = re.compile(r"\s*\{\w+\}|\s*\b(?:mm-hmm|uh-huh|uh|um|er|erm|mm|hmm|ah|eh|oh)\b,?", re.IGNORECASE)
+# An annotation ("{vocalsound}", "{disfmarker}"), a filler ("uh", "um", "嗯", "呃").
+NOISE = re.compile(r"\s*\{\w+\}|\s*\b(?:mm-hmm|uh-huh|uh|um|er|erm|mm|hmm|ah|eh|oh)\b,?|[嗯呃]+[，,]?", re.IGNORECASE)
 # Said twice: a word or a few ("if you have if you have"), or a word begun and begun again ("spong
 # spongy", "th the"): a cut-off start of a few letters that is no word of its own, or a lone letter.
 _SAID_TWICE = re.compile(r"\b((?:[\w']+\s+){0,2}[\w']+)(?:\s+\1\b)+", re.IGNORECASE)
@@ -35,12 +39,13 @@ _FALSE_START = re.compile(r"(?<![\w'’])(?!(?:a|an|i|in|to|on|at|it|is|of|or|be
 _SPACED_MARK = re.compile(r"\s+(?=[,.;:!?'’](?:\s|$)|n't\b|'s\b|'re\b|'ve\b|'ll\b|'d\b|'m\b)")
 _SPACED_HYPHEN = re.compile(r"(?<=\w) - (?=\w)")
 # A sentence's end, after which a joined turn's words begin a sentence of their own.
-_ENDED = re.compile(r"[.!?]['’\"]?$")
+_ENDED = re.compile(r"[.!?。！？]['’\"”]?$")
 # Marks left side by side where a filler or an annotation stood between them ("So . uh , it" -> "So ., it").
 _MARKS_RUN = re.compile(r"([.,!?;:])(?:\s*[.,;:])+")
-# A turn that only acknowledges ("Yeah .", "Mm - hmm .", "Okay , right ."): nothing a reader needs.
+# A turn that only acknowledges ("Yeah .", "Mm - hmm .", "Okay , right .", "好的，好的。"): nothing a reader needs.
 _ACKNOWLEDGES = re.compile(r"(?:\b(?:yeah|yes|yep|okay|ok|right|alright|sure|so|well|h?m+|mm-hmm|uh-huh|oh|ah|uh|um"
-                           r"|huh|cool|great|good|true|exactly|i see|and|but|or)\b|[\s,.!?;:'’-])*", re.IGNORECASE)
+                           r"|huh|cool|great|good|true|exactly|i see|and|but|or)\b|对的?|好的?|是的?|没错|行|哦|噢"
+                           r"|[\s,.!?;:'’，。！？、-])*", re.IGNORECASE)
 
 # A transcript: at least this share of its lines open with a speaker's label.
 TRANSCRIPT_TURNS = 0.3
@@ -85,7 +90,9 @@ def readable(text: str) -> str:
             before = turns[-1][1]
             if _ENDED.search(before):
                 words = words[:1].upper() + words[1:]
-            turns[-1] = (speaker, f"{before} {words}")
+            # Chinese and Japanese are written without spaces between sentences too.
+            turns[-1] = (speaker, f"{before}{'' if CJK_RUN.match(words) else ' '}{words}")
         else:
             turns.append((speaker, words[:1].upper() + words[1:]))
-    return "\n".join(f"{speaker}: {words}" if speaker else words for speaker, words in turns)
+    return "\n".join(f"{speaker}{'：' if CJK_RUN.fullmatch(speaker) else ': '}{words}" if speaker else words
+                     for speaker, words in turns)

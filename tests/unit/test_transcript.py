@@ -52,3 +52,36 @@ def test_a_focus_summary_reads_a_transcripts_passages_as_written_out_and_a_repor
     prompt = draft.request(passages, 60)[-1]["content"]
     assert readable(meeting) in prompt and "{disfmarker}" not in prompt
     assert report in prompt  # a written text is shown as written, its "uh" too
+
+
+CHINESE_MEETING = """主持人：嗯，我们今天讨论新产品的上线时间。
+张三：我觉得，呃，下周三可以上线。
+李四：好的。
+张三：测试已经完成了。
+王五：对，对。
+李四：预算是多少？
+张三：预算是二十万元。"""
+
+
+def test_a_chinese_transcript_is_one_its_labels_take_the_full_width_colon_and_no_space():
+    assert is_transcript(CHINESE_MEETING)
+    # Headings with a colon here and there are no turns of speech.
+    assert not is_transcript("第一章：总则\n本办法适用于全体员工。\n第二章：目标\n目标如下。\n目标如下。\n目标如下。")
+
+
+def test_a_chinese_turn_is_written_without_its_fillers_and_acknowledgements():
+    # "嗯" and "呃" go; "好的。" and "对，对。" only acknowledge; 张三's two turns touch and are one, unspaced.
+    assert readable(CHINESE_MEETING).splitlines() == [
+        "主持人：我们今天讨论新产品的上线时间。",
+        "张三：我觉得，下周三可以上线。测试已经完成了。",
+        "李四：预算是多少？",
+        "张三：预算是二十万元。",
+    ]
+
+
+def test_a_sentence_of_a_chinese_transcript_is_quoted_as_its_speaker_said_it():
+    from docqa.summarize.length import quotation
+
+    text = "主持人：我们今天讨论新产品的上线时间。\n张三：我觉得下周三可以上线，因为测试已经全部完成了。\n"
+    start = text.index("我觉得")
+    assert str(quotation(text, start, text.index("了。") + 2, spoken=True)) == "张三说：“我觉得下周三可以上线，因为测试已经全部完成了。”"
