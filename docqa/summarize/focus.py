@@ -304,7 +304,9 @@ class _Drafts:
 # document summary is, from what it leaves out: the passages it cites none of (the
 # EXTEND_PASSAGES of them with the most attention, so that the call costs half the first) are
 # summarized for the words still missing, and what that adds, held, not said already and within the
-# range's top, is appended.
+# range's top, is appended. Those calls ask the first call's question: asked instead as a reporter
+# would ("who said, proposed or decided what"), 42 of the 60 seeded topics were within the range
+# against 41, at ROUGE-L 20.24 against 20.36, and the added sentences often echoed the request.
 EXTEND_CALLS = 2
 EXTEND_PASSAGES = 4
 
