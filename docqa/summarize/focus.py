@@ -331,11 +331,14 @@ def extended(held: str, target: Range, draft: _Drafts) -> str:
 
 
 # The words a topic asks with ("What did Nick Brazil think about universities?"), not what it is
-# about: any turn says "I think", and "about" is no stopword.
+# about: any turn says "I think", and "about" is no stopword. Nor is a topic about who asks or
+# decides ("What did the group think of the leadership in the process of the project?" is about
+# leadership: no sentence of that meeting said "group" and "project" with it).
 _ASKING_WORDS = frozenset(
     "think thinks thought say says said discuss discussed discusses discussing discussion discussions talk talked "
     "talking mention mentioned explain explained suggest suggested propose proposed summarize summarise "
-    "about regarding concerning".split())
+    "about regarding concerning group team meeting meetings project conclusion conclusions decision decisions "
+    "decide decided".split())
 
 
 def _topic_words(topic: str) -> set[str]:
@@ -358,7 +361,7 @@ def _about(words: set[str], topic: set[str]) -> bool:
     two; two of "funding for rural schools": in a school budget, "The Board will review school
     catchment areas" is not about it), or half of its character pairs (one pair is a fragment: 营业
     of 营业收入 is also 营业外支出)."""
-    topic = topic - _ASKING_WORDS
+    topic = topic - _ASKING_WORDS or topic
     pairs = {w for w in topic if CJK_RUN.match(w)}
     latin = topic - pairs
     met = sum(any(_akin(w, t) for w in words) for t in latin)

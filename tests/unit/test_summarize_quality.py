@@ -598,3 +598,14 @@ def test_a_long_topic_is_met_by_three_of_its_words():
                          "simulation market evaluation of the new remote control?")
     assert _about({"lowest", "rating", "minimisation", "repetitive", "strain", "injury"}, topic)
     assert not _about({"remote", "control", "buttons"}, topic)
+
+
+def test_a_topic_is_about_what_it_asks_not_who_asks_or_decides():
+    """No sentence of that meeting said "group" and "project" beside "leadership": the topic is about leadership."""
+    from docqa.summarize.focus import _about, _topic_words
+
+    topic = _topic_words("What did the group think of the leadership in the process of the project?")
+    assert _about({"thought", "leadership", "crap", "personally"}, topic)
+    assert not _about({"target", "group", "functions", "project"}, topic)
+    # a topic of nothing else is met by its own words
+    assert _about({"group", "project", "late"}, _topic_words("What did the group think of the project?"))
