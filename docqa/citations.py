@@ -19,7 +19,9 @@ from docqa.retrieval.working_set import Passage, WorkingSet
 
 CITATION = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 # A sentence ends before a capital, digit or quote: "Ae. albopictus" and "e.g. the" stay whole.
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])|(?<=[。！？])\s*|(?<=\])\s+(?=[A-Z])")
+# A Chinese one ends at its full stop, or after the closing quote that follows it (他说：“好。”).
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])|(?<=[。！？])(?![”’」』）])\s*|(?<=[。！？][”’」』）])\s*"
+                       r"|(?<=\])\s+(?=[A-Z])")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 STOPWORDS = frozenset(
@@ -101,10 +103,15 @@ def _quotations_whole(pieces: list[str]) -> list[str]:
     later piece closes (a stray inch sign) joins nothing."""
     out, i = [], 0
     while i < len(pieces):
-        j = next((j for j in range(i, len(pieces)) if not _unclosed(" ".join(pieces[i:j + 1]))), i)
-        out.append(" ".join(pieces[i:j + 1]))
+        j = next((j for j in range(i, len(pieces)) if not _unclosed(_joined(pieces[i:j + 1]))), i)
+        out.append(_joined(pieces[i:j + 1]))
         i = j + 1
     return out
+
+
+def _joined(pieces: list[str]) -> str:
+    """Sentences of one quotation as they were written: Chinese without a space after its 。."""
+    return "".join(f"{piece}{'' if piece.endswith(('。', '！', '？')) else ' '}" for piece in pieces).rstrip()
 
 
 def cited_numbers(sentence: str) -> list[int]:

@@ -80,6 +80,10 @@ def test_a_mark_after_a_chinese_full_stop_cites_the_sentence_it_follows():
     # the last one a sentence of its own (a focus summary showed "…元。 [1] [1]").
     assert sentences("营业收入增长了10%。 [1] 净利润下降[2]。") == ["营业收入增长了10%。 [1]", "净利润下降[2]。"]
     assert sentences("利润下降。[2][3] 现金增加。 [1]") == ["利润下降。 [2][3]", "现金增加。 [1]"]
+    # a quotation's closing mark stays with its full stop, and its sentences stay unspaced (a focus
+    # summary quoted a meeting as 主持人说：“……时间。 ”)
+    quoted = "张三说：“好。测试完成。” [2]"
+    assert sentences(f"主持人说：“议题是上线时间。” [1] {quoted}") == ["主持人说：“议题是上线时间。” [1]", quoted]
 
 
 def test_a_quotation_of_two_sentences_is_one_and_gets_its_mark_after_it():
