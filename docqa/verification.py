@@ -121,6 +121,8 @@ QUESTION_OVERLAP = 0.5
 NAME_WINDOW = 1500
 # A Markdown heading line.
 _HEADING = re.compile(r"[ \t]*#{1,6}[ \t]")
+# A sentence that asks: its last mark, before any closing quote or space.
+_ASKED_LINE = re.compile(r"[?？][\"”’)）\s]*$")
 _LINE = re.compile(r"[^\n\f]+")
 # A number whose thousands are set apart by a (thin) space: "235 000", "10 366".
 SPACED_NUMBER = re.compile(r"(?<!\d)\d{1,3}(?:[ \u2009\u202f]\d{3})+(?!\d)")
@@ -649,9 +651,11 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         return Verdict(short, order[0], None, False, "the answer opens with the question's own words")
     best: tuple | None = None
     # The bar is the best sentence that could be quoted: a heading ("# Notes on Working Memory") that
-    # shares the question's words sets none.
+    # shares the question's words sets none, nor does a question of the document's (a meeting's
+    # "服务器扩容需要多少钱？" ranked above the turn that answered it).
     top = max((score for p in order for start, end, score in p.sentences
-               if not is_heading_line(doc_text(p.doc_id), start, end)), default=0.0)
+               if not is_heading_line(text := doc_text(p.doc_id), start, end)
+               and not _ASKED_LINE.search(text, start, end)), default=0.0)
     offered: set[str] = set()  # every passage's words, stemmed: what an answer not `_absent` shares
     sections = _section_refs(short)  # what each quote must name ("1201(d)"), read once
     ordered = [t for t in answer if t in content]  # the content words as the answer says them

@@ -589,6 +589,18 @@ def test_a_heading_does_not_set_the_bar_a_quote_must_reach():
     assert v.verified and v.short == "around four"
 
 
+def test_a_question_in_the_document_does_not_set_the_bar_a_quote_must_reach():
+    # A meeting's question mirrors the user's ("扩容的预算是多少？" over "服务器扩容需要多少钱？") and
+    # attention ranks it first; it states nothing, so the answer below it is measured against the
+    # best sentence that could be quoted.
+    text = "主持人：服务器扩容需要多少钱？\n李四：扩容的预算是二十万元，财务已经批准了。"
+    cut = text.index("\n")
+    ws = WorkingSet([Passage(1, "/m.txt", "", 1, 1, "", 0, len(text), text, [1], [0], 1.0, n=1,
+                             sentences=[(4, cut, 0.9), (cut + 4, len(text), 0.75)])], tokens=100, budget=1000)
+    v = check("扩容的预算是多少？", "二十万元 [1]", ws, {1: text}.__getitem__, margin=0.1)
+    assert v.verified, v.reason
+
+
 def test_an_answer_none_of_whose_words_the_passages_hold_is_absent():
     # Over a novel and a budget, "What is the capital of Australia?" was answered from the model's own
     # knowledge. A paraphrase keeps some words of the evidence and is only unverified.
