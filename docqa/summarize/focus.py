@@ -341,12 +341,24 @@ _ASKING_WORDS = frozenset(
     "decide decided".split())
 
 
+# The occasion a topic names after its subject ("What did Marketing think of plastic when discussing
+# remote control style and design optimization?"): a quote on plastic need not say "style" too.
+_OCCASION = re.compile(r"\s+when\s+[a-z]+ing\b", re.IGNORECASE)
+
+
 def _topic_words(topic: str) -> set[str]:
-    """What a topic is about: its content words, less the names in it ("What did Nick Brazil think about
-    universities?" is about universities: a quote is never Nick Brazil's words on Nick Brazil)."""
-    words = content_words(topic)
+    """What a topic is about: the content words of its subject, before the occasion it names, less
+    the names in it ("What did Nick Brazil think about universities?" is about universities: a quote
+    is never Nick Brazil's words on Nick Brazil). A subject of nothing else ("What did Grad E say
+    when discussing the Go-there decision?") leaves the whole topic."""
     names = {w.casefold() for w in re.findall(r"(?<=\s)[A-Z][a-z]+", topic)}
-    return words - names or words
+
+    def words_of_topic(text: str) -> set[str]:
+        words = content_words(text)
+        return words - names or words
+
+    subject = words_of_topic(_OCCASION.split(topic, maxsplit=1)[0])
+    return subject if subject - _ASKING_WORDS else words_of_topic(topic)
 
 
 # A long topic's half is more words than a sentence on it shares: "What's the conclusion of the

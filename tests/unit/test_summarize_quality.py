@@ -609,3 +609,14 @@ def test_a_topic_is_about_what_it_asks_not_who_asks_or_decides():
     assert not _about({"target", "group", "functions", "project"}, topic)
     # a topic of nothing else is met by its own words
     assert _about({"group", "project", "late"}, _topic_words("What did the group think of the project?"))
+
+
+def test_a_topic_is_about_its_subject_not_the_occasion_it_names():
+    from docqa.summarize.focus import _about, _topic_words
+
+    topic = _topic_words("What did Industrial Designer think of plastic when discussing remote control style "
+                         "and design optimization?")
+    assert _about({"plastic", "cheap", "casing"}, topic)
+    assert not _about({"remote", "control", "style", "buttons"}, topic)
+    # a subject of nothing but who speaks leaves the occasion to meet
+    assert _topic_words("What did Grad E say when discussing the budget decision?") >= {"budget"}
