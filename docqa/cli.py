@@ -934,7 +934,7 @@ def eval_summaries(
     data: Annotated[Path, typer.Argument(help="QMSum-format JSONL (e.g. ../shared/data/qmsum/test.jsonl).")],
     meetings: Annotated[int, typer.Option(help="Meetings sampled (seeded); 0 = all.")] = 5,
     specific: Annotated[Optional[int], typer.Option(help="Specific (topic) queries sampled from those meetings; default all.")] = None,
-    modes: Annotated[str, typer.Option(help="Comma-separated modes run on the general queries.")] = "map-reduce,refine,tree",
+    modes: Annotated[str, typer.Option(help="Comma-separated modes run on the general queries; 'none' scores only the specific ones.")] = "map-reduce,refine,tree",
     general_words: Annotated[int, typer.Option(help="Words asked for on general queries.")] = 110,
     specific_words: Annotated[int, typer.Option(help="Words asked for on specific queries.")] = 60,
     seed: Annotated[int, typer.Option(help="Sampling seed.")] = 0,
@@ -953,13 +953,14 @@ def eval_summaries(
       docqa eval-summaries ../shared/data/qmsum/test.jsonl --meetings 5 --index /tmp/qmsum
       docqa eval-summaries test.jsonl --meetings 0 --specific 60 --modes tree --jsonl qmsum.jsonl
       docqa eval-summaries test.jsonl --meetings 0 --specific 60 --modes tree --jsonl qmsum.jsonl --resume
+      docqa eval-summaries test.jsonl --meetings 0 --specific 60 --modes none --jsonl focus.jsonl
     """
     from docqa.eval import qmsum
     from docqa.summarize.document import MODES
 
-    chosen = tuple(m.strip() for m in modes.split(",") if m.strip())
-    if not chosen or any(m not in MODES for m in chosen):
-        raise UsageError(f"--modes takes a comma-separated list of {', '.join(MODES)}")
+    chosen = () if modes.strip() == "none" else tuple(m.strip() for m in modes.split(",") if m.strip())
+    if modes.strip() != "none" and not chosen or any(m not in MODES for m in chosen):
+        raise UsageError(f"--modes takes a comma-separated list of {', '.join(MODES)}, or none")
     qmsum.require_rouge()  # before the index is opened: a missing extra leaves nothing behind
 
     def show(r) -> None:  # one line per summary on stderr, --json or not: these runs are long

@@ -101,3 +101,19 @@ def test_resuming_needs_the_file_of_the_run(index, three_meetings, tmp_path):
     with pytest.raises(UsageError, match="not of this sample or setting"):
         qmsum.evaluate(index, three_meetings, meetings=0, specific=4, modes=("tree",), jsonl=other, resume=True)
     assert other.read_text(encoding="utf-8") == line + "\n"
+
+
+def test_modes_none_scores_only_the_specific_topics(three_meetings, tmp_path, monkeypatch):
+    asked = {}
+
+    def evaluate(index, path, meetings, specific, modes, *rest, **options):
+        asked.update(specific=specific, modes=modes)
+        return []
+
+    monkeypatch.setattr(qmsum, "evaluate", evaluate)
+    r = CliRunner().invoke(app, ["eval-summaries", str(three_meetings), "--modes", "none", "--specific", "2",
+                                 "--index", str(tmp_path / "idx"), "--json"])
+    assert r.exit_code == 0, r.output
+    assert asked["modes"] == () and asked["specific"] == 2
+    bad = CliRunner().invoke(app, ["eval-summaries", str(three_meetings), "--modes", "", "--index", str(tmp_path / "idx")])
+    assert bad.exit_code == 2 and "or none" in bad.output
