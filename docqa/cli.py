@@ -958,8 +958,9 @@ def eval_summaries(
     from docqa.eval import qmsum
     from docqa.summarize.document import MODES
 
-    chosen = () if modes.strip() == "none" else tuple(m.strip() for m in modes.split(",") if m.strip())
-    if modes.strip() != "none" and not chosen or any(m not in MODES for m in chosen):
+    only_specific = modes.strip() == "none"
+    chosen = () if only_specific else tuple(m.strip() for m in modes.split(",") if m.strip())
+    if not (chosen or only_specific) or any(m not in MODES for m in chosen):
         raise UsageError(f"--modes takes a comma-separated list of {', '.join(MODES)}, or none")
     qmsum.require_rouge()  # before the index is opened: a missing extra leaves nothing behind
 
