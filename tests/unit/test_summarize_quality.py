@@ -368,6 +368,20 @@ def test_a_focus_summary_still_short_is_filled_with_the_passages_own_sentences_o
     assert "budget" not in result.text
 
 
+def test_a_fill_still_short_of_the_range_takes_sentences_with_one_of_the_topics_words(index, tmp_path):
+    # Half the topic's words first; still short of the range, sentences that say one of them (QMSum's
+    # seeded focus topics: 43 of 60 within the range, 54 with these). Off the topic, nothing.
+    doc = write(tmp_path / "board" / "minutes.txt", (
+        "The board reviewed the bus routes for the coming school year. "
+        "Drivers asked for a bus depot near the river. "
+        "The library will open on Sundays from March onwards, the librarian said.\n"))
+    index.ingest([doc])
+    index._generator = FakeGenerator("The board reviewed the bus routes [1].")
+    result = index.summarize_focus("school bus routes", 25, under=[doc])
+    assert "bus depot near the river" in result.text and "library" not in result.text, result.text
+    assert Range(25, 0.2).holds(result.text)
+
+
 def test_the_cli_marks_an_unverified_focus_summary_and_prints_no_empty_sources(report, monkeypatch):
     from typer.testing import CliRunner
 
