@@ -299,6 +299,15 @@ def _in_order(words: list[str], sentence: list[str]) -> bool:
 _LIST_SEPARATOR = re.compile(r",(?=\s)|[;&]|\b(?:and|or)\b", re.I)
 _ARTICLES = frozenset({"the", "a", "an"})
 _LETTER_NAME = re.compile(r"[A-Z]")
+_GLUE = _ARTICLES | {"and", "or", "of"}
+
+
+def same_answer(one: str, other: str) -> bool:
+    """Two readings give one answer: the words of one are among the other's and at least half of them
+    ("Kent-Brown" and "Duke Kent-Brown", "1500" and "1500 and 1850"; not "inequality" and "the existing
+    level of inequality", nor a clause that holds the other answer)."""
+    small, big = sorted((set(tokens(one)) - _GLUE, set(tokens(other)) - _GLUE), key=len)
+    return bool(small) and small <= big and 2 * len(small) >= len(big)
 
 
 def _items(short: str) -> list[list[str]]:

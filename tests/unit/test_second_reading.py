@@ -1,0 +1,84 @@
+"""The second reading: the quoted sentence is read again alone, with the same prompt, and an answer is
+verified only when both readings give it. Where they disagree, the first answer is shown, or the second
+when only it passes the verifier, marked unverified. Orchestration only: a fake generator, the real index."""
+
+from __future__ import annotations
+
+import pytest
+
+from docqa.answer import ask
+from docqa.verification import same_answer
+from tests.conftest import write
+from tests.unit.fakes import FakeGenerator
+
+QUESTION = "How many cars cross the Harlow bridge each day?"
+BRIDGE = ("The Harlow bridge opened in 1932, six years after work began. It carries 4,000 cars a day. "
+          "Its towers are painted green every ten years.\n")
+
+
+class TwoReadings(FakeGenerator):
+    """Replies `first` to the working set and `second` to the quoted sentence read alone."""
+
+    def __init__(self, first: str, second: str) -> None:
+        super().__init__(first)
+        self.replies = [first, second]
+
+    def generate(self, messages, max_new_tokens, stop=None, on_token=None):
+        self.answer = self.replies[min(len(self.calls), 1)]
+        return super().generate(messages, max_new_tokens, stop, on_token)
+
+
+@pytest.fixture
+def bridge(index, tmp_path):
+    write(tmp_path / "docs" / "bridge.txt", BRIDGE)
+    index.ingest([tmp_path / "docs"])
+    index.settings.answer.escalate = "off"
+    return index
+
+
+def test_two_readings_that_agree_verify_the_answer(bridge):
+    gen = TwoReadings("4,000 [1]", "4,000 cars [1]")
+    ans = ask(QUESTION, bridge, gen, bridge.settings.answer)
+    assert ans.verified and ans.short_answer == "4,000" and ans.second_reading == "4,000 cars [1]"
+    # the second call reads the quoted sentence alone, under the same prompt
+    assert len(gen.calls) == 2 and gen.calls[1][:-1] == gen.calls[0][:-1]
+    assert "It carries 4,000 cars a day." in gen.calls[1][-1]["content"]
+    assert "towers" in gen.calls[0][-1]["content"] and "towers" not in gen.calls[1][-1]["content"]
+    assert "second_reading_s" in ans.timings and ans.to_json()["second_reading"] == "4,000 cars [1]"
+
+
+def test_a_verified_answer_the_second_reading_contradicts_is_shown_unverified(bridge):
+    ans = ask(QUESTION, bridge, TwoReadings("4,000 [1]", "six [1]"), bridge.settings.answer)
+    assert ans.answered and ans.short_answer == "4,000" and not ans.verified
+    assert ans.unverified_reason == "a second reading of the quote answered 'six years'"
+    assert [c.verified for c in ans.citations] == [False], "no citation still says verified"
+
+
+def test_an_unverified_answer_gives_way_to_a_verified_second_reading_still_unverified(bridge):
+    # "green" is no count: the verifier refuses it; read alone, its sentence gives 4,000, which the
+    # verifier passes. That answer is shown, but two readings disagreed: not verified.
+    ans = ask(QUESTION, bridge, TwoReadings("green [1]", "4,000 [1]"), bridge.settings.answer)
+    assert ans.answered and ans.short_answer == "4,000" and ans.raw_answer == "green [1]"
+    assert ans.quote == "It carries 4,000 cars a day."
+    assert not ans.verified and ans.unverified_reason == "the working set read whole gave 'green'"
+    assert [c.verified for c in ans.citations] == [False]
+
+
+def test_an_unverified_answer_stays_when_the_second_reading_is_unverified_too(bridge):
+    ans = ask(QUESTION, bridge, TwoReadings("green [1]", "towers [1]"), bridge.settings.answer)
+    assert ans.answered and ans.short_answer == "green" and not ans.verified and ans.second_reading == "towers [1]"
+
+
+def test_the_second_reading_can_be_turned_off(bridge):
+    bridge.settings.answer.second_reading = False
+    gen = TwoReadings("4,000 [1]", "six [1]")
+    ans = ask(QUESTION, bridge, gen, bridge.settings.answer)
+    assert ans.verified and len(gen.calls) == 1 and ans.second_reading == ""
+
+
+def test_readings_agree_when_one_answer_is_most_of_the_other():
+    assert same_answer("Kent-Brown", "Duke Kent-Brown") and same_answer("1500", "1500 and 1850")
+    assert same_answer("four", "4") and same_answer("二十万元", "二十万元")
+    assert not same_answer("inequality", "the existing level of inequality")
+    assert not same_answer("the Caspian Sea", "the Sea of Japan") and not same_answer("Yes", "No")
+    assert not same_answer("", "")
