@@ -55,7 +55,7 @@ def warm(args) -> None:
     print(f"model {args.model}, escalate {args.escalate}, larger first {args.larger_first}, {len(rest)} questions after the first "
           f"({escalated} escalated), load {os.getloadavg()[0]:.2f}\n")
     print("| stage | p50 s | p95 s |\n|---|---:|---:|")
-    for stage in ("retrieve_s", "rerank_s", "working_set_s", "prefill_s", "decode_s", "verify_s", "escalate_s",
+    for stage in ("retrieve_s", "rerank_s", "working_set_s", "prefill_s", "decode_s", "verify_s", "second_reading_s", "escalate_s",
                   "end_to_end_s"):
         values = [r[stage] for r, _ in rest if stage in r]
         if values:
