@@ -499,8 +499,10 @@ def _read_again(result: Answer, first: verification.Verdict, generator: Generato
     if not first.verified and second.verified and not second.absent:
         _show(result, second, doc_text)
         reason = f"the working set read whole gave {first.short!r}"
-    else:
-        reason = f"a second reading of the quote answered {second.short or 'nothing'!r}"
+    elif second.short and not second.absent:
+        reason = f"a second reading of the quote answered {second.short!r}"
+    else:  # no answer, or one from nowhere in the documents (the prompt's worked examples: "1932")
+        reason = "a second reading of the quote alone did not find it"
     result.verified, result.unverified_reason = False, reason
     result.citations = [replace(c, verified=False, reason=reason) for c in result.citations]
 

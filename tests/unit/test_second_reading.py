@@ -52,6 +52,10 @@ def test_a_verified_answer_the_second_reading_contradicts_is_shown_unverified(br
     assert ans.answered and ans.short_answer == "4,000" and not ans.verified
     assert ans.unverified_reason == "a second reading of the quote answered 'six years'"
     assert [c.verified for c in ans.citations] == [False], "no citation still says verified"
+    # a second reading that finds nothing, or a number from no document, is not named as an answer
+    for reply in ("I cannot answer from the documents.", "1066 [1]"):
+        ans = ask(QUESTION, bridge, TwoReadings("4,000 [1]", reply), bridge.settings.answer)
+        assert not ans.verified and ans.unverified_reason == "a second reading of the quote alone did not find it"
 
 
 def test_an_unverified_answer_gives_way_to_a_verified_second_reading_still_unverified(bridge):
