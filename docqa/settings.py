@@ -169,10 +169,10 @@ class AnswerSettings(_Section):
     )
     second_reading: bool = Field(
         True,
-        description="The quoted sentence is read again alone (one more short call, 0.58 s at p50 on 2 cores) and an "
+        description="The quoted sentence is read again alone (one more short call, 0.6-0.7 s at p50 on 2 cores) and an "
         "answer is verified only when both readings give it; where only the second passes the verifier, its answer "
         "is shown, unverified. docqa eval, 200 questions, off -> on: verified but wrong XQuAD-en 7.5 -> 2.5 %, "
-        "COVID-QA 6.5 -> 3.5 %; short-answer F1 0.545 -> 0.586 and 0.309 -> 0.341.",
+        "COVID-QA 6.5 -> 3.5 %; short-answer F1 0.545 -> 0.598 and 0.309 -> 0.351.",
     )
     escalate: str = Field(
         "auto",

@@ -73,6 +73,17 @@ def test_an_unverified_answer_stays_when_the_second_reading_is_unverified_too(br
     assert ans.answered and ans.short_answer == "green" and not ans.verified and ans.second_reading == "towers [1]"
 
 
+def test_an_answer_no_sentence_quotes_is_read_again_on_the_best_sentence(bridge):
+    # "the Harlow bridge" only restates the question: no quote holds it as an answer. The sentence
+    # attention ranks first is read alone instead.
+    gen = TwoReadings("the Harlow bridge [1]", "4,000 [1]")
+    ans = ask(QUESTION, bridge, gen, bridge.settings.answer)
+    assert "It carries 4,000 cars a day." in gen.calls[1][-1]["content"]
+    assert "towers" not in gen.calls[1][-1]["content"]
+    assert ans.short_answer == "4,000" and not ans.verified
+    assert ans.unverified_reason == "the working set read whole gave 'the Harlow bridge'"
+
+
 def test_the_second_reading_can_be_turned_off(bridge):
     bridge.settings.answer.second_reading = False
     gen = TwoReadings("4,000 [1]", "six [1]")
