@@ -94,5 +94,5 @@ def readable(text: str) -> str:
             turns[-1] = (speaker, f"{before}{'' if CJK_RUN.match(words) else ' '}{words}")
         else:
             turns.append((speaker, words[:1].upper() + words[1:]))
-    return "\n".join(f"{speaker}{'：' if CJK_RUN.fullmatch(speaker) else ': '}{words}" if speaker else words
+    return "\n".join(f"{speaker}{'：' if CJK_RUN.match(speaker) else ': '}{words}" if speaker else words
                      for speaker, words in turns)

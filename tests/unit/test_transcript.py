@@ -69,6 +69,11 @@ def test_a_chinese_transcript_is_one_its_labels_take_the_full_width_colon_and_no
     assert not is_transcript("第一章：总则\n本办法适用于全体员工。\n第二章：目标\n目标如下。\n目标如下。\n目标如下。")
 
 
+def test_a_chinese_speaker_with_a_middle_dot_keeps_the_full_width_colon():
+    assert readable("主持人：我们开始吧。\n张三·李：服务器扩容需要二十万元。\n王五：下周三上线。\n") == \
+        "主持人：我们开始吧。\n张三·李：服务器扩容需要二十万元。\n王五：下周三上线。"
+
+
 def test_a_chinese_turn_is_written_without_its_fillers_and_acknowledgements():
     # "嗯" and "呃" go; "好的。" and "对，对。" only acknowledge; 张三's two turns touch and are one, unspaced.
     assert readable(CHINESE_MEETING).splitlines() == [
