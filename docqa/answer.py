@@ -477,16 +477,18 @@ def _show(result: Answer, v: verification.Verdict, doc_text) -> None:
 
 def _read_again(result: Answer, first: verification.Verdict, generator: Generator, spec: Spec, asked: str,
                 ws: WorkingSet, settings: AnswerSettings, doc_text) -> None:
-    """The quoted sentence (or, when none quotes the answer, the best one: `_best_sentence`) read alone,
-    with the same prompt: an answer is verified only when the second reading gives it too. Where they disagree, the answer shown is the first one, or the second one when
-    only that one passes the verifier (it is right more often), and it is marked unverified. Read without
-    the rest of the working set, the 0.5B picks the right words more often, and a wrong span of the right
-    sentence, which the verifier passes, rarely comes out twice (docqa eval, 200 questions each: verified
-    but wrong 7.5 -> 2.5 % on XQuAD-en, 6.5 -> 3.5 % on COVID-QA; short answer F1 0.545 -> 0.598 and
-    0.309 -> 0.351)."""
-    passage, (start, end) = (first.passage, first.quote) if first.quote and first.passage else _best_sentence(ws)
-    if passage is None:
+    """The quoted sentence read alone, with the same prompt (when no sentence quotes the first answer,
+    one that only restates the question, the sentence attention ranks best): an answer is verified only
+    when the second reading gives it too. Where they disagree, the answer shown is the first one, or the
+    second one when only that one passes the verifier (it is right more often), and it is marked
+    unverified. Read without the rest of the working set, the 0.5B picks the right words more often, and
+    a wrong span of the right sentence, which the verifier passes, rarely comes out twice (docqa eval,
+    200 questions each: verified but wrong 7.5 -> 2.5 % on XQuAD-en, 6.5 -> 3.5 % on COVID-QA; short
+    answer F1 0.545 -> 0.598 and 0.309 -> 0.351)."""
+    best = (first.passage, *first.quote) if first.quote and first.passage else verification.best_sentence(ws.passages)
+    if best is None:
         return
+    passage, start, end = best
     sentence = replace(passage, n=1, text=" ".join(doc_text(passage.doc_id)[start:end].split()))
     gen = generator.generate(render(asked, [sentence], spec.prompt), max_new_tokens=spec.max_new_tokens)
     result.second_reading = reply = gen.text.strip()
@@ -507,17 +509,6 @@ def _read_again(result: Answer, first: verification.Verdict, generator: Generato
         reason = "a second reading of the quote alone did not find it"
     result.verified, result.unverified_reason = False, reason
     result.citations = [replace(c, verified=False, reason=reason) for c in result.citations]
-
-
-def _best_sentence(ws: WorkingSet) -> tuple[Passage | None, tuple[int, int]]:
-    """The sentence attention ranks first in the working set, and its passage: what a second reading
-    reads when no sentence quotes the first answer (one that only restates the question: "the Hatter"
-    for the Hatter's friend)."""
-    scored = [(score, p, (start, end)) for p in ws.passages for start, end, score in p.sentences]
-    if not scored:
-        return None, (0, 0)
-    _, passage, span = max(scored, key=lambda t: t[0])
-    return passage, span
 
 
 def _verify_overview(result: Answer, ws: WorkingSet, settings: AnswerSettings, doc_text) -> None:

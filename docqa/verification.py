@@ -847,6 +847,15 @@ def _own_heading(p: Passage) -> list[str]:
     return tokens(p.section.rsplit(" > ", 1)[1]) if " > " in p.section else []
 
 
+def best_sentence(passages: list[Passage]) -> tuple[Passage, int, int] | None:
+    """The sentence attention ranked best among the passages' (the first of equals), with its passage."""
+    scored = [(score, p, start, end) for p in passages for start, end, score in p.sentences]
+    if not scored:
+        return None
+    _, p, start, end = max(scored, key=lambda x: x[0])
+    return p, start, end
+
+
 def _counted(question: str, answer: list[str], order: list[Passage], doc_text) -> Verdict | None:
     """A count the model misread ("17" where the evidence says "The county hired 37 new teachers"):
     for a how-many question whose answer no sentence holds, the number of the sentence attention
@@ -854,10 +863,10 @@ def _counted(question: str, answer: list[str], order: list[Passage], doc_text) -
     does not. The evidence's own words, quoted: never a number the passages don't hold."""
     if not _HOW_MANY.match(question) or not _numbers(answer):
         return None
-    scored = [(score, p, start, end) for p in order for start, end, score in p.sentences]
-    if not scored:
+    best = best_sentence(order)
+    if best is None:
         return None
-    _, p, start, end = max(scored, key=lambda x: x[0])
+    p, start, end = best
     sentence = doc_text(p.doc_id)[start:end]
     sent = tokens(sentence)
     numbers = _numbers(sent) - stated_numbers(question)
