@@ -397,30 +397,32 @@ def padded(held: str, target: Range, draft: _Drafts, scored: list[Sentence]) -> 
     the topic (its words, or forms of them) and keep it under the range's top; as the document summarizer's last
     resort is the document's own sentences (length.fit)."""
     have, seen, about = words_of(held), content_words(CITATION.sub(" ", held)), _topic_words(draft.topic)
+    # Each sentence quoted once, best first: (passage number, start, quote, its content words).
+    # A speaker's name is no word on the topic: "What did Nick Brazil think about universities?" took
+    # every sentence Nick Brazil said.
+    options = []
+    for s in sorted(scored, key=lambda s: -s.score):
+        doc_id = s.candidate.hit.doc_id
+        p = next((p for p in draft.ws.passages if p.doc_id == doc_id and p.start <= s.start and s.end <= p.end), None)
+        quote = quotation(draft.doc_text(doc_id), s.start, s.end, draft.spoken(doc_id)) if p else None
+        if quote:
+            options.append((p.n, s.start, quote, content_words(quote.sentence)))
     chosen = []
-    ranked = sorted(scored, key=lambda s: -s.score)
     # First what meets the topic (_about), up to the words asked; then, still short of the range, what
     # says one of its words: 43 of QMSum's 60 seeded focus summaries were within the range, 54 with these.
+    # A sentence quoted already is said again (REDUNDANT): left out.
     for least, enough in ((ABOUT_WORDS, target.words), (1, target.low)):
-        for s in ranked:
+        for n, start, quote, words in options:
             if have >= enough:
                 break
-            doc_id = s.candidate.hit.doc_id
-            p = next((p for p in draft.ws.passages if p.doc_id == doc_id and p.start <= s.start and s.end <= p.end), None)
-            if p is None:
-                continue
-            quote = quotation(draft.doc_text(doc_id), s.start, s.end, draft.spoken(doc_id))
-            # A speaker's name is no word on the topic: "What did Nick Brazil think about universities?"
-            # took every sentence Nick Brazil said. A sentence quoted already is said again: left out.
-            words = content_words(quote.sentence) if quote else set()
             if not _about(words, about, least) or len(words & seen) >= REDUNDANT * len(words):
                 continue
-            n = words_of(str(quote))
-            if have + n > target.high:
+            size = words_of(str(quote))
+            if have + size > target.high:
                 continue
-            chosen.append((p.n, s.start, f"{quote} [{p.n}]"))
+            chosen.append((n, start, f"{quote} [{n}]"))
             seen |= words
-            have += n
+            have += size
     return joined([(False, held)] + [(False, q) for _, _, q in sorted(chosen)])
 
 
