@@ -9,8 +9,8 @@ must be held by a sentence of the passages that meets the topic (or those words)
 whose claim no passage holds is dropped, so "3. Penalties [2]" never stands for an item the passage
 does not list.
 A summary shorter than the words asked (summarize.tolerance) is extended from the passages it
-does not cite (`extended`) and, still short, filled with its passages' own sentences on the topic,
-quoted and cited (`padded`); a summary none of whose own sentences a passage supports keeps its
+does not cite (`extended`) and, still short, filled with its passages' own sentences (on the topic
+first, then what attention ranks highest), quoted and cited (`padded`); a summary none of whose own sentences a passage supports keeps its
 unverified mark.
 """
 
@@ -393,8 +393,8 @@ def _akin(word: str, other: str) -> bool:
 def padded(held: str, target: Range, draft: _Drafts, scored: list[Sentence]) -> str:
     """`held`, still under the range after its extension, filled with the passages' own sentences
     that attention ranks highest (`scored`), quoted as they stand (length.quotation: a transcript's
-    are attributed to their speaker) and cited, in document order, while they say something new about
-    the topic (its words, or forms of them) and keep it under the range's top; as the document summarizer's last
+    are attributed to their speaker) and cited, in document order, while they say something new (on the
+    topic, by its words or forms of them, before any other) and keep it under the range's top; as the document summarizer's last
     resort is the document's own sentences (length.fit)."""
     have, seen, about = words_of(held), content_words(CITATION.sub(" ", held)), _topic_words(draft.topic)
     # Each sentence quoted once, best first: (passage number, start, quote, its content words).
@@ -409,13 +409,14 @@ def padded(held: str, target: Range, draft: _Drafts, scored: list[Sentence]) -> 
             options.append((p.n, s.start, quote, content_words(quote.sentence)))
     chosen = []
     # First what meets the topic (_about), up to the words asked; then, still short of the range, what
-    # says one of its words: 43 of QMSum's 60 seeded focus summaries were within the range, 54 with these.
-    # A sentence quoted already is said again (REDUNDANT): left out.
-    for least, enough in ((ABOUT_WORDS, target.words), (1, target.low)):
+    # says one of its words: 43 of QMSum's 60 seeded focus summaries were within the range, 54 with these;
+    # then what attention ranks highest whatever its words (the working set was chosen for the topic; its
+    # words are not always the meeting's). A sentence quoted already is said again (REDUNDANT): left out.
+    for least, enough in ((ABOUT_WORDS, target.words), (1, target.low), (0, target.low)):
         for n, start, quote, words in options:
             if have >= enough:
                 break
-            if not _about(words, about, least) or len(words & seen) >= REDUNDANT * len(words):
+            if least and not _about(words, about, least) or len(words & seen) >= REDUNDANT * len(words):
                 continue
             size = words_of(str(quote))
             if have + size > target.high:

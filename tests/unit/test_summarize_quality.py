@@ -382,6 +382,20 @@ def test_a_fill_still_short_of_the_range_takes_sentences_with_one_of_the_topics_
     assert Range(25, 0.2).holds(result.text)
 
 
+def test_a_fill_with_no_sentence_saying_the_topics_words_still_reaches_the_range(index, tmp_path):
+    # The working set was chosen for the topic, but the meeting said it in other words: attention's
+    # best sentences fill the summary to the range's low end (a length the user asked for).
+    doc = write(tmp_path / "meeting" / "notes.txt", (
+        "We should take on two more engineers before the summer release. "
+        "Bringing in a contractor costs less than a permanent post, the manager said. "
+        "The kitchen will be repainted in May.\n"))
+    index.ingest([doc])
+    index._generator = FakeGenerator("The team talked about staff [1].")
+    result = index.summarize_focus("hiring", 25, under=[doc])
+    assert "take on two more engineers" in result.text, result.text
+    assert Range(25, 0.2).holds(result.text), result.text
+
+
 def test_the_cli_marks_an_unverified_focus_summary_and_prints_no_empty_sources(report, monkeypatch):
     from typer.testing import CliRunner
 
