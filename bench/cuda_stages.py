@@ -47,8 +47,8 @@ class Recorder:
     def _write(self, row: dict) -> None:
         self._sink.write(json.dumps(row, ensure_ascii=False) + "\n")
 
-    def generate(self, messages, max_new_tokens, stop=None, on_token=None):
-        result = self._inner.generate(messages, max_new_tokens, stop, on_token)
+    def generate(self, messages, max_new_tokens, stop=None, on_token=None, barred=()):
+        result = self._inner.generate(messages, max_new_tokens, stop, on_token, barred)
         self._write({"kind": self.kind, "messages": list(messages), "max_new_tokens": max_new_tokens,
                      "prompt_tokens": result.prompt_tokens, "completion_tokens": result.completion_tokens})
         return result

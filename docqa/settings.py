@@ -174,6 +174,13 @@ class AnswerSettings(_Section):
         "is shown, unverified. docqa eval, 200 questions, off -> on: verified but wrong XQuAD-en 7.5 -> 2.5 %, "
         "COVID-QA 6.5 -> 3.5 %; short-answer F1 0.545 -> 0.598 and 0.309 -> 0.351.",
     )
+    bar_echoes: bool = Field(
+        True,
+        description="A short answer that only says the question's words back is read again with those words barred "
+        "(their first tokens never generated), then checked and read a second time as any answer, and shown unverified; "
+        "the echo stands when the model then finds none or echoes again. Two more calls, on the 5-6 % of questions "
+        "it touches.",
+    )
     escalate: str = Field(
         "auto",
         description="A larger LLM that answers again, on the same working set, when the short answer is not "

@@ -527,6 +527,28 @@ def unnamed(question: str, short: str, context: str) -> str:
     return "" if _stem({head.casefold()}) <= said else f"the question asks for a {head}'s name, and the quote names no {head}"
 
 
+RESTATES = "the answer restates the question"
+OPENS_WITH_QUESTION = "the answer opens with the question's own words"
+# Answers that say the question back: no reading of the same evidence that says them is an answer.
+ECHOES = (RESTATES, OPENS_WITH_QUESTION)
+# A word of the answer, or a run of CJK characters (a word is not marked off there).
+_WORD_OR_RUN = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?|\d[\d,.]*")
+
+
+def echoed_words(short: str, question: str) -> list[str]:
+    """The words of an answer that the question says too (content words and numbers; a CJK run whose
+    first two characters the question has): what a reading that said them back is barred from."""
+    asked = _stem(_content(tokens(question)))
+    out = []
+    for word in dict.fromkeys(_WORD_OR_RUN.findall(short)):
+        if CJK_RUN.match(word):
+            if word[:2] in question:
+                out.append(word)
+        elif _stem(_content(tokens(word))) & asked:
+            out.append(word)
+    return out
+
+
 def _restates(answer: list[str], question: list[str]) -> bool:
     """All of the answer's content words are the question's, or a long answer is mostly the question."""
     said, asked = _stem(_content(answer)), _stem(_content(question))
@@ -655,9 +677,9 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     if not (content := _content(answer) or letter):
         return Verdict(short, order[0], None, False, "the answer has no content to check")
     if letter <= set(q) if letter else _restates(answer, q):
-        return Verdict(short, order[0], None, False, "the answer restates the question")
+        return Verdict(short, order[0], None, False, RESTATES)
     if _opens_with_question(answer, q):
-        return Verdict(short, order[0], None, False, "the answer opens with the question's own words")
+        return Verdict(short, order[0], None, False, OPENS_WITH_QUESTION)
     best: tuple | None = None
     # The bar is the best sentence that could be quoted: a heading ("# Notes on Working Memory") that
     # shares the question's words sets none, nor does a question of the document's (a meeting's

@@ -58,6 +58,7 @@ class QuestionResult:
     escalated: bool = False  # the larger model answered (settings.answer.escalate)
     raw_answer: str = ""  # the model's reply, before verification
     second_reading: str = ""  # its reply on the quoted sentence alone (settings.answer.second_reading)
+    barred: list[str] = field(default_factory=list)  # words of an answer that echoed the question (answer.bar_echoes)
 
 
 @dataclass
@@ -109,7 +110,8 @@ class EvalReport:
             "end_to_end_p50_s": pct([r.end_to_end_s for r in rs], 0.5),
             "end_to_end_p95_s": pct([r.end_to_end_s for r in rs], 0.95),
         }
-        for name in ("retrieve_s", "rerank_s", "judge_s", "prefill_s", "decode_s", "second_reading_s", "escalate_s"):
+        for name in ("retrieve_s", "rerank_s", "judge_s", "prefill_s", "decode_s", "second_reading_s", "barred_reading_s",
+                     "escalate_s"):
             values = stage(name)
             if values:
                 out[f"{name[:-2]}_p50_s"] = pct(values, 0.5)
@@ -172,7 +174,7 @@ def score(q: Question, answer, seconds: float, larger: bool = False) -> Question
         citations=len(answer.citations), valid_citations=valid,
         ws_passages=len(passages), ws_tokens=ws.tokens if ws else 0, prompt_tokens=answer.prompt_tokens,
         timings=dict(answer.timings), end_to_end_s=seconds, escalated=larger or bool(answer.escalated_from),
-        raw_answer=answer.raw_answer, second_reading=answer.second_reading,
+        raw_answer=answer.raw_answer, second_reading=answer.second_reading, barred=answer.barred,
     )
 
 

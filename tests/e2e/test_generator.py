@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import re
 
 import pytest
 
@@ -50,6 +51,14 @@ def test_greedy_generation_is_deterministic(generator):
     assert 0 < first.completion_tokens <= 24
     assert first.finish_reason in ("stop", "length")
     assert first.prefill_s >= 0 and first.decode_s >= 0
+
+
+def test_a_barred_word_is_never_said(generator):
+    # How an answer that said the question back is read again (answer.bar_echoes).
+    said = re.findall(r"[A-Za-z]+", generator.generate(QUESTION, 24).text)
+    word = max(said, key=len)
+    again = generator.generate(QUESTION, 24, barred=[word])
+    assert word.casefold() not in {w.casefold() for w in re.findall(r"[A-Za-z]+", again.text)}, again.text
 
 
 def test_counted_prompt_tokens_match_what_the_backend_reports(generator):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,13 @@ def test_streaming_pieces_join_to_the_text(gen):
 @needs_smollm
 def test_greedy_is_deterministic(gen):
     assert gen.generate(QUESTION, 12).text == gen.generate(QUESTION, 12).text
+
+
+@needs_smollm
+def test_a_barred_word_is_never_said(gen):
+    word = max(re.findall(r"[A-Za-z]+", gen.generate(QUESTION, 16).text), key=len)
+    again = gen.generate(QUESTION, 16, barred=[word])
+    assert word.casefold() not in {w.casefold() for w in re.findall(r"[A-Za-z]+", again.text)}, again.text
 
 
 @needs_smollm

@@ -15,6 +15,7 @@ class FakeGenerator(Streaming):
         self.answer = answer
         self.context_tokens = context_tokens
         self.calls: list[list[dict]] = []
+        self.barred: list[list[str]] = []  # per call, the words it was barred from saying
 
     def count_tokens(self, text: str) -> int:
         return len(text.split())
@@ -22,8 +23,9 @@ class FakeGenerator(Streaming):
     def count_chat_tokens(self, messages) -> int:
         return sum(self.count_tokens(m["content"]) + 3 for m in messages) + 2
 
-    def generate(self, messages, max_new_tokens, stop=None, on_token=None):
+    def generate(self, messages, max_new_tokens, stop=None, on_token=None, barred=()):
         self.calls.append(list(messages))
+        self.barred.append(list(barred))
         words, said = self.answer.split(" "), []
         for word in words:
             said.append(word)

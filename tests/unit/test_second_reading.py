@@ -23,9 +23,9 @@ class TwoReadings(FakeGenerator):
         super().__init__(first)
         self.replies = [first, second]
 
-    def generate(self, messages, max_new_tokens, stop=None, on_token=None):
+    def generate(self, messages, max_new_tokens, stop=None, on_token=None, barred=()):
         self.answer = self.replies[min(len(self.calls), 1)]
-        return super().generate(messages, max_new_tokens, stop, on_token)
+        return super().generate(messages, max_new_tokens, stop, on_token, barred)
 
 
 @pytest.fixture
@@ -97,3 +97,38 @@ def test_readings_agree_when_one_answer_is_most_of_the_other():
     assert not same_answer("inequality", "the existing level of inequality")
     assert not same_answer("the Caspian Sea", "the Sea of Japan") and not same_answer("Yes", "No")
     assert not same_answer("", "")
+
+
+class Replies(FakeGenerator):
+    """Replies in turn, one per call."""
+
+    def __init__(self, *replies: str) -> None:
+        super().__init__()
+        self.replies = list(replies)
+
+    def generate(self, messages, max_new_tokens, stop=None, on_token=None, barred=()):
+        self.answer = self.replies[len(self.calls)]
+        return super().generate(messages, max_new_tokens, stop, on_token, barred)
+
+
+def test_an_answer_that_says_the_question_back_is_read_again_with_those_words_barred(bridge):
+    # Both readings echo the question; barred from its words, the model reads the count, twice.
+    gen = Replies("the Harlow bridge [1]", "Harlow bridge [1]", "4,000 [1]", "4,000 [1]")
+    ans = ask(QUESTION, bridge, gen, bridge.settings.answer)
+    assert ans.short_answer == "4,000" and ans.barred == ["Harlow", "bridge"]
+    # shown, but not as verified: pushed off its first answer, the model's second is less sure
+    assert not ans.verified and [c.verified for c in ans.citations] == [False]
+    assert ans.unverified_reason == "read again with the question's words barred (the model first said 'the Harlow bridge')"
+    assert gen.barred == [[], [], ["Harlow", "bridge"], ["Harlow", "bridge"]]
+    assert gen.calls[2] == gen.calls[0], "the same working set, read again"
+    assert "barred_reading_s" in ans.timings and ans.to_json()["barred"] == ["Harlow", "bridge"]
+
+
+def test_the_echo_stands_when_the_barred_reading_finds_nothing_or_echoes_again(bridge):
+    for third in ("I cannot answer from the documents.", "the Harlow [1]"):
+        ans = ask(QUESTION, bridge, Replies("Harlow bridge [1]", "Harlow bridge [1]", third, third), bridge.settings.answer)
+        assert ans.short_answer == "Harlow bridge" and not ans.verified, third
+        assert ans.unverified_reason == "the answer restates the question"
+    # and an answer that says something is never barred
+    gen = Replies("4,000 [1]", "4,000 [1]")
+    assert ask(QUESTION, bridge, gen, bridge.settings.answer).verified and len(gen.calls) == 2

@@ -39,10 +39,10 @@ class SlowGenerator(FakeGenerator):
         super().__init__(answer)
         self.started, self.release = threading.Event(), threading.Event()
 
-    def generate(self, messages, max_new_tokens, stop=None, on_token=None):
+    def generate(self, messages, max_new_tokens, stop=None, on_token=None, barred=()):
         self.started.set()
         self.release.wait(30)
-        return super().generate(messages, max_new_tokens, stop, on_token)
+        return super().generate(messages, max_new_tokens, stop, on_token, barred)
 
 
 def _settings(root, **serve):

@@ -45,14 +45,14 @@ class ScriptedGenerator(FakeGenerator):
         self.script = {"Summarize the text below": window, "Part summaries": reduce, "Parts of the document": resize}
         self.kinds: list[str] = []
 
-    def generate(self, messages, max_new_tokens, stop=None, on_token=None):
+    def generate(self, messages, max_new_tokens, stop=None, on_token=None, barred=()):
         prompt = messages[-1]["content"]
         for marker, text in self.script.items():
             if prompt.startswith(marker):
                 self.answer = text
                 self.kinds.append(marker)
                 break
-        return super().generate(messages, max_new_tokens, stop, on_token)
+        return super().generate(messages, max_new_tokens, stop, on_token, barred)
 
 
 def _summarize(index, gen, words: int, **overrides):
@@ -291,10 +291,10 @@ def test_a_focus_summary_no_passage_supports_is_shown_marked_or_abstains_by_sett
 class Quoting(FakeGenerator):
     """Summarizes a focus prompt by quoting the first sentence of the first passage it shows."""
 
-    def generate(self, messages, max_new_tokens, stop=None, on_token=None):
+    def generate(self, messages, max_new_tokens, stop=None, on_token=None, barred=()):
         n, text = re.search(r'<passage n="(\d+)"[^>]*>\n(?:#.*\n|\n)*(.+?\.)\s', messages[-1]["content"]).groups()
         self.answer = f"{text[:-1]} [{n}]."
-        return super().generate(messages, max_new_tokens, stop, on_token)
+        return super().generate(messages, max_new_tokens, stop, on_token, barred)
 
 
 @pytest.fixture

@@ -70,12 +70,14 @@ class Generator(Protocol):
 
     def count_chat_tokens(self, messages: Sequence[Message]) -> int: ...
 
+    # barred: words the reply may not say (their first tokens are never generated: barred_ids).
     def generate(
         self,
         messages: Sequence[Message],
         max_new_tokens: int,
         stop: Sequence[str] | None = None,
         on_token: OnToken | None = None,
+        barred: Sequence[str] = (),
     ) -> GenerationResult: ...
 
     def stream(
@@ -191,6 +193,21 @@ class LocalGenerator(Streaming):
 
     def count_chat_tokens(self, messages: Sequence[Message]) -> int:
         return len(self.chat_ids(messages))
+
+    def barred_ids(self, words: Sequence[str]) -> list[int]:
+        return barred_ids(lambda text: self.tokenizer.encode(text, add_special_tokens=False), words)
+
+
+def barred_ids(encode: Callable[[str], Sequence[int]], words: Sequence[str]) -> list[int]:
+    """The first token of each word as a reply could spell it (as written, lower-case or capitalized,
+    alone or after a space): with these never generated, the model cannot say the word."""
+    ids = set()
+    for word in words:
+        for form in {word, word.lower(), word.capitalize()}:
+            for spelled in (form, " " + form):
+                if tokens := encode(spelled):
+                    ids.add(int(tokens[0]))
+    return sorted(ids)
 
 
 def context_exceeded(prompt_tokens: Any, context_tokens: Any) -> ModelError:

@@ -132,6 +132,7 @@ class TransformersGenerator(LocalGenerator):
         max_new_tokens: int,
         stop: Sequence[str] | None,
         on_token: OnToken | None,
+        barred_ids: Sequence[int] = (),
     ) -> list[GenerationResult]:
         for r in rows:
             self._check_length(len(r))
@@ -140,7 +141,7 @@ class TransformersGenerator(LocalGenerator):
         # Streaming is for a single row only (generate); generate_batch passes no on_token.
         state = _Rows(len(rows), [s for s in (stop or []) if s], on_token if len(rows) == 1 else None, self)
         with self._lock, self._torch.inference_mode():
-            started, first_at, ended = self._decode(rows, max_new_tokens, state)
+            started, first_at, ended = self._decode(rows, max_new_tokens, state, barred_ids)
         state.finish_texts()
         return [
             GenerationResult(
@@ -154,8 +155,10 @@ class TransformersGenerator(LocalGenerator):
             for i in range(len(rows))
         ]
 
-    def _decode(self, rows: list[list[int]], max_new_tokens: int, state: _Rows) -> tuple[float, float, float]:
-        """Prefill, then one greedy token per row per step until every row ended or the budget is spent.
+    def _decode(self, rows: list[list[int]], max_new_tokens: int, state: _Rows,
+                barred_ids: Sequence[int] = ()) -> tuple[float, float, float]:
+        """Prefill, then one greedy token per row per step until every row ended or the budget is spent
+        (never a barred token).
 
         Returns the start, first-token and end times.
         """
@@ -163,6 +166,8 @@ class TransformersGenerator(LocalGenerator):
         logits, cache, mask, last_pos = self._prefill(rows)
         first_at = None
         for step in range(max_new_tokens):
+            if barred_ids:
+                logits[:, list(barred_ids)] = float("-inf")
             next_ids = logits.argmax(-1)
             if first_at is None:
                 first_at = self._clock()
@@ -182,8 +187,9 @@ class TransformersGenerator(LocalGenerator):
         max_new_tokens: int,
         stop: Sequence[str] | None = None,
         on_token: OnToken | None = None,
+        barred: Sequence[str] = (),
     ) -> GenerationResult:
-        return self._greedy([self.chat_ids(messages)], max_new_tokens, stop, on_token)[0]
+        return self._greedy([self.chat_ids(messages)], max_new_tokens, stop, on_token, self.barred_ids(barred))[0]
 
     def generate_batch(
         self, batch: Sequence[Sequence[Message]], max_new_tokens: int, stop: Sequence[str] | None = None

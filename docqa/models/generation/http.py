@@ -34,6 +34,7 @@ from docqa.models.generation.base import (
     Message,
     OnToken,
     Streaming,
+    barred_ids,
     result_from_timings,
     yes_minus_no,
 )
@@ -176,13 +177,20 @@ class HttpGenerator(Streaming):
     # -- token counts ---------------------------------------------------------------------------
 
     def _count_text(self, text: str) -> int:
-        if self._local is not None:
-            return len(self._local.encode(text, add_special_tokens=False))
-        if self._dialect == "llamacpp":
-            body = {"content": text, "add_special": False, "parse_special": False}
-            return len(self._json(f"{self.root_url}/tokenize", body)["tokens"])
+        if self._local is not None or self._dialect == "llamacpp":
+            return len(self._ids(text))
         body = {"model": self.name, "prompt": text, "add_special_tokens": False}
         return int(self._json(f"{self.root_url}/tokenize", body)["count"])
+
+    def _ids(self, text: str) -> list[int]:
+        """The text's token ids as the served model reads them."""
+        if self._local is not None:
+            return list(self._local.encode(text, add_special_tokens=False))
+        if self._dialect == "llamacpp":
+            body = {"content": text, "add_special": False, "parse_special": False}
+            return [int(t) for t in self._json(f"{self.root_url}/tokenize", body)["tokens"]]
+        body = {"model": self.name, "prompt": text, "add_special_tokens": False}
+        return [int(t) for t in self._json(f"{self.root_url}/tokenize", body)["tokens"]]
 
     def _count_chat_json(self, messages_json: str) -> int:
         messages = json.loads(messages_json)
@@ -221,8 +229,11 @@ class HttpGenerator(Streaming):
         max_new_tokens: int,
         stop: Sequence[str] | None = None,
         on_token: OnToken | None = None,
+        barred: Sequence[str] = (),
     ) -> GenerationResult:
         extra: dict[str, Any] = {"stop": list(stop)} if stop else {}
+        if barred:  # OpenAI's form: token id -> bias, -100 is never
+            extra["logit_bias"] = {str(i): -100 for i in barred_ids(self._ids, barred)}
         body = self._request(messages, max_new_tokens, stream=True, stream_options={"include_usage": True}, **extra)
         url = f"{self.base_url}/chat/completions"
         texts: list[str] = []

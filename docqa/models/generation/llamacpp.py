@@ -98,8 +98,11 @@ class LlamaCppGenerator(LocalGenerator):
         max_new_tokens: int,
         stop: Sequence[str] | None = None,
         on_token: OnToken | None = None,
+        barred: Sequence[str] = (),
     ) -> GenerationResult:
         extra: dict[str, Any] = {"stop": list(stop)} if stop else {}
+        if barred:
+            extra["logit_bias"] = [[i, False] for i in self.barred_ids(barred)]  # false: never this token
         with self._lock:
             self._prefixes.first_use(messages, self._slot, self._prefill_template)
             if on_token is None:
