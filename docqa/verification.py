@@ -393,9 +393,8 @@ def first_sentence(short: str) -> str:
 # A number word cannot count a number: in "3 four new limitations" the digits are a footnote mark the
 # extractor glued into the sentence. Scale words ("3 million", "2 hundred") are the number's own, and so
 # is a compound ("3 one-bedroom flats").
-_GLUED_MARK = re.compile(
-    r"^\d{1,3}\s+(?=(?:" + "|".join(w for w, v in _NUMBER_WORDS.items() if w.isascii() and len(v) < 3) + r")\b(?!-))",
-    re.I)
+_COUNT_WORD = r"(?:" + "|".join(w for w, v in _NUMBER_WORDS.items() if w.isascii() and len(v) < 3) + r")\b(?!-)"
+_GLUED_MARK = re.compile(rf"^\d{{1,3}}\s+(?={_COUNT_WORD})", re.I)
 
 
 def without_glued_mark(short: str) -> str:
@@ -916,8 +915,14 @@ def _around(p: Passage, text: str) -> set[str]:
 
 def _reference_mark(exact: str, sentence: str) -> bool:
     """A bare number that opens the sentence before a capitalised word ("27 Subsequent investigation
-    suggested ...") is a footnote or reference mark the extractor glued on, not a value."""
-    return exact.isdigit() and bool(re.match(rf"\s*{exact}\s+[A-Z][a-z]", sentence))
+    suggested ...") or stands, wherever the sentence says it, before a number word ("to create 3 four
+    new limitations": "3" was verified for "How many new limitations ...?") is a footnote or reference
+    mark the extractor glued on, not a value."""
+    if not exact.isdigit():
+        return False
+    said = [m.end() for m in re.finditer(rf"(?<![\d.,]){exact}(?![\d.,]\d)", sentence)]
+    return bool(re.match(rf"\s*{exact}\s+[A-Z][a-z]", sentence)) or \
+        bool(said) and all(re.match(rf"\s+{_COUNT_WORD}", sentence[end:], re.I) for end in said)
 
 
 def _named_cell(question: str, order: list[Passage], doc_text) -> tuple[Passage, tuple[int, int], str] | None:
