@@ -178,7 +178,7 @@ class AnswerSettings(_Section):
         True,
         description="A short answer that only says the question's words back is read again with those words barred "
         "(their first tokens never generated), then checked and read a second time as any answer, and shown unverified; "
-        "the echo stands when the model then finds none or echoes again. Two more calls, on the 5-6 % of questions "
+        "the echo stands when the model then finds none or echoes again. Two more calls, on the 6-13 % of questions "
         "it touches.",
     )
     escalate: str = Field(

@@ -186,7 +186,7 @@ def test_answer_json_keys():
     assert list(data) == [
         "question", "answer", "short_answer", "quote", "verified", "unverified_reason", "answered", "abstain_reason",
         "citations", "removed_citations", "unsupported_sentences", "raw_answer", "working_set", "model", "escalated_from",
-        "second_reading", "prompt_tokens", "cached_tokens", "completion_tokens", "timings",
+        "second_reading", "barred", "prompt_tokens", "cached_tokens", "completion_tokens", "timings",
     ]
     assert data["abstain_reason"] == "weak" and data["unverified_reason"] is None and data["working_set"] is None
 

@@ -308,10 +308,10 @@ def towns(index, tmp_path):
 
 def test_a_short_focus_summary_is_extended_from_the_passages_it_left_out(towns):
     # The 0.5B writes about half of "at most N words", whatever the wording: a 10-word summary asked
-    # for 40 is extended, each call summarizing the passages the summary does not cite yet.
+    # for 36 is extended, each call summarizing the passages the summary does not cite yet.
     index, paths = towns
     index._generator = gen = Quoting()
-    result = index.summarize_focus("new libraries opened by town councils", 40, under=paths)
+    result = index.summarize_focus("new libraries opened by town councils", 36, under=paths)
     shown = [re.findall(r'<passage n="(\d+)"', call[-1]["content"]) for call in gen.calls]
     assert shown == [["1", "2", "3"], ["2", "3"], ["3"]]  # the first call, then EXTEND_CALLS more
     assert result.verified and re.findall(r"\[(\d+)\]", result.text) == ["1", "2", "3"]
@@ -368,16 +368,21 @@ def test_a_focus_summary_still_short_is_filled_with_the_passages_own_sentences_o
     assert "budget" not in result.text
 
 
+def _filled(index, tmp_path, text: str, draft: str, topic: str):
+    """A 25-word focus summary of one note whose model writes only `draft`."""
+    doc = write(tmp_path / "notes" / "minutes.txt", text)
+    index.ingest([doc])
+    index._generator = FakeGenerator(draft)
+    return index.summarize_focus(topic, 25, under=[doc])
+
+
 def test_a_fill_still_short_of_the_range_takes_sentences_with_one_of_the_topics_words(index, tmp_path):
     # Half the topic's words first; still short of the range, sentences that say one of them (QMSum's
     # seeded focus topics: 43 of 60 within the range, 54 with these). Off the topic, nothing.
-    doc = write(tmp_path / "board" / "minutes.txt", (
-        "The board reviewed the bus routes for the coming school year. "
-        "Drivers asked for a bus depot near the river. "
-        "The library will open on Sundays from March onwards, the librarian said.\n"))
-    index.ingest([doc])
-    index._generator = FakeGenerator("The board reviewed the bus routes [1].")
-    result = index.summarize_focus("school bus routes", 25, under=[doc])
+    result = _filled(index, tmp_path, "The board reviewed the bus routes for the coming school year. "
+                     "Drivers asked for a bus depot near the river. "
+                     "The library will open on Sundays from March onwards, the librarian said.\n",
+                     "The board reviewed the bus routes [1].", "school bus routes")
     assert "bus depot near the river" in result.text and "library" not in result.text, result.text
     assert Range(25, 0.2).holds(result.text)
 
@@ -385,13 +390,9 @@ def test_a_fill_still_short_of_the_range_takes_sentences_with_one_of_the_topics_
 def test_a_fill_with_no_sentence_saying_the_topics_words_still_reaches_the_range(index, tmp_path):
     # The working set was chosen for the topic, but the meeting said it in other words: attention's
     # best sentences fill the summary to the range's low end (a length the user asked for).
-    doc = write(tmp_path / "meeting" / "notes.txt", (
-        "We should take on two more engineers before the summer release. "
-        "Bringing in a contractor costs less than a permanent post, the manager said. "
-        "The kitchen will be repainted in May.\n"))
-    index.ingest([doc])
-    index._generator = FakeGenerator("The team talked about staff [1].")
-    result = index.summarize_focus("hiring", 25, under=[doc])
+    result = _filled(index, tmp_path, "We should take on two more engineers before the summer release. "
+                     "Bringing in a contractor costs less than a permanent post, the manager said. "
+                     "The kitchen will be repainted in May.\n", "The team talked about staff [1].", "hiring")
     assert "take on two more engineers" in result.text, result.text
     assert Range(25, 0.2).holds(result.text), result.text
 
