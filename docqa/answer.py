@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -511,7 +511,7 @@ def _read_past_echo(first: Answer, messages, generator: Generator, spec: Spec, a
 
 
 def _read_again(result: Answer, first: verification.Verdict, generator: Generator, spec: Spec, asked: str,
-                ws: WorkingSet, settings: AnswerSettings, doc_text, barred: list[str] = ()) -> None:
+                ws: WorkingSet, settings: AnswerSettings, doc_text, barred: Sequence[str] = ()) -> None:
     """The quoted sentence read alone, with the same prompt (when no sentence quotes the first answer,
     one that only restates the question, the sentence attention ranks best): an answer is verified only
     when the second reading gives it too. Where they disagree, the answer shown is the first one, or the

@@ -920,7 +920,7 @@ def _reference_mark(exact: str, sentence: str) -> bool:
     mark the extractor glued on, not a value."""
     if not exact.isdigit():
         return False
-    said = [m.end() for m in re.finditer(rf"(?<![\d.,]){exact}(?![\d.,]\d)", sentence)]
+    said = [m.end() for m in re.finditer(rf"(?<![\d.,]){exact}(?!\d|[.,]\d)", sentence)]
     return bool(re.match(rf"\s*{exact}\s+[A-Z][a-z]", sentence)) or \
         bool(said) and all(re.match(rf"\s+{_COUNT_WORD}", sentence[end:], re.I) for end in said)
 

@@ -361,6 +361,9 @@ def test_a_footnote_mark_glued_before_a_number_word_is_dropped():
     assert v.verified and v.short == "four new limitations on liability for copyright infringement", v
     # the mark alone is no count (it was verified for "How many ...?")
     assert not _check("How many new limitations does Title II of the DMCA create?", "3 [1]", text).verified
+    # a longer number that begins with the same digits is not the mark said again
+    assert not _check("How many new limitations does Title II of the DMCA create?", "3 [1]",
+                      text.replace("providers.", "providers in 35 states.")).verified
     assert _check("How much did the grant give?", "3 million [1]",
                   "The grant gave 3 million to the schools.").short == "3 million"
     assert _check("What did the grant build?", "3 one-bedroom flats [1]",
