@@ -237,38 +237,46 @@ def snap(answer: list[str], sentence: str, question: str = "") -> str | None:
     found = list(TOKEN.finditer(sentence))
     words = _normed([m.group() for m in found])
     n = len(answer)
-    for i in range(len(words) - n + 1):
-        if n and words[i : i + n] == answer:
-            start, end = found[i].start(), found[i + n - 1].end()
-            if any(m.start() <= start and end <= m.end() and (m.start(), m.end()) != (start, end)
-                   for m in SPACED_NUMBER.finditer(sentence)):
-                continue  # "235" is not "235 000" (thousands set apart by a space, as papers write them)
-            while start > 0 and sentence[start - 1] in "$€£¥":
-                start -= 1
-            amount = answer[0][0].isdigit()
-            while amount and start > 0 and sentence[start - 1] in "~∼≈<>≤≥":
-                start -= 1  # "∼80%", "<0.05": the sign is the amount's qualifier, as "about" is
-            if amount and sentence[start - 1 : start] in _MINUS and (start == 1 or sentence[start - 2] in _BEFORE_MINUS):
-                start -= 1  # "-0.0053", a loss per share, is no 0.0053; "1990-1995" and "COVID-19" are joined
-            qualifier = amount and _QUALIFIER.search(sentence[:start])
-            if qualifier and qualifier.group().strip().lower() not in question.lower():
-                start = qualifier.start()  # "more than how many?" is answered by the number alone
-            while end < len(sentence) and sentence[end].isalpha() and not CJK_RUN.match(sentence[end]):
-                end += 1  # "1950s", not "1950"; but a CJK character is a word of its own
-            if unit := words[i + n - 1][0].isdigit() and _CJK_UNIT.match(sentence, end):
-                end = unit.end()  # "1950年代", "45.6亿元"
-            elif all(t[0].isdigit() for t in answer) and (unit := _UNIT.match(sentence, end)):
-                end = unit.end()  # a bare number takes its unit: "4.2 metres", "27,534 nucleotides"
-            rest = sentence[end:]
-            end += len(rest) - len(rest.lstrip(" ")) + 1 if rest.lstrip(" ").startswith(("%", "％")) else 0
-            if sentence[start:end].count("(") > sentence[start:end].count(")") and sentence.startswith(")", end):
-                end += 1  # "512(b)", not "512(b"
-            for o, c in _CJK_BRACKETS:  # a title or name in its brackets: 《达拉斯》
-                if sentence.startswith(c, end) and (sentence[start - 1 : start] == o or o in sentence[start:end]):
-                    start -= sentence[start - 1 : start] == o
-                    end += 1
-            return " ".join(sentence[start:end].split())  # a line break inside the answer is a space
+    starts = range(len(words) - n + 1) if n else range(0)
+    # The answer as said first; else with its last word's plural ending, which the 0.5B drops ("antigen"
+    # from "Masking antigens with host molecules ..."): the passage's form is the one shown.
+    exact = [i for i in starts if words[i : i + n] == answer]
+    for i in exact or [i for i in starts if words[i : i + n - 1] == answer[:-1] and _plural_of(words[i + n - 1], answer[-1])]:
+        start, end = found[i].start(), found[i + n - 1].end()
+        if any(m.start() <= start and end <= m.end() and (m.start(), m.end()) != (start, end)
+               for m in SPACED_NUMBER.finditer(sentence)):
+            continue  # "235" is not "235 000" (thousands set apart by a space, as papers write them)
+        while start > 0 and sentence[start - 1] in "$€£¥":
+            start -= 1
+        amount = answer[0][0].isdigit()
+        while amount and start > 0 and sentence[start - 1] in "~∼≈<>≤≥":
+            start -= 1  # "∼80%", "<0.05": the sign is the amount's qualifier, as "about" is
+        if amount and sentence[start - 1 : start] in _MINUS and (start == 1 or sentence[start - 2] in _BEFORE_MINUS):
+            start -= 1  # "-0.0053", a loss per share, is no 0.0053; "1990-1995" and "COVID-19" are joined
+        qualifier = amount and _QUALIFIER.search(sentence[:start])
+        if qualifier and qualifier.group().strip().lower() not in question.lower():
+            start = qualifier.start()  # "more than how many?" is answered by the number alone
+        while end < len(sentence) and sentence[end].isalpha() and not CJK_RUN.match(sentence[end]):
+            end += 1  # "1950s", not "1950"; but a CJK character is a word of its own
+        if unit := words[i + n - 1][0].isdigit() and _CJK_UNIT.match(sentence, end):
+            end = unit.end()  # "1950年代", "45.6亿元"
+        elif all(t[0].isdigit() for t in answer) and (unit := _UNIT.match(sentence, end)):
+            end = unit.end()  # a bare number takes its unit: "4.2 metres", "27,534 nucleotides"
+        rest = sentence[end:]
+        end += len(rest) - len(rest.lstrip(" ")) + 1 if rest.lstrip(" ").startswith(("%", "％")) else 0
+        if sentence[start:end].count("(") > sentence[start:end].count(")") and sentence.startswith(")", end):
+            end += 1  # "512(b)", not "512(b"
+        for o, c in _CJK_BRACKETS:  # a title or name in its brackets: 《达拉斯》
+            if sentence.startswith(c, end) and (sentence[start - 1 : start] == o or o in sentence[start:end]):
+                start -= sentence[start - 1 : start] == o
+                end += 1
+        return " ".join(sentence[start:end].split())  # a line break inside the answer is a space
     return None
+
+
+def _plural_of(word: str, said: str) -> bool:
+    """`word` is the plural of the word `said` (a Latin-script word of three letters or more)."""
+    return len(said) > 2 and said.isalpha() and said.isascii() and word in (said + "s", said + "es")
 
 
 def _content(toks: list[str]) -> set[str]:
@@ -530,6 +538,7 @@ RESTATES = "the answer restates the question"
 OPENS_WITH_QUESTION = "the answer opens with the question's own words"
 # Answers that say the question back: no reading of the same evidence that says them is an answer.
 ECHOES = (RESTATES, OPENS_WITH_QUESTION)
+NAMES_FILE = "the answer names a passage's file, not a fact"
 # A word of the answer, or a run of CJK characters (a word is not marked off there).
 _WORD_OR_RUN = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?|\d[\d,.]*")
 
@@ -546,6 +555,11 @@ def echoed_words(short: str, question: str) -> list[str]:
         elif _stem(_content(tokens(word))) & asked:
             out.append(word)
     return out
+
+
+def restates(short: str, text: str) -> bool:
+    """The answer says nothing `text` does not: all its content words are there (a long one: most)."""
+    return _restates(tokens(short), tokens(text))
 
 
 def _restates(answer: list[str], question: list[str]) -> bool:
@@ -660,7 +674,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     if short not in evidence:
         short = in_script(short, traditional_passages)
     if any(short.casefold() == Path(p.path).name.casefold() for p in order):
-        return Verdict(short, order[0], None, False, "the answer names a passage's file, not a fact")
+        return Verdict(short, order[0], None, False, NAMES_FILE)
     if is_yes_no(question) and _YES_NO_ANSWER.match(short):
         return _check_yes_no(question, short, order, doc_text)
     q = tokens(question)
@@ -680,6 +694,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     if _opens_with_question(answer, q):
         return Verdict(short, order[0], None, False, OPENS_WITH_QUESTION)
     best: tuple | None = None
+    holder: tuple | None = None  # the sentence that holds the answer as said, where none meets the question
     # The bar is the best sentence that could be quoted: a heading ("# Notes on Working Memory") that
     # shares the question's words sets none, nor does a question of the document's (a meeting's
     # "服务器扩容需要多少钱？" ranked above the turn that answered it).
@@ -725,6 +740,8 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
             title = cover if row and _first_value(answer, sent) else set()
             if not _meets_question(sent + heading, context + headings, passage_words | title, header | _numbers(title),
                                    row, question, answer, around):
+                if exact and (holder is None or (p.n in cited, score) > holder[0]):
+                    holder = ((p.n in cited, score), p, (start, end), exact)
                 continue
             core = margin is None or not p.sentences or score >= top - margin
             rank = (core, p.n in cited, exact is not None, score)
@@ -745,6 +762,11 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         return found
     if best is None and _absent(answer, offered, question):
         return Verdict(short, order[0], None, False, "no passage holds the answer's words", absent=True)
+    if best is None and holder is not None:
+        # Unverified, but shown in the passage's words with the sentence it comes from, for the reader to judge.
+        quoted = doc_text(holder[1].doc_id)[holder[2][0] : holder[2][1]]
+        return Verdict(expanded(holder[3], quoted), holder[1], holder[2], False,
+                       "no sentence of the passages holds the answer and meets the question")
     if best is None:
         return Verdict(short, order[0], _top_sentence(order[0]), False,
                        "no sentence of the passages holds the answer and meets the question")

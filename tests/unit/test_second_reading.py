@@ -132,3 +132,25 @@ def test_the_echo_stands_when_the_barred_reading_finds_nothing_or_echoes_again(b
     # and an answer that says something is never barred
     gen = Replies("4,000 [1]", "4,000 [1]")
     assert ask(QUESTION, bridge, gen, bridge.settings.answer).verified and len(gen.calls) == 2
+
+
+def test_an_answer_taken_from_the_prompts_worked_examples_is_read_again_with_its_words_barred(bridge):
+    # "chemotaxis" is the answer of one of the prompt's worked examples, and no passage says it.
+    gen = Replies("chemotaxis [1]", "4,000 [1]", "4,000 [1]")
+    ans = ask(QUESTION, bridge, gen, bridge.settings.answer)
+    assert ans.answered and ans.short_answer == "4,000" and ans.barred == ["chemotaxis"]
+    assert not ans.verified
+    assert ans.unverified_reason == "read again with the prompt's example's words barred (the model first said 'chemotaxis')"
+    assert gen.barred == [[], ["chemotaxis"], ["chemotaxis"]]
+
+
+def test_an_answer_from_the_models_own_knowledge_is_refused_without_reading_again(bridge):
+    gen = Replies("Sydney Harbour [1]")  # "harbour" is in an example, "Sydney" is not
+    ans = ask(QUESTION, bridge, gen, bridge.settings.answer)
+    assert not ans.answered and ans.abstain_reason.startswith("no passage holds the model's answer (Sydney Harbour)")
+    assert len(gen.calls) == 1
+    # and a worked example's answer stays refused when, barred from it, the model finds none or names a file
+    for again in ("I cannot answer from the documents.", "bridge.txt [1]"):
+        gen = Replies("chemotaxis [1]", again, again)
+        ans = ask(QUESTION, bridge, gen, bridge.settings.answer)
+        assert not ans.answered and "(chemotaxis)" in ans.abstain_reason and gen.barred[1] == ["chemotaxis"], again
