@@ -6,7 +6,7 @@ they were wrong (issue: answers you can trust), from the real text of those docu
 
 from docqa.citations import cite
 from docqa.retrieval.working_set import Passage, WorkingSet
-from docqa.verification import check, first_sentence, is_yes_no, parse, without_aside
+from docqa.verification import check, first_sentence, is_yes_no, parse, snap, tokens, without_aside
 
 TABLE_III = (
     "The city block distance and 8 other metrics were compared\nagainst each other in Table III.\n"
@@ -762,3 +762,21 @@ def test_a_cell_of_the_wrong_kind_in_the_working_set_gives_way_to_the_documents_
     v = check("北京海鸿源投资管理有限公司的持股比例是多少？", "81494850 [1]",
               WorkingSet([passage], tokens=100, budget=1000), {1: text}.__getitem__)
     assert v.verified and v.short == "9.33%"
+
+
+def test_an_answer_is_shown_as_the_passage_writes_it_even_when_unverified():
+    campus = "After the 1940s, the Gothic style on campus began to give way to modern styles."
+    v = _check("During what decade did the campus start to look more modern?", "1940 [1]", campus)
+    assert v.short == "1940s" and not v.verified
+    masking = "Masking antigens with host molecules is another common strategy for avoiding detection by the immune system."
+    v = _check("What compounds can be masked with host molecules to evade detection?", "antigen [1]", masking)
+    assert v.short == "antigens", "the plural ending the model dropped is the passage's"
+    v = _check("What is computed on a deterministic Turing machine?",
+               "DTIME(f(n [1]", "It is written DTIME(f(n)) and computed on a deterministic Turing machine.")
+    assert v.short == "DTIME(f(n))", "every bracket the answer opens is closed"
+
+
+def test_a_word_said_as_written_is_preferred_to_its_plural():
+    assert snap(tokens("cell"), "Cells divide, and the cell grows.") == "cell"
+    assert snap(tokens("cell"), "Cells divide.") == "Cells"
+    assert snap(tokens("3"), "They were 3s.") == "3s" and snap(tokens("at"), "Cats sat.") is None
