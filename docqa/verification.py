@@ -94,6 +94,7 @@ _CJK_UNIT = re.compile(" ?(?:" + either_script("世纪|年代|美元|英里|公�
 # The units and scale words a bare number's answer includes, in English.
 _UNIT = re.compile(
     r" (?:(?:million|billion|trillion|thousand) )?(?:million|billion|trillion|thousand|percent|per cent|"
+    r"(?:sq|square) (?:mi|km|ft|miles|kilometres|kilometers|feet|metres|meters)|acres|hectares|mm|cm|"
     r"metres|meters|kilometres|kilometers|km|miles|feet|ft|inches|kg|kilograms|grams|tonnes|tons|"
     r"euros|dollars|pounds|yuan|yen|nucleotides|years|months|weeks|days|hours|minutes|seconds)\b"
 )

@@ -218,6 +218,8 @@ def test_a_bare_number_takes_its_unit_from_the_evidence():
     v = _check("How high do spring tides reach?", "4.2 [1]", "Spring tides reach 4.2 metres. Neap tides reach 2.1 metres.")
     assert v.verified and v.short == "4.2 metres"
     assert _check("When did the harbour open?", "1897 [1]", "The harbour opened in 1897 after a long campaign.").short == "1897"
+    cleared = "Forest was cleared at 8,646 sq mi per year from 2000 to 2005."
+    assert _check("How many square miles of forest were cleared per year?", "8,646 [1]", cleared).short == "8,646 sq mi"
 
 
 def test_a_number_keeps_the_qualifier_the_evidence_gives_it():
