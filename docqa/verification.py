@@ -152,6 +152,13 @@ _YEAR_SPAN = re.compile(r"\b\d{4}\s*(?:[–—-]|to)\s*\d{2,4}\b")
 _UNIT_COUNT_QUESTION = re.compile(
     r"\bhow many (?:square |cubic )?(?:miles|mi|kilomet(?:re|er)s|km|met(?:re|er)s|feet|acres|hectares|tons|tonnes"
     r"|pounds|kilograms|kg|dollars|euros|years|hours|days)\b", re.I)
+# "What studies were excluded?" asks for things, not for their count ("66", from "66 were excluded"),
+# unless the things are numbers themselves ("What years ...", "Which doses ...").
+_THINGS_QUESTION = re.compile(r"^\s*(?:what|which)\s+([^\W\d_]{3,}s)\s+(?:were|are|did|do|have|had|was|is)\b", re.I)
+_NUMBERED_THINGS = frozenset(
+    "years decades centuries dates days months weeks hours numbers figures amounts values scores temperatures ages doses "
+    "levels rates sizes percentages totals counts times prices costs sums distances heights lengths weights".split())
+_BARE_NUMBER = re.compile(r"\s*[\d,.]+\s*")
 # What dates an event: "opened in 1932", "since 1998", "May 1932". A year so written is no count.
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _DATING = re.compile(rf"\b(?:in|since|from|until|till|by|during|before|after|around|circa|{_MONTHS})\s+$", re.I)
@@ -488,6 +495,9 @@ def wrong_kind(question: str, short: str) -> str:
         return "the question asks for a quantity in units, and the answer gives a percentage"
     if tables.WHY.search(question) and not re.search(r"[^\W\d_]", short):
         return "the question asks why, and the answer is a number"
+    if (things := _THINGS_QUESTION.match(question)) and things.group(1).lower() not in _NUMBERED_THINGS \
+            and _BARE_NUMBER.fullmatch(short):
+        return f"the question asks which {things.group(1)}, and the answer is a number"
     return ""
 
 

@@ -782,3 +782,12 @@ def test_a_word_said_as_written_is_preferred_to_its_plural():
     assert snap(tokens("cell"), "Cells divide, and the cell grows.") == "cell"
     assert snap(tokens("cell"), "Cells divide.") == "Cells"
     assert snap(tokens("3"), "They were 3s.") == "3s" and snap(tokens("at"), "Cats sat.") is None
+
+
+def test_a_count_is_not_the_things_a_question_asks_for():
+    screened = "A total of 71 studies were retrieved, of which 66 were excluded after full-text screening."
+    v = _check("What studies were excluded?", "66 [1]", screened)
+    assert not v.verified and v.reason == "the question asks which studies, and the answer is a number"
+    # unless the things asked for are numbers themselves
+    assert _check("What years were excluded?", "1990 [1]", "The years excluded were 1990 and 1995.").reason != \
+        "the question asks which years, and the answer is a number"
