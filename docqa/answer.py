@@ -400,10 +400,12 @@ def ask(
         t = time.perf_counter()
         _read_again(result, verdict, generator, spec, asked or question, ws, settings, doc_text)
         timings["second_reading_s"] = time.perf_counter() - t
-    if overview is None and settings.bar_echoes and (barred := _said_back(result, verdict, messages, asked or question)) \
+    if verdict is None and result.abstain_reason.startswith(ABSENT):
+        _name_example(result, messages)
+    if verdict is not None and settings.bar_echoes and result.unverified_reason in verification.ECHOES \
             and not (stop is not None and stop()):
         t = time.perf_counter()
-        result = _read_past(result, barred, messages, generator, spec, asked or question, ws, settings, doc_text)
+        result = _read_past_echo(result, messages, generator, spec, asked or question, ws, settings, doc_text)
         timings["barred_reading_s"] = time.perf_counter() - t
     if overview is None and not result.verified and stronger is not None and not (stop is not None and stop()):
         result = _escalate(result, stronger(), messages, spec, asked or question, settings, doc_text, stop)
@@ -483,33 +485,31 @@ def _show(result: Answer, v: verification.Verdict, doc_text) -> None:
     result.unverified_reason = v.reason
 
 
-def _said_back(result: Answer, verdict: verification.Verdict | None, messages: list[dict[str, str]],
-               asked: str) -> list[str]:
-    """The words a reading said back instead of answering, which a reading again is barred from: the
-    question's own ("Ekstraklasa Championship" for "Who won the Ekstraklasa Championship in 2000?",
-    "hepcidin" for "What is hepcidin?"), or, refused as in no passage, a worked example's answer from
-    the prompt ("the Harlow bridge" for "Who must file Form 1040NR?", "What country does this study
-    exclude?")."""
-    if verdict is not None:
-        return verification.echoed_words(result.short_answer, asked) if result.unverified_reason in verification.ECHOES else []
-    if not result.abstain_reason.startswith(ABSENT):
-        return []
+def _name_example(result: Answer, messages: list[dict[str, str]]) -> None:
+    """An answer refused as in no passage that the prompt's worked examples say ("the Harlow bridge" for
+    "Who must file Form 1040NR?", "1940" for "When did Vicksburg surrender?") is named as such: the
+    abstention stands (read again with its words barred, the 0.5B gave nothing better: "49", a file's
+    name, an echo), and its reason says the answer came from the prompt, not the model's knowledge."""
     said = verification.parse(result.raw_answer)[0]
     examples = " ".join(m["content"] for m in messages[:-1])  # the last message holds the passages
-    return verification.echoed_words(said, examples) if verification.restates(said, examples) else []
+    if verification.restates(said, examples):
+        result.abstain_reason = f"the model gave the prompt's worked example ({said}), not an answer from the documents"
 
 
-def _read_past(first: Answer, barred: list[str], messages, generator: Generator, spec: Spec, asked: str,
-               ws: WorkingSet, settings: AnswerSettings, doc_text) -> Answer:
-    """`first` read again with the words it said back barred, then checked and read a second time as
-    any answer is; `first` stands when the model then finds none, says the question back again, or
-    names a passage's file (barred from the worked example, the 0.5B read out a PDF's file name).
-    What it says is shown unverified: pushed off its first answer, the 0.5B's second one passes the
-    verifier less often when wrong than right, but not rarely (XQuAD-en 200: 2 of 5 that passed were
-    wrong, "Satya Nadella" for the founder of Oracle)."""
-    said = first.short_answer or verification.parse(first.raw_answer)[0]
+def _read_past_echo(first: Answer, messages, generator: Generator, spec: Spec, asked: str, ws: WorkingSet,
+                    settings: AnswerSettings, doc_text) -> Answer:
+    """An answer that only says the question back ("Ekstraklasa Championship" for "Who won the
+    Ekstraklasa Championship in 2000?", "hepcidin" for "What is hepcidin?"), read again with those
+    words barred, then checked and read a second time as any answer is; the first stands when the
+    model then finds none, says the question back again, or names a passage's file. What it says is
+    shown unverified: pushed off its first answer, the 0.5B's second one passes the verifier less
+    often when wrong than right, but not rarely (XQuAD-en 200: 2 of 5 that passed were wrong, "Satya
+    Nadella" for the founder of Oracle)."""
+    barred = verification.echoed_words(first.short_answer, asked)
+    if not barred:
+        return first
     result = replace(first, text=ABSTAIN_TEXT, answered=False, short_answer="", quote="", citations=[],
-                     unverified_reason="", abstain_reason="", second_reading="", barred=barred)
+                     unverified_reason="", second_reading="", barred=barred)
     gen = generator.generate(messages, max_new_tokens=spec.max_new_tokens, barred=barred)
     result.raw_answer = gen.text.strip()
     verdict = _verify_short(result, asked, ws, settings, doc_text)
@@ -520,8 +520,7 @@ def _read_past(first: Answer, barred: list[str], messages, generator: Generator,
     if result.unverified_reason in (*verification.ECHOES, verification.NAMES_FILE):
         return first
     if result.verified:
-        what = "the question's words" if first.answered else "the prompt's example's words"
-        _unverify(result, f"read again with {what} barred (the model first said {said!r})")
+        _unverify(result, f"read again with the question's words barred (the model first said {first.short_answer!r})")
     return result
 
 

@@ -176,10 +176,10 @@ class AnswerSettings(_Section):
     )
     bar_echoes: bool = Field(
         True,
-        description="A short answer that only says the question's words back, or a worked example's answer from the "
-        "prompt that no passage holds, is read again with those words barred (their first tokens never generated), then "
-        "checked and read a second time as any answer, and shown unverified; the first answer stands when the model then "
-        "finds none or echoes again. Two more calls, on the 6-13 % of questions it touches.",
+        description="A short answer that only says the question's words back is read again with those words barred "
+        "(their first tokens never generated), then checked and read a second time as any answer, and shown unverified; "
+        "the echo stands when the model then finds none, echoes again or names a file. Two more calls, on the 6-13 % of "
+        "questions it touches.",
     )
     escalate: str = Field(
         "auto",
