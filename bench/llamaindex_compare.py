@@ -15,6 +15,11 @@ docqa's MiniLM, so both pipelines retrieve with the same vectors. The response i
 answers are (docqa.eval.qa.answer_scores: SQuAD EM and F1, gold contained), on the same seeded
 sample of questions. One JSON line per question goes to --jsonl as it is answered; the summary is
 printed at the end.
+
+Measured (2-core CPU, llama-index-core 0.14.25, Qwen2.5-Coder 0.5B, seed 0): XQuAD-en 200, LlamaIndex F1
+0.253, gold contained 0.55 (the gold paragraph among its two nodes for 0.945), against docqa's short answer
+F1 0.635, gold contained 0.65 (0.80 with the quote); COVID-QA, the first 75 of the seeded sample (the run
+was cut at 25 min), LlamaIndex F1 0.189, contained 0.12, against docqa's 0.384 and 0.227 (0.493).
 """
 
 from __future__ import annotations

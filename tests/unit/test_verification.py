@@ -75,6 +75,9 @@ def test_answers_of_the_wrong_kind_are_not_verified():
     bridge = "The bridge was finished in 1932. It spans 52 along the river at the old ford and carries four lanes."
     assert _check("How long is the bridge?", "52 [1]", bridge).reason == \
         "the question asks for a measure, and the answer gives no unit"
+    names = "Huguenots kept French names in 1550 and well into the nineteenth century."
+    assert _check("For how long did Huguenots continue to use French names?", "1550 [1]", names).reason == \
+        "the question asks for a measure, and the answer gives no unit"
     simpson = "The most frequent musical contributor during the first 15 years was Dudley Simpson, who scored Doctor Who."
     assert _check("In what decades was Dudley Simpson most active in contributing to Doctor Who?", "15 years [1]",
                   simpson).reason == "the question asks for a year or decade, and the answer gives a duration"
