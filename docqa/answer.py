@@ -400,7 +400,7 @@ def ask(
         t = time.perf_counter()
         _read_again(result, verdict, generator, spec, asked or question, ws, settings, doc_text)
         timings["second_reading_s"] = time.perf_counter() - t
-    if verdict is None and result.abstain_reason.startswith(ABSENT):
+    if result.abstain_reason.startswith(ABSENT):
         _name_example(result, messages)
     if verdict is not None and settings.bar_echoes and result.unverified_reason in verification.ECHOES \
             and not (stop is not None and stop()):

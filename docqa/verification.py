@@ -249,7 +249,8 @@ def snap(answer: list[str], sentence: str, question: str = "") -> str | None:
     # The answer as said first; else with its last word's plural ending, which the 0.5B drops ("antigen"
     # from "Masking antigens with host molecules ..."): the passage's form is the one shown.
     exact = [i for i in starts if words[i : i + n] == answer]
-    for i in exact or [i for i in starts if words[i : i + n - 1] == answer[:-1] and _plural_of(words[i + n - 1], answer[-1])]:
+    for i in exact or [i for i in starts
+                       if words[i : i + n - 1] == answer[:-1] and _plural_of(words[i + n - 1], answer[-1])]:
         start, end = found[i].start(), found[i + n - 1].end()
         if any(m.start() <= start and end <= m.end() and (m.start(), m.end()) != (start, end)
                for m in SPACED_NUMBER.finditer(sentence)):
@@ -705,7 +706,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     if _opens_with_question(answer, q):
         return Verdict(short, order[0], None, False, OPENS_WITH_QUESTION)
     best: tuple | None = None
-    holder: tuple | None = None  # the answer as a sentence says it, where no sentence meets the question
+    holder: tuple | None = None  # (rank, the answer as a sentence says it), where no sentence meets the question
     # The bar is the best sentence that could be quoted: a heading ("# Notes on Working Memory") that
     # shares the question's words sets none, nor does a question of the document's (a meeting's
     # "服务器扩容需要多少钱？" ranked above the turn that answered it).
@@ -752,7 +753,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
             if not _meets_question(sent + heading, context + headings, passage_words | title, header | _numbers(title),
                                    row, question, answer, around):
                 if exact and (holder is None or (p.n in cited, score) > holder[0]):
-                    holder = ((p.n in cited, score), p, (start, end), exact)
+                    holder = ((p.n in cited, score), expanded(exact, text[start:end]))
                 continue
             core = margin is None or not p.sentences or score >= top - margin
             rank = (core, p.n in cited, exact is not None, score)
@@ -779,7 +780,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         # than the sentence the unverified answer came from (docqa eval, COVID-QA 200: short F1 0.362 -> 0.328
         # with that sentence read instead).
         if holder is not None:
-            short = expanded(holder[3], doc_text(holder[1].doc_id)[holder[2][0] : holder[2][1]])
+            short = holder[1]
         return Verdict(short, order[0], _top_sentence(order[0]), False,
                        "no sentence of the passages holds the answer and meets the question")
     quoted = doc_text(best[1].doc_id)[best[2][0] : best[2][1]]
