@@ -65,7 +65,7 @@ class Answer:
     model: str = ""  # the model that gave this answer
     escalated_from: dict | None = None  # the smaller model's reply this answer replaced, and why
     second_reading: str = ""  # the model's reply on the quoted sentence alone (answer.second_reading)
-    barred: list[str] = field(default_factory=list)  # the question's words a reading that said them back was barred from
+    barred: list[str] = field(default_factory=list)  # what the answer read again was barred from (echoed words, yes/no)
 
     def to_json(self) -> dict:
         """What `docqa ask --json` prints: the answer, its verification, citations, working set, costs."""
@@ -402,10 +402,10 @@ def ask(
         timings["second_reading_s"] = time.perf_counter() - t
     if result.abstain_reason.startswith(ABSENT):
         _name_example(result, messages)
-    if verdict is not None and settings.bar_echoes and result.unverified_reason in verification.ECHOES \
+    if verdict is not None and settings.bar_echoes and result.unverified_reason in verification.BARRED_READINGS \
             and not (stop is not None and stop()):
         t = time.perf_counter()
-        result = _read_past_echo(result, messages, generator, spec, asked or question, ws, settings, doc_text)
+        result = _read_barred(result, messages, generator, spec, asked or question, ws, settings, doc_text)
         timings["barred_reading_s"] = time.perf_counter() - t
     if overview is None and not result.verified and stronger is not None and not (stop is not None and stop()):
         result = _escalate(result, stronger(), messages, spec, asked or question, settings, doc_text, stop)
@@ -496,16 +496,18 @@ def _name_example(result: Answer, messages: list[dict[str, str]]) -> None:
         result.abstain_reason = f"the model gave the prompt's worked example ({said}), not an answer from the documents"
 
 
-def _read_past_echo(first: Answer, messages, generator: Generator, spec: Spec, asked: str, ws: WorkingSet,
-                    settings: AnswerSettings, doc_text) -> Answer:
+def _read_barred(first: Answer, messages, generator: Generator, spec: Spec, asked: str, ws: WorkingSet,
+                 settings: AnswerSettings, doc_text) -> Answer:
     """An answer that only says the question back ("Ekstraklasa Championship" for "Who won the
     Ekstraklasa Championship in 2000?", "hepcidin" for "What is hepcidin?"), read again with those
-    words barred, then checked and read a second time as any answer is; the first stands when the
-    model then finds none, says the question back again, or names a passage's file. What it says is
-    shown unverified: pushed off its first answer, the 0.5B's second one passes the verifier less
-    often when wrong than right, but not rarely (XQuAD-en 200: 2 of 5 that passed were wrong, "Satya
-    Nadella" for the founder of Oracle)."""
-    barred = verification.echoed_words(first.short_answer, asked)
+    words barred, or a "No" to a question that offers its answers ("Were the tapes colourised or did
+    they remain black and white?"), read again with yes and no barred; then checked and read a second
+    time as any answer is. The first stands when the model then finds none, says nothing to check,
+    says the question back again, or names a passage's file. What it says is shown unverified: pushed
+    off its first answer, the 0.5B's second one passes the verifier less often when wrong than right,
+    but not rarely (XQuAD-en 200: 2 of 5 that passed were wrong, "Satya Nadella" for the founder of
+    Oracle)."""
+    barred = verification.barred_words(first.unverified_reason, first.short_answer, asked)
     if not barred:
         return first
     result = replace(first, text=ABSTAIN_TEXT, answered=False, short_answer="", quote="", citations=[],
@@ -517,10 +519,11 @@ def _read_past_echo(first: Answer, messages, generator: Generator, spec: Spec, a
         return first
     if settings.second_reading:
         _read_again(result, verdict, generator, spec, asked, ws, settings, doc_text, barred)
-    if result.unverified_reason in (*verification.ECHOES, verification.NAMES_FILE):
+    if result.unverified_reason in (*verification.BARRED_READINGS, verification.NAMES_FILE, verification.NO_CONTENT):
         return first
     if result.verified:
-        _unverify(result, f"read again with the question's words barred (the model first said {first.short_answer!r})")
+        what = "yes and no" if first.unverified_reason == verification.YES_NO_FOR_CHOICE else "the question's words"
+        _unverify(result, f"read again with {what} barred (the model first said {first.short_answer!r})")
     return result
 
 

@@ -53,8 +53,10 @@ from docqa.ingest import tables
 from docqa.retrieval.sentences import TOKEN, is_table_row, split
 from docqa.retrieval.working_set import Passage, WorkingSet
 
+# A question may first say when or where it asks about: "In 1972, did Norway join the EU?".
 _YES_NO_START = re.compile(
-    r"^(is|are|was|were|am|do|does|did|can|could|has|have|had|will|would|should|shall|may|might|must)\b", re.I
+    r"^(?:[^,?]{1,40},\s+)?(is|are|was|were|am|do|does|did|can|could|has|have|had|will|would|should|shall|may|"
+    r"might|must)\b", re.I
 )
 _YES_NO_ANSWER = re.compile(rf"^(?:(yes|no)\b|({either_script('是|对|有|否|不是|不对|没有')})的?(?![^\W\d_]))", re.I)
 # A Chinese yes/no question: a statement closed by 吗, or one that asks 是否 / 是不是 / 有没有 ...;
@@ -64,6 +66,7 @@ _YES_NO_ZH = re.compile(either_script(r"吗\s*[？?]?\s*$|是否|是不是|有�
 _NEGATION = re.compile(
     r"\b(?:not|no|never|none|neither|nor|without|cannot|unable|lacks?|lacked|fails?|failed|rarely|hardly)\b|n't\b"
     r"|(?<!\ba )\blittle\b|" + either_script("不|没|没有|无|未|非"), re.I)
+_EITHER_OR_ZH = re.compile(either_script("还是"))
 _WH_ZH = re.compile(either_script("还是|哪|什么|谁|多少|几|怎|如何|为何|何时|何地"))
 _ZH_DIGITS = ["零", "", "二两兩", "三", "四", "五", "六", "七", "八", "九"]
 _NUMBER_WORDS = {
@@ -202,6 +205,15 @@ def is_yes_no(question: str) -> bool:
     if _in_chinese(q):
         return bool(_YES_NO_ZH.search(q)) and not _WH_ZH.search(q)
     return bool(_YES_NO_START.match(q)) and not re.search(r"\bor\b", q, re.I)
+
+
+def is_either_or(question: str) -> bool:
+    """A question that offers its answers ("Were the tapes colourised or did they remain black and
+    white?", "他是医生还是律师？"): one of them is the answer, not yes or no."""
+    q = question.strip()
+    if _in_chinese(q):
+        return bool(_EITHER_OR_ZH.search(q))
+    return bool(_YES_NO_START.match(q)) and bool(re.search(r"\bor\b", q, re.I))
 
 
 def _in_chinese(question: str) -> bool:
@@ -550,6 +562,10 @@ RESTATES = "the answer restates the question"
 OPENS_WITH_QUESTION = "the answer opens with the question's own words"
 # Answers that say the question back: no reading of the same evidence that says them is an answer.
 ECHOES = (RESTATES, OPENS_WITH_QUESTION)
+YES_NO_FOR_CHOICE = "the question offers its answers, and the answer is yes or no"
+NO_CONTENT = "the answer has no content to check"
+# What an answer read again is barred from: the question's words it said back, or yes and no.
+BARRED_READINGS = (*ECHOES, YES_NO_FOR_CHOICE)
 NAMES_FILE = "the answer names a passage's file, not a fact"
 # A word of the answer, or a run of CJK characters (a word is not marked off there).
 _WORD_OR_RUN = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?|\d[\d,.]*")
@@ -567,6 +583,13 @@ def echoed_words(short: str, question: str) -> list[str]:
         elif _stem(_content(tokens(word))) & asked:
             out.append(word)
     return out
+
+
+def barred_words(reason: str, short: str, question: str) -> list[str]:
+    """What the answer's reading again may not say, by why it was not verified (BARRED_READINGS)."""
+    if reason == YES_NO_FOR_CHOICE:
+        return ["是", "否"] if _in_chinese(question) else ["yes", "no"]
+    return echoed_words(short, question)
 
 
 def restates(short: str, text: str) -> bool:
@@ -689,21 +712,28 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         return Verdict(short, order[0], None, False, NAMES_FILE)
     if is_yes_no(question) and _YES_NO_ANSWER.match(short):
         return _check_yes_no(question, short, order, doc_text)
+    if is_either_or(question) and _YES_NO_ANSWER.match(short):
+        return Verdict(short, order[0], None, False, YES_NO_FOR_CHOICE)
     q = tokens(question)
     short = first_sentence(short)
     if not _restates(tokens(bare := without_aside(short)), q):
         short = bare  # unless the aside is the answer: "sport (including English Premier League Football"
     short = without_dangling_end(without_glued_mark(short))
-    short = without_restated_tail(without_restated_lead(short, question), question)
+    # The answer to a question that offers its answers is in the question's words.
+    choice = is_either_or(question)
+    if not choice:
+        short = without_restated_tail(without_restated_lead(short, question), question)
     answer = tokens(short)
     # A capital letter on its own is a name ("C", the language; "Vitamin A"'s letter), not a pronoun
     # or an article to skip; it restates the question only when the question says it.
     letter = {answer[0]} if _LETTER_NAME.fullmatch(short) else set()
     if not (content := _content(answer) or letter):
-        return Verdict(short, order[0], None, False, "the answer has no content to check")
-    if letter <= set(q) if letter else _restates(answer, q):
+        return Verdict(short, order[0], None, False, NO_CONTENT)
+    if choice:
+        pass
+    elif letter <= set(q) if letter else _restates(answer, q):
         return Verdict(short, order[0], None, False, RESTATES)
-    if _opens_with_question(answer, q):
+    elif _opens_with_question(answer, q):
         return Verdict(short, order[0], None, False, OPENS_WITH_QUESTION)
     best: tuple | None = None
     holder: tuple | None = None  # (rank, the answer as a sentence says it), where no sentence meets the question
@@ -787,7 +817,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     short = expanded(best[3] or short, quoted)
     with_neighbours = doc_text(best[1].doc_id)[best[4][0] : best[4][1]]
     kind = wrong_kind(question, short) or dated(question, short, quoted) or undefined(question, quoted) or \
-        unnamed(question, short, with_neighbours) or echoed(question, short) or (
+        unnamed(question, short, with_neighbours) or ("" if choice else echoed(question, short)) or (
         "" if best[0][0] else "the sentence that holds it is context, not one attention ranked near the best")
     return Verdict(short, best[1], best[2], not kind, kind)
 

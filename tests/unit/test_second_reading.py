@@ -153,3 +153,22 @@ def test_an_echo_read_again_that_names_a_file_leaves_the_echo(bridge):
     gen = Replies("Harlow bridge [1]", "Harlow bridge [1]", "bridge.txt [1]", "bridge.txt [1]")
     ans = ask(QUESTION, bridge, gen, bridge.settings.answer)
     assert ans.short_answer == "Harlow bridge" and ans.unverified_reason == "the answer restates the question"
+
+
+CHOICE = "Were the towers painted red or green?"
+
+
+def test_a_yes_or_no_to_a_question_that_offers_its_answers_is_read_again_without_yes_and_no(bridge):
+    # "No" answers neither colour; barred from yes and no, the model names one, in the question's words.
+    gen = Replies("No [1]", "No [1]", "green [1]", "green [1]")
+    ans = ask(CHOICE, bridge, gen, bridge.settings.answer)
+    assert ans.short_answer == "green" and ans.barred == ["yes", "no"]
+    assert gen.barred == [[], [], ["yes", "no"], ["yes", "no"]]
+    assert not ans.verified and ans.unverified_reason == "read again with yes and no barred (the model first said 'No')"
+
+
+def test_the_no_stands_when_the_reading_without_yes_and_no_says_nothing_to_check(bridge):
+    for third in ("None [1]", "I cannot answer from the documents."):
+        ans = ask(CHOICE, bridge, Replies("No [1]", "No [1]", third, third), bridge.settings.answer)
+        assert ans.short_answer == "No" and not ans.verified, third
+        assert ans.unverified_reason == "the question offers its answers, and the answer is yes or no"

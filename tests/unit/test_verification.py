@@ -6,7 +6,9 @@ they were wrong (issue: answers you can trust), from the real text of those docu
 
 from docqa.citations import cite
 from docqa.retrieval.working_set import Passage, WorkingSet
-from docqa.verification import check, first_sentence, is_yes_no, parse, snap, tokens, without_aside
+from docqa.verification import (
+    YES_NO_FOR_CHOICE, check, first_sentence, is_either_or, is_yes_no, parse, snap, tokens, without_aside,
+)
 
 TABLE_III = (
     "The city block distance and 8 other metrics were compared\nagainst each other in Table III.\n"
@@ -265,6 +267,24 @@ def test_yes_no_questions_are_answered_with_the_sentence_that_restates_them():
     assert BUDGET[start:end].startswith("The 2019 budget allocated")
     off_topic = _check("Did the harbour freeze in 1887?", "No [1]", BUDGET)
     assert not off_topic.verified
+
+
+def test_a_yes_no_question_may_first_say_when_it_asks_about():
+    assert is_yes_no("In 1972, did Norway end up joining the European Union?")
+    assert not is_yes_no("In 1972, which country joined the European Union?")
+
+
+def test_a_question_that_offers_its_answers_is_answered_by_one_of_them_not_yes_or_no():
+    # XQuAD: "No" for "... colour added to them ... or did they remain black and white?" said neither.
+    tapes = "The restored tapes remained black and white, as no colour could be added to them."
+    question = "Were the tapes given colour or did they remain black and white?"
+    assert is_either_or(question) and is_either_or("营业收入增长了还是下降了？")
+    assert not is_either_or("Were the tapes given colour?") and not is_either_or("What is red or blue?")
+    v = _check(question, "No [1]", tapes)
+    assert not v.verified and v.reason == YES_NO_FOR_CHOICE
+    # its answer is in the question's words, which is no echo here
+    v = _check(question, "black and white [1]", tapes)
+    assert v.verified and v.short == "black and white"
 
 
 def test_a_yes_or_no_is_verified_only_by_a_sentence_that_says_it():
