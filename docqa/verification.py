@@ -158,6 +158,14 @@ _UNIT_COUNT_QUESTION = re.compile(
 # "What studies were excluded?" asks for things, not for their count ("66", from "66 were excluded"),
 # unless the things are numbers themselves ("What years ...", "Which doses ...").
 _THINGS_QUESTION = re.compile(r"^\s*(?:what|which)\s+([^\W\d_]{3,}s)\s+(?:were|are|did|do|have|had|was|is)\b", re.I)
+# Places of one level asked in Chinese ("杰克逊维尔位于哪个郡?"): an answer that names a place of
+# another level ("佛罗里达州", a state, for a county) is not one (XQuAD-zh: verified, wrong).
+_ZH_PLACE_LEVELS = {"郡": "郡", "州": "州", "县": "县", "縣": "县", "省": "省", "市": "市", "城市": "市", "区": "区",
+                    "區": "区", "镇": "镇", "鎮": "镇", "国": "国", "國": "国", "国家": "国", "國家": "国"}
+# The level word ends there: "哪个区域" asks an area, "哪个州立大学" a university, "哪国国家主席" a person.
+_ZH_PLACE_ASKED = re.compile(r"哪(?:一)?(?:个|個|座)?(城市|国家|國家|郡|州|县|縣|省|市|区|區|镇|鎮|国|國)"
+                             r"(?=[\s?？,，。的是在有最位]|$)")
+_ZH_PLACE_NAMED = re.compile(r"(郡|州|县|縣|省|市|区|區|镇|鎮|国|國)$")
 _NUMBERED_THINGS = frozenset(
     "years decades centuries dates days months weeks hours numbers figures amounts values scores temperatures ages doses "
     "levels rates sizes percentages totals counts times prices costs sums distances heights lengths weights".split())
@@ -511,6 +519,9 @@ def wrong_kind(question: str, short: str) -> str:
     if (things := _THINGS_QUESTION.match(question)) and things.group(1).lower() not in _NUMBERED_THINGS \
             and _BARE_NUMBER.fullmatch(short):
         return f"the question asks which {things.group(1)}, and the answer is a number"
+    if (asked := _ZH_PLACE_ASKED.search(question.strip())) and (named := _ZH_PLACE_NAMED.search(short.strip())) \
+            and _ZH_PLACE_LEVELS[level := asked.group(1)] != _ZH_PLACE_LEVELS[named.group(1)]:
+        return f"the question asks which {level}, and the answer names a {named.group(1)}"
     return ""
 
 

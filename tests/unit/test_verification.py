@@ -7,7 +7,7 @@ they were wrong (issue: answers you can trust), from the real text of those docu
 from docqa.citations import cite
 from docqa.retrieval.working_set import Passage, WorkingSet
 from docqa.verification import (
-    YES_NO_FOR_CHOICE, check, first_sentence, is_either_or, is_yes_no, parse, snap, tokens, without_aside,
+    YES_NO_FOR_CHOICE, check, first_sentence, is_either_or, is_yes_no, parse, snap, tokens, without_aside, wrong_kind,
 )
 
 TABLE_III = (
@@ -107,6 +107,11 @@ def test_answers_of_the_wrong_kind_are_not_verified():
     assert _check("特斯拉的專利為他賺了多少錢？", "大部分被用于资助他自己的项目 [1]", tesla).reason == \
         "the question asks for a number"
     assert _check("特斯拉在纽约有几个实验室？", "两个 [1]", tesla).verified
+    # XQuAD-zh: the state for "which county" was verified; a place of the level asked is the answer.
+    jax = "杰克逊维尔是美国佛罗里达州人口最多的城市，也是杜瓦尔郡的县治。"
+    assert _check("杰克逊维尔位于哪个郡?", "佛罗里达州 [1]", jax).reason == "the question asks which 郡, and the answer names a 州"
+    assert _check("杰克逊维尔位于哪个郡?", "杜瓦尔郡 [1]", jax).verified
+    assert not wrong_kind("殖民地的土地位于哪个区域?", "下诺福克郡"), "an area is no district"
 
 
 def test_how_long_is_asked_by_the_unit_not_the_word_long():
