@@ -158,6 +158,15 @@ _UNIT_COUNT_QUESTION = re.compile(
 # "What studies were excluded?" asks for things, not for their count ("66", from "66 were excluded"),
 # unless the things are numbers themselves ("What years ...", "Which doses ...").
 _THINGS_QUESTION = re.compile(r"^\s*(?:what|which)\s+([^\W\d_]{3,}s)\s+(?:were|are|did|do|have|had|was|is)\b", re.I)
+# "about 2.8-fold longer" says how one value compares with another: it answers a question that
+# compares ("How much longer…", "… in high income vs low income"), not one that asks for the value
+# ("What is the in vivo elimination half-life of AP3?": COVID-QA, verified, wrong; gold "6.02 h").
+_COMPARISON = re.compile(
+    r"\d[-\s]?fold\b|\b(?:times|fold)\s+(?:more|less|higher|lower|longer|shorter|greater|larger|smaller|faster|"
+    r"slower)\b|\btwice\b", re.I)
+_COMPARES = re.compile(
+    r"\b(?:times|fold|twice|more|less|longer|shorter|higher|lower|greater|larger|smaller|faster|slower|compared?|"
+    r"than|vs|versus|increased?|decreased?|ratio|differ\w*|changed?|rise|fall|reduc\w*|enhanc\w*|relative)\b", re.I)
 # Places of one level asked in Chinese ("杰克逊维尔位于哪个郡?"): an answer that names a place of
 # another level ("佛罗里达州", a state, for a county) is not one (XQuAD-zh: verified, wrong).
 _ZH_PLACE_LEVELS = {"郡": "郡", "州": "州", "县": "县", "縣": "县", "省": "省", "市": "市", "城市": "市", "区": "区",
@@ -519,6 +528,8 @@ def wrong_kind(question: str, short: str) -> str:
     if (things := _THINGS_QUESTION.match(question)) and things.group(1).lower() not in _NUMBERED_THINGS \
             and _BARE_NUMBER.fullmatch(short):
         return f"the question asks which {things.group(1)}, and the answer is a number"
+    if _COMPARISON.search(short) and not _COMPARES.search(question):
+        return "the question asks for a value, and the answer compares it with another"
     if (asked := _ZH_PLACE_ASKED.search(question.strip())) and (named := _ZH_PLACE_NAMED.search(short.strip())) \
             and _ZH_PLACE_LEVELS[level := asked.group(1)] != _ZH_PLACE_LEVELS[named.group(1)]:
         return f"the question asks which {level}, and the answer names a {named.group(1)}"

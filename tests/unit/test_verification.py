@@ -112,6 +112,11 @@ def test_answers_of_the_wrong_kind_are_not_verified():
     assert _check("杰克逊维尔位于哪个郡?", "佛罗里达州 [1]", jax).reason == "the question asks which 郡, and the answer names a 州"
     assert _check("杰克逊维尔位于哪个郡?", "杜瓦尔郡 [1]", jax).verified
     assert not wrong_kind("殖民地的土地位于哪个区域?", "下诺福克郡"), "an area is no district"
+    # COVID-QA: a comparison for a value was verified; it answers only a question that compares.
+    ap3 = "The in vivo elimination half-life of AP3 (t 1/2 = 6.02 h) was about 2.8-fold longer than that of T20."
+    assert _check("What is the in vivo elimination half-life of AP3?", "about 2.8-fold longer [1]", ap3).reason == \
+        "the question asks for a value, and the answer compares it with another"
+    assert _check("How much longer is the half-life of AP3 than that of T20?", "about 2.8-fold longer [1]", ap3).verified
 
 
 def test_how_long_is_asked_by_the_unit_not_the_word_long():
