@@ -126,6 +126,7 @@ NAME_WINDOW = 1500
 # A Markdown heading line.
 _HEADING = re.compile(r"[ \t]*#{1,6}[ \t]")
 # A sentence that asks: its last mark, before any closing quote or space.
+_STANDALONE_NUMBER = re.compile(r"(?<![\w.-])\d[\d,.]*(?![\w])")
 _ASKED_LINE = re.compile(r"[?？][\"”’)）\s]*$")
 _LINE = re.compile(r"[^\n\f]+")
 # A number whose thousands are set apart by a (thin) space: "235 000", "10 366".
@@ -927,10 +928,23 @@ def is_capitals(sentence: str) -> bool:
     return len(words) >= 2 and len(cased) >= 8 and sum(c.isupper() for c in cased) >= 0.9 * len(cased)
 
 
+def is_title(line: str) -> bool:
+    """A title in title case ("Venezuelan Equine Encephalitis Virus Induces Apoptosis through the
+    Unfolded Protein Response Activation of EGR1", a paper's first line, once the verified answer to
+    how the virus is transmitted): six words or more, no full stop, no number standing alone (a table
+    row's values), and four in five of its longer words capitalized."""
+    line = line.strip()
+    if not line or line[-1] in ".!?:;,。！？" or "\n" in line or has_cjk(line) or _STANDALONE_NUMBER.search(line):
+        return False
+    words = re.findall(r"\b[^\W\d_][\w'’-]*", line)
+    longer = [w for w in words if len(w) > 3]
+    return len(words) >= 6 and len(longer) >= 3 and sum(w[0].isupper() for w in longer) >= 0.8 * len(longer)
+
+
 def is_heading_line(text: str, start: int, end: int) -> bool:
-    """text[start:end] is a heading, which names a topic and states nothing: a Markdown one, or a
-    line in capitals (a PDF's running header "52 THE SIEGE OF VICKSBURG.")."""
-    return bool(_HEADING.match(text, start)) or is_capitals(text[start:end])
+    """text[start:end] is a heading, which names a topic and states nothing: a Markdown one, a line
+    in capitals (a PDF's running header "52 THE SIEGE OF VICKSBURG."), or a title."""
+    return bool(_HEADING.match(text, start)) or is_capitals(text[start:end]) or is_title(text[start:end])
 
 
 def is_running_line(text: str, start: int, end: int) -> bool:

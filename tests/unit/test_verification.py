@@ -7,7 +7,7 @@ they were wrong (issue: answers you can trust), from the real text of those docu
 from docqa.citations import cite
 from docqa.retrieval.working_set import Passage, WorkingSet
 from docqa.verification import (
-    YES_NO_FOR_CHOICE, check, first_sentence, is_either_or, is_yes_no, parse, snap, tokens, without_aside, wrong_kind,
+    YES_NO_FOR_CHOICE, check, first_sentence, is_either_or, is_title, is_yes_no, parse, snap, tokens, without_aside, wrong_kind,
 )
 
 TABLE_III = (
@@ -519,6 +519,19 @@ def test_a_heading_names_a_topic_and_verifies_nothing():
     # Seen on sample_docs: "What is working memory?" answered "People" from the notes' title.
     text = "# Notes on Working Memory, in People and in Language Models\n\nWorking memory holds a few items for a short time."
     assert not _check("What is working memory?", "People [1]", text).verified
+
+
+def test_a_title_in_title_case_verifies_nothing():
+    # COVID-QA: "How is Venezuelan equine encephalitis virus transmitted?" was answered, verified, from
+    # the paper's title, which says how the virus kills cells.
+    paper = ("Venezuelan Equine Encephalitis Virus Induces Apoptosis through the Unfolded Protein Response "
+             "Activation of EGR1\n\nThe virus is transmitted by mosquitoes to horses and humans.")
+    v = _check("How is Venezuelan equine encephalitis virus transmitted?",
+               "through the Unfolded Protein Response Activation of EGR1 [1]", paper)
+    assert not v.verified
+    assert _check("How is Venezuelan equine encephalitis virus transmitted?", "by mosquitoes [1]", paper).verified
+    # a table row's values keep it a row, not a title
+    assert not is_title("Total Operating Budget Spent On Teachers 178.7 million")
 
 
 def test_a_pdf_section_heading_is_no_answer():
