@@ -125,8 +125,9 @@ QUESTION_OVERLAP = 0.5
 NAME_WINDOW = 1500
 # A Markdown heading line.
 _HEADING = re.compile(r"[ \t]*#{1,6}[ \t]")
-# A sentence that asks: its last mark, before any closing quote or space.
+# A number that is not part of a name ("HIV-1", "EGR1"): a table row's value.
 _STANDALONE_NUMBER = re.compile(r"(?<![\w.-])\d[\d,.]*(?![\w])")
+# A sentence that asks: its last mark, before any closing quote or space.
 _ASKED_LINE = re.compile(r"[?？][\"”’)）\s]*$")
 _LINE = re.compile(r"[^\n\f]+")
 # A number whose thousands are set apart by a (thin) space: "235 000", "10 366".
@@ -752,11 +753,9 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     letter = {answer[0]} if _LETTER_NAME.fullmatch(short) else set()
     if not (content := _content(answer) or letter):
         return Verdict(short, order[0], None, False, NO_CONTENT)
-    if choice:
-        pass
-    elif letter <= set(q) if letter else _restates(answer, q):
+    if not choice and (letter <= set(q) if letter else _restates(answer, q)):
         return Verdict(short, order[0], None, False, RESTATES)
-    elif _opens_with_question(answer, q):
+    if not choice and _opens_with_question(answer, q):
         return Verdict(short, order[0], None, False, OPENS_WITH_QUESTION)
     best: tuple | None = None
     holder: tuple | None = None  # (rank, the answer as a sentence says it), where no sentence meets the question
