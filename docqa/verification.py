@@ -67,6 +67,8 @@ _NEGATION = re.compile(
     r"\b(?:not|no|never|none|neither|nor|without|cannot|unable|lacks?|lacked|fails?|failed|rarely|hardly)\b|n't\b"
     r"|(?<!\ba )\blittle\b|" + either_script("不|没|没有|无|未|非"), re.I)
 _EITHER_OR_ZH = re.compile(either_script("还是"))
+# An option offered ("black and white", "double-stranded") is a few words.
+OPTION_WORDS = 3
 _WH_ZH = re.compile(either_script("还是|哪|什么|谁|多少|几|怎|如何|为何|何时|何地"))
 _ZH_DIGITS = ["零", "", "二两兩", "三", "四", "五", "六", "七", "八", "九"]
 _NUMBER_WORDS = {
@@ -233,6 +235,11 @@ def is_either_or(question: str) -> bool:
     if _in_chinese(q):
         return bool(_EITHER_OR_ZH.search(q))
     return bool(_YES_NO_START.match(q)) and bool(re.search(r"\bor\b", q, re.I))
+
+
+def _one_option(answer: list[str]) -> bool:
+    """An answer short enough to be one of the options a question offers: no "or", three content words at most."""
+    return "or" not in answer and len(_content(answer)) <= OPTION_WORDS
 
 
 def _in_chinese(question: str) -> bool:
@@ -743,8 +750,10 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     if not _restates(tokens(bare := without_aside(short)), q):
         short = bare  # unless the aside is the answer: "sport (including English Premier League Football"
     short = without_dangling_end(without_glued_mark(short))
-    # The answer to a question that offers its answers is in the question's words.
-    choice = is_either_or(question)
+    # The answer to a question that offers its answers is one of them, in the question's words; the
+    # question said back whole ("The Spanish Influenza or Swine flu or the H1N1 virus disappeared …")
+    # is still an echo.
+    choice = is_either_or(question) and _one_option(tokens(short))
     if not choice:
         short = without_restated_tail(without_restated_lead(short, question), question)
     answer = tokens(short)

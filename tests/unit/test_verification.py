@@ -295,6 +295,9 @@ def test_a_question_that_offers_its_answers_is_answered_by_one_of_them_not_yes_o
     # its answer is in the question's words, which is no echo here
     v = _check(question, "black and white [1]", tapes)
     assert v.verified and v.short == "black and white"
+    # ... but the question said back whole still is one
+    v = _check(question, "the tapes were given colour or remained black and white [1]", tapes)
+    assert not v.verified and v.reason == "the answer restates the question"
 
 
 def test_a_yes_or_no_is_verified_only_by_a_sentence_that_says_it():
