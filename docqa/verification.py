@@ -61,12 +61,14 @@ _YES_NO_START = re.compile(
 _YES_NO_ANSWER = re.compile(rf"^(?:(yes|no)\b|({either_script('是|对|有|否|不是|不对|没有')})的?(?![^\W\d_]))", re.I)
 # A Chinese yes/no question: a statement closed by 吗, or one that asks 是否 / 是不是 / 有没有 ...;
 # an either-or question (还是) is not one, nor a wh-question that holds 是否 ("哪项法令…是否异常…").
-_YES_NO_ZH = re.compile(either_script(r"吗\s*[？?]?\s*$|是否|是不是|有没有|能否|可否|会不会|能不能"))
+_MA_END = r"吗\s*[？?]?\s*$"
+_YES_NO_ZH = re.compile(either_script(_MA_END + r"|是否|是不是|有没有|能否|可否|会不会|能不能"))
 # A sentence that says not: what a "No" rests on, and what a "Yes" cannot rest on.
 _NEGATION = re.compile(
     r"\b(?:not|no|never|none|neither|nor|without|cannot|unable|lacks?|lacked|fails?|failed|rarely|hardly)\b|n't\b"
     r"|(?<!\ba )\blittle\b|" + either_script("不|没|没有|无|未|非"), re.I)
 _EITHER_OR_ZH = re.compile(either_script("还是"))
+_ENDS_WITH_MA = re.compile(either_script(_MA_END))
 # An option offered ("black and white", "double-stranded") is a few words.
 OPTION_WORDS = 3
 _WH_ZH = re.compile(either_script("还是|哪|什么|谁|多少|几|怎|如何|为何|何时|何地"))
@@ -233,7 +235,8 @@ def is_either_or(question: str) -> bool:
     white?", "他是医生还是律师？"): one of them is the answer, not yes or no."""
     q = question.strip()
     if _in_chinese(q):
-        return bool(_EITHER_OR_ZH.search(q))
+        # 还是 is also "still": "他还是去了吗？" asks yes or no.
+        return bool(_EITHER_OR_ZH.search(q)) and not _ENDS_WITH_MA.search(q)
     return bool(_YES_NO_START.match(q)) and bool(re.search(r"\bor\b", q, re.I))
 
 
