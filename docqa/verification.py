@@ -226,7 +226,10 @@ class Verdict:
 def is_yes_no(question: str) -> bool:
     q = question.strip()
     if _in_chinese(q):
-        return bool(_YES_NO_ZH.search(q)) and not _WH_ZH.search(q)
+        asks = {m.group() for m in _WH_ZH.finditer(q)}
+        if _ENDS_WITH_MA.search(q):
+            asks -= {"还是", "還是"}  # "still", before a 吗 ending: "公司还是亏损了吗？"
+        return bool(_YES_NO_ZH.search(q)) and not asks
     return bool(_YES_NO_START.match(q)) and not re.search(r"\bor\b", q, re.I)
 
 

@@ -289,7 +289,7 @@ def test_a_question_that_offers_its_answers_is_answered_by_one_of_them_not_yes_o
     tapes = "The restored tapes remained black and white, as no colour could be added to them."
     question = "Were the tapes given colour or did they remain black and white?"
     assert is_either_or(question) and is_either_or("营业收入增长了还是下降了？")
-    assert not is_either_or("公司还是亏损了吗？"), "还是 as 'still', in a yes/no question"
+    assert not is_either_or("公司还是亏损了吗？") and is_yes_no("公司还是亏损了吗？"), "还是 as 'still'"
     assert not is_either_or("Were the tapes given colour?") and not is_either_or("What is red or blue?")
     v = _check(question, "No [1]", tapes)
     assert not v.verified and v.reason == YES_NO_FOR_CHOICE
