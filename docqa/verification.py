@@ -67,6 +67,8 @@ _YES_NO_ZH = re.compile(either_script(_MA_END + r"|是否|是不是|有没有|�
 _NEGATION = re.compile(
     r"\b(?:not|no|never|none|neither|nor|without|cannot|unable|lacks?|lacked|fails?|failed|rarely|hardly)\b|n't\b"
     r"|(?<!\ba )\blittle\b|" + either_script("不|没|没有|无|未|非"), re.I)
+# An English question with "or" offers its answers; in Chinese, one with 还是.
+_OR = re.compile(r"\bor\b", re.I)
 _EITHER_OR_ZH = re.compile(either_script("还是"))
 _ENDS_WITH_MA = re.compile(either_script(_MA_END))
 # An option offered ("black and white", "double-stranded") is a few words.
@@ -178,9 +180,9 @@ _COMPARES = re.compile(
 _ZH_PLACE_LEVELS = {"郡": "郡", "州": "州", "县": "县", "縣": "县", "省": "省", "市": "市", "城市": "市", "区": "区",
                     "區": "区", "镇": "镇", "鎮": "镇", "国": "国", "國": "国", "国家": "国", "國家": "国"}
 # The level word ends there: "哪个区域" asks an area, "哪个州立大学" a university, "哪国国家主席" a person.
-_ZH_PLACE_ASKED = re.compile(r"哪(?:一)?(?:个|個|座)?(城市|国家|國家|郡|州|县|縣|省|市|区|區|镇|鎮|国|國)"
-                             r"(?=[\s?？,，。的是在有最位]|$)")
-_ZH_PLACE_NAMED = re.compile(r"(郡|州|县|縣|省|市|区|區|镇|鎮|国|國)$")
+_ZH_PLACE_ASKED = re.compile(r"哪(?:一)?(?:个|個|座)?(" + "|".join(sorted(_ZH_PLACE_LEVELS, key=len, reverse=True)) +
+                             r")(?=[\s?？,，。的是在有最位]|$)")
+_ZH_PLACE_NAMED = re.compile("(" + "|".join(w for w in _ZH_PLACE_LEVELS if len(w) == 1) + ")$")
 _NUMBERED_THINGS = frozenset(
     "years decades centuries dates days months weeks hours numbers figures amounts values scores temperatures ages doses "
     "levels rates sizes percentages totals counts times prices costs sums distances heights lengths weights".split())
@@ -230,7 +232,7 @@ def is_yes_no(question: str) -> bool:
         if _ENDS_WITH_MA.search(q):
             asks -= {"还是", "還是"}  # "still", before a 吗 ending: "公司还是亏损了吗？"
         return bool(_YES_NO_ZH.search(q)) and not asks
-    return bool(_YES_NO_START.match(q)) and not re.search(r"\bor\b", q, re.I)
+    return bool(_YES_NO_START.match(q)) and not _OR.search(q)
 
 
 def is_either_or(question: str) -> bool:
@@ -240,7 +242,7 @@ def is_either_or(question: str) -> bool:
     if _in_chinese(q):
         # 还是 is also "still": "他还是去了吗？" asks yes or no.
         return bool(_EITHER_OR_ZH.search(q)) and not _ENDS_WITH_MA.search(q)
-    return bool(_YES_NO_START.match(q)) and bool(re.search(r"\bor\b", q, re.I))
+    return bool(_YES_NO_START.match(q)) and bool(_OR.search(q))
 
 
 def _one_option(answer: list[str]) -> bool:
@@ -749,7 +751,8 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         return Verdict(short, order[0], None, False, NAMES_FILE)
     if is_yes_no(question) and _YES_NO_ANSWER.match(short):
         return _check_yes_no(question, short, order, doc_text)
-    if is_either_or(question) and _YES_NO_ANSWER.match(short):
+    either_or = is_either_or(question)
+    if either_or and _YES_NO_ANSWER.match(short):
         return Verdict(short, order[0], None, False, YES_NO_FOR_CHOICE)
     q = tokens(question)
     short = first_sentence(short)
@@ -759,7 +762,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     # The answer to a question that offers its answers is one of them, in the question's words; the
     # question said back whole ("The Spanish Influenza or Swine flu or the H1N1 virus disappeared …")
     # is still an echo.
-    choice = is_either_or(question) and _one_option(tokens(short))
+    choice = either_or and _one_option(tokens(short))
     if not choice:
         short = without_restated_tail(without_restated_lead(short, question), question)
     answer = tokens(short)
