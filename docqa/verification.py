@@ -610,16 +610,40 @@ NAMES_FILE = "the answer names a passage's file, not a fact"
 _WORD_OR_RUN = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?|\d[\d,.]*")
 
 
+def _misspelt(word: str, other: str) -> bool:
+    """`word` is `other` spelt one letter off (two, in words of nine letters or more), from the same
+    first letter: "carrageenan" for the question's "carageenan", "Zanamivir" for "Zanamavir". Short
+    words are left alone: "Iran" is not "Iraq"."""
+    shorter = min(len(word), len(other))
+    if word == other or shorter < 5 or word[0] != other[0] or not (word.isalpha() and other.isalpha()) \
+            or abs(len(word) - len(other)) > 2:
+        return False
+    row = list(range(len(other) + 1))  # edit distance, one row at a time
+    for i, a in enumerate(word, start=1):
+        prev, row[0] = row[0], i
+        for j, b in enumerate(other, start=1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (a != b))
+    return row[-1] <= (2 if shorter >= 9 else 1)
+
+
+def _as_asked(said: set[str], asked: set[str]) -> set[str]:
+    """`said`, each word the question writes misspelt read as the question's: a user's misspelling
+    does not make an answer that says the question back a new one ("carrageenan" for "What is the
+    anti-influenza benefit of carageenan?", verified on COVID-QA)."""
+    return {next((a for a in asked if _misspelt(w, a)), w) if w not in asked else w for w in said}
+
+
 def echoed_words(short: str, question: str) -> list[str]:
-    """The words of an answer that the question says too (content words and numbers; a CJK run whose
-    first two characters the question has): what a reading that said them back is barred from."""
+    """The words of an answer that the question says too (content words and numbers, as the question
+    spells them or misspelt; a CJK run whose first two characters the question has): what a reading
+    that said them back is barred from."""
     asked = _stem(_content(tokens(question)))
     out = []
     for word in dict.fromkeys(_WORD_OR_RUN.findall(short)):
         if CJK_RUN.match(word):
             if word[:2] in question:
                 out.append(word)
-        elif _stem(_content(tokens(word))) & asked:
+        elif _as_asked(_stem(_content(tokens(word))), asked) & asked:
             out.append(word)
     return out
 
@@ -638,7 +662,8 @@ def restates(short: str, text: str) -> bool:
 
 def _restates(answer: list[str], question: list[str]) -> bool:
     """All of the answer's content words are the question's, or a long answer is mostly the question."""
-    said, asked = _stem(_content(answer)), _stem(_content(question))
+    asked = _stem(_content(question))
+    said = _as_asked(_stem(_content(answer)), asked)
     return said <= asked or (len(said) > 3 and len(said & asked) >= 0.6 * len(said))
 
 
@@ -648,7 +673,7 @@ def _opens_with_question(answer: list[str], question: list[str]) -> bool:
     founder of the Oracle Corporation?"), in answers read on XQuAD and COVID-QA always wrong."""
     asked = _stem(_content(question))
     leading = [w for t in answer if not CJK_RUN.match(t) for w in _content([t])][:2]
-    return len(leading) == 2 and _stem(set(leading)) <= asked
+    return len(leading) == 2 and _as_asked(_stem(set(leading)), asked) <= asked
 
 
 def echoed(question: str, short: str) -> str:
@@ -1031,16 +1056,24 @@ def _around(p: Passage, text: str) -> set[str]:
     return _stem(_terms(tokens(f"{p.title} {text[max(0, p.start - NAME_WINDOW) : p.end + NAME_WINDOW]}")))
 
 
+# A paper's citation of its references: "[4]", "[12, 16]", "[3–5]".
+_CITED_REFERENCES = re.compile(r"\[\s*\d{1,3}(?:\s*[,;\u2013-]\s*\d{1,3})*\s*\]")
+
+
 def _reference_mark(exact: str, sentence: str) -> bool:
     """A bare number that opens the sentence before a capitalised word ("27 Subsequent investigation
-    suggested ...") or stands, wherever the sentence says it, before a number word ("to create 3 four
-    new limitations": "3" was verified for "How many new limitations ...?") is a footnote or reference
-    mark the extractor glued on, not a value."""
+    suggested ..."), stands, wherever the sentence says it, before a number word ("to create 3 four
+    new limitations": "3" was verified for "How many new limitations ...?"), or only in a citation of
+    references ("4" for "How much is the difference between SARS-CoV-2 and RaTG13?" from "greater
+    than 1,100 nt differences between the human SARS-CoV-2 and the bat RaTG13-CoV [4]") is a
+    footnote or reference mark, not a value."""
     if not exact.isdigit():
         return False
-    said = [m.end() for m in re.finditer(rf"(?<![\d.,]){exact}(?!\d|[.,]\d)", sentence)]
-    return bool(re.match(rf"\s*{exact}\s+[A-Z][a-z]", sentence)) or \
-        bool(said) and all(re.match(rf"\s+{_COUNT_WORD}", sentence[end:], re.I) for end in said)
+    said = [m.span() for m in re.finditer(rf"(?<![\d.,]){exact}(?!\d|[.,]\d)", sentence)]
+    cited = [m.span() for m in _CITED_REFERENCES.finditer(sentence)]
+    return bool(re.match(rf"\s*{exact}\s+[A-Z][a-z]", sentence)) or bool(said) and all(
+        re.match(rf"\s+{_COUNT_WORD}", sentence[end:], re.I) or any(a <= start and end <= b for a, b in cited)
+        for start, end in said)
 
 
 def _named_cell(question: str, order: list[Passage], doc_text) -> tuple[Passage, tuple[int, int], str] | None:

@@ -7,7 +7,8 @@ they were wrong (issue: answers you can trust), from the real text of those docu
 from docqa.citations import cite
 from docqa.retrieval.working_set import Passage, WorkingSet
 from docqa.verification import (
-    YES_NO_FOR_CHOICE, check, first_sentence, is_either_or, is_title, is_yes_no, parse, snap, tokens, without_aside, wrong_kind,
+    RESTATES, YES_NO_FOR_CHOICE, _misspelt, barred_words, check, first_sentence, is_either_or, is_title, is_yes_no, parse, snap,
+    tokens, without_aside, wrong_kind,
 )
 
 TABLE_III = (
@@ -391,6 +392,18 @@ def test_a_reference_mark_before_a_sentence_is_not_a_value():
     assert _check("How many cases were asymptomatic?", "Two [1]", text).verified
 
 
+def test_a_number_only_in_a_citation_of_references_is_not_a_value():
+    # Once verified (COVID-QA): "4" for the difference between the two genomes, from the "[4]" after it.
+    text = ("Given that there are greater than 1,100 nt differences between the human SARS-CoV-2 and the "
+            "bat RaTG13-CoV [4], which are distributed throughout the genome, the virus is not derived from it.")
+    q = "How much is the difference between the human SARS-CoV-2 and the bat RaTG13-CoV?"
+    assert not _check(q, "4 [1]", text).verified
+    assert not _check(q, "4 [1]", text.replace("[4]", "[2, 4]")).verified
+    assert _check(q, "greater than 1,100 nt [1]", text).verified
+    # a number the sentence also states outside the brackets is a value
+    assert _check("How many patients were tested?", "4 [1]", "Only 4 patients were tested [4].").verified
+
+
 def test_a_footnote_mark_glued_before_a_number_word_is_dropped():
     # The DMCA summary's extracted text reads "to create 3 four new limitations": "3" is a footnote mark.
     text = ("Title II of the DMCA adds a new section 512 to the Copyright Act to create 3 four new "
@@ -469,6 +482,20 @@ def test_an_answer_in_parts_keeps_the_parts_joined():
     assert parse("cilia [1], ctenes [2]")[0] == "cilia, ctenes"
     assert parse("cilia [1] & ctenes [2]")[0] == "cilia & ctenes"
     assert parse("营业收入[1]利润[2]")[0] == "营业收入、利润"
+
+
+def test_an_answer_that_says_a_misspelt_question_word_back_restates_it():
+    # Verified on COVID-QA: the question misspells carrageenan, and the answer only corrects it.
+    text = ("The anti-influenza benefit of carrageenan: infected patients who used the nasal spray "
+            "cleared the virus faster.")
+    q = "What is the anti-influenza benefit of carageenan?"
+    v = _check(q, "carrageenan [1]", text)
+    assert not v.verified and v.reason == RESTATES
+    assert barred_words(v.reason, v.short, q) == ["carrageenan"], "the reading again is barred from it"
+    assert _check(q, "infected patients who used the nasal spray cleared the virus faster [1]", text).verified
+    # one letter apart is not a misspelling in a short word, nor from another first letter
+    assert not _misspelt("iraq", "iran") and not _misspelt("russia", "prussia")
+    assert not _misspelt("austria", "australia") and _misspelt("zanamivir", "zanamavir")
 
 
 def test_a_tail_that_restates_the_question_is_cut_from_the_answer():
