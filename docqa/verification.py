@@ -41,6 +41,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -494,11 +495,34 @@ def without_restated_tail(short: str, question: str) -> str:
     return short
 
 
+# What a Chinese question's frame is cut from, and what is left between it and the answer.
+_ZH_CLAUSE_BREAK = re.compile(r"[，,、：:；;]")
+_ZH_FRAME_JOINT = " ，,、：:的是为在"
+
+
+def _without_zh_frame(short: str, question: str) -> str:
+    """The answer without the question's own frame said back at its start: the words before the question
+    word (from the question's last comma), three characters of them or more, where two characters of
+    answer are left ("温室气体增加会导致温度额外升高" for "温室气体增加会导致什么？" is "温度额外升高";
+    "叶绿体 被两层膜包裹" for "叶绿体是由内共生性蓝藻菌演化而来的证据是什么？" is "被两层膜包裹")."""
+    asked = _WH_ZH.search(question)
+    if not asked:
+        return short
+    frame = _ZH_CLAUSE_BREAK.split(question[: asked.start()])[-1].strip()
+    said = os.path.commonprefix((short, frame))
+    rest = short[len(said):].lstrip(_ZH_FRAME_JOINT).rstrip(" 的")
+    cjk = re.compile(f"[{CJK_CHARS}]")
+    return rest if len(cjk.findall(said)) >= 3 and len(cjk.findall(rest)) >= 2 else short
+
+
 def without_restated_lead(short: str, question: str) -> str:
     """The answer without a subject made of the question's own words and its copula or reporting verb
     ("Unrestricted Relation Discovery is a technique to discover relations ..." for "What is
     unrestricted relation discovery?" is "a technique to discover relations ..."), when what is left
-    says something the question does not. The lead restates; the rest answers."""
+    says something the question does not; in Chinese, without the question's frame (_without_zh_frame).
+    The lead restates; the rest answers."""
+    if _in_chinese(question):
+        return _without_zh_frame(short, question)
     m = _LEAD_JOIN.search(short)
     if not m or len(tokens(short[: m.start()])) > _LEAD_WORDS:
         return short
