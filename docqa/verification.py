@@ -498,21 +498,31 @@ def without_restated_tail(short: str, question: str) -> str:
 # What a Chinese question's frame is cut from, and what is left between it and the answer.
 _ZH_CLAUSE_BREAK = re.compile(r"[，,、：:；;]")
 _ZH_FRAME_JOINT = " ，,、：:的是为在"
+# What completes a question word the pattern reads by its first character: 哪里, 哪个, 哪些, 哪位, 哪种.
+_ZH_WH_ENDS = "里个些位种" + traditional("里个些位种")
 
 
 def _without_zh_frame(short: str, question: str) -> str:
     """The answer without the question's own frame said back at its start: the words before the question
     word (from the question's last comma), three characters of them or more, where two characters of
     answer are left ("温室气体增加会导致温度额外升高" for "温室气体增加会导致什么？" is "温度额外升高";
-    "叶绿体 被两层膜包裹" for "叶绿体是由内共生性蓝藻菌演化而来的证据是什么？" is "被两层膜包裹")."""
+    "叶绿体 被两层膜包裹" for "叶绿体是由内共生性蓝藻菌演化而来的证据是什么？" is "被两层膜包裹"); then
+    without the words after the question word said back at its end ("委员会完成" for "…是在哪里完成的？"
+    is "委员会")."""
     asked = _WH_ZH.search(question)
     if not asked:
         return short
     frame = _ZH_CLAUSE_BREAK.split(question[: asked.start()])[-1].strip()
     said = os.path.commonprefix((short, frame))
-    rest = short[len(said):].lstrip(_ZH_FRAME_JOINT).rstrip(" 的")
     cjk = re.compile(f"[{CJK_CHARS}]")
-    return rest if len(cjk.findall(said)) >= 3 and len(cjk.findall(rest)) >= 2 else short
+    if len(cjk.findall(said)) < 3:
+        return short
+    rest = short[len(said):].lstrip(_ZH_FRAME_JOINT).rstrip(" 的")
+    after = question[asked.end():].lstrip(_ZH_WH_ENDS).lstrip(_ZH_FRAME_JOINT)
+    tail = next((k for k in range(len(after), 1, -1) if rest.endswith(after[:k])), 0)
+    if tail and len(cjk.findall(rest[:-tail])) >= 2:
+        rest = rest[:-tail].rstrip(_ZH_FRAME_JOINT)
+    return rest if len(cjk.findall(rest)) >= 2 else short
 
 
 def without_restated_lead(short: str, question: str) -> str:

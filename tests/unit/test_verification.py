@@ -8,7 +8,7 @@ from docqa.citations import cite
 from docqa.retrieval.working_set import Passage, WorkingSet
 from docqa.verification import (
     RESTATES, YES_NO_FOR_CHOICE, _misspelt, barred_words, check, first_sentence, is_either_or, is_title, is_yes_no, parse, snap,
-    tokens, without_aside, wrong_kind,
+    tokens, without_aside, without_restated_lead, wrong_kind,
 )
 
 TABLE_III = (
@@ -522,6 +522,20 @@ def test_a_definitions_restated_subject_is_cut_and_the_definition_verified():
     harlow = "The Harlow bridge was built by Rennie, and it opened in 1932."
     assert _check("Who built the bridge?", "Rennie built the Harlow bridge [1]", harlow).short == "Rennie built the Harlow bridge"
     assert not _check("What did the Harlow bridge replace?", "The Harlow bridge opened in 1932 [1]", harlow).verified
+
+
+def test_a_chinese_answer_is_cut_after_the_frame_it_says_back():
+    # XQuAD-zh: the model said the question's frame before its answer.
+    text = "温室气体增加会导致温度额外升高。这一影响在北极最为明显。"
+    v = _check("温室气体增加会导致什么？", "温室气体增加会导致温度额外升高 [1]", text)
+    assert v.short == "温度额外升高" and v.verified
+    assert without_restated_lead("叶绿体 被两层膜包裹", "叶绿体是由内共生性蓝藻菌演化而来的证据是什么？") == "被两层膜包裹"
+    # the question's words after its question word go from the answer's end too, and the particles around
+    assert without_restated_lead("苏格兰议会的大部分工作是在 委员会完成的", "苏格兰议会的大部分工作是在哪里完成的？") == "委员会"
+    # a frame of two characters, or an answer of under two characters after it, is left as it is
+    assert without_restated_lead("公司在北京", "公司在哪里？") == "北京"
+    assert without_restated_lead("公司成立于北京", "公司哪年成立？") == "公司成立于北京"
+    assert without_restated_lead("营业收入为4,755,785.11元", "营业收入是多少？") == "营业收入为4,755,785.11元"
 
 
 def test_a_definition_is_verified_only_by_a_sentence_that_defines():
