@@ -500,6 +500,7 @@ _ZH_CLAUSE_BREAK = re.compile(r"[，,、：:；;]")
 _ZH_FRAME_JOINT = " ，,、：:的是为在"
 # What completes a question word the pattern reads by its first character: 哪里, 哪个, 哪些, 哪位, 哪种.
 _ZH_WH_ENDS = "里个些位种" + traditional("里个些位种")
+_CJK_CHAR = re.compile(f"[{CJK_CHARS}]")
 
 
 def _without_zh_frame(short: str, question: str) -> str:
@@ -514,15 +515,14 @@ def _without_zh_frame(short: str, question: str) -> str:
         return short
     frame = _ZH_CLAUSE_BREAK.split(question[: asked.start()])[-1].strip()
     said = os.path.commonprefix((short, frame))
-    cjk = re.compile(f"[{CJK_CHARS}]")
-    if len(cjk.findall(said)) < 3:
+    if len(_CJK_CHAR.findall(said)) < 3:
         return short
     rest = short[len(said):].lstrip(_ZH_FRAME_JOINT).rstrip(" 的")
     after = question[asked.end():].lstrip(_ZH_WH_ENDS).lstrip(_ZH_FRAME_JOINT)
     tail = next((k for k in range(len(after), 1, -1) if rest.endswith(after[:k])), 0)
-    if tail and len(cjk.findall(rest[:-tail])) >= 2:
+    if tail and len(_CJK_CHAR.findall(rest[:-tail])) >= 2:
         rest = rest[:-tail].rstrip(_ZH_FRAME_JOINT)
-    return rest if len(cjk.findall(rest)) >= 2 else short
+    return rest if len(_CJK_CHAR.findall(rest)) >= 2 else short
 
 
 def without_restated_lead(short: str, question: str) -> str:
