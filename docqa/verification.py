@@ -601,6 +601,22 @@ def dated(question: str, short: str, quote: str) -> str:
     return ""
 
 
+# A name written in Chinese from another language, its parts joined by a middle dot (安迪·泰勒): the two
+# characters either side of the dot are what a sentence naming the person says.
+_ZH_FOREIGN_NAME = re.compile(rf"([{CJK_CHARS}]{{2}})\s*[·•・‧]\s*([{CJK_CHARS}]{{2}})")
+
+
+def another_person(question: str, quote: str) -> str:
+    """Why the quote is about someone else ("" when it may be about the question's person): the question
+    names a person by a name in middle-dot form, and the quote names another so and not this one ("英伦玩咖"
+    for "纽卡斯尔本地人安迪·泰勒是哪个乐队的前首席吉他手?", verified from the next sentence, "布莱恩·约翰逊在
+    成为AC/DC的主唱之前是当地摇滚乐队英伦玩咖的成员。": 安迪·泰勒 is in the one before)."""
+    asked = _ZH_FOREIGN_NAME.findall(question)
+    if not asked or not _ZH_FOREIGN_NAME.search(quote) or any(part in quote for name in asked for part in name):
+        return ""
+    return "the quote names another person, not the one the question asks about"
+
+
 def undefined(question: str, sentence: str) -> str:
     """Why `sentence` cannot answer a request for a definition ("What is working memory?"): it does not
     say what the thing is ("People extend their working memory with notes" was the quote of "People")."""
@@ -916,6 +932,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     short = expanded(best[3] or short, quoted)
     with_neighbours = doc_text(best[1].doc_id)[best[4][0] : best[4][1]]
     kind = wrong_kind(question, short) or dated(question, short, quoted) or undefined(question, quoted) or \
+        another_person(question, quoted) or \
         unnamed(question, short, with_neighbours) or ("" if choice else echoed(question, short)) or (
         "" if best[0][0] else "the sentence that holds it is context, not one attention ranked near the best")
     return Verdict(short, best[1], best[2], not kind, kind)

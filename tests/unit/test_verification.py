@@ -538,6 +538,19 @@ def test_a_chinese_answer_is_cut_after_the_frame_it_says_back():
     assert without_restated_lead("营业收入为4,755,785.11元", "营业收入是多少？") == "营业收入为4,755,785.11元"
 
 
+def test_a_quote_about_another_person_does_not_verify():
+    # XQuAD-zh, verified: the band is Brian Johnson's, from the sentence after the one on Andy Taylor.
+    text = ("安迪·泰勒， 杜兰杜兰乐队 的前首席吉他手，1961年出生于这里。"
+            "布莱恩·约翰逊在成为AC/DC的主唱之前是当地摇滚乐队英伦玩咖的成员。")
+    q = "纽卡斯尔本地人安迪·泰勒是哪个乐队的前首席吉他手?"
+    wrong = _check(q, "英伦玩咖 [1]", text)
+    assert not wrong.verified and "another person" in wrong.reason
+    # a quote that names the question's person beside another is about them
+    both = ("但最成功的蒸汽机指示器是由 查尔斯·理查德 为高速发动机发明者和制造商 查尔斯·波特 开发并于1862年在 "
+            "伦敦世博会 上展出。")
+    assert _check("查尔斯·波特蒸汽机指示器曾在哪里展出?", "伦敦世博会 [1]", both).verified
+
+
 def test_a_definition_is_verified_only_by_a_sentence_that_defines():
     # sample_docs: "What is working memory?" was answered "People", verified by a sentence that uses
     # the words; COVID-QA: "What are viroporins?" was "RNA viruses", from "viroporins encoded by RNA viruses".
