@@ -23,6 +23,11 @@ def has_cjk(text: str) -> bool:
     return CJK_RUN.search(text) is not None
 
 
+def cjk_chars(text: str) -> int:
+    """How many CJK characters `text` holds (kana and hangul among them)."""
+    return sum(len(run) for run in CJK_RUN.findall(text))
+
+
 def cjk_share(texts: Iterable[str]) -> float:
     """CJK characters as a share of all the letters of `texts` (0.0 when they have none): what
     embedding.model = auto reads to pick a multilingual embedder. Texts are read one at a time."""

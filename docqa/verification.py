@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from docqa.cjk import (
-    CJK_CHARS, CJK_RUN, bigrams, cjk_share, either_script, has_cjk, in_script, is_traditional, traditional,
+    CJK_CHARS, CJK_RUN, bigrams, cjk_chars, cjk_share, either_script, has_cjk, in_script, is_traditional, traditional,
 )
 from docqa.citations import CITATION, STOPWORDS, cited_numbers
 from docqa.ingest import tables
@@ -500,7 +500,6 @@ _ZH_CLAUSE_BREAK = re.compile(r"[，,、：:；;]")
 _ZH_FRAME_JOINT = " ，,、：:的是为在"
 # What completes a question word the pattern reads by its first character: 哪里, 哪个, 哪些, 哪位, 哪种.
 _ZH_WH_ENDS = "里个些位种" + traditional("里个些位种")
-_CJK_CHAR = re.compile(f"[{CJK_CHARS}]")
 
 
 def _without_zh_frame(short: str, question: str) -> str:
@@ -515,14 +514,14 @@ def _without_zh_frame(short: str, question: str) -> str:
         return short
     frame = _ZH_CLAUSE_BREAK.split(question[: asked.start()])[-1].strip()
     said = os.path.commonprefix((short, frame))
-    if len(_CJK_CHAR.findall(said)) < 3:
+    if cjk_chars(said) < 3:
         return short
     rest = short[len(said):].lstrip(_ZH_FRAME_JOINT).rstrip(" 的")
     after = question[asked.end():].lstrip(_ZH_WH_ENDS).lstrip(_ZH_FRAME_JOINT)
     tail = next((k for k in range(len(after), 1, -1) if rest.endswith(after[:k])), 0)
-    if tail and len(_CJK_CHAR.findall(rest[:-tail])) >= 2:
+    if tail and cjk_chars(rest[:-tail]) >= 2:
         rest = rest[:-tail].rstrip(_ZH_FRAME_JOINT)
-    return rest if len(_CJK_CHAR.findall(rest)) >= 2 else short
+    return rest if cjk_chars(rest) >= 2 else short
 
 
 def without_restated_lead(short: str, question: str) -> str:

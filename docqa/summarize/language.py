@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from docqa.cjk import CJK_CHARS, cjk_share, is_traditional, to_traditional
+from docqa.cjk import CJK_CHARS, cjk_chars, cjk_share, is_traditional, to_traditional
 
 # A document is written in Chinese when CJK characters are this share of its letters. A Latin
 # letter counts like a Chinese character here, and an English word has five of them, so a Chinese
@@ -131,7 +131,7 @@ def of(text: str) -> Language:
     without kana or hangul (in the script most of its script-specific characters are in), else English."""
     if cjk_share([text]) < CJK_DOCUMENT:
         return ENGLISH
-    cjk = len(re.findall(f"[{CJK_CHARS}]", text))  # kana and hangul are among them
+    cjk = cjk_chars(text)
     if len(_KANA_HANGUL.findall(text)) > 0.1 * cjk:
         return ENGLISH
     return TRADITIONAL if is_traditional(text) else CHINESE
