@@ -501,7 +501,8 @@ def _read_barred(first: Answer, messages, generator: Generator, spec: Spec, aske
     """An answer that only says the question back ("Ekstraklasa Championship" for "Who won the
     Ekstraklasa Championship in 2000?", "hepcidin" for "What is hepcidin?"), read again with those
     words barred, or a "No" to a question that offers its answers ("Were the tapes colourised or did
-    they remain black and white?"), read again with yes and no barred; then checked and read a second
+    they remain black and white?"), read again with yes and no barred, or a footnote mark ("3" from "to
+    create 3 four new limitations"), read again with the mark barred; then checked and read a second
     time as any answer is. The first stands when the model then finds none, says nothing to check,
     says the question back again, or names a passage's file. What it says is shown unverified: pushed
     off its first answer, the 0.5B's second one passes the verifier less often when wrong than right,
@@ -522,7 +523,8 @@ def _read_barred(first: Answer, messages, generator: Generator, spec: Spec, aske
     if result.unverified_reason in (*verification.BARRED_READINGS, verification.NAMES_FILE, verification.NO_CONTENT):
         return first
     if result.verified:
-        what = "yes and no" if first.unverified_reason == verification.YES_NO_FOR_CHOICE else "the question's words"
+        what = {verification.YES_NO_FOR_CHOICE: "yes and no", verification.REFERENCE_MARK: "the footnote mark"}.get(
+            first.unverified_reason, "the question's words")
         _unverify(result, f"read again with {what} barred (the model first said {first.short_answer!r})")
     return result
 

@@ -651,9 +651,10 @@ OPENS_WITH_QUESTION = "the answer opens with the question's own words"
 # Answers that say the question back: no reading of the same evidence that says them is an answer.
 ECHOES = (RESTATES, OPENS_WITH_QUESTION)
 YES_NO_FOR_CHOICE = "the question offers its answers, and the answer is yes or no"
+REFERENCE_MARK = "the answer is a footnote or reference mark, not a value"
 NO_CONTENT = "the answer has no content to check"
-# What an answer read again is barred from: the question's words it said back, or yes and no.
-BARRED_READINGS = (*ECHOES, YES_NO_FOR_CHOICE)
+# What an answer read again is barred from: the question's words it said back, yes and no, or the mark.
+BARRED_READINGS = (*ECHOES, YES_NO_FOR_CHOICE, REFERENCE_MARK)
 NAMES_FILE = "the answer names a passage's file, not a fact"
 # A word of the answer, or a run of CJK characters (a word is not marked off there).
 _WORD_OR_RUN = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?|\d[\d,.]*")
@@ -701,6 +702,8 @@ def barred_words(reason: str, short: str, question: str) -> list[str]:
     """What the answer's reading again may not say, by why it was not verified (BARRED_READINGS)."""
     if reason == YES_NO_FOR_CHOICE:
         return ["是", "否"] if _in_chinese(question) else ["yes", "no"]
+    if reason == REFERENCE_MARK:
+        return [short]
     return echoed_words(short, question)
 
 
@@ -858,6 +861,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
                if not is_heading_line(text := doc_text(p.doc_id), start, end)
                and not _ASKED_LINE.search(text, start, end)), default=0.0)
     offered: set[str] = set()  # every passage's words, stemmed: what an answer not `_absent` shares
+    marked = False  # a sentence says the answer, but only as a footnote or reference mark
     sections = _section_refs(short)  # what each quote must name ("1201(d)"), read once
     ordered = [t for t in answer if t in content]  # the content words as the answer says them
     # Read once for every sentence; Chinese has no spaces to show a run of words: its pairs are read.
@@ -875,6 +879,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
             sent = tokens(text[start:end])
             exact = snap(answer, text[start:end], question)
             if exact and _reference_mark(exact, text[start:end]):
+                marked = True
                 continue
             near = (spans[max(i - 1, 0)][0], spans[min(i + 1, len(spans) - 1)][1])  # with its neighbours
             context = tokens(text[near[0] : near[1]])
@@ -918,6 +923,8 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         return found
     if best is None and _absent(answer, offered, question):
         return Verdict(short, order[0], None, False, "no passage holds the answer's words", absent=True)
+    if best is None and marked and holder is None:
+        return Verdict(short, order[0], _top_sentence(order[0]), False, REFERENCE_MARK)
     if best is None:
         # Unverified; still shown in the passage's own words where a sentence holds it ("1940s", not "1940").
         # The quote stays attention's best sentence: read again alone, it gave the right answer more often

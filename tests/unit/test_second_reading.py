@@ -172,3 +172,20 @@ def test_the_no_stands_when_the_reading_without_yes_and_no_says_nothing_to_check
         ans = ask(CHOICE, bridge, Replies("No [1]", "No [1]", third, third), bridge.settings.answer)
         assert ans.short_answer == "No" and not ans.verified, third
         assert ans.unverified_reason == "the question offers its answers, and the answer is yes or no"
+
+
+def test_an_answer_that_is_a_footnote_mark_is_read_again_without_it(index, tmp_path):
+    # The DMCA report's extracted text reads "to create 3 four new limitations": "3" is its footnote mark.
+    write(tmp_path / "docs" / "dmca.txt", "Title II of the DMCA adds a new section 512 to the Copyright Act to "
+          "create 3 four new limitations on liability for copyright infringement by online service providers.\n")
+    index.ingest([tmp_path / "docs"])
+    index.settings.answer.escalate = "off"
+    question = "How many new limitations on liability does Title II of the DMCA create?"
+    gen = Replies("3 [1]", "3 [1]", "four [1]", "four [1]")
+    ans = ask(question, index, gen, index.settings.answer)
+    assert ans.short_answer == "four" and ans.barred == ["3"]
+    assert gen.barred == [[], [], ["3"], ["3"]]
+    assert not ans.verified and ans.unverified_reason == "read again with the footnote mark barred (the model first said '3')"
+    # the mark stands, unverified and named as a mark, when the model then finds nothing
+    ans = ask(question, index, Replies("3 [1]", "3 [1]", "I cannot answer from the documents."), index.settings.answer)
+    assert ans.short_answer == "3" and ans.unverified_reason == "the answer is a footnote or reference mark, not a value"

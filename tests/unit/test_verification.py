@@ -7,8 +7,8 @@ they were wrong (issue: answers you can trust), from the real text of those docu
 from docqa.citations import cite
 from docqa.retrieval.working_set import Passage, WorkingSet
 from docqa.verification import (
-    RESTATES, YES_NO_FOR_CHOICE, _misspelt, barred_words, check, first_sentence, is_either_or, is_title, is_yes_no, parse, snap,
-    tokens, without_aside, without_restated_lead, wrong_kind,
+    REFERENCE_MARK, RESTATES, YES_NO_FOR_CHOICE, _misspelt, barred_words, check, first_sentence, is_either_or, is_title,
+    is_yes_no, parse, snap, tokens, without_aside, without_restated_lead, wrong_kind,
 )
 
 TABLE_III = (
@@ -411,8 +411,9 @@ def test_a_footnote_mark_glued_before_a_number_word_is_dropped():
     v = _check("What does Title II of the DMCA create?",
                "3 four new limitations on liability for copyright infringement [1]", text)
     assert v.verified and v.short == "four new limitations on liability for copyright infringement", v
-    # the mark alone is no count (it was verified for "How many ...?")
-    assert not _check("How many new limitations does Title II of the DMCA create?", "3 [1]", text).verified
+    # the mark alone is no count (it was verified for "How many ...?"), and the reason says so
+    v = _check("How many new limitations does Title II of the DMCA create?", "3 [1]", text)
+    assert not v.verified and v.reason == REFERENCE_MARK
     # a longer number that begins with the same digits is not the mark said again
     assert not _check("How many new limitations does Title II of the DMCA create?", "3 [1]",
                       text.replace("providers.", "providers in 35 states.")).verified
