@@ -101,6 +101,18 @@ def rouge(summary: str, reference: str) -> dict[str, float]:
     return {k: v.fmeasure for k, v in scorer.score(reference, summary).items()}
 
 
+def sample(all_meetings: list[Meeting], meetings: int | None, specific: int | None,
+           seed: int) -> tuple[list[Meeting], list[tuple[Meeting, str, str]]]:
+    """The seeded sample of `meetings` meetings (None or 0: all), in the order they are done, and up
+    to `specific` of their specific queries as (meeting, query, reference)."""
+    # Done in the seeded sample's order, so that the first k meetings of a stopped run are a random k.
+    chosen = random.Random(seed).sample(all_meetings, min(meetings or len(all_meetings), len(all_meetings)))
+    specific_queries = [(m, q, a) for m in sorted(chosen, key=lambda m: m.name) for q, a in m.specific]
+    if specific is not None:
+        specific_queries = random.Random(seed).sample(specific_queries, min(specific, len(specific_queries)))
+    return chosen, specific_queries
+
+
 def evaluate(
     index, path: str | Path, meetings: int | None = 5, specific: int | None = None, modes: tuple[str, ...] = ("map-reduce",),
     general_words: int = 110, specific_words: int = 60, seed: int = 0,
@@ -118,12 +130,7 @@ def evaluate(
     if resume and not jsonl:
         raise UsageError("resuming needs the --jsonl file of the run to resume")
     done = _scored(jsonl) if resume else []
-    all_meetings = load_qmsum(path)
-    # Done in the seeded sample's order, so that the first k meetings of a stopped run are a random k.
-    chosen = random.Random(seed).sample(all_meetings, min(meetings or len(all_meetings), len(all_meetings)))
-    specific_queries = [(m, q, a) for m in sorted(chosen, key=lambda m: m.name) for q, a in m.specific]
-    if specific is not None:
-        specific_queries = random.Random(seed).sample(specific_queries, min(specific, len(specific_queries)))
+    chosen, specific_queries = sample(load_qmsum(path), meetings, specific, seed)
     planned = {(m.name, "general", mode, q, general_words) for m in chosen for q, _ in m.general for mode in modes} | {
         (m.name, "specific", "focus", q, specific_words) for m, q, _ in specific_queries}
     if stray := [r for r in done if _key(r) not in planned]:

@@ -445,6 +445,28 @@ UNSUPPORTED = "no sentence of the summary is supported by a passage"
 UNSUPPORTED_BEFORE_QUOTES = "no sentence the model wrote is supported by a passage; the quotes after them are the passages' own"
 
 
+def gathered(index, generator: Generator, topic: str, settings: Settings, words: int,
+             doc_ids: list[int] | None = None) -> tuple[object, list[Candidate], WorkingSet | None, str]:
+    """What a focus summary of `topic` reads: the index view that read it, the attended candidates,
+    the working set in document order, and why there is nothing to summarize ("" when there is)."""
+    a = settings.answer
+    index, candidates = retrieve(topic, index, a, settings.summarize.focus_candidates,
+                                 lambda view, hits: among_relevant_documents(rerank(topic, hits, view, a)), doc_ids)
+    # Across the whole index, weak evidence means the topic is not there: abstain as ask does.
+    # Within documents the user named, the topic is presumed there; the model may still say not.
+    if why := weak_evidence(candidates, a, index.embedder) if doc_ids is None or not candidates else "":
+        return index, candidates, None, why
+    spec = Spec("summarize_focus", min(settings.summarize.budget, generator.context_tokens), answer_room(words),
+                granularity="passage", max_passages=16)
+    ws = fill(topic, candidates, index, generator, spec, a,
+              lambda passages: render(topic, in_document_order(passages), words))
+    # The passages were counted in document order, so the renumbered set has the same count.
+    ws = WorkingSet(in_document_order(ws.passages), ws.tokens, ws.budget, ws.decisions)
+    if not ws.passages:
+        return index, candidates, ws, "no candidate fits the working set (raise summarize.budget?)"
+    return index, candidates, ws, ""
+
+
 def summarize_focus(
     index, generator: Generator, topic: str, settings: Settings, words: int | None = None,
     doc_ids: list[int] | None = None, on_token=None,
@@ -454,27 +476,13 @@ def summarize_focus(
         raise UsageError("empty topic")
     t = time.perf_counter()
     words = words or settings.summarize.words
-    room = answer_room(words)
-    budget = min(settings.summarize.budget, generator.context_tokens)
     a = settings.answer
-    index, candidates = retrieve(topic, index, a, settings.summarize.focus_candidates,
-                                 lambda view, hits: among_relevant_documents(rerank(topic, hits, view, a)), doc_ids)
-    result = FocusSummary(topic, ABSTAIN_TEXT, False, budget=budget)
-    # Across the whole index, weak evidence means the topic is not there: abstain as ask does.
-    # Within documents the user named, the topic is presumed there; the model may still say not.
-    result.abstain_reason = weak_evidence(candidates, a, index.embedder) if doc_ids is None or not candidates else ""
+    result = FocusSummary(topic, ABSTAIN_TEXT, False, budget=min(settings.summarize.budget, generator.context_tokens))
+    index, candidates, ws, result.abstain_reason = gathered(index, generator, topic, settings, words, doc_ids)
+    result.working_set = ws
     if result.abstain_reason:
         return result
     doc_text = document_texts(index)
-    spec = Spec("summarize_focus", budget, room, granularity="passage", max_passages=16)
-    ws = fill(topic, candidates, index, generator, spec, a,
-              lambda passages: render(topic, in_document_order(passages), words))
-    # The passages were counted in document order, so the renumbered set has the same count.
-    ws = WorkingSet(in_document_order(ws.passages), ws.tokens, ws.budget, ws.decisions)
-    result.working_set = ws
-    if not ws.passages:
-        result.abstain_reason = "no candidate fits the working set (raise summarize.budget?)"
-        return result
     draft = _Drafts(topic, ws, doc_text, generator, a.support_threshold)
     raw, held = draft(ws.passages, words, on_token)
     result.request_tokens = draft.request_tokens
