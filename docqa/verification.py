@@ -605,6 +605,43 @@ def dated(question: str, short: str, quote: str) -> str:
 _ZH_FOREIGN_NAME = re.compile(rf"([{CJK_CHARS}]{{2}})\s*[·•・‧]\s*([{CJK_CHARS}]{{2}})")
 
 
+# Words that deny what follows them. Not "no": in a transcript it is as often an answer ("No, we
+# should use rubber") as a denial, and "n't" is its own token ("doesn", "t").
+_NEGATORS = frozenset("not t nothing never neither nor cannot without".split())
+# How far before a word a negator still denies it: "nothing in section 512 requires".
+NEGATION_REACH = 4
+
+
+# A negation reaches no further than its clause: "does not require X, but requires Y".
+_CLAUSE_END = re.compile(r"[,;:()]|\b(?:but|however|instead|rather|whereas|although|though)\b", re.I)
+
+
+def _denied(text: str) -> tuple[set[str], set[str], bool]:
+    """The content words a negator comes before in their clause (within NEGATION_REACH) and those
+    said without one, stemmed; and whether the text negates anything."""
+    denied, said, negates = set(), set(), False
+    for clause in _CLAUSE_END.split(text):
+        toks = tokens(clause)
+        negates |= bool(_NEGATORS.intersection(toks))
+        for i, t in enumerate(toks):
+            if t not in _NEGATORS and _content([t]):
+                (denied if _NEGATORS.intersection(toks[max(0, i - NEGATION_REACH) : i]) else said).add(t)
+    return _stem(denied), _stem(said), negates
+
+
+def contradicts(claim: str, sentence: str) -> bool:
+    """`sentence` denies a word that `claim` states without any negation, and never states it plainly:
+    "The DMCA requires service providers to monitor their service" from "nothing in section 512
+    requires a service provider to monitor its service" (a focus summary's, verified by word overlap).
+    Either side with a negation of its own is left to the overlap check: "need not monitor" says
+    what "nothing requires to monitor" does."""
+    claim_denied, claim_said, claim_negates = _denied(claim)
+    sentence_denied, sentence_said, sentence_negates = _denied(sentence)
+    if claim_negates:
+        return not sentence_negates and bool(claim_denied & (sentence_said - claim_said))
+    return bool(sentence_denied & (claim_said - sentence_said))
+
+
 def another_person(question: str, quote: str) -> str:
     """Why the quote is about someone else ("" when it may be about the question's person): the question
     names a person by a name in middle-dot form, and the quote names another so and not this one ("英伦玩咖"

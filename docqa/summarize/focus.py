@@ -36,8 +36,8 @@ from docqa.retrieval.attention import Candidate
 from docqa.retrieval.sentences import Sentence
 from docqa.retrieval.working_set import Passage, WorkingSet
 from docqa.settings import Settings
-from docqa.verification import SPACED_NUMBER, check
-from docqa.summarize import language
+from docqa.verification import SPACED_NUMBER, check, contradicts
+from docqa.summarize import faithful, language
 from docqa.summarize.document import answer_room, trim_to_sentence
 from docqa.summarize.length import PROSE_WORDS, REDUNDANT, Range, quotation, words_of
 from docqa.summarize.transcript import is_transcript, readable
@@ -206,19 +206,48 @@ _ENDED = re.compile(rf"[.!?。！？]{_MARKS_TAIL}$")
 # A question's end: a question the model copied from a turn ("…, have we just rejected that in
 # favour of voice recognition then? [7]") states nothing.
 _ASKED = re.compile(rf"[?？]{_MARKS_TAIL}\s*$")
+# A lead-in's end: "… the following four categories of conduct by a service provider:" announces a list.
+_LEAD_IN = re.compile(rf"[:：]{_MARKS_TAIL}\s*$")
+
+
+def said_by(unit: str, ws: WorkingSet) -> str:
+    """The sentence of the passages `unit` cites (all, when it cites none) that shares the most of
+    its content words, when it shares at least half of them: the sentence the unit says again."""
+    cites = set(cited_numbers(unit))
+    words = content_words(CITATION.sub(" ", unit))
+    best, most = "", len(words) / 2
+    for p in ws.passages:
+        if cites and p.n not in cites:
+            continue
+        for sentence in sentences(p.text):
+            if (shared := len(words & content_words(sentence))) > most:
+                best, most = sentence, shared
+    return best
 
 
 def hold_claims(topic: str, text: str, ws: WorkingSet, doc_text) -> tuple[str, list[str]]:
-    """`text` without the items and sentences whose claims no passage holds, nor the questions it
-    asks, and those dropped."""
-    kept, dropped = [], []
+    """`text` without the items and sentences whose claims no passage holds, that name or number
+    what their documents never state (faithful: "the Confederate Army of Potomac against the British
+    Army" for the siege of Vicksburg), that deny what their passage says or say what it denies
+    (verification.contradicts), or that say a kept sentence again (the same draft gave that one seven
+    times); nor the questions it asks or a lead-in left with no list. Returns it and those dropped."""
+    kept, dropped, seen = [], [], set()
+    vocab = faithful.vocabulary(" ".join([topic] + [doc_text(d) for d in dict.fromkeys(p.doc_id for p in ws.passages)]))
     for item, unit in units(text):
-        ok = not _ASKED.search(unit) and \
+        words = content_words(CITATION.sub(" ", unit))
+        ok = not _ASKED.search(unit) and not faithful.unsupported(unit, vocab) and \
+            not (words and len(words & seen) >= REDUNDANT * len(words)) and \
+            not contradicts(CITATION.sub(" ", unit), said_by(unit, ws)) and \
             all(check(q, raw, ws, doc_text).verified for q, raw in claims(topic, item, unit))
         if ok:
             kept.append((item, unit))
+            seen |= words
         else:
             dropped.append(unit)
+    # A lead-in whose list was dropped whole announces nothing: the DMCA focus summary read "… the
+    # following four categories of conduct by a service provider: The DMCA also requires …".
+    kept = [(item, unit) for i, (item, unit) in enumerate(kept)
+            if item or not _LEAD_IN.search(unit) or (i + 1 < len(kept) and kept[i + 1][0])]
     return joined(kept), dropped
 
 
@@ -324,7 +353,7 @@ def extended(held: str, target: Range, draft: _Drafts) -> str:
         new = [] if MODEL_ABSTAINS.search(raw) else fitting(new_units(held, more), target.high - have)
         if not new:
             break
-        held = f"{held} {joined(new)}"
+        held = f"{held} {joined(new)}".strip()
         if not draft.cited(joined(new)) - cited:
             break  # it cited nothing new: the same passages would be shown again
     return held
@@ -489,7 +518,9 @@ def summarize_focus(
     # Whether a passage supports what the model wrote is judged before any quote is added: quotes
     # are verified by construction, and would badge a summary none of whose own sentences holds.
     unsupported, checked = "", None
-    if held and not MODEL_ABSTAINS.search(raw):
+    # A draft none of whose sentences held ("the siege of Vicksburg" was a victory of "the British
+    # Army", seven times) is extended and filled like a short one: the passages are on the topic.
+    if not MODEL_ABSTAINS.search(raw):
         target = Range(words, settings.summarize.tolerance)
         held = extended(held, target, draft)
         checked = verify(held, ws, a.support_threshold, doc_text)
@@ -501,14 +532,14 @@ def summarize_focus(
                 held, checked = filled, None
                 if unsupported:
                     unsupported = UNSUPPORTED_BEFORE_QUOTES
-    result.dropped = draft.dropped
+    result.dropped = list(dict.fromkeys(draft.dropped))  # a sentence the model said seven times, listed once
     text, citations, removed, _ = checked or verify(held, ws, a.support_threshold, doc_text)
     result.removed_citations = removed
     result.seconds = time.perf_counter() - t
     if MODEL_ABSTAINS.search(raw):
         result.abstain_reason = "the model found nothing on the topic in the working set"
     elif not held:
-        result.abstain_reason = "no item or number of the summary is held by a passage"
+        result.abstain_reason = "nothing the model wrote is held by a passage, and no passage sentence could be quoted"
     elif unsupported and a.unverified == "abstain":
         result.abstain_reason = unsupported
     else:

@@ -213,6 +213,14 @@ def test_a_focus_item_no_passage_holds_is_dropped():
     kept, dropped = hold_claims("liability limitations for online service providers", summary, ws, {1: page}.__getitem__)
     assert dropped == ["Penalties [1]."]
     assert "System caching" in kept and "Information location tools" in kept
+    # a lead-in whose items were all dropped is left out with them; one with an item kept stays
+    listed = ("The law limits liability [1]. The limitations cover the following categories:\n"
+              "1. Penalties [1].\n2. Fines [1].\nThey cover system caching [1].")
+    kept, dropped = hold_claims("liability limitations for online service providers", listed, ws, {1: page}.__getitem__)
+    assert kept == "The law limits liability [1]. They cover system caching [1]." and dropped == ["Penalties [1].", "Fines [1]."]
+    kept, _ = hold_claims("liability limitations for online service providers", listed.replace("Fines", "System caching"),
+                          ws, {1: page}.__getitem__)
+    assert "the following categories:" in kept and "- System caching [1]." in kept
     # a question copied from a turn states nothing, whatever passage holds its words
     asked = "The law limits liability [1]. Are the limitations about system caching? [1]"
     assert hold_claims("liability limitations", asked, ws, {1: page}.__getitem__) == \
@@ -286,6 +294,18 @@ def test_a_focus_summary_no_passage_supports_is_shown_marked_or_abstains_by_sett
     report._generator = FakeGenerator("The council of Ashford opened new libraries [1].")
     held = report.summarize_focus("libraries in Ashford", 40, under=[doc])
     assert held.answered and not held.unverified_reason and held.to_json()["verified"] is True
+
+
+def test_a_focus_summary_none_of_whose_sentences_holds_is_filled_with_the_passages_own(report):
+    # "The siege was a major victory for the British Army", said seven times of Vicksburg: every
+    # sentence dropped. The passages are on the topic, so their own sentences are quoted instead.
+    invented = "The libraries of Ashford were opened by the British Army [1]."
+    report._generator = FakeGenerator(invented)
+    doc = report.documents()[0].path
+    result = report.summarize_focus("libraries in Ashford", 40, under=[doc])
+    assert result.answered and "British" not in result.text and "Ashford" in result.text
+    assert re.search(r"\[\d+\]$", result.text) and invented in result.dropped
+    assert result.unverified_reason == UNSUPPORTED_BEFORE_QUOTES, "the quotes are not the model's words"
 
 
 class Quoting(FakeGenerator):
@@ -572,11 +592,33 @@ def test_a_number_in_a_long_sentence_is_checked_with_the_words_beside_it():
     page = ("4. Teacher hiring. The county hired 37 new teachers in 2019. Twelve of the new teachers teach "
             "mathematics, and nine hold special education qualifications.")
     ws = WorkingSet([_passage(1, page)], tokens=100, budget=1000)
+    document = {1: page + "\nRiverbend County Schools, annual report."}.__getitem__  # the county is named elsewhere
     said = ("The document discusses the hiring of teachers in Riverbend County, 2019, and highlights the number "
             "of new teachers, their qualifications, and the impact of the recruitment fair [1].")
-    assert hold_claims("teacher hiring", said, ws, {1: page}.__getitem__) == (said, [])
+    assert hold_claims("teacher hiring", said, ws, document) == (said, [])
     invented = said.replace("2019", "2018")
-    assert hold_claims("teacher hiring", invented, ws, {1: page}.__getitem__)[1] == [invented]
+    assert hold_claims("teacher hiring", invented, ws, document)[1] == [invented]
+
+
+def test_a_focus_sentence_that_invents_a_name_repeats_itself_or_denies_its_passage_is_dropped():
+    page = ("Grant's army laid siege to Vicksburg in May 1863. The Confederate garrison surrendered on July 4. "
+            "Nothing in the terms required the garrison to give up its officers' side arms.")
+    ws = WorkingSet([_passage(1, page)], tokens=100, budget=1000)
+    document = {1: page}.__getitem__
+    true = "Grant's army laid siege to Vicksburg [1]."
+    # a name the documents never state ("British"), as the 0.5B wrote for "the siege of Vicksburg"
+    invented = "The siege was a major victory for the British Army [1]."
+    assert hold_claims("the siege of Vicksburg", f"{true} {invented}", ws, document) == (true, [invented])
+    # the same sentence said again (that draft said its last one seven times)
+    again = "Grant's army laid siege to Vicksburg [1]."
+    assert hold_claims("the siege of Vicksburg", f"{true} {again}", ws, document) == (true, [again])
+    # a sentence that says what its passage denies, and one that denies what it says
+    required = "The terms required the garrison to give up its officers' side arms [1]."
+    assert hold_claims("the siege of Vicksburg", f"{true} {required}", ws, document) == (true, [required])
+    kept = "The terms did not require the garrison to give up its side arms [1]."
+    assert hold_claims("the siege of Vicksburg", f"{true} {kept}", ws, document) == (f"{true} {kept}", [])
+    denied = "The Confederate garrison never surrendered [1]."
+    assert hold_claims("the siege of Vicksburg", f"{true} {denied}", ws, document) == (true, [denied])
 
 
 def test_a_focus_summary_reads_no_document_attention_finds_a_tenth_as_relevant():

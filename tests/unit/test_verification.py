@@ -896,3 +896,23 @@ def test_a_count_is_not_the_things_a_question_asks_for():
     # unless the things asked for are numbers themselves
     assert _check("What years were excluded?", "1990 [1]", "The years excluded were 1990 and 1995.").reason != \
         "the question asks which years, and the answer is a number"
+
+
+def test_a_sentence_contradicts_one_that_denies_what_it_states():
+    from docqa.verification import contradicts
+
+    law = ("Subsection (m) explicitly states that nothing in section 512 requires a service provider to monitor "
+           "its service or access material in violation of law.")
+    # the DMCA focus summary's sentence: verified by word overlap, and the opposite of its passage
+    assert contradicts("The DMCA requires service providers to monitor their service.", law)
+    # a paraphrase with a negation of its own is left to the overlap check
+    assert not contradicts("Service providers need not monitor their service.", law)
+    assert not contradicts("The DMCA does not require providers to monitor their service.", law)
+    # a negation reaches no further than its clause
+    assert not contradicts("The law requires reports.", "The law does not require fees, but requires reports.")
+    assert not contradicts("The team will use rubber.", "We will use rubber for the case, not plastic.")
+    # a denial of what the passage states plainly
+    assert contradicts("The team will not use rubber.", "We will use rubber for the case.")
+    assert contradicts("The team will use rubber.", "We will never use rubber.")
+    # "no" is as often an answer as a denial in a transcript
+    assert not contradicts("They will use rubber.", "No, we will use rubber for the case.")
