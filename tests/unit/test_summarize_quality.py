@@ -612,6 +612,8 @@ def test_a_focus_sentence_that_invents_a_name_repeats_itself_or_denies_its_passa
     # the same sentence said again (that draft said its last one seven times)
     again = "Grant's army laid siege to Vicksburg [1]."
     assert hold_claims("the siege of Vicksburg", f"{true} {again}", ws, document) == (true, [again])
+    more = "Grant's army laid siege to Vicksburg in May 1863 [1]."  # its words again, and a date
+    assert hold_claims("the siege of Vicksburg", f"{true} {more}", ws, document) == (f"{true} {more}", [])
     # a sentence that says what its passage denies, and one that denies what it says
     required = "The terms required the garrison to give up its officers' side arms [1]."
     assert hold_claims("the siege of Vicksburg", f"{true} {required}", ws, document) == (true, [required])
