@@ -606,8 +606,10 @@ _ZH_FOREIGN_NAME = re.compile(rf"([{CJK_CHARS}]{{2}})\s*[·•・‧]\s*([{CJK_C
 
 
 # Words that deny what follows them. Not "no": in a transcript it is as often an answer ("No, we
-# should use rubber") as a denial, and "n't" is its own token ("doesn", "t").
-_NEGATORS = frozenset("not t nothing never neither nor cannot without".split())
+# should use rubber") as a denial. "n't" is read as "not" first: tokens() splits it to a bare "t",
+# and the "T" of "CD4 T cells" is no negation.
+_NEGATORS = frozenset("not nothing never neither nor cannot without".split())
+_NOT = re.compile(r"n[’']t\b", re.I)
 # How far before a word a negator still denies it: "nothing in section 512 requires".
 NEGATION_REACH = 4
 
@@ -621,7 +623,7 @@ def _denied(text: str) -> tuple[set[str], set[str], bool]:
     said without one, stemmed; and whether the text negates anything."""
     denied, said, negates = set(), set(), False
     for clause in _CLAUSE_END.split(text):
-        toks = tokens(clause)
+        toks = tokens(_NOT.sub(" not", clause))
         negates |= bool(_NEGATORS.intersection(toks))
         for i, t in enumerate(toks):
             if t not in _NEGATORS and _content([t]):

@@ -914,5 +914,9 @@ def test_a_sentence_contradicts_one_that_denies_what_it_states():
     # a denial of what the passage states plainly
     assert contradicts("The team will not use rubber.", "We will use rubber for the case.")
     assert contradicts("The team will use rubber.", "We will never use rubber.")
+    # "n't" denies; the "T" of "T cells" does not
+    assert contradicts("The law requires reports.", "The law doesn't require reports.")
+    assert not contradicts("Cells increased.", "CD4 T cells increased.")
+    assert not contradicts("CD4 T cells increased.", "Cells increased.")
     # "no" is as often an answer as a denial in a transcript
     assert not contradicts("They will use rubber.", "No, we will use rubber for the case.")
