@@ -817,10 +817,10 @@ def _summarize_focus(idx, focus: str, words: int | None, paths: list[Path] | Non
         out.print(f"{escape(result.text)} [yellow](unverified: {escape(result.unverified_reason)})[/yellow]")
     else:
         out.print(escape(result.text))
-    for unit in result.dropped:
+    for unit, why in result.dropped:
         # An item the model copied from a table can run for a page: its start is enough to know it (--json has it whole).
         shown = unit if len(unit) <= 160 else unit[:160].rstrip() + "…"
-        err.print(f"[dim]dropped, no passage holds it: {escape(shown)}[/dim]")
+        err.print(f"[dim]dropped, {escape(why)}: {escape(shown)}[/dim]")
     from docqa.display import sources_table
 
     if result.citations:  # an unverified summary may cite nothing: no empty table

@@ -22,6 +22,7 @@ import re
 import time
 from collections.abc import Hashable, Iterable
 from dataclasses import asdict, dataclass, field, replace
+from typing import NamedTuple
 
 from docqa.answer import (
     MODEL_ABSTAINS, ABSTAIN_TEXT, Spec, document_texts, fence_passages, fill, rerank, retrieve, score_sentences,
@@ -43,6 +44,13 @@ from docqa.summarize.length import PROSE_WORDS, REDUNDANT, Range, quotation, wor
 from docqa.summarize.transcript import is_transcript, readable
 
 
+class Dropped(NamedTuple):
+    """A unit of a draft left out of the summary, and why."""
+
+    text: str
+    reason: str
+
+
 @dataclass
 class FocusSummary:
     topic: str
@@ -54,7 +62,7 @@ class FocusSummary:
     unverified_reason: str = ""
     working_set: WorkingSet | None = None
     removed_citations: list[int] = field(default_factory=list)
-    dropped: list[str] = field(default_factory=list)  # items and sentences whose claim no passage holds
+    dropped: list[Dropped] = field(default_factory=list)  # items and sentences that did not hold, and why
     seconds: float = 0.0
     request_tokens: int = 0
     budget: int = 0
@@ -68,7 +76,7 @@ class FocusSummary:
         return {"topic": self.topic, "summary": self.text, "answered": self.answered, "verified": self.verified,
                 "abstain_reason": self.abstain_reason or None, "unverified_reason": self.unverified_reason or None,
                 "citations": [asdict(c) for c in self.citations],
-                "dropped": self.dropped,
+                "dropped": [d._asdict() for d in self.dropped],
                 "request_tokens": self.request_tokens, "budget": self.budget, "seconds": round(self.seconds, 2)}
 
 
@@ -232,25 +240,38 @@ def said_by(unit: str, ws: WorkingSet) -> str:
 SAID_AGAIN = 0.8
 
 
-def hold_claims(topic: str, text: str, ws: WorkingSet, doc_text) -> tuple[str, list[str]]:
+ASKS = "a question, not a claim"
+SAYS_AGAIN = "it says a kept sentence again"
+CONTRADICTS = "it contradicts its passage"
+NOT_HELD = "no passage holds it"
+
+
+def hold_claims(topic: str, text: str, ws: WorkingSet, doc_text) -> tuple[str, list[Dropped]]:
     """`text` without the items and sentences whose claims no passage holds, that name or number
     what their documents never state (faithful: "the Confederate Army of Potomac against the British
     Army" for the siege of Vicksburg), that deny what their passage says or say what it denies
     (verification.contradicts), or that say a kept sentence again (SAID_AGAIN: the same draft gave
-    that one seven times); nor the questions it asks or a lead-in left with no list. Returns it and those dropped."""
+    that one seven times); nor the questions it asks or a lead-in left with no list. Returns it and
+    what was dropped, with why."""
     kept, dropped, seen = [], [], set()
     vocab = faithful.vocabulary(" ".join([topic] + [doc_text(d) for d in dict.fromkeys(p.doc_id for p in ws.passages)]))
     for item, unit in units(text):
         words = content_words(CITATION.sub(" ", unit))
-        ok = not _ASKED.search(unit) and not faithful.unsupported(unit, vocab) and \
-            not (words and len(words & seen) >= SAID_AGAIN * len(words)) and \
-            not contradicts(CITATION.sub(" ", unit), said_by(unit, ws)) and \
-            all(check(q, raw, ws, doc_text).verified for q, raw in claims(topic, item, unit))
-        if ok:
+        if _ASKED.search(unit):
+            why = ASKS
+        elif invented := faithful.unsupported(unit, vocab):
+            why = f"its documents never state {', '.join(dict.fromkeys(invented))}"
+        elif words and len(words & seen) >= SAID_AGAIN * len(words):
+            why = SAYS_AGAIN
+        elif contradicts(CITATION.sub(" ", unit), said_by(unit, ws)):
+            why = CONTRADICTS
+        elif not all(check(q, raw, ws, doc_text).verified for q, raw in claims(topic, item, unit)):
+            why = NOT_HELD
+        else:
             kept.append((item, unit))
             seen |= words
-        else:
-            dropped.append(unit)
+            continue
+        dropped.append(Dropped(unit, why))
     # A lead-in whose list was dropped whole announces nothing: the DMCA focus summary read "… the
     # following four categories of conduct by a service provider: The DMCA also requires …".
     kept = [(item, unit) for i, (item, unit) in enumerate(kept)
@@ -295,7 +316,7 @@ class _Drafts:
 
     def __init__(self, topic: str, ws: WorkingSet, doc_text, generator: Generator, threshold: float) -> None:
         self.topic, self.ws, self.doc_text, self.generator, self.threshold = topic, ws, doc_text, generator, threshold
-        self.dropped: list[str] = []
+        self.dropped: list[Dropped] = []
         self.request_tokens = 0  # the first call's request as sent: prompt + answer room
         self._spoken: dict[int, bool] = {}
         docs = {p.doc_id for p in ws.passages}

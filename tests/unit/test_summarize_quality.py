@@ -15,7 +15,9 @@ from docqa.retrieval.working_set import Passage, WorkingSet
 from docqa.summarize import salience
 from docqa.summarize.document import Summarizer
 from docqa.summarize.faithful import check as unsupported_in
-from docqa.summarize.focus import UNSUPPORTED_BEFORE_QUOTES, hold_claims, without_narration
+from docqa.summarize.focus import (
+    ASKS, CONTRADICTS, NOT_HELD, SAYS_AGAIN, UNSUPPORTED_BEFORE_QUOTES, hold_claims, without_narration,
+)
 from docqa.summarize.length import Range, count, fit, target_words, words_of
 from docqa.summarize.progress import JobLines, Lines
 from tests.conftest import write
@@ -211,20 +213,20 @@ def test_a_focus_item_no_passage_holds_is_dropped():
     summary = ("The law limits the liability of online service providers [1]: 1. System caching [1]. "
                "2. Penalties [1]. 3. Information location tools [1].")
     kept, dropped = hold_claims("liability limitations for online service providers", summary, ws, {1: page}.__getitem__)
-    assert dropped == ["Penalties [1]."]
+    assert dropped == [("Penalties [1].", NOT_HELD)]
     assert "System caching" in kept and "Information location tools" in kept
     # a lead-in whose items were all dropped is left out with them; one with an item kept stays
     listed = ("The law limits liability [1]. The limitations cover the following categories:\n"
               "1. Penalties [1].\n2. Fines [1].\nThey cover system caching [1].")
     kept, dropped = hold_claims("liability limitations for online service providers", listed, ws, {1: page}.__getitem__)
-    assert kept == "The law limits liability [1]. They cover system caching [1]." and dropped == ["Penalties [1].", "Fines [1]."]
+    assert kept == "The law limits liability [1]. They cover system caching [1]." and dropped == [("Penalties [1].", NOT_HELD), ("Fines [1].", NOT_HELD)]
     kept, _ = hold_claims("liability limitations for online service providers", listed.replace("Fines", "System caching"),
                           ws, {1: page}.__getitem__)
     assert "the following categories:" in kept and "- System caching [1]." in kept
     # a question copied from a turn states nothing, whatever passage holds its words
     asked = "The law limits liability [1]. Are the limitations about system caching? [1]"
     assert hold_claims("liability limitations", asked, ws, {1: page}.__getitem__) == \
-        ("The law limits liability [1].", ["Are the limitations about system caching? [1]"])
+        ("The law limits liability [1].", [("Are the limitations about system caching? [1]", ASKS)])
 
 
 def test_a_focus_summary_names_its_sources_as_the_reader_knows_them(towns):
@@ -254,7 +256,8 @@ def test_a_number_whose_thousands_are_set_apart_is_one_claim_and_held_as_written
     said = "It contains 1000 paragraphs of 235 languages, totaling in 235 000 paragraphs [1]."
     assert hold_claims("the WiLI-2018 dataset", said, ws, {1: page}.__getitem__) == (said, [])
     invented = "It contains 1000 paragraphs of 235 languages, totaling in 235 500 paragraphs [1]."
-    assert hold_claims("the WiLI-2018 dataset", invented, ws, {1: page}.__getitem__)[1] == [invented]
+    assert hold_claims("the WiLI-2018 dataset", invented, ws, {1: page}.__getitem__)[1] == \
+        [(invented, "its documents never state 500")]
 
 
 def test_a_focus_summary_states_claims_not_what_the_passage_says():
@@ -304,7 +307,7 @@ def test_a_focus_summary_none_of_whose_sentences_holds_is_filled_with_the_passag
     doc = report.documents()[0].path
     result = report.summarize_focus("libraries in Ashford", 40, under=[doc])
     assert result.answered and "British" not in result.text and "Ashford" in result.text
-    assert re.search(r"\[\d+\]$", result.text) and invented in result.dropped
+    assert re.search(r"\[\d+\]$", result.text) and (invented, "its documents never state British, Army") in result.dropped
     assert result.unverified_reason == UNSUPPORTED_BEFORE_QUOTES, "the quotes are not the model's words"
 
 
@@ -431,6 +434,26 @@ def test_the_cli_marks_an_unverified_focus_summary_and_prints_no_empty_sources(r
     assert r.exit_code == 0, r.output
     assert "(unverified: no sentence of the summary is supported by a passage)" in " ".join(r.output.split())
     assert "sources" not in r.output
+
+
+def test_the_cli_says_why_each_dropped_sentence_went(report, monkeypatch):
+    import json
+
+    from typer.testing import CliRunner
+
+    from docqa.cli import app
+    from docqa.models.generation import factory
+
+    invented = FakeGenerator("The libraries of Ashford were opened by the British Army [1].")
+    monkeypatch.setattr(factory, "make_generator", lambda settings, device="auto", progress=None: invented)
+    args = ["summarize", "--focus", "libraries in Ashford", "--in", report.documents()[0].path,
+            "--index", str(report.directory), "--words", "40"]
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 0, r.output
+    assert "dropped, its documents never state British, Army: The libraries of Ashford" in " ".join(r.output.split())
+    shown = CliRunner().invoke(app, [*args, "--json"])
+    assert {"text": "The libraries of Ashford were opened by the British Army [1].",
+            "reason": "its documents never state British, Army"} in json.loads(shown.stdout)["dropped"]
 
 
 def test_progress_lines_count_nodes_with_an_eta():
@@ -597,7 +620,7 @@ def test_a_number_in_a_long_sentence_is_checked_with_the_words_beside_it():
             "of new teachers, their qualifications, and the impact of the recruitment fair [1].")
     assert hold_claims("teacher hiring", said, ws, document) == (said, [])
     invented = said.replace("2019", "2018")
-    assert hold_claims("teacher hiring", invented, ws, document)[1] == [invented]
+    assert hold_claims("teacher hiring", invented, ws, document)[1] == [(invented, "its documents never state 2018")]
 
 
 def test_a_focus_sentence_that_invents_a_name_repeats_itself_or_denies_its_passage_is_dropped():
@@ -608,19 +631,20 @@ def test_a_focus_sentence_that_invents_a_name_repeats_itself_or_denies_its_passa
     true = "Grant's army laid siege to Vicksburg [1]."
     # a name the documents never state ("British"), as the 0.5B wrote for "the siege of Vicksburg"
     invented = "The siege was a major victory for the British Army [1]."
-    assert hold_claims("the siege of Vicksburg", f"{true} {invented}", ws, document) == (true, [invented])
+    assert hold_claims("the siege of Vicksburg", f"{true} {invented}", ws, document) == \
+        (true, [(invented, "its documents never state British")])
     # the same sentence said again (that draft said its last one seven times)
     again = "Grant's army laid siege to Vicksburg [1]."
-    assert hold_claims("the siege of Vicksburg", f"{true} {again}", ws, document) == (true, [again])
+    assert hold_claims("the siege of Vicksburg", f"{true} {again}", ws, document) == (true, [(again, SAYS_AGAIN)])
     more = "Grant's army laid siege to Vicksburg in May 1863 [1]."  # its words again, and a date
     assert hold_claims("the siege of Vicksburg", f"{true} {more}", ws, document) == (f"{true} {more}", [])
     # a sentence that says what its passage denies, and one that denies what it says
     required = "The terms required the garrison to give up its officers' side arms [1]."
-    assert hold_claims("the siege of Vicksburg", f"{true} {required}", ws, document) == (true, [required])
+    assert hold_claims("the siege of Vicksburg", f"{true} {required}", ws, document) == (true, [(required, CONTRADICTS)])
     kept = "The terms did not require the garrison to give up its side arms [1]."
     assert hold_claims("the siege of Vicksburg", f"{true} {kept}", ws, document) == (f"{true} {kept}", [])
     denied = "The Confederate garrison never surrendered [1]."
-    assert hold_claims("the siege of Vicksburg", f"{true} {denied}", ws, document) == (true, [denied])
+    assert hold_claims("the siege of Vicksburg", f"{true} {denied}", ws, document) == (true, [(denied, CONTRADICTS)])
 
 
 def test_a_focus_summary_reads_no_document_attention_finds_a_tenth_as_relevant():
