@@ -605,6 +605,17 @@ def dated(question: str, short: str, quote: str) -> str:
 _ZH_FOREIGN_NAME = re.compile(rf"([{CJK_CHARS}]{{2}})\s*[·•・‧]\s*([{CJK_CHARS}]{{2}})")
 
 
+def another_person(question: str, quote: str) -> str:
+    """Why the quote is about someone else ("" when it may be about the question's person): the question
+    names a person by a name in middle-dot form, and the quote names another so and not this one ("英伦玩咖"
+    for "纽卡斯尔本地人安迪·泰勒是哪个乐队的前首席吉他手?", verified from the next sentence, "布莱恩·约翰逊在
+    成为AC/DC的主唱之前是当地摇滚乐队英伦玩咖的成员。": 安迪·泰勒 is in the one before)."""
+    asked = _ZH_FOREIGN_NAME.findall(question)
+    if not asked or not _ZH_FOREIGN_NAME.search(quote) or any(part in quote for name in asked for part in name):
+        return ""
+    return "the quote names another person, not the one the question asks about"
+
+
 # Words that deny what follows them. Not "no": in a transcript it is as often an answer ("No, we
 # should use rubber") as a denial. "n't" is read as "not" first: tokens() splits it to a bare "t",
 # and the "T" of "CD4 T cells" is no negation.
@@ -642,17 +653,6 @@ def contradicts(claim: str, sentence: str) -> bool:
     if claim_negates:
         return not sentence_negates and bool(claim_denied & (sentence_said - claim_said))
     return bool(sentence_denied & (claim_said - sentence_said))
-
-
-def another_person(question: str, quote: str) -> str:
-    """Why the quote is about someone else ("" when it may be about the question's person): the question
-    names a person by a name in middle-dot form, and the quote names another so and not this one ("英伦玩咖"
-    for "纽卡斯尔本地人安迪·泰勒是哪个乐队的前首席吉他手?", verified from the next sentence, "布莱恩·约翰逊在
-    成为AC/DC的主唱之前是当地摇滚乐队英伦玩咖的成员。": 安迪·泰勒 is in the one before)."""
-    asked = _ZH_FOREIGN_NAME.findall(question)
-    if not asked or not _ZH_FOREIGN_NAME.search(quote) or any(part in quote for name in asked for part in name):
-        return ""
-    return "the quote names another person, not the one the question asks about"
 
 
 def undefined(question: str, sentence: str) -> str:

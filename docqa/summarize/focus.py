@@ -256,14 +256,15 @@ def hold_claims(topic: str, text: str, ws: WorkingSet, doc_text) -> tuple[str, l
     kept, dropped, seen = [], [], set()
     vocab = faithful.vocabulary(" ".join([topic] + [doc_text(d) for d in dict.fromkeys(p.doc_id for p in ws.passages)]))
     for item, unit in units(text):
-        words = content_words(CITATION.sub(" ", unit))
+        bare = CITATION.sub(" ", unit)
+        words = content_words(bare)
         if _ASKED.search(unit):
             why = ASKS
         elif invented := faithful.unsupported(unit, vocab):
             why = f"its documents never state {', '.join(dict.fromkeys(invented))}"
         elif words and len(words & seen) >= SAID_AGAIN * len(words):
             why = SAYS_AGAIN
-        elif contradicts(CITATION.sub(" ", unit), said_by(unit, ws)):
+        elif contradicts(bare, said_by(unit, ws)):
             why = CONTRADICTS
         elif not all(check(q, raw, ws, doc_text).verified for q, raw in claims(topic, item, unit)):
             why = NOT_HELD
