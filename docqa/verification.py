@@ -153,6 +153,9 @@ _PERCENT_QUESTION = re.compile(
 _PERCENT = re.compile(r"[%％]|percent|" + either_script("百分之|比"), re.I)
 # A measure is a number with its unit: "How long did the siege last?" is not answered by "52".
 _MEASURE_QUESTION = re.compile(r"^\s*(?:for |over )?how (long|far|tall|high|deep|wide|heavy)\b", re.I)
+# The same asked in Chinese ("金箍棒有多重？", "一个筋斗能翻多远？"): its characters are the asking, and
+# their pairs ("棒有", "有多", "多重") are no words a sentence that answers need say.
+_MEASURE_ZH = re.compile(either_script("有?多[重远长高大久深宽厚快]"))
 _GLUED_DIGITS = re.compile(rf"(?<=[^\W\d_{CJK_CHARS}])\d+")
 # A year or decade is asked: "15 years" (a duration) is not "the 1960s and 1970s". A bare "when" is
 # left out: "When should a patient be tested again?" is answered by "14 days".
@@ -417,11 +420,21 @@ def _numbers(toks: list[str]) -> set[str]:
     return {t for t in toks if t[0].isdigit()}
 
 
+# A run of one piece of text said four times or more: a small model that falls into a loop writes it
+# until the reply's room runs out ("南方花果山水簾洞洞洞洞洞…"). Digits repeat in numbers ("1,000,000").
+_LOOP = re.compile(r"(.{1,20}?)\1{3,}")
+
+
+def without_loop(text: str) -> str:
+    """The text with each looping run said once (a run of words ends without its space: one is lent)."""
+    return _LOOP.sub(lambda m: m.group(1) if any(c.isalpha() for c in m.group(1)) else m.group(), f"{text} ").rstrip()
+
+
 def parse(raw: str) -> tuple[str, list[int]]:
     """(short answer, cited passage numbers) from the model's reply: its first non-empty line."""
     line = next((ln for ln in raw.strip().splitlines() if ln.strip()), "")
     cited = cited_numbers(line)
-    short = _LEAD.sub("", joined_parts(line))
+    short = _LEAD.sub("", without_loop(joined_parts(line)))
     short = " ".join(short.split()).strip(" \"'“”‘’`*")
     return short.rstrip(".。 "), cited
 
@@ -809,7 +822,7 @@ _REFERS_BACK = frozenset("it its he his she her they their this these those 他 
 def _asked(question: str, answer: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """What `_meets_question` looks for, worked out once per answer rather than for every sentence: the
     question's content words beyond the answer, the numbers it states, and its names."""
-    asked_toks = tokens(question)
+    asked_toks = tokens(_MEASURE_ZH.sub("？", question))
     asked = _stem((_content(asked_toks) | _beside_particles(asked_toks)) - set(answer))
     if measure := _MEASURE_QUESTION.match(question):
         asked.discard(measure.group(1).casefold())  # "how long": the answer's unit says it, not the word

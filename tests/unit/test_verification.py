@@ -127,6 +127,15 @@ def test_how_long_is_asked_by_the_unit_not_the_word_long():
     assert v.verified and v.short == "27,534 nucleotides"
 
 
+def test_a_chinese_measure_question_is_asked_by_its_unit_not_its_words():
+    # 西游记: "有多重" asks a weight; its pairs (棒有, 有多, 多重) are no words a sentence need say.
+    staff = "緊挨箍有鐫成的一行字，喚做：「如意金箍棒，重一萬三千五百斤。」"
+    v = _check("金箍棒有多重？", "重一万三千五百斤 [1]", staff)
+    assert v.verified and v.short == "重一萬三千五百斤"
+    assert not _check("金箍棒有多重？", "重一万三千五百斤 [1]", "悟空使一條鐵棒，重一萬三千五百斤。").verified, \
+        "the thing asked about is still to be met"
+
+
 def test_a_number_the_table_does_not_hold_is_not_verified():
     q = "How many of the WiLI-2018 languages does CLD-2 support?"
     assert not _check(q, "100 [1]", TABLE_IV).verified
@@ -470,6 +479,14 @@ def test_an_answer_that_names_a_passage_s_file_is_not_verified():
 
 def test_the_reply_is_parsed_from_its_first_line():
     assert parse("Answer: chemotaxis [2]\nBecause the passage says so.") == ("chemotaxis", [2])
+
+
+def test_a_reply_that_loops_is_read_with_the_loop_said_once():
+    # The 0.5B's second reading of "我乃正南方花果山水簾洞洞主。" looped until its room ran out.
+    assert parse("南方花果山水簾洞" + "洞" * 30)[0] == "南方花果山水簾洞"
+    assert parse("the army the army the army the army [2]") == ("the army", [2])
+    assert parse("100000000 [1]")[0] == "100000000", "digits repeat in numbers"
+    assert parse("谢谢 [1]")[0] == "谢谢", "a word may say a character twice"
     assert parse('"$4.2 million." [1][3]') == ("$4.2 million", [1, 3])
 
 
