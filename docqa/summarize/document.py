@@ -33,6 +33,7 @@ from docqa.summarize.length import Range, count, fit, target_words
 from docqa.summarize.transcript import is_transcript
 from docqa.summarize.nodes import Node, NodeStore, node_key
 from docqa.summarize.windows import Window, at_most
+from docqa.verification import without_loop
 
 MODES = ("map-reduce", "refine", "tree")
 # Calls that merge or rewrite summaries, run by summarize.reduce_model when it is set.
@@ -66,8 +67,9 @@ def fanout_groups(leaves: list) -> list[list]:
 def trim_to_sentence(text: str, max_words: int | None = None) -> str:
     """About `max_words` words at most, ending at a complete sentence: the last that fits, or one
     that ends within a quarter past the limit (a summary cut by the token limit, or longer than
-    asked for, still reads as whole sentences). Cut at the limit only when no sentence ends near."""
-    text = tidy(text)
+    asked for, still reads as whole sentences). Cut at the limit only when no sentence ends near.
+    A run the model looped on ("水源、水源、水源、…") is said once."""
+    text = tidy(without_loop(text))
     limit = len(text) if max_words is None else len(first_words(text, max_words))
     ends = [m.end() for m in _SENTENCE_END.finditer(text)]
     inside = [e for e in ends if e <= limit]

@@ -20,7 +20,8 @@ from docqa.citations import CITATION, content_words
 from docqa.cjk import CJK_RUN
 from docqa.retrieval.sentences import TOKEN, split
 from docqa.summarize.faithful import unsupported, vocabulary
-from docqa.summarize.language import ENGLISH, Language, count, first_words, tidy
+from docqa.summarize.language import ENGLISH, Language, count, first_words, is_chinese, of, tidy
+from docqa.verification import without_loop
 from docqa.summarize.transcript import NOISE, RESTART, SPEAKER, SPEAKER_LABEL, closed_up, said
 
 # The shortest target a short document's summary is held to.
@@ -59,6 +60,8 @@ _POINTS_BACK = re.compile(r"(?:that|this|these|those|which|his|her|its|their)\b"
 # A statement's end (not a question's, and not a sentence the passage cut off), and a question a
 # transcript wrote down without its mark ("Can I just quickly go over the requirements.").
 _STATED = re.compile(r"[.!。！]$")
+# A Chinese sentence ends on its mark (a closing quote after it); a heading ("第一回 靈根育孕源流出 心性修持大道生") does not.
+_CJK_STATED = re.compile(r"[。！？!?…][」』”’）)]*$")
 _ASKING = re.compile(r"(?:can|could|shall|should|will|would|do|does|did|is|are|was|were|have|has|may|might)"
                      r" (?:I|we|you|they|he|she|it|there)\b", re.IGNORECASE)
 
@@ -114,7 +117,7 @@ def is_prose(sentence: str) -> bool:
     if cjk * 2 > len(toks):  # Chinese has no case: a sentence of characters, not of figures or a heading
         numbers = sum(t[0].isdigit() for t in toks)
         return cjk >= PROSE_CJK_CHARS and len(toks) <= 3 * PROSE_MAX_WORDS and numbers <= 0.2 * len(toks) \
-            and not _DEBRIS.search(sentence)
+            and not _DEBRIS.search(sentence) and bool(_CJK_STATED.search(sentence))
     if not PROSE_WORDS <= len(toks) <= PROSE_MAX_WORDS or sentence[:1].islower() or _DEBRIS.search(sentence) \
             or _SECTION_START.match(sentence) or SPEAKER_LABEL.match(sentence):
         return False  # a lower-case start is the tail of a sentence the page cut ("however, did not last long")
@@ -227,16 +230,18 @@ def _once(kept: list[str], lang: Language) -> list[str]:
 
 def fit(text: str, target: Range, sources: list[str], source_text: str | None = None,
         lang: Language = ENGLISH) -> str:
-    """`text` held to `target`: repeated and unsupported sentences dropped (the latter when
-    `source_text` is given), extended from `sources` towards the words asked when short, cut at a
-    sentence end when long. Words are counted, and part openings reworded, in `lang`."""
+    """`text` held to `target`: repeated sentences, those in another language than `lang`, and
+    unsupported ones (when `source_text` is given) dropped, extended from `sources` towards the
+    words asked when short, cut at a sentence end when long. Words are counted, and part openings reworded, in `lang`."""
     vocab = vocabulary(source_text) if source_text is not None else None
 
-    def holds_facts(s: str) -> bool:
-        return vocab is None or not unsupported(s, vocab)
+    def belongs(s: str) -> bool:
+        # A sentence in the other language is none of the summary's: a map call over a Chinese window
+        # came back in English ("This part is about the story of a monk named敖欽 …").
+        return is_chinese(of(s)) == is_chinese(lang) and (vocab is None or not unsupported(s, vocab))
 
-    kept = _once([s for s in sentences(text) if holds_facts(s)], lang)
-    readable = lambda s: holds_facts(s) and is_prose(s)  # noqa: E731
+    kept = _once([s for s in sentences(without_loop(text)) if belongs(s)], lang)
+    readable = lambda s: belongs(s) and is_prose(s)  # noqa: E731
     total = sum(count(s) for s in kept)
     if total < target.low:
         seen = content_words(" ".join(kept))

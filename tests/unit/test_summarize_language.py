@@ -104,11 +104,21 @@ def test_the_chinese_fill_rewords_part_openings_and_skips_repeats():
     assert "贝克斯利的居民" in text
 
 
+def test_a_chinese_summary_keeps_neither_a_loop_nor_a_sentence_in_english():
+    # 西游记, chapters 1-3: the root looped on "水源、" and one map call came back in English.
+    draft = ("本文档讲述了美猴王在花果山出生的故事。文件描述了仙山的地形、" + "水源、" * 30 + "食物。"
+             "This part is about the story of a monk named敖欽 who is captured by monkeys.")
+    text = fit(draft, Range(30, 0.5), [], lang=language.CHINESE)
+    assert text.count("水源") == 1
+    assert "This part" not in text and text.startswith("本文档讲述了美猴王")
+
+
 def test_a_heading_or_a_row_of_figures_is_not_chinese_prose():
     from docqa.summarize.length import is_prose
 
     assert is_prose("第一个月里，阿什福德的居民一共借阅了一千本书。")
     assert not is_prose("第一节 重要提示")
+    assert not is_prose("第一回 靈根育孕源流出 心性修持大道生"), "a chapter's title ends on no full stop"
     assert not is_prose("营业收入 1,000 2,000 3,000 4,000 5,000 6,000 合计。")
 
 
