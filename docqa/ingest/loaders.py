@@ -47,8 +47,9 @@ def kind_of(path: Path) -> str | None:
 
 # Raised when docqa reads a format differently: a file stored by an older reader is read again on the
 # next ingest, though its bytes are unchanged. pdf 2: running headers and footers left out (margins.py),
-# columns drawn line by line across the page read a column at a time (columns.py).
-READERS = {"pdf": 2}
+# columns drawn line by line across the page read a column at a time (columns.py). pdf 3: a page whose
+# rules frame no table read for columns too.
+READERS = {"pdf": 3}
 
 
 def reader_version(kind: str) -> int:

@@ -23,7 +23,8 @@ EDGE_LINES = 2
 SHARE = 0.5
 MIN_PAGES = 3
 _WORDS = re.compile(r"[^\W\d_]+")
-_INTEGER = re.compile(r"(?<![\d.,])\d{1,6}(?![\d]|[.,]\d)")
+# A number on its own: not the digits of a name ("Form 1040NR"), which are the same on every page.
+_INTEGER = re.compile(r"(?<![\d.,A-Za-z])\d{1,6}(?![\dA-Za-z]|[.,]\d)")
 
 
 def _edges(lines: list[str]) -> list[int]:
@@ -41,7 +42,10 @@ def _keys(line: str, page: int) -> list[tuple[str, int | None]]:
     text = " ".join(line.split())
     words = " ".join(_WORDS.findall(text.casefold()))
     keys: list[tuple[str, int | None]] = [(text, None)] if len(words) >= 2 else []
-    return keys + [(words, int(m.group()) - page) for m in _INTEGER.finditer(text)]
+    numbers = [(words, int(m.group()) - page) for m in _INTEGER.finditer(text)]
+    # Without a number, the line may be a running one whose page number stands apart: a page read a
+    # column at a time gives "Instructions for Form 1040NR" where others give "… 1040NR - 35 -".
+    return keys + (numbers or ([(words, 0)] if len(words.split()) >= 2 else []))
 
 
 def strip_running(pages: list[Page]) -> list[Page]:

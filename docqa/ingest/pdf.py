@@ -205,10 +205,11 @@ def page_text(page) -> str:
         text = textpage.get_text_range()
         boxes = _path_boxes(page)
         rules = tables.rules_from_boxes(boxes)
-        if tables.rule_groups(rules):  # only then are the character boxes worth reading
-            text = _with_tables(text, textpage, rules, tables.verticals_from_boxes(boxes), page.get_height())
-        else:
-            text = columns.reading_order(textpage, text, page.get_width()) or text
+        # Only rules make the character boxes worth reading for tables. Rules that frame no table (a
+        # box drawn around a note, in four pages of the IRS instructions) leave the page to columns.
+        found = _tables(text, textpage, rules, tables.verticals_from_boxes(boxes), page.get_height()) \
+            if tables.rule_groups(rules) else []
+        text = _with_tables(text, found) if found else columns.reading_order(textpage, text, page.get_width()) or text
     finally:
         textpage.close()
     return join_soft_hyphens(text)
@@ -232,15 +233,19 @@ def _path_boxes(page) -> list[tuple[float, float, float, float]]:
     return boxes
 
 
-def _with_tables(text: str, textpage, rules: list[tables.Rule], verticals: list[tables.VRule], height: float) -> str:
+def _tables(text: str, textpage, rules: list[tables.Rule], verticals: list[tables.VRule], height: float) -> list[tables.Table]:
+    """The ruled tables of the page, from its characters' boxes."""
     chars = []
     for i, ch in enumerate(text):
         if ch.strip():
             left, bottom, right, top = textpage.get_charbox(i)
             space = i > 0 and not text[i - 1].strip()
             chars.append(tables.Char(i, ch, left, right, height - top, height - bottom, space))
-    found = tables.find_tables(chars, rules, verticals)
-    # Each table's text is cut out and its rows put where its first character was.
+    return tables.find_tables(chars, rules, verticals)
+
+
+def _with_tables(text: str, found: list[tables.Table]) -> str:
+    """Each table's text cut out and its rows put where its first character was."""
     for table in sorted(found, key=lambda t: min(t.indices), reverse=True):
         a, b = min(table.indices), max(table.indices) + 1
         kept = " ".join("".join(ch for i, ch in enumerate(text[a:b], a) if i not in table.indices).split())

@@ -50,6 +50,25 @@ def test_columns_of_prose_drawn_line_by_line_are_read_a_column_at_a_time(tmp_pat
     assert text.index("Harbour Master's Log") < text.index(LEFT[:30]) < text.index(RIGHT[:30]), "the header first"
 
 
+def test_rules_that_frame_no_table_leave_the_columns_to_be_read(tmp_path):
+    # The IRS instructions draw a box around a note: its rules made the page a candidate for tables,
+    # none was found, and the page's three columns stayed interleaved.
+    path = tmp_path / "boxed.pdf"
+    left, right = _lines(LEFT * 3, 40), _lines(RIGHT * 3, 40)
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=9)
+    for row in range(max(len(left), len(right))):
+        for x, lines in ((20, left), (115, right)):
+            if row < len(lines):
+                pdf.text(x, 24 + row * 5, lines[row])
+    pdf.rect(112, 100, 85, 20)
+    pdf.rect(112, 130, 85, 20)
+    pdf.output(str(path))
+    text = _words(load(path, IngestSettings()).text)
+    assert _words(LEFT * 3) in text and _words(RIGHT * 3) in text
+
+
 def test_a_tables_columns_stay_rows(tmp_path):
     path = tmp_path / "table.pdf"
     names = [f"Holder {chr(65 + i)}" for i in range(40)]

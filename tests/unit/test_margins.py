@@ -27,6 +27,16 @@ def test_a_header_whose_numbers_change_is_one_running_line():
     assert [p.text for p in margins.strip_running(pages)] == bodies
 
 
+def test_a_footer_whose_page_number_stands_apart_is_still_the_running_footer():
+    # The IRS instructions: a page read a column at a time gives the footer's words without its number
+    # ("Instructions for Form 1040NR"), others give "Instructions for Form 1040NR - 3 -": each form on
+    # under half the pages, the footer on all but one.
+    bodies = [f"Who files {x}." for x in "abcdefgh"]
+    pages = [Page(n, f"{body}\nInstructions for Form 1040NR" if n % 2 else f"{body}\nInstructions for Form 1040NR - {n} -")
+             for n, body in enumerate(bodies, start=1)] + [Page(9, "Who files i.\nIndex")]
+    assert [p.text for p in margins.strip_running(pages)] == bodies + ["Who files i.\nIndex"]
+
+
 def test_lines_at_the_edge_of_fewer_than_half_the_pages_stay():
     """A chapter's own header, or list items opening a few pages in a row, are the text."""
     pages = [Page(n, f"(1) In the operating procedures chapter,\nitem {n}") for n in range(1, 4)]
