@@ -124,7 +124,11 @@ def _lines(text: str, a: int, b: int) -> list[tuple[int, int]]:
     for i, cut in enumerate(cuts):
         if cut in inside:
             continue
-        if is_table_row(lines[i]) or is_table_row(lines[i + 1]) or {i, i + 1} & headings or cut - start > MAX_SENTENCE_CHARS:
+        # A line that goes on with a joining word after an unfinished one is the same sentence, however
+        # many numbers it holds: "A return for the 2007 calendar year is due\nby April 15, 2008."
+        goes_on = not _FINISHED.search(lines[i]) and (lines[i + 1].split() or [""])[0] in _JOINING_WORDS
+        rows = not goes_on and (is_table_row(lines[i]) or is_table_row(lines[i + 1]))
+        if rows or {i, i + 1} & headings or cut - start > MAX_SENTENCE_CHARS:
             out.append((start, cut))
             start = cut + 1
     out.append((start, b))

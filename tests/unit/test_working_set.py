@@ -279,6 +279,17 @@ def test_a_time_of_day_does_not_make_a_line_a_table_row():
     ]
 
 
+def test_a_line_that_goes_on_with_a_joining_word_is_no_table_row():
+    from docqa.retrieval.sentences import split
+
+    # The IRS 1040NR instructions: "April 15, 2008" was cut off its sentence as a row of two numbers,
+    # and the right answer to "When is Form 1040NR due …?" verified nothing.
+    text = "A return for the 2007 calendar year is due\nby April 15, 2008.\nResults for 2007\n2008 15 30"
+    assert [text[a:b] for a, b in split(text)] == [
+        "A return for the 2007 calendar year is due\nby April 15, 2008.", "Results for 2007", "2008 15 30",
+    ]
+
+
 def test_a_heading_on_a_line_of_its_own_is_cut_off_the_sentence_below_it():
     from docqa.retrieval.sentences import split
 
