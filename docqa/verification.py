@@ -140,7 +140,7 @@ _LINE = re.compile(r"[^\n\f]+")
 # A number whose thousands are set apart by a (thin) space: "235 000", "10 366".
 SPACED_NUMBER = re.compile(r"(?<!\d)\d{1,3}(?:[ \u2009\u202f]\d{3})+(?!\d)")
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
-_STATED_NUMBER = re.compile(r"(?<![^\W_]-)(?<![^\W_])" + _DIGITS.pattern)
+_STATED_NUMBER = re.compile(r"(?<![^\W_]-)(?<![^\W_])" + _DIGITS.pattern + r"(?!\d|[A-Z]{2})")
 _COUNT_QUESTION = re.compile(r"^\s*(how (many|much)|what (number|percentage|proportion|share) of)\b", re.I)
 _HOW_MANY = re.compile(r"^\s*how many\b", re.I)
 # The same in Chinese: 多少 / 几 + a measure word ("有多少个…", "几次"), answered by digits or numerals.
@@ -800,7 +800,7 @@ def echoed(question: str, short: str) -> str:
 
 def stated_numbers(question: str) -> set[str]:
     """Numbers the question states as conditions ("100% coverage", "in 2019"), not those inside a
-    name ("CLD-2", "COVID-19", "WiLI-2018")."""
+    name ("CLD-2", "COVID-19", "WiLI-2018", "Form 1040NR")."""
     return {_norm(m.group()) for m in _STATED_NUMBER.finditer(question)}
 
 

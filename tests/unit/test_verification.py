@@ -191,6 +191,12 @@ def test_a_name_s_number_in_the_question_is_part_of_the_name_not_another_word_to
     v = _check("What condition does the proposed AD on the Pilatus PC-12 address?",
                "seizing of a spring pack assembly [1]", text)
     assert v.verified, v.reason
+    # So are a form's digits before its letters: the quote need not say "1040" again.
+    irs = ("If you were an employee and received wages subject to U.S. income tax withholding, file Form 1040NR "
+           "by the 15th day of the 4th month after your tax year ends. A return for the 2007 calendar year is due "
+           "by April 15, 2008.")
+    v = _check("When is Form 1040NR due if you received wages?", "April 15, 2008 [1]", irs)
+    assert v.verified and irs[v.quote[0]:v.quote[1]].startswith("A return"), v.reason
 
 
 def test_a_one_letter_name_is_an_answer_to_check():
