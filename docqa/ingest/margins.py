@@ -15,8 +15,10 @@ from collections import defaultdict
 
 from docqa.records import Page
 
-# Lines read at each edge of a page: a header and the page number below it, or a footer and a rule.
-EDGE_LINES = 2
+# Lines read at each edge of a page: a header and the page number below it, or a footer and a rule,
+# and a printer's line beside them ("VerDate Sep<11>2014 16:21 Aug 05, 2020 Jkt 250001", the IRS
+# instructions' "The type and rule above prints on all proofs").
+EDGE_LINES = 3
 # A line is running when it opens or closes this share of the pages (3 pages at least). A chapter's
 # own header, repeated over its ten pages of a 285-page book, stays: read over a span, the same rule
 # also took list items ("(1) In the operating procedures chapter,") that open five pages in a row.

@@ -21,6 +21,15 @@ def test_a_header_and_page_number_on_every_page_go_and_the_text_stays():
     assert [p.number for p in pages] == [1, 2, 3]
 
 
+def test_a_printers_line_beside_the_header_and_page_number_goes_too():
+    # The Federal Register's "VerDate Sep<11>2014 16:21 Aug 05, 2020 Jkt 250001", third from the top.
+    bodies = ["Who must file.\nA line.\nB line.\nC line.", "When to file.\nD line.\nE line.\nF line.",
+              "Where to file.\nG line.\nH line.\nI line."]
+    pages = [Page(n, f"Federal Register / Vol. 85\n{n}\nVerDate Sep<11>2014 16:21 Aug 05, 2020\n{body}")
+             for n, body in enumerate(bodies, start=1)]
+    assert [p.text for p in margins.strip_running(pages)] == bodies
+
+
 def test_a_header_whose_numbers_change_is_one_running_line():
     bodies = ["Who must file.", "When to file.", "Where to file.", "How to pay."]
     pages = [Page(n, f"Page {n} of 48 Instructions for Form 1040NR\n{body}") for n, body in enumerate(bodies, start=1)]
@@ -45,7 +54,8 @@ def test_lines_at_the_edge_of_fewer_than_half_the_pages_stay():
 
 
 def test_the_same_words_inside_a_page_stay():
-    bodies = [f"First line {x}.\nSecond line {x}.\n{HEADER}\nThird line {x}.\nFourth line {x}." for x in "abc"]
+    bodies = [f"First line {x}.\nSecond line {x}.\nThird line {x}.\n{HEADER}\nFourth line {x}.\nFifth line {x}.\n"
+              f"Sixth line {x}." for x in "abc"]
     pages = [Page(n, f"{HEADER}\n{body}") for n, body in enumerate(bodies, start=1)]
     assert [p.text for p in margins.strip_running(pages)] == bodies
 
