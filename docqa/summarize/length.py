@@ -21,8 +21,8 @@ from docqa.cjk import CJK_RUN
 from docqa.retrieval.sentences import TOKEN, split
 from docqa.summarize.faithful import unsupported, vocabulary
 from docqa.summarize.language import ENGLISH, Language, count, first_words, is_chinese, of, tidy
-from docqa.verification import without_loop
 from docqa.summarize.transcript import NOISE, RESTART, SPEAKER, SPEAKER_LABEL, closed_up, said
+from docqa.verification import without_loop
 
 # The shortest target a short document's summary is held to.
 MIN_TARGET = 20
