@@ -153,9 +153,10 @@ _PERCENT_QUESTION = re.compile(
 _PERCENT = re.compile(r"[%％]|percent|" + either_script("百分之|比"), re.I)
 # A measure is a number with its unit: "How long did the siege last?" is not answered by "52".
 _MEASURE_QUESTION = re.compile(r"^\s*(?:for |over )?how (long|far|tall|high|deep|wide|heavy)\b", re.I)
-# The same asked in Chinese ("金箍棒有多重？", "一个筋斗能翻多远？"): its characters are the asking, and
-# their pairs ("棒有", "有多", "多重") are no words a sentence that answers need say.
-_MEASURE_ZH = re.compile(either_script("有?多[重远长高大久深宽厚快]"))
+# The same asked in Chinese, at the question's end ("金箍棒有多重？", "一个筋斗能翻多远？"; "很多长期投资"
+# holds 多长 too): its characters are the asking, and their pairs ("棒有", "有多", "多重") are no words a
+# sentence that answers need say.
+_MEASURE_ZH = re.compile(r"有?多[重远遠长長高大久深宽寬厚快](?=[？?。！!呢]|\s*$)")
 _GLUED_DIGITS = re.compile(rf"(?<=[^\W\d_{CJK_CHARS}])\d+")
 # A year or decade is asked: "15 years" (a duration) is not "the 1960s and 1970s". A bare "when" is
 # left out: "When should a patient be tested again?" is answered by "14 days".

@@ -233,7 +233,8 @@ def _path_boxes(page) -> list[tuple[float, float, float, float]]:
     return boxes
 
 
-def _tables(text: str, textpage, rules: list[tables.Rule], verticals: list[tables.VRule], height: float) -> list[tables.Table]:
+def _tables(text: str, textpage, rules: list[tables.Rule], verticals: list[tables.VRule],
+            height: float) -> list[tables.Table]:
     """The ruled tables of the page, from its characters' boxes."""
     chars = []
     for i, ch in enumerate(text):

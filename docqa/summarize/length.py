@@ -60,7 +60,8 @@ _POINTS_BACK = re.compile(r"(?:that|this|these|those|which|his|her|its|their)\b"
 # A statement's end (not a question's, and not a sentence the passage cut off), and a question a
 # transcript wrote down without its mark ("Can I just quickly go over the requirements.").
 _STATED = re.compile(r"[.!。！]$")
-# A Chinese sentence ends on its mark (a closing quote after it); a heading ("第一回 靈根育孕源流出 心性修持大道生") does not.
+# A Chinese sentence ends on its mark (a closing quote after it); a heading does not ("第一回 靈根育孕源流出
+# 心性修持大道生").
 _CJK_STATED = re.compile(r"[。！？!?…][」』”’）)]*$")
 _ASKING = re.compile(r"(?:can|could|shall|should|will|would|do|does|did|is|are|was|were|have|has|may|might)"
                      r" (?:I|we|you|they|he|she|it|there)\b", re.IGNORECASE)
@@ -232,7 +233,8 @@ def fit(text: str, target: Range, sources: list[str], source_text: str | None = 
         lang: Language = ENGLISH) -> str:
     """`text` held to `target`: repeated sentences, those in another language than `lang`, and
     unsupported ones (when `source_text` is given) dropped, extended from `sources` towards the
-    words asked when short, cut at a sentence end when long. Words are counted, and part openings reworded, in `lang`."""
+    words asked when short, cut at a sentence end when long. Words are counted, and part openings
+    reworded, in `lang`."""
     vocab = vocabulary(source_text) if source_text is not None else None
 
     def belongs(s: str) -> bool:

@@ -134,6 +134,7 @@ def test_a_chinese_measure_question_is_asked_by_its_unit_not_its_words():
     assert v.verified and v.short == "重一萬三千五百斤"
     assert not _check("金箍棒有多重？", "重一万三千五百斤 [1]", "悟空使一條鐵棒，重一萬三千五百斤。").verified, \
         "the thing asked about is still to be met"
+    assert _check("金箍棒有多重", "重一万三千五百斤 [1]", staff).verified, "without its question mark too"
 
 
 def test_a_number_the_table_does_not_hold_is_not_verified():
