@@ -52,6 +52,18 @@ def test_an_unverified_answer_is_replaced_by_the_larger_models_verified_one(brid
     assert "escalate_s" in ans.timings and ans.to_json()["escalated_from"] == ans.escalated_from
 
 
+def test_the_larger_models_answer_is_verified_by_two_readings_too(bridge):
+    from tests.unit.test_second_reading import TwoReadings
+
+    bridge.settings.answer.second_reading = True
+    small = TwoReadings("green [1]", "green [1]")
+    agrees, contradicts = TwoReadings("4,000 [1]", "4,000 cars [1]"), TwoReadings("4,000 [1]", "ten [1]")
+    assert ask(QUESTION, bridge, small, bridge.settings.answer, stronger=Loader(agrees)).verified
+    assert len(agrees.calls) == 2, "the larger model read the quote alone"
+    ans = ask(QUESTION, bridge, TwoReadings("green [1]", "green [1]"), bridge.settings.answer, stronger=Loader(contradicts))
+    assert ans.short_answer == "4,000" and not ans.verified and "ten" in ans.unverified_reason
+
+
 def test_a_verified_answer_never_loads_the_larger_model(bridge):
     loader = Loader(FakeGenerator("green [1]"))
     ans = ask(QUESTION, bridge, FakeGenerator("4,000 [1]"), bridge.settings.answer, stronger=loader)
