@@ -153,11 +153,18 @@ class Store(DocumentReads):
                     self.conn.execute(statement)
             self.set_meta("schema_version", "2")
 
+    def _missing_columns(self) -> list[tuple[str, str, str]]:
+        return [(table, column, declaration) for table, column, declaration in ADDED_COLUMNS
+                if column not in {r[1] for r in self.conn.execute(f"PRAGMA table_info({table})")}]
+
     def _add_columns(self) -> None:
-        for table, column, declaration in ADDED_COLUMNS:
-            if column not in {r[1] for r in self.conn.execute(f"PRAGMA table_info({table})")}:
-                with self.transaction():
-                    self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+        """Readers write nothing when no column is missing; a second process opening a new store at the same time
+        looks again under the write lock, so only one of them adds each column."""
+        if not self._missing_columns():
+            return
+        with self.transaction():
+            for table, column, declaration in self._missing_columns():
+                self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
 
     def _upgrade_to_3(self) -> None:
         """Chunks get their CJK keywords and FTS5 is rebuilt over them, in one transaction."""

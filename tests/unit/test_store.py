@@ -2,6 +2,8 @@
 
 Tests that take `store` run against both backends: SQLite + FTS5 (+ FAISS) and PostgreSQL + pgvector."""
 
+import sqlite3
+
 import numpy as np
 import pytest
 
@@ -112,6 +114,26 @@ def test_not_a_store_is_a_clear_error(tmp_path):
     (tmp_path / "docqa.sqlite").write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError, match="not a docqa store"):
         Store(tmp_path)
+
+
+def test_two_processes_opening_an_older_store_at_once_add_its_new_column_once(tmp_path, monkeypatch):
+    """CI saw 'duplicate column name: reader': a search opened the store while the ingest that made it was adding it."""
+    Store(tmp_path).close()
+    other = sqlite3.connect(tmp_path / "docqa.sqlite", isolation_level=None)
+    other.execute("ALTER TABLE documents DROP COLUMN reader")
+    looks = []
+    look = Store._missing_columns
+
+    def other_adds_it_after_the_first_look(self):
+        missing = look(self)
+        looks.append(missing)
+        if len(looks) == 1:
+            other.execute("ALTER TABLE documents ADD COLUMN reader INTEGER NOT NULL DEFAULT 1")
+        return missing
+
+    monkeypatch.setattr(Store, "_missing_columns", other_adds_it_after_the_first_look)
+    Store(tmp_path).close()
+    assert [[column for _, column, _ in missing] for missing in looks] == [["reader"], []]
 
 
 def test_an_unreachable_server_is_a_one_line_error(tmp_path):
