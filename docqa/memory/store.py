@@ -109,14 +109,12 @@ class Store(DocumentReads):
                 self.conn.executescript(SQLITE + SQLITE_KEYWORDS + DERIVED)
                 self._init_meta()
                 version = self._stored_version()
-            if version == 1:
-                self._upgrade_to_2()
-                version = self._stored_version()
-            if version == 2:
-                self._upgrade_to_3()
-                version = self._stored_version()
-            if version == 3:
-                self._upgrade_to_4()
+            upgrades = {1: self._upgrade_to_2, 2: self._upgrade_to_3, 3: self._upgrade_to_4}
+            while version in upgrades:
+                with self.transaction():
+                    # Another process may have upgraded it since we looked: look again under the write lock.
+                    if self._stored_version() == version:
+                        upgrades[version]()
                 version = self._stored_version()
             self._add_columns()
         except sqlite3.DatabaseError as exc:

@@ -86,6 +86,30 @@ def test_a_version_2_store_is_upgraded_in_place_and_then_finds_chinese(backend_s
         store.close()
 
 
+def test_a_version_2_store_two_processes_open_at_once_is_upgraded_once(tmp_path, monkeypatch):
+    store = Store(tmp_path)
+    _put(store, "/zh.txt", [REVENUE])
+    store.conn.executescript(_V2["sqlite"])
+    store.close()
+    look = Store._stored_version
+    stale = []
+
+    def the_other_upgrades_it_after_the_first_look(self):
+        version = look(self)
+        if not stale:
+            stale.append(version)
+            Store(tmp_path).close()  # the other process
+        return version
+
+    monkeypatch.setattr(Store, "_stored_version", the_other_upgrades_it_after_the_first_look)
+    store = Store(tmp_path)  # would run the upgrade again: "duplicate column name: keywords"
+    try:
+        assert stale == [2] and store.get_meta("schema_version") == "4"
+        assert len(store.keyword_search("营业收入", 5)) == 1
+    finally:
+        store.close()
+
+
 PANTHERS_TRADITIONAL = "黑豹隊的防守只丟了308分，在聯賽中排名第六。職業碗防守截鋒卡萬·肖特以11分領先於全隊。"
 
 
