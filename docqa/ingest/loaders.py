@@ -131,6 +131,9 @@ def load(path: Path, settings: IngestSettings, data: bytes | None = None) -> Loa
         raise LoadError("out of memory while parsing") from None
 
 
+_ALARM_AGAIN_S = 0.01
+
+
 @contextmanager
 def _time_limit(seconds: float) -> Iterator[None]:
     """SIGALRM interrupts a parser stuck inside one call; off the main thread (or when someone
@@ -147,15 +150,16 @@ def _time_limit(seconds: float) -> Iterator[None]:
     def on_alarm(signum, frame):  # noqa: ARG001
         # An exception inside importlib leaves a module lock held and deadlocks later imports
         # (pypdf imports lazily on every read), so wait for the import to finish.
+        # The timer repeats until the parse ends: it comes again after the import, and after an exception raised
+        # where Python can only print it (a gc callback, a __del__), which is lost.
         while frame is not None:
             if frame.f_code.co_filename.startswith("<frozen importlib"):
-                signal.setitimer(signal.ITIMER_REAL, 0.005)
                 return
             frame = frame.f_back
         raise _ParseTimeout
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, _ALARM_AGAIN_S)
     try:
         yield
     finally:
