@@ -385,6 +385,20 @@ def test_an_answer_about_another_place_than_the_question_names_is_not_verified()
     assert _check("What is the capital of Australia?", "Canberra [1]", canberra).verified, "the name may be nearby"
 
 
+def test_a_question_naming_the_documents_author_is_met_by_its_cover():
+    quote = "A formal definition of the field of machine learning is given by Tom Mitchel."
+    body = "Neural networks can be modified to produce images and music. " * 40  # past NAME_WINDOW
+
+    def by(author: str):
+        text = f"Creativity in Machine Learning\n{author}\n{body}{quote}"
+        p = Passage(1, "/paper.pdf", "", 1, 1, "", len(text) - len(quote), len(text), quote, [1], [0], 1.0, n=1)
+        return check("Who gave the formal definition of machine learning quoted by Thoma?", "Tom Mitchel [1]",
+                     WorkingSet([p], tokens=100, budget=1000), {1: text}.__getitem__)
+
+    assert by("Martin Thoma").verified
+    assert not by("Ada Lovelace").verified, "another author's paper does not quote Thoma's"
+
+
 def test_a_quote_that_is_the_answer_alone_is_not_verified():
     cell = "Number of employees\n8\nRevenue 45.6"
     v = _check("How many employees are there?", "8 [1]", cell)
