@@ -3,8 +3,9 @@
 Each meeting is written as a text document, one speaker turn per paragraph ("Speaker: words"),
 and ingested. A general query ("Summarize the whole meeting") is answered by summarizing the
 meeting in each requested mode; a specific query by the focus mode restricted to that meeting.
-ROUGE-1/2/L F1 come from Google's `rouge-score` package (stemming on), as in LongBench. It is in
-the `eval` extra, not a core dependency: without it the command stops before any work, naming it.
+ROUGE-1/2/L F1 come from Google's `rouge-score` package (stemming on), as in LongBench, over the summary
+without its citation marks. It is in the `eval` extra, not a core dependency: without it the command
+stops before any work, naming it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from docqa.errors import MissingExtra, UsageError
 from docqa.summarize import faithful
-from docqa.summarize.length import Range, words_of
+from docqa.summarize.length import Range, prose, words_of
 
 METRICS = ("rouge1", "rouge2", "rougeL")
 
@@ -97,8 +98,10 @@ def require_rouge():
 
 
 def rouge(summary: str, reference: str) -> dict[str, float]:
+    """ROUGE F1 of the summary's prose: its citation marks would count as words ("[2]" as "2") that no
+    reference has, as in ALCE, which takes them out before ROUGE too."""
     scorer = require_rouge().RougeScorer(list(METRICS), use_stemmer=True)
-    return {k: v.fmeasure for k, v in scorer.score(reference, summary).items()}
+    return {k: v.fmeasure for k, v in scorer.score(reference, prose(summary)).items()}
 
 
 def sample(all_meetings: list[Meeting], meetings: int | None, specific: int | None,

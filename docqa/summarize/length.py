@@ -72,10 +72,15 @@ _MARKS = re.compile(r"\s*" + CITATION.pattern)
 _ITEM_MARKER = re.compile(r"^[ \t]*(?:[-*•]|\d{1,2}[.)])[ \t]+", re.M)
 
 
+def prose(summary: str) -> str:
+    """The summary without its citation marks (a focus summary's "[2]"): links to passages, not words."""
+    return _MARKS.sub("", summary)
+
+
 def words_of(summary: str) -> int:
-    """A summary's length as a reader counts it: its citation marks (a focus summary's) and its list
-    items' markers are not words."""
-    return count(_ITEM_MARKER.sub("", _MARKS.sub("", summary)))
+    """A summary's length as a reader counts it: its citation marks and its list items' markers are not
+    words."""
+    return count(_ITEM_MARKER.sub("", prose(summary)))
 
 
 @dataclass(frozen=True)

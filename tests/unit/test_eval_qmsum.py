@@ -27,6 +27,13 @@ def test_rouge_without_the_extra_names_it(no_rouge):
         qmsum.rouge("a summary", "a reference")
 
 
+def test_rouge_scores_a_focus_summary_without_its_citation_marks():
+    reference = "The team agreed the harbour plan."
+    assert qmsum.rouge("The team agreed the harbour plan [1] [2, 3].", reference) == qmsum.rouge(
+        "The team agreed the harbour plan.", reference)
+    assert qmsum.rouge("The team agreed the harbour plan.", reference)["rougeL"] == 1.0
+
+
 def test_eval_summaries_without_the_extra_is_one_line_and_exit_2(no_rouge, tmp_path):
     data = tmp_path / "qmsum.jsonl"
     data.write_text("{}\n", encoding="utf-8")  # never read: the missing extra is reported first
