@@ -483,7 +483,7 @@ class Summarizer:
             if opens and abs(count(resized) - words) < abs(count(draft) - words):
                 best = resized
         source = self.index.store.document_text(doc.id)
-        text = fit(best, target, [*parts, draft, source], source, lang)
+        text = fit(best, target, [*parts, draft], source, lang)
         return DocumentSummary(doc.path, doc.title, mode, words, text, trail, budget, time.perf_counter() - t,
                                reused_root=reused_root, draft=draft, unsupported=faithful.check(text, source),
                                draft_unsupported=faithful.check(draft, source), language=lang.name)

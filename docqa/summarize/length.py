@@ -12,6 +12,7 @@ cut at the last sentence end inside the range.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass
@@ -39,8 +40,9 @@ PROSE_MAX_WORDS = 50
 PROSE_CJK_CHARS = 12
 _WORD = re.compile(r"\S*[^\W\d_]\S*")
 # Layout debris no summary sentence holds: a bullet glyph standing alone ("five titles: ! Title II"),
-# an e-mail address glued to the heading after it ("{yusuke,sekine}@cs.nyu.edu Abstract We ...").
-_DEBRIS = re.compile(r"(?:^|\s)[!•▪●■◆|*>]+(?=\s|$)|\S@\S+\.[a-z]{2,}", re.IGNORECASE)
+# an e-mail address glued to the heading after it ("{yusuke,sekine}@cs.nyu.edu Abstract We ..."), a code
+# listing's comment mark or statement ("Does not throw exceptions. */ fz_rect *fz_bound_page(fz_context *ctx);").
+_DEBRIS = re.compile(r"(?:^|\s)[!•▪●■◆|*>]+(?=\s|$)|\S@\S+\.[a-z]{2,}|/\*|\*/|\w\([^()]*\);", re.IGNORECASE)
 # A section's number and heading glued to its first sentence by the page's extraction
 # ("1 Background Every day, ...", "I. INTRODUCTION According to ...": the shared papers' fills).
 _SECTION_START = re.compile(r"(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,4}\.)\s+[A-Z]")
@@ -111,6 +113,20 @@ def target_words(asked: int, source: str) -> int:
 
 def sentences(text: str) -> list[str]:
     return [tidy(text[a:b]) for a, b in split(text)]
+
+
+# The words a document speaks for itself in ("I arrived here yesterday", "We then parse the articles"),
+# outside what it quotes; "US" is a country.
+_PERSONAL = ("I", *(f"[{w[0].upper()}{w[0]}]{w[1:]}" for w in
+                    "me my mine myself we us our ours ourselves you your yours yourself yourselves".split()))
+_OWN_VOICE = re.compile(rf"\b(?:{'|'.join(_PERSONAL)})\b|[我你您咱]")
+_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|「[^」]*」|『[^』]*』")
+
+
+def in_own_voice(sentence: str) -> bool:
+    """The sentence speaks as the document does, in the first or second person, outside its quotes: a
+    novel's narrator, a paper's authors, a speaker in a meeting."""
+    return bool(_OWN_VOICE.search(_QUOTED.sub("", sentence)))
 
 
 def is_prose(sentence: str) -> bool:
@@ -237,15 +253,17 @@ def _once(kept: list[str], lang: Language) -> list[str]:
 def fit(text: str, target: Range, sources: list[str], source_text: str | None = None,
         lang: Language = ENGLISH) -> str:
     """`text` held to `target`: repeated sentences, those in another language than `lang`, and
-    unsupported ones (when `source_text` is given) dropped, extended from `sources` towards the
-    words asked when short, cut at a sentence end when long. Words are counted, and part openings
-    reworded, in `lang`."""
+    unsupported ones (when `source_text`, the document, is given) dropped, extended towards the words
+    asked when short from `sources` and then from the document, cut at a sentence end when long. Words
+    are counted, and part openings reworded, in `lang`."""
     vocab = vocabulary(source_text) if source_text is not None else None
 
     def belongs(s: str) -> bool:
         # A sentence in the other language is none of the summary's: a map call over a Chinese window
-        # came back in English ("This part is about the story of a monk named敖欽 …").
-        return is_chinese(of(s)) == is_chinese(lang) and (vocab is None or not unsupported(s, vocab))
+        # came back in English ("This part is about the story of a monk named敖欽 …"). One in the
+        # document's own voice is a copy of it: a summary tells of it in the third person.
+        return is_chinese(of(s)) == is_chinese(lang) and not in_own_voice(s) and \
+            (vocab is None or not unsupported(s, vocab))
 
     kept = _once([s for s in sentences(without_loop(text)) if belongs(s)], lang)
     readable = lambda s: belongs(s) and is_prose(s)  # noqa: E731
@@ -253,7 +271,11 @@ def fit(text: str, target: Range, sources: list[str], source_text: str | None = 
     if total < target.low:
         seen = content_words(" ".join(kept))
         overshooting = None
-        for s in (s for src in sources for s in sentences(src)):
+        own = sentences(source_text) if source_text is not None else []
+        # The document's own sentences on what the summary says come first, not its opening ones: a
+        # book's preface ("Please visit bugs.ghostscript.com and open a bug"), a novel's first letter.
+        own.sort(key=lambda s: -len(content_words(s) & seen))
+        for s in itertools.chain((s for src in sources for s in sentences(src)), own):
             words = content_words(s)
             if not words or len(words & seen) >= REDUNDANT * len(words) or not readable(s):
                 continue

@@ -497,6 +497,27 @@ def test_the_fill_takes_prose_and_reads_window_summaries_as_the_documents():
     assert "however" not in fit("The document is a county report.", Range(18, 0.2), cut)
 
 
+def test_a_summary_keeps_no_sentence_in_the_documents_own_voice():
+    # Frankenstein's summary was filled from Walton's letters: "I arrived here yesterday, and my first task
+    # is to assure my dear sister of my welfare."
+    letters = ["I arrived here yesterday, and my first task is to assure my dear sister of my welfare.",
+               "Walton writes to his sister from St. Petersburg before he sails north in search of a passage."]
+    text = fit("The document is a novel told in letters.", Range(20, 0.2), letters)
+    assert "arrived" not in text and "It also" not in text and "Walton writes to his sister" in text
+    copied = fit("The document is a paper. We then parse the articles and tag the names of people.", Range(8, 0.5), [])
+    assert "parse" not in copied, "the model's own copy of the authors' words goes too"
+    said = 'The professor said: "When we get that back we will see if it fixes the problem."'
+    assert fit(said, Range(16, 0.2), []) == said, "what it quotes is said in the speaker's voice"
+
+
+def test_a_fill_from_the_document_takes_its_sentences_on_what_the_summary_says_not_its_opening():
+    book = ("Any feedback, corrections or suggestions are welcome at the bug tracker of the project. "
+            "Particular thanks are due to Sebastian Rasmussen for patiently proof-reading the book. "
+            "The library renders pages by running their contents through a device of the caller's choosing.")
+    text = fit("The document describes how the library renders pages.", Range(20, 0.2), [], book)
+    assert "through a device" in text and "feedback" not in text and "thanks" not in text
+
+
 def test_the_fill_skips_layout_debris():
     from docqa.summarize.length import is_prose
 
@@ -504,6 +525,8 @@ def test_the_fill_skips_layout_debris():
     # Seen in the DMCA and naacl06 summaries: a bullet glyph, an e-mail glued to the abstract.
     assert not is_prose("The act is divided into five titles: ! Title II creates limitations on liability.")
     assert not is_prose("{yusuke,sekine}@cs.nyu.edu Abstract We are trying to extend the boundary of extraction systems.")
+    # ... and a code listing (the MuPDF book's)
+    assert not is_prose("Does not throw exceptions. */ fz_rect *fz_bound_page(fz_context *ctx, fz_page *page, fz_rect *rect);")
     # ... and a section number with its heading glued to the section's first sentence (naacl06, arXiv 1601.03642)
     assert not is_prose("1 Background Every day, a large number of news articles are created and reported.")
     assert not is_prose("I. INTRODUCTION According to the dictionary creativity is the ability to produce new ideas.")
