@@ -101,11 +101,17 @@ _ALSO_AFTER = "is|was|are|were|can|will|would|may|might|should|must"
 _PART = r"This part(?: of (?:the|this) (?:text|document|meeting|transcript|discussion|conversation|report|paper))?"
 _TOLD = "This part says that"
 _REPORTED = rf"{_PART} (?:also )?(?:says|means|states|shows|explains|notes|argues|suggests|concludes|finds) that"
+# The model names the document "the text" as often ("The text is about Elizabeth's life", Frankenstein's
+# summary), but not the text of something ("The text of the act ..."). A summary whose opening sentence
+# went opens on what it said next: "It highlights the fall of Eichmond" (the Vicksburg pages) is about
+# the document.
+_WHOLE = r"(?:The document|The text(?! of\b))"
 ENGLISH = Language("English", "The document", "This part", (
     (re.compile(rf"{_REPORTED} (\w)"), lambda m: m.group(1).upper()),
-    (re.compile(rf"(?:{_PART}|The document)(?: also)? ({_ALSO_AFTER})\b(?: also\b)?"), r"It \1 also"),
-    (re.compile(rf"{_PART}\b(?! of\b)(?: also\b)?"), "It also"), (re.compile(r"The document\b(?! also\b)"), "It also")),
-    reopen=((re.compile(rf"It ({_ALSO_AFTER}) also\b"), r"The document \1"), (re.compile(r"It also\b"), "The document")),
+    (re.compile(rf"(?:{_PART}|{_WHOLE})(?: also)? ({_ALSO_AFTER})\b(?: also\b)?"), r"It \1 also"),
+    (re.compile(rf"{_PART}\b(?! of\b)(?: also\b)?"), "It also"), (re.compile(rf"{_WHOLE}\b(?! also\b)"), "It also")),
+    reopen=((re.compile(rf"It ({_ALSO_AFTER}) also\b"), r"The document \1"), (re.compile(r"It also\b"), "The document"),
+            (re.compile(r"(?:It|The text)\b(?!['’]| of\b)"), "The document")),
     told=_TOLD)
 # "这部分是X" / "这部分内容是关于X" / "这部分介绍了X" / "这部分X的说明": what the model writes after the
 # opening; "本文档讲述了X", a section summary's.

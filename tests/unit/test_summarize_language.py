@@ -185,3 +185,10 @@ def test_a_filled_section_summary_continues_the_summary_instead_of_opening_it_ag
     assert language.ENGLISH.continues("The document is about the budget.") == "It is also about the budget."
     assert language.ENGLISH.continues("This part was written in 1990.") == "It was also written in 1990."
     assert language.ENGLISH.continues("The document is also about fees.") == "It is also about fees."
+    # The model names the document "the text" too (Frankenstein's summary: "The text is about Elizabeth's life").
+    assert language.ENGLISH.continues("The text is about Elizabeth.") == "It is also about Elizabeth."
+    assert language.ENGLISH.continues("The text of the act is long.") == "The text of the act is long."
+    assert language.ENGLISH.opens("The text describes a voyage.") == "The document describes a voyage."
+    # A summary whose first sentence went opens on the next one's "It" (the Vicksburg pages).
+    assert language.ENGLISH.opens("It highlights the siege.") == "The document highlights the siege."
+    assert language.ENGLISH.opens("It's long.") == "It's long."
