@@ -24,6 +24,7 @@ one that means something:
   a percentage for "what accuracy" (a table row holds many cells; the model may read the wrong one),
   a unit for "how long" ("52" is a page number more often than a duration); for "the name of the
   captain", a quote (or its neighbours) that says "captain"; for a section ("1201(d)"), that section;
+  for how many kinds (种类数量), no count of individuals ("3,900 亿棵树");
 - a yes/no answer is quoted with the sentence that best restates the question (its rarest words
   weigh most), and is verified only when that sentence holds at least half of the question's content
   words and half of their weight; a Chinese yes/no question
@@ -146,6 +147,10 @@ _HOW_MANY = re.compile(r"^\s*how many\b", re.I)
 # The same in Chinese: 多少 / 几 + a measure word ("有多少个…", "几次"), answered by digits or numerals.
 _COUNT_ZH = re.compile(either_script("多少|几[个位次年种名项条家天岁人本部座]"))
 _ZH_NUMERAL = re.compile(either_script(f"[〇一十百千万亿{''.join(_ZH_DIGITS)}]"))
+# A count of kinds (种类数量, 多少种, 物种) is not answered by a count of individuals: XQuAD-zh's
+# "亚马逊热带雨林估计的树的种类数量是多少？" was verified as "3,900 亿棵树" (trees, not species).
+_KINDS_ZH = re.compile(either_script("种类|多少种|几种|物种"))
+_INDIVIDUALS_ZH = re.compile(either_script(f"[\\d〇一二两三四五六七八九十百千万亿{''.join(_ZH_DIGITS)}]\\s*[棵株只头匹个名位人]"))
 _WHO_QUESTION = re.compile(r"^\s*(who|whom)\b|\bname of\b", re.I)
 _PERCENT_QUESTION = re.compile(
     r"\b(accuracy|percentage|percent|precision|recall|proportion)\b|%|" + either_script("比例|百分比|占比|比率|百分之"), re.I)
@@ -575,6 +580,8 @@ def wrong_kind(question: str, short: str) -> str:
     if not has_number and (_COUNT_QUESTION.match(question) or (
             _in_chinese(question) and _COUNT_ZH.search(question) and not _ZH_NUMERAL.search(short))):
         return "the question asks for a number"
+    if _in_chinese(question) and _KINDS_ZH.search(question) and _INDIVIDUALS_ZH.search(short):
+        return "the question asks how many kinds, and the answer counts individuals"
     if _WHO_QUESTION.search(question) and re.search(r"\d", short):
         return "the question asks for a name"
     if _PERCENT_QUESTION.search(question) and has_number and not _PERCENT.search(short):

@@ -113,6 +113,12 @@ def test_answers_of_the_wrong_kind_are_not_verified():
     assert _check("杰克逊维尔位于哪个郡?", "佛罗里达州 [1]", jax).reason == "the question asks which 郡, and the answer names a 州"
     assert _check("杰克逊维尔位于哪个郡?", "杜瓦尔郡 [1]", jax).verified
     assert not wrong_kind("殖民地的土地位于哪个区域?", "下诺福克郡"), "an area is no district"
+    # XQuAD-zh: a count of trees was verified for a count of tree species.
+    amazon = "据估计，亚马逊热带雨林有3,900亿棵树，树的种类数量约为16,000种。"
+    assert _check("亚马逊热带雨林估计的树的种类数量是多少？", "3,900 亿棵树 [1]", amazon).reason == \
+        "the question asks how many kinds, and the answer counts individuals"
+    assert _check("亚马逊热带雨林估计的树的种类数量是多少？", "16,000 [1]", amazon).verified
+    assert not wrong_kind("特斯拉在纽约有几个实验室？", "两个"), "a count of individuals asked"
     # COVID-QA: a comparison for a value was verified; it answers only a question that compares.
     ap3 = "The in vivo elimination half-life of AP3 (t 1/2 = 6.02 h) was about 2.8-fold longer than that of T20."
     assert _check("What is the in vivo elimination half-life of AP3?", "about 2.8-fold longer [1]", ap3).reason == \
