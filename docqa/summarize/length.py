@@ -266,6 +266,9 @@ def fit(text: str, target: Range, sources: list[str], source_text: str | None = 
             (vocab is None or not unsupported(s, vocab))
 
     kept = _once([s for s in sentences(without_loop(text)) if belongs(s)], lang)
+    # A summary names the document once: "The text is about the passage of data from the IRS" in the
+    # middle of the 1040NR instructions' summary goes on "It is also about ...".
+    kept[1:] = [lang.continues(s) for s in kept[1:]]
     readable = lambda s: belongs(s) and is_prose(s)  # noqa: E731
     total = sum(count(s) for s in kept)
     if total < target.low:

@@ -510,6 +510,12 @@ def test_a_summary_keeps_no_sentence_in_the_documents_own_voice():
     assert fit(said, Range(16, 0.2), []) == said, "what it quotes is said in the speaker's voice"
 
 
+def test_a_summary_names_the_document_once():
+    # The 1040NR instructions' summary said "The text is about ..." again in its middle.
+    text = fit("The document gives tax rules for aliens. The text is about the forms the IRS asks for.", Range(16, 0.3), [])
+    assert text == "The document gives tax rules for aliens. It is also about the forms the IRS asks for."
+
+
 def test_a_fill_from_the_document_takes_its_sentences_on_what_the_summary_says_not_its_opening():
     book = ("Any feedback, corrections or suggestions are welcome at the bug tracker of the project. "
             "Particular thanks are due to Sebastian Rasmussen for patiently proof-reading the book. "
