@@ -7,6 +7,8 @@ will need are However, there are exceptions to this", the 2007 IRS 1040NR instru
 sentence of the page can be read, retrieved or quoted.
 
 A column gutter is an upright strip that (almost) no character crosses, with text on both sides;
+only lines that hold a gap wider than a word space are looked at (a title in a large font and the
+page's edge lines, a running header, cross gutters);
 the columns are read apart only when PDFium's lines hold two columns' text side by side.
 A line that crosses a gutter (a title, a page header) is read across the page where it stands;
 between such lines each column is read top to bottom, left to right. A table's columns have
@@ -27,6 +29,8 @@ GUTTER_FILL = 0.03
 EDGE = 0.15  # gutters lie inside the middle 70 % of the page width: outside are margins
 SIDE_SHARE = 0.15  # each side of a gutter holds this share of the page's characters at least
 LINE_CHARS = 25  # a column of prose: its lines' median length, in characters
+EDGE_LINES = 3  # a page's running lines: as many at each edge as margins.py reads
+WORD_SPACE = 0.6  # a word space, at most, in character heights (a title's large font spaces its words wide)
 
 
 def gutters(boxes: np.ndarray, width: float, fewest: float = 0) -> list[tuple[float, float]]:
@@ -91,7 +95,11 @@ def _regions(line: np.ndarray, boxes: np.ndarray, width: float, fewest: float = 
     """Each character's region, given its PDFium line and box, when the page has gutters and PDFium's
     lines hold two columns side by side; None otherwise. Regions, in reading order: the columns
     between two lines that cross a gutter, then such a line (column -1)."""
-    found = gutters(boxes, width, fewest)
+    # A gutter is looked for among the lines that hold a gap: on the first page of the IRS instructions
+    # a printer's line and a title in a large font cross it (seven lines), and are read across where
+    # they stand.
+    gapped = _gapped(boxes, line)
+    found = gutters(boxes[gapped], width, fewest)
     if not found:
         return None
     cuts = np.array([(a + b) / 2 for a, b in found])
@@ -101,6 +109,22 @@ def _regions(line: np.ndarray, boxes: np.ndarray, width: float, fewest: float = 
         return None  # PDFium already gives a column at a time: its order stands (footnotes, floats)
     step = np.concatenate([[0], np.cumsum(crossing[1:] != crossing[:-1])])
     return [(int(step[k]), -1 if crossing[k] else int(column[k])) for k in range(len(line))]
+
+
+def _gapped(boxes: np.ndarray, line: np.ndarray) -> np.ndarray:
+    """Each character's line holds a gap wider than a word space between two of its characters (a line
+    of each column side by side, or a table's row), and is not one of the page's EDGE_LINES at its top or
+    bottom (a running header or a printer's line spreads its fields across the page). A word space
+    grows with the font: a gap counts from GUTTER_MIN, or WORD_SPACE of the line's character height."""
+    last = int(line.max())
+    keep = np.zeros(len(line), dtype=bool)
+    for n, mine in _by_line(boxes, line):
+        if n < EDGE_LINES or n > last - EDGE_LINES or len(mine) < 2:
+            continue
+        by_x = mine[np.argsort(mine[:, 0])]
+        gaps = by_x[1:, 0] - np.maximum.accumulate(by_x[:-1, 2])
+        keep[line == n] = bool((gaps >= max(GUTTER_MIN, WORD_SPACE * np.median(mine[:, 3] - mine[:, 1]))).any())
+    return keep
 
 
 def _by_line(boxes: np.ndarray, line: np.ndarray):

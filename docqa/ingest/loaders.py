@@ -48,8 +48,9 @@ def kind_of(path: Path) -> str | None:
 # Raised when docqa reads a format differently: a file stored by an older reader is read again on the
 # next ingest, though its bytes are unchanged. pdf 2: running headers and footers left out (margins.py),
 # columns drawn line by line across the page read a column at a time (columns.py). pdf 3: a page whose
-# rules frame no table read for columns too.
-READERS = {"pdf": 3}
+# rules frame no table read for columns too. pdf 4: a gutter crossed by a title or a printer's line
+# still found.
+READERS = {"pdf": 4}
 
 
 def reader_version(kind: str) -> int:

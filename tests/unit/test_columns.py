@@ -69,6 +69,34 @@ def test_rules_that_frame_no_table_leave_the_columns_to_be_read(tmp_path):
     assert _words(LEFT * 3) in text and _words(RIGHT * 3) in text
 
 
+def test_a_title_and_a_printers_line_across_the_gutter_leave_the_columns_to_be_read(tmp_path):
+    # The first page of the IRS instructions: a proof line's fields and a title in a large font cross
+    # the gutter, which no line of the columns does; the page's three columns stayed interleaved.
+    path = tmp_path / "title.pdf"
+    left, right = _lines(LEFT * 3, 40), _lines(RIGHT * 3, 40)
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=9)
+    for y, fields in ((8, ("Userid: ________ DTD INSTR04", "Leadpct: 0%", "Ok to Print")),
+                      (12, ("PAGER/SGML Fileid: 2007", "Instructions1040NR.sgm", "(Init. & date)"))):
+        for x, field in zip((20, 75, 160), fields):
+            pdf.text(x, y, field)
+    pdf.set_font("Helvetica", size=22)
+    titles = ("Department of the Treasury", "Internal Revenue Service", "Instructions for Form 1040NR",
+              "U.S. Nonresident Alien Income Tax Return")
+    for row, title in enumerate(titles):
+        pdf.text(105 - pdf.get_string_width(title) / 2, 22 + row * 10, title)
+    pdf.set_font("Helvetica", size=9)
+    for row in range(max(len(left), len(right))):
+        for x, lines in ((20, left), (100, right)):
+            if row < len(lines):
+                pdf.text(x, 70 + row * 5, lines[row])
+    pdf.output(str(path))
+    text = _words(load(path, IngestSettings()).text)
+    assert _words(LEFT * 3) in text and _words(RIGHT * 3) in text
+    assert " ".join(titles) in text
+
+
 def test_a_tables_columns_stay_rows(tmp_path):
     path = tmp_path / "table.pdf"
     names = [f"Holder {chr(65 + i)}" for i in range(40)]
