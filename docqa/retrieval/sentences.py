@@ -79,6 +79,9 @@ _SENTENCE_OPENERS = frozenset(
 )
 _JOINING_WORDS = frozenset("a an the of and or to in for with by on at from as that which is are was were be".split())
 _FINISHED = re.compile(r"(?:^|[.!?:\"”’)])\s*$")
+# A line that ends in one of these is a sentence cut at the line's end, never a table row ("in", "at",
+# "on" and "as" are left out: "Width 12 in" is a row).
+_UNFINISHED_END = re.compile(r"\b(?:a|an|the|of|and|or|to|for|with|by|from|that|which|is|are|was|were|be)\s*$")
 
 
 def is_heading(line: str, after: str) -> bool:
@@ -125,8 +128,12 @@ def _lines(text: str, a: int, b: int) -> list[tuple[int, int]]:
         if cut in inside:
             continue
         # A line that goes on with a joining word after an unfinished one is the same sentence, however
-        # many numbers it holds: "A return for the 2007 calendar year is due\nby April 15, 2008."
-        goes_on = not _FINISHED.search(lines[i]) and (lines[i + 1].split() or [""])[0] in _JOINING_WORDS
+        # many numbers it holds: "A return for the 2007 calendar year is due\nby April 15, 2008.", and so
+        # is one after a line that ends in one, or leaves a parenthesis open: "The AMT exemption amount is
+        # decreased to\n$33,750 ($45,000 if a qualifying\nwidow(er); …".
+        goes_on = not _FINISHED.search(lines[i]) and (
+            (lines[i + 1].split() or [""])[0] in _JOINING_WORDS or bool(_UNFINISHED_END.search(lines[i]))
+            or lines[i].count("(") > lines[i].count(")"))
         rows = not goes_on and (is_table_row(lines[i]) or is_table_row(lines[i + 1]))
         if rows or {i, i + 1} & headings or cut - start > MAX_SENTENCE_CHARS:
             out.append((start, cut))

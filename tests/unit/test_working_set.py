@@ -288,6 +288,11 @@ def test_a_line_that_goes_on_with_a_joining_word_is_no_table_row():
     assert [text[a:b] for a, b in split(text)] == [
         "A return for the 2007 calendar year is due\nby April 15, 2008.", "Results for 2007", "2008 15 30",
     ]
+    # ... and a line that ends in one: the AMT exemption amounts were a row of their own.
+    amt = "The AMT exemption amount is decreased to\n$33,750 ($45,000 if a qualifying\nwidow(er)).\nHeight 30 in\nWidth 12 in"
+    assert [amt[a:b] for a, b in split(amt)] == [
+        "The AMT exemption amount is decreased to\n$33,750 ($45,000 if a qualifying\nwidow(er)).", "Height 30 in", "Width 12 in",
+    ]
 
 
 def test_a_heading_on_a_line_of_its_own_is_cut_off_the_sentence_below_it():
