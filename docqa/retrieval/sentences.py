@@ -132,8 +132,10 @@ def _lines(text: str, a: int, b: int) -> list[tuple[int, int]]:
         # is one after a line that ends in one, or leaves a parenthesis open: "The AMT exemption amount is
         # decreased to\n$33,750 ($45,000 if a qualifying\nwidow(er); …".
         goes_on = not _FINISHED.search(lines[i]) and (
-            (lines[i + 1].split() or [""])[0] in _JOINING_WORDS or bool(_UNFINISHED_END.search(lines[i]))
-            or lines[i].count("(") > lines[i].count(")"))
+            (lines[i + 1].split() or [""])[0] in _JOINING_WORDS
+            # a table the loader rendered ("Method: X | Accuracy: 22 %") stays a table under any line
+            or (" | " not in lines[i + 1] and (bool(_UNFINISHED_END.search(lines[i]))
+                                              or lines[i].count("(") > lines[i].count(")"))))
         rows = not goes_on and (is_table_row(lines[i]) or is_table_row(lines[i + 1]))
         if rows or {i, i + 1} & headings or cut - start > MAX_SENTENCE_CHARS:
             out.append((start, cut))

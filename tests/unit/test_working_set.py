@@ -293,6 +293,8 @@ def test_a_line_that_goes_on_with_a_joining_word_is_no_table_row():
     assert [amt[a:b] for a, b in split(amt)] == [
         "The AMT exemption amount is decreased to\n$33,750 ($45,000 if a qualifying\nwidow(er)).", "Height 30 in", "Width 12 in",
     ]
+    rendered = "Accuracy is given for each of the\nMethod: CLD-2 | Accuracy: 90 %"
+    assert [rendered[a:b] for a, b in split(rendered)] == ["Accuracy is given for each of the", "Method: CLD-2 | Accuracy: 90 %"]
 
 
 def test_a_heading_on_a_line_of_its_own_is_cut_off_the_sentence_below_it():
