@@ -21,9 +21,9 @@ one that means something:
 - Chinese (no spaces) is compared by character pairs, not counting pairs that hold a particle (a
   question's character beside one counts alone: 拜 and 师 of 美猴王拜谁为师);
 - the answer is the kind of thing asked: a number for "how many", a name (no digits) for "who",
-  a percentage for "what accuracy" (a table row holds many cells; the model may read the wrong one),
-  a unit for "how long" ("52" is a page number more often than a duration); for "the name of the
-  captain", a quote (or its neighbours) that says "captain"; for a section ("1201(d)"), that section;
+  a percentage for "what accuracy" or "what share of" (a table row holds many cells; the model may read
+  the wrong one), a unit for "how long" ("52" is a page number more often than a duration); for
+  "the name of the captain", a quote (or its neighbours) that says "captain"; for a section ("1201(d)"), that section;
   for how many kinds (种类数量), no count of individuals ("3,900 亿棵树");
 - a yes/no answer is quoted with the sentence that best restates the question (its rarest words
   weigh most), and is verified only when that sentence holds at least half of the question's content
@@ -153,7 +153,7 @@ _KINDS_ZH = re.compile(either_script("种类|多少种|几种|物种"))
 _INDIVIDUALS_ZH = re.compile(either_script(f"[\\d〇一二两三四五六七八九十百千万亿{''.join(_ZH_DIGITS)}]\\s*[棵株只头匹个名位人]"))
 _WHO_QUESTION = re.compile(r"^\s*(who|whom)\b|\bname of\b", re.I)
 _PERCENT_QUESTION = re.compile(
-    r"\b(accuracy|percentage|percent|precision|recall|proportion)\b|%|" + either_script("比例|百分比|占比|比率|百分之"), re.I)
+    r"\b(accuracy|percentage|percent|precision|recall|proportion|share of)\b|%|" + either_script("比例|百分比|占比|比率|百分之"), re.I)
 # A share as the answer gives it: "56.2%", "20％", "百分之三十", or a ratio for 比例 ("20比1").
 _PERCENT = re.compile(r"[%％]|percent|" + either_script("百分之|比"), re.I)
 # A measure is a number with its unit: "How long did the siege last?" is not answered by "52".

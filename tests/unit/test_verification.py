@@ -113,6 +113,10 @@ def test_answers_of_the_wrong_kind_are_not_verified():
     assert _check("杰克逊维尔位于哪个郡?", "佛罗里达州 [1]", jax).reason == "the question asks which 郡, and the answer names a 州"
     assert _check("杰克逊维尔位于哪个郡?", "杜瓦尔郡 [1]", jax).verified
     assert not wrong_kind("殖民地的土地位于哪个区域?", "下诺福克郡"), "an area is no district"
+    # bench/table_qa.py: "58" (the arm's enrolment) was verified for the share of it that responded.
+    assert wrong_kind("What share of patients responded in the Dose A (10 mg) arm?", "58") == "the question asks for a percentage"
+    assert not wrong_kind("What share of patients responded in the Dose A (10 mg) arm?", "80 %")
+    assert not wrong_kind("What does being an MSP share with the House of Commons?", "3 qualifications"), "share, the verb"
     # XQuAD-zh: a count of trees was verified for a count of tree species.
     amazon = "据估计，亚马逊热带雨林有3,900亿棵树，树的种类数量约为16,000种。"
     assert _check("亚马逊热带雨林估计的树的种类数量是多少？", "3,900 亿棵树 [1]", amazon).reason == \
