@@ -23,17 +23,22 @@ def _lines(text: str, width: int) -> list[str]:
     return [*lines, line]
 
 
-def _interleaved_pdf(path, columns: list[list[str]], xs: list[int], header: str = "") -> None:
+def _draw_interleaved(pdf: FPDF, columns: list[list[str]], xs: list[int], top: int = 24) -> None:
     """Each row of lines drawn left to right across the page, as the IRS instructions are."""
+    pdf.set_font("Helvetica", size=9)
+    for row in range(max(map(len, columns))):
+        for x, lines in zip(xs, columns):
+            if row < len(lines):
+                pdf.text(x, top + row * 5, lines[row])
+
+
+def _interleaved_pdf(path, columns: list[list[str]], xs: list[int], header: str = "") -> None:
     pdf = FPDF()
     pdf.add_page()
     pdf.set_font("Helvetica", size=9)
     if header:
         pdf.text(20, 12, header)
-    for row in range(max(map(len, columns))):
-        for x, lines in zip(xs, columns):
-            if row < len(lines):
-                pdf.text(x, 24 + row * 5, lines[row])
+    _draw_interleaved(pdf, columns, xs)
     pdf.output(str(path))
 
 
@@ -57,11 +62,7 @@ def test_rules_that_frame_no_table_leave_the_columns_to_be_read(tmp_path):
     left, right = _lines(LEFT * 3, 40), _lines(RIGHT * 3, 40)
     pdf = FPDF()
     pdf.add_page()
-    pdf.set_font("Helvetica", size=9)
-    for row in range(max(len(left), len(right))):
-        for x, lines in ((20, left), (115, right)):
-            if row < len(lines):
-                pdf.text(x, 24 + row * 5, lines[row])
+    _draw_interleaved(pdf, [left, right], [20, 115])
     pdf.rect(112, 100, 85, 20)
     pdf.rect(112, 130, 85, 20)
     pdf.output(str(path))
@@ -86,11 +87,7 @@ def test_a_title_and_a_printers_line_across_the_gutter_leave_the_columns_to_be_r
               "U.S. Nonresident Alien Income Tax Return")
     for row, title in enumerate(titles):
         pdf.text(105 - pdf.get_string_width(title) / 2, 22 + row * 10, title)
-    pdf.set_font("Helvetica", size=9)
-    for row in range(max(len(left), len(right))):
-        for x, lines in ((20, left), (100, right)):
-            if row < len(lines):
-                pdf.text(x, 70 + row * 5, lines[row])
+    _draw_interleaved(pdf, [left, right], [20, 100], top=70)
     pdf.output(str(path))
     text = _words(load(path, IngestSettings()).text)
     assert _words(LEFT * 3) in text and _words(RIGHT * 3) in text
