@@ -146,11 +146,12 @@ _COUNT_QUESTION = re.compile(r"^\s*(how (many|much)|what (number|percentage|prop
 _HOW_MANY = re.compile(r"^\s*how many\b", re.I)
 # The same in Chinese: 多少 / 几 + a measure word ("有多少个…", "几次"), answered by digits or numerals.
 _COUNT_ZH = re.compile(either_script("多少|几[个位次年种名项条家天岁人本部座]"))
-_ZH_NUMERAL = re.compile(either_script(f"[〇一十百千万亿{''.join(_ZH_DIGITS)}]"))
+_ZH_NUMERAL_CHARS = f"〇一十百千万亿{''.join(_ZH_DIGITS)}"
+_ZH_NUMERAL = re.compile(either_script(f"[{_ZH_NUMERAL_CHARS}]"))
 # A count of kinds (种类数量, 多少种, 物种) is not answered by a count of individuals: XQuAD-zh's
 # "亚马逊热带雨林估计的树的种类数量是多少？" was verified as "3,900 亿棵树" (trees, not species).
 _KINDS_ZH = re.compile(either_script("种类|多少种|几种|物种"))
-_INDIVIDUALS_ZH = re.compile(either_script(f"[\\d〇一二两三四五六七八九十百千万亿{''.join(_ZH_DIGITS)}]\\s*[棵株只头匹个名位人]"))
+_INDIVIDUALS_ZH = re.compile(either_script(f"[\\d{_ZH_NUMERAL_CHARS}]\\s*[棵株只头匹个名位人]"))
 _WHO_QUESTION = re.compile(r"^\s*(who|whom)\b|\bname of\b", re.I)
 _PERCENT_QUESTION = re.compile(
     r"\b(accuracy|percentage|percent|precision|recall|proportion|share of)\b|%|" + either_script("比例|百分比|占比|比率|百分之"), re.I)

@@ -104,6 +104,19 @@ def is_heading(line: str, after: str) -> bool:
     return len(body.split()) <= 3 or all(w[0].isupper() for w in named)
 
 
+def _goes_on(line: str, after: str) -> bool:
+    """`after` is the rest of `line`'s sentence, however many numbers it holds: it opens with a joining
+    word after an unfinished line ("A return for the 2007 calendar year is due\nby April 15, 2008."), or
+    `line` ends in one or leaves a parenthesis open ("The AMT exemption amount is decreased to\n$33,750
+    ($45,000 if a qualifying\nwidow(er); …"), unless `after` is a table the loader rendered ("Method: X |
+    Accuracy: 22 %"), which stays a table under any line."""
+    if _FINISHED.search(line):
+        return False
+    if (after.split() or [""])[0] in _JOINING_WORDS:
+        return True
+    return " | " not in after and (bool(_UNFINISHED_END.search(line)) or line.count("(") > line.count(")"))
+
+
 def _lines(text: str, a: int, b: int) -> list[tuple[int, int]]:
     """Split [a, b) at the newlines around each table row and heading (not around a footnote mark
     inside a sentence), and keep long prose in pieces of at most MAX_SENTENCE_CHARS at line breaks.
@@ -127,16 +140,7 @@ def _lines(text: str, a: int, b: int) -> list[tuple[int, int]]:
     for i, cut in enumerate(cuts):
         if cut in inside:
             continue
-        # A line that goes on with a joining word after an unfinished one is the same sentence, however
-        # many numbers it holds: "A return for the 2007 calendar year is due\nby April 15, 2008.", and so
-        # is one after a line that ends in one, or leaves a parenthesis open: "The AMT exemption amount is
-        # decreased to\n$33,750 ($45,000 if a qualifying\nwidow(er); …".
-        goes_on = not _FINISHED.search(lines[i]) and (
-            (lines[i + 1].split() or [""])[0] in _JOINING_WORDS
-            # a table the loader rendered ("Method: X | Accuracy: 22 %") stays a table under any line
-            or (" | " not in lines[i + 1] and (bool(_UNFINISHED_END.search(lines[i]))
-                                              or lines[i].count("(") > lines[i].count(")"))))
-        rows = not goes_on and (is_table_row(lines[i]) or is_table_row(lines[i + 1]))
+        rows = not _goes_on(lines[i], lines[i + 1]) and (is_table_row(lines[i]) or is_table_row(lines[i + 1]))
         if rows or {i, i + 1} & headings or cut - start > MAX_SENTENCE_CHARS:
             out.append((start, cut))
             start = cut + 1
