@@ -638,6 +638,51 @@ def another_person(question: str, quote: str) -> str:
     return "the quote names another person, not the one the question asks about"
 
 
+def another_thing(question: str, quote: str) -> str:
+    """Why the quote is about another thing of the question's kind ("" when it may be this one): it says
+    the question's phrase with its middle word swapped for a word the question does not use ("Skyclad", quoted
+    from "the first folk metal band", for "What band is considered by many to be the first black metal
+    group?"). The swapped words differ in their first letter, so an inflection ("took" for "take") or an
+    abbreviation ("TV" for "television") is no other thing; a misspelling is left alone for the same reason."""
+    asked, said = tokens(question), tokens(quote)
+    said_stems, asked_stems = _stem(set(said)), _stem(set(asked))
+    for before, word, after in zip(asked, asked[1:], asked[2:]):
+        if not (_is_term(before) and _is_term(word) and _is_term(after)) or _stem({word}) & said_stems:
+            continue
+        for b, other, a in zip(said, said[1:], said[2:]):
+            if (b, a) == (before, after) and _is_term(other) and other[0] != word[0] and not _stem({other}) & asked_stems:
+                return f"the quote says '{before} {other} {after}', the question asks about '{before} {word} {after}'"
+    return ""
+
+
+def _is_term(token: str) -> bool:
+    """A content word of the Latin script: neither a stopword, a number nor a CJK character."""
+    return len(token) > 1 and token.isalpha() and token.isascii() and token not in STOPWORDS
+
+
+# Where a sentence's clauses part: what one clause dates, another may date otherwise.
+_CLAUSE_PARTS = re.compile(r"[;,()（），；]|\b(?:and|but|while|whereas|although|though)\b", re.I)
+
+
+def dated_otherwise(question: str, short: str, quote: str) -> str:
+    """Why the quote dates the answer by another number than the question's ("" when it may not): the
+    quote holds the question's number, but the answer only in clauses with another number of its length
+    ("Tesla" for "Who received a bid in 1915?", from "… Edison did receive one of 38 possible bids in 1915
+    and Tesla did receive one of 38 possible bids in 1937"). An answer that is itself a number is left to
+    the question: "In what year … more extreme than 2005?" is answered by another year."""
+    stated = stated_numbers(question)
+    if not stated or not short or any(ch.isdigit() for ch in short):
+        return ""
+    clauses = [(clause, {_norm(m.group()) for m in _STATED_NUMBER.finditer(clause)}) for clause in _CLAUSE_PARTS.split(quote)]
+    holding = [numbers for clause, numbers in clauses if short.casefold() in clause.casefold()]
+    if not holding or any(stated & numbers for numbers in holding) or not any(stated & n for _, n in clauses):
+        return ""
+    lengths = {len(n) for n in stated}
+    if any(len(n) in lengths for numbers in holding for n in numbers - stated):
+        return "the quote gives the question's number to another, and the answer another number"
+    return ""
+
+
 # Words that deny what follows them. Not "no": in a transcript it is as often an answer ("No, we
 # should use rubber") as a denial. "n't" is read as "not" first: tokens() splits it to a bare "t",
 # and the "T" of "CD4 T cells" is no negation.
@@ -999,7 +1044,8 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     short = expanded(best[3] or short, quoted)
     with_neighbours = doc_text(best[1].doc_id)[best[4][0] : best[4][1]]
     kind = wrong_kind(question, short) or dated(question, short, quoted) or undefined(question, quoted) or \
-        another_person(question, quoted) or \
+        another_person(question, quoted) or another_thing(question, quoted) or \
+        dated_otherwise(question, short, quoted) or \
         unnamed(question, short, with_neighbours) or ("" if choice else echoed(question, short)) or (
         "" if best[0][0] else "the sentence that holds it is context, not one attention ranked near the best")
     return Verdict(short, best[1], best[2], not kind, kind)

@@ -968,3 +968,29 @@ def test_a_sentence_contradicts_one_that_denies_what_it_states():
     assert not contradicts("CD4 T cells increased.", "Cells increased.")
     # "no" is as often an answer as a denial in a transcript
     assert not contradicts("They will use rubber.", "No, we will use rubber for the case.")
+
+
+def test_a_quote_about_another_thing_of_the_same_kind_does_not_verify():
+    # XQuAD-en, verified: the first *folk* metal band answered who was the first black metal group.
+    newcastle = ("Folk metal band Skyclad, often regarded as the first folk metal band, also formed in Newcastle. "
+                 "Venom, considered by many the first black metal band, came from Newcastle too.")
+    q = "What band is considered by many to be the first black metal group?"
+    wrong = _check(q, "Skyclad [1]", newcastle)
+    assert not wrong.verified and "first folk metal" in wrong.reason
+    assert _check(q, "Venom [1]", newcastle).verified
+    # an inflection or an abbreviation of the question's word is the same thing
+    assert _check("When did France take control of Algeria?", "1830 [1]", "France took control of Algeria in 1830.").verified
+    assert _check("What share of prime-time television viewership did the networks have?", "90% [1]",
+                  "The three networks had 90% of prime-time TV viewership.").verified
+
+
+def test_a_quote_that_dates_the_answer_otherwise_does_not_verify():
+    # XQuAD-en, verified: Tesla's bid was in 1937; the sentence gives 1915 to Edison.
+    bids = ("Neither Tesla nor Edison won the prize (although Edison did receive one of 38 possible bids in 1915 "
+            "and Tesla did receive one of 38 possible bids in 1937).")
+    wrong = _check("Who received a bid in 1915?", "Tesla [1]", bids)
+    assert not wrong.verified and "another number" in wrong.reason
+    assert _check("Who received a bid in 1915?", "Edison [1]", bids).verified
+    # an answer that is itself a number may differ from the question's
+    drought = "In 2010 the Amazon had a drought that may have been more extreme than the one in 2005."
+    assert _check("In what year did the Amazon have a drought more extreme than 2005?", "2010 [1]", drought).verified
