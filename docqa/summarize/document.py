@@ -30,7 +30,7 @@ from docqa.settings import SummarizeSettings
 from docqa.summarize import faithful, language, salience
 from docqa.summarize.language import Language, first_words, tidy
 from docqa.summarize.length import Range, count, fit, target_words
-from docqa.summarize.transcript import is_transcript
+from docqa.summarize.transcript import is_meeting, is_transcript
 from docqa.summarize.nodes import Node, NodeStore, node_key
 from docqa.summarize.windows import Window, at_most
 from docqa.verification import without_loop
@@ -211,7 +211,8 @@ class Summarizer:
         key = (doc.id, doc.sha256)
         if key not in self._reads:
             text = self.index.store.document_text(doc.id) if text is None else text
-            self._reads[key] = (language.of(text), is_transcript(text))
+            lang = language.of(text)
+            self._reads[key] = (language.for_meeting(lang) if is_meeting(text) else lang, is_transcript(text))
         return self._reads[key]
 
     @property

@@ -41,7 +41,7 @@ from docqa.verification import SPACED_NUMBER, check, contradicts
 from docqa.summarize import faithful, language
 from docqa.summarize.document import answer_room, trim_to_sentence
 from docqa.summarize.length import PROSE_WORDS, REDUNDANT, Range, quotation, words_of
-from docqa.summarize.transcript import is_transcript, readable
+from docqa.summarize.transcript import is_meeting, is_transcript, readable
 
 
 class Dropped(NamedTuple):
@@ -321,8 +321,13 @@ class _Drafts:
         self.request_tokens = 0  # the first call's request as sent: prompt + answer room
         self._spoken: dict[int, bool] = {}
         docs = {p.doc_id for p in ws.passages}
-        self.subject = "The documents" if len(docs) > 1 else \
-            "The transcript" if self.spoken(next(iter(docs))) else "The document"
+        self.subject = "The documents" if len(docs) > 1 else self._named(next(iter(docs)))
+
+    def _named(self, doc_id: int) -> str:
+        """What the reader calls the one document: a meeting, a transcript, or a document."""
+        if not self.spoken(doc_id):
+            return "The document"
+        return language.MEETING.whole if is_meeting(self.doc_text(doc_id)) else "The transcript"
 
     def spoken(self, doc_id: int) -> bool:
         """Whether the document is a transcript (length.is_transcript), read once per document."""

@@ -105,14 +105,24 @@ _REPORTED = rf"{_PART} (?:also )?(?:says|means|states|shows|explains|notes|argue
 # summary), but not the text of something ("The text of the act ..."). A summary whose opening sentence
 # went opens on what it said next: "It highlights the fall of Eichmond" (the Vicksburg pages) is about
 # the document.
-_WHOLE = r"(?:The document|The text(?! of\b))"
-ENGLISH = Language("English", "The document", "This part", (
-    (re.compile(rf"{_REPORTED} (\w)"), lambda m: m.group(1).upper()),
-    (re.compile(rf"(?:{_PART}|{_WHOLE})(?: also)? ({_ALSO_AFTER})\b(?: also\b)?"), r"It \1 also"),
-    (re.compile(rf"{_PART}\b(?! of\b)(?: also\b)?"), "It also"), (re.compile(rf"{_WHOLE}\b(?! also\b)"), "It also")),
-    reopen=((re.compile(rf"It ({_ALSO_AFTER}) also\b"), r"The document \1"), (re.compile(r"It also\b"), "The document"),
-            (re.compile(r"(?:It|The text)\b(?!['’]| of\b)"), "The document")),
-    told=_TOLD)
+
+
+def _english(whole: str) -> Language:
+    """English, its summary of the whole opening with `whole` ("The document")."""
+    named = rf"(?:{whole}|The text(?! of\b))"
+    return Language("English", whole, "This part", (
+        (re.compile(rf"{_REPORTED} (\w)"), lambda m: m.group(1).upper()),
+        (re.compile(rf"(?:{_PART}|{named})(?: also)? ({_ALSO_AFTER})\b(?: also\b)?"), r"It \1 also"),
+        (re.compile(rf"{_PART}\b(?! of\b)(?: also\b)?"), "It also"), (re.compile(rf"{named}\b(?! also\b)"), "It also")),
+        reopen=((re.compile(rf"It ({_ALSO_AFTER}) also\b"), rf"{whole} \1"), (re.compile(r"It also\b"), whole),
+                (re.compile(r"(?:It|The text)\b(?!['’]| of\b)"), whole)),
+        told=_TOLD)
+
+
+ENGLISH = _english("The document")
+# A transcript of three speakers or more is a meeting, and its summary says so: "The meeting" is what a
+# reader calls it (QMSum's references open "This meeting was about", "The meeting started by").
+MEETING = _english("The meeting")
 # "这部分是X" / "这部分内容是关于X" / "这部分介绍了X" / "这部分X的说明": what the model writes after the
 # opening; "本文档讲述了X", a section summary's.
 CHINESE = Language("Chinese", "本文档", "这部分", (
@@ -165,3 +175,9 @@ def first_words(text: str, n: int) -> str:
 def tidy(text: str) -> str:
     """Whitespace runs as one space, and none between CJK characters (Chinese sets no spaces)."""
     return _CJK_GAP.sub("", " ".join(text.split()))
+
+
+def for_meeting(lang: Language) -> Language:
+    """How a meeting's transcript is summarized in `lang`: in English, as MEETING; Chinese keeps its
+    openings (本文档), whose rewording rules were read on written reports only."""
+    return MEETING if lang is ENGLISH else lang

@@ -58,6 +58,15 @@ def is_transcript(text: str) -> bool:
     return sum(SPEAKER.match(ln) is not None for ln in lines) >= max(5, TRANSCRIPT_TURNS * len(lines))
 
 
+# A transcript with this many speakers or more is a meeting (language.MEETING); two are a conversation.
+MEETING_SPEAKERS = 3
+
+
+def is_meeting(text: str) -> bool:
+    """A transcript whose turns are spoken by MEETING_SPEAKERS people or more."""
+    return is_transcript(text) and len({m.group(1) for m in SPEAKER.finditer(text)}) >= MEETING_SPEAKERS
+
+
 def said(words: str) -> str:
     """Spoken words on one line without the annotations, fillers, false starts and words said twice
     of their transcript."""

@@ -144,17 +144,21 @@ def _reused_after_insert(monkeypatch, cut_every: int) -> float:
 
 def test_a_written_part_is_told_and_a_transcript_s_part_is_described(index, embedder, long_markdown, tmp_path):
     # Asked to start "This part", the small model described a report's parts ("This part summarizes
-    # the text about …"); asked for what a meeting's part says, it quoted the speakers.
+    # the text about …"); asked for what a meeting's part says, it quoted the speakers. A transcript of
+    # three speakers is a meeting, and its summary says so; an interview of two is still "The document".
     speakers = ("Project Manager", "Marketing", "Industrial Designer")
     meeting = write(tmp_path / "docs" / "meeting.txt",
                     "\n\n".join(f"{speakers[i % 3]}: {paragraph(i, 40)}" for i in range(40)))
-    index.ingest([long_markdown, meeting])
-    for name, opening in (("report.md", "This part says that"), ("meeting.txt", "This part")):
+    interview = write(tmp_path / "docs" / "interview.txt",
+                      "\n\n".join(f"{speakers[i % 2]}: {paragraph(i, 40)}" for i in range(40)))
+    index.ingest([long_markdown, meeting, interview])
+    for name, part, whole in (("report.md", "This part says that", "The document"),
+                              ("meeting.txt", "This part", "The meeting"), ("interview.txt", "This part", "The document")):
         gen = RecordingGenerator()
         doc = next(d for d in index.documents() if d.path.endswith(name))
         _summarizer(index, gen).document(doc, "map-reduce")
         openings = {re.search(r'Start with the words "([^"]*)"', p).group(1) for p in gen.prompts}
-        assert openings == {opening, "The document"}, name  # the parts, then the whole
+        assert openings == {part, whole}, name  # the parts, then the whole
 
 
 def test_content_defined_windows_resync_after_an_early_edit(monkeypatch):

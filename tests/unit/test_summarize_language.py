@@ -192,3 +192,16 @@ def test_a_filled_section_summary_continues_the_summary_instead_of_opening_it_ag
     # A summary whose first sentence went opens on the next one's "It" (the Vicksburg pages).
     assert language.ENGLISH.opens("It highlights the siege.") == "The document highlights the siege."
     assert language.ENGLISH.opens("It's long.") == "It's long."
+
+
+def test_a_meetings_summary_names_the_meeting():
+    # QMSum: "The document discusses a remote control meeting …"; the references say "The meeting …".
+    assert language.MEETING.whole == "The meeting"
+    assert language.MEETING.continues("The meeting is about the budget.") == "It is also about the budget."
+    assert language.MEETING.continues("This part covers the remote.") == "It also covers the remote."
+    assert language.MEETING.opens("It also discusses the budget.") == "The meeting discusses the budget."
+    assert language.MEETING.opens("It was also about fees.") == "The meeting was about fees."
+    # a written document's summary may report a meeting: that sentence stays as it is
+    assert language.ENGLISH.continues("The meeting approved the budget.") == "The meeting approved the budget."
+    assert language.for_meeting(language.ENGLISH) is language.MEETING
+    assert language.for_meeting(language.CHINESE) is language.CHINESE

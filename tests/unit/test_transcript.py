@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from docqa.retrieval.working_set import Passage, WorkingSet
-from docqa.summarize.transcript import is_transcript, readable
+from docqa.summarize.transcript import is_meeting, is_transcript, readable
 from tests.unit.fakes import FakeGenerator
 
 MEETING = """Professor B: Well , I {disfmarker} I think that if you run it {vocalsound} , uh , it 's better .
@@ -90,3 +90,10 @@ def test_a_sentence_of_a_chinese_transcript_is_quoted_as_its_speaker_said_it():
     text = "主持人：我们今天讨论新产品的上线时间。\n张三：我觉得下周三可以上线，因为测试已经全部完成了。\n"
     start = text.index("我觉得")
     assert str(quotation(text, start, text.index("了。") + 2, spoken=True)) == "张三说：“我觉得下周三可以上线，因为测试已经全部完成了。”"
+
+
+def test_a_transcript_of_three_speakers_is_a_meeting():
+    turns = ["Project Manager: We start.", "Marketing: The survey is in.", "Industrial Designer: I'd go for wood."]
+    assert is_meeting("\n".join(turns * 3))
+    assert not is_meeting("\n".join(turns[:2] * 5)), "two speakers are an interview"
+    assert not is_meeting("Note: three speakers. Table 3: results. Figure 1: a plot. " * 3), "no turns"
