@@ -239,13 +239,14 @@ class Summarizer:
     def budget(self) -> int:
         return min(self.settings.budget, self.generator.context_tokens)
 
-    def stamp(self) -> str:
-        """What a stored tree must match to be reused as is: the model, the sizes, every prompt version."""
+    def stamp(self, doc: DocumentRow) -> str:
+        """What a stored tree of `doc` must match to be reused as is: the model, the sizes, every prompt
+        version, and how its summary opens ("The meeting" for a meeting's transcript)."""
         prompts = ("summarize_map", "summarize_reduce", "summarize_refine", "summarize_resize")
         versions = ",".join(f"{p}@{load_prompt(p).version}" for p in prompts)
         s = self.settings
         return (f"{self.model}|{s.reduce_model or ''}|{s.budget}|{s.partial_words}|{s.state_tokens}|{s.select}|"
-                f"{s.max_windows}|{s.salience}|{s.neighbours}|{s.tolerance}|{versions}")
+                f"{s.max_windows}|{s.salience}|{s.neighbours}|{s.tolerance}|{versions}|{self.language(doc).whole}")
 
     # -- one call -------------------------------------------------------------------------------
 
@@ -338,7 +339,7 @@ class Summarizer:
         )
         return _Request(
             kind=kind, label=label, prompt="summarize_reduce", values={"passages": body, "opening": lang.whole}, words=words,
-            room=answer_room(words), inputs=[c.key for c in children],
+            room=answer_room(words), inputs=[*(c.key for c in children), lang.whole],
             pages=(min(c.pages[0] for c in children), max(c.pages[1] for c in children)),
             chunk_ids=[i for c in children for i in c.chunk_ids], children=[c.key for c in children],
         )
@@ -396,7 +397,7 @@ class Summarizer:
         words = target_words(asked, text)
         self.language(doc, text)  # from the text read here: the calls below ask for it
         t = time.perf_counter()
-        stamp = self.stamp()
+        stamp = self.stamp(doc)
         summary = self.stored(doc, mode, words, self.nodes.root(doc.path, mode, words, doc.sha256, stamp))
         if summary is None:
             trail = {"map-reduce": self._map_reduce, "refine": self._refine, "tree": self._tree}[mode](doc, words)
@@ -454,7 +455,8 @@ class Summarizer:
             return _Request(kind="resize", label=root.label, prompt="summarize_resize",
                             values={"passages": body, "draft": draft, "have": str(count(draft)), "direction": direction,
                                     "opening": lang.whole},
-                            words=words, room=answer_room(words), inputs=[root.key, draft, *texts], pages=root.pages,
+                            words=words, room=answer_room(words), inputs=[root.key, draft, *texts, lang.whole],
+                            pages=root.pages,
                             chunk_ids=root.chunk_ids, children=[root.key])
 
         req = request(parts)
@@ -554,7 +556,7 @@ class Summarizer:
                 kind="refine", label=w.section or f"p.{_pages(a, b)}", prompt="summarize_refine",
                 values={"state": self._cap(state.text, cap), "passages": fence(1, Path(doc.path).name, _pages(a, b), w.text),
                         "opening": self.language(doc).whole},
-                words=words, room=room, inputs=[state.key, w.text], pages=(state.pages[0], b),
+                words=words, room=room, inputs=[state.key, w.text, self.language(doc).whole], pages=(state.pages[0], b),
                 chunk_ids=w.chunk_ids, children=[state.key],
             )
             state = self.run([req], doc.path)[0]

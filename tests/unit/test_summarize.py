@@ -161,6 +161,27 @@ def test_a_written_part_is_told_and_a_transcript_s_part_is_described(index, embe
         assert openings == {part, whole}, name  # the parts, then the whole
 
 
+def test_a_meeting_summarized_before_it_was_named_so_is_summarized_again_from_its_stored_parts(
+        index, embedder, tmp_path, monkeypatch):
+    # A tree stored when a meeting's summary still opened "The document" is not served as the summary:
+    # the opening is part of the stored root and of each reduce call's key. The windows' summaries,
+    # which open "This part" either way, are found again.
+    from docqa.summarize import language
+
+    speakers = ("Project Manager", "Marketing", "Industrial Designer")
+    meeting = write(tmp_path / "docs" / "meeting.txt",
+                    "\n\n".join(f"{speakers[i % 3]}: {paragraph(i, 40)}" for i in range(40)))
+    index.ingest([meeting])
+    doc = index.documents()[0]
+    with monkeypatch.context() as m:
+        m.setattr(language, "for_meeting", lambda lang: lang)  # as summaries were written before
+        _summarizer(index, RecordingGenerator()).document(doc, "map-reduce")
+    gen = RecordingGenerator()
+    again = _summarizer(index, gen).document(doc, "map-reduce")
+    assert not again.reused_root
+    assert gen.prompts and all('Start with the words "The meeting"' in p for p in gen.prompts), "only the reduce runs"
+
+
 def test_content_defined_windows_resync_after_an_early_edit(monkeypatch):
     content_defined = _reused_after_insert(monkeypatch, 5)
     position_based = _reused_after_insert(monkeypatch, 10**9)  # never a content cut: greedy packing
