@@ -238,7 +238,8 @@ def retrieve(
     hits = view.search(question, k=k, doc_ids=doc_ids)
     timings["retrieve_s"] = time.perf_counter() - t
     candidates = read(view, hits)
-    if weak_evidence(candidates, settings, view.embedder) and (other := across(index, question)):
+    if weak_evidence(candidates, settings, view.embedder) and not names_held(view, question, doc_ids) \
+            and (other := across(index, question)):
         t = time.perf_counter()
         hits = other.search(question, k=k, doc_ids=doc_ids)
         timings["retrieve_s"] += time.perf_counter() - t
@@ -246,6 +247,19 @@ def retrieve(
         if found and not weak_evidence(found, settings, other.embedder, ACROSS_MARGIN):
             return other, found
     return view, candidates
+
+
+def names_held(view, question: str, doc_ids: list[int] | None) -> bool:
+    """Whether a chunk in the question's own language holds every name it asks about: a question on
+    Shinyama's paper is about that paper, however weakly its chunks read, and is not answered from the
+    other language's files ("術門之道", from Journey to the West, was verified for what the paper calls its
+    approach). "Xinghe Technology" is not held by English files that say "technology" only."""
+    names = verification.named_words(question)
+    if not names:
+        return False
+    chinese = reads_chinese([question])
+    hits = view.search(" ".join(sorted(names)), k=5, mode="keyword", doc_ids=doc_ids)
+    return any(reads_chinese([h.text]) == chinese and names <= set(verification.tokens(h.text)) for h in hits)
 
 
 def attend(question: str, hits, index, settings: AnswerSettings, generator: Generator, device: str,

