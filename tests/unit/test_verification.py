@@ -970,14 +970,19 @@ def test_a_sentence_contradicts_one_that_denies_what_it_states():
     assert not contradicts("They will use rubber.", "No, we will use rubber for the case.")
 
 
+def _only_the_right_one_verifies(question: str, wrong: str, right: str, text: str, reason: str) -> None:
+    """The wrong answer is not verified, for `reason`; the right one, from the same text, is."""
+    v = _check(question, f"{wrong} [1]", text)
+    assert not v.verified and reason in v.reason, v
+    assert _check(question, f"{right} [1]", text).verified
+
+
 def test_a_quote_about_another_thing_of_the_same_kind_does_not_verify():
     # XQuAD-en, verified: the first *folk* metal band answered who was the first black metal group.
     newcastle = ("Folk metal band Skyclad, often regarded as the first folk metal band, also formed in Newcastle. "
                  "Venom, considered by many the first black metal band, came from Newcastle too.")
-    q = "What band is considered by many to be the first black metal group?"
-    wrong = _check(q, "Skyclad [1]", newcastle)
-    assert not wrong.verified and "first folk metal" in wrong.reason
-    assert _check(q, "Venom [1]", newcastle).verified
+    _only_the_right_one_verifies("What band is considered by many to be the first black metal group?",
+                                 "Skyclad", "Venom", newcastle, "first folk metal")
     # an inflection or an abbreviation of the question's word is the same thing
     assert _check("When did France take control of Algeria?", "1830 [1]", "France took control of Algeria in 1830.").verified
     assert _check("What share of prime-time television viewership did the networks have?", "90% [1]",
@@ -988,9 +993,7 @@ def test_a_quote_that_dates_the_answer_otherwise_does_not_verify():
     # XQuAD-en, verified: Tesla's bid was in 1937; the sentence gives 1915 to Edison.
     bids = ("Neither Tesla nor Edison won the prize (although Edison did receive one of 38 possible bids in 1915 "
             "and Tesla did receive one of 38 possible bids in 1937).")
-    wrong = _check("Who received a bid in 1915?", "Tesla [1]", bids)
-    assert not wrong.verified and "another number" in wrong.reason
-    assert _check("Who received a bid in 1915?", "Edison [1]", bids).verified
+    _only_the_right_one_verifies("Who received a bid in 1915?", "Tesla", "Edison", bids, "another number")
     # an answer that is itself a number may differ from the question's
     drought = "In 2010 the Amazon had a drought that may have been more extreme than the one in 2005."
     assert _check("In what year did the Amazon have a drought more extreme than 2005?", "2010 [1]", drought).verified
@@ -1000,10 +1003,8 @@ def test_what_a_thing_does_is_verified_only_where_the_quote_says_it_does_it():
     # Walkthrough on the DMCA summary: a span of a sentence on evaluating Title I, verified for what it implements.
     dmca = ("Title I implements the WIPO treaties. Section 104 of the DMCA requires the Register of Copyrights to "
             "evaluate the effects of Title I of the DMCA and the development of electronic commerce on section 109.")
-    q = "What does Title I of the DMCA implement?"
-    wrong = _check(q, "the development of electronic commerce [1]", dmca)
-    assert not wrong.verified and "implement" in wrong.reason
-    assert _check(q, "the WIPO treaties [1]", dmca).verified
+    _only_the_right_one_verifies("What does Title I of the DMCA implement?", "the development of electronic commerce",
+                                 "the WIPO treaties", dmca, "implement")
     # the verb said in another form is said ("requirements"); a past one may be irregular, and is left alone
     assert _check("What does the act require?", "a report [1]", "Among the act's requirements is a report.").verified
     assert _check("What did the act begin?", "the implementation of the treaties [1]",
