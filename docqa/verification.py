@@ -683,26 +683,6 @@ def dated_otherwise(question: str, short: str, quote: str) -> str:
     return ""
 
 
-# "What does Title I of the DMCA implement?": the question's last word is what the subject does. Not "did":
-# a text tells the past in irregular forms too ("began" for "begin").
-_DOES_WHAT = re.compile(r"^\s*(?:what|whom|which \w+)\s+(?:does|do)\s+.+\s([a-z]+)\s*\?\s*$", re.I)
-
-
-def unsaid_verb(question: str, quote: str) -> str:
-    """Why the quote does not say the question's verb ("" when it does or there is none to say): what a
-    thing does is said by that verb ("implements", "implementation"; its stem, the last three
-    letters off, four kept). "the development of electronic commerce ..." is no answer to what Title I of the
-    DMCA implements, from a sentence on evaluating "the effects of Title I of the DMCA and the development
-    of electronic commerce"."""
-    m = _DOES_WHAT.match(question)
-    if not m or (verb := m.group(1).lower()) in STOPWORDS:
-        return ""
-    stem = verb[: max(4, len(verb) - 3)]
-    if any(t.startswith(stem) for t in tokens(quote)):
-        return ""
-    return f"the quote does not say what the question asks is done ('{verb}')"
-
-
 # Words that deny what follows them. Not "no": in a transcript it is as often an answer ("No, we
 # should use rubber") as a denial. "n't" is read as "not" first: tokens() splits it to a bare "t",
 # and the "T" of "CD4 T cells" is no negation.
@@ -1070,7 +1050,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     with_neighbours = doc_text(best[1].doc_id)[best[4][0] : best[4][1]]
     kind = wrong_kind(question, short) or dated(question, short, quoted) or undefined(question, quoted) or \
         another_person(question, quoted) or another_thing(question, quoted) or \
-        dated_otherwise(question, short, quoted) or unsaid_verb(question, quoted) or \
+        dated_otherwise(question, short, quoted) or \
         unnamed(question, short, with_neighbours) or ("" if choice else echoed(question, short)) or (
         "" if best[0][0] else "the sentence that holds it is context, not one attention ranked near the best")
     return Verdict(short, best[1], best[2], not kind, kind)
