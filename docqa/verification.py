@@ -673,7 +673,7 @@ def dated_otherwise(question: str, short: str, quote: str) -> str:
     stated = stated_numbers(question)
     if not stated or not short or any(ch.isdigit() for ch in short):
         return ""
-    clauses = [(clause, {_norm(m.group()) for m in _STATED_NUMBER.finditer(clause)}) for clause in _CLAUSE_PARTS.split(quote)]
+    clauses = [(clause, stated_numbers(clause)) for clause in _CLAUSE_PARTS.split(quote)]
     holding = [numbers for clause, numbers in clauses if short.casefold() in clause.casefold()]
     if not holding or any(stated & numbers for numbers in holding) or not any(stated & n for _, n in clauses):
         return ""

@@ -550,13 +550,14 @@ class Summarizer:
         first.kind, first.room = "refine", room
         state = self.run([first], doc.path)[0]
         trail = [state]
+        opening = self.language(doc).whole
         for w in windows[1:]:
             a, b = w.pages
             req = _Request(
                 kind="refine", label=w.section or f"p.{_pages(a, b)}", prompt="summarize_refine",
                 values={"state": self._cap(state.text, cap), "passages": fence(1, Path(doc.path).name, _pages(a, b), w.text),
-                        "opening": self.language(doc).whole},
-                words=words, room=room, inputs=[state.key, w.text, self.language(doc).whole], pages=(state.pages[0], b),
+                        "opening": opening},
+                words=words, room=room, inputs=[state.key, w.text, opening], pages=(state.pages[0], b),
                 chunk_ids=w.chunk_ids, children=[state.key],
             )
             state = self.run([req], doc.path)[0]
