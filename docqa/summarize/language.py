@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from docqa.cjk import CJK_CHARS, cjk_chars, cjk_share, is_traditional, to_traditional
 
@@ -107,22 +107,65 @@ _REPORTED = rf"{_PART} (?:also )?(?:says|means|states|shows|explains|notes|argue
 # the document.
 
 
+# "The meeting between the project manager and the designer discusses X" goes on as it is: "It also
+# between …" (a QMSum meeting's summary) stands only for a sentence whose verb follows the name.
+_NOT_DONE = r" (?:between|with|of|on|in|at|for|from|and)\b"
+
+
 def _english(whole: str) -> Language:
     """English, its summary of the whole opening with `whole` ("The document")."""
     named = rf"(?:{whole}|The text(?! of\b))"
     return Language("English", whole, "This part", (
         (re.compile(rf"{_REPORTED} (\w)"), lambda m: m.group(1).upper()),
         (re.compile(rf"(?:{_PART}|{named})(?: also)? ({_ALSO_AFTER})\b(?: also\b)?"), r"It \1 also"),
-        (re.compile(rf"{_PART}\b(?! of\b)(?: also\b)?"), "It also"), (re.compile(rf"{named}\b(?! also\b)"), "It also")),
+        (re.compile(rf"{_PART}\b(?! of\b)(?: also\b)?"), "It also"), (re.compile(rf"{named}\b(?! also\b|{_NOT_DONE})"), "It also")),
         reopen=((re.compile(rf"It ({_ALSO_AFTER}) also\b"), rf"{whole} \1"), (re.compile(r"It also\b"), whole),
                 (re.compile(r"(?:It|The text)\b(?!['’]| of\b)"), whole)),
         told=_TOLD)
 
 
 ENGLISH = _english("The document")
+
+# A meeting's summary reads as minutes do: what the group did, in the past tense. A part's "This part is
+# about X" and "This part discusses X" go on "The group also discussed X", where a written text's go on
+# "It is also about X": told of a meeting, that frame said "It is also …" or "It also discusses …" in 65
+# sentences of the 37 QMSum general summaries of stop 60, a text described instead of a meeting reported.
+# Only the reporting verbs a part opens with are put in the past; "includes", "shows" and "provides"
+# would make the group the doer of what the part holds, and stay with "It also".
+_DONE = {
+    "discusses": "discussed", "mentions": "mentioned", "describes": "described", "highlights": "highlighted",
+    "covers": "covered", "focuses": "focused", "talks": "talked", "explains": "explained", "addresses": "addressed",
+    "notes": "noted", "suggests": "suggested", "emphasizes": "emphasized", "outlines": "outlined",
+    "explores": "explored", "presents": "presented", "reviews": "reviewed", "considers": "considered",
+}
+_WAS = {"is": "was", "are": "were", "can": "could", "will": "would"}
+
+
+def _minutes(whole: str) -> Language:
+    """English as a meeting's summary: its summary of the whole opening with `whole` ("The meeting"),
+    what each part discussed told in the past tense, as what the group did."""
+    english = _english(whole)
+    frame = rf"(?:{_PART}|{whole}|The text(?! of\b))(?: also)?"
+    verbs = "|".join(_DONE)
+    done: Replacement = lambda m: f"The group also {_DONE[m.group(1)]}"  # noqa: E731
+    was: Replacement = lambda m: f"It {_WAS.get(m.group(1), m.group(1))} also"  # noqa: E731
+    return replace(english, also=(
+        english.also[0],
+        (re.compile(rf"(?:{frame}|It) (?:is|was)(?: also)? about\b"), "The group also discussed"),
+        (re.compile(rf"(?:{frame}|It also) ({verbs})\b"), done),
+        (re.compile(rf"{frame} ({_ALSO_AFTER})\b(?: also\b)?"), was),
+        *english.also[2:],
+    ), reopen=(
+        (re.compile(rf"(?:{whole}|It)(?: also)? (?:is|was)\b(?: also\b)?"), f"{whole} was"),
+        (re.compile(rf"(?:{whole}|It)(?: also)? ({verbs})\b"), lambda m: f"{whole} {_DONE[m.group(1)]}"),
+        (re.compile(r"The group also\b"), "The group"),
+        *english.reopen,
+    ))
+
+
 # A transcript of three speakers or more is a meeting, and its summary says so: "The meeting" is what a
 # reader calls it (QMSum's references open "This meeting was about", "The meeting started by").
-MEETING = _english("The meeting")
+MEETING = _minutes("The meeting")
 # "这部分是X" / "这部分内容是关于X" / "这部分介绍了X" / "这部分X的说明": what the model writes after the
 # opening; "本文档讲述了X", a section summary's.
 CHINESE = Language("Chinese", "本文档", "这部分", (

@@ -197,10 +197,21 @@ def test_a_filled_section_summary_continues_the_summary_instead_of_opening_it_ag
 def test_a_meetings_summary_names_the_meeting():
     # QMSum: "The document discusses a remote control meeting …"; the references say "The meeting …".
     assert language.MEETING.whole == "The meeting"
-    assert language.MEETING.continues("The meeting is about the budget.") == "It is also about the budget."
-    assert language.MEETING.continues("This part covers the remote.") == "It also covers the remote."
-    assert language.MEETING.opens("It also discusses the budget.") == "The meeting discusses the budget."
     assert language.MEETING.opens("It was also about fees.") == "The meeting was about fees."
+    # ... and reads as minutes: what the group discussed, in the past tense, not what a text is about
+    assert language.MEETING.opens("The meeting is about the remote.") == "The meeting was about the remote."
+    assert language.MEETING.opens("It also discusses the budget.") == "The meeting discussed the budget."
+    assert language.MEETING.continues("The meeting is about the budget.") == "The group also discussed the budget."
+    assert language.MEETING.continues("This part covers the remote.") == "The group also covered the remote."
+    assert language.MEETING.continues("It also discusses fees.") == "The group also discussed fees."
+    assert language.MEETING.continues("The text also mentions that fees rose.") == "The group also mentioned that fees rose."
+    assert language.MEETING.continues("This part says that the group chose rubber.") == "The group chose rubber."
+    # what a part holds is not what the group did; a fact said in the present stays as it is
+    assert language.MEETING.continues("This part includes a list of buttons.") == "It also includes a list of buttons."
+    assert language.MEETING.continues("It is also used by children.") == "It is also used by children."
+    # a name followed by no verb is no frame ("It also between two professors ...")
+    assert language.MEETING.continues("The meeting between A and B discusses fees.") == \
+        "The meeting between A and B discusses fees."
     # a written document's summary may report a meeting: that sentence stays as it is
     assert language.ENGLISH.continues("The meeting approved the budget.") == "The meeting approved the budget."
     assert language.for_meeting(language.ENGLISH) is language.MEETING
