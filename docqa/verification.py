@@ -503,6 +503,13 @@ def without_aside(short: str) -> str:
     return short
 
 
+def _abbreviates(bare: str, short: str) -> bool:
+    """The aside that trails `bare` in `short` only abbreviates its words, and says nothing more of its own:
+    "Airworthiness Directive (AD)" restates "Which airworthiness directive would the FAA proposal supersede?"."""
+    aside = short[len(bare):].strip(" ()（）")
+    return bool(aside) and expanded(aside, short) != aside
+
+
 def without_restated_tail(short: str, question: str) -> str:
     """The answer without a tail made of the question's own words ("Dallas during the Cold War" for
     "Which American show changed the views of Romanians during the cold war?" is "Dallas"), when
@@ -707,6 +714,25 @@ def _denied(text: str) -> tuple[set[str], set[str], bool]:
             if t not in _NEGATORS and _content([t]):
                 (denied if _NEGATORS.intersection(toks[max(0, i - NEGATION_REACH) : i]) else said).add(t)
     return _stem(denied), _stem(said), negates
+
+
+# "not only causes X but also Y" states X: no denial.
+_NOT_ONLY = re.compile(r"\bnot\s+(?:only|just|merely|simply)\b", re.I)
+
+
+def denied(question: str, short: str, quote: str) -> str:
+    """Why the quote denies the answer ("" when it may state it): before the answer, in its clause, a
+    negator comes before one of the question's words, and the question denies nothing ("circumventing a
+    technological measure that prevents copying" for "What does section 1201 prohibit?", quoted from
+    "section 1201 does not prohibit the act of circumventing a technological measure that prevents copying")."""
+    asked_denied, asked, negates = _denied(question)
+    if negates or not short:
+        return ""
+    for clause in _CLAUSE_END.split(_NOT_ONLY.sub(" ", quote)):
+        at = clause.casefold().find(short.casefold())
+        if at >= 0 and (words := _denied(clause[:at])[0] & asked):
+            return f"the quote says not '{sorted(words)[0]}' before the answer"
+    return ""
 
 
 def contradicts(claim: str, sentence: str) -> bool:
@@ -944,7 +970,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         return Verdict(short, order[0], None, False, YES_NO_FOR_CHOICE)
     q = tokens(question)
     short = first_sentence(short)
-    if not _restates(tokens(bare := without_aside(short)), q):
+    if not _restates(tokens(bare := without_aside(short)), q) or _abbreviates(bare, short):
         short = bare  # unless the aside is the answer: "sport (including English Premier League Football"
     short = without_dangling_end(without_glued_mark(short))
     # The answer to a question that offers its answers is one of them, in the question's words; the
@@ -1047,10 +1073,14 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
                        "no sentence of the passages holds the answer and meets the question")
     quoted = doc_text(best[1].doc_id)[best[2][0] : best[2][1]]
     short = expanded(best[3] or short, quoted)
+    # An abbreviation of the question's own words says them back as much as they do: "AD", spelt out by its
+    # quote as "Airworthiness Directive (AD)", for "Which airworthiness directive would … supersede?".
+    if not choice and _abbreviates(bare := without_aside(short), short) and _restates(tokens(bare), q):
+        return Verdict(short, best[1], best[2], False, RESTATES)
     with_neighbours = doc_text(best[1].doc_id)[best[4][0] : best[4][1]]
     kind = wrong_kind(question, short) or dated(question, short, quoted) or undefined(question, quoted) or \
         another_person(question, quoted) or another_thing(question, quoted) or \
-        dated_otherwise(question, short, quoted) or \
+        dated_otherwise(question, short, quoted) or denied(question, short, quoted) or \
         unnamed(question, short, with_neighbours) or ("" if choice else echoed(question, short)) or (
         "" if best[0][0] else "the sentence that holds it is context, not one attention ranked near the best")
     return Verdict(short, best[1], best[2], not kind, kind)

@@ -80,8 +80,9 @@ _SENTENCE_OPENERS = frozenset(
 _JOINING_WORDS = frozenset("a an the of and or to in for with by on at from as that which is are was were be".split())
 _FINISHED = re.compile(r"(?:^|[.!?:\"”’)])\s*$")
 # A line that ends in one of these is a sentence cut at the line's end, never a table row ("in", "at",
-# "on" and "as" are left out: "Width 12 in" is a row).
-_UNFINISHED_END = re.compile(r"\b(?:a|an|the|of|and|or|to|for|with|by|from|that|which|is|are|was|were|be)\s*$")
+# "on" and "as" are left out: "Width 12 in" is a row); so is one that ends in a word or number broken at a
+# dash ("Model 737–8 and 737–\n9 (737 MAX) airplanes"), where a row's empty cell has a space before it.
+_UNFINISHED_END = re.compile(r"(?:\b(?:a|an|the|The|of|and|or|to|for|with|by|from|that|which|is|are|was|were|be)|(?<=\w)[-–])\s*$")
 
 
 def is_heading(line: str, after: str) -> bool:
@@ -137,10 +138,15 @@ def _lines(text: str, a: int, b: int) -> list[tuple[int, int]]:
         first, second = a + m.start(), a + m.end() - 1
         if not is_table_row(text[max(a, text.rfind("\n", a, first) + 1) : first]):
             inside |= {first, second}
+    goes_on = [_goes_on(lines[i], lines[i + 1]) for i in range(len(cuts))]
     for i, cut in enumerate(cuts):
         if cut in inside:
             continue
-        rows = not _goes_on(lines[i], lines[i + 1]) and (is_table_row(lines[i]) or is_table_row(lines[i + 1]))
+        # A line that reads like a row but runs on into the next one is a sentence's: "The FAA proposes to
+        # supersede Airworthiness Directive (AD)\n2018–23–51, which applies to all The\nBoeing …" was cut
+        # before the AD's number, and "Airworthiness Directive (AD)" was verified as the one superseded.
+        runs_on = i + 1 < len(cuts) and goes_on[i + 1] and not is_table_row(lines[i])
+        rows = not goes_on[i] and (is_table_row(lines[i]) or is_table_row(lines[i + 1]) and not runs_on)
         if rows or {i, i + 1} & headings or cut - start > MAX_SENTENCE_CHARS:
             out.append((start, cut))
             start = cut + 1

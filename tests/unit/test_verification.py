@@ -997,3 +997,31 @@ def test_a_quote_that_dates_the_answer_otherwise_does_not_verify():
     # an answer that is itself a number may differ from the question's
     drought = "In 2010 the Amazon had a drought that may have been more extreme than the one in 2005."
     assert _check("In what year did the Amazon have a drought more extreme than 2005?", "2010 [1]", drought).verified
+
+
+def test_a_quote_that_denies_the_questions_verb_before_the_answer_does_not_verify():
+    # shared/data/pdfs, the DMCA summary, verified: what section 1201 does *not* prohibit.
+    dmca = ("Since copying of a work may be a fair use under appropriate circumstances, section 1201 does not "
+            "prohibit the act of circumventing a technological measure that prevents copying. By contrast, section "
+            "1201 prohibits the act of circumventing a technological measure that controls access to a work.")
+    _only_the_right_one_verifies("What does section 1201 prohibit?",
+                                 "circumventing a technological measure that prevents copying",
+                                 "circumventing a technological measure that controls access to a work", dmca,
+                                 "says not 'prohibit'")
+    # "not only" states what follows it, and a question that denies asks for what is denied
+    assert _check("What do the gases cause?", "warming [1]", "The gases not only cause warming but also rain.").verified
+    assert _check("What does section 1201 not prohibit?", "the act of circumventing a technological measure that "
+                  "prevents copying [1]", dmca).verified
+
+
+def test_an_answer_that_says_the_question_back_with_its_abbreviation_restates_it():
+    # shared/data/pdfs, the Federal Register rule, verified: the kind of thing asked about, not which one.
+    faa = ("SUMMARY: The FAA proposes to supersede Airworthiness Directive (AD) 2018–23–51, which applies to all "
+           "The Boeing Company Model 737–8 and 737–9 (737 MAX) airplanes.")
+    question = "Which airworthiness directive would the FAA proposal supersede?"
+    v = _check(question, "Airworthiness Directive (AD) [1]", faa)
+    assert not v.verified and v.reason == RESTATES, v
+    assert _check(question, "2018–23–51 [1]", faa).verified
+    # ... or says the abbreviation alone, which the quote spells out
+    v = _check(question, "AD [1]", faa)
+    assert not v.verified and v.reason == RESTATES and v.short == "Airworthiness Directive (AD)", v

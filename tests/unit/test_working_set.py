@@ -297,6 +297,16 @@ def test_a_line_that_goes_on_with_a_joining_word_is_no_table_row():
     assert [rendered[a:b] for a, b in split(rendered)] == ["Accuracy is given for each of the", "Method: CLD-2 | Accuracy: 90 %"]
 
 
+def test_a_line_of_numbers_that_runs_on_into_the_next_is_no_table_row():
+    from docqa.retrieval.sentences import split
+
+    # The Federal Register's three columns: cut before the AD's number, "The FAA proposes to supersede
+    # Airworthiness Directive (AD)" verified "Airworthiness Directive (AD)" as the AD superseded.
+    faa = ("SUMMARY: The FAA proposes to\nsupersede Airworthiness Directive (AD)\n2018–23–51, which applies to all The\n"
+           "Boeing Company Model 737–8 and 737–\n9 (737 MAX) airplanes.\nModel 737–8 2018 41\nModel 737–9 2019 12")
+    assert [faa[a:b] for a, b in split(faa)] == [faa[: faa.index("\nModel 737–8 2018")], "Model 737–8 2018 41", "Model 737–9 2019 12"]
+
+
 def test_a_heading_on_a_line_of_its_own_is_cut_off_the_sentence_below_it():
     from docqa.retrieval.sentences import split
 
