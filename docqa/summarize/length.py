@@ -30,6 +30,8 @@ MIN_TARGET = 20
 # A child sentence that repeats this share of the summary's content words adds nothing.
 REDUNDANT = 0.6
 PROSE_WORDS = 6
+# A clause that opens so is no statement on its own: a sentence cut before its main clause is no sentence.
+_SUBORDINATE = re.compile(r"(?:Although|Though|While|Whereas|If|When|Because|Since|Unless|As|After|Before|Despite|Unlike)\b")
 # A sentence of at least RESTATED_MIN_WORDS content words, this share of them in one earlier sentence,
 # says that sentence again.
 RESTATED = 0.8
@@ -265,7 +267,17 @@ def fit(text: str, target: Range, sources: list[str], source_text: str | None = 
         return is_chinese(of(s)) == is_chinese(lang) and not in_own_voice(s) and \
             (vocab is None or not unsupported(s, vocab))
 
-    kept = _once([s for s in sentences(without_loop(text)) if belongs(s)], lang)
+    def held(s: str) -> str:
+        # A sentence of the model's is kept up to the clause that names what the document never states:
+        # "The document discusses the FAA's proposed changes to the 737 MAX type design …, including … the
+        # MCG spring pack assembly" ("MLG") went whole, and the Federal Register's summary lost its opening.
+        if belongs(s) or vocab is None or not (wrong := unsupported(s, vocab)):
+            return s
+        cut = s.rfind(",", 0, s.find(wrong[0]))
+        head = s[:cut].rstrip() if cut > 0 else ""
+        return f"{head}." if head and not _SUBORDINATE.match(head) and belongs(head) and is_prose(head) else ""
+
+    kept = _once([h for s in sentences(without_loop(text)) if (h := held(s))], lang)
     # A summary names the document once: "The text is about the passage of data from the IRS" in the
     # middle of the 1040NR instructions' summary goes on "It is also about ...".
     kept[1:] = [lang.continues(s) for s in kept[1:]]

@@ -746,3 +746,18 @@ def test_a_topic_is_about_its_subject_not_the_occasion_it_names():
     assert not _about({"remote", "control", "style", "buttons"}, topic)
     # a subject of nothing but who speaks leaves the occasion to meet
     assert _topic_words("What did Grad E say when discussing the budget decision?") >= {"budget"}
+
+
+def test_a_sentence_is_kept_up_to_the_clause_that_names_what_the_document_never_states():
+    # The Federal Register's summary: its draft's one sentence ended "… and the MCG spring pack assembly" (the
+    # document says MLG) and went whole; the summary then opened on a copied sentence of the document.
+    source = ("The FAA proposes changes to the 737 MAX type design to address the unsafe condition. "
+              "The MLG spring pack assembly may seize.")
+    head = ("The document discusses the FAA's proposed changes to the 737 MAX type design to address the unsafe "
+            "condition")
+    out = fit(f"{head}, including the MCG spring pack assembly.", Range(18, 0.2), [], source)
+    assert out == f"{head}.", out
+    # a head that opens a subordinate clause says nothing on its own: the sentence goes whole
+    out = fit("Although the document discusses changes to the type design of the airplane, the MCG seizes.",
+              Range(18, 0.2), [], source)
+    assert "Although" not in out and "MCG" not in out, out
