@@ -725,7 +725,7 @@ def denied(question: str, short: str, quote: str) -> str:
     negator comes before one of the question's words, and the question denies nothing ("circumventing a
     technological measure that prevents copying" for "What does section 1201 prohibit?", quoted from
     "section 1201 does not prohibit the act of circumventing a technological measure that prevents copying")."""
-    asked_denied, asked, negates = _denied(question)
+    _, asked, negates = _denied(question)
     if negates or not short:
         return ""
     for clause in _CLAUSE_END.split(_NOT_ONLY.sub(" ", quote)):

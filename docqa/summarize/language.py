@@ -149,6 +149,7 @@ def _minutes(whole: str) -> Language:
     verbs = "|".join(_DONE)
     done: Replacement = lambda m: f"The group also {_DONE[m.group(1)]}"  # noqa: E731
     was: Replacement = lambda m: f"It {_WAS.get(m.group(1), m.group(1))} also"  # noqa: E731
+    # English's rules in order, its second ("This part is …" -> "It is also …") told in the past.
     return replace(english, also=(
         english.also[0],
         (re.compile(rf"(?:{frame}|It) (?:is|was)(?: also)? about\b"), "The group also discussed"),
