@@ -271,8 +271,10 @@ def fit(text: str, target: Range, sources: list[str], source_text: str | None = 
         # A sentence of the model's is kept up to the clause that names what the document never states:
         # "The document discusses the FAA's proposed changes to the 737 MAX type design …, including … the
         # MCG spring pack assembly" ("MLG") went whole, and the Federal Register's summary lost its opening.
-        if belongs(s) or vocab is None or not (wrong := unsupported(s, vocab)):
+        if belongs(s):
             return s
+        if vocab is None or not (wrong := unsupported(s, vocab)):
+            return ""
         cut = s.rfind(",", 0, s.find(wrong[0]))
         head = s[:cut].rstrip() if cut > 0 else ""
         return f"{head}." if head and not _SUBORDINATE.match(head) and belongs(head) and is_prose(head) else ""

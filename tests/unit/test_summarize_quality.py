@@ -761,3 +761,6 @@ def test_a_sentence_is_kept_up_to_the_clause_that_names_what_the_document_never_
     out = fit("Although the document discusses changes to the type design of the airplane, the MCG seizes.",
               Range(18, 0.2), [], source)
     assert "Although" not in out and "MCG" not in out, out
+    # a sentence that does not belong for another reason (the document's own voice) still goes whole
+    out = fit(f"{head}. We propose changes to the design of the airplane.", Range(27, 0.2), [], source)
+    assert out.startswith(f"{head}.") and "We propose" not in out, out
