@@ -138,6 +138,7 @@ def _lines(text: str, a: int, b: int) -> list[tuple[int, int]]:
         first, second = a + m.start(), a + m.end() - 1
         if not is_table_row(text[max(a, text.rfind("\n", a, first) + 1) : first]):
             inside |= {first, second}
+    row = [is_table_row(line) for line in lines]
     goes_on = [_goes_on(lines[i], lines[i + 1]) for i in range(len(cuts))]
     for i, cut in enumerate(cuts):
         if cut in inside:
@@ -145,8 +146,8 @@ def _lines(text: str, a: int, b: int) -> list[tuple[int, int]]:
         # A line that reads like a row but runs on into the next one is a sentence's: "The FAA proposes to
         # supersede Airworthiness Directive (AD)\n2018–23–51, which applies to all The\nBoeing …" was cut
         # before the AD's number, and "Airworthiness Directive (AD)" was verified as the one superseded.
-        runs_on = i + 1 < len(cuts) and goes_on[i + 1] and not is_table_row(lines[i])
-        rows = not goes_on[i] and (is_table_row(lines[i]) or is_table_row(lines[i + 1]) and not runs_on)
+        runs_on = i + 1 < len(cuts) and goes_on[i + 1] and not row[i]
+        rows = not goes_on[i] and (row[i] or row[i + 1] and not runs_on)
         if rows or {i, i + 1} & headings or cut - start > MAX_SENTENCE_CHARS:
             out.append((start, cut))
             start = cut + 1
