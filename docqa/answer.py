@@ -288,6 +288,7 @@ def score_sentences(question: str, candidates: list[Candidate], index, settings:
     kept = competing(candidates, settings)
     if not kept:
         return []
+    asked = question
     embedder = index.embedder
     # A traditional question is read in simplified script against simplified sentences: as written, it
     # picked the answering sentence less often (XQuAD-zh: working-set hit 0.69, in simplified 0.73).
@@ -298,8 +299,15 @@ def score_sentences(question: str, candidates: list[Candidate], index, settings:
     states = index.token_cache.get_many(embedder, [c.hit for c in kept])
     offsets = [embedder.state_offsets(c.hit.text) for c in kept]
     method = settings.rerank if settings.rerank != "none" else "maxsim"
-    return sentences.score(q, kept, states, offsets, method=method, token_temperature=settings.token_temperature,
-                           retrieval_weight=settings.retrieval_weight)
+    scored = sentences.score(q, kept, states, offsets, method=method, token_temperature=settings.token_temperature,
+                             retrieval_weight=settings.retrieval_weight)
+    if verification.is_yes_no(asked) or verification.is_either_or(asked):
+        return scored
+    # A sentence that says only what the question does holds no answer, and by those words it outranks
+    # the ones that do: "Frankenstein;", a line of the novel's title page, came first for whom Victor
+    # Frankenstein marries, and the model answered "Geneva".
+    return [s for s in scored if not verification.adds_nothing(s.candidate.hit.text[s.start - s.candidate.hit.start :
+                                                                                    s.end - s.candidate.hit.start], asked)]
 
 
 def fill(question: str, candidates: list[Candidate], index, generator: Generator, spec: Spec,
@@ -523,7 +531,8 @@ def _read_barred(first: Answer, messages, generator: Generator, spec: Spec, aske
     they remain black and white?"), read again with yes and no barred, or a footnote mark ("3" from "to
     create 3 four new limitations"), read again with the mark barred; then checked and read a second
     time as any answer is. The first stands when the model then finds none, says nothing to check,
-    says the question back again, or names a passage's file. What it says is shown unverified: pushed
+    says the question back again, names a passage's file, or writes a word its documents never do (the word
+    it meant, barred, comes out mangled: "the mallets live fieryoes"). What it says is shown unverified: pushed
     off its first answer, the 0.5B's second one passes the verifier less often when wrong than right,
     but not rarely (XQuAD-en 200: 2 of 5 that passed were wrong, "Satya Nadella" for the founder of
     Oracle)."""
@@ -535,7 +544,7 @@ def _read_barred(first: Answer, messages, generator: Generator, spec: Spec, aske
     gen = generator.generate(messages, max_new_tokens=spec.max_new_tokens, barred=barred)
     result.raw_answer = gen.text.strip()
     verdict = _verify_short(result, asked, ws, settings, doc_text)
-    if verdict is None:
+    if verdict is None or verification.coined(verdict.short, [doc_text(d) for d in {p.doc_id for p in ws.passages}], asked):
         return first
     if settings.second_reading:
         _read_again(result, verdict, generator, spec, asked, ws, settings, doc_text, barred)

@@ -87,6 +87,8 @@ _NUMBER_WORDS = {
     # Chinese numerals, a token each as every CJK character is ("4" answers 四次); 一 and 十 stay
     # characters: 一 is in 一些 and 统一, and 十九 is not 10 and 9.
     c: str(i) for i, chars in enumerate(_ZH_DIGITS) for c in chars}
+# What a Chinese number may be written with besides the digits above: 十亿 is "one billion" in translation.
+_ZH_NUMERALS = frozenset("一十百千万萬亿億")
 # "Not one" in Chinese: the count 0 as a sentence says it (建立欧盟的原始条约中没有一项提到…).
 _ZH_NONE = re.compile(either_script(r"没有\s*(?:一\s*[项項个個条條种種位家次名件本部座]|任何)|无一"))
 # Question words and fillers that say nothing about which sentence answers (Chinese ones as the
@@ -839,6 +841,19 @@ def barred_words(reason: str, short: str, question: str) -> list[str]:
     return echoed_words(short, question)
 
 
+def coined(short: str, texts: list[str], question: str) -> list[str]:
+    """The answer's words in Latin letters that neither `texts` (the passages' documents) nor the question
+    hold, plurals and verb endings aside: what a reading barred from the first tokens of the word it
+    meant writes instead ("the mallets live fieryoes" for the Queen's croquet, with "flamingoes" barred)."""
+    held = _stem(set(tokens(question)).union(*(tokens(t) for t in texts)))
+    return [w for w in dict.fromkeys(tokens(short)) if w.isascii() and w.isalpha() and _stem({w}) - held]
+
+
+def adds_nothing(sentence: str, question: str) -> bool:
+    """Every content word of the sentence is the question's: it can hold no answer but a yes or no."""
+    return _stem(_content(tokens(sentence))) <= _stem(_content(tokens(question)))
+
+
 def restates(short: str, text: str) -> bool:
     """The answer says nothing `text` does not: all its content words are there (a long one: most)."""
     return _restates(tokens(short), tokens(text))
@@ -1152,9 +1167,11 @@ def _absent(answer: list[str], offered: set[str], question: str) -> bool:
     """None of the passages' words (`offered`, stemmed) is one of the answer's content words
     ("Melbourne" for the capital of Australia, read over a novel): the answer is the model's, not the
     documents' (a paraphrase keeps some of their words). A question in another language than the
-    passages may be answered in translation, so it is never taken as absent."""
+    passages may be answered in translation, which changes the words but not the numbers: there, an
+    answer with a number is absent only when the passages state no number at all ("29.000℃" for the
+    boiling point of mercury, read across over "水有多深？」石猴道：「沒水！")."""
     if has_cjk(question) != any(CJK_RUN.match(w) for w in offered):
-        return False
+        return bool(_numbers(answer)) and not (_numbers(list(offered)) or offered & _ZH_NUMERALS)
     said = _stem(_content(answer))
     return bool(said) and not said & offered
 

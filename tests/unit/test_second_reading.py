@@ -125,7 +125,9 @@ def test_an_answer_that_says_the_question_back_is_read_again_with_those_words_ba
 
 
 def test_the_echo_stands_when_the_barred_reading_finds_nothing_or_echoes_again(bridge):
-    for third in ("I cannot answer from the documents.", "the Harlow [1]"):
+    # ... or writes a word the document never does: barred from the first tokens of the word it means,
+    # the 0.5B mangles it ("the mallets live fieryoes" for flamingoes).
+    for third in ("I cannot answer from the documents.", "the Harlow [1]", "4,000 carrs [1]"):
         ans = ask(QUESTION, bridge, Replies("Harlow bridge [1]", "Harlow bridge [1]", third, third), bridge.settings.answer)
         assert ans.short_answer == "Harlow bridge" and not ans.verified, third
         assert ans.unverified_reason == "the answer restates the question"

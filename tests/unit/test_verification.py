@@ -767,8 +767,11 @@ def test_an_answer_none_of_whose_words_the_passages_hold_is_absent():
     v = _check("How much went to rural school grants in 2019?", "Melbourne [1]", BUDGET)
     assert v.absent and not v.verified
     assert not _check("How much went to rural school grants in 2019?", "about four million dollars [1]", BUDGET).absent
-    # Asked in English over Chinese text, the answer may be a translation: never absent.
+    # Asked in English over Chinese text, the answer may be a translation: absent only when it gives a
+    # number and the text states none (the boiling point of mercury, read across over a novel).
     assert not _check("How much was the revenue?", "one billion yuan [1]", "公司营业收入为十亿元。").absent
+    assert not _check("Who answered the monkey?", "the stone monkey [1]", "水有多深？」石猴道：「沒水！").absent
+    assert _check("What is the boiling point of mercury?", "29.000℃ [1]", "水有多深？」石猴道：「沒水！").absent
 
 
 def test_an_identifier_is_one_word_to_meet():
