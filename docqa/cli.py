@@ -36,7 +36,7 @@ app = typer.Typer(
     help="Local document question answering with citations, offline.\n\n"
     "Examples:\n\n\b\n"
     "  docqa ingest ~/papers ~/notes\n"
-    '  docqa ask "What did the 2019 budget allocate to rural schools?"\n'
+    '  docqa ask "How much did the 2019 budget allocate to rural school grants?"\n'
     '  docqa search "grants for rural schools" -k 5 --json\n'
     "  docqa list ; docqa status ; docqa remove ~/papers/old.pdf ; docqa config",
     no_args_is_help=True,
@@ -422,7 +422,7 @@ def ask(
     Examples:
 
     \b
-      docqa ask "What did the 2019 budget allocate to rural schools?"
+      docqa ask "How much did the 2019 budget allocate to rural school grants?"
       docqa ask "..." --json --budget 1200
       docqa ask "..." --llm-base-url http://127.0.0.1:8000/v1 --llm-model Qwen/Qwen2.5-Coder-0.5B-Instruct
       docqa ask --session budget "What did the 2019 report say about rural schools?"
