@@ -264,9 +264,9 @@ def names_held(view, question: str, doc_ids: list[int] | None) -> bool:
 
 def attend(question: str, hits, index, settings: AnswerSettings, generator: Generator, device: str,
            timings: dict[str, float]) -> list[Candidate]:
-    """Attention over the retrieved chunks (and the LLM judge where it is on)."""
+    """Attention over the retrieved chunks that may hold an answer (and the LLM judge where it is on)."""
     t = time.perf_counter()
-    candidates = rerank(question, hits, index, settings)
+    candidates = rerank(question, [h for h in hits if not answerless(question, h.text)], index, settings)
     # Added to: a question read again across languages (retrieve) is re-ranked twice.
     timings["rerank_s"] = timings.get("rerank_s", 0.0) + time.perf_counter() - t
     if candidates and use_judge(settings, device):
@@ -301,13 +301,17 @@ def score_sentences(question: str, candidates: list[Candidate], index, settings:
     method = settings.rerank if settings.rerank != "none" else "maxsim"
     scored = sentences.score(q, kept, states, offsets, method=method, token_temperature=settings.token_temperature,
                              retrieval_weight=settings.retrieval_weight)
-    if verification.is_yes_no(asked) or verification.is_either_or(asked):
-        return scored
-    # A sentence that says only what the question does holds no answer, and by those words it outranks
-    # the ones that do: "Frankenstein;", a line of the novel's title page, came first for whom Victor
-    # Frankenstein marries, and the model answered "Geneva".
-    return [s for s in scored if not verification.adds_nothing(s.candidate.hit.text[s.start - s.candidate.hit.start :
-                                                                                    s.end - s.candidate.hit.start], asked)]
+    return [s for s in scored
+            if not answerless(asked, s.candidate.hit.text[s.start - s.candidate.hit.start : s.end - s.candidate.hit.start])]
+
+
+def answerless(question: str, text: str) -> bool:
+    """The text says only what the question does, so it holds no answer, and by those words it outranks
+    the text that does: "Frankenstein;", the novel's title line, a chunk of its own, came first for whom
+    Victor Frankenstein marries, and the model answered "Geneva". To a yes/no or either-or question, the
+    text that says it back is the answer's evidence."""
+    return not (verification.is_yes_no(question) or verification.is_either_or(question)) and \
+        verification.adds_nothing(text, question)
 
 
 def fill(question: str, candidates: list[Candidate], index, generator: Generator, spec: Spec,

@@ -323,21 +323,25 @@ def test_a_heading_on_a_line_of_its_own_is_cut_off_the_sentence_below_it():
         assert [column[a:b] for a, b in split(column)] == ["See the docket.", f"{first}\nDisagree alert to the display."]
 
 
-def test_a_sentence_that_says_only_the_question_s_words_is_left_out(index, tmp_path):
-    # Frankenstein's title page has a line "Frankenstein;" of its own: for whom Victor Frankenstein marries it
-    # came first in the working set, holding no answer, and the model answered "Geneva".
-    from docqa.answer import rerank, score_sentences
+def test_a_sentence_or_chunk_that_says_only_the_question_s_words_is_left_out(index, tmp_path):
+    # Frankenstein's title line "Frankenstein;" is a chunk of its own: for whom Victor Frankenstein marries
+    # it came first, holding no answer, and the model answered "Geneva".
+    from docqa.answer import attend, score_sentences
     from tests.conftest import write
 
+    write(tmp_path / "docs" / "title.txt", "Frankenstein;\n")
     write(tmp_path / "docs" / "novel.txt", "Frankenstein;\n\nVictor Frankenstein married Elizabeth Lavenza in Geneva.\n")
     index.ingest([tmp_path / "docs"])
-    hits = index.search("Whom does Victor Frankenstein marry?", k=4)
 
-    def said(question):
-        candidates = rerank(question, hits, index, index.settings.answer)
-        return [s.candidate.hit.text[s.start - s.candidate.hit.start : s.end - s.candidate.hit.start]
-                for s in score_sentences(question, candidates, index, index.settings.answer)]
+    def read(question):
+        hits = index.search(question, k=4)
+        candidates = attend(question, hits, index, index.settings.answer, FakeGenerator(), "cpu", {})
+        return ({c.hit.path.rsplit("/", 1)[-1] for c in candidates},
+                [s.candidate.hit.text[s.start - s.candidate.hit.start : s.end - s.candidate.hit.start]
+                 for s in score_sentences(question, candidates, index, index.settings.answer)])
 
-    assert said("Whom does Victor Frankenstein marry?") == ["Victor Frankenstein married Elizabeth Lavenza in Geneva."]
-    # a yes or no is answered by the sentence that says the question back, so there it stays
-    assert "Frankenstein;" in said("Is it Frankenstein?")
+    assert read("Whom does Victor Frankenstein marry?") == (
+        {"novel.txt"}, ["Victor Frankenstein married Elizabeth Lavenza in Geneva."])
+    # a yes or no is answered by the text that says the question back, so there it stays
+    files, said = read("Is it Frankenstein?")
+    assert "title.txt" in files and "Frankenstein;" in said
