@@ -845,8 +845,9 @@ def coined(short: str, texts: list[str], question: str) -> list[str]:
     """The answer's words in Latin letters that neither `texts` (the passages' documents) nor the question
     hold, plurals and verb endings aside: what a reading barred from the first tokens of the word it
     meant writes instead ("the mallets live fieryoes" for the Queen's croquet, with "flamingoes" barred)."""
-    held = _stem(set(tokens(question)).union(*(tokens(t) for t in texts)))
-    return [w for w in dict.fromkeys(tokens(short)) if w.isascii() and w.isalpha() and _stem({w}) - held]
+    held = "\n".join([question, *texts]).casefold()  # searched, not split into words: a book is read in ms
+    return [w for w in dict.fromkeys(tokens(short)) if w.isascii() and w.isalpha()
+            and not any(re.search(rf"(?<!\w){re.escape(s)}s?(?!\w)", held) for s in _stem({w}))]
 
 
 def adds_nothing(sentence: str, question: str) -> bool:
