@@ -524,6 +524,20 @@ def test_a_fill_from_the_document_takes_its_sentences_on_what_the_summary_says_n
     assert "through a device" in text and "feedback" not in text and "thanks" not in text
 
 
+def test_the_fill_takes_no_sentence_that_points_elsewhere_or_was_not_fluently_said():
+    # The sample budget report's summary ended on "The table below lists the main budget lines approved for
+    # the 2019 fiscal year.", QMSum meetings' on "Go on t to, uh, whatever." and "It's a {disfmarker} It's a cat."
+    report = ("The table below lists the main budget lines approved for the 2019 fiscal year. "
+              "The budget lines approved are as follows. "
+              "The 2019 budget allocated $4.2 million to rural school grants, covering transport and broadband.")
+    text = fit("The document is about the budget lines approved for 2019.", Range(24, 0.2), [], report)
+    assert text.endswith("covering transport and broadband.") and "below" not in text and "follows" not in text
+    meeting = ("Go on to the budget, uh, whatever the remote control costs. It's a {disfmarker} It's a remote control cat. "
+               "The remote control costs twelve euros and the budget holds.")
+    text = fit("The group discussed the remote control budget.", Range(16, 0.2), [], meeting)
+    assert text.endswith("The remote control costs twelve euros and the budget holds."), text
+
+
 def test_the_fill_skips_layout_debris():
     from docqa.summarize.length import is_prose
 
