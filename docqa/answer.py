@@ -288,7 +288,6 @@ def score_sentences(question: str, candidates: list[Candidate], index, settings:
     kept = competing(candidates, settings)
     if not kept:
         return []
-    asked = question
     embedder = index.embedder
     # A traditional question is read in simplified script against simplified sentences: as written, it
     # picked the answering sentence less often (XQuAD-zh: working-set hit 0.69, in simplified 0.73).
@@ -299,17 +298,17 @@ def score_sentences(question: str, candidates: list[Candidate], index, settings:
     states = index.token_cache.get_many(embedder, [c.hit for c in kept])
     offsets = [embedder.state_offsets(c.hit.text) for c in kept]
     method = settings.rerank if settings.rerank != "none" else "maxsim"
-    scored = sentences.score(q, kept, states, offsets, method=method, token_temperature=settings.token_temperature,
-                             retrieval_weight=settings.retrieval_weight)
-    return [s for s in scored
-            if not answerless(asked, s.candidate.hit.text[s.start - s.candidate.hit.start : s.end - s.candidate.hit.start])]
+    return sentences.score(q, kept, states, offsets, method=method, token_temperature=settings.token_temperature,
+                           retrieval_weight=settings.retrieval_weight)
 
 
 def answerless(question: str, text: str) -> bool:
-    """The text says only what the question does, so it holds no answer, and by those words it outranks
-    the text that does: "Frankenstein;", the novel's title line, a chunk of its own, came first for whom
-    Victor Frankenstein marries, and the model answered "Geneva". To a yes/no or either-or question, the
-    text that says it back is the answer's evidence."""
+    """The chunk says only what the question does, so it holds no answer, and by those words it outranks
+    the chunks that do: "Frankenstein;", the novel's title line, a chunk of its own, came first for whom
+    Victor Frankenstein marries, and the model answered "Geneva". A sentence that says only the question
+    stays: the one after it often answers ("Three cases were aged 65 years or over. All required admission
+    to intensive care", COVID-QA). To a yes/no or either-or question, the text that says it back is the
+    answer's evidence."""
     return not (verification.is_yes_no(question) or verification.is_either_or(question)) and \
         verification.adds_nothing(text, question)
 
@@ -548,11 +547,12 @@ def _read_barred(first: Answer, messages, generator: Generator, spec: Spec, aske
     gen = generator.generate(messages, max_new_tokens=spec.max_new_tokens, barred=barred)
     result.raw_answer = gen.text.strip()
     verdict = _verify_short(result, asked, ws, settings, doc_text)
-    if verdict is None or verification.coined(verdict.short, [doc_text(d) for d in {p.doc_id for p in ws.passages}], asked):
+    if verdict is None:
         return first
     if settings.second_reading:
         _read_again(result, verdict, generator, spec, asked, ws, settings, doc_text, barred)
-    if result.unverified_reason in (*verification.BARRED_READINGS, verification.NAMES_FILE, verification.NO_CONTENT):
+    if result.unverified_reason in (*verification.BARRED_READINGS, verification.NAMES_FILE, verification.NO_CONTENT) \
+            or verification.coined(result.short_answer, [doc_text(d) for d in {p.doc_id for p in ws.passages}], asked):
         return first
     if result.verified:
         what = {verification.YES_NO_FOR_CHOICE: "yes and no", verification.REFERENCE_MARK: "the footnote mark"}.get(
