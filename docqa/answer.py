@@ -552,7 +552,8 @@ def _read_barred(first: Answer, messages, generator: Generator, spec: Spec, aske
     if settings.second_reading:
         _read_again(result, verdict, generator, spec, asked, ws, settings, doc_text, barred)
     if result.unverified_reason in (*verification.BARRED_READINGS, verification.NAMES_FILE, verification.NO_CONTENT) \
-            or verification.coined(result.short_answer, [doc_text(d) for d in {p.doc_id for p in ws.passages}], asked):
+            or verification.coined(result.short_answer, [doc_text(d) for d in {p.doc_id for p in ws.passages}], asked,
+                                   known=lambda word: generator.count_tokens(" " + word) == 1):
         return first
     if result.verified:
         what = {verification.YES_NO_FOR_CHOICE: "yes and no", verification.REFERENCE_MARK: "the footnote mark"}.get(

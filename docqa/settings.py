@@ -181,8 +181,8 @@ class AnswerSettings(_Section):
         description="A short answer that only says the question's words back is read again with those words barred "
         "(their first tokens never generated), then checked and read a second time as any answer, and shown unverified; "
         "the echo stands when the model then finds none, echoes again, names a file or writes a word its documents never "
-        "do. Two more calls, on the 6-13 % of questions it touches. A yes or no to an either-or question is read again "
-        "the same way, with yes and no barred.",
+        "do and its tokenizer does not know whole. Two more calls, on the 6-13 % of questions it touches. A yes or no "
+        "to an either-or question is read again the same way, with yes and no barred.",
     )
     escalate: str = Field(
         "auto",

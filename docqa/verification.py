@@ -44,6 +44,7 @@ import itertools
 import math
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -841,12 +842,14 @@ def barred_words(reason: str, short: str, question: str) -> list[str]:
     return echoed_words(short, question)
 
 
-def coined(short: str, texts: list[str], question: str) -> list[str]:
-    """The answer's words in Latin letters that neither `texts` (the passages' documents) nor the question
-    hold, plurals and verb endings aside: what a reading barred from the first tokens of the word it
-    meant writes instead ("the mallets live fieryoes" for the Queen's croquet, with "flamingoes" barred)."""
+def coined(short: str, texts: list[str], question: str, known: Callable[[str], bool]) -> list[str]:
+    """The answer's words in Latin letters that are no `known` word and that neither `texts` (the passages'
+    documents) nor the question hold, plurals and verb endings aside: what a reading barred from the first
+    tokens of the word it meant writes instead ("the mallets live fieryoes" for the Queen's croquet, with
+    "flamingoes" barred; "pheag" for phage). A paraphrase's words are known ones ("the ability to modify
+    the vector genome", where the paper says "enables modification")."""
     held = "\n".join([question, *texts]).casefold()  # searched, not split into words: a book is read in ms
-    return [w for w in dict.fromkeys(tokens(short)) if w.isascii() and w.isalpha()
+    return [w for w in dict.fromkeys(tokens(short)) if w.isascii() and w.isalpha() and not known(w)
             and not any(re.search(rf"(?<!\w){re.escape(s)}s?(?!\w)", held) for s in _stem({w}))]
 
 

@@ -124,13 +124,29 @@ def test_an_answer_that_says_the_question_back_is_read_again_with_those_words_ba
     assert "barred_reading_s" in ans.timings and ans.to_json()["barred"] == ["Harlow", "bridge"]
 
 
+class Spelling(Replies):
+    """Replies in turn; its tokenizer knows the bridge's words and "vehicles" whole, and spells any other
+    word, alone, letter by letter."""
+
+    KNOWN = {w.strip(".,").lower() for w in (BRIDGE + " vehicles").split()}
+
+    def count_tokens(self, text: str) -> int:
+        words = text.split()
+        if len(words) == 1 and words[0].lower() not in self.KNOWN:
+            return len(words[0])
+        return super().count_tokens(text)
+
+
 def test_the_echo_stands_when_the_barred_reading_finds_nothing_or_echoes_again(bridge):
-    # ... or writes a word the document never does: barred from the first tokens of the word it means,
-    # the 0.5B mangles it ("the mallets live fieryoes" for flamingoes).
+    # ... or writes a word no document holds and the tokenizer does not know whole: barred from the first
+    # tokens of the word it means, the 0.5B mangles it ("the mallets live fieryoes" for flamingoes).
     for third in ("I cannot answer from the documents.", "the Harlow [1]", "4,000 carrs [1]"):
-        ans = ask(QUESTION, bridge, Replies("Harlow bridge [1]", "Harlow bridge [1]", third, third), bridge.settings.answer)
+        ans = ask(QUESTION, bridge, Spelling("Harlow bridge [1]", "Harlow bridge [1]", third, third), bridge.settings.answer)
         assert ans.short_answer == "Harlow bridge" and not ans.verified, third
         assert ans.unverified_reason == "the answer restates the question"
+    # a word of its own that is a known one is a paraphrase, and stands
+    gen = Spelling("Harlow bridge [1]", "Harlow bridge [1]", "4,000 vehicles [1]", "4,000 vehicles [1]")
+    assert ask(QUESTION, bridge, gen, bridge.settings.answer).short_answer == "4,000 vehicles"
     # and an answer that says something is never barred
     gen = Replies("4,000 [1]", "4,000 [1]")
     assert ask(QUESTION, bridge, gen, bridge.settings.answer).verified and len(gen.calls) == 2
