@@ -77,7 +77,8 @@ _POINTS_ELSEWHERE = re.compile(
     r"\b(?:(?:shown|listed|given|described|table|figure|chart|graph|list)\s+(?:below|above)|the following|as follows"
     r"|(?:see|in|shown in)\s+(?:table|figure|fig\.|appendix)\s*[\dA-Z])(?!\w)", re.IGNORECASE)
 
-# What a transcript writes down besides the words: an annotation, a filler.
+# What a transcript writes down besides the words: an annotation, a filler. Narrower than transcript.NOISE,
+# whose "mm", "oh" and "er" a written document uses too ("a 4 mm gap").
 _TRANSCRIBED = re.compile(r"\{\w+\}|\b(?:uh|um|uh-huh|mm-hmm)\b", re.IGNORECASE)
 
 _MARKS = re.compile(r"\s*" + CITATION.pattern)
@@ -292,10 +293,13 @@ def fit(text: str, target: Range, sources: list[str], source_text: str | None = 
     # A summary names the document once: "The text is about the passage of data from the IRS" in the
     # middle of the 1040NR instructions' summary goes on "It is also about ...".
     kept[1:] = [lang.continues(s) for s in kept[1:]]
-    # A sentence filled in is a whole statement, and one of a transcript is fluently said: "Go on t to, uh,
-    # whatever." and "It's a {disfmarker} {vocalsound} It's a cat." closed QMSum meetings' summaries.
-    readable = lambda s: belongs(s) and is_prose(s) and not _POINTS_ELSEWHERE.search(s) and (  # noqa: E731
-        is_chinese(lang) or bool(_STATED.search(s)) and not _DISFLUENT.search(s) and not _TRANSCRIBED.search(s))
+    def readable(s: str) -> bool:
+        # A sentence filled in is a whole statement, and one of a transcript is fluently said: "Go on t to, uh,
+        # whatever." and "It's a {disfmarker} {vocalsound} It's a cat." closed QMSum meetings' summaries.
+        if not (belongs(s) and is_prose(s)) or _POINTS_ELSEWHERE.search(s):
+            return False
+        return is_chinese(lang) or bool(_STATED.search(s)) and not _DISFLUENT.search(s) and not _TRANSCRIBED.search(s)
+
     total = sum(count(s) for s in kept)
     if total < target.low:
         seen = content_words(" ".join(kept))
