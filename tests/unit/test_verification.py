@@ -729,6 +729,17 @@ def test_a_running_header_repeated_page_after_page_verifies_nothing():
     assert _check("What is the filing deadline for Form 1040NR?", "6-DEC-2007 [1]", pages[: pages.index("Page 3")]).verified
 
 
+def test_column_headers_read_across_verify_nothing():
+    # The IRS instructions' tax schedules: "Where should a nonresident alien mail Form 1040NR?" was
+    # answered "Box 1 or 2", verified by the schedules' headers glued across their columns.
+    headers = ("Use this schedule for a nonresident alien estate or trust— Box 1 or 2 on Form 1040NR\n"
+               "If the amount Enter on Form If taxable The tax is:\nof the of the\nBut not amount But not amount\n")
+    assert not _check("Where should a nonresident alien mail Form 1040NR?", "Box 1 or 2 [1]", headers).verified
+    # One run said twice is prose's ("vary from company to company to alter the epitopes").
+    prose = "Fluorochromes vary enough from company to company to alter some of the epitopes."
+    assert _check("What do fluorochromes vary enough to alter?", "some of the epitopes [1]", prose).verified
+
+
 def test_a_sentence_meets_the_question_through_the_heading_it_sits_under():
     text = "Early research suggested that people can hold about seven items, plus or minus two."
     under = "Notes on Working Memory > In People > Capacity limits"
