@@ -75,7 +75,7 @@ _ASKING = re.compile(r"(?:can|could|shall|should|will|would|do|does|did|is|are|w
 # main budget lines", "as follows", "shown in Figure 2". Copied into a summary, it points at nothing.
 _POINTS_ELSEWHERE = re.compile(
     r"\b(?:(?:shown|listed|given|described|table|figure|chart|graph|list)\s+(?:below|above)|the following|as follows"
-    r"|(?:see|in|shown in)\s+(?:table|figure|fig\.|appendix)\s*[\dA-Z])(?!\w)", re.IGNORECASE)
+    r"|(?:see|in|shown in)\s+(?:table|figure|fig\.|appendix)\s*(?:\d\w*|[A-Z](?!\w)))", re.IGNORECASE)
 
 # What a transcript writes down besides the words: an annotation, a filler. Narrower than transcript.NOISE,
 # whose "mm", "oh" and "er" a written document uses too ("a 4 mm gap").
@@ -298,7 +298,7 @@ def fit(text: str, target: Range, sources: list[str], source_text: str | None = 
         # whatever." and "It's a {disfmarker} {vocalsound} It's a cat." closed QMSum meetings' summaries.
         if not (belongs(s) and is_prose(s)) or _POINTS_ELSEWHERE.search(s):
             return False
-        return is_chinese(lang) or bool(_STATED.search(s)) and not _DISFLUENT.search(s) and not _TRANSCRIBED.search(s)
+        return is_chinese(lang) or _quotable(s) and not _TRANSCRIBED.search(s)
 
     total = sum(count(s) for s in kept)
     if total < target.low:

@@ -532,6 +532,11 @@ def test_the_fill_takes_no_sentence_that_points_elsewhere_or_was_not_fluently_sa
               "The 2019 budget allocated $4.2 million to rural school grants, covering transport and broadband.")
     text = fit("The document is about the budget lines approved for 2019.", Range(24, 0.2), [], report)
     assert text.endswith("covering transport and broadband.") and "below" not in text and "follows" not in text
+    # A table or figure by any number ("Table 12", "Figure 3a"); "in figure skating" points nowhere.
+    numbered = ("The budget lines approved for 2019 are shown in Table 12. "
+                "The budget lines for 2019 are drawn in Figure 3a. " + report.rsplit(". ", 1)[1])
+    text = fit("The document is about the budget lines approved for 2019.", Range(24, 0.2), [], numbered)
+    assert text.endswith("covering transport and broadband.") and "Table" not in text and "Figure" not in text, text
     meeting = ("Go on to the budget, uh, whatever the remote control costs. It's a {disfmarker} It's a remote control cat. "
                "The remote control costs twelve euros and the budget holds.")
     text = fit("The group discussed the remote control budget.", Range(16, 0.2), [], meeting)
