@@ -1080,7 +1080,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     if best is None and _absent(answer, offered, question):
         return Verdict(short, order[0], None, False, "no passage holds the answer's words", absent=True)
     if best is None and marked and holder is None:
-        return Verdict(short, order[0], _top_sentence(order[0]), False, REFERENCE_MARK)
+        return Verdict(short, order[0], _top_sentence(order[0], doc_text(order[0].doc_id)), False, REFERENCE_MARK)
     if best is None:
         # Unverified; still shown in the passage's own words where a sentence holds it ("1940s", not "1940").
         # The quote stays attention's best sentence: read again alone, it gave the right answer more often
@@ -1088,7 +1088,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         # with that sentence read instead).
         if holder is not None:
             short = holder[1]
-        return Verdict(short, order[0], _top_sentence(order[0]), False,
+        return Verdict(short, order[0], _top_sentence(order[0], doc_text(order[0].doc_id)), False,
                        "no sentence of the passages holds the answer and meets the question")
     quoted = doc_text(best[1].doc_id)[best[2][0] : best[2][1]]
     short = expanded(best[3] or short, quoted)
@@ -1377,11 +1377,16 @@ def _first_value(answer: list[str], row: list[str]) -> bool:
     return bool(numbers) and [t for t in answer if t[0].isdigit()] == numbers[:1]
 
 
-def _top_sentence(p: Passage) -> tuple[int, int] | None:
+def _top_sentence(p: Passage, text: str) -> tuple[int, int] | None:
+    """The passage's sentence attention scored best, of those that state something: a heading or a page's
+    running line names a topic ("THE SIEGE OF VICKSBURG.", quoted under "49" for how long the siege lasted),
+    a line of fewer than four words (a paper's URL) says nothing, and read again alone they answer nothing."""
     spans = _spans(p)
+    stating = [s for s in spans if len(text[s[0] : s[1]].split()) >= 4 and not is_heading_line(text, s[0], s[1])
+               and not is_running_line(text, s[0], s[1])]
     if not spans:
         return None
-    start, end, _ = max(spans, key=lambda s: s[2])
+    start, end, _ = max(stating or spans, key=lambda s: s[2])
     return (start, end)
 
 

@@ -729,6 +729,18 @@ def test_a_running_header_repeated_page_after_page_verifies_nothing():
     assert _check("What is the filing deadline for Form 1040NR?", "6-DEC-2007 [1]", pages[: pages.index("Page 3")]).verified
 
 
+def test_an_unverified_answer_is_quoted_from_a_statement_not_the_heading_attention_liked_best():
+    # The scanned Vicksburg book: "How many days did the siege of Vicksburg last?" was answered "49" (the
+    # page number of a running header) and quoted "THE SIEGE OF VICKSBURG.". An unverified answer is quoted
+    # from the sentence attention ranked best; a heading states nothing, so the best statement is quoted.
+    text = "THE SIEGE OF VICKSBURG.\nThe garrison held out for many weeks before the town surrendered."
+    cut = text.index("\n")
+    ws = WorkingSet([Passage(1, "/siege.txt", "", 1, 1, "", 0, len(text), text, [1], [0], 1.0, n=1,
+                             sentences=[(0, cut, 0.9), (cut + 1, len(text), 0.7)])], tokens=100, budget=1000)
+    v = check("How many days did the siege of Vicksburg last?", "the town [1]", ws, {1: text}.__getitem__)
+    assert not v.verified and text[v.quote[0] : v.quote[1]].startswith("The garrison held out")
+
+
 def test_column_headers_read_across_verify_nothing():
     # The IRS instructions' tax schedules: "Where should a nonresident alien mail Form 1040NR?" was
     # answered "Box 1 or 2", verified by the schedules' headers glued across their columns.
