@@ -1380,9 +1380,10 @@ def _first_value(answer: list[str], row: list[str]) -> bool:
 def _top_sentence(p: Passage, text: str) -> tuple[int, int] | None:
     """The passage's sentence attention scored best, of those that state something: a heading or a page's
     running line names a topic ("THE SIEGE OF VICKSBURG.", quoted under "49" for how long the siege lasted),
-    a line of fewer than four words (a paper's URL) says nothing, and read again alone they answer nothing."""
+    a line of under four words or CJK characters (a paper's URL) says nothing, and read alone neither answers."""
     spans = _spans(p)
-    stating = [s for s in spans if len(text[s[0] : s[1]].split()) >= 4 and not is_heading_line(text, s[0], s[1])
+    stating = [s for s in spans if len(text[s[0] : s[1]].split()) + cjk_chars(text[s[0] : s[1]]) >= 4
+               and not is_heading_line(text, s[0], s[1])
                and not is_running_line(text, s[0], s[1])]
     if not spans:
         return None

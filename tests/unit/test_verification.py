@@ -739,6 +739,13 @@ def test_an_unverified_answer_is_quoted_from_a_statement_not_the_heading_attenti
                              sentences=[(0, cut, 0.9), (cut + 1, len(text), 0.7)])], tokens=100, budget=1000)
     v = check("How many days did the siege of Vicksburg last?", "the town [1]", ws, {1: text}.__getitem__)
     assert not v.verified and text[v.quote[0] : v.quote[1]].startswith("The garrison held out")
+    # A Chinese sentence has few spaces between its words: its characters count.
+    zh = "The story of the siege is told in Chinese.\n守军坚持了好几个星期，然后城镇投降了。"
+    cut = zh.index("\n")
+    ws = WorkingSet([Passage(1, "/siege.txt", "", 1, 1, "", 0, len(zh), zh, [1], [0], 1.0, n=1,
+                             sentences=[(0, cut, 0.7), (cut + 1, len(zh), 0.9)])], tokens=100, budget=1000)
+    v = check("维克斯堡围城持续了多少天？", "城镇 [1]", ws, {1: zh}.__getitem__)
+    assert not v.verified and zh[v.quote[0] : v.quote[1]].startswith("守军坚持")
 
 
 def test_column_headers_read_across_verify_nothing():
