@@ -313,6 +313,10 @@ def answerless(question: str, text: str) -> bool:
         verification.adds_nothing(text, question)
 
 
+# Below any sentence that states something: sentence scores are fused similarities, under 2.
+UNSTATED = 2.0
+
+
 def fill(question: str, candidates: list[Candidate], index, generator: Generator, spec: Spec,
          settings: AnswerSettings, render_fn, pinned: list[Passage] | None = None) -> WorkingSet:
     """The working set for `spec`, counted exactly with the generator's tokenizer on the rendered prompt."""
@@ -323,7 +327,10 @@ def fill(question: str, candidates: list[Candidate], index, generator: Generator
         return generator.count_chat_tokens(render_fn(passages)) + spec.max_new_tokens
 
     if spec.granularity == "sentence" and not pinned:
-        scored = score_sentences(question, candidates, index, settings)
+        # A sentence that states nothing (verification.states) is read only beside one that does: ranked
+        # first, a heading with the question's words set the margin and filled the set.
+        scored = [s if verification.states(doc_text(s.candidate.hit.doc_id), s.start, s.end)
+                  else replace(s, score=s.score - UNSTATED) for s in score_sentences(question, candidates, index, settings)]
         return working_set.build_sentences(scored, measure, budget, doc_text, count=generator.count_tokens,
                                            neighbours=spec.neighbours, max_passages=spec.max_passages,
                                            margin=spec.margin)

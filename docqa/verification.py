@@ -1377,14 +1377,19 @@ def _first_value(answer: list[str], row: list[str]) -> bool:
     return bool(numbers) and [t for t in answer if t[0].isdigit()] == numbers[:1]
 
 
+def states(text: str, start: int, end: int) -> bool:
+    """text[start:end] states something: it is no heading or page's running line, which name a topic
+    ("THE SIEGE OF VICKSBURG. 49", whose page number was read as how many days the siege lasted), and no
+    line of under four words or CJK characters (a paper's URL)."""
+    return len(text[start:end].split()) + cjk_chars(text[start:end]) >= 4 and not is_heading_line(text, start, end) \
+        and not is_running_line(text, start, end)
+
+
 def _top_sentence(p: Passage, text: str) -> tuple[int, int] | None:
-    """The passage's sentence attention scored best, of those that state something: a heading or a page's
-    running line names a topic ("THE SIEGE OF VICKSBURG.", quoted under "49" for how long the siege lasted),
-    a line of under four words or CJK characters (a paper's URL) says nothing, and read alone neither answers."""
+    """The passage's sentence attention scored best, of those that state something (states): read again
+    alone, a heading answers nothing ("THE SIEGE OF VICKSBURG." was quoted under "49")."""
     spans = _spans(p)
-    stating = [s for s in spans if len(text[s[0] : s[1]].split()) + cjk_chars(text[s[0] : s[1]]) >= 4
-               and not is_heading_line(text, s[0], s[1])
-               and not is_running_line(text, s[0], s[1])]
+    stating = [s for s in spans if states(text, s[0], s[1])]
     if not spans:
         return None
     start, end, _ = max(stating or spans, key=lambda s: s[2])

@@ -340,3 +340,17 @@ def test_a_chunk_that_says_only_the_question_s_words_is_not_attended_to(index, t
     assert read("Whom does Victor Frankenstein marry?") == {"novel.txt"}
     # a yes or no is answered by the text that says the question back, so there it stays
     assert "title.txt" in read("Is it Frankenstein?")
+
+
+def test_a_heading_is_read_only_beside_a_sentence_that_states_something(index, tmp_path):
+    # The scanned Vicksburg book: its running header "THE SIEGE OF VICKSBURG. 49" was a passage of its own,
+    # and "How many days did the siege of Vicksburg last?" was answered "49", its page number.
+    from docqa.answer import ask
+    from tests.conftest import write
+
+    write(tmp_path / "docs" / "header.txt", "THE SIEGE OF VICKSBURG. 49\n")
+    write(tmp_path / "docs" / "siege.txt", "The garrison of the town held out for forty-seven days before it surrendered.\n")
+    index.ingest([tmp_path / "docs"])
+    ans = ask("How many days did the siege of Vicksburg last?", index, FakeGenerator("forty-seven days [1]"),
+              index.settings.answer)
+    assert [p.path.rsplit("/", 1)[-1] for p in ans.working_set.passages] == ["siege.txt"]
