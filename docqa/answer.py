@@ -522,13 +522,18 @@ def _show(result: Answer, v: verification.Verdict, doc_text) -> None:
     result.unverified_reason = v.reason
 
 
+_MARKUP = re.compile(r"</?passage\b[^>]*>|\[\d+\]")
+
+
 def _name_example(result: Answer, messages: list[dict[str, str]]) -> None:
     """An answer refused as in no passage that the prompt's worked examples say ("the Harlow bridge" for
     "Who must file Form 1040NR?", "1940" for "When did Vicksburg surrender?") is named as such: the
     abstention stands (read again with its words barred, the 0.5B gave nothing better: "49", a file's
     name, an echo), and its reason says the answer came from the prompt, not the model's knowledge."""
     said = verification.parse(result.raw_answer)[0]
-    examples = " ".join(m["content"] for m in messages[:-1])  # the last message holds the passages
+    # The examples' words, not the rules' numbering, the passage tags or the citation marks: by those,
+    # "1" was named the worked example's answer.
+    examples = _MARKUP.sub(" ", " ".join(m["content"] for m in messages[:-1] if m["role"] != "system"))
     if verification.restates(said, examples):
         result.abstain_reason = f"the model gave the prompt's worked example ({said}), not an answer from the documents"
 

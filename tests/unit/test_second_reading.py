@@ -160,6 +160,12 @@ def test_an_answer_taken_from_the_prompts_worked_examples_is_refused_and_named_s
     assert ans.abstain_reason == "the model gave the prompt's worked example (chemotaxis), not an answer from the documents"
 
 
+def test_a_number_the_prompts_markup_holds_is_no_worked_example(bridge):
+    # The examples' passages are tagged n="1" and cited [1]; their answers are 4,000, chemotaxis … not 1.
+    ans = ask(QUESTION, bridge, Replies("1 [1]"), bridge.settings.answer)
+    assert not ans.answered and ans.abstain_reason.startswith("no passage holds the model's answer (1)")
+
+
 def test_an_answer_from_the_models_own_knowledge_is_refused_as_not_the_documents(bridge):
     gen = Replies("Sydney Harbour [1]")  # "harbour" is in an example, "Sydney" is not
     ans = ask(QUESTION, bridge, gen, bridge.settings.answer)
