@@ -434,10 +434,11 @@ def ask(
         timings["second_reading_s"] = time.perf_counter() - t
     if result.abstain_reason.startswith(ABSENT):
         _name_example(result, messages)
-    if verdict is not None and settings.bar_echoes and result.unverified_reason in verification.BARRED_READINGS \
+    refuted = verdict is not None and _refuted(verdict, result)
+    if verdict is not None and settings.bar_echoes and (result.unverified_reason in verification.BARRED_READINGS or refuted) \
             and not (stop is not None and stop()):
         t = time.perf_counter()
-        result = _read_barred(result, messages, generator, spec, asked or question, ws, settings, doc_text)
+        result = _read_barred(result, messages, generator, spec, asked or question, ws, settings, doc_text, refuted)
         timings["barred_reading_s"] = time.perf_counter() - t
     if overview is None and not result.verified and stronger is not None and not (stop is not None and stop()):
         result = _escalate(result, stronger(), messages, spec, asked or question, settings, doc_text, stop)
@@ -538,20 +539,26 @@ def _name_example(result: Answer, messages: list[dict[str, str]]) -> None:
         result.abstain_reason = f"the model gave the prompt's worked example ({said}), not an answer from the documents"
 
 
+def _refuted(verdict: verification.Verdict, result: Answer) -> bool:
+    """The quote shows the answer shown wrong (verification.Verdict.refuted): no second reading replaced it."""
+    return verdict.refuted and result.unverified_reason == verdict.reason
+
+
 def _read_barred(first: Answer, messages, generator: Generator, spec: Spec, asked: str, ws: WorkingSet,
-                 settings: AnswerSettings, doc_text) -> Answer:
+                 settings: AnswerSettings, doc_text, refuted: bool = False) -> Answer:
     """An answer that only says the question back ("Ekstraklasa Championship" for "Who won the
     Ekstraklasa Championship in 2000?", "hepcidin" for "What is hepcidin?"), read again with those
     words barred, or a "No" to a question that offers its answers ("Were the tapes colourised or did
     they remain black and white?"), read again with yes and no barred, or a footnote mark ("3" from "to
-    create 3 four new limitations"), read again with the mark barred; then checked and read a second
-    time as any answer is. The first stands when the model then finds none, says nothing to check,
+    create 3 four new limitations"), read again with the mark barred, or an answer its quote shows
+    wrong (`refuted`: "Skyclad", quoted from "the first folk metal band", for the first black metal
+    band), read again with it barred; then checked and read a second time as any answer is. The first stands when the model then finds none, says nothing to check,
     says the question back again, names a passage's file, or writes a word its documents never do (the word
     it meant, barred, comes out mangled: "the mallets live fieryoes"). What it says is shown unverified: pushed
     off its first answer, the 0.5B's second one passes the verifier less often when wrong than right,
     but not rarely (XQuAD-en 200: 2 of 5 that passed were wrong, "Satya Nadella" for the founder of
     Oracle)."""
-    barred = verification.barred_words(first.unverified_reason, first.short_answer, asked)
+    barred = [first.short_answer] if refuted else verification.barred_words(first.unverified_reason, first.short_answer, asked)
     if not barred:
         return first
     result = replace(first, text=ABSTAIN_TEXT, answered=False, short_answer="", quote="", citations=[],
@@ -568,7 +575,8 @@ def _read_barred(first: Answer, messages, generator: Generator, spec: Spec, aske
                                    known=lambda word: generator.count_tokens(" " + word) == 1):
         return first
     if result.verified:
-        what = {verification.YES_NO_FOR_CHOICE: "yes and no", verification.REFERENCE_MARK: "the footnote mark"}.get(
+        what = "its first answer" if refuted else {verification.YES_NO_FOR_CHOICE: "yes and no",
+                                                   verification.REFERENCE_MARK: "the footnote mark"}.get(
             first.unverified_reason, "the question's words")
         _unverify(result, f"read again with {what} barred (the model first said {first.short_answer!r})")
     return result

@@ -182,7 +182,9 @@ class AnswerSettings(_Section):
         "(their first tokens never generated), then checked and read a second time as any answer, and shown unverified; "
         "the echo stands when the model then finds none, echoes again, names a file or writes a word its documents never "
         "do and its tokenizer does not know whole. Two more calls, on the 6-13 % of questions it touches. A yes or no "
-        "to an either-or question is read again the same way, with yes and no barred.",
+        "to an either-or question is read again the same way, with yes and no barred, and so is an answer its quote shows "
+        "wrong (of another kind, or about another thing, person or date: 'Skyclad', from 'the first folk metal band', for "
+        "the first black metal band), with that answer barred.",
     )
     escalate: str = Field(
         "auto",

@@ -237,6 +237,7 @@ class Verdict:
     verified: bool
     reason: str = ""  # why not verified
     absent: bool = False  # no passage holds the answer's words: the model answered from what it knows
+    refuted: bool = False  # the quote shows the answer wrong (another kind, thing, person or date), not just unconfirmed
 
 
 def is_yes_no(question: str) -> bool:
@@ -1097,12 +1098,12 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     if not choice and _abbreviates(bare := without_aside(short), short) and _restates(tokens(bare), q):
         return Verdict(short, best[1], best[2], False, RESTATES)
     with_neighbours = doc_text(best[1].doc_id)[best[4][0] : best[4][1]]
-    kind = wrong_kind(question, short) or dated(question, short, quoted) or undefined(question, quoted) or \
-        another_person(question, quoted) or another_thing(question, quoted) or \
-        dated_otherwise(question, short, quoted) or denied(question, short, quoted) or \
+    refuted = wrong_kind(question, short) or another_person(question, quoted) or another_thing(question, quoted) or \
+        dated_otherwise(question, short, quoted) or denied(question, short, quoted)
+    kind = refuted or dated(question, short, quoted) or undefined(question, quoted) or \
         unnamed(question, short, with_neighbours) or ("" if choice else echoed(question, short)) or (
         "" if best[0][0] else "the sentence that holds it is context, not one attention ranked near the best")
-    return Verdict(short, best[1], best[2], not kind, kind)
+    return Verdict(short, best[1], best[2], not kind, kind, refuted=bool(refuted))
 
 
 def _cell_answer(question: str, cell: tuple[Passage, tuple[int, int], str] | None) -> Verdict | None:

@@ -160,6 +160,22 @@ def test_an_answer_taken_from_the_prompts_worked_examples_is_refused_and_named_s
     assert ans.abstain_reason == "the model gave the prompt's worked example (chemotaxis), not an answer from the documents"
 
 
+def test_an_answer_its_quote_shows_wrong_is_read_again_with_it_barred(index, tmp_path):
+    # XQuAD-en: "Tesla" for "Who received a bid in 1915?"; its quote gives 1915 to Edison. A merely
+    # unconfirmed answer is left as it is; a refuted one is read again with it barred.
+    write(tmp_path / "docs" / "nobel.txt", "Edison did receive one of 38 possible bids in 1915 and Tesla did "
+          "receive one of 38 possible bids in 1937.\n")
+    index.ingest([tmp_path / "docs"])
+    question = "Who received a bid in 1915?"
+    gen = Replies("Tesla [1]", "Tesla [1]", "Edison [1]", "Edison [1]")
+    ans = ask(question, index, gen, index.settings.answer)
+    assert ans.short_answer == "Edison" and ans.barred == ["Tesla"] and gen.barred[2] == ["Tesla"]
+    assert not ans.verified and ans.unverified_reason == "read again with its first answer barred (the model first said 'Tesla')"
+    # barred, the model says it again: the first answer stands, with the reason it is wrong
+    again = ask(question, index, Replies("Tesla [1]", "Tesla [1]", "Tesla [1]", "Tesla [1]"), index.settings.answer)
+    assert again.short_answer == "Tesla" and again.unverified_reason.startswith("the quote gives the question's number to another")
+
+
 def test_a_number_the_prompts_markup_holds_is_no_worked_example(bridge):
     # The examples' passages are tagged n="1" and cited [1]; their answers are 4,000, chemotaxis … not 1.
     ans = ask(QUESTION, bridge, Replies("1 [1]"), bridge.settings.answer)
