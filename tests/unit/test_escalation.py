@@ -143,6 +143,7 @@ def test_a_chinese_working_set_goes_straight_to_the_larger_model(index, tmp_path
     write(tmp_path / "zh" / "bridge.txt", "哈洛大桥于1932年通车，每天有4000辆汽车通过。大桥的塔楼每十年刷一次绿漆。\n")
     index.ingest([tmp_path / "zh"])
     index.settings.answer.second_reading = False  # the calls counted are the routing's alone
+    index.settings.answer.bar_echoes = False  # ("绿漆" is no count: it would be read again with it barred)
     small, large = FakeGenerator("绿漆 [1]"), FakeGenerator("4000辆 [1]")
     large.name = "large"
     ans = ask("每天有多少辆汽车通过哈洛大桥？", index, small, index.settings.answer, stronger=Loader(large))
