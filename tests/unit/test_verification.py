@@ -729,23 +729,27 @@ def test_a_running_header_repeated_page_after_page_verifies_nothing():
     assert _check("What is the filing deadline for Form 1040NR?", "6-DEC-2007 [1]", pages[: pages.index("Page 3")]).verified
 
 
+def _quoted(question: str, raw: str, first: str, second: str, scores: tuple[float, float]) -> str:
+    """The quote of `raw`'s unverified verdict, over a passage of two lines attention scored `scores`."""
+    text = f"{first}\n{second}"
+    ws = WorkingSet([Passage(1, "/siege.txt", "", 1, 1, "", 0, len(text), text, [1], [0], 1.0, n=1,
+                             sentences=[(0, len(first), scores[0]), (len(first) + 1, len(text), scores[1])])],
+                    tokens=100, budget=1000)
+    v = check(question, raw, ws, {1: text}.__getitem__)
+    assert not v.verified
+    return text[v.quote[0] : v.quote[1]]
+
+
 def test_an_unverified_answer_is_quoted_from_a_statement_not_the_heading_attention_liked_best():
     # The scanned Vicksburg book: "How many days did the siege of Vicksburg last?" was answered "49" (the
     # page number of a running header) and quoted "THE SIEGE OF VICKSBURG.". An unverified answer is quoted
     # from the sentence attention ranked best; a heading states nothing, so the best statement is quoted.
-    text = "THE SIEGE OF VICKSBURG.\nThe garrison held out for many weeks before the town surrendered."
-    cut = text.index("\n")
-    ws = WorkingSet([Passage(1, "/siege.txt", "", 1, 1, "", 0, len(text), text, [1], [0], 1.0, n=1,
-                             sentences=[(0, cut, 0.9), (cut + 1, len(text), 0.7)])], tokens=100, budget=1000)
-    v = check("How many days did the siege of Vicksburg last?", "the town [1]", ws, {1: text}.__getitem__)
-    assert not v.verified and text[v.quote[0] : v.quote[1]].startswith("The garrison held out")
+    garrison = "The garrison held out for many weeks before the town surrendered."
+    assert _quoted("How many days did the siege of Vicksburg last?", "the town [1]", "THE SIEGE OF VICKSBURG.", garrison,
+                   (0.9, 0.7)) == garrison
     # A Chinese sentence has few spaces between its words: its characters count.
-    zh = "The story of the siege is told in Chinese.\n守军坚持了好几个星期，然后城镇投降了。"
-    cut = zh.index("\n")
-    ws = WorkingSet([Passage(1, "/siege.txt", "", 1, 1, "", 0, len(zh), zh, [1], [0], 1.0, n=1,
-                             sentences=[(0, cut, 0.7), (cut + 1, len(zh), 0.9)])], tokens=100, budget=1000)
-    v = check("维克斯堡围城持续了多少天？", "城镇 [1]", ws, {1: zh}.__getitem__)
-    assert not v.verified and zh[v.quote[0] : v.quote[1]].startswith("守军坚持")
+    held = "守军坚持了好几个星期，然后城镇投降了。"
+    assert _quoted("维克斯堡围城持续了多少天？", "城镇 [1]", "The story of the siege is told in Chinese.", held, (0.7, 0.9)) == held
 
 
 def test_column_headers_read_across_verify_nothing():
