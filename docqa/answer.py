@@ -552,12 +552,12 @@ def _read_barred(first: Answer, messages, generator: Generator, spec: Spec, aske
     they remain black and white?"), read again with yes and no barred, or a footnote mark ("3" from "to
     create 3 four new limitations"), read again with the mark barred, or an answer its quote shows
     wrong (`refuted`: "Skyclad", quoted from "the first folk metal band", for the first black metal
-    band), read again with it barred; then checked and read a second time as any answer is. The first stands when the model then finds none, says nothing to check,
-    says the question back again, names a passage's file, or writes a word its documents never do (the word
-    it meant, barred, comes out mangled: "the mallets live fieryoes"). What it says is shown unverified: pushed
-    off its first answer, the 0.5B's second one passes the verifier less often when wrong than right,
-    but not rarely (XQuAD-en 200: 2 of 5 that passed were wrong, "Satya Nadella" for the founder of
-    Oracle)."""
+    band), read again with it barred; then checked and read a second time as any answer is. The first
+    stands when the model then finds none, says nothing to check, says the question back again, names a
+    passage's file, or writes a word its documents never do (the word it meant, barred, comes out
+    mangled: "the mallets live fieryoes"). What it says is shown unverified: pushed off its first answer,
+    the 0.5B's second one passes the verifier less often when wrong than right, but not rarely (XQuAD-en
+    200: 2 of 5 that passed were wrong, "Satya Nadella" for the founder of Oracle)."""
     barred = [first.short_answer] if refuted else verification.barred_words(first.unverified_reason, first.short_answer, asked)
     if not barred:
         return first

@@ -1084,7 +1084,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         return Verdict(short, order[0], _top_sentence(order[0], doc_text(order[0].doc_id)), False, REFERENCE_MARK)
     if best is None:
         # Unverified; still shown in the passage's own words where a sentence holds it ("1940s", not "1940").
-        # The quote stays attention's best sentence: read again alone, it gave the right answer more often
+        # The quote stays attention's best sentence that states something: read again alone, it gave the right answer more often
         # than the sentence the unverified answer came from (docqa eval, COVID-QA 200: short F1 0.362 -> 0.328
         # with that sentence read instead).
         if holder is not None:
@@ -1390,10 +1390,9 @@ def _top_sentence(p: Passage, text: str) -> tuple[int, int] | None:
     """The passage's sentence attention scored best, of those that state something (states): read again
     alone, a heading answers nothing ("THE SIEGE OF VICKSBURG." was quoted under "49")."""
     spans = _spans(p)
-    stating = [s for s in spans if states(text, s[0], s[1])]
     if not spans:
         return None
-    start, end, _ = max(stating or spans, key=lambda s: s[2])
+    start, end, _ = max([s for s in spans if states(text, s[0], s[1])] or spans, key=lambda s: s[2])
     return (start, end)
 
 
