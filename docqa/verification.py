@@ -1081,15 +1081,15 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     if best is None and _absent(answer, offered, question):
         return Verdict(short, order[0], None, False, "no passage holds the answer's words", absent=True)
     if best is None and marked and holder is None:
-        return Verdict(short, order[0], _top_sentence(order[0], doc_text(order[0].doc_id)), False, REFERENCE_MARK)
+        return Verdict(short, order[0], _top_sentence(order[0], doc_text), False, REFERENCE_MARK)
     if best is None:
         # Unverified; still shown in the passage's own words where a sentence holds it ("1940s", not "1940").
-        # The quote stays attention's best sentence that states something: read again alone, it gave the right answer more often
-        # than the sentence the unverified answer came from (docqa eval, COVID-QA 200: short F1 0.362 -> 0.328
-        # with that sentence read instead).
+        # The quote stays attention's best sentence that states something: read again alone, it gave the right
+        # answer more often than the sentence the unverified answer came from (docqa eval, COVID-QA 200: short
+        # F1 0.362 -> 0.328 with that sentence read instead).
         if holder is not None:
             short = holder[1]
-        return Verdict(short, order[0], _top_sentence(order[0], doc_text(order[0].doc_id)), False,
+        return Verdict(short, order[0], _top_sentence(order[0], doc_text), False,
                        "no sentence of the passages holds the answer and meets the question")
     quoted = doc_text(best[1].doc_id)[best[2][0] : best[2][1]]
     short = expanded(best[3] or short, quoted)
@@ -1382,16 +1382,18 @@ def states(text: str, start: int, end: int) -> bool:
     """text[start:end] states something: it is no heading or page's running line, which name a topic
     ("THE SIEGE OF VICKSBURG. 49", whose page number was read as how many days the siege lasted), and no
     line of under four words or CJK characters (a paper's URL)."""
-    return len(text[start:end].split()) + cjk_chars(text[start:end]) >= 4 and not is_heading_line(text, start, end) \
+    line = text[start:end]
+    return len(line.split()) + cjk_chars(line) >= 4 and not is_heading_line(text, start, end) \
         and not is_running_line(text, start, end)
 
 
-def _top_sentence(p: Passage, text: str) -> tuple[int, int] | None:
+def _top_sentence(p: Passage, doc_text) -> tuple[int, int] | None:
     """The passage's sentence attention scored best, of those that state something (states): read again
     alone, a heading answers nothing ("THE SIEGE OF VICKSBURG." was quoted under "49")."""
     spans = _spans(p)
     if not spans:
         return None
+    text = doc_text(p.doc_id)
     start, end, _ = max([s for s in spans if states(text, s[0], s[1])] or spans, key=lambda s: s[2])
     return (start, end)
 

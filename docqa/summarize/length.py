@@ -296,9 +296,9 @@ def fit(text: str, target: Range, sources: list[str], source_text: str | None = 
     def readable(s: str) -> bool:
         # A sentence filled in is a whole statement, and one of a transcript is fluently said: "Go on t to, uh,
         # whatever." and "It's a {disfmarker} {vocalsound} It's a cat." closed QMSum meetings' summaries.
-        if not (belongs(s) and is_prose(s)) or _POINTS_ELSEWHERE.search(s):
+        if not belongs(s) or _POINTS_ELSEWHERE.search(s):
             return False
-        return is_chinese(lang) or _quotable(s) and not _TRANSCRIBED.search(s)
+        return is_prose(s) if is_chinese(lang) else _quotable(s) and not _TRANSCRIBED.search(s)
 
     total = sum(count(s) for s in kept)
     if total < target.low:
