@@ -156,6 +156,7 @@ _ZH_NUMERAL = re.compile(either_script(f"[{_ZH_NUMERAL_CHARS}]"))
 _KINDS_ZH = re.compile(either_script("种类|多少种|几种|物种"))
 _INDIVIDUALS_ZH = re.compile(either_script(f"[\\d{_ZH_NUMERAL_CHARS}]\\s*[棵株只头匹个名位人]"))
 _WHO_QUESTION = re.compile(r"^\s*(who|whom)\b|\bname of\b", re.I)
+_OWNER_QUESTION = re.compile(r"^\s*(?:who|whom|whose)\b", re.I)
 _PERCENT_QUESTION = re.compile(
     r"\b(accuracy|percentage|percent|precision|recall|proportion|share of)\b|%|" + either_script("比例|百分比|占比|比率|百分之"), re.I)
 # A share as the answer gives it: "56.2%", "20％", "百分之三十", or a ratio for 比例 ("20比1").
@@ -206,6 +207,25 @@ _MONTHS = "January|February|March|April|May|June|July|August|September|October|N
 _DATING = re.compile(rf"\b(?:in|since|from|until|till|by|during|before|after|around|circa|{_MONTHS})\s+$", re.I)
 _YEAR_ALONE = re.compile(r"\s*((?:1[0-9]|20)\d\d)\s*")
 _DURATION = re.compile(r"^\s*(about |over |nearly |almost )?[\d,.]+\s*(years?|months?|weeks?|days?|hours?|minutes?)\s*$", re.I)
+# The question's verb as a passive sentence says it: "Who wrote X?" is answered by "X was written by Y".
+_PARTICIPLES = {
+    "wrote": "written", "took": "taken", "gave": "given", "drew": "drawn", "chose": "chosen", "began": "begun",
+    "broke": "broken", "spoke": "spoken", "drove": "driven", "sang": "sung", "saw": "seen", "knew": "known",
+    "grew": "grown", "threw": "thrown", "flew": "flown", "bore": "borne", "wore": "worn", "tore": "torn",
+    "stole": "stolen", "rode": "ridden", "shot": "shot", "made": "made", "built": "built", "led": "led", "won": "won",
+    "held": "held", "paid": "paid", "sold": "sold", "bought": "bought", "brought": "brought", "taught": "taught",
+    "told": "told", "sent": "sent", "kept": "kept", "lost": "lost", "set": "set", "put": "put", "read": "read",
+    "beat": "beaten", "hit": "hit", "cut": "cut", "found": "found", "fought": "fought", "thought": "thought",
+}
+# "What completed the triad?" asks for a thing that acted, not for when ("October 1972"); "What year …" does ask.
+_WHAT_ACTED = re.compile(r"^\s*what\s+(?!(?:year|date|time|day|month|decade|century|period|era)\b)"
+                         rf"(?:[a-z]+ed|{'|'.join(_PARTICIPLES)})\b", re.I)
+_DATE_ALONE = re.compile(rf"\s*(?:(?:early|late|mid)\s+)?(?:(?:\d{{1,2}}\s+)?(?:{_MONTHS})(?:\s+\d{{1,2}})?,?\s+)?"
+                         r"\d{3,4}s?\s*", re.I)
+# A rank is a place in an order ("12th"), not the figure it is ranked by ("1,345,596" for Jacksonville's
+# "ranking" by population): a bare number of four digits or more places nothing.
+_RANK_QUESTION = re.compile(r"\brank(?:ing|ed|s)?\b", re.I)
+_FIGURE = re.compile(r"\s*\d{1,3}(?:,\d{3})+\s*|\s*\d{4,}\s*")
 _LEAD = re.compile(r"^\s*(?:(?:the\s+)?(?:short\s+)?answer\s*(?:is)?|答案(?:是)?)\s*[:：-]\s*", re.I)
 # A bracketed tail after the answer ("Abu al-Qasim (Abulcasis) (936–1013", "10% [citation needed]"):
 # an aside the model copied along, closed or cut off by the answer room.
@@ -520,6 +540,10 @@ def without_restated_tail(short: str, question: str) -> str:
     what is left says something the question does not. The tail restates; the head answers."""
     asked = _stem(_content(tokens(question)))
     for m in _TAIL_START.finditer(short):
+        # A possessive and one word name the thing ("Lorentz's Law" for "What is the law named that ..."):
+        # only a question for its owner or maker ("Whose …", "Who …") is answered by the head.
+        if m.group().startswith("'") and len(short[m.end() :].split()) == 1 and not _OWNER_QUESTION.match(question):
+            continue
         head, tail = short[: m.start()], _stem(_content(tokens(short[m.start() :])))
         if tail and tail <= asked and _stem(_content(tokens(head))) - asked:
             return head.rstrip(" ,")
@@ -616,6 +640,10 @@ def wrong_kind(question: str, short: str) -> str:
     if (asked := _ZH_PLACE_ASKED.search(question.strip())) and (named := _ZH_PLACE_NAMED.search(short.strip())) \
             and _ZH_PLACE_LEVELS[level := asked.group(1)] != _ZH_PLACE_LEVELS[named.group(1)]:
         return f"the question asks which {level}, and the answer names a {named.group(1)}"
+    if _WHAT_ACTED.match(question) and _DATE_ALONE.fullmatch(short):
+        return "the question asks what did it, and the answer is a date"
+    if _RANK_QUESTION.search(question) and _FIGURE.fullmatch(short):
+        return "the question asks for a rank, and the answer is a figure"
     return ""
 
 
@@ -647,6 +675,39 @@ def another_person(question: str, quote: str) -> str:
     if not asked or not _ZH_FOREIGN_NAME.search(quote) or any(part in quote for name in asked for part in name):
         return ""
     return "the quote names another person, not the one the question asks about"
+
+
+_ACTIVE_ASKED = re.compile(r"^\s*(?:who|what|which(?:\s+[^\W\d_]+){1,2})\s+([a-z]+)\b", re.I)
+# "Who was the data compiled by?", "By whom was the data compiled?"
+_PASSIVE_ASKED = re.compile(r"^\s*(?:who\b.*\b([a-z]+)\s+by|by whom\b.*\b([a-z]+))\s*[?？]?\s*$", re.I)
+# Who did it, as the quote names them: a capitalised run after "<participle> by", to the clause's end;
+# "and" goes on to a second name ("founded by Larry Page and Sergey Brin"), not to a second verb
+# ("compiled by Nafzger and assigned to Lowry Digital").
+_AGENT = r"\s+(?i:by)\s+((?:the\s+|an?\s+)?[A-Z](?:[^,;:.()]*?))(?=\s*[,;:.()]|\s+(?:and|but|while|which|who|that|where)\s+[a-z]|$)"
+
+
+def _asked_deed(question: str) -> str:
+    """The past participle of what the question asks who did ("compiled" for "Who compiled the data?")."""
+    if passive := _PASSIVE_ASKED.match(question):
+        return (passive.group(1) or passive.group(2)).lower()
+    active = _ACTIVE_ASKED.match(question)
+    verb = active.group(1).lower() if active else ""
+    return verb if verb.endswith("ed") else _PARTICIPLES.get(verb, "")
+
+
+def done_by_another(question: str, short: str, quote: str) -> str:
+    """Why the quote gives the question's deed to someone else ("" when it may not): the question asks who
+    did it, the quote says it was done by a name, and the answer shares no word with that name ("Lowry
+    Digital" for "Who compiled the original surviving Apollo 11 landing data?", quoted from "… was compiled
+    by Nafzger and assigned to Lowry Digital for restoration.")."""
+    deed = _asked_deed(question)
+    if not deed:
+        return ""
+    agents = [m.group(1) for m in re.finditer(rf"(?i:\b{re.escape(deed)}){_AGENT}", quote)]
+    said = _stem(_content(tokens(short)))
+    if not agents or any(said & _stem(_content(tokens(agent))) for agent in agents):
+        return ""
+    return f"the quote says '{deed} by {agents[0]}'"
 
 
 def another_thing(question: str, quote: str) -> str:
@@ -1099,7 +1160,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         return Verdict(short, best[1], best[2], False, RESTATES)
     with_neighbours = doc_text(best[1].doc_id)[best[4][0] : best[4][1]]
     refuted = wrong_kind(question, short) or another_person(question, quoted) or another_thing(question, quoted) or \
-        dated_otherwise(question, short, quoted) or denied(question, short, quoted)
+        done_by_another(question, short, quoted) or dated_otherwise(question, short, quoted) or denied(question, short, quoted)
     kind = refuted or dated(question, short, quoted) or undefined(question, quoted) or \
         unnamed(question, short, with_neighbours) or ("" if choice else echoed(question, short)) or (
         "" if best[0][0] else "the sentence that holds it is context, not one attention ranked near the best")

@@ -128,6 +128,17 @@ def test_answers_of_the_wrong_kind_are_not_verified():
     assert _check("What is the in vivo elimination half-life of AP3?", "about 2.8-fold longer [1]", ap3).reason == \
         "the question asks for a value, and the answer compares it with another"
     assert _check("How much longer is the half-life of AP3 than that of T20?", "about 2.8-fold longer [1]", ap3).verified
+    # XQuAD-en, verified: a date for what did something, and the figure a city is ranked by for its rank.
+    arpa = "In October 1972 connections to the CDC mainframe at Michigan State University completed the triad."
+    assert _check("What completed the triad?", "October 1972 [1]", arpa).reason == \
+        "the question asks what did it, and the answer is a date"
+    assert _check("What year completed the triad?", "1972 [1]", arpa).verified
+    jax = ("Jacksonville is the principal city in the Jacksonville metropolitan area, with a population of 1,345,596 "
+           "in 2010. By population alone, Jacksonville ranks 12th in the United States.")
+    assert _check("Based on population alone, what is Jacksonville's ranking in the United States?", "1,345,596 [1]",
+                  jax).reason == "the question asks for a rank, and the answer is a figure"
+    assert _check("Based on population alone, what is Jacksonville's ranking in the United States?", "12th [1]",
+                  jax).verified
 
 
 def test_how_long_is_asked_by_the_unit_not_the_word_long():
@@ -558,6 +569,13 @@ def test_a_tail_that_restates_the_question_is_cut_from_the_answer():
     bridge = "The Harlow bridge opened in 1932 in the north of the town."
     assert _check("When did the Harlow bridge open?", "1932 in the north [1]", bridge).short == "1932 in the north", \
         "a tail with words the question lacks is part of the answer"
+    # XQuAD-en: "Polignac's conjecture" was cut to "Polignac"; a possessive and one word name the thing asked
+    # for, and only a question for its owner ("Whose …", "Who …") is answered by the owner.
+    primes = "Polignac's conjecture states that there are infinitely many pairs of consecutive primes that differ by 2n."
+    assert _check("Which conjecture holds that there are infinitely many pairs of consecutive primes differing by 2n?",
+                  "Polignac's conjecture [1]", primes).short == "Polignac's conjecture"
+    assert _check("Whose conjecture holds that there are infinitely many pairs of primes differing by 2n?",
+                  "Polignac's conjecture [1]", primes).short == "Polignac"
 
 
 def test_a_definitions_restated_subject_is_cut_and_the_definition_verified():
@@ -1024,6 +1042,24 @@ def test_a_quote_about_another_thing_of_the_same_kind_does_not_verify():
     assert _check("When did France take control of Algeria?", "1830 [1]", "France took control of Algeria in 1830.").verified
     assert _check("What share of prime-time television viewership did the networks have?", "90% [1]",
                   "The three networks had 90% of prime-time TV viewership.").verified
+
+
+def test_a_quote_that_gives_the_deed_to_another_does_not_verify():
+    # XQuAD-en, verified: the data went to Lowry Digital; it was compiled by Nafzger.
+    apollo = ("With a budget of $230,000, the surviving original lunar broadcast data from Apollo 11 was compiled by "
+              "Nafzger and assigned to Lowry Digital for restoration.")
+    _only_the_right_one_verifies("Who compiled the original surviving Apollo 11 landing data?", "Lowry Digital",
+                                 "Nafzger", apollo, "compiled by Nafzger")
+    # the question's verb as a passive sentence says it, and "and" goes on to a second name
+    google = "Google was founded by Larry Page and Sergey Brin while they were students at Stanford."
+    _only_the_right_one_verifies("Which two students founded Google?", "Stanford", "Sergey Brin", google,
+                                 "founded by Larry Page and Sergey Brin")
+    hamlet = "Hamlet was written by William Shakespeare around 1600, and first printed in 1603 by Nicholas Ling."
+    _only_the_right_one_verifies("Who wrote Hamlet?", "Nicholas Ling", "William Shakespeare", hamlet, "written by")
+    _only_the_right_one_verifies("By whom was Hamlet written?", "Nicholas Ling", "Shakespeare", hamlet, "written by")
+    # a doer the quote does not name is left to the other checks
+    assert _check("What enhanced the activity?", "the antibody [1]",
+                  "The activity is enhanced by a non-neutralizing antibody against the domain.").verified
 
 
 def test_a_quote_that_dates_the_answer_otherwise_does_not_verify():
