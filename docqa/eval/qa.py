@@ -38,6 +38,7 @@ class QuestionResult:
     answered: bool
     verified: bool
     abstain_reason: str
+    unverified_reason: str  # why an answer shown was not verified ("" when it was, or none was shown)
     hit_at_1: bool
     hit_at_5: bool
     ws_hit: bool
@@ -165,6 +166,7 @@ def score(q: Question, answer, seconds: float, larger: bool = False) -> Question
     return QuestionResult(
         id=q.id, question=q.question, answers=golds, prediction=full, short_answer=short,
         answered=answer.answered, verified=answer.verified, abstain_reason=answer.abstain_reason,
+        unverified_reason=answer.unverified_reason if answer.answered else "",
         hit_at_1=any(contains_answer(t, golds) for t in texts[:1]),
         hit_at_5=any(contains_answer(t, golds) for t in texts[:5]),
         ws_hit=any(contains_answer(p.text, golds) for p in passages),

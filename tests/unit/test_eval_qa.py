@@ -48,3 +48,10 @@ def test_abstention_scores_zero_and_summary_counts_it():
     assert s["abstention"] == 0.5 and s["short_exact_match"] == 0.5 and s["answer_contains_gold"] == 0.5
     assert s["false_abstention"] == 0.5, "the abstained question had the answer in its working set"
     assert s["citation_validity"] == 1.0 and s["end_to_end_p50_s"] in (1.0, 3.0)
+
+
+def test_an_unverified_answer_keeps_the_verifiers_reason_in_its_record():
+    shown = _answer("30,000 nucleotides [1]")
+    shown.verified, shown.unverified_reason = False, "no sentence of the passages holds the answer and meets the question"
+    assert score(GOLD, shown, 1.0).unverified_reason == shown.unverified_reason
+    assert score(GOLD, _answer("27,534 nucleotides [1]"), 1.0).unverified_reason == ""
