@@ -231,10 +231,11 @@ _LEAD = re.compile(r"^\s*(?:(?:the\s+)?(?:short\s+)?answer\s*(?:is)?|答案(?:�
 # an aside the model copied along, closed or cut off by the answer room.
 _ASIDE_TAIL = re.compile(r"\s+[(\[（][^)\]）]*[)\]）]?\s*$")
 # Where an answer's words may turn to the question's own: a preposition or relative word, a
-# possessive, a comma ("Dallas | during the Cold War", "William Tyndale|'s English Bible").
+# possessive, a comma, the hyphen after a number ("Dallas | during the Cold War", "William Tyndale|'s
+# English Bible", "24|-yard line" for "On what yard line …").
 _TAIL_START = re.compile(
     r"\s+(?=(?:during|in|at|on|of|from|for|with|by|to|which|that|who|as|after|before|since|when|where|"
-    r"within|between|into|under|over|through|and)\b)|'s\b|,\s+",
+    r"within|between|into|under|over|through|and)\b)|'s\b|,\s+|(?<=\d)-(?=[^\W\d_])",
     re.I,
 )
 # "What is working memory?": a request for a definition of one to four words.

@@ -569,6 +569,10 @@ def test_a_tail_that_restates_the_question_is_cut_from_the_answer():
     bridge = "The Harlow bridge opened in 1932 in the north of the town."
     assert _check("When did the Harlow bridge open?", "1932 in the north [1]", bridge).short == "1932 in the north", \
         "a tail with words the question lacks is part of the answer"
+    # XQuAD-en: "24-yard line" for "On what yard line …"; a number's own unit the question does not name stays.
+    drive = "With 4:51 left in regulation, Carolina got the ball on their own 24-yard line, and soon faced 3rd-and-9."
+    assert _check("On what yard line did Carolina begin with 4:51 left in the game?", "24-yard line [1]", drive).short == "24"
+    assert _check("Where did Carolina begin with 4:51 left in the game?", "24-yard line [1]", drive).short == "24-yard line"
     # XQuAD-en: "Polignac's conjecture" was cut to "Polignac"; a possessive and one word name the thing asked
     # for, and only a question for its owner ("Whose …", "Who …") is answered by the owner.
     primes = "Polignac's conjecture states that there are infinitely many pairs of consecutive primes that differ by 2n."
