@@ -351,8 +351,9 @@ def snap(answer: list[str], sentence: str, question: str = "") -> str | None:
             end += 1  # "1950s", not "1950"; but a CJK character is a word of its own
         if unit := words[i + n - 1][0].isdigit() and _CJK_UNIT.match(sentence, end):
             end = unit.end()  # "1950年代", "45.6亿元"
-        elif all(t[0].isdigit() for t in answer) and (unit := _UNIT.match(sentence, end)):
-            end = unit.end()  # a bare number takes its unit: "4.2 metres", "27,534 nucleotides"
+        elif all(t[0].isdigit() for t in answer) and (unit := _UNIT.match(sentence, end)) \
+                and not _stem(_content(tokens(unit.group()))) <= _stem(_content(tokens(question))):
+            end = unit.end()  # a bare number takes its unit ("4.2 metres"), unless the question names it
         rest = sentence[end:]
         end += len(rest) - len(rest.lstrip(" ")) + 1 if rest.lstrip(" ").startswith(("%", "％")) else 0
         while sentence[start:end].count("(") > sentence[start:end].count(")") and sentence.startswith(")", end):
@@ -535,11 +536,22 @@ def _abbreviates(bare: str, short: str) -> bool:
     return bool(aside) and expanded(aside, short) != aside
 
 
+# A count or an ordinal and the question's own unit ("17 seconds" for "How many seconds were left?", "20th
+# century" for "In what century …"): the number answers, the unit says the question back.
+_NUMBER_WORD = "|".join(sorted((w for w in _NUMBER_WORDS if w.isascii() and w != "none"), key=len, reverse=True))
+_COUNT_AND_UNIT = re.compile(
+    rf"((?:about |over |nearly |almost |around |up to )?(?:\d[\d,.]*(?:st|nd|rd|th)?|{_NUMBER_WORD})"
+    r"(?:\s+(?:hundred|thousand|million|billion))?)\s+([^\W\d_]+(?:\s+[^\W\d_]+)?)", re.I)
+
+
 def without_restated_tail(short: str, question: str) -> str:
     """The answer without a tail made of the question's own words ("Dallas during the Cold War" for
     "Which American show changed the views of Romanians during the cold war?" is "Dallas"), when
     what is left says something the question does not. The tail restates; the head answers."""
     asked = _stem(_content(tokens(question)))
+    if (counted := _COUNT_AND_UNIT.fullmatch(short.strip())) and (unit := _stem(_content(tokens(counted.group(2))))) \
+            and unit <= asked:
+        return counted.group(1)
     for m in _TAIL_START.finditer(short):
         # A possessive and one word name the thing ("Lorentz's Law" for "What is the law named that ..."):
         # only a question for its owner or maker ("Whose …", "Who …") is answered by the head.

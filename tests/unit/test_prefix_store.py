@@ -10,7 +10,8 @@ from docqa.models.generation.llamacpp import PrefixStore
 
 def _store(tmp_path) -> PrefixStore:
     gguf = tmp_path / "model.gguf"
-    gguf.write_bytes(b"GGUF")
+    if not gguf.exists():  # written once: its mtime is part of the key, and a rewrite may cross a second
+        gguf.write_bytes(b"GGUF")
     return PrefixStore(tmp_path / "prefixes", gguf, 4096)
 
 

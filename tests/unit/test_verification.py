@@ -573,6 +573,11 @@ def test_a_tail_that_restates_the_question_is_cut_from_the_answer():
     drive = "With 4:51 left in regulation, Carolina got the ball on their own 24-yard line, and soon faced 3rd-and-9."
     assert _check("On what yard line did Carolina begin with 4:51 left in the game?", "24-yard line [1]", drive).short == "24"
     assert _check("Where did Carolina begin with 4:51 left in the game?", "24-yard line [1]", drive).short == "24-yard line"
+    # XQuAD-en: a count's unit, named by the question, says it back; a unit the question does not name is kept.
+    clock = "The Patriots failed their final drive with 17 seconds left in the game."
+    assert _check("How many seconds were left when the Patriots failed their drive?", "17 seconds [1]", clock).short == "17"
+    assert _check("How much time was left when the Patriots failed their drive?", "17 seconds [1]",
+                  clock).short == "17 seconds"
     # XQuAD-en: "Polignac's conjecture" was cut to "Polignac"; a possessive and one word name the thing asked
     # for, and only a question for its owner ("Whose …", "Who …") is answered by the owner.
     primes = "Polignac's conjecture states that there are infinitely many pairs of consecutive primes that differ by 2n."
