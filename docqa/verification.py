@@ -175,6 +175,8 @@ _TIME_QUESTION = re.compile(r"^\s*(in |during )?(what|which) (year|decade|centur
 # per year" answered "18%": the model read a neighbouring figure.
 _ONE_YEAR_QUESTION = re.compile(r"\b(?:what|which) year\b", re.I)
 _YEAR_SPAN = re.compile(r"\b\d{4}\s*(?:[–—-]|to)\s*\d{2,4}\b")
+# "1,388 (0.9%) same-sex couples": the share beside a count is no answer to how many.
+_SHARE_ALONE = re.compile(r"\s*(?:about |over |nearly |almost |around )?[\d,.]+\s*(?:%|％|percent|per cent)\s*", re.I)
 _UNIT_COUNT_QUESTION = re.compile(
     r"\bhow many (?:square |cubic )?(?:miles|mi|kilomet(?:re|er)s|km|met(?:re|er)s|feet|acres|hectares|tons|tonnes"
     r"|pounds|kilograms|kg|dollars|euros|years|hours|days)\b", re.I)
@@ -643,6 +645,8 @@ def wrong_kind(question: str, short: str) -> str:
         return "the question asks for one year, and the answer gives a span"
     if _UNIT_COUNT_QUESTION.search(question) and not _PERCENT_QUESTION.search(question) and "%" in short:
         return "the question asks for a quantity in units, and the answer gives a percentage"
+    if _HOW_MANY.match(question) and not _PERCENT_QUESTION.search(question) and _SHARE_ALONE.fullmatch(short):
+        return "the question asks how many, and the answer is a percentage"
     if tables.WHY.search(question) and not re.search(r"[^\W\d_]", short):
         return "the question asks why, and the answer is a number"
     if (things := _THINGS_QUESTION.match(question)) and things.group(1).lower() not in _NUMBERED_THINGS \
@@ -992,6 +996,13 @@ def named_words(question: str) -> set[str]:
     return {w for w in words if w not in STOPWORDS and w not in _QUESTION_WORDS}
 
 
+def acronyms(question: str) -> set[str]:
+    """The question's acronyms, in lower case ("tumas" for "Who is the president of TUMAS?"): names that
+    the evidence may write out instead."""
+    return {a for m in TOKEN.finditer(question)
+            if len(w := m.group()) > 1 and w.isupper() and w.isalpha() and (a := w.lower()) not in STOPWORDS}
+
+
 # A sentence that opens with a pronoun takes its subject from the one before ("It spans 52 metres"
 # after "The bridge was finished in 1932"): it may meet the question through its neighbours alone.
 _REFERS_BACK = frozenset("it its he his she her they their this these those 他 她 它 其 该 該 此 这 這".split())
@@ -1008,7 +1019,8 @@ def _asked(question: str, answer: tuple[str, ...]) -> tuple[frozenset[str], froz
     stated = stated_numbers(question)
     # A name's number ("the Pilatus PC-12", "COVID-19") is part of the name, whose letters count already.
     asked -= {_norm(m.group()) for m in _DIGITS.finditer(question)} - stated
-    return frozenset(asked), frozenset(stated), frozenset(question_names(question) - _stem(set(answer)))
+    names = question_names(question) | _stem(acronyms(question))
+    return frozenset(asked), frozenset(stated), frozenset(names - _stem(set(answer)))
 
 
 def _meets_question(
@@ -1102,7 +1114,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         spans = _spans(p)
         passage_words = _stem(_terms(tokens(text[p.start : p.end])))
         offered |= passage_words
-        around = _around(p, text)
+        around = _around(p, text, question)
         header = _header_numbers(text, spans)
         cover = _cover(text)
         heading, headings = _own_heading(p), tokens(p.section.replace(" > ", " "))
@@ -1353,19 +1365,22 @@ def _counted(question: str, answer: list[str], order: list[Passage], doc_text) -
     if exact is None or not _stem(set(counted)) & _stem(_content(tokens(question))):
         return None
     if _reference_mark(exact, sentence) or not _meets_question(
-        sent, sent, set(), set(), False, question, value, _around(p, doc_text(p.doc_id))
+        sent, sent, set(), set(), False, question, value, _around(p, doc_text(p.doc_id), question)
     ):
         return None
     return Verdict(exact, p, (start, end), True)
 
 
-def _around(p: Passage, text: str) -> set[str]:
+def _around(p: Passage, text: str, question: str) -> set[str]:
     """The words a question's names may be met by: the passage's title, NAME_WINDOW characters of its
     document either side of it, and the document's cover, which names what all of it is by ("the formal
     definition of machine learning quoted by Thoma" is met 2,100 characters into the paper whose cover says
-    "Martin Thoma")."""
+    "Martin Thoma"); and the question's acronyms that the window spells out ("Taskforce of United
+    Methodists on Abortion and Sexuality" for TUMAS)."""
     window = text[max(0, p.start - NAME_WINDOW) : p.end + NAME_WINDOW]
-    return _stem(_terms(tokens(f"{p.title} {window}"))) | _cover(text)
+    words = tokens(f"{p.title} {window}")
+    initials = "".join(w[0] for w in words + tokens(text[:COVER_CHARS]) if w.isalpha() and w not in STOPWORDS)
+    return _stem(_terms(words) | {a for a in acronyms(question) if a in initials}) | _cover(text)
 
 
 # A paper's citation of its references: "[4]", "[12, 16]", "[3–5]".

@@ -91,6 +91,10 @@ def test_answers_of_the_wrong_kind_are_not_verified():
     forest = "The rate of clearing of forest was 8,646 square miles per year, 18% more than in the five years before."
     assert _check("The rate of clearing was how many square miles per year?", "18% [1]", forest).reason == \
         "the question asks for a quantity in units, and the answer gives a percentage"
+    couples = "There were 12,843 (8.1%) unmarried opposite-sex partnerships, and 1,388 (0.9%) same-sex married couples."
+    assert _check("How many same-sex married couples were there?", "0.9% [1]", couples).reason == \
+        "the question asks how many, and the answer is a percentage"
+    assert _check("How many same-sex married couples were there?", "1,388 [1]", couples).verified
     # A year is no count: the quote dates the bridge by it, and its neighbour meets the question.
     harlow = "The Harlow bridge opened in 1932. It carries 4,000 cars a day."
     assert _check("How many cars cross the Harlow bridge each day?", "1932 [1]", harlow).reason == \
@@ -672,7 +676,8 @@ def test_a_pdf_section_heading_is_no_answer():
     # The DMCA summary, as its PDF's text reads: "What does the DMCA say about circumvention of
     # technological measures?" was answered "General approach", verified by the heading glued to
     # the sentence below it.
-    text = ("They provide legal protection deemed critical to works on digital networks.\n"
+    text = ("The Digital Millennium Copyright Act of 1998\n"
+            "They provide legal protection deemed critical to works on digital networks.\n"
             "Circumvention of Technological Protection Measures\nGeneral approach\nArticle 11 of the WCT states:\n"
             "Contracting Parties shall provide adequate legal protection against the circumvention of effective "
             "technological measures.")
@@ -1051,6 +1056,18 @@ def test_a_quote_about_another_thing_of_the_same_kind_does_not_verify():
     assert _check("When did France take control of Algeria?", "1830 [1]", "France took control of Algeria in 1830.").verified
     assert _check("What share of prime-time television viewership did the networks have?", "90% [1]",
                   "The three networks had 90% of prime-time TV viewership.").verified
+
+
+def test_a_question_s_acronym_must_be_named_or_spelt_out_around_the_quote():
+    # XQuAD-en, verified: a name from a list of alumni, a document that never names TUMAS.
+    alumni = "Notable alumni include President Barack Obama, Canadian political leader Michael Ignatieff and others."
+    tumas = ("Members of the church who are pro-life have organized into the Taskforce of United Methodists on "
+             "Abortion and Sexuality (TUMAS). The president of the taskforce is Paul Stallsworth.")
+    v = _check("Who is the president of TUMAS?", "Michael Ignatieff [2]", tumas, alumni)
+    assert not v.verified and "meets the question" in v.reason, v
+    assert _check("Who is the president of TUMAS?", "Paul Stallsworth [1]", tumas, alumni).verified
+    spelt = "The president of the Taskforce of United Methodists on Abortion and Sexuality is Paul Stallsworth."
+    assert _check("Who is the president of TUMAS?", "Paul Stallsworth [1]", spelt).verified
 
 
 def test_a_quote_that_gives_the_deed_to_another_does_not_verify():

@@ -248,10 +248,12 @@ def test_sentences_split_table_rows_apart_and_keep_abbreviations():
     from docqa.retrieval.sentences import split
 
     text = ("Results are in Fig. 3 and Table III.\nMetric Accuracy Time\n"
-            "City block 80 % 78.96 % 9.05 ms\nCity block 100 % 79.67 % 30.26 ms\nDr. Smith agreed.")
+            "City block 80 % 78.96 % 9.05 ms\nCity block 100 % 79.67 % 30.26 ms\nDr. Smith agreed. "
+            "Its president is the Rev. Paul Stallsworth.")
     assert [text[a:b] for a, b in split(text)] == [
         "Results are in Fig. 3 and Table III.", "Metric Accuracy Time",
         "City block 80 % 78.96 % 9.05 ms", "City block 100 % 79.67 % 30.26 ms", "Dr. Smith agreed.",
+        "Its president is the Rev. Paul Stallsworth.",
     ]
 
 
