@@ -772,6 +772,30 @@ def dated_otherwise(question: str, short: str, quote: str) -> str:
     return ""
 
 
+# When something was done: "When was …?", "In what year …?". A year of the answer's own.
+_WHEN_QUESTION = re.compile(r"^\s*(?:when\b|(?:in |during )?(?:what|which) (?:year|decade|century|month|date|day)\b)", re.I)
+_A_YEAR = re.compile(r"(?<![\d,.])(1\d{3}|20\d\d)(?![\d,])")
+
+
+def dated_for_another_deed(question: str, short: str, quote: str) -> str:
+    """Why the quote gives the answer's year to another deed than the question's ("" when it may not): the
+    question asks when something was done, the quote says that verb only in a clause with another year, and
+    the answer's year only in clauses without it ("1962" for "When was the first plastome sequenced?",
+    quoted from "Its existence was first proved in 1962, and first sequenced in 1986")."""
+    years = set(_A_YEAR.findall(short))
+    deeds = _stem({w for w in re.findall(r"\b[a-z]{2,}\b", question)
+                   if (w.endswith("ed") and len(w) > 4) or w in _PARTICIPLES.values()})
+    if not _WHEN_QUESTION.match(question) or len(years) != 1 or not deeds:
+        return ""
+    year = years.pop()
+    clauses = [(set(_A_YEAR.findall(c)), _stem(set(tokens(c))) & deeds) for c in _CLAUSE_PARTS.split(quote)]
+    if any(year in dated and done for dated, done in clauses):
+        return ""
+    if any(year in dated for dated, _ in clauses) and any(dated and year not in dated and done for dated, done in clauses):
+        return "the quote dates the question's deed by another year, and the answer's year by another deed"
+    return ""
+
+
 # Words that deny what follows them. Not "no": in a transcript it is as often an answer ("No, we
 # should use rubber") as a denial. "n't" is read as "not" first: tokens() splits it to a bare "t",
 # and the "T" of "CD4 T cells" is no negation.
@@ -1185,7 +1209,8 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         return Verdict(short, best[1], best[2], False, RESTATES)
     with_neighbours = doc_text(best[1].doc_id)[best[4][0] : best[4][1]]
     refuted = wrong_kind(question, short) or another_person(question, quoted) or another_thing(question, quoted) or \
-        done_by_another(question, short, quoted) or dated_otherwise(question, short, quoted) or denied(question, short, quoted)
+        done_by_another(question, short, quoted) or dated_otherwise(question, short, quoted) or \
+        dated_for_another_deed(question, short, quoted) or denied(question, short, quoted)
     kind = refuted or dated(question, short, quoted) or undefined(question, quoted) or \
         unnamed(question, short, with_neighbours) or ("" if choice else echoed(question, short)) or (
         "" if best[0][0] else "the sentence that holds it is context, not one attention ranked near the best")
