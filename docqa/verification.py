@@ -538,6 +538,15 @@ def _abbreviates(bare: str, short: str) -> bool:
     return bool(aside) and expanded(aside, short) != aside
 
 
+# A measure and the same measure in other units, in brackets: "1,435 mm (4 ft 8 1⁄2 in)" is one answer.
+_CONVERTED = re.compile(r"\d[\d,.]*\s*[^\W\d_]{1,12}\.?\s*[(\[（]\s*(?:about |approx\.? |c\. )?\d")
+
+
+def _converts(bare: str, short: str) -> bool:
+    """The aside that trails `bare` in `short` gives its measure in other units."""
+    return bool(_CONVERTED.search(short, max(0, len(bare) - 30)))
+
+
 # A count or an ordinal and the question's own unit ("17 seconds" for "How many seconds were left?", "20th
 # century" for "In what century …"): the number answers, the unit says the question back.
 _NUMBER_WORD = "|".join(sorted((w for w in _NUMBER_WORDS if w.isascii() and w != "none"), key=len, reverse=True))
@@ -1100,7 +1109,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         return Verdict(short, order[0], None, False, YES_NO_FOR_CHOICE)
     q = tokens(question)
     short = first_sentence(short)
-    if not _restates(tokens(bare := without_aside(short)), q) or _abbreviates(bare, short):
+    if (not _restates(tokens(bare := without_aside(short)), q) or _abbreviates(bare, short)) and not _converts(bare, short):
         short = bare  # unless the aside is the answer: "sport (including English Premier League Football"
     short = without_dangling_end(without_glued_mark(short))
     # The answer to a question that offers its answers is one of them, in the question's words; the

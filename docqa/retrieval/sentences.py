@@ -26,10 +26,10 @@ _AMOUNT_END = re.compile(r"\d(?:[.,]\d+)*\s*(?:%|[a-zA-Z]{1,8})?\s*$")
 # compares. Text with no spaces between words (Chinese, Japanese) counts one token per character.
 # An identifier ("fz_context") is one word: its parts alone ("fz", "context") are other words.
 TOKEN = re.compile(rf"\d+(?:[.,]\d+)*|[{CJK_CHARS}]|[^\W\d_{CJK_CHARS}]+(?:_[^\W_{CJK_CHARS}]+)*")
-# "Fig. 3", "et al. 2019", "e.g. The", "J. Smith", "the Rev. Paul Stallsworth", "Gen. Braddock": a full stop
-# that does not end a sentence.
+# "Fig. 3", "et al. 2019", "e.g. The", "J. Smith", "the Rev. Paul Stallsworth", "Gen. Braddock", "Brown v.
+# Board of Education": a full stop that does not end a sentence.
 _ABBREV = re.compile(r"(?:\b(?:Fig|Figs|Eq|Eqs|Tab|No|Nos|Vol|vs|al|e\.g|i\.e|cf|Dr|Mr|Mrs|Ms|Prof|St|Inc|Ltd|Co|Jr|Sr"
-                     r"|Rev|Gen|Gov|Sen|Rep|Capt|Col|Lt|Sgt|Maj|Adm|Hon|Mt|Ft|Pres)|\b[A-Z])\.$")
+                     r"|Rev|Gen|Gov|Sen|Rep|Capt|Col|Lt|Sgt|Maj|Adm|Hon|Mt|Ft|Pres|v)|\b[A-Z])\.$")
 MAX_SENTENCE_CHARS = 400
 # A footnote mark on a line of its own inside a sentence, as PDF text gives a superscript ("signed
 # into law by\n1\nPresident Clinton on October 28, 1998."): a number alone, but no table row.

@@ -582,6 +582,13 @@ def test_a_tail_that_restates_the_question_is_cut_from_the_answer():
     assert _check("How many seconds were left when the Patriots failed their drive?", "17 seconds [1]", clock).short == "17"
     assert _check("How much time was left when the Patriots failed their drive?", "17 seconds [1]",
                   clock).short == "17 seconds"
+    # XQuAD-en: a measure given in other units too is one answer; a case name's "v." ends no sentence.
+    gauge = "Some lines in the west have been converted to 1,435 mm (4 ft 8 1⁄2 in) standard gauge."
+    assert _check("To what gauge have some lines been changed in the west?", "1,435 mm (4 ft 8 1⁄2 in) [1]",
+                  gauge).short == "1,435 mm (4 ft 8 1⁄2 in)"
+    brown = "The court case Brown v. Board of Education of Topeka desegregated schools in the United States."
+    assert _check("What court case desegregated schools in the United States?",
+                  "Brown v. Board of Education of Topeka [1]", brown).short == "Brown v. Board of Education of Topeka"
     # XQuAD-en: "Polignac's conjecture" was cut to "Polignac"; a possessive and one word name the thing asked
     # for, and only a question for its owner ("Whose …", "Who …") is answered by the owner.
     primes = "Polignac's conjecture states that there are infinitely many pairs of consecutive primes that differ by 2n."
