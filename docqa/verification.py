@@ -538,8 +538,9 @@ def _abbreviates(bare: str, short: str) -> bool:
     return bool(aside) and expanded(aside, short) != aside
 
 
-# A measure and the same measure in other units, in brackets: "1,435 mm (4 ft 8 1⁄2 in)" is one answer.
-_CONVERTED = re.compile(r"\d[\d,.]*\s*[^\W\d_]{1,12}\.?\s*[(\[（]\s*(?:about |approx\.? |c\. )?\d")
+# A measure and the same measure in other units, in brackets: "1,435 mm (4 ft 8 1⁄2 in)" is one answer;
+# "3 to 7 days (21)" is a measure and its reference mark.
+_CONVERTED = re.compile(r"\d[\d,.]*\s*[^\W\d_]{1,12}\.?\s*[(\[（]\s*(?:about |approx\.? |c\. )?\d[\d,.⁄ ]*[^\W\d_]")
 
 
 def _converts(bare: str, short: str) -> bool:

@@ -586,6 +586,10 @@ def test_a_tail_that_restates_the_question_is_cut_from_the_answer():
     gauge = "Some lines in the west have been converted to 1,435 mm (4 ft 8 1⁄2 in) standard gauge."
     assert _check("To what gauge have some lines been changed in the west?", "1,435 mm (4 ft 8 1⁄2 in) [1]",
                   gauge).short == "1,435 mm (4 ft 8 1⁄2 in)"
+    # COVID-QA: a reference mark after a measure is no conversion
+    onset = "The cases in Thailand and Japan were hospitalized 3 to 7 days (21) after onset."
+    assert _check("How long after onset were the cases in Thailand and Japan hospitalized?", "3 to 7 days (21) [1]",
+                  onset).short == "3 to 7 days"
     brown = "The court case Brown v. Board of Education of Topeka desegregated schools in the United States."
     assert _check("What court case desegregated schools in the United States?",
                   "Brown v. Board of Education of Topeka [1]", brown).short == "Brown v. Board of Education of Topeka"
