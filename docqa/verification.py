@@ -556,13 +556,15 @@ _COUNT_AND_UNIT = re.compile(
     r"(?:\s+(?:hundred|thousand|million|billion))?)\s+([^\W\d_]+(?:\s+[^\W\d_]+)?)", re.I)
 
 
-def without_restated_tail(short: str, question: str) -> str:
+def without_restated_tail(short: str, question: str, evidence: str = "") -> str:
     """The answer without a tail made of the question's own words ("Dallas during the Cold War" for
     "Which American show changed the views of Romanians during the cold war?" is "Dallas"), when
-    what is left says something the question does not. The tail restates; the head answers."""
+    what is left says something the question does not. The tail restates; the head answers. A count
+    loses the question's unit only where the `evidence` writes the count so ("19th century" stays whole
+    where the passage says "nineteenth century": "19th" alone is no word of the documents')."""
     asked = _stem(_content(tokens(question)))
     if (counted := _COUNT_AND_UNIT.fullmatch(short.strip())) and (unit := _stem(_content(tokens(counted.group(2))))) \
-            and unit <= asked:
+            and unit <= asked and counted.group(1).casefold() in evidence.casefold():
         return counted.group(1)
     for m in _TAIL_START.finditer(short):
         # A possessive and one word name the thing ("Lorentz's Law" for "What is the law named that ..."):
@@ -1118,7 +1120,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     # is still an echo.
     choice = either_or and _one_option(tokens(short))
     if not choice:
-        short = without_restated_tail(without_restated_lead(short, question), question)
+        short = without_restated_tail(without_restated_lead(short, question), question, evidence)
     answer = tokens(short)
     # A capital letter on its own is a name ("C", the language; "Vitamin A"'s letter), not a pronoun
     # or an article to skip; it restates the question only when the question says it.

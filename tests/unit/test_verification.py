@@ -582,6 +582,9 @@ def test_a_tail_that_restates_the_question_is_cut_from_the_answer():
     assert _check("How many seconds were left when the Patriots failed their drive?", "17 seconds [1]", clock).short == "17"
     assert _check("How much time was left when the Patriots failed their drive?", "17 seconds [1]",
                   clock).short == "17 seconds"
+    schools = "Missionaries established church schools in South Africa in the nineteenth century."
+    v = _check("In what century did missionaries establish church schools in South Africa?", "19th century [1]", schools)
+    assert v.short == "19th century" and not v.absent, "a count the evidence does not write so keeps its unit"
     # XQuAD-en: a measure given in other units too is one answer; a case name's "v." ends no sentence.
     gauge = "Some lines in the west have been converted to 1,435 mm (4 ft 8 1⁄2 in) standard gauge."
     assert _check("To what gauge have some lines been changed in the west?", "1,435 mm (4 ft 8 1⁄2 in) [1]",
