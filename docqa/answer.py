@@ -540,7 +540,7 @@ def _name_example(result: Answer, messages: list[dict[str, str]]) -> None:
 
 
 def _refuted(verdict: verification.Verdict, result: Answer) -> bool:
-    """The quote shows the answer shown wrong (verification.Verdict.refuted): no second reading replaced it."""
+    """The quote shows the shown answer wrong (verification.Verdict.refuted): no second reading replaced it."""
     return verdict.refuted and result.unverified_reason == verdict.reason
 
 

@@ -207,7 +207,8 @@ _BARE_NUMBER = re.compile(r"\s*[\d,.]+\s*")
 # What dates an event: "opened in 1932", "since 1998", "May 1932". A year so written is no count.
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _DATING = re.compile(rf"\b(?:in|since|from|until|till|by|during|before|after|around|circa|{_MONTHS})\s+$", re.I)
-_YEAR_ALONE = re.compile(r"\s*((?:1[0-9]|20)\d\d)\s*")
+_YEAR = r"(?:1[0-9]|20)\d\d"
+_YEAR_ALONE = re.compile(rf"\s*({_YEAR})\s*")
 _DURATION = re.compile(r"^\s*(about |over |nearly |almost )?[\d,.]+\s*(years?|months?|weeks?|days?|hours?|minutes?)\s*$", re.I)
 # The question's verb as a passive sentence says it: "Who wrote X?" is answered by "X was written by Y".
 _PARTICIPLES = {
@@ -786,7 +787,7 @@ def dated_otherwise(question: str, short: str, quote: str) -> str:
 
 # When something was done: "When was …?", "In what year …?". A year of the answer's own.
 _WHEN_QUESTION = re.compile(r"^\s*(?:when\b|(?:in |during )?(?:what|which) (?:year|decade|century|month|date|day)\b)", re.I)
-_A_YEAR = re.compile(r"(?<![\d,.])(1\d{3}|20\d\d)(?![\d,])")
+_A_YEAR = re.compile(rf"(?<![\d,.])({_YEAR})(?![\d,])")
 
 
 def dated_for_another_deed(question: str, short: str, quote: str) -> str:
@@ -1416,8 +1417,10 @@ def _around(p: Passage, text: str, question: str) -> set[str]:
     Methodists on Abortion and Sexuality" for TUMAS)."""
     window = text[max(0, p.start - NAME_WINDOW) : p.end + NAME_WINDOW]
     words = tokens(f"{p.title} {window}")
-    initials = "".join(w[0] for w in words + tokens(text[:COVER_CHARS]) if w.isalpha() and w not in STOPWORDS)
-    return _stem(_terms(words) | {a for a in acronyms(question) if a in initials}) | _cover(text)
+    if asked := acronyms(question):
+        initials = "".join(w[0] for w in words + tokens(text[:COVER_CHARS]) if w.isalpha() and w not in STOPWORDS)
+        asked = {a for a in asked if a in initials}
+    return _stem(_terms(words) | asked) | _cover(text)
 
 
 # A paper's citation of its references: "[4]", "[12, 16]", "[3–5]".
