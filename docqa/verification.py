@@ -120,6 +120,10 @@ _QUALIFIER = re.compile(
     + either_script("大约|约|将近|接近|超过|高达|多达|逾|至少|最多|不到|不足|每") + r")\s*)$",
     re.I,
 )
+# What a time is said relative to, just before it: "after 1850" is not when France began to rebuild its
+# empire, "1850" is; "before World War I" is not "World War I". ("until" and "since" mark the end or the
+# start a question asks for: "When did the occupation end?" is answered "1945" by "lasted until 1945".)
+_RELATIVE_TIME = re.compile(r"(?<![^\W\d_])(before|after|prior to)\s+$", re.I)
 # A minus sign before a number, when it opens the text or follows a space, a bracket, a colon or a bar
 # (a table cell): a hyphen joins words and ranges.
 _MINUS, _BEFORE_MINUS = ("-", "−", "－"), " \t\n([:|=（：，,"
@@ -350,6 +354,9 @@ def snap(answer: list[str], sentence: str, question: str = "") -> str | None:
         qualifier = amount and _QUALIFIER.search(sentence[:start])
         if qualifier and qualifier.group().strip().lower() not in question.lower():
             start = qualifier.start()  # "more than how many?" is answered by the number alone
+        relative = _WHEN_QUESTION.match(question) and _RELATIVE_TIME.search(sentence[:start])
+        if relative and relative.group(1).lower() not in question.lower():
+            start = relative.start()  # "Before what war …?" is answered by the war alone
         while end < len(sentence) and sentence[end].isalpha() and not CJK_RUN.match(sentence[end]):
             end += 1  # "1950s", not "1950"; but a CJK character is a word of its own
         if unit := words[i + n - 1][0].isdigit() and _CJK_UNIT.match(sentence, end):

@@ -291,6 +291,17 @@ def test_a_number_keeps_the_qualifier_the_evidence_gives_it():
     assert _check("The collection holds over how many outfits?", "14,000 [1]", text).short == "14,000"
 
 
+def test_a_time_keeps_the_before_or_after_the_evidence_gives_it():
+    # XQuAD: "1850" for when France began to rebuild its empire, from "after 1850"; "World War I" for when
+    # Schumpeter and Angell were most prolific, from "before World War I". Each dates something else.
+    text = "France began in earnest to rebuild its empire after 1850. Angell wrote most before World War I."
+    assert _check("When did France begin to rebuild its empire?", "1850 [1]", text).short == "after 1850"
+    assert _check("When did Angell write most?", "World War I [1]", text).short == "before World War I"
+    # A question that says it asks for what the time is relative to; "until" marks the end asked for.
+    assert _check("After what year did France rebuild its empire?", "1850 [1]", text).short == "1850"
+    assert _check("When did the occupation end?", "1945 [1]", "The occupation lasted until 1945.").short == "1945"
+
+
 def test_a_negative_number_keeps_its_minus_sign_and_a_hyphen_stays_out():
     # Walkthrough: a quarterly report's loss per share "-0.0053" was answered, and verified, as 0.0053.
     row = "Basic earnings per share (yuan) -0.0053 -0.0178 70.22%"
