@@ -356,7 +356,7 @@ def snap(answer: list[str], sentence: str, question: str = "") -> str | None:
             start = qualifier.start()  # "more than how many?" is answered by the number alone
         relative = _WHEN_QUESTION.match(question) and _RELATIVE_TIME.search(sentence[:start])
         if relative and relative.group(1).lower() not in question.lower():
-            start = relative.start()  # "Before what war …?" is answered by the war alone
+            start = relative.start()  # "When, after the war, did …?" asks for the time alone
         while end < len(sentence) and sentence[end].isalpha() and not CJK_RUN.match(sentence[end]):
             end += 1  # "1950s", not "1950"; but a CJK character is a word of its own
         if unit := words[i + n - 1][0].isdigit() and _CJK_UNIT.match(sentence, end):
