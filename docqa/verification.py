@@ -564,7 +564,7 @@ _COUNT_AND_UNIT = re.compile(
     r"(?:\s+(?:hundred|thousand|million|billion))?)\s+([^\W\d_]+(?:\s+[^\W\d_]+)?)", re.I)
 
 
-def without_restated_tail(short: str, question: str, evidence: str = "") -> str:
+def without_restated_tail(short: str, question: str, evidence: str) -> str:
     """The answer without a tail made of the question's own words ("Dallas during the Cold War" for
     "Which American show changed the views of Romanians during the cold war?" is "Dallas"), when
     what is left says something the question does not. The tail restates; the head answers. A count
