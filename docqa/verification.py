@@ -233,6 +233,12 @@ _DATE_ALONE = re.compile(rf"\s*(?:(?:early|late|mid)\s+)?(?:(?:\d{{1,2}}\s+)?(?:
 # "ranking" by population): a bare number of four digits or more places nothing.
 _RANK_QUESTION = re.compile(r"\brank(?:ing|ed|s)?\b", re.I)
 _FIGURE = re.compile(r"\s*\d{1,3}(?:,\d{3})+\s*|\s*\d{4,}\s*")
+# A table's or figure's label is where the answer may be, not the answer ("Table 1", verified for "What is the
+# summary of this report?" on COVID-QA, from its caption): only a question about the document's parts asks for one.
+# A section or chapter is left alone: a law's or a book's ("What does the act amend?" "section 512").
+_PART_LABEL = re.compile(r"\s*(?:(?:supplementary|additional)\s+)?(?:tables?|fig(?:ure)?s?\.?)\s*[A-Z]?\d+(?:\.\d+)*[A-Za-z]?\s*|\s*[表图圖]\s*\d+\s*", re.I)
+_ASKS_FOR_PART = re.compile(r"^\s*(?:where|in which|which)\b|\b(?:tables?|fig(?:ure)?s?|appendix|appendices|section"
+                            r"|chapters?|equations?|page)\b|[表图圖章节節页頁]", re.I)
 _LEAD = re.compile(r"^\s*(?:(?:the\s+)?(?:short\s+)?answer\s*(?:is)?|答案(?:是)?)\s*[:：-]\s*", re.I)
 # A bracketed tail after the answer ("Abu al-Qasim (Abulcasis) (936–1013", "10% [citation needed]"):
 # an aside the model copied along, closed or cut off by the answer room.
@@ -681,6 +687,8 @@ def wrong_kind(question: str, short: str) -> str:
         return "the question asks what did it, and the answer is a date"
     if _RANK_QUESTION.search(question) and _FIGURE.fullmatch(short):
         return "the question asks for a rank, and the answer is a figure"
+    if _PART_LABEL.fullmatch(short) and not _ASKS_FOR_PART.search(question):
+        return "the answer names a table or figure, not what it says"
     return ""
 
 

@@ -143,6 +143,12 @@ def test_answers_of_the_wrong_kind_are_not_verified():
                   jax).reason == "the question asks for a rank, and the answer is a figure"
     assert _check("Based on population alone, what is Jacksonville's ranking in the United States?", "12th [1]",
                   jax).verified
+    # COVID-QA, verified: a table's label, from the sentence that points to the table, for what a report sums up.
+    summed = "We sequenced eleven isolates from the market. A summary of this report is given in Table 1."
+    assert _check("What is the summary of this report?", "Table 1 [1]", summed).reason == \
+        "the answer names a table or figure, not what it says"
+    assert _check("Which table gives the summary of this report?", "Table 1 [1]", summed).verified
+    assert not wrong_kind("What does the act amend?", "section 512"), "a law's section is an answer"
 
 
 def test_how_long_is_asked_by_the_unit_not_the_word_long():
