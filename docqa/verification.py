@@ -174,13 +174,16 @@ _MEASURE_ZH = re.compile(r"有?多[重远遠长長高大久深宽寬厚快](?=[�
 _GLUED_DIGITS = re.compile(rf"(?<=[^\W\d_{CJK_CHARS}])\d+")
 # A year or decade is asked: "15 years" (a duration) is not "the 1960s and 1970s". A bare "when" is
 # left out: "When should a patient be tested again?" is answered by "14 days".
-_TIME_QUESTION = re.compile(r"^\s*(in |during )?(what|which) (year|decade|century|month)s?\b", re.I)
+_WHICH, _PERIODS = r"(?:in |during )?(?:what|which) ", "year|decade|century|month"
+_TIME_QUESTION = re.compile(rf"^\s*{_WHICH}(?:{_PERIODS})s?\b", re.I)
 # XQuAD: "In what year did ABC stop using its jingle?" answered "1998–2002"; "how many square miles
 # per year" answered "18%": the model read a neighbouring figure.
 _ONE_YEAR_QUESTION = re.compile(r"\b(?:what|which) year\b", re.I)
 _YEAR_SPAN = re.compile(r"\b\d{4}\s*(?:[–—-]|to)\s*\d{2,4}\b")
+# The word an answer's amount may open with and still be the amount alone ("about 15 years", "over 20%").
+_ROUGHLY = "(?:about |over |nearly |almost |around |up to )?"
 # "1,388 (0.9%) same-sex couples": the share beside a count is no answer to how many.
-_SHARE_ALONE = re.compile(r"\s*(?:about |over |nearly |almost |around )?[\d,.]+\s*(?:%|％|percent|per cent)\s*", re.I)
+_SHARE_ALONE = re.compile(rf"\s*{_ROUGHLY}[\d,.]+\s*(?:%|％|percent|per cent)\s*", re.I)
 _UNIT_COUNT_QUESTION = re.compile(
     r"\bhow many (?:square |cubic )?(?:miles|mi|kilomet(?:re|er)s|km|met(?:re|er)s|feet|acres|hectares|tons|tonnes"
     r"|pounds|kilograms|kg|dollars|euros|years|hours|days)\b", re.I)
@@ -213,7 +216,7 @@ _MONTHS = "January|February|March|April|May|June|July|August|September|October|N
 _DATING = re.compile(rf"\b(?:in|since|from|until|till|by|during|before|after|around|circa|{_MONTHS})\s+$", re.I)
 _YEAR = r"(?:1[0-9]|20)\d\d"
 _YEAR_ALONE = re.compile(rf"\s*({_YEAR})\s*")
-_DURATION = re.compile(r"^\s*(about |over |nearly |almost )?[\d,.]+\s*(years?|months?|weeks?|days?|hours?|minutes?)\s*$", re.I)
+_DURATION = re.compile(rf"^\s*{_ROUGHLY}[\d,.]+\s*(?:years?|months?|weeks?|days?|hours?|minutes?)\s*$", re.I)
 # The question's verb as a passive sentence says it: "Who wrote X?" is answered by "X was written by Y".
 _PARTICIPLES = {
     "wrote": "written", "took": "taken", "gave": "given", "drew": "drawn", "chose": "chosen", "began": "begun",
@@ -358,10 +361,10 @@ def snap(answer: list[str], sentence: str, question: str = "") -> str | None:
         if amount and sentence[start - 1 : start] in _MINUS and (start == 1 or sentence[start - 2] in _BEFORE_MINUS):
             start -= 1  # "-0.0053", a loss per share, is no 0.0053; "1990-1995" and "COVID-19" are joined
         qualifier = amount and _QUALIFIER.search(sentence[:start])
-        if qualifier and qualifier.group().strip().lower() not in question.lower():
+        if qualifier and not _says(question, qualifier.group()):
             start = qualifier.start()  # "more than how many?" is answered by the number alone
         relative = _WHEN_QUESTION.match(question) and _RELATIVE_TIME.search(sentence[:start])
-        if relative and relative.group(1).lower() not in question.lower():
+        if relative and not _says(question, relative.group(1)):
             start = relative.start()  # "When, after the war, did …?" asks for the time alone
         while end < len(sentence) and sentence[end].isalpha() and not CJK_RUN.match(sentence[end]):
             end += 1  # "1950s", not "1950"; but a CJK character is a word of its own
@@ -380,6 +383,15 @@ def snap(answer: list[str], sentence: str, question: str = "") -> str | None:
                 end += 1
         return " ".join(sentence[start:end].split())  # a line break inside the answer is a space
     return None
+
+
+def _says(question: str, phrase: str) -> bool:
+    """The question has the phrase as words of its own: "after" is not said by "afternoon", nor "over"
+    by "overall". Chinese sets no spaces between words: there the characters in a row are enough."""
+    phrase = phrase.strip()
+    if has_cjk(phrase):
+        return phrase in question
+    return re.search(rf"(?<![^\W\d_]){re.escape(phrase)}(?![^\W\d_])", question, re.I) is not None
 
 
 def _plural_of(word: str, said: str) -> bool:
@@ -566,7 +578,7 @@ def _converts(bare: str, short: str) -> bool:
 # century" for "In what century …"): the number answers, the unit says the question back.
 _NUMBER_WORD = "|".join(sorted((w for w in _NUMBER_WORDS if w.isascii() and w != "none"), key=len, reverse=True))
 _COUNT_AND_UNIT = re.compile(
-    rf"((?:about |over |nearly |almost |around |up to )?(?:\d[\d,.]*(?:st|nd|rd|th)?|{_NUMBER_WORD})"
+    rf"({_ROUGHLY}(?:\d[\d,.]*(?:st|nd|rd|th)?|{_NUMBER_WORD})"
     r"(?:\s+(?:hundred|thousand|million|billion))?)\s+([^\W\d_]+(?:\s+[^\W\d_]+)?)", re.I)
 
 
@@ -801,7 +813,7 @@ def dated_otherwise(question: str, short: str, quote: str) -> str:
 
 
 # When something was done: "When was …?", "In what year …?". A year of the answer's own.
-_WHEN_QUESTION = re.compile(r"^\s*(?:when\b|(?:in |during )?(?:what|which) (?:year|decade|century|month|date|day)\b)", re.I)
+_WHEN_QUESTION = re.compile(rf"^\s*(?:when\b|{_WHICH}(?:{_PERIODS}|date|day)\b)", re.I)
 _A_YEAR = re.compile(rf"(?<![\d,.])({_YEAR})(?![\d,])")
 
 

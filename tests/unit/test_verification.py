@@ -295,6 +295,8 @@ def test_a_number_keeps_the_qualifier_the_evidence_gives_it():
                   "The genome shares ∼80% identity with SARS-CoV.").short == "∼80%"
     # A question that says the qualifier itself asks for the number alone.
     assert _check("The collection holds over how many outfits?", "14,000 [1]", text).short == "14,000"
+    # ... as a word of its own: "overall" says no "over".
+    assert _check("How many outfits does the collection hold overall?", "14,000 [1]", text).short == "over 14,000"
 
 
 def test_a_time_keeps_the_before_or_after_the_evidence_gives_it():
@@ -306,6 +308,9 @@ def test_a_time_keeps_the_before_or_after_the_evidence_gives_it():
     # A question that says it asks for what the time is relative to; "until" marks the end asked for.
     assert _check("After what year did France rebuild its empire?", "1850 [1]", text).short == "1850"
     assert _check("When did the occupation end?", "1945 [1]", "The occupation lasted until 1945.").short == "1945"
+    # "afternoon" says no "after".
+    assert _check("When did France begin to rebuild its empire, by the afternoon lecture?", "1850 [1]",
+                  text).short == "after 1850"
 
 
 def test_a_negative_number_keeps_its_minus_sign_and_a_hyphen_stays_out():
