@@ -550,7 +550,8 @@ def _read_barred(first: Answer, messages, generator: Generator, spec: Spec, aske
     Ekstraklasa Championship in 2000?", "hepcidin" for "What is hepcidin?"), read again with those
     words barred, or a "No" to a question that offers its answers ("Were the tapes colourised or did
     they remain black and white?"), read again with yes and no barred, or a footnote mark ("3" from "to
-    create 3 four new limitations"), read again with the mark barred, or an answer its quote shows
+    create 3 four new limitations") or a reference's key ("KMN+02"), read again with the mark barred, or a
+    passage's file name, read again with the name barred, or an answer its quote shows
     wrong (`refuted`: "Skyclad", quoted from "the first folk metal band", for the first black metal
     band), read again with it barred; then checked and read a second time as any answer is. The first
     stands when the model then finds none, says nothing to check, says the question back again, names a
@@ -570,13 +571,14 @@ def _read_barred(first: Answer, messages, generator: Generator, spec: Spec, aske
         return first
     if settings.second_reading:
         _read_again(result, verdict, generator, spec, asked, ws, settings, doc_text, barred)
-    if result.unverified_reason in (*verification.BARRED_READINGS, verification.NAMES_FILE, verification.NO_CONTENT) \
+    if result.unverified_reason in (*verification.BARRED_READINGS, verification.NO_CONTENT) \
             or verification.coined(result.short_answer, [doc_text(d) for d in {p.doc_id for p in ws.passages}], asked,
                                    known=lambda word: generator.count_tokens(" " + word) == 1):
         return first
     if result.verified:
         what = "its first answer" if refuted else {verification.YES_NO_FOR_CHOICE: "yes and no",
-                                                   verification.REFERENCE_MARK: "the footnote mark"}.get(
+                                                   verification.REFERENCE_MARK: "the reference mark",
+                                                   verification.NAMES_FILE: "the file's name"}.get(
             first.unverified_reason, "the question's words")
         _unverify(result, f"read again with {what} barred (the model first said {first.short_answer!r})")
     return result

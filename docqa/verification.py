@@ -931,9 +931,10 @@ ECHOES = (RESTATES, OPENS_WITH_QUESTION)
 YES_NO_FOR_CHOICE = "the question offers its answers, and the answer is yes or no"
 REFERENCE_MARK = "the answer is a footnote or reference mark, not a value"
 NO_CONTENT = "the answer has no content to check"
-# What an answer read again is barred from: the question's words it said back, yes and no, or the mark.
-BARRED_READINGS = (*ECHOES, YES_NO_FOR_CHOICE, REFERENCE_MARK)
 NAMES_FILE = "the answer names a passage's file, not a fact"
+# What an answer read again is barred from: the question's words it said back, yes and no, the mark,
+# or the file's name ("arxiv-1801.07779_wili-benchmark.pdf" for where the WiLI-2018 data comes from).
+BARRED_READINGS = (*ECHOES, YES_NO_FOR_CHOICE, REFERENCE_MARK, NAMES_FILE)
 # A word of the answer, or a run of CJK characters (a word is not marked off there).
 _WORD_OR_RUN = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?|\d[\d,.]*")
 
@@ -980,7 +981,7 @@ def barred_words(reason: str, short: str, question: str) -> list[str]:
     """What the answer's reading again may not say, by why it was not verified (BARRED_READINGS)."""
     if reason == YES_NO_FOR_CHOICE:
         return ["是", "否"] if _in_chinese(question) else ["yes", "no"]
-    if reason == REFERENCE_MARK:
+    if reason in (REFERENCE_MARK, NAMES_FILE):
         return [short]
     return echoed_words(short, question)
 
@@ -1452,6 +1453,9 @@ def _around(p: Passage, text: str, question: str) -> set[str]:
 
 # A paper's citation of its references: "[4]", "[12, 16]", "[3–5]".
 _CITED_REFERENCES = re.compile(r"\[\s*\d{1,3}(?:\s*[,;\u2013-]\s*\d{1,3})*\s*\]")
+# ... or by their keys, authors' initials and year: "[KMN+02]", "[Mit97]", "[HZRS15, TL05]".
+_KEY = r"[A-Za-z]{1,8}\+?\d{2,4}[a-z]?"
+_CITED_KEYS = re.compile(rf"\[\s*{_KEY}(?:\s*[,;]\s*{_KEY})*\s*\]")
 
 
 def _reference_mark(exact: str, sentence: str) -> bool:
@@ -1460,9 +1464,12 @@ def _reference_mark(exact: str, sentence: str) -> bool:
     new limitations": "3" was verified for "How many new limitations ...?"), or only in a citation of
     references ("4" for "How much is the difference between SARS-CoV-2 and RaTG13?" from "greater
     than 1,100 nt differences between the human SARS-CoV-2 and the bat RaTG13-CoV [4]") is a
-    footnote or reference mark, not a value."""
+    footnote or reference mark, not a value. So is a reference's key: "KMN+02" for "What clustering
+    algorithm is used …?", from "use k-means clustering [KMN+02] to segment regions" (verified, walk-through)."""
     if not exact.isdigit():
-        return False
+        keys = [m.span() for m in _CITED_KEYS.finditer(sentence)]
+        said = [m.span() for m in re.finditer(re.escape(exact), sentence)]
+        return bool(said) and all(any(a <= start and end <= b for a, b in keys) for start, end in said)
     said = [m.span() for m in re.finditer(rf"(?<![\d.,]){exact}(?!\d|[.,]\d)", sentence)]
     cited = [m.span() for m in _CITED_REFERENCES.finditer(sentence)]
     return bool(re.match(rf"\s*{exact}\s+[A-Z][a-z]", sentence)) or bool(said) and all(

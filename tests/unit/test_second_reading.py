@@ -225,7 +225,20 @@ def test_an_answer_that_is_a_footnote_mark_is_read_again_without_it(index, tmp_p
     ans = ask(question, index, gen, index.settings.answer)
     assert ans.short_answer == "four" and ans.barred == ["3"]
     assert gen.barred == [[], [], ["3"], ["3"]]
-    assert not ans.verified and ans.unverified_reason == "read again with the footnote mark barred (the model first said '3')"
+    assert not ans.verified and ans.unverified_reason == "read again with the reference mark barred (the model first said '3')"
     # the mark stands, unverified and named as a mark, when the model then finds nothing
     ans = ask(question, index, Replies("3 [1]", "3 [1]", "I cannot answer from the documents."), index.settings.answer)
     assert ans.short_answer == "3" and ans.unverified_reason == "the answer is a footnote or reference mark, not a value"
+
+
+def test_an_answer_that_names_a_passages_file_is_read_again_without_the_name(index, tmp_path):
+    # The walk-through: "arxiv-1801.07779_wili-benchmark.pdf" for where the WiLI-2018 data comes from.
+    write(tmp_path / "docs" / "wili-benchmark.txt", "The WiLI-2018 dataset is created with data from the free "
+          "encyclopedia Wikipedia. It holds 235 languages.\n")
+    index.ingest([tmp_path / "docs"])
+    index.settings.answer.escalate = "off"
+    question = "Where does the WiLI-2018 data come from?"
+    gen = Replies("wili-benchmark.txt [1]", "wili-benchmark.txt [1]", "Wikipedia [1]", "Wikipedia [1]")
+    ans = ask(question, index, gen, index.settings.answer)
+    assert ans.short_answer == "Wikipedia" and gen.barred[2] == ["wili-benchmark.txt"]
+    assert ans.unverified_reason == "read again with the file's name barred (the model first said 'wili-benchmark.txt')"

@@ -481,6 +481,20 @@ def test_a_number_only_in_a_citation_of_references_is_not_a_value():
     assert _check("How many patients were tested?", "4 [1]", "Only 4 patients were tested [4].").verified
 
 
+
+def test_a_reference_key_is_not_an_answer():
+    # Verified in the walk-through: a paper's citation key for what the cited work is about.
+    text = "Tresset and Leymaire use k-means clustering [KMN+02] to segment regions of the photograph with similar color."
+    q = "What clustering algorithm is used to segment regions of the photograph?"
+    v = _check(q, "KMN+02 [1]", text)
+    assert not v.verified and v.reason == REFERENCE_MARK
+    assert barred_words(v.reason, v.short, q) == ["KMN+02"]
+    assert _check(q, "k-means clustering [1]", text).verified
+    # a name the sentence also says outside the brackets is an answer
+    assert _check("Who defined machine learning?", "Mitchell [1]",
+                  "Mitchell defined machine learning [Mitchell97] in one sentence.").verified
+
+
 def test_a_footnote_mark_glued_before_a_number_word_is_dropped():
     # The DMCA summary's extracted text reads "to create 3 four new limitations": "3" is a footnote mark.
     text = ("Title II of the DMCA adds a new section 512 to the Copyright Act to create 3 four new "
