@@ -239,7 +239,8 @@ _FIGURE = re.compile(r"\s*\d{1,3}(?:,\d{3})+\s*|\s*\d{4,}\s*")
 # A table's or figure's label is where the answer may be, not the answer ("Table 1", verified for "What is the
 # summary of this report?" on COVID-QA, from its caption): only a question about the document's parts asks for one.
 # A section or chapter is left alone: a law's or a book's ("What does the act amend?" "section 512").
-_PART_LABEL = re.compile(r"\s*(?:(?:supplementary|additional)\s+)?(?:tables?|fig(?:ure)?s?\.?)\s*[A-Z]?\d+(?:\.\d+)*[A-Za-z]?\s*|\s*[表图圖]\s*\d+\s*", re.I)
+_PART_LABEL = re.compile(r"\s*(?:(?:supplementary|additional)\s+)?(?:tables?|fig(?:ure)?s?\.?)\s*[A-Z]?\d+(?:\.\d+)*[A-Za-z]?\s*"
+                         r"|\s*[表图圖]\s*\d+\s*", re.I)
 _ASKS_FOR_PART = re.compile(r"^\s*(?:where|in which|which)\b|\b(?:tables?|fig(?:ure)?s?|appendix|appendices|section"
                             r"|chapters?|equations?|page)\b|[表图圖章节節页頁]", re.I)
 _LEAD = re.compile(r"^\s*(?:(?:the\s+)?(?:short\s+)?answer\s*(?:is)?|答案(?:是)?)\s*[:：-]\s*", re.I)
