@@ -214,15 +214,22 @@ def test_the_no_stands_when_the_reading_without_yes_and_no_says_nothing_to_check
         assert ans.unverified_reason == "the question offers its answers, and the answer is yes or no"
 
 
-def test_an_answer_that_is_a_footnote_mark_is_read_again_without_it(index, tmp_path):
-    # The DMCA report's extracted text reads "to create 3 four new limitations": "3" is its footnote mark.
-    write(tmp_path / "docs" / "dmca.txt", "Title II of the DMCA adds a new section 512 to the Copyright Act to "
-          "create 3 four new limitations on liability for copyright infringement by online service providers.\n")
+def _asked_of_one_file(index, tmp_path, name: str, text: str, question: str, *replies: str):
+    """The answer to `question` from a folder holding only `name`, and the fake model that replied `replies`."""
+    write(tmp_path / "docs" / name, text)
     index.ingest([tmp_path / "docs"])
     index.settings.answer.escalate = "off"
+    gen = Replies(*replies)
+    return ask(question, index, gen, index.settings.answer), gen
+
+
+def test_an_answer_that_is_a_footnote_mark_is_read_again_without_it(index, tmp_path):
+    # The DMCA report's extracted text reads "to create 3 four new limitations": "3" is its footnote mark.
     question = "How many new limitations on liability does Title II of the DMCA create?"
-    gen = Replies("3 [1]", "3 [1]", "four [1]", "four [1]")
-    ans = ask(question, index, gen, index.settings.answer)
+    ans, gen = _asked_of_one_file(
+        index, tmp_path, "dmca.txt", "Title II of the DMCA adds a new section 512 to the Copyright Act to create 3 four "
+        "new limitations on liability for copyright infringement by online service providers.\n",
+        question, "3 [1]", "3 [1]", "four [1]", "four [1]")
     assert ans.short_answer == "four" and ans.barred == ["3"]
     assert gen.barred == [[], [], ["3"], ["3"]]
     assert not ans.verified and ans.unverified_reason == "read again with the reference mark barred (the model first said '3')"
@@ -233,12 +240,10 @@ def test_an_answer_that_is_a_footnote_mark_is_read_again_without_it(index, tmp_p
 
 def test_an_answer_that_names_a_passages_file_is_read_again_without_the_name(index, tmp_path):
     # The walk-through: "arxiv-1801.07779_wili-benchmark.pdf" for where the WiLI-2018 data comes from.
-    write(tmp_path / "docs" / "wili-benchmark.txt", "The WiLI-2018 dataset is created with data from the free "
-          "encyclopedia Wikipedia. It holds 235 languages.\n")
-    index.ingest([tmp_path / "docs"])
-    index.settings.answer.escalate = "off"
-    question = "Where does the WiLI-2018 data come from?"
-    gen = Replies("wili-benchmark.txt [1]", "wili-benchmark.txt [1]", "Wikipedia [1]", "Wikipedia [1]")
-    ans = ask(question, index, gen, index.settings.answer)
+    ans, gen = _asked_of_one_file(
+        index, tmp_path, "wili-benchmark.txt", "The WiLI-2018 dataset is created with data from the free encyclopedia "
+        "Wikipedia. It holds 235 languages.\n",
+        "Where does the WiLI-2018 data come from?", "wili-benchmark.txt [1]", "wili-benchmark.txt [1]", "Wikipedia [1]",
+        "Wikipedia [1]")
     assert ans.short_answer == "Wikipedia" and gen.barred[2] == ["wili-benchmark.txt"]
     assert ans.unverified_reason == "read again with the file's name barred (the model first said 'wili-benchmark.txt')"
