@@ -371,6 +371,9 @@ def snap(answer: list[str], sentence: str, question: str = "") -> str | None:
             end += 1  # "1950s", not "1950"; but a CJK character is a word of its own
         if unit := words[i + n - 1][0].isdigit() and _CJK_UNIT.match(sentence, end):
             end = unit.end()  # "1950年代", "45.6亿元"
+        elif n > 1 and words[i + n - 2][0].isdigit() and CJK_RUN.match(words[i + n - 1]) \
+                and (unit := _CJK_UNIT.match(sentence, found[i + n - 2].end())) and unit.end() > end:
+            end = unit.end()  # "1950年" where the sentence says "1950年代": a decade, not a year
         elif all(t[0].isdigit() for t in answer) and (unit := _UNIT.match(sentence, end)) \
                 and not _stem(_content(tokens(unit.group()))) <= _stem(_content(tokens(question))):
             end = unit.end()  # a bare number takes its unit ("4.2 metres"), unless the question names it

@@ -283,6 +283,11 @@ def test_a_bare_number_takes_its_unit_from_the_evidence():
     assert _check("When did the harbour open?", "1897 [1]", "The harbour opened in 1897 after a long campaign.").short == "1897"
     cleared = "Forest was cleared at 8,646 sq mi per year from 2000 to 2005."
     assert _check("How many square miles of forest were cleared per year?", "8,646 [1]", cleared).short == "8,646 sq mi"
+    # XQuAD-zh, verified: "1950年" for when the highway system was created, from "1950年代" (the 1950s).
+    highways = "州际高速公路系统创建于1950年代，连接了各大城市。"
+    assert _check("州际高速公路系统创建于哪一年？", "1950年 [1]", highways).short == "1950年代"
+    assert _check("公司的营业收入是多少？", "45.6亿 [1]", "公司的营业收入为45.6亿元。").short == "45.6亿元"
+    assert _check("公司成立于哪一年？", "2018年 [1]", "公司成立于2018年第一季度。").short == "2018年"
 
 
 def test_a_number_keeps_the_qualifier_the_evidence_gives_it():
