@@ -298,8 +298,14 @@ def score_sentences(question: str, candidates: list[Candidate], index, settings:
     states = index.token_cache.get_many(embedder, [c.hit for c in kept])
     offsets = [embedder.state_offsets(c.hit.text) for c in kept]
     method = settings.rerank if settings.rerank != "none" else "maxsim"
-    return sentences.score(q, kept, states, offsets, method=method, token_temperature=settings.token_temperature,
-                           retrieval_weight=settings.retrieval_weight)
+    scored = sentences.score(q, kept, states, offsets, method=method, token_temperature=settings.token_temperature,
+                             retrieval_weight=settings.retrieval_weight)
+    if not settings.lexical_weight:
+        return scored
+    doc_text = document_texts(index)
+    said = [verification.content_stems(doc_text(s.candidate.hit.doc_id)[s.start : s.end]) for s in scored]
+    shares = sentences.lexical(verification.content_stems(question), said)
+    return [replace(s, score=s.score + settings.lexical_weight * share) for s, share in zip(scored, shares)]
 
 
 def answerless(question: str, text: str) -> bool:

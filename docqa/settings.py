@@ -157,8 +157,13 @@ class AnswerSettings(_Section):
     neighbours: int = Field(
         1, ge=0, le=3, description="Sentences kept either side of a chosen sentence, for context."
     )
+    lexical_weight: float = Field(
+        0.2, ge=0,
+        description="Weight of the question's terms a sentence holds (idf-weighted share, idf among the competing "
+        "sentences) added to its attention score: rare names and codes MiniLM splits into word pieces. 0: attention alone.",
+    )
     margin: float | None = Field(
-        0.1, ge=0,
+        0.15, ge=0,
         description="Sentences whose attention score is more than this below the best one stay out of the working "
         "set: a clear answer is read with little around it (a small model picks the right words more often, and "
         "sooner), a diffuse one with more evidence up to the budget. Unset: fill the budget.",

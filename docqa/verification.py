@@ -664,6 +664,11 @@ def _stem(words: set[str]) -> set[str]:
     return {w[:-1] if len(w) > 3 and w.endswith("s") and not w[0].isdigit() else w for w in words}
 
 
+def content_stems(text: str) -> set[str]:
+    """The text's numbers and content words, stemmed (CJK as character pairs): what it says, to compare."""
+    return _stem(_content(tokens(text)))
+
+
 def wrong_kind(question: str, short: str) -> str:
     """Why the answer is the wrong kind of thing for the question ("" when it is not): a count asked
     and no number given, a name asked and a date or number given, a percentage asked and a number

@@ -9,7 +9,9 @@ neighbours instead of whole chunks: the same evidence in a fraction of the promp
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -200,3 +202,16 @@ def score(
             fused = inter + retrieval_weight * c.retrieval_score / top
             out.append(Sentence(c, c.hit.start + a, c.hit.start + b, i, inter, fused))
     return out
+
+
+def lexical(question: set[str], sentences: Sequence[set[str]]) -> list[float]:
+    """The share of the question's terms each sentence holds, each term weighted by its rarity among
+    these sentences (idf). A rare term the question names ("E1-A226V", "NYVAC") marks the sentence that
+    answers more surely than MiniLM's states of its word pieces do; a term every sentence holds weighs
+    little."""
+    if not question or not sentences:
+        return [0.0] * len(sentences)
+    n = len(sentences)
+    idf = {t: math.log(1 + n / (1 + sum(t in s for s in sentences))) for t in question}
+    total = sum(idf.values())
+    return [sum(idf[t] for t in question & s) / total for s in sentences]
