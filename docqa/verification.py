@@ -182,8 +182,9 @@ _ONE_YEAR_QUESTION = re.compile(r"\b(?:what|which) year\b", re.I)
 _YEAR_SPAN = re.compile(r"\b\d{4}\s*(?:[–—-]|to)\s*\d{2,4}\b")
 # The word an answer's amount may open with and still be the amount alone ("about 15 years", "over 20%").
 _ROUGHLY = "(?:about |over |nearly |almost |around |up to )?"
-# "1,388 (0.9%) same-sex couples": the share beside a count is no answer to how many.
-_SHARE_ALONE = re.compile(rf"\s*{_ROUGHLY}[\d,.]+\s*(?:%|％|percent|per cent)\s*", re.I)
+# "1,388 (0.9%) same-sex couples": the share beside a count is no answer to how many, nor is a range of
+# shares ("27-30%", the efficiency of an engine whose cylinders were asked for).
+_SHARE_ALONE = re.compile(rf"\s*{_ROUGHLY}[\d,.]+(?:\s*%?\s*(?:[-–—]|to)\s*[\d,.]+)?\s*(?:%|％|percent|per cent)\s*", re.I)
 _UNIT_COUNT_QUESTION = re.compile(
     r"\bhow many (?:square |cubic )?(?:miles|mi|kilomet(?:re|er)s|km|met(?:re|er)s|feet|acres|hectares|tons|tonnes"
     r"|pounds|kilograms|kg|dollars|euros|years|hours|days)\b", re.I)

@@ -95,6 +95,10 @@ def test_answers_of_the_wrong_kind_are_not_verified():
     assert _check("How many same-sex married couples were there?", "0.9% [1]", couples).reason == \
         "the question asks how many, and the answer is a percentage"
     assert _check("How many same-sex married couples were there?", "1,388 [1]", couples).verified
+    # A range of shares is no count either (XQuAD-en, verified: the engine's efficiency for its cylinders).
+    engine = "It is a 5-cylinder engine. The efficiency of Energiprojekt's steam engine reaches some 27-30% on high-pressure engines."
+    assert _check("How many cylinders does the Energiprojekt AB engine have?", "27-30% [1]", engine).reason == \
+        "the question asks how many, and the answer is a percentage"
     # A year is no count: the quote dates the bridge by it, and its neighbour meets the question.
     harlow = "The Harlow bridge opened in 1932. It carries 4,000 cars a day."
     assert _check("How many cars cross the Harlow bridge each day?", "1932 [1]", harlow).reason == \
