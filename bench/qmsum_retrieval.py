@@ -7,8 +7,10 @@ QMSum marks, for each specific query, the transcript turns its reference summary
 (`relevant_text_span`). The meetings are ingested as `docqa eval-summaries` writes them (one turn per
 paragraph, docqa/eval/qmsum.py), and each query is searched within its own meeting, as `summarize
 --focus` restricted to that meeting reads it. A chunk is relevant when it overlaps a relevant turn.
-Reported for the hybrid ranking (retrieval settings) and after attention re-ranking (answer settings):
-hit@1, hit@5, precision@5 (the share of the first five chunks that are relevant) and MRR@10.
+Reported for the hybrid ranking (retrieval settings), after attention re-ranking (answer settings),
+and for the sentences of the competing chunks as the working set ranks them (sentence attention, with
+`answer.lexical_weight`): hit@1, hit@5, precision@5 (the share of the first five that are relevant) and
+MRR@10. A sentence is relevant when it overlaps a relevant turn.
 
 A domain none of docqa's retrieval settings were chosen on (they were measured on COVID-QA and XQuAD),
 so it shows whether a setting carries over. Settings come from DOCQA_* as for any command.
@@ -56,7 +58,7 @@ def scores(ranked: list[bool]) -> dict[str, float]:
 
 
 def run(path: Path, index_dir: Path) -> dict:
-    from docqa.answer import rerank
+    from docqa.answer import rerank, score_sentences
     from docqa.index import Index
     from docqa.settings import load_settings
 
@@ -65,7 +67,7 @@ def run(path: Path, index_dir: Path) -> dict:
     folder = index_dir.with_name(index_dir.name + "-meetings")
     files = write_meetings(meetings, folder)
     settings = load_settings({"index": str(index_dir)})
-    totals: dict[str, dict[str, float]] = {"hybrid": {}, "attention": {}}
+    totals: dict[str, dict[str, float]] = {"hybrid": {}, "attention": {}, "sentences": {}}
     n = 0
     with Index.open(index_dir, settings) as idx:
         idx.ingest([folder])
@@ -84,8 +86,10 @@ def run(path: Path, index_dir: Path) -> dict:
                 def is_relevant(h) -> bool:
                     return any(h.start < b and a < h.end for a, b in relevant)
 
-                attended = [c.hit for c in rerank(q["query"], hits, idx, settings.answer)]
-                for name, ranking in (("hybrid", hits), ("attention", attended)):
+                candidates = rerank(q["query"], hits, idx, settings.answer)
+                attended = [c.hit for c in candidates]
+                read = sorted(score_sentences(q["query"], candidates, idx, settings.answer), key=lambda s: -s.score)
+                for name, ranking in (("hybrid", hits), ("attention", attended), ("sentences", read)):
                     for metric, value in scores([is_relevant(h) for h in ranking]).items():
                         totals[name][metric] = totals[name].get(metric, 0.0) + value
                 n += 1
@@ -93,6 +97,7 @@ def run(path: Path, index_dir: Path) -> dict:
         "queries": n,
         "keyword_weight": settings.retrieval.keyword_weight,
         "candidates": settings.answer.candidates,
+        "lexical_weight": settings.answer.lexical_weight,
         **{name: {m: round(v / n, 4) for m, v in t.items()} for name, t in totals.items()},
     }
 
@@ -107,8 +112,9 @@ def main() -> None:
     if args.json:
         print(json.dumps(report))
         return
-    print(f"{report['queries']} queries, keyword weight {report['keyword_weight']}, {report['candidates']} candidates")
-    for name in ("hybrid", "attention"):
+    print(f"{report['queries']} queries, keyword weight {report['keyword_weight']}, {report['candidates']} candidates, "
+          f"lexical weight {report['lexical_weight']}")
+    for name in ("hybrid", "attention", "sentences"):
         print(f"  {name:9s} " + "  ".join(f"{m} {v:.3f}" for m, v in report[name].items()))
 
 

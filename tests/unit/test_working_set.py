@@ -356,3 +356,40 @@ def test_a_heading_is_read_only_beside_a_sentence_that_states_something(index, t
     ans = ask("How many days did the siege of Vicksburg last?", index, FakeGenerator("forty-seven days [1]"),
               index.settings.answer)
     assert [p.path.rsplit("/", 1)[-1] for p in ans.working_set.passages] == ["siege.txt"]
+
+
+def test_a_rare_question_term_weighs_more_than_one_every_sentence_holds():
+    from docqa.retrieval.sentences import lexical
+
+    question = {"mutation", "infectivity"}
+    sentences = [{"mutation", "virus"}, {"infectivity", "virus"}, {"mutation", "host"}, {"virus"}]
+    common, rare, _, none = lexical(question, sentences)
+    assert rare > common > none == 0.0, "'infectivity' is in one sentence, 'mutation' in two"
+    assert lexical(question, [question]) == [pytest.approx(1.0)]
+    assert lexical(set(), sentences) == [0.0] * 4
+
+
+def test_a_sentence_that_names_the_question_s_rare_term_gains_on_one_that_does_not(index, tmp_path):
+    # MiniLM reads a code like "E1-A226V" as word pieces that match weakly; its sentence gains by naming it.
+    from docqa.answer import attend, document_texts, score_sentences
+    from tests.conftest import write
+
+    write(tmp_path / "docs" / "virus.txt",
+          "The virus spread to new regions and enabled outbreaks in many countries. "
+          "The E1-A226V mutation enabled an increase in infectivity of Ae. albopictus.\n")
+    index.ingest([tmp_path / "docs"])
+    question = "What has the E1-A226V enabled?"
+    settings = index.settings.answer
+    candidates = attend(question, index.search(question, k=4), index, settings, FakeGenerator(), "cpu", {})
+    doc_text = document_texts(index)
+
+    def scores(weight):
+        scored = score_sentences(question, candidates, index, settings.model_copy(update={"lexical_weight": weight}))
+        return {doc_text(s.candidate.hit.doc_id)[s.start:s.end]: s.score for s in scored}
+
+    alone, fused = scores(0.0), scores(0.2)
+    mutation = next(text for text in alone if "E1-A226V" in text)
+    spread = next(text for text in alone if "spread" in text)
+    # Both say "enabled", so both gain; only one names the mutation, and it gains the whole weight.
+    assert fused[spread] - alone[spread] > 0
+    assert fused[mutation] - alone[mutation] == pytest.approx(0.2)
