@@ -284,7 +284,8 @@ def competing(candidates: list[Candidate], settings: AnswerSettings) -> list[Can
 
 
 def score_sentences(question: str, candidates: list[Candidate], index, settings: AnswerSettings) -> list[Sentence]:
-    """Sentence-level attention inside the competing candidates (token states are cached)."""
+    """Sentence-level attention inside the competing candidates (token states are cached), plus the share
+    of the question's words each sentence holds (sentences.lexical, answer.lexical_weight)."""
     kept = competing(candidates, settings)
     if not kept:
         return []
