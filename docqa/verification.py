@@ -376,7 +376,7 @@ def snap(answer: list[str], sentence: str, question: str = "") -> str | None:
                 and (unit := _CJK_UNIT.match(sentence, found[i + n - 2].end())) and unit.end() > end:
             end = unit.end()  # "1950年" where the sentence says "1950年代": a decade, not a year
         elif all(t[0].isdigit() for t in answer) and (unit := _UNIT.match(sentence, end)) \
-                and not _stem(_content(tokens(unit.group()))) <= _stem(_content(tokens(question))):
+                and not content_stems(unit.group()) <= content_stems(question):
             end = unit.end()  # a bare number takes its unit ("4.2 metres"), unless the question names it
         rest = sentence[end:]
         end += len(rest) - len(rest.lstrip(" ")) + 1 if rest.lstrip(" ").startswith(("%", "％")) else 0
@@ -593,8 +593,8 @@ def without_restated_tail(short: str, question: str, evidence: str) -> str:
     what is left says something the question does not. The tail restates; the head answers. A count
     loses the question's unit only where the `evidence` writes the count so ("19th century" stays whole
     where the passage says "nineteenth century": "19th" alone is no word of the documents')."""
-    asked = _stem(_content(tokens(question)))
-    if (counted := _COUNT_AND_UNIT.fullmatch(short.strip())) and (unit := _stem(_content(tokens(counted.group(2))))) \
+    asked = content_stems(question)
+    if (counted := _COUNT_AND_UNIT.fullmatch(short.strip())) and (unit := content_stems(counted.group(2))) \
             and unit <= asked and counted.group(1).casefold() in evidence.casefold():
         return counted.group(1)
     for m in _TAIL_START.finditer(short):
@@ -602,8 +602,8 @@ def without_restated_tail(short: str, question: str, evidence: str) -> str:
         # only a question for its owner or maker ("Whose …", "Who …") is answered by the head.
         if m.group().startswith("'") and len(short[m.end() :].split()) == 1 and not _OWNER_QUESTION.match(question):
             continue
-        head, tail = short[: m.start()], _stem(_content(tokens(short[m.start() :])))
-        if tail and tail <= asked and _stem(_content(tokens(head))) - asked:
+        head, tail = short[: m.start()], content_stems(short[m.start() :])
+        if tail and tail <= asked and content_stems(head) - asked:
             return head.rstrip(" ,")
     return short
 
@@ -648,9 +648,9 @@ def without_restated_lead(short: str, question: str) -> str:
     m = _LEAD_JOIN.search(short)
     if not m or len(tokens(short[: m.start()])) > _LEAD_WORDS:
         return short
-    asked = _stem(_content(tokens(question)))
-    lead, rest = _stem(_content(tokens(short[: m.start()]))), short[m.end():]
-    return rest if lead and lead <= asked and _stem(_content(tokens(rest))) - asked else short
+    asked = content_stems(question)
+    lead, rest = content_stems(short[: m.start()]), short[m.end():]
+    return rest if lead and lead <= asked and content_stems(rest) - asked else short
 
 
 def _spans(p: Passage) -> list[tuple[int, int, float]]:
@@ -771,8 +771,8 @@ def done_by_another(question: str, short: str, quote: str) -> str:
     if not deed:
         return ""
     agents = [m.group(1) for m in re.finditer(rf"(?i:\b{re.escape(deed)}){_AGENT}", quote)]
-    said = _stem(_content(tokens(short)))
-    if not agents or any(said & _stem(_content(tokens(agent))) for agent in agents):
+    said = content_stems(short)
+    if not agents or any(said & content_stems(agent) for agent in agents):
         return ""
     return f"the quote says '{deed} by {agents[0]}'"
 
@@ -976,13 +976,13 @@ def echoed_words(short: str, question: str) -> list[str]:
     """The words of an answer that the question says too (content words and numbers, as the question
     spells them or misspelt; a CJK run whose first two characters the question has): what a reading
     that said them back is barred from."""
-    asked = _stem(_content(tokens(question)))
+    asked = content_stems(question)
     out = []
     for word in dict.fromkeys(_WORD_OR_RUN.findall(short)):
         if CJK_RUN.match(word):
             if word[:2] in question:
                 out.append(word)
-        elif _as_asked(_stem(_content(tokens(word))), asked) & asked:
+        elif _as_asked(content_stems(word), asked) & asked:
             out.append(word)
     return out
 
@@ -1009,7 +1009,7 @@ def coined(short: str, texts: list[str], question: str, known: Callable[[str], b
 
 def adds_nothing(sentence: str, question: str) -> bool:
     """Every content word of the sentence is the question's: it can hold no answer but a yes or no."""
-    return _stem(_content(tokens(sentence))) <= _stem(_content(tokens(question)))
+    return content_stems(sentence) <= content_stems(question)
 
 
 def restates(short: str, text: str) -> bool:
@@ -1438,7 +1438,7 @@ def _counted(question: str, answer: list[str], order: list[Passage], doc_text) -
     counted = sent[sent.index(value[0]) + 1 : sent.index(value[0]) + 3] if value[0] in sent else []
     # The number counts what is asked: one of the two words after it is the question's ("37 new
     # teachers", "4,250 cases"), not "day 10 of life" or "one third of".
-    if exact is None or not _stem(set(counted)) & _stem(_content(tokens(question))):
+    if exact is None or not _stem(set(counted)) & content_stems(question):
         return None
     if _reference_mark(exact, sentence) or not _meets_question(
         sent, sent, set(), set(), False, question, value, _around(p, doc_text(p.doc_id), question)
@@ -1578,7 +1578,7 @@ def _yes_no_terms(sentence: str) -> set[str]:
 
 
 def _check_yes_no(question: str, short: str, order: list[Passage], doc_text) -> Verdict:
-    asked = _stem(_content(tokens(question)))
+    asked = content_stems(question)
     sentences = [(p, (start, end), score, _yes_no_terms(doc_text(p.doc_id)[start:end]))
                  for p in order for start, end, score in _spans(p)]
     # The sentence that restates the question holds most of its words, the rare ones first: "Does the
