@@ -58,7 +58,7 @@ def scores(ranked: list[bool]) -> dict[str, float]:
 
 
 def run(path: Path, index_dir: Path) -> dict:
-    from docqa.answer import rerank, score_sentences
+    from docqa.answer import document_texts, rerank, score_sentences
     from docqa.index import Index
     from docqa.settings import load_settings
 
@@ -88,7 +88,8 @@ def run(path: Path, index_dir: Path) -> dict:
 
                 candidates = rerank(q["query"], hits, idx, settings.answer)
                 attended = [c.hit for c in candidates]
-                read = sorted(score_sentences(q["query"], candidates, idx, settings.answer), key=lambda s: -s.score)
+                read = sorted(score_sentences(q["query"], candidates, idx, settings.answer, document_texts(idx)),
+                              key=lambda s: -s.score)
                 for name, ranking in (("hybrid", hits), ("attention", attended), ("sentences", read)):
                     for metric, value in scores([is_relevant(h) for h in ranking]).items():
                         totals[name][metric] = totals[name].get(metric, 0.0) + value

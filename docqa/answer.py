@@ -283,9 +283,11 @@ def competing(candidates: list[Candidate], settings: AnswerSettings) -> list[Can
     return kept[: settings.sentence_chunks]
 
 
-def score_sentences(question: str, candidates: list[Candidate], index, settings: AnswerSettings) -> list[Sentence]:
+def score_sentences(question: str, candidates: list[Candidate], index, settings: AnswerSettings,
+                    doc_text: Callable[[int], str]) -> list[Sentence]:
     """Sentence-level attention inside the competing candidates (token states are cached), plus the share
-    of the question's words each sentence holds (sentences.lexical, answer.lexical_weight)."""
+    of the question's words each sentence holds (sentences.lexical, answer.lexical_weight). `doc_text` is
+    the caller's (document_texts): the documents are read from the store once per question."""
     kept = competing(candidates, settings)
     if not kept:
         return []
@@ -303,7 +305,6 @@ def score_sentences(question: str, candidates: list[Candidate], index, settings:
                              retrieval_weight=settings.retrieval_weight)
     if not settings.lexical_weight:
         return scored
-    doc_text = document_texts(index)
     said = [verification.content_stems(doc_text(s.candidate.hit.doc_id)[s.start : s.end]) for s in scored]
     shares = sentences.lexical(verification.content_stems(question), said)
     return [replace(s, score=s.score + settings.lexical_weight * share) for s, share in zip(scored, shares)]
@@ -337,7 +338,8 @@ def fill(question: str, candidates: list[Candidate], index, generator: Generator
         # A sentence that states nothing (verification.states) is read only beside one that does: ranked
         # first, a heading with the question's words set the margin and filled the set.
         scored = [s if verification.states(doc_text(s.candidate.hit.doc_id), s.start, s.end)
-                  else replace(s, score=s.score - UNSTATED) for s in score_sentences(question, candidates, index, settings)]
+                  else replace(s, score=s.score - UNSTATED)
+                  for s in score_sentences(question, candidates, index, settings, doc_text)]
         return working_set.build_sentences(scored, measure, budget, doc_text, count=generator.count_tokens,
                                            neighbours=spec.neighbours, max_passages=spec.max_passages,
                                            margin=spec.margin)

@@ -561,7 +561,7 @@ def summarize_focus(
         if not any(c.verified for c in checked[1]):
             unsupported = UNSUPPORTED
         if words_of(held) < target.low and not (unsupported and a.unverified == "abstain"):
-            filled = padded(held, target, draft, score_sentences(topic, candidates, index, a))
+            filled = padded(held, target, draft, score_sentences(topic, candidates, index, a, doc_text))
             if filled != held:
                 held, checked = filled, None
                 if unsupported:

@@ -384,7 +384,8 @@ def test_a_sentence_that_names_the_question_s_rare_term_gains_on_one_that_does_n
     doc_text = document_texts(index)
 
     def scores(weight):
-        scored = score_sentences(question, candidates, index, settings.model_copy(update={"lexical_weight": weight}))
+        scored = score_sentences(question, candidates, index, settings.model_copy(update={"lexical_weight": weight}),
+                                 doc_text)
         return {doc_text(s.candidate.hit.doc_id)[s.start:s.end]: s.score for s in scored}
 
     alone, fused = scores(0.0), scores(0.2)
