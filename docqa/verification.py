@@ -1552,12 +1552,23 @@ def _first_value(answer: list[str], row: list[str]) -> bool:
 
 
 def states(text: str, start: int, end: int) -> bool:
-    """text[start:end] states something: it is no heading or page's running line, which name a topic
-    ("THE SIEGE OF VICKSBURG. 49", whose page number was read as how many days the siege lasted), and no
-    line of under four words or CJK characters (a paper's URL)."""
+    """text[start:end] states something: it is no heading, cover or page's running line, which name a
+    topic ("THE SIEGE OF VICKSBURG. 49", whose page number was read as how many days the siege lasted),
+    and no line of under four words or CJK characters (a paper's URL)."""
     line = text[start:end]
     return len(line.split()) + cjk_chars(line) >= 4 and not is_heading_line(text, start, end) \
-        and not is_running_line(text, start, end)
+        and not is_running_line(text, start, end) and not is_cover(text, start, end)
+
+
+_ENDS_SENTENCE = re.compile(r"[.!?。！？]")
+
+
+def is_cover(text: str, start: int, end: int) -> bool:
+    """text[start:end] is the document's cover or title: its first text, no longer than a title, and no
+    sentence ("东北电气发展股份有限公司\n2018 年第一季度报告", which holds the year and the quarter every
+    question on the report names, came first for its total assets, net profit and earnings per share,
+    and the model answered from the rows around it)."""
+    return end - start <= COVER_CHARS and not text[:start].strip() and not _ENDS_SENTENCE.search(text, start, end)
 
 
 def _top_sentence(p: Passage, doc_text) -> tuple[int, int] | None:

@@ -122,6 +122,44 @@ def _goes_on(line: str, after: str) -> bool:
     return " | " not in after and (bool(_UNFINISHED_END.search(line)) or line.count("(") > line.count(")"))
 
 
+# A statement's row whose label wraps, as PDF text gives it, puts the values on a line of their own
+# ("四、净利润（净亏损以“－”号填\n列）\n2,434,623.51 -7,061,044.01"): cut apart, the values named
+# nothing and the label no amount. A line of two or more numbers alone joins the short unfinished lines above
+# it (up to a row, a heading, or a line that ends a sentence or opens a list with a colon), from the last
+# one that opens an item ("四、", "（一）", "减：", "2.") where one does; the text is cut before that label.
+_ITEM = re.compile(r"\s*(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、．](?!\d)|(?:减|加|其中)[：:])")
+# A sentence's end, or a heading's colon ("一、经营活动产生的现金流量："): the line above a label.
+_ENDS_LABEL = re.compile(r"[.!?。！？:：]\s*$")
+_LABEL_LINES = 4  # how far up a values line looks for the start of its label
+_LABEL_CHARS = 60  # a longer line is prose, whose sentence a values line below it does not end
+
+
+def is_values_line(line: str) -> bool:
+    """Two or more numbers and nothing else: a table row's values without its label."""
+    words = TOKEN.findall(line)
+    return len(words) >= 2 and all(w[0].isdigit() for w in words) and not CLOCK.search(line)
+
+
+def _labels(lines: list[str], row: list[bool], headings: set[int]) -> tuple[set[int], set[int]]:
+    """The newlines (by the index of the line above) that a values line's label keeps, and the lines
+    that open such a label, before which the text is cut."""
+    joined: set[int] = set()
+    opens: set[int] = set()
+    for v in range(1, len(lines)):
+        if not is_values_line(lines[v]):
+            continue
+        top = v
+        for k in range(v - 1, max(-1, v - 1 - _LABEL_LINES), -1):
+            if row[k] or k in headings or _ENDS_LABEL.search(lines[k]) or not 0 < len(lines[k].strip()) <= _LABEL_CHARS:
+                break
+            top = k
+            if _ITEM.match(lines[k]):
+                break
+        joined.update(range(top, v))
+        opens.add(top)
+    return joined, opens
+
+
 def _lines(text: str, a: int, b: int) -> list[tuple[int, int]]:
     """Split [a, b) at the newlines around each table row and heading (not around a footnote mark
     inside a sentence), and keep long prose in pieces of at most MAX_SENTENCE_CHARS at line breaks.
@@ -144,8 +182,13 @@ def _lines(text: str, a: int, b: int) -> list[tuple[int, int]]:
             inside |= {first, second}
     row = [is_table_row(line) for line in lines]
     goes_on = [_goes_on(lines[i], lines[i + 1]) for i in range(len(cuts))]
+    joined, opens = _labels(lines, row, headings)
     for i, cut in enumerate(cuts):
-        if cut in inside:
+        if cut in inside or i in joined:
+            continue
+        if i + 1 in opens:
+            out.append((start, cut))
+            start = cut + 1
             continue
         # A line that reads like a row but runs on into the next one is a sentence's: "The FAA proposes to
         # supersede Airworthiness Directive (AD)\n2018–23–51, which applies to all The\nBoeing …" was cut

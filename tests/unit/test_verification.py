@@ -8,7 +8,7 @@ from docqa.citations import cite
 from docqa.retrieval.working_set import Passage, WorkingSet
 from docqa.verification import (
     REFERENCE_MARK, RESTATES, YES_NO_FOR_CHOICE, _misspelt, barred_words, check, first_sentence, is_either_or, is_title,
-    is_yes_no, parse, snap, tokens, without_aside, without_restated_lead, wrong_kind,
+    is_yes_no, parse, snap, states, tokens, without_aside, without_restated_lead, wrong_kind,
 )
 
 TABLE_III = (
@@ -243,6 +243,21 @@ def test_a_one_letter_name_is_an_answer_to_check():
     assert not wrong.verified
     article = _check("Which programming language is MuPDF written in?", "a [1]", text)
     assert not article.verified and article.reason == "the answer has no content to check"
+
+
+def test_a_document_s_cover_states_nothing():
+    # The quarterly report's cover holds the year and the quarter that every question on it names: it came
+    # first for the total assets, the net profit and the earnings per share, and the model answered from
+    # the rows around it. It is read only beside a sentence that states something, as a heading is.
+    report = "东北电气发展股份有限公司\n2018 年第一季度报告\n\n总资产（元） 298,608,889.04 306,236,911.04\n"
+    cover = report.index("\n\n")
+    assert not states(report, 0, cover)
+    row = report.index("总资产")
+    assert states(report, row, len(report) - 1)
+    # the same words further in, or a first line that ends a sentence, state something
+    later = "本报告经董事会审议通过。\n" + report
+    assert states(later, later.index("东北"), later.index("\n\n"))
+    assert states("The board approved the report on 20 April 2018.", 0, 48)
 
 
 def test_a_report_s_title_names_the_period_of_its_tables_current_column():

@@ -309,6 +309,24 @@ def test_a_line_of_numbers_that_runs_on_into_the_next_is_no_table_row():
     assert [faa[a:b] for a, b in split(faa)] == [faa[: faa.index("\nModel 737–8 2018")], "Model 737–8 2018 41", "Model 737–9 2019 12"]
 
 
+def test_a_row_whose_label_wraps_keeps_its_values_and_starts_at_its_item():
+    from docqa.retrieval.sentences import split
+
+    # The quarterly report's income statement: PDF text puts a wrapped label's values on a line of
+    # their own. Cut apart, "2,434,623.51 -7,061,044.01" named nothing and the label no amount.
+    text = ("减：所得税费用\n四、净利润（净亏损以“－”号填\n列）\n2,434,623.51 -7,061,044.01\n"
+            "一、经营活动产生的现金流量：\n销售商品、提供劳务收到的现\n金\n7,715,912.60 15,096,149.30")
+    assert [text[a:b] for a, b in split(text)] == [
+        "减：所得税费用", "四、净利润（净亏损以“－”号填\n列）\n2,434,623.51 -7,061,044.01",
+        "一、经营活动产生的现金流量：", "销售商品、提供劳务收到的现\n金\n7,715,912.60 15,096,149.30",
+    ]
+    # A long line is prose: the numbers below it are not its row.
+    prose = "The counts below were taken by the survey teams in each of the districts that year\n12 15"
+    assert [prose[a:b] for a, b in split(prose)] == [
+        "The counts below were taken by the survey teams in each of the districts that year", "12 15",
+    ]
+
+
 def test_a_heading_on_a_line_of_its_own_is_cut_off_the_sentence_below_it():
     from docqa.retrieval.sentences import split
 
