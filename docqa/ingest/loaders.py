@@ -49,8 +49,8 @@ def kind_of(path: Path) -> str | None:
 # next ingest, though its bytes are unchanged. pdf 2: running headers and footers left out (margins.py),
 # columns drawn line by line across the page read a column at a time (columns.py). pdf 3: a page whose
 # rules frame no table read for columns too. pdf 4: a gutter crossed by a title or a printer's line
-# still found.
-READERS = {"pdf": 4}
+# still found. pdf 5: a row of names inside a ruled table heads the rows below it (tables.Table.lines).
+READERS = {"pdf": 5}
 
 
 def reader_version(kind: str) -> int:

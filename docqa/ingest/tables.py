@@ -79,7 +79,20 @@ class Table:
     indices: set[int]  # the page-text positions of the characters the table replaces
 
     def lines(self) -> list[str]:
-        return [render_row(self.header, row) for row in self.rows]
+        """Each row under the header that heads its column. A row of names alone, among rows of figures
+        and before one, heads the rows below it and is no row itself: a quarterly report's key figures
+        are one ruled table, its income lines under "本报告期 | 上年同期" and then its balance lines under
+        "本报告期末 | 上年度末", and the total assets at the year's end were read as last year's."""
+        figures = [any(ch.isdigit() for cell in row for ch in cell) for row in self.rows]
+        out, header = [], self.header
+        for i, row in enumerate(self.rows):
+            heads = (not figures[i] and i + 1 < len(self.rows) and figures[i + 1] and 2 * sum(figures) >= len(self.rows)
+                     and 2 * sum(1 for cell in row[1:] if cell) >= len(header) - 1)
+            if heads:
+                header = [header[0], *(cell or h for cell, h in zip(row[1:], header[1:], strict=False))]
+            else:
+                out.append(render_row(header, row))
+        return out
 
 
 def render_row(header: list[str], row: list[str]) -> str:
@@ -418,6 +431,17 @@ def _name_terms(name: str) -> set[str]:
     return (_terms(_UNIT_AFTER.sub("", name)) or _terms(name)) - _FILLERS
 
 
+# A table's columns of periods: the report's own ("本报告期", "本期发生额", "本报告期末", "current year")
+# and earlier ones ("上年同期", "上年度末", "期初余额", "prior year"). A column of change names both.
+_EARLIER = re.compile(either_script("上年|去年|上期|前期|期初|年初|上季|同期") + r"|\b(?:last|previous|prior|preceding)\b", re.I)
+_CURRENT = re.compile(either_script("本报告期|本期|本年|本季|期末") + r"|\b(?:current|this)\b", re.I)
+
+
+def _period(header: str) -> str:
+    earlier, current = bool(_EARLIER.search(header)), bool(_CURRENT.search(header))
+    return "earlier" if earlier and not current else "current" if current and not earlier else ""
+
+
 def named_cell(question: str, rows: list[str], min_name: int = 1) -> tuple[int, str] | None:
     """The cell a question names, as (index into rows, value): the row whose first value the
     question states in full (the row's name: "Caddon Vale", "WiLI-2018 accuracy"; rows of one
@@ -426,7 +450,10 @@ def named_cell(question: str, rows: list[str], min_name: int = 1) -> tuple[int, 
     "langdetect"), a cell holding a stated number being a condition, not the answer. None when
     either is missing or ambiguous (two cells with headers alike): the question is not a cell lookup.
     `min_name`: the fewest terms a row's name may have (a whole document holds rows named by one
-    word, "股东" of a header row read as a row, that many a question states by chance)."""
+    word, "股东" of a header row read as a row, that many a question states by chance).
+    Where the columns are periods, a question that names no earlier one asks for the report's own:
+    "公司第一季度末总资产是多少？" is "本报告期末", not "上年度末" (which shared "度末" with it, and last
+    year's total was verified), and "归属于上市公司股东的净利润是多少？", naming no column, is "本报告期"."""
     asked = _terms(question) | (_REASON if WHY.search(question) else set())
     stated = set(_NUMBER.findall(question))
     parsed = [(i, cells) for i, line in enumerate(rows) if (cells := parse_row(line))]
@@ -441,10 +468,14 @@ def named_cell(question: str, rows: list[str], min_name: int = 1) -> tuple[int, 
     # unrestricted shares) are told apart by their headers: the question names one table's column.
     # A header is scored by the question's words it holds, then by the share of its words those are:
     # "本报告期" (this period) is asked by "本报告期…的净利润", and "本报告期比上年同期增减" (the change) only partly.
-    scores = sorted(
-        (((shared := len(_terms(h) & asked)), shared / max(len(_terms(h)), 1)), i, v)
-        for i, cells in named for h, v in cells[1:] if not stated & set(_NUMBER.findall(v))
-    )[::-1]
+    open_cells = [(i, h, v) for i, cells in named for h, v in cells[1:] if not stated & set(_NUMBER.findall(v))]
+    if not _EARLIER.search(question):
+        open_cells = [(i, h, v) for i, h, v in open_cells if _period(h) != "earlier"]
+    scores = sorted((((shared := len(_terms(h) & asked)), shared / max(len(_terms(h)), 1)), i, v)
+                    for i, h, v in open_cells)[::-1]
+    if scores and scores[0][0][0] == 0 and any(_period(h) == "earlier" for _, cells in named for h, _ in cells[1:]):
+        current = [(i, v) for i, h, v in open_cells if _period(h) == "current"]
+        return current[0] if len(current) == 1 else None
     if not scores or scores[0][0][0] == 0 or (len(scores) > 1 and scores[1][0] == scores[0][0]):
         return None
     return scores[0][1], scores[0][2]

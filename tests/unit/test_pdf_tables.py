@@ -175,3 +175,32 @@ def test_a_header_the_question_states_whole_outranks_one_it_states_in_part():
             "本报告期比上年同期增减: 70.13%"]
     assert tables.named_cell("本报告期归属于上市公司股东的净利润是多少？", rows) == (0, "-4,648,986.52")
     assert tables.named_cell("归属于上市公司股东的净利润本报告期比上年同期增减多少？", rows) == (0, "70.13%")
+
+
+def test_a_question_that_names_no_earlier_period_asks_for_the_report_s_own():
+    rows = ["归属于上市公司股东的净利润 （元） | 本报告期: -4,648,986.52 | 上年同期: -15,563,758.44 | "
+            "本报告期比上年同期增减: 70.13%",
+            "总资产 （元） | 本报告期末: 298,608,889.04 | 上年度末: 306,236,911.04 | 增减: -2.49%"]
+    assert tables.named_cell("归属于上市公司股东的净利润是多少？", rows) == (0, "-4,648,986.52")
+    # "度末" of 季度末 is no year's end: last year's column was the one it shared a term with
+    assert tables.named_cell("公司第一季度末总资产是多少？", rows) == (1, "298,608,889.04")
+    assert tables.named_cell("上年同期归属于上市公司股东的净利润是多少？", rows) == (0, "-15,563,758.44")
+    assert tables.named_cell("What were the sales of the Southern region?",
+                             ["Region: Southern | Q1: 660 | Q2: 829"]) is None, "columns that are no periods"
+
+
+def test_a_row_of_names_inside_a_table_heads_the_rows_below_it():
+    # A quarterly report's key figures: income lines under this period and last year's, then balance
+    # lines under this period's end and last year's end, in one ruled table.
+    table = tables.Table(0, 100, 0, 100, ["", "本报告期", "上年同期", "增减"], [
+        ["营业收入 （元）", "4,755,785.11", "5,699,227.63", "-16.55%"],
+        ["", "本报告期末", "上年度末", "增减"],
+        ["总资产 （元）", "298,608,889.04", "306,236,911.04", "-2.49%"],
+    ], set())
+    assert table.lines() == [
+        "营业收入 （元） | 本报告期: 4,755,785.11 | 上年同期: 5,699,227.63 | 增减: -16.55%",
+        "总资产 （元） | 本报告期末: 298,608,889.04 | 上年度末: 306,236,911.04 | 增减: -2.49%",
+    ]
+    # In a table of names, a row of names is a row.
+    names = tables.Table(0, 100, 0, 100, ["Term", "Meaning"], [["AD", "airworthiness directive"], ["FAA", "aviation"]], set())
+    assert names.lines() == ["Term: AD | Meaning: airworthiness directive", "Term: FAA | Meaning: aviation"]
