@@ -39,6 +39,7 @@ knowledge, which `ask` does not pass off as the documents' (it abstains).
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import math
@@ -1217,8 +1218,9 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
                 continue
             # The title adds to what a row may meet, so it can only let through its first value.
             title = cover if row and _first_value(answer, sent) else set()
-            if not _meets_question(sent + heading, context + headings, passage_words | title, header | _numbers(title),
-                                   row, question, answer, around):
+            if row and parent_only(text, start, question) or \
+                    not _meets_question(sent + heading, context + headings, passage_words | title, header | _numbers(title),
+                                        row, question, answer, around):
                 if exact and (holder is None or (p.n in cited, score) > holder[0]):
                     holder = ((p.n in cited, score), expanded(exact, text[start:end]))
                 continue
@@ -1541,6 +1543,30 @@ def _cover(text: str) -> set[str]:
     every table in it is about. The income statement of "2018 年第一季度报告" heads its columns "本期"
     and "上期" and never writes the year or the quarter a question names."""
     return _stem(_terms(tokens(text[:COVER_CHARS])))
+
+
+# A listed company's report gives each statement twice, row for row alike: the group's ("3、合并利润表")
+# and the parent company's alone ("4、母公司利润表").
+_STATEMENT = re.compile(r"\d+[、.．]\s*" + either_script("(合并|母公司)(资产负债表|利润表|现金流量表|所有者权益变动表)"))
+_PARENT = re.compile(either_script("母公司"))
+
+
+def parent_only(text: str, start: int, question: str) -> bool:
+    """text[start:] is under the parent company's own statement, which a question that does not name the
+    parent does not ask about: "公司第一季度的经营活动现金流入小计" is the group's 32,777,748.55, and the
+    parent's 24,052,160.50, from the row alike two pages on, was verified."""
+    if _PARENT.search(question):
+        return False
+    starts, parents = _statements(text)
+    at = bisect.bisect_right(starts, start)
+    return at > 0 and parents[at - 1]
+
+
+@functools.lru_cache(maxsize=8)
+def _statements(text: str) -> tuple[list[int], list[bool]]:
+    """Where each statement opens in the document, and whether it is the parent company's."""
+    found = list(_STATEMENT.finditer(text))
+    return [m.start() for m in found], [_PARENT.match(m.group(1)) is not None for m in found]
 
 
 def _first_value(answer: list[str], row: list[str]) -> bool:

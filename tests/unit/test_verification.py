@@ -245,6 +245,24 @@ def test_a_one_letter_name_is_an_answer_to_check():
     assert not article.verified and article.reason == "the answer has no content to check"
 
 
+def test_a_row_of_the_parent_company_s_own_statement_answers_only_for_the_parent():
+    # A listed company's report gives each statement for the group and again for the parent alone, row
+    # for row alike: the parent's cash inflow was verified for the company's.
+    report = ("河畔电力股份有限公司\n2019 年第一季度报告\n" + "公司董事会保证季度报告内容的真实、准确、完整。\n" * 8
+              + "5、合并现金流量表\n单位：元\n项目 本期发生额 上期发生额\n经营活动现金流入小计 32,777,748.55 70,751,461.54\n"
+              + "6、母公司现金流量表\n单位：元\n项目 本期发生额 上期发生额\n经营活动现金流入小计 24,052,160.50 62,676,379.12\n")
+
+    def verified(question, answer):
+        start = report.index(f"经营活动现金流入小计 {answer}")
+        end = report.index("\n", start)
+        row = Passage(1, "/d1.pdf", "", 9, 9, "", start, end, report[start:end], [1], [0], 1.0, n=1)
+        return check(question, f"{answer} [1]", WorkingSet([row], tokens=100, budget=1000), {1: report}.__getitem__).verified
+
+    assert verified("公司2019年第一季度的经营活动现金流入小计是多少？", "32,777,748.55")
+    assert not verified("公司2019年第一季度的经营活动现金流入小计是多少？", "24,052,160.50")
+    assert verified("母公司2019年第一季度的经营活动现金流入小计是多少？", "24,052,160.50")
+
+
 def test_a_document_s_cover_states_nothing():
     # The quarterly report's cover holds the year and the quarter that every question on it names: it came
     # first for the total assets, the net profit and the earnings per share, and the model answered from
