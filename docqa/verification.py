@@ -1218,7 +1218,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
                 continue
             # The title adds to what a row may meet, so it can only let through its first value.
             title = cover if row and _first_value(answer, sent) else set()
-            if row and parent_only(text, start, question) or \
+            if parent_row(text, start, end, question) or \
                     not _meets_question(sent + heading, context + headings, passage_words | title, header | _numbers(title),
                                         row, question, answer, around):
                 if exact and (holder is None or (p.n in cited, score) > holder[0]):
@@ -1551,11 +1551,11 @@ _STATEMENT = re.compile(r"\d+[、.．]\s*" + either_script("(合并|母公司)(�
 _PARENT = re.compile(either_script("母公司"))
 
 
-def parent_only(text: str, start: int, question: str) -> bool:
-    """text[start:] is under the parent company's own statement, which a question that does not name the
-    parent does not ask about: "公司第一季度的经营活动现金流入小计" is the group's 32,777,748.55, and the
-    parent's 24,052,160.50, from the row alike two pages on, was verified."""
-    if _PARENT.search(question):
+def parent_row(text: str, start: int, end: int, question: str) -> bool:
+    """text[start:end] is a row of the parent company's own statement, which a question that does not
+    name the parent does not ask about: "公司第一季度的经营活动现金流入小计" is the group's 32,777,748.55, and
+    the parent's 24,052,160.50, from the row alike two pages on, was verified."""
+    if _PARENT.search(question) or not is_table_row(text[start:end]):
         return False
     starts, parents = _statements(text)
     at = bisect.bisect_right(starts, start)
