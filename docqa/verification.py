@@ -1255,7 +1255,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         return Verdict(short, order[0], _top_sentence(order[0], doc_text), False,
                        "no sentence of the passages holds the answer and meets the question")
     quoted = doc_text(best[1].doc_id)[best[2][0] : best[2][1]]
-    short = expanded(best[3] or short, quoted)
+    short = _current_value(question, expanded(best[3] or short, quoted), doc_text(best[1].doc_id), best[2][0])
     # An abbreviation of the question's own words says them back as much as they do: "AD", spelt out by its
     # quote as "Airworthiness Directive (AD)", for "Which airworthiness directive would … supersede?".
     if not choice and _abbreviates(bare := without_aside(short), short) and _restates(tokens(bare), q):
@@ -1268,6 +1268,21 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         unnamed(question, short, with_neighbours) or ("" if choice else echoed(question, short)) or (
         "" if best[0][0] else "the sentence that holds it is context, not one attention ranked near the best")
     return Verdict(short, best[1], best[2], not kind, kind, refuted=bool(refuted))
+
+
+_PERIOD_HEADER_LINES = 80  # how far above a row its statement's header may be: a statement runs over pages
+
+
+def _current_value(question: str, short: str, text: str, start: int) -> str:
+    """A row's values given whole ("32,777,748.55 70,751,461.54" for the cash inflow) are its first, the
+    report's own period's, under a header that names it and an earlier one ("项目 本期发生额 上期发生额"),
+    when the question names no earlier period: the others are last year's."""
+    values = short.split()
+    if len(values) < 2 or not all(_DIGITS.fullmatch(v.lstrip("-−+$¥€£")) for v in values) or tables.EARLIER.search(question):
+        return short
+    above = text[:start].splitlines()[-_PERIOD_HEADER_LINES:]
+    headed = any(tables.CURRENT.search(line) and tables.EARLIER.search(line) for line in above)
+    return values[0] if headed else short
 
 
 def _cell_answer(question: str, cell: tuple[Passage, tuple[int, int], str] | None) -> Verdict | None:

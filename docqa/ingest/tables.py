@@ -433,12 +433,12 @@ def _name_terms(name: str) -> set[str]:
 
 # A table's columns of periods: the report's own ("本报告期", "本期发生额", "本报告期末", "current year")
 # and earlier ones ("上年同期", "上年度末", "期初余额", "prior year"). A column of change names both.
-_EARLIER = re.compile(either_script("上年|去年|上期|前期|期初|年初|上季|同期") + r"|\b(?:last|previous|prior|preceding)\b", re.I)
-_CURRENT = re.compile(either_script("本报告期|本期|本年|本季|期末") + r"|\b(?:current|this)\b", re.I)
+EARLIER = re.compile(either_script("上年|去年|上期|前期|期初|年初|上季|同期") + r"|\b(?:last|previous|prior|preceding)\b", re.I)
+CURRENT = re.compile(either_script("本报告期|本期|本年|本季|期末") + r"|\b(?:current|this)\b", re.I)
 
 
 def _period(header: str) -> str:
-    earlier, current = bool(_EARLIER.search(header)), bool(_CURRENT.search(header))
+    earlier, current = bool(EARLIER.search(header)), bool(CURRENT.search(header))
     return "earlier" if earlier and not current else "current" if current and not earlier else ""
 
 
@@ -469,7 +469,7 @@ def named_cell(question: str, rows: list[str], min_name: int = 1) -> tuple[int, 
     # A header is scored by the question's words it holds, then by the share of its words those are:
     # "本报告期" (this period) is asked by "本报告期…的净利润", and "本报告期比上年同期增减" (the change) only partly.
     open_cells = [(i, h, v) for i, cells in named for h, v in cells[1:] if not stated & set(_NUMBER.findall(v))]
-    if not _EARLIER.search(question):
+    if not EARLIER.search(question):
         open_cells = [(i, h, v) for i, h, v in open_cells if _period(h) != "earlier"]
     scores = sorted((((shared := len(_terms(h) & asked)), shared / max(len(_terms(h)), 1)), i, v)
                     for i, h, v in open_cells)[::-1]

@@ -263,6 +263,20 @@ def test_a_row_of_the_parent_company_s_own_statement_answers_only_for_the_parent
     assert verified("母公司2019年第一季度的经营活动现金流入小计是多少？", "24,052,160.50")
 
 
+def test_a_row_s_values_given_whole_are_its_first_under_a_header_of_periods():
+    # "项目 本期发生额 上期发生额": the model copied the row's run of values, the second being last year's.
+    report = ("河畔电力股份有限公司\n2019 年第一季度报告\n" + "公司董事会保证季度报告内容的真实、准确、完整。\n" * 8
+              + "5、合并现金流量表\n单位：元\n项目 本期发生额 上期发生额\n经营活动现金流入小计 32,777,748.55 70,751,461.54\n")
+    start = report.index("经营活动")
+    end = report.index("\n", start)
+    ws = WorkingSet([Passage(1, "/d1.pdf", "", 9, 9, "", start, end, report[start:end], [1], [0], 1.0, n=1)],
+                    tokens=100, budget=1000)
+    v = check("公司2019年第一季度的经营活动现金流入小计是多少？", "32,777,748.55 70,751,461.54 [1]", ws, {1: report}.__getitem__)
+    assert v.verified and v.short == "32,777,748.55", v.reason
+    both = check("本期和上期的经营活动现金流入小计是多少？", "32,777,748.55 70,751,461.54 [1]", ws, {1: report}.__getitem__)
+    assert both.short == "32,777,748.55 70,751,461.54", "a question that names the earlier period keeps it"
+
+
 def test_a_document_s_cover_states_nothing():
     # The quarterly report's cover holds the year and the quarter that every question on it names: it came
     # first for the total assets, the net profit and the earnings per share, and the model answered from
