@@ -1255,7 +1255,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         return Verdict(short, order[0], _top_sentence(order[0], doc_text), False,
                        "no sentence of the passages holds the answer and meets the question")
     quoted = doc_text(best[1].doc_id)[best[2][0] : best[2][1]]
-    short = _current_value(question, expanded(best[3] or short, quoted), doc_text(best[1].doc_id), best[2][0])
+    short = _current_value(question, expanded(best[3] or short, quoted), doc_text(best[1].doc_id), best[2])
     # An abbreviation of the question's own words says them back as much as they do: "AD", spelt out by its
     # quote as "Airworthiness Directive (AD)", for "Which airworthiness directive would … supersede?".
     if not choice and _abbreviates(bare := without_aside(short), short) and _restates(tokens(bare), q):
@@ -1271,17 +1271,20 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
 
 
 _PERIOD_HEADER_LINES = 80  # how far above a row its statement's header may be: a statement runs over pages
+_HEADER_CHARS = 80
 
 
-def _current_value(question: str, short: str, text: str, start: int) -> str:
-    """A row's values given whole ("32,777,748.55 70,751,461.54" for the cash inflow) are its first, the
-    report's own period's, under a header that names it and an earlier one ("项目 本期发生额 上期发生额"),
-    when the question names no earlier period: the others are last year's."""
+def _current_value(question: str, short: str, text: str, quote: tuple[int, int]) -> str:
+    """A row's values given whole ("32,777,748.55 70,751,461.54" for the cash inflow), quoted from the row,
+    are its first, the report's own period's, under a header that names it and an earlier one ("项目 本期发生额
+    上期发生额"), when the question names no earlier period: the others are last year's."""
     values = short.split()
-    if len(values) < 2 or not all(_DIGITS.fullmatch(v.lstrip("-−+$¥€£")) for v in values) or tables.EARLIER.search(question):
+    if len(values) < 2 or not all(_DIGITS.fullmatch(v.lstrip("-−+$¥€£")) for v in values) or tables.EARLIER.search(question) \
+            or not is_table_row(text[quote[0] : quote[1]]):
         return short
-    above = text[:start].splitlines()[-_PERIOD_HEADER_LINES:]
-    headed = any(tables.CURRENT.search(line) and tables.EARLIER.search(line) for line in above)
+    above = text[max(0, quote[0] - 80 * _PERIOD_HEADER_LINES) : quote[0]].splitlines()[-_PERIOD_HEADER_LINES:]
+    # A header is a short line, not prose that says "this year" and "last year".
+    headed = any(len(line) <= _HEADER_CHARS and tables.CURRENT.search(line) and tables.EARLIER.search(line) for line in above)
     return values[0] if headed else short
 
 

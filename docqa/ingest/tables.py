@@ -469,8 +469,8 @@ def named_cell(question: str, rows: list[str], min_name: int = 1) -> tuple[int, 
     # A header is scored by the question's words it holds, then by the share of its words those are:
     # "本报告期" (this period) is asked by "本报告期…的净利润", and "本报告期比上年同期增减" (the change) only partly.
     open_cells = [(i, h, v) for i, cells in named for h, v in cells[1:] if not stated & set(_NUMBER.findall(v))]
-    if not EARLIER.search(question):
-        open_cells = [(i, h, v) for i, h, v in open_cells if _period(h) != "earlier"]
+    if not EARLIER.search(question):  # an earlier period's column the question names by its year stays ("2018")
+        open_cells = [(i, h, v) for i, h, v in open_cells if _period(h) != "earlier" or set(_NUMBER.findall(h)) & stated]
     scores = sorted((((shared := len(_terms(h) & asked)), shared / max(len(_terms(h)), 1)), i, v)
                     for i, h, v in open_cells)[::-1]
     if scores and scores[0][0][0] == 0 and any(_period(h) == "earlier" for _, cells in named for h, _ in cells[1:]):

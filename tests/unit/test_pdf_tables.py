@@ -92,6 +92,8 @@ def test_two_rules_or_rules_of_different_widths_make_no_table():
 def test_the_cell_a_question_names_by_row_and_column():
     rows = ["Region: Northern | Q1: 754 | Q2: 292 | Q3: 481", "Region: Southern | Q1: 660 | Q2: 829 | Q3: 164"]
     assert tables.named_cell("What were the Q3 sales of the Southern region?", rows) == (1, "164")
+    assert tables.named_cell("What were the 2018 sales of the Southern region?",
+                             ["Region: Southern | 2019: 660 | 2018 (prior year): 829"]) == (0, "829"), "named by its year"
     assert tables.named_cell("What were the sales of the Southern region?", rows) is None, "no column named"
     assert tables.named_cell("What were the Q3 sales?", rows) is None, "no row named"
     assert tables.named_cell("What were the Q3 sales of the Southern region?", ["Southern Q3 164"]) is None
