@@ -1145,6 +1145,8 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         short = in_script(short, traditional_passages)
     if any(short.casefold() == Path(p.path).name.casefold() for p in order):
         return Verdict(short, order[0], None, False, NAMES_FILE)
+    if is_yes_no(question) and (ticked := _ticked(question, order, doc_text)):
+        return ticked
     if is_yes_no(question) and _YES_NO_ANSWER.match(short):
         return _check_yes_no(question, short, order, doc_text)
     either_or = is_either_or(question)
@@ -1624,6 +1626,28 @@ def _top_sentence(p: Passage, doc_text) -> tuple[int, int] | None:
     text = doc_text(p.doc_id)
     start, end, _ = max([s for s in spans if states(text, s[0], s[1])] or spans, key=lambda s: s[2])
     return (start, end)
+
+
+# A form's yes/no line with one box ticked: "第一季度报告是否经过审计 □ 是 √ 否" says no.
+_TICK, _BOX = "√☑✓✔■", "□☐"
+_TICKED = re.compile(rf"[{_BOX}]\s*(?:是|否)\s*[{_TICK}]\s*(是|否)|[{_TICK}]\s*(是|否)\s*[{_BOX}]\s*(?:是|否)")
+
+
+def _ticked(question: str, order: list[Passage], doc_text) -> Verdict | None:
+    """The box a report's form ticks on the line that asks the question, as the answer, whatever the
+    model read it as ("□ 是" for whether the quarterly report was audited): the sentence with a ticked
+    是 or 否 that holds the most of the question's words, and half of them at least."""
+    asked = content_stems(question)
+    best = None
+    for p in order:
+        text = doc_text(p.doc_id)
+        for start, end, _ in _spans(p):
+            if not (m := _TICKED.search(text, start, end)):
+                continue
+            share = len(asked & content_stems(text[start:end])) / (len(asked) or 1)
+            if share >= 0.5 and (best is None or share > best[0]):
+                best = (share, p, (start, end), m.group(1) or m.group(2))
+    return None if best is None else Verdict(best[3], best[1], best[2], True)
 
 
 def _yes_no_terms(sentence: str) -> set[str]:

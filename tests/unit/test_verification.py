@@ -277,6 +277,19 @@ def test_a_row_s_values_given_whole_are_its_first_under_a_header_of_periods():
     assert both.short == "32,777,748.55 70,751,461.54", "a question that names the earlier period keeps it"
 
 
+def test_a_yes_no_question_a_report_s_form_answers_with_a_ticked_box():
+    # "□ 是 √ 否": the box ticked is the answer, however the model reads the line ("□ 是").
+    report = "东北电气发展股份有限公司\n2018 年第一季度报告\n\n二、审计报告\n第一季度报告是否经过审计\n□ 是 √ 否\n公司第一季度报告未经审计。\n"
+    start = report.index("二、")
+    form = Passage(1, "/d1.pdf", "", 22, 22, "", start, len(report) - 1, report[start:-1], [1], [0], 1.0, n=1)
+    ws = WorkingSet([form], tokens=100, budget=1000)
+    v = check("公司第一季度报告是否经过审计？", "□ 是 [1]", ws, {1: report}.__getitem__)
+    assert (v.short, v.verified) == ("否", True)
+    assert "√ 否" in report[v.quote[0] : v.quote[1]]
+    # a line that asks something else answers nothing here
+    assert check("公司是否盈利？", "□ 是 [1]", ws, {1: report}.__getitem__).short != "否"
+
+
 def test_a_document_s_cover_states_nothing():
     # The quarterly report's cover holds the year and the quarter that every question on it names: it came
     # first for the total assets, the net profit and the earnings per share, and the model answered from
