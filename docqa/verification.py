@@ -1610,11 +1610,13 @@ _ENDS_SENTENCE = re.compile(r"[.!?。！？]")
 
 
 def is_cover(text: str, start: int, end: int) -> bool:
-    """text[start:end] is the document's cover or title: its first text, no longer than a title, and no
-    sentence ("东北电气发展股份有限公司\n2018 年第一季度报告", which holds the year and the quarter every
-    question on the report names, came first for its total assets, net profit and earnings per share,
-    and the model answered from the rows around it)."""
-    return end - start <= COVER_CHARS and not text[:start].strip() and not _ENDS_SENTENCE.search(text, start, end)
+    """text[start:end] is the document's cover or title: its first text, no longer than a title, no
+    sentence, and followed by the document's body ("东北电气发展股份有限公司\n2018 年第一季度报告", which holds
+    the year and the quarter every question on the report names, came first for its total assets, net
+    profit and earnings per share, and the model answered from the rows around it). A note of one line
+    without a full stop ("the wifi password is hunter2") is its own body, not a cover."""
+    return end - start <= COVER_CHARS and not text[:start].strip() and not _ENDS_SENTENCE.search(text, start, end) \
+        and bool(text[end:].strip())
 
 
 def _top_sentence(p: Passage, doc_text) -> tuple[int, int] | None:

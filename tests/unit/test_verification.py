@@ -303,6 +303,7 @@ def test_a_document_s_cover_states_nothing():
     later = "本报告经董事会审议通过。\n" + report
     assert states(later, later.index("东北"), later.index("\n\n"))
     assert states("The board approved the report on 20 April 2018.", 0, 48)
+    assert states("the wifi password is hunter2\n", 0, 28), "a one-line note is its own body"
 
 
 def test_a_report_s_title_names_the_period_of_its_tables_current_column():
