@@ -1145,9 +1145,10 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         short = in_script(short, traditional_passages)
     if any(short.casefold() == Path(p.path).name.casefold() for p in order):
         return Verdict(short, order[0], None, False, NAMES_FILE)
-    if is_yes_no(question) and (ticked := _ticked(question, order, doc_text)):
+    yes_no = is_yes_no(question)
+    if yes_no and (ticked := _ticked(question, order, doc_text)):
         return ticked
-    if is_yes_no(question) and _YES_NO_ANSWER.match(short):
+    if yes_no and _YES_NO_ANSWER.match(short):
         return _check_yes_no(question, short, order, doc_text)
     either_or = is_either_or(question)
     if either_or and _YES_NO_ANSWER.match(short):
@@ -1284,7 +1285,8 @@ def _current_value(question: str, short: str, text: str, quote: tuple[int, int])
     if len(values) < 2 or not all(_DIGITS.fullmatch(v.lstrip("-−+$¥€£")) for v in values) or tables.EARLIER.search(question) \
             or not is_table_row(text[quote[0] : quote[1]]):
         return short
-    above = text[max(0, quote[0] - 80 * _PERIOD_HEADER_LINES) : quote[0]].splitlines()[-_PERIOD_HEADER_LINES:]
+    # Read back as far as that many header-length lines reach, no further into a long document.
+    above = text[max(0, quote[0] - _HEADER_CHARS * _PERIOD_HEADER_LINES) : quote[0]].splitlines()[-_PERIOD_HEADER_LINES:]
     # A header is a short line, not prose that says "this year" and "last year".
     headed = any(len(line) <= _HEADER_CHARS and tables.CURRENT.search(line) and tables.EARLIER.search(line) for line in above)
     return values[0] if headed else short
