@@ -439,9 +439,12 @@ _GLUE = _ARTICLES | {"and", "or", "of"}
 def same_answer(one: str, other: str) -> bool:
     """Two readings give one answer: the words of one are among the other's and at least half of them
     ("Kent-Brown" and "Duke Kent-Brown", "1500" and "1500 and 1850"; not "inequality" and "the existing
-    level of inequality", nor a clause that holds the other answer)."""
+    level of inequality", nor a clause that holds the other answer). Chinese is read a character at a
+    time, and a character is less than a word: there, the shorter answer must hold more than half of the
+    other's ("戟" and "戟重" are two readings, the second a span across a word's end)."""
     small, big = sorted((set(tokens(one)) - _GLUE, set(tokens(other)) - _GLUE), key=len)
-    return bool(small) and small <= big and 2 * len(small) >= len(big)
+    share = 2 * len(small) - len(big)
+    return bool(small) and small <= big and (share > 0 if any(CJK_RUN.fullmatch(t) for t in small) else share >= 0)
 
 
 def _items(short: str) -> list[list[str]]:
@@ -935,6 +938,48 @@ def unnamed(question: str, short: str, context: str) -> str:
     return "" if _stem({head.casefold()}) <= said else f"the question asks for a {head}'s name, and the quote names no {head}"
 
 
+def a_kind(question: str, short: str, quote: str) -> str:
+    """Why the quote gives a kind of thing, not the name a "name of" question asks for: it says the
+    capitalised answer after "a" or "an", and a name takes no such article ("Cheshire Cat" for "What is
+    the name of Alice's cat?", quoted from "It's a friend of mine—a Cheshire Cat"; her cat is Dinah). An
+    answer in lower case is the name of a kind, which is what such a question then asks for ("guru" for
+    "What is the name of the spiritual teacher in Hinduism?", quoted from "a guru")."""
+    if not _NAME_OF.search(question) or not short[:1].isupper():
+        return ""
+    said = re.search(rf"\b(an?)\s+{re.escape(short)}", quote, re.I) or re.match(r"\s*(an?)\s", short, re.I)
+    return f"the quote calls it '{said.group(1)} {short}': a kind, not a name" if said else ""
+
+
+# A code: groups of capitals or digits joined by dashes, dots or slashes ("FAA-2020-0686", "07-1315",
+# "MG772934.1"), a joint allowed a line break after it ("FAA–2020– \n0746" in a PDF's column).
+_CODE = re.compile(r"(?<![\w–—\-./])(?=[A-Z0-9]*\d|[A-Z]+[–—\-./])[A-Z]*\d*(?:[–—\-./]\s{0,2}[A-Z]*\d+[A-Z]*)+(?![\w–—\-])")
+# Digits alone joined once by a dot, or two years, are a decimal or a span, not a code.
+_NOT_CODE = re.compile(rf"\d+\.\d+|{_YEAR_SPAN.pattern}|\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|\d{{1,2}}[-/.]\d{{1,2}}[-/.]\d{{2,4}}")
+# The question asks for an identifier: "the docket number", "its ID", not "the number of cases".
+_CODE_ASKED = re.compile(r"\b(?!(?:the|a|an|what|which|total|same|large|small|great|greater|high|higher|low|lower)\b)"
+                         r"[^\W\d_]+ number\b|\bno\.|\bid\b|\bidentifier\b|\bcode\b|编号|編號|号码|號碼", re.I)
+
+
+def _shape(code: str) -> str:
+    """A code's pattern of letters, digits and joints: "FAA–2020– 0746" and "FAA-2020-0686" share one."""
+    return re.sub(r"\d+", "9", re.sub(r"[A-Z]+", "A", re.sub(r"\s*[–—\-./]\s*", "-", code)))
+
+
+def another_code(question: str, short: str, passages: list[Passage], doc_text) -> str:
+    """Why the answer to "what is the X number?" is one of two: the passages give another code of the
+    same pattern, so they do not say which one the question means (the Federal Register's "Docket No.
+    FAA–2020–0686", the proposed rule its first page heads, and "FAA–2020– 0746", another rule printed
+    on its last pages)."""
+    if not _CODE_ASKED.search(question) or not (code := _CODE.fullmatch(short.strip())) or _NOT_CODE.fullmatch(code.group()):
+        return ""
+    shape = _shape(code.group())
+    for p in passages:
+        for other in _CODE.finditer(doc_text(p.doc_id), p.start, p.end):
+            if _shape(other.group()) == shape and re.sub(r"\W", "", other.group()) != re.sub(r"\W", "", short):
+                return f"the passages also give {' '.join(other.group().split())}, and do not say which of the two is meant"
+    return ""
+
+
 RESTATES = "the answer restates the question"
 OPENS_WITH_QUESTION = "the answer opens with the question's own words"
 # Answers that say the question back: no reading of the same evidence that says them is an answer.
@@ -1268,7 +1313,8 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         done_by_another(question, short, quoted) or dated_otherwise(question, short, quoted) or \
         dated_for_another_deed(question, short, quoted) or denied(question, short, quoted)
     kind = refuted or dated(question, short, quoted) or undefined(question, quoted) or \
-        unnamed(question, short, with_neighbours) or ("" if choice else echoed(question, short)) or (
+        unnamed(question, short, with_neighbours) or a_kind(question, short, quoted) or \
+        another_code(question, short, order, doc_text) or ("" if choice else echoed(question, short)) or (
         "" if best[0][0] else "the sentence that holds it is context, not one attention ranked near the best")
     return Verdict(short, best[1], best[2], not kind, kind, refuted=bool(refuted))
 

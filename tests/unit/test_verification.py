@@ -833,6 +833,34 @@ def test_a_name_is_verified_only_where_the_thing_named_is_said():
     assert _check(q, "Robert Walton [2]", letters, captain).verified
 
 
+def test_a_name_is_not_verified_by_a_quote_that_calls_it_a_kind():
+    # Alice: "What is the name of Alice's cat?" was answered "Cheshire Cat", verified; her cat is Dinah.
+    friend = "“It’s a friend of mine—a Cheshire Cat,” said Alice: “allow me to introduce it.”"
+    dinah = "Alice’s cat, Dinah, stayed at home that afternoon."
+    q = "What is the name of Alice's cat?"
+    cheshire = _check(q, "Cheshire Cat [1]", friend, dinah)
+    assert not cheshire.verified and cheshire.reason == "the quote calls it 'a Cheshire Cat': a kind, not a name"
+    assert _check(q, "Dinah [2]", friend, dinah).verified
+    # In lower case, it is the name of a kind, which the question asks for.
+    guru = "In Hinduism, a spiritual teacher is known as a guru, one who dispels darkness."
+    assert _check("What is the name of the spiritual teacher in Hinduism?", "guru [1]", guru).verified
+
+
+def test_an_identifier_is_not_verified_where_the_passages_give_two_of_its_kind():
+    # A Federal Register issue: its proposed rule's docket on the first page, another rule's on the last.
+    first = "14 CFR Part 39 [Docket No. FAA–2020–0686; Product Identifier 2019–NM–035–AD]"
+    last = ("Examining the AD Docket\nYou may examine the AD docket on the internet at https://www.regulations.gov "
+            "by searching for and locating Docket No. FAA–2020– \n0746; or in person at Docket Operations. "
+            "The AD docket contains this proposed AD, the regulatory evaluation, any comments received, and other information.")
+    q = "What is the docket number of the FAA proposed rule?"
+    v = _check(q, "FAA–2020–0746 [2]", first, last)
+    assert not v.verified and v.reason.startswith("the passages also give FAA–2020–0686")
+    assert _check(q, "FAA–2020–0746 [1]", last).verified, "one docket number alone is the answer"
+    # A count is no identifier, nor are a decimal or a span of years.
+    counts = "In 2019 there were 1500–1850 cases. In 2020 there were 2000–2400 cases."
+    assert _check("What was the number of cases in 2019?", "1500–1850 [1]", counts).verified
+
+
 def test_an_abbreviation_is_answered_with_the_long_form_its_sentence_defines():
     # COVID-QA and XQuAD-zh answers that were right but meant little to a reader ("MTB", "GPhC").
     v = _check("What causes tuberculosis?", "MTB [1]",
