@@ -1303,7 +1303,8 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         return Verdict(short, order[0], _top_sentence(order[0], doc_text), False,
                        "no sentence of the passages holds the answer and meets the question")
     quoted = doc_text(best[1].doc_id)[best[2][0] : best[2][1]]
-    short = _current_value(question, expanded(best[3] or short, quoted), doc_text(best[1].doc_id), best[2])
+    short = whole_list(question, _current_value(question, expanded(best[3] or short, quoted), doc_text(best[1].doc_id), best[2]),
+                       quoted)
     # An abbreviation of the question's own words says them back as much as they do: "AD", spelt out by its
     # quote as "Airworthiness Directive (AD)", for "Which airworthiness directive would … supersede?".
     if not choice and _abbreviates(bare := without_aside(short), short) and _restates(tokens(bare), q):
@@ -1336,6 +1337,39 @@ def _current_value(question: str, short: str, text: str, quote: tuple[int, int])
     # A header is a short line, not prose that says "this year" and "last year".
     headed = any(len(line) <= _HEADER_CHARS and tables.CURRENT.search(line) and tables.EARLIER.search(line) for line in above)
     return values[0] if headed else short
+
+
+# A question that asks for more than one thing: "What are the 2 surface proteins …?", "Which species are
+# …?", "Which two treaties …?".
+_ASKS_FOR_SEVERAL = re.compile(r"^\s*(?:what|which)\s+(?:[\w-]+\s+){0,3}?(?:are|were)\b"
+                               r"|\b(?:what|which)\s+(?:two|three|four|five|six|several|both)\b", re.I)
+# An item of a list: up to five words, none a clause's opening ("that run the length of …").
+_WORD = r"[^\s,;.:()]+(?:\s+\([^()]{1,12}\))?"  # a word, with the abbreviation a bracket gives it
+_LIST_ITEM = rf"(?!(?:that|which|who|whom|whose|where|when|while|but|so|because|although)\b){_WORD}(?:\s+{_WORD}){{0,4}}?"
+_LIST_TAIL = re.compile(rf"(?:\s+\([^()]{{1,12}}\))?(?:\s*,\s*(?!and\b|or\b){_LIST_ITEM})*\s*,?\s+(?:and|or)\s+{_LIST_ITEM}"
+                        r"(?=\s*[,;.:()]|\s+(?:are|were|is|was|have|has|had|in|on|at|to|of|that|which|who|with|for|from|by|as)\b|\s*$)",
+                        re.I)
+
+
+def whole_list(question: str, short: str, sentence: str) -> str:
+    """The whole list the sentence gives, where the answer is its first item and the question asks for
+    several things ("haemagglutinin (HA)" -> "haemagglutinin (HA) and the neuraminidase (NA)" for "What are the 2
+    surface proteins on the H1N1 influenza virus?")."""
+    if not _ASKS_FOR_SEVERAL.search(question) or not short:
+        return short
+    at = sentence.find(short)
+    tail = _LIST_TAIL.match(sentence, at + len(short)) if at >= 0 else None
+    if not tail:
+        return short
+    # The items are alike: none runs on to twice the first one's words (a clause: "poverty and war caused it").
+    words = max(2, 2 * len(_bare_words(short)))
+    items = _LIST_SEPARATOR.split(tail.group())
+    return short + tail.group() if all(len(_bare_words(item)) <= words for item in items) else short
+
+
+def _bare_words(item: str) -> list[str]:
+    """An item's words, without its articles or the abbreviation a bracket gives it."""
+    return [w for w in re.sub(r"\([^()]*\)", " ", item).split() if w.casefold() not in _ARTICLES]
 
 
 def _cell_answer(question: str, cell: tuple[Passage, tuple[int, int], str] | None) -> Verdict | None:

@@ -861,6 +861,22 @@ def test_an_identifier_is_not_verified_where_the_passages_give_two_of_its_kind()
     assert _check("What was the number of cases in 2019?", "1500–1850 [1]", counts).verified
 
 
+def test_a_question_that_asks_for_several_things_gets_the_whole_list_its_quote_gives():
+    # COVID-QA: the model gave the list's first item; the gold, and a reader, want them all.
+    flu = "The H1N1 virus carries two surface proteins, haemagglutinin (HA) and the neuraminidase (NA), on its envelope."
+    v = _check("What are the 2 surface proteins on the H1N1 influenza virus?", "haemagglutinin (HA) [1]", flu)
+    assert v.verified and v.short == "haemagglutinin (HA) and the neuraminidase (NA)"
+    cov = "Four species (HCoV-HKU1, HCoV-OC43, HCoV-NL63, and HCoV-229E) are more prevalent but less severe."
+    v = _check("Which species are more prevalent but less severe?", "HCoV-HKU1 [1]", cov)
+    assert v.verified and v.short == "HCoV-HKU1, HCoV-OC43, HCoV-NL63, and HCoV-229E"
+    # One thing asked, or a clause after the answer rather than a list: the answer stays as it is.
+    assert _check("Which protein binds the receptor?", "haemagglutinin (HA) [1]", flu).short == "haemagglutinin"
+    hairs = "Ctenophores have eight comb rows, that run the length of their bodies and bear comb-like bands of cilia."
+    assert _check("What are the rows on ctenophores called?", "comb rows [1]", hairs).short == "comb rows"
+    causes = "In the report, poverty and the long war caused most of the famine deaths."
+    assert _check("What were the causes of the famine deaths?", "poverty [1]", causes).short == "poverty"
+
+
 def test_an_abbreviation_is_answered_with_the_long_form_its_sentence_defines():
     # COVID-QA and XQuAD-zh answers that were right but meant little to a reader ("MTB", "GPhC").
     v = _check("What causes tuberculosis?", "MTB [1]",
