@@ -337,6 +337,9 @@ def tokens(text: str) -> list[str]:
     return _normed(TOKEN.findall(text))
 
 
+_HYPHENED = re.compile(r"[^\W_]+$")  # the word before a hyphen that joins it to the answer's first word
+
+
 def snap(answer: list[str], sentence: str, question: str = "") -> str | None:
     """The sentence's own words for the answer's tokens (with a currency sign, a minus sign or a
     qualifier the question does not say before, a percent sign or the letters of a word like "1950s"
@@ -359,6 +362,8 @@ def snap(answer: list[str], sentence: str, question: str = "") -> str | None:
         while start > 0 and sentence[start - 1] in "$€£¥":
             start -= 1
         amount = answer[0][0].isdigit()
+        while not amount and start > 1 and sentence[start - 1] in "-‐" and sentence[start - 2].isalpha():
+            start = _HYPHENED.search(sentence, 0, start - 1).start()  # "mid-Cambrian period", "anti-cancer agents"
         while amount and start > 0 and sentence[start - 1] in "~∼≈<>≤≥":
             start -= 1  # "∼80%", "<0.05": the sign is the amount's qualifier, as "about" is
         if amount and sentence[start - 1 : start] in _MINUS and (start == 1 or sentence[start - 2] in _BEFORE_MINUS):

@@ -340,6 +340,13 @@ def test_the_short_answer_is_the_evidence_s_whole_word():
     text = "When the Interstate Highway System was created in the 1950s, Interstate 5 went west."
     v = _check("In what decade was the Interstate Highway System created?", "1950 [1]", text)
     assert v.verified and v.short == "1950s"
+    # A word a hyphen joins to the answer's first word is part of it (XQuAD-en: "Cambrian period" for the
+    # gold "mid-Cambrian period"); before a number, a hyphen opens a range, and the number stands alone.
+    fossils = "Three species were found in the Burgess Shale, about 505 million years ago in the mid-Cambrian period."
+    v = _check("What was the period called that was 505 million years ago?", "Cambrian period [1]", fossils)
+    assert v.verified and v.short == "mid-Cambrian period"
+    plague = "The plague was present in Islamic countries every year between 1500-1850, a report says."
+    assert _check("In what year did the plague last appear in Islamic countries?", "1850 [1]", plague).short == "1850"
 
 
 def test_a_bare_number_takes_its_unit_from_the_evidence():
