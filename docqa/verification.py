@@ -445,11 +445,12 @@ def same_answer(one: str, other: str) -> bool:
     """Two readings give one answer: the words of one are among the other's and at least half of them
     ("Kent-Brown" and "Duke Kent-Brown", "1500" and "1500 and 1850"; not "inequality" and "the existing
     level of inequality", nor a clause that holds the other answer). Chinese is read a character at a
-    time, and a character is less than a word: there, the shorter answer must hold more than half of the
-    other's ("戟" and "戟重" are two readings, the second a span across a word's end)."""
+    time, and a character is less than a word: an answer of Chinese characters alone must hold more than
+    half of the other's ("戟" and "戟重" are two readings, the second a span across a word's end); a number
+    keeps its unit's characters beside it ("3,900 亿" and "3,900 亿棵树" are one)."""
     small, big = sorted((set(tokens(one)) - _GLUE, set(tokens(other)) - _GLUE), key=len)
     share = 2 * len(small) - len(big)
-    return bool(small) and small <= big and (share > 0 if any(CJK_RUN.fullmatch(t) for t in small) else share >= 0)
+    return bool(small) and small <= big and (share > 0 if all(CJK_RUN.fullmatch(t) for t in small) else share >= 0)
 
 
 def _items(short: str) -> list[list[str]]:

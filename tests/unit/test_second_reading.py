@@ -100,6 +100,7 @@ def test_readings_agree_when_one_answer_is_most_of_the_other():
     # A Chinese character is less than a word: half of the characters is not one answer.
     assert same_answer("一萬三千五百斤", "重一萬三千五百斤") and same_answer("江华", "苏江华")
     assert not same_answer("戟", "戟重") and not same_answer("北京", "北京大学")
+    assert same_answer("3,900 亿", "3,900 亿棵树"), "a number is read with its unit"
 
 
 class Replies(FakeGenerator):
