@@ -952,7 +952,7 @@ def a_kind(question: str, short: str, quote: str) -> str:
     "What is the name of the spiritual teacher in Hinduism?", quoted from "a guru")."""
     if not _NAME_OF.search(question) or not short[:1].isupper():
         return ""
-    said = re.search(rf"\b(an?)\s+{re.escape(short)}", quote, re.I) or re.match(r"\s*(an?)\s", short, re.I)
+    said = re.search(rf"\b(an?)\s+{re.escape(short)}", quote, re.I)
     return f"the quote calls it '{said.group(1)} {short}': a kind, not a name" if said else ""
 
 

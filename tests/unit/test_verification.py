@@ -851,6 +851,9 @@ def test_a_name_is_not_verified_by_a_quote_that_calls_it_a_kind():
     # In lower case, it is the name of a kind, which the question asks for.
     guru = "In Hinduism, a spiritual teacher is known as a guru, one who dispels darkness."
     assert _check("What is the name of the spiritual teacher in Hinduism?", "guru [1]", guru).verified
+    # A name may open with the article itself: it is not said after one.
+    band = "The hip hop band A Tribe Called Quest was formed in Queens in 1985."
+    assert _check("What is the name of the hip hop band formed in Queens?", "A Tribe Called Quest [1]", band).verified
 
 
 def test_an_identifier_is_not_verified_where_the_passages_give_two_of_its_kind():
