@@ -978,10 +978,10 @@ def another_code(question: str, short: str, passages: list[Passage], doc_text) -
     on its last pages)."""
     if not _CODE_ASKED.search(question) or not (code := _CODE.fullmatch(short.strip())) or _NOT_CODE.fullmatch(code.group()):
         return ""
-    shape = _shape(code.group())
+    shape, own = _shape(code.group()), re.sub(r"\W", "", code.group())
     for p in passages:
         for other in _CODE.finditer(doc_text(p.doc_id), p.start, p.end):
-            if _shape(other.group()) == shape and re.sub(r"\W", "", other.group()) != re.sub(r"\W", "", short):
+            if _shape(other.group()) == shape and re.sub(r"\W", "", other.group()) != own:
                 return f"the passages also give {' '.join(other.group().split())}, and do not say which of the two is meant"
     return ""
 
