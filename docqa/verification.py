@@ -167,6 +167,13 @@ _PERCENT_QUESTION = re.compile(
 # A share as the answer gives it: "56.2%", "20％", "百分之三十", or a ratio for 比例 ("20比1").
 _PERCENT = re.compile(r"[%％]|percent|" + either_script("百分之|比"), re.I)
 # A measure is a number with its unit: "How long did the siege last?" is not answered by "52".
+# How something is done or compares, or why: a description answers it, never an identifier ("MG772934.1",
+# the GenBank accession in a parenthesis, for "How does the genome of 2019-nCoV compare with SARS-like
+# viruses?"). "How many", "how long" and the like ask for a value; "how is it called" asks for a name.
+_MANNER_QUESTION = re.compile(
+    r"^\s*(?:how(?!\s+(?:many|much|long|far|old|often|big|large|small|high|tall|deep|wide|heavy|fast|soon|early|late)\b)"
+    r"|why)\b(?!.*\b(?:called|named|referred|known|termed|abbreviated|designated|labell?ed|spelt|spelled|written"
+    r"|coded|numbered|identified)\b)", re.I)
 _MEASURE_QUESTION = re.compile(r"^\s*(?:for |over )?how (long|far|tall|high|deep|wide|heavy)\b", re.I)
 # The same asked in Chinese, at the question's end ("金箍棒有多重？", "一个筋斗能翻多远？"; "很多长期投资"
 # holds 多长 too): its characters are the asking, and their pairs ("棒有", "有多", "多重") are no words a
@@ -721,6 +728,8 @@ def wrong_kind(question: str, short: str) -> str:
         return "the question asks for a rank, and the answer is a figure"
     if _PART_LABEL.fullmatch(short) and not _ASKS_FOR_PART.search(question):
         return "the answer names a table or figure, not what it says"
+    if _MANNER_QUESTION.match(question) and (code := _CODE.fullmatch(short.strip())) and not _NOT_CODE.fullmatch(code.group()):
+        return "the question asks how or why, and the answer is an identifier"
     return ""
 
 
@@ -829,6 +838,36 @@ def dated_otherwise(question: str, short: str, quote: str) -> str:
     lengths = {len(n) for n in stated}
     if any(len(n) in lengths for numbers in holding for n in numbers - stated):
         return "the quote gives the question's number to another, and the answer another number"
+    return ""
+
+
+# Where a list's items part: a comma or semicolon before a space (not the one inside "30,547"), or a joining word.
+_ITEM_PARTS = re.compile(r"[,;]\s|[，；]|\b(?:and|but|while|whereas)\b", re.I)
+_FIGURE = re.compile(r"\d[\d,.]*\s*%?")
+
+
+def _quantities(text: str) -> set[str]:
+    """The text's numbers that are no year."""
+    return {n for n in _numbers(tokens(text)) if not _A_YEAR.fullmatch(n)}
+
+
+def another_item(question: str, short: str, quote: str) -> str:
+    """Why the answer's figure belongs to another item of the quote's list of figures ("" when it may not):
+    the answer is a figure, the quote gives figures in three parts or more, and another part, with a figure
+    of the same kind, says more of the question's words than the part that holds the answer ("7.4%" for
+    "What was the percentage of a female householder with no husband present?", quoted from "… 30,547
+    (19.3%) had a female householder with no husband present, 11,698 (7.4%) had a male householder with no
+    wife present")."""
+    if not _FIGURE.fullmatch(short.strip()) or not (figures := _quantities(short)):
+        return ""
+    parts = [(len(asked & content_stems(part)), part) for part in _ITEM_PARTS.split(quote)
+             if _quantities(part)] if (asked := {w for w in content_stems(question) if _is_term(w)}) else []
+    holding = [said for said, part in parts if figures & _quantities(part) and short.strip() in part]
+    if len(parts) < 3 or not holding:
+        return ""
+    for said, part in parts:
+        if said > max(holding) and said >= 2 and _quantities(part) - figures and ("%" in part) == ("%" in short):
+            return f"another part of the quote says more of the question's words: '{' '.join(part.split())}'"
     return ""
 
 
@@ -944,13 +983,17 @@ def unnamed(question: str, short: str, context: str) -> str:
     return "" if _stem({head.casefold()}) <= said else f"the question asks for a {head}'s name, and the quote names no {head}"
 
 
+# A question that ends on what a thing is called: "What was Alice's cat called?", "What is the river named?"
+_CALLED = re.compile(r"\b(?:called|named)\s*[?？]?\s*$", re.I)
+
+
 def a_kind(question: str, short: str, quote: str) -> str:
-    """Why the quote gives a kind of thing, not the name a "name of" question asks for: it says the
+    """Why the quote gives a kind of thing, not the name a "name of" or "called" question asks for: it says the
     capitalised answer after "a" or "an", and a name takes no such article ("Cheshire Cat" for "What is
     the name of Alice's cat?", quoted from "It's a friend of mine—a Cheshire Cat"; her cat is Dinah). An
     answer in lower case is the name of a kind, which is what such a question then asks for ("guru" for
     "What is the name of the spiritual teacher in Hinduism?", quoted from "a guru")."""
-    if not _NAME_OF.search(question) or not short[:1].isupper():
+    if not (_NAME_OF.search(question) or _CALLED.search(question)) or not short[:1].isupper():
         return ""
     said = re.search(rf"\b(an?)\s+{re.escape(short)}", quote, re.I)
     return f"the quote calls it '{said.group(1)} {short}': a kind, not a name" if said else ""
@@ -1318,7 +1361,8 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     with_neighbours = doc_text(best[1].doc_id)[best[4][0] : best[4][1]]
     refuted = wrong_kind(question, short) or another_person(question, quoted) or another_thing(question, quoted) or \
         done_by_another(question, short, quoted) or dated_otherwise(question, short, quoted) or \
-        dated_for_another_deed(question, short, quoted) or denied(question, short, quoted)
+        dated_for_another_deed(question, short, quoted) or denied(question, short, quoted) or \
+        another_item(question, short, quoted)
     kind = refuted or dated(question, short, quoted) or undefined(question, quoted) or \
         unnamed(question, short, with_neighbours) or a_kind(question, short, quoted) or \
         another_code(question, short, order, doc_text) or ("" if choice else echoed(question, short)) or (

@@ -153,6 +153,14 @@ def test_answers_of_the_wrong_kind_are_not_verified():
         "the answer names a table or figure, not what it says"
     assert _check("Which table gives the summary of this report?", "Table 1 [1]", summed).verified
     assert not wrong_kind("What does the act amend?", "section 512"), "a law's section is an answer"
+    # COVID-QA, verified: a GenBank accession, quoted from its parenthesis, for how two genomes compare.
+    genome = ("The genome of 2019-nCoV has overall 89% nucleotide identity with bat SARS-related-CoV SL-CoVZXC21 "
+              "(MG772934.1), and 82% with human SARS-CoV BJ01 2003 (AY278488).")
+    assert _check("How does the genome of 2019-nCoV compare with SARS-like viruses?", "MG772934.1 [1]", genome).reason \
+        == "the question asks how or why, and the answer is an identifier"
+    assert _check("What is the accession number of the bat SARS-related-CoV?", "MG772934.1 [1]", genome).verified
+    assert not wrong_kind("How is the disease caused by SARS-CoV-2 referred to?", "COVID-19"), "a name is asked"
+    assert not wrong_kind("How long is the genome?", "29,903-nt"), "a value is asked"
 
 
 def test_how_long_is_asked_by_the_unit_not_the_word_long():
@@ -848,6 +856,8 @@ def test_a_name_is_not_verified_by_a_quote_that_calls_it_a_kind():
     cheshire = _check(q, "Cheshire Cat [1]", friend, dinah)
     assert not cheshire.verified and cheshire.reason == "the quote calls it 'a Cheshire Cat': a kind, not a name"
     assert _check(q, "Dinah [2]", friend, dinah).verified
+    called = _check("What was Alice's cat called?", "Cheshire Cat [1]", friend, dinah)
+    assert not called.verified and called.reason == "the quote calls it 'a Cheshire Cat': a kind, not a name"
     # In lower case, it is the name of a kind, which the question asks for.
     guru = "In Hinduism, a spiritual teacher is known as a guru, one who dispels darkness."
     assert _check("What is the name of the spiritual teacher in Hinduism?", "guru [1]", guru).verified
@@ -1273,6 +1283,19 @@ def test_a_quote_that_dates_the_answer_otherwise_does_not_verify():
     # an answer that is itself a number may differ from the question's
     drought = "In 2010 the Amazon had a drought that may have been more extreme than the one in 2005."
     assert _check("In what year did the Amazon have a drought more extreme than 2005?", "2010 [1]", drought).verified
+
+
+def test_a_figure_of_another_item_in_a_list_of_figures_does_not_verify():
+    # XQuAD-en (seed 5), verified: the male householders' share, for the female householders'.
+    census = ("There were 158,349 households, of which 68,511 (43.3%) had children under the age of 18 living in them, "
+              "69,284 (43.8%) were opposite-sex married couples living together, 30,547 (19.3%) had a female "
+              "householder with no husband present, 11,698 (7.4%) had a male householder with no wife present.")
+    _only_the_right_one_verifies("What was the percentage of a female householder with no husband present?", "7.4%",
+                                 "19.3%", census, "'30,547 (19.3%) had a female householder with no husband present'")
+    assert _check("What percentage of households had children under 18?", "43.3% [1]", census).verified
+    # a sentence with fewer figures than a list's is left to the other checks
+    exchange = "Warsaw's first stock exchange was established in 1817 and continued trading until World War II."
+    assert _check("What brought Warsaw's stock exchange to a stop?", "World War II [1]", exchange).verified
 
 
 def test_a_quote_that_denies_the_questions_verb_before_the_answer_does_not_verify():
