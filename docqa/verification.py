@@ -604,16 +604,30 @@ _COUNT_AND_UNIT = re.compile(
     r"(?:\s+(?:hundred|thousand|million|billion))?)\s+([^\W\d_]+(?:\s+[^\W\d_]+)?)", re.I)
 
 
+# "What welding process was demonstrated in 1901?": what the question asks is the subject of its participle.
+# The words between are the subject's own, no verb or clause of their own ("What happened when the
+# cyanobacterium was assimilated?" asks what followed).
+_PASSIVE_SUBJECT_ASKED = re.compile(
+    r"^\s*(?:what|which)(?:\s+(?!(?:when|if|after|before|while|since|because|as|where|do|does|did)\b)(?![a-z]+ed\b)"
+    rf"[\w'-]+){{0,3}}\s+(?:is|are|was|were|has been|have been|had been)\s+([a-z]+ed|{'|'.join(_PARTICIPLES.values())})\b", re.I)
+
+
 def without_restated_tail(short: str, question: str, evidence: str) -> str:
     """The answer without a tail made of the question's own words ("Dallas during the Cold War" for
     "Which American show changed the views of Romanians during the cold war?" is "Dallas"), when
-    what is left says something the question does not. The tail restates; the head answers. A count
+    what is left says something the question does not. The tail restates; the head answers. So does
+    the subject of the participle the question asks about ("oxyacetylene welding was demonstrated for
+    the first time by burning …" for "What welding process was demonstrated in 1901?"). A count
     loses the question's unit only where the `evidence` writes the count so ("19th century" stays whole
     where the passage says "nineteenth century": "19th" alone is no word of the documents')."""
     asked = content_stems(question)
     if (counted := _COUNT_AND_UNIT.fullmatch(short.strip())) and (unit := content_stems(counted.group(2))) \
             and unit <= asked and counted.group(1).casefold() in evidence.casefold():
         return counted.group(1)
+    if (passive := _PASSIVE_SUBJECT_ASKED.match(question)) and (said := re.search(
+            rf"\s+(?:is|are|was|were|has been|have been|had been)\s+{re.escape(passive.group(1))}\b", short, re.I)) \
+            and content_stems(head := short[: said.start()]) - asked:
+        return head
     for m in _TAIL_START.finditer(short):
         # A possessive and one word name the thing ("Lorentz's Law" for "What is the law named that ..."):
         # only a question for its owner or maker ("Whose …", "Who …") is answered by the head.
@@ -868,6 +882,85 @@ def another_item(question: str, short: str, quote: str) -> str:
     for said, part in parts:
         if said > max(holding) and said >= 2 and _quantities(part) - figures and ("%" in part) == ("%" in short):
             return f"another part of the quote says more of the question's words: '{' '.join(part.split())}'"
+    return ""
+
+
+# A change told as two figures and two years: "rose from 415,000 to 587,000 square kilometres between 1991
+# and 2000", "fell from 4.1% in 2019 to 3.2% in 2020". Each figure is the state at its year.
+_NUM = r"(\d[\d,.]*\d%?|\d%?)"
+_YEARS = rf"(?:between|from|in)\s+({_YEAR})\s*(?:and|to|[-–—])\s*({_YEAR})\b"
+_FROM_TO = re.compile(rf"\bfrom\s+(?:about\s+|around\s+)?{_NUM}(?:\s+in\s+({_YEAR}))?[^.;]{{0,40}}?\bto\s+"
+                      rf"(?:about\s+|around\s+)?{_NUM}(?:\s+in\s+({_YEAR}))?", re.I)
+_YEAR_PAIR = re.compile(_YEARS, re.I)
+
+
+def figure_for_another_year(question: str, short: str, quote: str) -> str:
+    """Why the answer is the figure of the change's other year ("" when it may not): the question states one
+    year, and the quote gives a change from one figure to another between two years, the answer's figure at
+    the other one ("587,000" for "How many square kilometres of the Amazon forest was lost by 1991?", quoted
+    from "Between 1991 and 2000, the total area of forest lost in the Amazon rose from 415,000 to 587,000
+    square kilometres")."""
+    asked = {n for n in stated_numbers(question) if _A_YEAR.fullmatch(n)}
+    said = {_norm(n) for n in re.findall(_NUM, short)}
+    if len(asked) != 1 or not said or said & asked:
+        return ""
+    year = asked.pop()
+    for change in _FROM_TO.finditer(quote):
+        first, first_year, last, last_year = change.groups()
+        if not (first_year and last_year) and (pair := _YEAR_PAIR.search(quote)):
+            first_year, last_year = pair.groups()
+        figures = {first_year: first, last_year: last}
+        normed = {_norm(n) for n in figures.values()}
+        if year in figures and len(figures) == 2 and _norm(figures[year]) not in said and said & normed:
+            return f"the quote gives {figures[year]} for {year}, and the answer is the figure for another year"
+    return ""
+
+
+# A list's items: parted by commas and "and", a parenthesis or a clause's mark ending the list.
+_LIST_SPAN = re.compile(r"[^()\[\];:.]+")
+_ITEM_JOINT = re.compile(r",\s*(?:and\s+)?|\s+and\s+", re.I)
+
+
+def _short_items(text: str, at: int) -> list[str]:
+    """The run of short items (three words at most) around position `at` of the text's list ("Honda,
+    Toyota and Nissan" in "After the oil crisis, Honda, Toyota and Nissan, affected by the restraints, …")."""
+    span = next((m for m in _LIST_SPAN.finditer(text) if m.start() <= at < m.end()), None)
+    if span is None:
+        return []
+    items, start = [], span.start()
+    for joint in [*_ITEM_JOINT.finditer(span.group()), None]:
+        end = span.start() + joint.start() if joint else span.end()
+        items.append((start, text[start:end].strip()))
+        start = span.start() + joint.end() if joint else end
+    run: list[str] = []
+    for begin, item in items:
+        if item and len(item.split()) <= 3 and item.casefold() != "respectively":
+            run.append(item)
+        elif begin > at:
+            break
+        else:
+            run = []
+    return run if len(run) >= 2 else []
+
+
+def paired_otherwise(question: str, short: str, quote: str) -> str:
+    """Why the quote pairs the answer with another of the question's kind ("" when it may not): the quote
+    pairs two lists "respectively", the answer is an item of one, and the question names the item of the
+    other list at another place ("Infiniti" for "Name a luxury division of Toyota.", quoted from "Honda,
+    Toyota and Nissan … established their luxury divisions (Acura, Lexus, and Infiniti, respectively)")."""
+    answer = short.strip().casefold()
+    if "respectively" not in quote.casefold() or (at := quote.casefold().find(answer)) < 0:
+        return ""
+    own = _short_items(quote, at)
+    if answer not in (items := [i.casefold() for i in own]):
+        return ""
+    asked = content_stems(question)
+    for name in sorted(named_words(question)):
+        for m in re.finditer(rf"\b{re.escape(name)}\b", quote, re.I):
+            names = _short_items(quote, m.start())
+            places = [k for k, item in enumerate(names) if content_stems(item) <= asked]
+            if len(names) == len(own) and names != own and len(places) == 1 and places[0] != items.index(answer):
+                return f"the quote pairs {names[places[0]]} with {own[places[0]]}, respectively"
     return ""
 
 
@@ -1362,7 +1455,8 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     refuted = wrong_kind(question, short) or another_person(question, quoted) or another_thing(question, quoted) or \
         done_by_another(question, short, quoted) or dated_otherwise(question, short, quoted) or \
         dated_for_another_deed(question, short, quoted) or denied(question, short, quoted) or \
-        another_item(question, short, quoted)
+        another_item(question, short, quoted) or figure_for_another_year(question, short, quoted) or \
+        paired_otherwise(question, short, quoted)
     kind = refuted or dated(question, short, quoted) or undefined(question, quoted) or \
         unnamed(question, short, with_neighbours) or a_kind(question, short, quoted) or \
         another_code(question, short, order, doc_text) or ("" if choice else echoed(question, short)) or (

@@ -8,7 +8,7 @@ from docqa.citations import cite
 from docqa.retrieval.working_set import Passage, WorkingSet
 from docqa.verification import (
     REFERENCE_MARK, RESTATES, YES_NO_FOR_CHOICE, _misspelt, barred_words, check, first_sentence, is_either_or, is_title,
-    is_yes_no, parse, snap, states, tokens, without_aside, without_restated_lead, wrong_kind,
+    is_yes_no, parse, snap, states, tokens, without_aside, without_restated_lead, without_restated_tail, wrong_kind,
 )
 
 TABLE_III = (
@@ -691,6 +691,14 @@ def test_a_tail_that_restates_the_question_is_cut_from_the_answer():
     tyndale = "The Luther Bible influenced William Tyndale's English Bible."
     assert _check("Whose English translation of the Bible did the Luther Bible influence?",
                   "William Tyndale's English Bible [1]", tyndale).short == "William Tyndale"
+    # XQuAD-en (seed 5): the whole clause for the subject of the question's participle.
+    oxygen = "Later, in 1901, oxyacetylene welding was demonstrated for the first time by burning acetylene and O2."
+    v = _check("What welding process was demonstrated in 1901?",
+               "oxyacetylene welding was demonstrated for the first time by burning acetylene and O2 [1]", oxygen)
+    assert v.verified and v.short == "oxyacetylene welding"
+    assert without_restated_tail("the cyanobacterium was assimilated, and many of its genes were lost",
+                                 "What happened when the cyanobacterium was assimilated?", "") == \
+        "the cyanobacterium was assimilated, and many of its genes were lost", "what followed is asked, not the subject"
     bridge = "The Harlow bridge opened in 1932 in the north of the town."
     assert _check("When did the Harlow bridge open?", "1932 in the north [1]", bridge).short == "1932 in the north", \
         "a tail with words the question lacks is part of the answer"
@@ -1296,6 +1304,31 @@ def test_a_figure_of_another_item_in_a_list_of_figures_does_not_verify():
     # a sentence with fewer figures than a list's is left to the other checks
     exchange = "Warsaw's first stock exchange was established in 1817 and continued trading until World War II."
     assert _check("What brought Warsaw's stock exchange to a stop?", "World War II [1]", exchange).verified
+
+
+def test_the_figure_of_a_change_s_other_year_does_not_verify():
+    # XQuAD-en (seed 5), verified: the area lost by 2000, for the area lost by 1991.
+    amazon = ("Between 1991 and 2000, the total area of forest lost in the Amazon rose from 415,000 to 587,000 square "
+              "kilometres (160,000 to 227,000 sq mi), with most of the lost forest becoming pasture for cattle.")
+    _only_the_right_one_verifies("How many square kilometres of the Amazon forest was lost by 1991?", "587,000",
+                                 "415,000", amazon, "the quote gives 415,000 for 1991")
+    _only_the_right_one_verifies("How many square kilometres of the Amazon forest was lost by 2000?", "415,000",
+                                 "587,000", amazon, "the quote gives 587,000 for 2000")
+    # each figure beside its own year
+    rate = "Unemployment in the region fell from 4.1% in 2019 to 3.2% in 2020."
+    _only_the_right_one_verifies("What was the unemployment rate in the region in 2020?", "4.1%", "3.2%", rate,
+                                 "the quote gives 3.2% for 2020")
+
+
+def test_an_item_paired_respectively_with_another_does_not_verify():
+    # XQuAD-en (seed 5), verified: Nissan's luxury division, for Toyota's.
+    cars = ("A decade after the 1973 oil crisis, Honda, Toyota and Nissan, affected by the 1981 voluntary export "
+            "restraints, opened US assembly plants and established their luxury divisions (Acura, Lexus and "
+            "Infiniti, respectively) to distinguish their new higher-priced cars.")
+    _only_the_right_one_verifies("Name a luxury division of Toyota.", "Infiniti", "Lexus", cars,
+                                 "the quote pairs Toyota with Lexus, respectively")
+    _only_the_right_one_verifies("What luxury division did Honda establish?", "Lexus", "Acura", cars,
+                                 "the quote pairs Honda with Acura")
 
 
 def test_a_quote_that_denies_the_questions_verb_before_the_answer_does_not_verify():
