@@ -608,7 +608,7 @@ _COUNT_AND_UNIT = re.compile(
 # The words between are the subject's own, no verb or clause of their own ("What happened when the
 # cyanobacterium was assimilated?" asks what followed).
 _PASSIVE_SUBJECT_ASKED = re.compile(
-    r"^\s*(?:what|which)(?:\s+(?!(?:when|if|after|before|while|since|because|as|where|do|does|did)\b)(?![a-z]+ed\b)"
+    r"^\s*(?:[\w'-]+\s+){0,3}?(?:what|which)(?:\s+(?!(?:when|if|after|before|while|since|because|as|where|do|does|did)\b)(?![a-z]+ed\b)"
     rf"[\w'-]+){{0,3}}\s+(?:is|are|was|were|has been|have been|had been)\s+([a-z]+ed|{'|'.join(_PARTICIPLES.values())})\b", re.I)
 
 

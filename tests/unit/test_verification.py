@@ -696,6 +696,9 @@ def test_a_tail_that_restates_the_question_is_cut_from_the_answer():
     v = _check("What welding process was demonstrated in 1901?",
                "oxyacetylene welding was demonstrated for the first time by burning acetylene and O2 [1]", oxygen)
     assert v.verified and v.short == "oxyacetylene welding"
+    msp = "Members of the police and the armed forces are disqualified from sitting in the Scottish Parliament."
+    assert _check("Members of which organizations are disqualified from sitting in the SP?", "police and the armed "
+                  "forces are disqualified from sitting in the Scottish Parliament [1]", msp).short == "police and the armed forces"
     assert without_restated_tail("the cyanobacterium was assimilated, and many of its genes were lost",
                                  "What happened when the cyanobacterium was assimilated?", "") == \
         "the cyanobacterium was assimilated, and many of its genes were lost", "what followed is asked, not the subject"
