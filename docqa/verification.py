@@ -1709,8 +1709,10 @@ def _around(p: Passage, text: str, question: str) -> set[str]:
     return _stem(_terms(words) | asked) | _cover(text)
 
 
-# A paper's citation of its references: "[4]", "[12, 16]", "[3–5]".
-_CITED_REFERENCES = re.compile(r"\[\s*\d{1,3}(?:\s*[,;\u2013-]\s*\d{1,3})*\s*\]")
+# A paper's citation of its references: "[4]", "[12, 16]", "[3–5]", or in parentheses glued to the word
+# before them, "worldwide(1,2)" (a value in parentheses stands apart: "in two phases (1, 2)").
+_CITED_REFERENCES = re.compile(r"\[\s*\d{1,3}(?:\s*[,;\u2013-]\s*\d{1,3})*\s*\]"
+                               r"|(?<=[^\W\d_])\(\d{1,3}(?:\s*[,;\u2013-]\s*\d{1,3})*\)")
 # ... or by their keys, authors' initials and year: "[KMN+02]", "[Mit97]", "[HZRS15, TL05]".
 _KEY = r"[A-Za-z]{1,8}\+?\d{2,4}[a-z]?"
 _CITED_KEYS = re.compile(rf"\[\s*{_KEY}(?:\s*[,;]\s*{_KEY})*\s*\]")
@@ -1723,13 +1725,15 @@ def _reference_mark(exact: str, sentence: str) -> bool:
     references ("4" for "How much is the difference between SARS-CoV-2 and RaTG13?" from "greater
     than 1,100 nt differences between the human SARS-CoV-2 and the bat RaTG13-CoV [4]") is a
     footnote or reference mark, not a value. So is a reference's key: "KMN+02" for "What clustering
-    algorithm is used …?", from "use k-means clustering [KMN+02] to segment regions" (verified, walk-through)."""
+    algorithm is used …?", from "use k-means clustering [KMN+02] to segment regions" (verified, walk-through),
+    and a list of marks ("1,2" for "What is the doubling time of the COVID-19 pandemic?", from "… spreading
+    rapidly worldwide(1,2)")."""
+    cited = [m.span() for m in _CITED_REFERENCES.finditer(sentence)]
     if not exact.isdigit():
-        keys = [m.span() for m in _CITED_KEYS.finditer(sentence)]
+        keys = [*(m.span() for m in _CITED_KEYS.finditer(sentence)), *cited]
         said = [m.span() for m in re.finditer(re.escape(exact), sentence)]
         return bool(said) and all(any(a <= start and end <= b for a, b in keys) for start, end in said)
     said = [m.span() for m in re.finditer(rf"(?<![\d.,]){exact}(?!\d|[.,]\d)", sentence)]
-    cited = [m.span() for m in _CITED_REFERENCES.finditer(sentence)]
     return bool(re.match(rf"\s*{exact}\s+[A-Z][a-z]", sentence)) or bool(said) and all(
         re.match(rf"\s+{_COUNT_WORD}", sentence[end:], re.I) or any(a <= start and end <= b for a, b in cited)
         for start, end in said)

@@ -564,6 +564,11 @@ def test_a_number_only_in_a_citation_of_references_is_not_a_value():
     assert _check(q, "greater than 1,100 nt [1]", text).verified
     # a number the sentence also states outside the brackets is a value
     assert _check("How many patients were tested?", "4 [1]", "Only 4 patients were tested [4].").verified
+    # COVID-QA (seed 5), verified: marks in parentheses glued to the word before them.
+    spread = "COVID-19 appeared in December 2019, but it has already evolved into a pandemic spreading rapidly worldwide(1,2)."
+    v = _check("What is the doubling time of the COVID-19 pandemic?", "1,2 [1]", spread)
+    assert not v.verified and v.reason == REFERENCE_MARK
+    assert _check("Which phases were tested?", "1, 2 [1]", "The drug was tested in two phases (1, 2).").verified
 
 
 
