@@ -160,7 +160,8 @@ _ZH_NUMERAL = re.compile(either_script(f"[{_ZH_NUMERAL_CHARS}]"))
 # "亚马逊热带雨林估计的树的种类数量是多少？" was verified as "3,900 亿棵树" (trees, not species).
 _KINDS_ZH = re.compile(either_script("种类|多少种|几种|物种"))
 _INDIVIDUALS_ZH = re.compile(either_script(f"[\\d{_ZH_NUMERAL_CHARS}]\\s*[棵株只头匹个名位人]"))
-_WHO_QUESTION = re.compile(r"^\s*(who|whom)\b|\bname of\b", re.I)
+# Chinese asks who by 谁 ("which people": 哪些人, "which one": 哪位), not by 谁的 ("whose …").
+_WHO_QUESTION = re.compile(r"^\s*(who|whom)\b|\bname of\b|" + either_script("谁(?!的)|哪些人|哪位|何人"), re.I)
 _OWNER_QUESTION = re.compile(r"^\s*(?:who|whom|whose)\b", re.I)
 _PERCENT_QUESTION = re.compile(
     r"\b(accuracy|percentage|percent|precision|recall|proportion|share of)\b|%|" + either_script("比例|百分比|占比|比率|百分之"), re.I)

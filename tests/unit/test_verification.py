@@ -131,6 +131,9 @@ def test_answers_of_the_wrong_kind_are_not_verified():
         "the question asks how many kinds, and the answer counts individuals"
     assert _check("亚马逊热带雨林估计的树的种类数量是多少？", "16,000 [1]", amazon).verified
     assert not wrong_kind("特斯拉在纽约有几个实验室？", "两个"), "a count of individuals asked"
+    # XQuAD-zh (seed 5), verified: a paper's key for who wrote it.
+    assert wrong_kind("图表“千年北半球气温重建”所依托的论文是由哪些人写的？", "MBH99") == "the question asks for a name"
+    assert not wrong_kind("谁的生日是1990年10月？", "1990年10月"), "谁的 asks whose"
     # COVID-QA: a comparison for a value was verified; it answers only a question that compares.
     ap3 = "The in vivo elimination half-life of AP3 (t 1/2 = 6.02 h) was about 2.8-fold longer than that of T20."
     assert _check("What is the in vivo elimination half-life of AP3?", "about 2.8-fold longer [1]", ap3).reason == \
