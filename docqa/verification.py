@@ -613,6 +613,15 @@ _PASSIVE_SUBJECT_ASKED = re.compile(
     rf"[\w'-]+){{0,3}}\s+(?:is|are|was|were|has been|have been|had been)\s+([a-z]+ed|{'|'.join(_PARTICIPLES.values())})\b", re.I)
 
 
+def year_asked(question: str, short: str) -> str:
+    """The year alone of a full date, where the question asks which year ("1998" of "October 28, 1998" for
+    "In what year was the DMCA signed into law?": a second reading that gives the year agrees with it)."""
+    if _ONE_YEAR_QUESTION.search(question) and re.search(_MONTHS, short, re.I) and _DATE_ALONE.fullmatch(short) \
+            and (year := _A_YEAR.search(short)):
+        return year.group()
+    return short
+
+
 def without_restated_tail(short: str, question: str, evidence: str) -> str:
     """The answer without a tail made of the question's own words ("Dallas during the Cold War" for
     "Which American show changed the views of Romanians during the cold war?" is "Dallas"), when
@@ -1351,7 +1360,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     # is still an echo.
     choice = either_or and _one_option(tokens(short))
     if not choice:
-        short = without_restated_tail(without_restated_lead(short, question), question, evidence)
+        short = year_asked(question, without_restated_tail(without_restated_lead(short, question), question, evidence))
     answer = tokens(short)
     # A capital letter on its own is a name ("C", the language; "Vitamin A"'s letter), not a pronoun
     # or an article to skip; it restates the question only when the question says it.

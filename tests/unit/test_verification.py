@@ -704,6 +704,10 @@ def test_a_tail_that_restates_the_question_is_cut_from_the_answer():
     v = _check("What welding process was demonstrated in 1901?",
                "oxyacetylene welding was demonstrated for the first time by burning acetylene and O2 [1]", oxygen)
     assert v.verified and v.short == "oxyacetylene welding"
+    # Walk-through: a full date for the year asked, which a second reading that says the year disagreed with.
+    dmca = "The DMCA was signed into law by President Clinton on October 28, 1998."
+    assert _check("In what year was the DMCA signed into law?", "October 28, 1998 [1]", dmca).short == "1998"
+    assert _check("When was the DMCA signed into law?", "October 28, 1998 [1]", dmca).short == "October 28, 1998"
     msp = "Members of the police and the armed forces are disqualified from sitting in the Scottish Parliament."
     assert _check("Members of which organizations are disqualified from sitting in the SP?", "police and the armed "
                   "forces are disqualified from sitting in the Scottish Parliament [1]", msp).short == "police and the armed forces"
