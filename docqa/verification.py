@@ -167,7 +167,6 @@ _PERCENT_QUESTION = re.compile(
     r"\b(accuracy|percentage|percent|precision|recall|proportion|share of)\b|%|" + either_script("比例|百分比|占比|比率|百分之"), re.I)
 # A share as the answer gives it: "56.2%", "20％", "百分之三十", or a ratio for 比例 ("20比1").
 _PERCENT = re.compile(r"[%％]|percent|" + either_script("百分之|比"), re.I)
-# A measure is a number with its unit: "How long did the siege last?" is not answered by "52".
 # How something is done or compares, or why: a description answers it, never an identifier ("MG772934.1",
 # the GenBank accession in a parenthesis, for "How does the genome of 2019-nCoV compare with SARS-like
 # viruses?"). "How many", "how long" and the like ask for a value; "how is it called" asks for a name.
@@ -175,6 +174,7 @@ _MANNER_QUESTION = re.compile(
     r"^\s*(?:how(?!\s+(?:many|much|long|far|old|often|big|large|small|high|tall|deep|wide|heavy|fast|soon|early|late)\b)"
     r"|why)\b(?!.*\b(?:called|named|referred|known|termed|abbreviated|designated|labell?ed|spelt|spelled|written"
     r"|coded|numbered|identified)\b)", re.I)
+# A measure is a number with its unit: "How long did the siege last?" is not answered by "52".
 _MEASURE_QUESTION = re.compile(r"^\s*(?:for |over )?how (long|far|tall|high|deep|wide|heavy)\b", re.I)
 # The same asked in Chinese, at the question's end ("金箍棒有多重？", "一个筋斗能翻多远？"; "很多长期投资"
 # holds 多长 too): its characters are the asking, and their pairs ("棒有", "有多", "多重") are no words a
@@ -898,10 +898,9 @@ def another_item(question: str, short: str, quote: str) -> str:
 # A change told as two figures and two years: "rose from 415,000 to 587,000 square kilometres between 1991
 # and 2000", "fell from 4.1% in 2019 to 3.2% in 2020". Each figure is the state at its year.
 _NUM = r"(\d[\d,.]*\d%?|\d%?)"
-_YEARS = rf"(?:between|from|in)\s+({_YEAR})\s*(?:and|to|[-–—])\s*({_YEAR})\b"
 _FROM_TO = re.compile(rf"\bfrom\s+(?:about\s+|around\s+)?{_NUM}(?:\s+in\s+({_YEAR}))?[^.;]{{0,40}}?\bto\s+"
                       rf"(?:about\s+|around\s+)?{_NUM}(?:\s+in\s+({_YEAR}))?", re.I)
-_YEAR_PAIR = re.compile(_YEARS, re.I)
+_YEAR_PAIR = re.compile(rf"(?:between|from|in)\s+({_YEAR})\s*(?:and|to|[-–—])\s*({_YEAR})\b", re.I)
 
 
 def figure_for_another_year(question: str, short: str, quote: str) -> str:
