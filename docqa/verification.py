@@ -608,9 +608,10 @@ _COUNT_AND_UNIT = re.compile(
 # "What welding process was demonstrated in 1901?": what the question asks is the subject of its participle.
 # The words between are the subject's own, no verb or clause of their own ("What happened when the
 # cyanobacterium was assimilated?" asks what followed).
+_PASSIVE_AUX = r"(?:is|are|was|were|has been|have been|had been)"
 _PASSIVE_SUBJECT_ASKED = re.compile(
     r"^\s*(?:[\w'-]+\s+){0,3}?(?:what|which)(?:\s+(?!(?:when|if|after|before|while|since|because|as|where|do|does|did)\b)(?![a-z]+ed\b)"
-    rf"[\w'-]+){{0,3}}\s+(?:is|are|was|were|has been|have been|had been)\s+([a-z]+ed|{'|'.join(_PARTICIPLES.values())})\b", re.I)
+    rf"[\w'-]+){{0,3}}\s+{_PASSIVE_AUX}\s+([a-z]+ed|{'|'.join(_PARTICIPLES.values())})\b", re.I)
 
 
 def year_asked(question: str, short: str) -> str:
@@ -635,7 +636,7 @@ def without_restated_tail(short: str, question: str, evidence: str) -> str:
             and unit <= asked and counted.group(1).casefold() in evidence.casefold():
         return counted.group(1)
     if (passive := _PASSIVE_SUBJECT_ASKED.match(question)) and (said := re.search(
-            rf"\s+(?:is|are|was|were|has been|have been|had been)\s+{re.escape(passive.group(1))}\b", short, re.I)) \
+            rf"\s+{_PASSIVE_AUX}\s+{re.escape(passive.group(1))}\b", short, re.I)) \
             and content_stems(head := short[: said.start()]) - asked:
         return head
     for m in _TAIL_START.finditer(short):
@@ -882,15 +883,16 @@ def another_item(question: str, short: str, quote: str) -> str:
     "What was the percentage of a female householder with no husband present?", quoted from "… 30,547
     (19.3%) had a female householder with no husband present, 11,698 (7.4%) had a male householder with no
     wife present")."""
-    if not _FIGURE.fullmatch(short.strip()) or not (figures := _quantities(short)):
+    asked = {w for w in content_stems(question) if _is_term(w)}
+    if not asked or not _FIGURE.fullmatch(short.strip()) or not (figures := _quantities(short)):
         return ""
-    parts = [(len(asked & content_stems(part)), part) for part in _ITEM_PARTS.split(quote)
-             if _quantities(part)] if (asked := {w for w in content_stems(question) if _is_term(w)}) else []
-    holding = [said for said, part in parts if figures & _quantities(part) and short.strip() in part]
+    parts = [(len(asked & content_stems(part)), part, found) for part in _ITEM_PARTS.split(quote)
+             if (found := _quantities(part))]
+    holding = [said for said, part, found in parts if figures & found and short.strip() in part]
     if len(parts) < 3 or not holding:
         return ""
-    for said, part in parts:
-        if said > max(holding) and said >= 2 and _quantities(part) - figures and ("%" in part) == ("%" in short):
+    for said, part, found in parts:
+        if said > max(holding) and said >= 2 and found - figures and ("%" in part) == ("%" in short):
             return f"another part of the quote says more of the question's words: '{' '.join(part.split())}'"
     return ""
 
