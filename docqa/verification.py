@@ -868,7 +868,7 @@ def dated_otherwise(question: str, short: str, quote: str) -> str:
 
 # Where a list's items part: a comma or semicolon before a space (not the one inside "30,547"), or a joining word.
 _ITEM_PARTS = re.compile(r"[,;]\s|[，；]|\b(?:and|but|while|whereas)\b", re.I)
-_FIGURE = re.compile(r"\d[\d,.]*\s*%?")
+_FIGURE_ALONE = re.compile(r"\d[\d,.]*\s*%?")
 
 
 def _quantities(text: str) -> set[str]:
@@ -884,7 +884,7 @@ def another_item(question: str, short: str, quote: str) -> str:
     (19.3%) had a female householder with no husband present, 11,698 (7.4%) had a male householder with no
     wife present")."""
     asked = {w for w in content_stems(question) if _is_term(w)}
-    if not asked or not _FIGURE.fullmatch(short.strip()) or not (figures := _quantities(short)):
+    if not asked or not _FIGURE_ALONE.fullmatch(short.strip()) or not (figures := _quantities(short)):
         return ""
     parts = [(len(asked & content_stems(part)), part, found) for part in _ITEM_PARTS.split(quote)
              if (found := _quantities(part))]

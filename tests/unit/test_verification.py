@@ -150,6 +150,7 @@ def test_answers_of_the_wrong_kind_are_not_verified():
                   jax).reason == "the question asks for a rank, and the answer is a figure"
     assert _check("Based on population alone, what is Jacksonville's ranking in the United States?", "12th [1]",
                   jax).verified
+    assert not wrong_kind("What is Jacksonville's ranking by population?", "12"), "a place in the order, as a number"
     # COVID-QA, verified: a table's label, from the sentence that points to the table, for what a report sums up.
     summed = "We sequenced eleven isolates from the market. A summary of this report is given in Table 1."
     assert _check("What is the summary of this report?", "Table 1 [1]", summed).reason == \
