@@ -45,6 +45,7 @@ import itertools
 import math
 import os
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -897,6 +898,106 @@ def another_item(question: str, short: str, quote: str) -> str:
     return ""
 
 
+# Where a quote's parts end: at a clause's break (_CLAUSE_PARTS) or at a sentence's end, which a quote that runs
+# over two sentences holds ('"an electrical transmitter." When Guglielmo Marconi made …').
+_QUOTE_PARTS = re.compile(rf"{_CLAUSE_PARTS.pattern}|[.!?][\"”’]?\s+(?=[A-Z])", re.I)
+# A name as a quote writes it: capitalised words in a row, with the particles inside names ("Ludwig Mies van der
+# Rohe", "School of Social Service Administration").
+_NAME_RUN = re.compile(r"(?<![\w'’-])[A-Z][\w'’-]*(?:\s+(?:(?:of|de|van|der|von|du|da|la|le)\s+)*[A-Z][\w'’-]*)*")
+_SENTENCE_OPENS = re.compile(r"(?:^|[.!?:;\"“”(])\s*$")
+
+
+def _plain(word: str) -> str:
+    """The word without its accents: "Maizière" is the "Maiziere" a question writes."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", word.casefold()) if not unicodedata.combining(ch))
+
+
+def _of_kind(short: str, question: str, quote: str) -> list[tuple[int, str]] | None:
+    """The quote's other years, where the answer is a year alone, or its other names, where the answer is a
+    name alone (its words capitalised, not all of them the question's), with their offsets: a year the
+    question does not state; a name that is not the answer's, holds none of the question's names ("Kublai
+    Khan" is the one it asks about) and does not merely open a sentence ("Other predecessors …"). None for
+    any other answer."""
+    if year := _YEAR_ALONE.fullmatch(short):
+        stated = stated_numbers(question) | {year.group(1)}
+        periods = [m.span() for m in _YEAR_SPAN.finditer(quote)]  # "its 1998–2002 jingles": a period, no year
+        return [(m.start(), m.group(1)) for m in _A_YEAR.finditer(quote)
+                if m.group(1) not in stated and not any(a <= m.start() < b for a, b in periods)]
+    words = [w for w in re.findall(r"[^\W\d_][\w'’.-]*", short) if w.casefold() not in _GLUE]
+    asked = {w.casefold() for w in tokens(question)}
+    if not words or any(ch.isdigit() for ch in short) or not all(w[0].isupper() for w in words) \
+            or {w.casefold() for w in words} <= asked:
+        return None
+    first = TOKEN.findall(question)[:1]
+    own = {_plain(w) for w in words}
+    names = {_plain(w) for w in named_words(question) | {w.casefold() for w in first if w[0].isupper()}} - STOPWORDS
+    found = []
+    for m in _NAME_RUN.finditer(quote):
+        run = {_plain(w) for w in tokens(m.group())}
+        if run & (own | names) or (_SENTENCE_OPENS.search(quote[: m.start()]) and len(run) == 1) or run <= STOPWORDS:
+            continue
+        found.append((m.start(), m.group()))
+    return found
+
+
+_RELATIVE = re.compile(r"\s*(?:who|whom|whose|which)\b", re.I)
+_EXAMPLE = re.compile(r"\s*(?:such as|including|like|namely|notably|especially|e\.g\.|for example)\b", re.I)
+
+
+def _answer_parts(quote: str, parts: list[tuple[int, int]], short: str, said_at: list[int]) -> set[int]:
+    """The parts that say the answer, and those that speak of it: the class an example is of ("the pro-reform
+    and Gallican Roman Catholics, such as Jacques Lefevre"), what a name alone is in apposition to ("the
+    deputy director of the Office of Manned Space Flight, Joseph Shea"), and a relative clause or a
+    parenthesis after it ("John Elway, who led the Broncos to victory in Super Bowl XXXIII", "Ogród Saski
+    (the Saxon Garden)")."""
+    text = [quote[a:b] for a, b in parts]
+    alone = re.compile(rf"\s*(?:(?:and|or|called|named|known as|the|an?)\s+)*{re.escape(short)}[\s.,;:)]*", re.I)
+    holding = {k for k, (a, b) in enumerate(parts) for at in said_at if a < at + len(short) and at < b}
+    holding |= {k - 1 for k in holding if k and (_EXAMPLE.match(text[k]) or alone.fullmatch(text[k]))}
+    return holding | {k + 1 for k in holding if k + 1 < len(parts) and (
+        _RELATIVE.match(text[k + 1]) or "(" in quote[parts[k][1] : parts[k + 1][0]])}
+
+
+def another_part(question: str, short: str, quote: str) -> str:
+    """Why another part of the quote answers ("" when it may not): the answer is a year or a name, and
+    another part of the quote (a clause, a list's item, a sentence), which holds a year or a name of its
+    own, says two of the question's words or more: more than the answer's parts for a year, where the
+    answer's parts (`_answer_parts`) say none for a name. A part that names nothing of the kind is read on
+    into the next, as an apposition is ("the Master, another renegade Time Lord"). From XQuAD-en: "1915"
+    for "In what year did Tesla receive a Nobel Prize bid?", quoted from "Edison did receive one of 38
+    possible bids in 1915 and Tesla did receive one of 38 possible bids in 1937"; "Cybermen" for "What
+    enemy of Doctor Who is also a Time Lord?", from "… the Daleks, the Cybermen, and the Master, another
+    renegade Time Lord"."""
+    short = short.strip()
+    others = _of_kind(short, question, quote)
+    asked = {w for w in content_stems(question) if _is_term(w)}
+    said_at = [m.start() for m in re.finditer(re.escape(short), quote, re.I)]
+    if not others or not said_at or not asked:
+        return ""
+    bounds = [0, *(x for m in _QUOTE_PARTS.finditer(quote) for x in (m.start(), m.end())), len(quote)]
+    parts = [(a, b) for a, b in zip(bounds[::2], bounds[1::2]) if quote[a:b].strip()]
+    holding = _answer_parts(quote, parts, short, said_at)
+    if not holding:
+        return ""
+    found = [[name for at, name in others if a <= at < b] for a, b in parts]
+    reach = [b if k + 1 == len(parts) or found[k + 1] or k + 1 in holding else parts[k + 1][1]
+             for k, (a, b) in enumerate(parts)]
+    said = [len(asked & content_stems(quote[a:z])) for (a, _), z in zip(parts, reach)]
+    most = max([said[k] for k in holding] + [len(asked & content_stems(quote[parts[min(holding)][0] : reach[max(holding)]]))])
+
+    def lists_answer(k: int) -> bool:
+        """The part (read on) opens a parenthesis that holds the answer: it is what the list in it names,
+        for each item ("their luxury divisions (Acura, Lexus and Infiniti, respectively)")."""
+        inside = re.match(r"[\s,;]*\([^)]*", quote[reach[k]:])
+        return inside is not None and any(reach[k] < at < reach[k] + inside.end() for at in said_at)
+
+    enough = (lambda k: said[k] > most) if _YEAR_ALONE.fullmatch(short) else (lambda k: not most)
+    for k, (a, b) in enumerate(parts):
+        if k not in holding and found[k] and said[k] >= 2 and enough(k) and not lists_answer(k):
+            return f"another part of the quote says more of the question's words: '{' '.join(quote[a:reach[k]].split())}'"
+    return ""
+
+
 # A change told as two figures and two years: "rose from 415,000 to 587,000 square kilometres between 1991
 # and 2000", "fell from 4.1% in 2019 to 3.2% in 2020". Each figure is the state at its year.
 _NUM = r"(\d[\d,.]*\d%?|\d%?)"
@@ -1467,7 +1568,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         done_by_another(question, short, quoted) or dated_otherwise(question, short, quoted) or \
         dated_for_another_deed(question, short, quoted) or denied(question, short, quoted) or \
         another_item(question, short, quoted) or figure_for_another_year(question, short, quoted) or \
-        paired_otherwise(question, short, quoted)
+        paired_otherwise(question, short, quoted) or another_part(question, short, quoted)
     kind = refuted or dated(question, short, quoted) or undefined(question, quoted) or \
         unnamed(question, short, with_neighbours) or a_kind(question, short, quoted) or \
         another_code(question, short, order, doc_text) or ("" if choice else echoed(question, short)) or (

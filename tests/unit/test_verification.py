@@ -7,7 +7,7 @@ they were wrong (issue: answers you can trust), from the real text of those docu
 from docqa.citations import cite
 from docqa.retrieval.working_set import Passage, WorkingSet
 from docqa.verification import (
-    REFERENCE_MARK, RESTATES, YES_NO_FOR_CHOICE, _misspelt, barred_words, check, first_sentence, is_either_or, is_title,
+    REFERENCE_MARK, RESTATES, YES_NO_FOR_CHOICE, _misspelt, another_part, barred_words, check, first_sentence, is_either_or, is_title,
     is_yes_no, parse, snap, states, tokens, without_aside, without_restated_lead, without_restated_tail, wrong_kind,
 )
 
@@ -1334,6 +1334,41 @@ def test_the_figure_of_a_change_s_other_year_does_not_verify():
     rate = "Unemployment in the region fell from 4.1% in 2019 to 3.2% in 2020."
     _only_the_right_one_verifies("What was the unemployment rate in the region in 2020?", "4.1%", "3.2%", rate,
                                  "the quote gives 3.2% for 2020")
+
+
+def test_a_year_or_name_from_another_part_than_the_one_that_meets_the_question_does_not_verify():
+    # XQuAD-en (seed 9), verified: Edison's year, for Tesla's bid.
+    bids = ("Neither Tesla nor Edison won the prize (although Edison did receive one of 38 possible bids in 1915 "
+            "and Tesla did receive one of 38 possible bids in 1937).")
+    _only_the_right_one_verifies("In what year did Tesla receive a Nobel Prize bid?", "1915", "1937", bids,
+                                 "'Tesla did receive one of 38 possible bids in 1937).'")
+    # XQuAD-en (seed 9), verified: a list's other item, whose apposition does not say what the question asks.
+    enemies = ("The Doctor has gained numerous reoccurring enemies during his travels, including the Daleks, the "
+               "Cybermen, and the Master, another renegade Time Lord.")
+    _only_the_right_one_verifies("What enemy of Doctor Who is also a Time Lord?", "Cybermen", "the Master", enemies,
+                                 "'the Master, another renegade Time Lord.'")
+    # XQuAD-en (seed 9), verified: the clause that says what the question asks names the Commission.
+    eu = ("While the Commission has a monopoly on initiating legislation, the European Parliament and the Council of "
+          "the European Union have powers of amendment and veto during the legislative process.")
+    _only_the_right_one_verifies("Which entity has a monopoly on initiating legislation?",
+                                 "European Parliament and the Council of the European Union", "the Commission", eu,
+                                 "'the Commission has a monopoly on initiating legislation'")
+    # The answer's part is read with its apposition, its relative clause, the class it exemplifies and the
+    # name it translates: each says the question's words for it (XQuAD-en, seeds 0 and 5, verified and right).
+    assert not another_part("What is the name of the quarterback who was 38 in Super Bowl XXXIII?", "John Elway",
+                            "The past record was held by John Elway, who led the Broncos to victory in Super Bowl "
+                            "XXXIII at age 38 and is currently Denver's Executive Vice President of Football Operations.")
+    assert not another_part("Who was hired to be the deputy director of the Office of Manned Space Flight?", "Joseph Shea",
+                            "Members of the Manned Spacecraft Center began to come around to support LOR, including the "
+                            "newly hired deputy director of the Office of Manned Space Flight, Joseph Shea.")
+    assert not another_part("Who was one French pro-reform Roman Catholic of the 15th century?", "Jacques Lefevre",
+                            "Other predecessors of the Reformed church included the pro-reform and Gallican Roman "
+                            "Catholics, such as Jacques Lefevre (c. 1455–1536).")
+    assert not another_part("Where was the Summer Theatre located?", "Ogród Saski",
+                            "In Ogród Saski (the Saxon Garden), the Summer Theatre was in operation from 1870 to 1939.")
+    # a period is no other year ("its 1998–2002 jingles")
+    assert not another_part("In what year did ABC stop using its four-note jingle for promotion?", "2015",
+                            "In 2015, ABC stopped using its 1998–2002 four-note jingles for promotions.")
 
 
 def test_an_item_paired_respectively_with_another_does_not_verify():
