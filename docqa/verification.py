@@ -1078,7 +1078,7 @@ def paired_otherwise(question: str, short: str, quote: str) -> str:
 
 # When something was done: "When was …?", "In what year …?". A year of the answer's own.
 _WHEN_QUESTION = re.compile(rf"^\s*(?:when\b|{_WHICH}(?:{_PERIODS}|date|day)\b)", re.I)
-_A_YEAR = re.compile(rf"(?<![\d,.])({_YEAR})(?![\d,])")
+_A_YEAR = re.compile(rf"(?<![\d,.])({_YEAR})(?!\d|,\d)")  # "In 1900, Tesla …" holds a year; "1,900" holds none
 
 
 def dated_for_another_deed(question: str, short: str, quote: str) -> str:

@@ -1342,6 +1342,12 @@ def test_a_year_or_name_from_another_part_than_the_one_that_meets_the_question_d
             "and Tesla did receive one of 38 possible bids in 1937).")
     _only_the_right_one_verifies("In what year did Tesla receive a Nobel Prize bid?", "1915", "1937", bids,
                                  "'Tesla did receive one of 38 possible bids in 1937).'")
+    # XQuAD-en (seed 9), verified: Marconi's year, for Tesla's patent (a year before a comma is a year)
+    patents = ('In 1900, Tesla was granted patents for a "system of transmitting electrical energy" and "an electrical '
+               'transmitter." When Guglielmo Marconi made his famous first-ever transatlantic radio transmission in '
+               '1901, Tesla quipped that it was done with 17 Tesla patents, though there is little to support this claim.')
+    _only_the_right_one_verifies("When did Tesla attain his electrical transmitter patent?", "1901", "1900", patents,
+                                 "'In 1900, Tesla was granted patents")
     # XQuAD-en (seed 9), verified: a list's other item, whose apposition does not say what the question asks.
     enemies = ("The Doctor has gained numerous reoccurring enemies during his travels, including the Daleks, the "
                "Cybermen, and the Master, another renegade Time Lord.")
