@@ -397,6 +397,12 @@ def snap(answer: list[str], sentence: str, question: str = "") -> str | None:
         end += len(rest) - len(rest.lstrip(" ")) + 1 if rest.lstrip(" ").startswith(("%", "％")) else 0
         while sentence[start:end].count("(") > sentence[start:end].count(")") and sentence.startswith(")", end):
             end += 1  # "512(b)", not "512(b"; "DTIME(f(n))", not "DTIME(f(n)"
+        while sentence[start:end].count(")") > sentence[start:end].count("(") and (opened := sentence.rfind("(", 0, start)) >= 0:
+            # An abbreviation is shown with the words it stands for, a word a letter up to the clause's start:
+            # "Sindbis (SIN) virus", "Venezuelan equine encephalitis (VEE) virus", not "SIN) virus".
+            letters = sum(ch.isupper() for ch in sentence[opened : sentence.find(")", opened)]) or 1
+            named = re.search(rf"(?:[^\W_][\w-]*\s+){{1,{letters}}}$", sentence[:opened])
+            start = named.start() if named else opened
         for o, c in _CJK_BRACKETS:  # a title or name in its brackets: 《达拉斯》
             if sentence.startswith(c, end) and (sentence[start - 1 : start] == o or o in sentence[start:end]):
                 start -= sentence[start - 1 : start] == o

@@ -860,6 +860,15 @@ def test_a_section_reference_is_held_only_by_that_section():
     assert v.verified and v.short == "512(b)", "the closing bracket is the answer's"
 
 
+def test_an_abbreviation_is_shown_with_the_words_it_stands_for():
+    # COVID-QA (seed 9): "SIN virus" was shown as "SIN) virus", cut inside the name's parentheses.
+    vectors = ("Alphaviruses have been developed as vaccine vectors, including Semliki Forest virus (SFV), Sindbis (SIN) "
+               "virus and Venezuelan equine encephalitis (VEE) virus.")
+    assert snap(tokens("SIN virus"), vectors) == "Sindbis (SIN) virus"
+    assert snap(tokens("VEE virus"), vectors) == "Venezuelan equine encephalitis (VEE) virus"
+    assert snap(tokens("SFV"), vectors) == "SFV", "an abbreviation alone is a name of its own"
+
+
 def test_a_name_is_verified_only_where_the_thing_named_is_said():
     # Frankenstein: "What is the name of the ship's captain in Frankenstein's letters?" was answered
     # "Felix", verified by a sentence that names Felix, the letters and the ship, but no captain.
