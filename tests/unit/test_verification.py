@@ -459,7 +459,7 @@ def test_a_yes_or_no_is_verified_only_by_a_sentence_that_says_it():
     birds = ("Gene sequences from birds collected circa 1918 show that avian viruses undergo little antigenic "
              "change in their natural hosts even over long periods.")
     v = _check("Do avian viruses change over long periods?", "Yes [1]", birds)
-    assert not v.verified and "does not say yes" in v.reason
+    assert not v.verified and v.short == "No" and "says not" in v.reason, "the sentence's answer is shown, unverified"
     assert _check("Do avian viruses change over long periods?", "No [1]", birds).verified
     # A walkthrough on the DMCA summary: "No" from a sentence on liability limits, which says no such thing.
     dmca = "Title II of the DMCA creates four new limitations on liability for copyright infringement."
