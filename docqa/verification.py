@@ -2033,7 +2033,7 @@ def _check_yes_no(question: str, short: str, order: list[Passage], doc_text) -> 
         if yes:
             # It says not: the "No" it would verify is shown, unverified, for the model's "Yes" (XQuAD and
             # COVID-QA, seeds 0, 5 and 9: "Yes" to "Do LAIV replicate at body temperature?", quoted from
-            # "they do not replicate effectively at core body temperature"; all three such golds said no).
+            # "they do not replicate effectively at core body temperature"; no such gold was a yes).
             no = "否" if _in_chinese(question) else "No"
             return Verdict(no, p, span, False, f"the model said {short.lower()}, and the sentence that restates the question says not")
         return Verdict(short, p, span, False, f"the sentence that restates the question does not say {short.lower()}")
