@@ -7,8 +7,9 @@ they were wrong (issue: answers you can trust), from the real text of those docu
 from docqa.citations import cite
 from docqa.retrieval.working_set import Passage, WorkingSet
 from docqa.verification import (
-    REFERENCE_MARK, RESTATES, YES_NO_FOR_CHOICE, _misspelt, another_part, barred_words, check, first_sentence, is_either_or, is_title,
-    is_yes_no, parse, snap, states, tokens, without_aside, without_restated_lead, without_restated_tail, wrong_kind,
+    REFERENCE_MARK, RESTATES, YES_NO_FOR_CHOICE, _misspelt, another_part, barred_words, check, first_sentence,
+    is_either_or, is_title, is_yes_no, parse, snap, states, tokens, without_aside, without_restated_lead,
+    without_restated_tail, wrong_kind,
 )
 
 TABLE_III = (
