@@ -883,6 +883,11 @@ def _quantities(text: str) -> set[str]:
     return {n for n in _numbers(tokens(text)) if not _A_YEAR.fullmatch(n)}
 
 
+def _asked_terms(question: str) -> set[str]:
+    """The question's content words of the Latin script, stemmed: what a part of a quote says of it."""
+    return {w for w in content_stems(question) if _is_term(w)}
+
+
 def another_item(question: str, short: str, quote: str) -> str:
     """Why the answer's figure belongs to another item of the quote's list of figures ("" when it may not):
     the answer is a figure, the quote gives figures in three parts or more, and another part, with a figure
@@ -890,7 +895,7 @@ def another_item(question: str, short: str, quote: str) -> str:
     "What was the percentage of a female householder with no husband present?", quoted from "… 30,547
     (19.3%) had a female householder with no husband present, 11,698 (7.4%) had a male householder with no
     wife present")."""
-    asked = {w for w in content_stems(question) if _is_term(w)}
+    asked = _asked_terms(question)
     if not asked or not _FIGURE_ALONE.fullmatch(short.strip()) or not (figures := _quantities(short)):
         return ""
     parts = [(len(asked & content_stems(part)), part, found) for part in _ITEM_PARTS.split(quote)
@@ -918,19 +923,19 @@ def _plain(word: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKD", word.casefold()) if not unicodedata.combining(ch))
 
 
-def _of_kind(short: str, question: str, quote: str) -> list[tuple[int, str]] | None:
-    """The quote's other years, where the answer is a year alone, or its other names, where the answer is a
-    name alone (its words capitalised, not all of them the question's), with their offsets: a year the
+def _of_kind(short: str, question: str, quote: str) -> list[int] | None:
+    """Where the quote gives other years, where the answer is a year alone, or other names, where the answer
+    is a name alone (its words capitalised, not all of them the question's): the offsets of a year the
     question does not state; a name that is not the answer's, holds none of the question's names ("Kublai
     Khan" is the one it asks about) and does not merely open a sentence ("Other predecessors …"). None for
     any other answer."""
     if year := _YEAR_ALONE.fullmatch(short):
         stated = stated_numbers(question) | {year.group(1)}
         periods = [m.span() for m in _YEAR_SPAN.finditer(quote)]  # "its 1998–2002 jingles": a period, no year
-        return [(m.start(), m.group(1)) for m in _A_YEAR.finditer(quote)
+        return [m.start() for m in _A_YEAR.finditer(quote)
                 if m.group(1) not in stated and not any(a <= m.start() < b for a, b in periods)]
     words = [w for w in re.findall(r"[^\W\d_][\w'’.-]*", short) if w.casefold() not in _GLUE]
-    asked = {w.casefold() for w in tokens(question)}
+    asked = set(tokens(question))
     if not words or any(ch.isdigit() for ch in short) or not all(w[0].isupper() for w in words) \
             or {w.casefold() for w in words} <= asked:
         return None
@@ -942,7 +947,7 @@ def _of_kind(short: str, question: str, quote: str) -> list[tuple[int, str]] | N
         run = {_plain(w) for w in tokens(m.group())}
         if run & (own | names) or (_SENTENCE_OPENS.search(quote[: m.start()]) and len(run) == 1) or run <= STOPWORDS:
             continue
-        found.append((m.start(), m.group()))
+        found.append(m.start())
     return found
 
 
@@ -976,7 +981,7 @@ def another_part(question: str, short: str, quote: str) -> str:
     renegade Time Lord"."""
     short = short.strip()
     others = _of_kind(short, question, quote)
-    asked = {w for w in content_stems(question) if _is_term(w)}
+    asked = _asked_terms(question)
     said_at = [m.start() for m in re.finditer(re.escape(short), quote, re.I)]
     if not others or not said_at or not asked:
         return ""
@@ -985,7 +990,7 @@ def another_part(question: str, short: str, quote: str) -> str:
     holding = _answer_parts(quote, parts, short, said_at)
     if not holding:
         return ""
-    found = [[name for at, name in others if a <= at < b] for a, b in parts]
+    found = [any(a <= at < b for at in others) for a, b in parts]
     reach = [b if k + 1 == len(parts) or found[k + 1] or k + 1 in holding else parts[k + 1][1]
              for k, (a, b) in enumerate(parts)]
     said = [len(asked & content_stems(quote[a:z])) for (a, _), z in zip(parts, reach)]
@@ -2023,7 +2028,8 @@ def _check_yes_no(question: str, short: str, order: list[Passage], doc_text) -> 
     said = _YES_NO_ANSWER.match(short)
     yes = (said.group(1) or "").casefold() == "yes" or said.group(2) in ("是", "对", "對", "有")
     # Said in the question's language: a Chinese question over English passages gets 是 / 否.
-    short = ("是" if yes else "否") if _in_chinese(question) else ("Yes" if yes else "No")
+    said_yes, said_no = ("是", "否") if _in_chinese(question) else ("Yes", "No")
+    short = said_yes if yes else said_no
     if overlap < 0.5:
         return Verdict(short, p, span, False, f"no sentence restates the question (best holds {overlap:.0%} of its terms)")
     # The sentence that restates the question says yes or no: "little antigenic change even over long
@@ -2034,7 +2040,6 @@ def _check_yes_no(question: str, short: str, order: list[Passage], doc_text) -> 
             # It says not: the "No" it would verify is shown, unverified, for the model's "Yes" (XQuAD and
             # COVID-QA, seeds 0, 5 and 9: "Yes" to "Do LAIV replicate at body temperature?", quoted from
             # "they do not replicate effectively at core body temperature"; no such gold was a yes).
-            no = "否" if _in_chinese(question) else "No"
-            return Verdict(no, p, span, False, f"the model said {short.lower()}, and the sentence that restates the question says not")
+            return Verdict(said_no, p, span, False, f"the model said {short.lower()}, and the sentence that restates the question says not")
         return Verdict(short, p, span, False, f"the sentence that restates the question does not say {short.lower()}")
     return Verdict(short, p, span, True)
