@@ -927,8 +927,9 @@ def _of_kind(short: str, question: str, quote: str) -> list[int] | None:
     """Where the quote gives other years, where the answer is a year alone, or other names, where the answer
     is a name alone (its words capitalised, not all of them the question's): the offsets of a year the
     question does not state; a name that is not the answer's, holds none of the question's names ("Kublai
-    Khan" is the one it asks about) and does not merely open a sentence ("Other predecessors …"). None for
-    any other answer."""
+    Khan" is the one it asks about), is not only the question's words ("the Respondent" for "Who argued on
+    behalf of the respondent?") and does not merely open a sentence ("Other predecessors …"). None for any
+    other answer."""
     if year := _YEAR_ALONE.fullmatch(short):
         stated = stated_numbers(question) | {year.group(1)}
         periods = [m.span() for m in _YEAR_SPAN.finditer(quote)]  # "its 1998–2002 jingles": a period, no year
@@ -940,12 +941,12 @@ def _of_kind(short: str, question: str, quote: str) -> list[int] | None:
             or {w.casefold() for w in words} <= asked:
         return None
     first = TOKEN.findall(question)[:1]
-    own = {_plain(w) for w in words}
+    own, said = {_plain(w) for w in words}, {_plain(w) for w in asked}
     names = {_plain(w) for w in named_words(question) | {w.casefold() for w in first if w[0].isupper()}} - STOPWORDS
     found = []
     for m in _NAME_RUN.finditer(quote):
         run = {_plain(w) for w in tokens(m.group())}
-        if run & (own | names) or (_SENTENCE_OPENS.search(quote[: m.start()]) and len(run) == 1) or run <= STOPWORDS:
+        if run & (own | names) or (_SENTENCE_OPENS.search(quote[: m.start()]) and len(run) == 1) or run <= said | STOPWORDS:
             continue
         found.append(m.start())
     return found

@@ -1382,6 +1382,9 @@ def test_a_year_or_name_from_another_part_than_the_one_that_meets_the_question_d
                             "Catholics, such as Jacques Lefevre (c. 1455–1536).")
     assert not another_part("Where was the Summer Theatre located?", "Ogród Saski",
                             "In Ogród Saski (the Saxon Garden), the Summer Theatre was in operation from 1870 to 1939.")
+    # the question's own words, capitalised in the quote, are no other name (walkthrough, a court transcript)
+    assert not another_part("Who argued on behalf of the respondent?", "CHARLES M. SEVILLA, ESQ., San Diego, Cal",
+                            "CHARLES M. SEVILLA, ESQ., San Diego, Cal.; on behalf of the Respondent.")
     # a period is no other year ("its 1998–2002 jingles")
     assert not another_part("In what year did ABC stop using its four-note jingle for promotion?", "2015",
                             "In 2015, ABC stopped using its 1998–2002 four-note jingles for promotions.")
