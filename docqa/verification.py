@@ -952,6 +952,7 @@ def _of_kind(short: str, question: str, quote: str) -> list[int] | None:
     return found
 
 
+_OPEN_QUOTES = ("“", '"', "‘", "'", "「", "『")
 _RELATIVE = re.compile(r"\s*(?:who|whom|whose|which)\b", re.I)
 _EXAMPLE = re.compile(r"\s*(?:such as|including|like|namely|notably|especially|e\.g\.|for example)\b", re.I)
 
@@ -959,13 +960,15 @@ _EXAMPLE = re.compile(r"\s*(?:such as|including|like|namely|notably|especially|e
 def _answer_parts(quote: str, parts: list[tuple[int, int]], short: str, said_at: list[int]) -> set[int]:
     """The parts that say the answer, and those that speak of it: the class an example is of ("the pro-reform
     and Gallican Roman Catholics, such as Jacques Lefevre"), what a name alone is in apposition to ("the
-    deputy director of the Office of Manned Space Flight, Joseph Shea"), and a relative clause or a
+    deputy director of the Office of Manned Space Flight, Joseph Shea"), what the words in quotation marks
+    are ("a paper label, with the words “DRINK ME”"), and a relative clause or a
     parenthesis after it ("John Elway, who led the Broncos to victory in Super Bowl XXXIII", "Ogród Saski
     (the Saxon Garden)")."""
     text = [quote[a:b] for a, b in parts]
     alone = re.compile(rf"\s*(?:(?:and|or|called|named|known as|the|an?)\s+)*{re.escape(short)}[\s.,;:)]*", re.I)
     holding = {k for k, (a, b) in enumerate(parts) for at in said_at if a < at + len(short) and at < b}
-    holding |= {k - 1 for k in holding if k and (_EXAMPLE.match(text[k]) or alone.fullmatch(text[k]))}
+    quoted = {k for k in holding for at in said_at if parts[k][0] <= at < parts[k][1] and quote[:at].rstrip().endswith(_OPEN_QUOTES)}
+    holding |= {k - 1 for k in holding if k and (_EXAMPLE.match(text[k]) or alone.fullmatch(text[k]) or k in quoted)}
     return holding | {k + 1 for k in holding if k + 1 < len(parts) and (
         _RELATIVE.match(text[k + 1]) or "(" in quote[parts[k][1] : parts[k + 1][0]])}
 

@@ -1385,6 +1385,11 @@ def test_a_year_or_name_from_another_part_than_the_one_that_meets_the_question_d
     # the question's own words, capitalised in the quote, are no other name (walkthrough, a court transcript)
     assert not another_part("Who argued on behalf of the respondent?", "CHARLES M. SEVILLA, ESQ., San Diego, Cal",
                             "CHARLES M. SEVILLA, ESQ., San Diego, Cal.; on behalf of the Respondent.")
+    # words in quotation marks are what the part before them names (walkthrough, Alice in Wonderland)
+    assert not another_part("What did the label on the little bottle say?", "DRINK ME",
+                            "This time she found a little bottle on it, (“which certainly was not here before,” said "
+                            "Alice,) and round the neck of the bottle was a paper label, with the words “DRINK ME,” "
+                            "beautifully printed on it in large letters.")
     # a period is no other year ("its 1998–2002 jingles")
     assert not another_part("In what year did ABC stop using its four-note jingle for promotion?", "2015",
                             "In 2015, ABC stopped using its 1998–2002 four-note jingles for promotions.")
