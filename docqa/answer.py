@@ -19,7 +19,7 @@ import numpy as np
 
 from docqa import verification
 from docqa.citations import Citation, cite, verify
-from docqa.cjk import either_script, in_script, is_traditional
+from docqa.cjk import either_script, in_script, is_traditional, one_line
 from docqa.models.generation.base import Generator
 from docqa.prompts import fence, load_prompt
 from docqa.retrieval import attention, sentences, working_set
@@ -609,7 +609,7 @@ def _read_again(result: Answer, first: verification.Verdict, generator: Generato
     if best is None:
         return
     passage, start, end = best
-    sentence = replace(passage, n=1, text=" ".join(doc_text(passage.doc_id)[start:end].split()))
+    sentence = replace(passage, n=1, text=one_line(doc_text(passage.doc_id)[start:end]))
     gen = generator.generate(render(asked, [sentence], spec.prompt), max_new_tokens=spec.max_new_tokens, barred=barred)
     result.second_reading = reply = gen.text.strip()
     if MODEL_ABSTAINS.search(reply):

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from docqa import locators
-from docqa.cjk import CJK_RUN, bigrams
+from docqa.cjk import CJK_RUN, bigrams, one_line
 from docqa.records import PAGE_SEP
 from docqa.retrieval.working_set import Passage, WorkingSet
 
@@ -155,8 +155,8 @@ def cite(p: Passage, doc_text, verified: bool, quote: tuple[int, int] | None = N
     return Citation(
         n=p.n, path=p.path, title=p.title, page_start=page_start, page_end=page_end,
         paragraph=paragraph, section=p.section,
-        snippet=" ".join(p.text.split())[:200], verified=verified,
-        quote=" ".join(text[start:end].split()) if quote else "",
+        snippet=one_line(p.text)[:200], verified=verified,
+        quote=one_line(text[start:end]) if quote else "",
         quote_start=start if quote else -1, quote_end=end, reason=reason,
         line_start=line_start, line_end=line_end,
         locator=locators.describe(p.path, page_start, page_end, p.section, line_start, line_end,

@@ -19,6 +19,20 @@ CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 CJK_RUN = re.compile(f"[{CJK_CHARS}]+")
 
 
+# Characters of the languages written without spaces (ideographs, kana) and their punctuation (the
+# CJK symbols block and full-width forms). Hangul is not among them: Korean sets spaces between words.
+_UNSPACED = "\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+# A line break between two of them: a hard-wrapped line of Chinese prose, inside a word.
+_WRAPPED = re.compile(f"(?<=[{_UNSPACED}])[^\\S\\n]*\\n\\s*(?=[{_UNSPACED}])")
+
+
+def one_line(text: str) -> str:
+    """Document text as a quote shows it, on one line: each run of whitespace one space, except a line
+    break inside Chinese or Japanese, which is none ("一行\\n字，喚做" is "一行字，喚做", not "一行 字").
+    Spaces the text sets between such characters stay, as written."""
+    return " ".join(_WRAPPED.sub("", text).split())
+
+
 def has_cjk(text: str) -> bool:
     return CJK_RUN.search(text) is not None
 

@@ -352,13 +352,14 @@ def search(
     if not hits:
         out.print("no results")
         return
+    from docqa.cjk import one_line
     from docqa.locators import hit_locator
 
     table = Table(show_lines=True)
     for col in ("#", "score", "document", "where", "section", "snippet"):
         table.add_column(col, overflow="fold")
     for rank, h in enumerate(hits, start=1):
-        snippet = " ".join(h.text.split())[:240]
+        snippet = one_line(h.text)[:240]
         table.add_row(str(rank), f"{h.score:.4f}", _path(h.path, name_only=True), escape(hit_locator(h)), escape(h.section),
                       escape(snippet))
     out.print(table)

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from docqa.cjk import one_line
 from docqa.locators import describe, hit_locator
 
 
@@ -47,7 +48,7 @@ def print_answer(out: Console, ans, closest: bool = True) -> None:
             return
         out.print("closest passages:")
         for c in ans.candidates[:3]:
-            out.print(f"  {escape(Path(c.hit.path).name)} ({escape(hit_locator(c.hit))}): {escape(' '.join(c.hit.text.split())[:140])}")
+            out.print(f"  {escape(Path(c.hit.path).name)} ({escape(hit_locator(c.hit))}): {escape(one_line(c.hit.text)[:140])}")
         return
     if not ans.quote and not ans.unverified_reason:  # an overview: sentences with their citations
         out.print(escape(ans.text))

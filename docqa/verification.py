@@ -51,7 +51,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from docqa.cjk import (
-    CJK_CHARS, CJK_RUN, bigrams, cjk_chars, cjk_share, either_script, has_cjk, in_script, is_traditional, traditional,
+    CJK_CHARS, CJK_RUN, bigrams, cjk_chars, cjk_share, either_script, has_cjk, in_script, is_traditional, one_line,
+    traditional,
 )
 from docqa.citations import CITATION, STOPWORDS, cited_numbers
 from docqa.ingest import tables
@@ -407,7 +408,7 @@ def snap(answer: list[str], sentence: str, question: str = "") -> str | None:
             if sentence.startswith(c, end) and (sentence[start - 1 : start] == o or o in sentence[start:end]):
                 start -= sentence[start - 1 : start] == o
                 end += 1
-        return " ".join(sentence[start:end].split())  # a line break inside the answer is a space
+        return one_line(sentence[start:end])  # a line break inside the answer is a space, or none inside Chinese
     return None
 
 
@@ -905,7 +906,7 @@ def another_item(question: str, short: str, quote: str) -> str:
         return ""
     for said, part, found in parts:
         if said > max(holding) and said >= 2 and found - figures and ("%" in part) == ("%" in short):
-            return f"another part of the quote says more of the question's words: '{' '.join(part.split())}'"
+            return f"another part of the quote says more of the question's words: '{one_line(part)}'"
     return ""
 
 
@@ -1009,7 +1010,7 @@ def another_part(question: str, short: str, quote: str) -> str:
     enough = (lambda k: said[k] > most) if _YEAR_ALONE.fullmatch(short) else (lambda k: not most)
     for k, (a, b) in enumerate(parts):
         if k not in holding and found[k] and said[k] >= 2 and enough(k) and not lists_answer(k):
-            return f"another part of the quote says more of the question's words: '{' '.join(quote[a:reach[k]].split())}'"
+            return f"another part of the quote says more of the question's words: '{one_line(quote[a:reach[k]])}'"
     return ""
 
 

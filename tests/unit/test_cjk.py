@@ -4,7 +4,8 @@ sentence-encoder embedders. English behaves as before (the rest of the suite che
 import numpy as np
 import pytest
 
-from docqa.cjk import CJK_RUN, bigrams, keyword_text
+from docqa.cjk import CJK_RUN, bigrams, keyword_text, one_line
+from docqa.citations import cite
 from docqa.memory.backend import open_store
 from docqa.memory.store import Store, fts_terms
 from docqa.models.sentence_encoders import SentenceEncoder
@@ -166,6 +167,20 @@ def test_a_chinese_answer_is_verified_in_the_sentence_that_holds_it():
     assert v.verified and v.short == "卡万·肖特"
     v = _check("公司的净利润是多少？", "3.2亿元 [1]", text)
     assert v.verified and text[v.quote[0] : v.quote[1]] == "净利润为3.2亿元。"
+
+
+def test_a_line_wrapped_inside_chinese_is_quoted_whole_and_other_breaks_are_spaces():
+    # Plain-text Chinese books wrap every line at a fixed width, inside words (Journey to the West,
+    # shared/data/public-domain): the quote and the answer join the line again, as the book reads.
+    assert one_line("緊挨箍有鐫成的一行\n字，喚做：「如意金箍棒」\n\u3000\u3000心中暗喜") == "緊挨箍有鐫成的一行字，喚做：「如意金箍棒」心中暗喜"
+    assert one_line("Revenue\n  rose. 收入\nrose") == "Revenue rose. 收入 rose"  # beside Latin script, a space
+    assert one_line("한국어\n문장") == "한국어 문장"  # Korean sets spaces between its words
+    assert one_line("一 二") == "一 二"  # a space the text itself sets stays
+    text = "緊挨箍有鐫成的一行字，喚做：「如意金箍棒，重一萬三千\n五百斤。」心中暗喜。"
+    v = _check("金箍棒有多重？", "一萬三千五百斤 [1]", text)
+    assert v.verified and v.short == "一萬三千五百斤"
+    c = cite(Passage(1, "/zh.txt", "", 1, 1, "", 0, len(text), text, [1], [0], 1.0, n=1), {1: text}.__getitem__, True, v.quote)
+    assert "一萬三千五百斤" in c.quote and "\n" not in c.quote and " " not in c.quote
 
 
 def test_a_chinese_answer_from_an_unrelated_sentence_is_not_verified():
