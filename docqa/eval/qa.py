@@ -133,17 +133,29 @@ def sample(questions: list[Question], limit: int | None, seed: int) -> list[Ques
 
 
 _YES_NO = ("yes", "no")
+# A yes or a no as Chinese golds write it (XQuAD-zh translates "no" as 没有), and as docqa answers a
+# Chinese yes/no question (是 / 否), in either script; the longest first, so 不是 is read before 不.
+_YES_NO_ZH = {"不是": "no", "没有": "no", "沒有": "no", "是的": "yes", "是": "yes", "对": "yes", "對": "yes",
+              "否": "no", "不": "no"}
+
+
+def _yes_or_no(normalized: str, whole: bool) -> str | None:
+    """The yes or no a normalized text says: all of it (`whole`, a gold), or its start (a prediction)."""
+    first = normalized.split()[:1]
+    if first and first[0] in _YES_NO and (not whole or normalized == first[0]):
+        return first[0]
+    return next((v for k, v in _YES_NO_ZH.items() if (normalized == k if whole else normalized.startswith(k))), None)
 
 
 def answer_scores(prediction: str, golds: list[str]) -> tuple[float, float, bool]:
     """(EM, F1, contains gold) of one prediction; yes/no golds are scored by the leading yes or no."""
     if not prediction:
         return 0.0, 0.0, False
-    normalized = [normalize_answer(g) for g in golds]
-    if any(g in _YES_NO for g in normalized):
-        said = normalize_answer(prediction).split()[:1]
-        hit = float(bool(said) and said[0] in normalized)
+    said = {v for g in golds if (v := _yes_or_no(normalize_answer(g), whole=True))}
+    if said:
+        hit = float(_yes_or_no(normalize_answer(prediction), whole=False) in said)
         return hit, hit, bool(hit)
+    normalized = [normalize_answer(g) for g in golds]
     contains = contains_answer(normalize_answer(prediction), normalized)
     return exact_match(prediction, golds), token_f1(prediction, golds), contains
 

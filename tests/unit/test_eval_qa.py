@@ -38,6 +38,11 @@ def test_yes_no_golds_are_scored_by_the_leading_yes_or_no_not_by_substring():
     assert score(gold, _answer("No [1]"), 1.0).short_em == 1.0
     not_a_no = score(gold, _answer("not known [1]"), 1.0)
     assert not_a_no.short_em == 0.0 and not not_a_no.contains_gold
+    # XQuAD-zh writes its "no" as 没有; docqa answers a Chinese yes/no question 是 or 否.
+    zh = Question("q3", "1972年挪威最后加入了欧盟吗？", 0, ("没有",))
+    assert score(zh, _answer("否 [1]"), 1.0).short_em == 1.0 and score(zh, _answer("不是 [1]"), 1.0).short_em == 1.0
+    assert score(zh, _answer("是 [1]"), 1.0).short_em == 0.0
+    assert score(Question("q4", "挪威有石油吗？", 0, ("有石油",)), _answer("有石油 [1]"), 1.0).short_f1 == 1.0
 
 
 def test_abstention_scores_zero_and_summary_counts_it():
