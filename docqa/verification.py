@@ -687,6 +687,21 @@ def _without_zh_frame(short: str, question: str) -> str:
     return rest if cjk_chars(rest) >= 2 else short
 
 
+# A date written in Chinese: a year, with its month and day or not, or a month and day.
+_ZH_DATE = re.compile(r"\d{3,4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号號])?)?|\d{1,2}\s*月\s*\d{1,2}\s*[日号號]")
+
+
+def _zh_date_without_restated_tail(short: str, question: str) -> str:
+    """A date that runs on into the question's own words is the date ("1979 年第一次直接选举" for
+    "第一次直接选举是什么时候举行的？" is "1979 年"): what follows it says the question back."""
+    date = _ZH_DATE.match(short)
+    if not date:
+        return short
+    rest = short[date.end():].strip(_ZH_FRAME_JOINT)
+    plain = in_script(question, traditional=is_traditional(rest))
+    return date.group() if cjk_chars(rest) >= 2 and rest in plain else short
+
+
 def without_restated_lead(short: str, question: str) -> str:
     """The answer without a subject made of the question's own words and its copula or reporting verb
     ("Unrestricted Relation Discovery is a technique to discover relations ..." for "What is
@@ -694,7 +709,7 @@ def without_restated_lead(short: str, question: str) -> str:
     says something the question does not; in Chinese, without the question's frame (_without_zh_frame).
     The lead restates; the rest answers."""
     if _in_chinese(question):
-        return _without_zh_frame(short, question)
+        return _zh_date_without_restated_tail(_without_zh_frame(short, question), question)
     m = _LEAD_JOIN.search(short)
     if not m or len(tokens(short[: m.start()])) > _LEAD_WORDS:
         return short

@@ -183,6 +183,15 @@ def test_a_line_wrapped_inside_chinese_is_quoted_whole_and_other_breaks_are_spac
     assert "一萬三千五百斤" in c.quote and "\n" not in c.quote and " " not in c.quote
 
 
+def test_a_date_that_runs_on_into_the_questions_words_is_the_date():
+    text = "议会起初未经选举，到 1979 年第一次直接选举，此后权力逐渐扩大。"
+    v = _check("第一次直接选举是什么时候举行的？", "1979 年第一次直接选举 [1]", text)
+    assert v.verified and v.short == "1979 年"  # not "the answer restates the question"
+    warsaw = "城中大部分宗教场所在 1944 年华沙起义后被摧毁。"
+    # What follows the date says more than the question ("华沙起义后"): the answer stays whole.
+    assert _check("大部分宗教场所是什么时候被摧毁的？", "1944 年华沙起义后 [1]", warsaw).short == "1944 年华沙起义后"
+
+
 def test_a_chinese_answer_from_an_unrelated_sentence_is_not_verified():
     v = _check("黑豹队在联赛中排名第几？", "3.2亿元 [1]", PANTHERS + REVENUE)
     assert not v.verified and "meets the question" in v.reason
