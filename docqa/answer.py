@@ -446,7 +446,9 @@ def ask(
     if result.abstain_reason.startswith(ABSENT):
         _name_example(result, messages)
     refuted = verdict is not None and _refuted(verdict, result)
-    if verdict is not None and settings.bar_echoes and (result.unverified_reason in verification.BARRED_READINGS or refuted) \
+    if refuted and verdict.instead:
+        _give_instead(result, verdict, doc_text)
+    elif verdict is not None and settings.bar_echoes and (result.unverified_reason in verification.BARRED_READINGS or refuted) \
             and not (stop is not None and stop()):
         t = time.perf_counter()
         result = _read_barred(result, messages, generator, spec, asked or question, ws, settings, doc_text, refuted)
@@ -553,6 +555,15 @@ def _name_example(result: Answer, messages: list[dict[str, str]]) -> None:
 def _refuted(verdict: verification.Verdict, result: Answer) -> bool:
     """The quote shows the shown answer wrong (verification.Verdict.refuted): no second reading replaced it."""
     return verdict.refuted and result.unverified_reason == verdict.reason
+
+
+def _give_instead(result: Answer, verdict: verification.Verdict, doc_text) -> None:
+    """The year or name the refuting part of the quote gives, in place of the model's, unverified: the model
+    did not say it. Read again with its first answer barred, the 0.5B found it in 3 of 6 such answers
+    (XQuAD-en seed 9: "the Commission", "Eugene Fama", "Broncos"); the part gave it in all 6 ("1937" where
+    it said "1915", "1900" for "1901", "Master" for "Cybermen"), and without a third reading."""
+    _show(result, replace(verdict, short=verdict.instead, verified=False,
+                          reason=f"the model said {verdict.short!r}, but {verdict.reason}"), doc_text)
 
 
 def _read_barred(first: Answer, messages, generator: Generator, spec: Spec, asked: str, ws: WorkingSet,

@@ -288,6 +288,7 @@ class Verdict:
     reason: str = ""  # why not verified
     absent: bool = False  # no passage holds the answer's words: the model answered from what it knows
     refuted: bool = False  # the quote shows the answer wrong (another kind, thing, person or date), not just unconfirmed
+    instead: str = ""  # what the refuting part of the quote gives in the answer's place, where it gives one thing
 
 
 def is_yes_no(question: str) -> bool:
@@ -989,8 +990,9 @@ def _answer_parts(quote: str, parts: list[tuple[int, int]], short: str, said_at:
         _RELATIVE.match(text[k + 1]) or "(" in quote[parts[k][1] : parts[k + 1][0]])}
 
 
-def another_part(question: str, short: str, quote: str) -> str:
-    """Why another part of the quote answers ("" when it may not): the answer is a year or a name, and
+def another_part(question: str, short: str, quote: str) -> tuple[str, str]:
+    """Why another part of the quote answers ("" when it may not), and the year or name that part gives when
+    it gives one (else ""): the answer is a year or a name, and
     another part of the quote (a clause, a list's item, a sentence), which holds a year or a name of its
     own, says two of the question's words or more: more than the answer's parts for a year, where the
     answer's parts (`_answer_parts`) say none for a name. A part that names nothing of the kind is read on
@@ -1004,12 +1006,12 @@ def another_part(question: str, short: str, quote: str) -> str:
     asked = _asked_terms(question)
     said_at = [m.start() for m in re.finditer(re.escape(short), quote, re.I)]
     if not others or not said_at or not asked:
-        return ""
+        return "", ""
     bounds = [0, *(x for m in _QUOTE_PARTS.finditer(quote) for x in (m.start(), m.end())), len(quote)]
     parts = [(a, b) for a, b in zip(bounds[::2], bounds[1::2]) if quote[a:b].strip()]
     holding = _answer_parts(quote, parts, short, said_at)
     if not holding:
-        return ""
+        return "", ""
     found = [any(a <= at < b for at in others) for a, b in parts]
     reach = [b if k + 1 == len(parts) or found[k + 1] or k + 1 in holding else parts[k + 1][1]
              for k, (a, b) in enumerate(parts)]
@@ -1022,11 +1024,14 @@ def another_part(question: str, short: str, quote: str) -> str:
         inside = re.match(r"[\s,;]*\([^)]*", quote[reach[k]:])
         return inside is not None and any(reach[k] < at < reach[k] + inside.end() for at in said_at)
 
-    enough = (lambda k: said[k] > most) if _YEAR_ALONE.fullmatch(short) else (lambda k: not most)
+    year = _YEAR_ALONE.fullmatch(short)
+    enough = (lambda k: said[k] > most) if year else (lambda k: not most)
     for k, (a, b) in enumerate(parts):
         if k not in holding and found[k] and said[k] >= 2 and enough(k) and not lists_answer(k):
-            return f"another part of the quote says more of the question's words: '{one_line(quote[a:reach[k]])}'"
-    return ""
+            given = {(_A_YEAR if year else _NAME_RUN).match(quote, at).group() for at in others if a <= at < reach[k]}
+            return (f"another part of the quote says more of the question's words: '{one_line(quote[a:reach[k]])}'",
+                    given.pop() if len(given) == 1 else "")
+    return "", ""
 
 
 # A change told as two figures and two years: "rose from 415,000 to 587,000 square kilometres between 1991
@@ -1599,12 +1604,15 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         done_by_another(question, short, quoted) or dated_otherwise(question, short, quoted) or \
         dated_for_another_deed(question, short, quoted) or denied(question, short, quoted) or \
         another_item(question, short, quoted) or figure_for_another_year(question, short, quoted) or \
-        paired_otherwise(question, short, quoted) or another_part(question, short, quoted)
+        paired_otherwise(question, short, quoted)
+    instead = ""
+    if not refuted:
+        refuted, instead = another_part(question, short, quoted)
     kind = refuted or dated(question, short, quoted) or undefined(question, quoted) or \
         unnamed(question, short, with_neighbours) or a_kind(question, short, quoted) or \
         another_code(question, short, order, doc_text) or ("" if choice else echoed(question, short)) or (
         "" if best[0][0] else "the sentence that holds it is context, not one attention ranked near the best")
-    return Verdict(short, best[1], best[2], not kind, kind, refuted=bool(refuted))
+    return Verdict(short, best[1], best[2], not kind, kind, refuted=bool(refuted), instead=instead)
 
 
 _PERIOD_HEADER_LINES = 80  # how far above a row its statement's header may be: a statement runs over pages

@@ -180,6 +180,19 @@ def test_an_answer_its_quote_shows_wrong_is_read_again_with_it_barred(index, tmp
     assert again.short_answer == "Tesla" and again.unverified_reason.startswith("the quote gives the question's number to another")
 
 
+def test_a_year_the_quote_gives_to_another_part_is_replaced_by_that_parts_year(index, tmp_path):
+    # XQuAD-en (seed 9): "1915" for Tesla's bid, verified, where the quote gives 1915 to Edison. The part
+    # that says the question's words gives one year: it is shown, unverified (the model did not say it),
+    # and no third reading is made for it.
+    question = "In what year did Tesla receive a Nobel Prize bid?"
+    ans, gen = _asked_of_one_file(index, tmp_path, "nobel.txt", "Neither Tesla nor Edison won the prize (although "
+                                  "Edison did receive one of 38 possible bids in 1915 and Tesla did receive one of 38 "
+                                  "possible bids in 1937).\n", question, "1915 [1]", "1915 [1]")
+    assert ans.short_answer == "1937" and not ans.verified and len(gen.calls) == 2
+    assert ans.unverified_reason.startswith("the model said '1915', but another part of the quote says more")
+    assert ans.citations[0].quote.startswith("Neither Tesla nor Edison") and not ans.citations[0].verified
+
+
 def test_a_number_the_prompts_markup_holds_is_no_worked_example(bridge):
     # The examples' passages are tagged n="1" and cited [1]; their answers are 4,000, chemotaxis … not 1.
     ans = ask(QUESTION, bridge, Replies("1 [1]"), bridge.settings.answer)

@@ -1346,6 +1346,11 @@ def test_the_figure_of_a_change_s_other_year_does_not_verify():
                                  "the quote gives 3.2% for 2020")
 
 
+def _part_reason(question: str, short: str, quote: str) -> str:
+    reason, _ = another_part(question, short, quote)
+    return reason
+
+
 def test_a_year_or_name_from_another_part_than_the_one_that_meets_the_question_does_not_verify():
     # XQuAD-en (seed 9), verified: Edison's year, for Tesla's bid.
     bids = ("Neither Tesla nor Edison won the prize (although Edison did receive one of 38 possible bids in 1915 "
@@ -1369,29 +1374,36 @@ def test_a_year_or_name_from_another_part_than_the_one_that_meets_the_question_d
     _only_the_right_one_verifies("Which entity has a monopoly on initiating legislation?",
                                  "European Parliament and the Council of the European Union", "the Commission", eu,
                                  "'the Commission has a monopoly on initiating legislation'")
+    # Each part gives the one year or name it holds, shown in the model's place (answer._give_instead).
+    assert [_check(q, f"{wrong} [1]", text).instead for q, wrong, text in [
+        ("In what year did Tesla receive a Nobel Prize bid?", "1915", bids),
+        ("When did Tesla attain his electrical transmitter patent?", "1901", patents),
+        ("What enemy of Doctor Who is also a Time Lord?", "Cybermen", enemies),
+        ("Which entity has a monopoly on initiating legislation?", "European Parliament and the Council of the European Union", eu),
+    ]] == ["1937", "1900", "Master", "Commission"]
     # The answer's part is read with its apposition, its relative clause, the class it exemplifies and the
     # name it translates: each says the question's words for it (XQuAD-en, seeds 0 and 5, verified and right).
-    assert not another_part("What is the name of the quarterback who was 38 in Super Bowl XXXIII?", "John Elway",
+    assert not _part_reason("What is the name of the quarterback who was 38 in Super Bowl XXXIII?", "John Elway",
                             "The past record was held by John Elway, who led the Broncos to victory in Super Bowl "
                             "XXXIII at age 38 and is currently Denver's Executive Vice President of Football Operations.")
-    assert not another_part("Who was hired to be the deputy director of the Office of Manned Space Flight?", "Joseph Shea",
+    assert not _part_reason("Who was hired to be the deputy director of the Office of Manned Space Flight?", "Joseph Shea",
                             "Members of the Manned Spacecraft Center began to come around to support LOR, including the "
                             "newly hired deputy director of the Office of Manned Space Flight, Joseph Shea.")
-    assert not another_part("Who was one French pro-reform Roman Catholic of the 15th century?", "Jacques Lefevre",
+    assert not _part_reason("Who was one French pro-reform Roman Catholic of the 15th century?", "Jacques Lefevre",
                             "Other predecessors of the Reformed church included the pro-reform and Gallican Roman "
                             "Catholics, such as Jacques Lefevre (c. 1455–1536).")
-    assert not another_part("Where was the Summer Theatre located?", "Ogród Saski",
+    assert not _part_reason("Where was the Summer Theatre located?", "Ogród Saski",
                             "In Ogród Saski (the Saxon Garden), the Summer Theatre was in operation from 1870 to 1939.")
     # the question's own words, capitalised in the quote, are no other name (walkthrough, a court transcript)
-    assert not another_part("Who argued on behalf of the respondent?", "CHARLES M. SEVILLA, ESQ., San Diego, Cal",
+    assert not _part_reason("Who argued on behalf of the respondent?", "CHARLES M. SEVILLA, ESQ., San Diego, Cal",
                             "CHARLES M. SEVILLA, ESQ., San Diego, Cal.; on behalf of the Respondent.")
     # words in quotation marks are what the part before them names (walkthrough, Alice in Wonderland)
-    assert not another_part("What did the label on the little bottle say?", "DRINK ME",
+    assert not _part_reason("What did the label on the little bottle say?", "DRINK ME",
                             "This time she found a little bottle on it, (“which certainly was not here before,” said "
                             "Alice,) and round the neck of the bottle was a paper label, with the words “DRINK ME,” "
                             "beautifully printed on it in large letters.")
     # a period is no other year ("its 1998–2002 jingles")
-    assert not another_part("In what year did ABC stop using its four-note jingle for promotion?", "2015",
+    assert not _part_reason("In what year did ABC stop using its four-note jingle for promotion?", "2015",
                             "In 2015, ABC stopped using its 1998–2002 four-note jingles for promotions.")
 
 
