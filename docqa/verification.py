@@ -992,15 +992,14 @@ def _answer_parts(quote: str, parts: list[tuple[int, int]], short: str, said_at:
 
 def another_part(question: str, short: str, quote: str) -> tuple[str, str]:
     """Why another part of the quote answers ("" when it may not), and the year or name that part gives when
-    it gives one (else ""): the answer is a year or a name, and
-    another part of the quote (a clause, a list's item, a sentence), which holds a year or a name of its
-    own, says two of the question's words or more: more than the answer's parts for a year, where the
-    answer's parts (`_answer_parts`) say none for a name. A part that names nothing of the kind is read on
-    into the next, as an apposition is ("the Master, another renegade Time Lord"). From XQuAD-en: "1915"
-    for "In what year did Tesla receive a Nobel Prize bid?", quoted from "Edison did receive one of 38
-    possible bids in 1915 and Tesla did receive one of 38 possible bids in 1937"; "Cybermen" for "What
-    enemy of Doctor Who is also a Time Lord?", from "… the Daleks, the Cybermen, and the Master, another
-    renegade Time Lord"."""
+    it gives one: the answer is a year or a name, and another part of the quote (a clause, a list's item, a
+    sentence), which holds a year or a name of its own, says two of the question's words or more: more than
+    the answer's parts for a year, where the answer's parts (`_answer_parts`) say none for a name. A part
+    that names nothing of the kind is read on into the next, as an apposition is ("the Master, another
+    renegade Time Lord"). From XQuAD-en: "1915" for "In what year did Tesla receive a Nobel Prize bid?",
+    quoted from "Edison did receive one of 38 possible bids in 1915 and Tesla did receive one of 38 possible
+    bids in 1937" (the part gives 1937); "Cybermen" for "What enemy of Doctor Who is also a Time Lord?", from
+    "… the Daleks, the Cybermen, and the Master, another renegade Time Lord" (it gives Master)."""
     short = short.strip()
     others = _of_kind(short, question, quote)
     asked = _asked_terms(question)
@@ -1042,8 +1041,9 @@ _FROM_TO = re.compile(rf"\bfrom\s+(?:about\s+|around\s+)?{_NUM}(?:\s+in\s+({_YEA
 _YEAR_PAIR = re.compile(rf"(?:between|from|in)\s+({_YEAR})\s*(?:and|to|[-–—])\s*({_YEAR})\b", re.I)
 
 
-def figure_for_another_year(question: str, short: str, quote: str) -> str:
-    """Why the answer is the figure of the change's other year ("" when it may not): the question states one
+def figure_for_another_year(question: str, short: str, quote: str) -> tuple[str, str]:
+    """Why the answer is the figure of the change's other year ("" when it may not), and the figure of the
+    question's year: the question states one
     year, and the quote gives a change from one figure to another between two years, the answer's figure at
     the other one ("587,000" for "How many square kilometres of the Amazon forest was lost by 1991?", quoted
     from "Between 1991 and 2000, the total area of forest lost in the Amazon rose from 415,000 to 587,000
@@ -1051,7 +1051,7 @@ def figure_for_another_year(question: str, short: str, quote: str) -> str:
     asked = {n for n in stated_numbers(question) if _A_YEAR.fullmatch(n)}
     said = {_norm(n) for n in re.findall(_NUM, short)}
     if len(asked) != 1 or not said or said & asked:
-        return ""
+        return "", ""
     year = asked.pop()
     for change in _FROM_TO.finditer(quote):
         first, first_year, last, last_year = change.groups()
@@ -1060,8 +1060,8 @@ def figure_for_another_year(question: str, short: str, quote: str) -> str:
         figures = {first_year: first, last_year: last}
         normed = {_norm(n) for n in figures.values()}
         if year in figures and len(figures) == 2 and _norm(figures[year]) not in said and said & normed:
-            return f"the quote gives {figures[year]} for {year}, and the answer is the figure for another year"
-    return ""
+            return f"the quote gives {figures[year]} for {year}, and the answer is the figure for another year", figures[year]
+    return "", ""
 
 
 # A list's items: parted by commas and "and", a parenthesis or a clause's mark ending the list.
@@ -1091,25 +1091,26 @@ def _short_items(text: str, at: int) -> list[str]:
     return run if len(run) >= 2 else []
 
 
-def paired_otherwise(question: str, short: str, quote: str) -> str:
-    """Why the quote pairs the answer with another of the question's kind ("" when it may not): the quote
+def paired_otherwise(question: str, short: str, quote: str) -> tuple[str, str]:
+    """Why the quote pairs the answer with another of the question's kind ("" when it may not), and the item
+    it pairs with the question's: the quote
     pairs two lists "respectively", the answer is an item of one, and the question names the item of the
     other list at another place ("Infiniti" for "Name a luxury division of Toyota.", quoted from "Honda,
     Toyota and Nissan … established their luxury divisions (Acura, Lexus, and Infiniti, respectively)")."""
     answer = short.strip().casefold()
     if "respectively" not in quote.casefold() or (at := quote.casefold().find(answer)) < 0:
-        return ""
+        return "", ""
     own = _short_items(quote, at)
     if answer not in (items := [i.casefold() for i in own]):
-        return ""
+        return "", ""
     asked = content_stems(question)
     for name in sorted(named_words(question)):
         for m in re.finditer(rf"\b{re.escape(name)}\b", quote, re.I):
             names = _short_items(quote, m.start())
             places = [k for k, item in enumerate(names) if content_stems(item) <= asked]
             if len(names) == len(own) and names != own and len(places) == 1 and places[0] != items.index(answer):
-                return f"the quote pairs {names[places[0]]} with {own[places[0]]}, respectively"
-    return ""
+                return f"the quote pairs {names[places[0]]} with {own[places[0]]}, respectively", own[places[0]]
+    return "", ""
 
 
 # When something was done: "When was …?", "In what year …?". A year of the answer's own.
@@ -1603,11 +1604,13 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     refuted = wrong_kind(question, short) or another_person(question, quoted) or another_thing(question, quoted) or \
         done_by_another(question, short, quoted) or dated_otherwise(question, short, quoted) or \
         dated_for_another_deed(question, short, quoted) or denied(question, short, quoted) or \
-        another_item(question, short, quoted) or figure_for_another_year(question, short, quoted) or \
-        paired_otherwise(question, short, quoted)
+        another_item(question, short, quoted)
     instead = ""
-    if not refuted:
-        refuted, instead = another_part(question, short, quoted)
+    # These also give what the quote says in the answer's place (answer._give_instead).
+    for giving in (figure_for_another_year, paired_otherwise, another_part):
+        if refuted:
+            break
+        refuted, instead = giving(question, short, quoted)
     kind = refuted or dated(question, short, quoted) or undefined(question, quoted) or \
         unnamed(question, short, with_neighbours) or a_kind(question, short, quoted) or \
         another_code(question, short, order, doc_text) or ("" if choice else echoed(question, short)) or (

@@ -1338,6 +1338,7 @@ def test_the_figure_of_a_change_s_other_year_does_not_verify():
               "kilometres (160,000 to 227,000 sq mi), with most of the lost forest becoming pasture for cattle.")
     _only_the_right_one_verifies("How many square kilometres of the Amazon forest was lost by 1991?", "587,000",
                                  "415,000", amazon, "the quote gives 415,000 for 1991")
+    assert _check("How many square kilometres of the Amazon forest was lost by 1991?", "587,000 [1]", amazon).instead == "415,000"
     _only_the_right_one_verifies("How many square kilometres of the Amazon forest was lost by 2000?", "415,000",
                                  "587,000", amazon, "the quote gives 587,000 for 2000")
     # each figure beside its own year
@@ -1416,6 +1417,7 @@ def test_an_item_paired_respectively_with_another_does_not_verify():
                                  "the quote pairs Toyota with Lexus, respectively")
     _only_the_right_one_verifies("What luxury division did Honda establish?", "Lexus", "Acura", cars,
                                  "the quote pairs Honda with Acura")
+    assert _check("Name a luxury division of Toyota.", "Infiniti [1]", cars).instead == "Lexus"
 
 
 def test_a_quote_that_denies_the_questions_verb_before_the_answer_does_not_verify():
