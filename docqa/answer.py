@@ -526,11 +526,15 @@ def _verify_short(result: Answer, asked: str, ws: WorkingSet, settings: AnswerSe
 
 
 def _show(result: Answer, v: verification.Verdict, doc_text) -> None:
+    """The verdict's answer, cited where a sentence says it (`said_in`), else by its quote: an unverified
+    answer is shown beside its own words, so that a reader can judge it ("Alphonse Frankenstein", Victor's
+    closest friend, beside the letter it signs), not beside the best sentence, which may not hold it."""
     result.short_answer, result.verified, result.answered = v.short, v.verified, True
-    result.text = f"{v.short} [{v.passage.n}]" if v.passage else v.short
+    passage, span = v.said_in or (v.passage, v.quote)
+    result.text = f"{v.short} [{passage.n}]" if passage else v.short
     result.citations, result.quote = [], ""
-    if v.passage is not None:
-        c = cite(v.passage, doc_text, v.verified, v.quote, v.reason)
+    if passage is not None:
+        c = cite(passage, doc_text, v.verified, span, v.reason)
         result.citations = [c]
         result.quote = c.quote
     result.unverified_reason = v.reason

@@ -289,6 +289,9 @@ class Verdict:
     absent: bool = False  # no passage holds the answer's words: the model answered from what it knows
     refuted: bool = False  # the quote shows the answer wrong (another kind, thing, person or date), not just unconfirmed
     instead: str = ""  # what the refuting part of the quote gives in the answer's place, where it gives one thing
+    # Where a sentence says the answer, when it is not the quote: no sentence that says it meets the question,
+    # and the quote is then the sentence attention ranks best (what a second reading reads).
+    said_in: tuple[Passage, tuple[int, int]] | None = None
 
 
 def is_yes_no(question: str) -> bool:
@@ -1511,7 +1514,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     if not choice and _opens_with_question(answer, q):
         return Verdict(short, order[0], None, False, OPENS_WITH_QUESTION)
     best: tuple | None = None
-    holder: tuple | None = None  # (rank, the answer as a sentence says it), where no sentence meets the question
+    holder: tuple | None = None  # (rank, the answer as a sentence says it, passage, span), where no sentence meets the question
     # The bar is the best sentence that could be quoted: a heading ("# Notes on Working Memory") that
     # shares the question's words sets none, nor does a question of the document's (a meeting's
     # "服务器扩容需要多少钱？" ranked above the turn that answered it).
@@ -1561,7 +1564,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
                     not _meets_question(sent + heading, context + headings, passage_words | title, header | _numbers(title),
                                         row, question, answer, around):
                 if exact and (holder is None or (p.n in cited, score) > holder[0]):
-                    holder = ((p.n in cited, score), expanded(exact, text[start:end]))
+                    holder = ((p.n in cited, score), expanded(exact, text[start:end]), p, (start, end))
                 continue
             core = margin is None or not p.sentences or score >= top - margin
             rank = (core, p.n in cited, exact is not None, score)
@@ -1588,11 +1591,12 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         # Unverified; still shown in the passage's own words where a sentence holds it ("1940s", not "1940").
         # The quote stays attention's best sentence that states something: read again alone, it gave the right
         # answer more often than the sentence the unverified answer came from (docqa eval, COVID-QA 200: short
-        # F1 0.362 -> 0.328 with that sentence read instead).
+        # F1 0.362 -> 0.328 with that sentence read instead). The sentence that says it is kept to show.
         if holder is not None:
             short = holder[1]
         return Verdict(short, order[0], _top_sentence(order[0], doc_text), False,
-                       "no sentence of the passages holds the answer and meets the question")
+                       "no sentence of the passages holds the answer and meets the question",
+                       said_in=holder and (holder[2], holder[3]))
     quoted = doc_text(best[1].doc_id)[best[2][0] : best[2][1]]
     short = whole_list(question, _current_value(question, expanded(best[3] or short, quoted), doc_text(best[1].doc_id), best[2]),
                        quoted)

@@ -193,6 +193,18 @@ def test_a_year_the_quote_gives_to_another_part_is_replaced_by_that_parts_year(i
     assert ans.citations[0].quote.startswith("Neither Tesla nor Edison") and not ans.citations[0].verified
 
 
+def test_an_unverified_answer_is_shown_beside_the_sentence_that_says_it(index, tmp_path):
+    # Walkthrough (Frankenstein): the model named the letter's signatory as Victor's closest friend. No
+    # sentence that names him meets the question; the citation is the one that does name him, so a reader
+    # sees where the answer came from.
+    ans, _ = _asked_of_one_file(index, tmp_path, "letters.txt", "I united myself in the bonds of the closest "
+                                "friendship to one among them.\n\nYour affectionate and afflicted father,\n"
+                                "Alphonse Frankenstein.\n", "Who is Victor's closest friend?",
+                                "Alphonse Frankenstein [1]", "Alphonse Frankenstein [1]")
+    assert ans.short_answer == "Alphonse Frankenstein" and not ans.verified
+    assert "meets the question" in ans.unverified_reason and "Alphonse Frankenstein" in ans.quote
+
+
 def test_a_number_the_prompts_markup_holds_is_no_worked_example(bridge):
     # The examples' passages are tagged n="1" and cited [1]; their answers are 4,000, chemotaxis … not 1.
     ans = ask(QUESTION, bridge, Replies("1 [1]"), bridge.settings.answer)

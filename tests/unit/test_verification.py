@@ -50,6 +50,7 @@ def test_a_value_from_another_table_row_is_not_verified():
     q = "In Table III, what accuracy did the city block distance achieve with 100% coverage?"
     wrong = _check(q, "9.05 ms [1]", TABLE_III)
     assert not wrong.verified and "meets the question" in wrong.reason
+    assert "9.05 ms" in TABLE_III[slice(*wrong.said_in[1])], "the row that says it is kept, to show beside it"
     right = _check(q, "79.67% [1]", TABLE_III)
     assert right.verified
     start, end = right.quote
