@@ -1121,23 +1121,26 @@ _WHEN_QUESTION = re.compile(rf"^\s*(?:when\b|{_WHICH}(?:{_PERIODS}|date|day)\b)"
 _A_YEAR = re.compile(rf"(?<![\d,.])({_YEAR})(?!\d|,\d)")  # "In 1900, Tesla …" holds a year; "1,900" holds none
 
 
-def dated_for_another_deed(question: str, short: str, quote: str) -> str:
-    """Why the quote gives the answer's year to another deed than the question's ("" when it may not): the
-    question asks when something was done, the quote says that verb only in a clause with another year, and
-    the answer's year only in clauses without it ("1962" for "When was the first plastome sequenced?",
-    quoted from "Its existence was first proved in 1962, and first sequenced in 1986")."""
+def dated_for_another_deed(question: str, short: str, quote: str) -> tuple[str, str]:
+    """Why the quote gives the answer's year to another deed than the question's ("" when it may not), and
+    the deed's year where it gives one: the question asks when something was done, the quote says that verb
+    only in a clause with another year, and the answer's year only in clauses without it ("1962" for "When
+    was the first plastome sequenced?", quoted from "Its existence was first proved in 1962, and first
+    sequenced in 1986": 1986)."""
     years = set(_A_YEAR.findall(short))
     deeds = _stem({w for w in re.findall(r"\b[a-z]{2,}\b", question)
                    if (w.endswith("ed") and len(w) > 4) or w in _PARTICIPLES.values()})
     if not _WHEN_QUESTION.match(question) or len(years) != 1 or not deeds:
-        return ""
+        return "", ""
     year = years.pop()
     clauses = [(set(_A_YEAR.findall(c)), _stem(set(tokens(c))) & deeds) for c in _CLAUSE_PARTS.split(quote)]
     if any(year in dated and done for dated, done in clauses):
-        return ""
-    if any(year in dated for dated, _ in clauses) and any(dated and year not in dated and done for dated, done in clauses):
-        return "the quote dates the question's deed by another year, and the answer's year by another deed"
-    return ""
+        return "", ""
+    deed_years = set().union(*(dated for dated, done in clauses if dated and year not in dated and done))
+    if any(year in dated for dated, _ in clauses) and deed_years:
+        return ("the quote dates the question's deed by another year, and the answer's year by another deed",
+                deed_years.pop() if len(deed_years) == 1 else "")
+    return "", ""
 
 
 # Words that deny what follows them. Not "no": in a transcript it is as often an answer ("No, we
@@ -1607,11 +1610,10 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     with_neighbours = doc_text(best[1].doc_id)[best[4][0] : best[4][1]]
     refuted = wrong_kind(question, short) or another_person(question, quoted) or another_thing(question, quoted) or \
         done_by_another(question, short, quoted) or dated_otherwise(question, short, quoted) or \
-        dated_for_another_deed(question, short, quoted) or denied(question, short, quoted) or \
-        another_item(question, short, quoted)
+        denied(question, short, quoted) or another_item(question, short, quoted)
     instead = ""
     # These also give what the quote says in the answer's place (answer._give_instead).
-    for giving in (figure_for_another_year, paired_otherwise, another_part):
+    for giving in (dated_for_another_deed, figure_for_another_year, paired_otherwise, another_part):
         if refuted:
             break
         refuted, instead = giving(question, short, quoted)

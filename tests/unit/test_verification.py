@@ -1315,6 +1315,7 @@ def test_a_quote_that_dates_the_answer_otherwise_does_not_verify():
     # XQuAD-en, verified: the year the plastome's existence was proved, for when it was sequenced.
     plastome = "Its existence was first proved in 1962, and first sequenced in 1986 by two Japanese research teams."
     _only_the_right_one_verifies("When was the first plastome sequenced?", "1962", "1986", plastome, "another deed")
+    assert _check("When was the first plastome sequenced?", "1962 [1]", plastome).instead == "1986"
     # an answer that is itself a number may differ from the question's
     drought = "In 2010 the Amazon had a drought that may have been more extreme than the one in 2005."
     assert _check("In what year did the Amazon have a drought more extreme than 2005?", "2010 [1]", drought).verified
