@@ -244,6 +244,10 @@ _WHAT_ACTED = re.compile(r"^\s*what\s+(?!(?:year|date|time|day|month|decade|cent
                          rf"(?:[a-z]+ed|{'|'.join(_PARTICIPLES)})\b", re.I)
 _DATE_ALONE = re.compile(rf"\s*(?:(?:early|late|mid)\s+)?(?:(?:\d{{1,2}}\s+)?(?:{_MONTHS})(?:\s+\d{{1,2}})?,?\s+)?"
                          r"\d{3,4}s?\s*", re.I)
+# A question for a place, and an answer that is a time alone: a year or a date, a decade, a century ("18世纪中叶"
+# for 发展成为联合卫理公会的活动是从哪里开始的？). Not 在哪一年, which asks for a year.
+_WHERE_QUESTION = re.compile(r"^\s*where\b|" + either_script("哪里|哪儿|何地|何处|什么地方"), re.I)
+_TIME_ALONE_ZH = re.compile(r"\s*(?:\d{1,4}\s*(?:年代?|世纪|世紀)|[一二三四五六七八九十]+\s*(?:世纪|世紀))\s*(?:初|中叶|中葉|末|初期|中期|末期)?\s*")
 # A rank is a place in an order ("12th"), not the figure it is ranked by ("1,345,596" for Jacksonville's
 # "ranking" by population): a bare number of four digits or more places nothing.
 _RANK_QUESTION = re.compile(r"\brank(?:ing|ed|s)?\b", re.I)
@@ -776,6 +780,8 @@ def wrong_kind(question: str, short: str) -> str:
         return f"the question asks which {level}, and the answer names a {named.group(1)}"
     if _WHAT_ACTED.match(question) and _DATE_ALONE.fullmatch(short):
         return "the question asks what did it, and the answer is a date"
+    if _WHERE_QUESTION.search(question) and (_DATE_ALONE.fullmatch(short) or _TIME_ALONE_ZH.fullmatch(short)):
+        return "the question asks where, and the answer is a time"
     if _RANK_QUESTION.search(question) and _FIGURE.fullmatch(short):
         return "the question asks for a rank, and the answer is a figure"
     if _PART_LABEL.fullmatch(short) and not _ASKS_FOR_PART.search(question):
@@ -935,6 +941,7 @@ _QUOTE_PARTS = re.compile(rf"{_CLAUSE_PARTS.pattern}|[.!?][\"”’]?\s+(?=[A-Z]
 # A name as a quote writes it: capitalised words in a row, with the particles inside names ("Ludwig Mies van der
 # Rohe", "School of Social Service Administration").
 _NAME_RUN = re.compile(r"(?<![\w'’-])[A-Z][\w'’-]*(?:\s+(?:(?:of|de|van|der|von|du|da|la|le)\s+)*[A-Z][\w'’-]*)*")
+_ABBREVIATION_BRACKETS = re.compile(r"\([A-Z][A-Za-z0-9-]{1,9}\)")
 _SENTENCE_OPENS = re.compile(r"(?:^|[.!?:;\"“”(])\s*$")
 
 
@@ -1009,7 +1016,11 @@ def another_part(question: str, short: str, quote: str) -> tuple[str, str]:
     said_at = [m.start() for m in re.finditer(re.escape(short), quote, re.I)]
     if not others or not said_at or not asked:
         return "", ""
-    bounds = [0, *(x for m in _QUOTE_PARTS.finditer(quote) for x in (m.start(), m.end())), len(quote)]
+    # An abbreviation's brackets part nothing: "outbreaks as recorded by the World Health Organization (WHO) occur
+    # in the continent of Africa" is one clause (COVID-QA seed 17: "Africa" was refuted by its subject).
+    abbreviations = [m.span() for m in _ABBREVIATION_BRACKETS.finditer(quote)]
+    bounds = [0, *(x for m in _QUOTE_PARTS.finditer(quote) if not any(a <= m.start() < b for a, b in abbreviations)
+                   for x in (m.start(), m.end())), len(quote)]
     parts = [(a, b) for a, b in zip(bounds[::2], bounds[1::2]) if quote[a:b].strip()]
     holding = _answer_parts(quote, parts, short, said_at)
     if not holding:

@@ -146,6 +146,13 @@ def test_answers_of_the_wrong_kind_are_not_verified():
     assert _check("What completed the triad?", "October 1972 [1]", arpa).reason == \
         "the question asks what did it, and the answer is a date"
     assert _check("What year completed the triad?", "1972 [1]", arpa).verified
+    # XQuAD-zh (seed 17), verified: a time for where the movement began; 在哪一年 asks for a year.
+    methodism = "发展成为联合卫理公会的活动始于 18世纪中叶 的 英国教会内。"
+    assert _check("发展成为联合卫理公会的活动是从哪里开始的？", "18世纪中叶 [1]", methodism).reason == \
+        "the question asks where, and the answer is a time"
+    assert _check("发展成为联合卫理公会的活动是从哪里开始的？", "英国教会内 [1]", methodism).verified
+    assert not wrong_kind("在哪一年，有人试图取消联合卫理公会会员资格？", "2012年")
+    assert wrong_kind("Where was the treaty signed?", "May 1848") and not wrong_kind("Where was the treaty signed?", "Paris")
     jax = ("Jacksonville is the principal city in the Jacksonville metropolitan area, with a population of 1,345,596 "
            "in 2010. By population alone, Jacksonville ranks 12th in the United States.")
     assert _check("Based on population alone, what is Jacksonville's ranking in the United States?", "1,345,596 [1]",
@@ -1405,6 +1412,10 @@ def test_a_year_or_name_from_another_part_than_the_one_that_meets_the_question_d
                             "This time she found a little bottle on it, (“which certainly was not here before,” said "
                             "Alice,) and round the neck of the bottle was a paper label, with the words “DRINK ME,” "
                             "beautifully printed on it in large letters.")
+    # an abbreviation's brackets part nothing: the outbreaks recorded by the WHO occur in Africa (COVID-QA, seed 17)
+    assert not _part_reason("Where do the majority of all infectious disease outbreaks happen?", "Africa",
+                            "Currently, the majority of all infectious disease outbreaks as recorded by the World Health "
+                            "Organization (WHO) occur in the continent of Africa where there is high transmission risk.")
     # a period is no other year ("its 1998–2002 jingles")
     assert not _part_reason("In what year did ABC stop using its four-note jingle for promotion?", "2015",
                             "In 2015, ABC stopped using its 1998–2002 four-note jingles for promotions.")
