@@ -624,7 +624,7 @@ def _read_again(result: Answer, first: verification.Verdict, generator: Generato
     if best is None:
         return
     passage, start, end = best
-    sentence = replace(passage, n=1, text=one_line(doc_text(passage.doc_id)[start:end]))
+    sentence = replace(passage, n=1, text=one_line(doc_text(passage.doc_id), start, end))
     gen = generator.generate(render(asked, [sentence], spec.prompt), max_new_tokens=spec.max_new_tokens, barred=barred)
     result.second_reading = reply = gen.text.strip()
     if MODEL_ABSTAINS.search(reply):

@@ -156,7 +156,7 @@ def cite(p: Passage, doc_text, verified: bool, quote: tuple[int, int] | None = N
         n=p.n, path=p.path, title=p.title, page_start=page_start, page_end=page_end,
         paragraph=paragraph, section=p.section,
         snippet=one_line(p.text)[:200], verified=verified,
-        quote=one_line(text[start:end]) if quote else "",
+        quote=one_line(text, start, end) if quote else "",
         quote_start=start if quote else -1, quote_end=end, reason=reason,
         line_start=line_start, line_end=line_end,
         locator=locators.describe(p.path, page_start, page_end, p.section, line_start, line_end,

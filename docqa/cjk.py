@@ -22,15 +22,28 @@ CJK_RUN = re.compile(f"[{CJK_CHARS}]+")
 # Characters of the languages written without spaces (ideographs, kana) and their punctuation (the
 # CJK symbols block and full-width forms). Hangul is not among them: Korean sets spaces between words.
 _UNSPACED = "\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
-# A line break between two of them: a hard-wrapped line of Chinese prose, inside a word.
+# A line break between two of them: a hard-wrapped line of Chinese prose, inside a word, or a line of its own.
 _WRAPPED = re.compile(f"(?<=[{_UNSPACED}])[^\\S\\n]*\\n\\s*(?=[{_UNSPACED}])")
+# A line at least this long was wrapped at the page's width: a shorter one is an item, a heading or a cell
+# ("单位：元", "√ 适用 □ 不适用" in a quarterly report), which a space keeps apart from the next.
+_WRAP_WIDTH = 20
+_CLOSES = "。！？：；」』）》”"
 
 
-def one_line(text: str) -> str:
-    """Document text as a quote shows it, on one line: each run of whitespace one space, except a line
-    break inside Chinese or Japanese, which is none ("一行\\n字，喚做" is "一行字，喚做", not "一行 字").
-    Spaces the text sets between such characters stay, as written."""
-    return " ".join(_WRAPPED.sub("", text).split())
+def one_line(text: str, start: int = 0, end: int | None = None, phrase: bool = False) -> str:
+    """text[start:end] as a quote shows it, on one line: each run of whitespace one space, except a line
+    break inside Chinese or Japanese prose, which is none ("一行\\n字，喚做" is "一行字，喚做", not "一行 字"):
+    the line before it (read in the whole `text`) is as wide as the page's, or ends a sentence; in a
+    `phrase` (a short answer, cut from its line), any. Spaces the text sets stay, as written."""
+    end = len(text) if end is None else end
+    pieces, at = [], start
+    for m in _WRAPPED.finditer(text, start, end):
+        line = text[text.rfind("\n", 0, m.start()) + 1 : m.start()]
+        wrapped = phrase or len(line) >= _WRAP_WIDTH or line.endswith(tuple(_CLOSES))
+        pieces += [text[at : m.start()], "" if wrapped else " "]
+        at = m.end()
+    pieces.append(text[at:end])
+    return " ".join("".join(pieces).split())
 
 
 def has_cjk(text: str) -> bool:

@@ -416,7 +416,7 @@ def snap(answer: list[str], sentence: str, question: str = "") -> str | None:
             if sentence.startswith(c, end) and (sentence[start - 1 : start] == o or o in sentence[start:end]):
                 start -= sentence[start - 1 : start] == o
                 end += 1
-        return one_line(sentence[start:end])  # a line break inside the answer is a space, or none inside Chinese
+        return one_line(sentence[start:end], phrase=True)  # a line break inside the answer is a space, or none inside Chinese
     return None
 
 
@@ -1042,7 +1042,7 @@ def another_part(question: str, short: str, quote: str) -> tuple[str, str]:
     for k, (a, b) in enumerate(parts):
         if k not in holding and found[k] and said[k] >= 2 and enough(k) and not lists_answer(k):
             given = {(_A_YEAR if year else _NAME_RUN).match(quote, at).group() for at in others if a <= at < reach[k]}
-            return (f"another part of the quote says more of the question's words: '{one_line(quote[a:reach[k]])}'",
+            return (f"another part of the quote says more of the question's words: '{one_line(quote, a, reach[k])}'",
                     given.pop() if len(given) == 1 else "")
     return "", ""
 

@@ -172,7 +172,12 @@ def test_a_chinese_answer_is_verified_in_the_sentence_that_holds_it():
 def test_a_line_wrapped_inside_chinese_is_quoted_whole_and_other_breaks_are_spaces():
     # Plain-text Chinese books wrap every line at a fixed width, inside words (Journey to the West,
     # shared/data/public-domain): the quote and the answer join the line again, as the book reads.
-    assert one_line("緊挨箍有鐫成的一行\n字，喚做：「如意金箍棒」\n\u3000\u3000心中暗喜") == "緊挨箍有鐫成的一行字，喚做：「如意金箍棒」心中暗喜"
+    book = "拿出海藏看時，原來兩頭是兩個金箍，中間乃一段烏鐵。緊挨箍有鐫成的一行\n字，喚做：「如意金箍棒」\n\u3000\u3000心中暗喜"
+    assert one_line(book) == "拿出海藏看時，原來兩頭是兩個金箍，中間乃一段烏鐵。緊挨箍有鐫成的一行字，喚做：「如意金箍棒」心中暗喜"
+    # A quote that starts inside the line is read with the whole line: it is as wide as the page's.
+    assert one_line(book, book.index("緊挨"), book.index("」") + 1) == "緊挨箍有鐫成的一行字，喚做：「如意金箍棒」"
+    # A short line is an item of its own (a report's "单位：元" above its table): a space keeps it apart.
+    assert one_line("2、母公司资产负债表\n单位：元\n项目 期末余额") == "2、母公司资产负债表 单位：元 项目 期末余额"
     assert one_line("Revenue\n  rose. 收入\nrose") == "Revenue rose. 收入 rose"  # beside Latin script, a space
     assert one_line("한국어\n문장") == "한국어 문장"  # Korean sets spaces between its words
     assert one_line("一 二") == "一 二"  # a space the text itself sets stays
