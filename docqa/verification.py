@@ -1057,11 +1057,10 @@ _YEAR_PAIR = re.compile(rf"(?:between|from|in)\s+({_YEAR})\s*(?:and|to|[-–—]
 
 def figure_for_another_year(question: str, short: str, quote: str) -> tuple[str, str]:
     """Why the answer is the figure of the change's other year ("" when it may not), and the figure of the
-    question's year: the question states one
-    year, and the quote gives a change from one figure to another between two years, the answer's figure at
-    the other one ("587,000" for "How many square kilometres of the Amazon forest was lost by 1991?", quoted
-    from "Between 1991 and 2000, the total area of forest lost in the Amazon rose from 415,000 to 587,000
-    square kilometres")."""
+    question's year: the question states one year, and the quote gives a change from one figure to another
+    between two years, the answer's figure at the other one ("587,000" for "How many square kilometres of the
+    Amazon forest was lost by 1991?", quoted from "Between 1991 and 2000, the total area of forest lost in the
+    Amazon rose from 415,000 to 587,000 square kilometres": 415,000)."""
     asked = {n for n in stated_numbers(question) if _A_YEAR.fullmatch(n)}
     said = {_norm(n) for n in re.findall(_NUM, short)}
     if len(asked) != 1 or not said or said & asked:
