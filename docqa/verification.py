@@ -950,17 +950,17 @@ def _plain(word: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKD", word.casefold()) if not unicodedata.combining(ch))
 
 
-def _of_kind(short: str, question: str, quote: str) -> list[int] | None:
+def _of_kind(short: str, question: str, quote: str) -> list[tuple[int, str]] | None:
     """Where the quote gives other years, where the answer is a year alone, or other names, where the answer
-    is a name alone (its words capitalised, not all of them the question's): the offsets of a year the
-    question does not state; a name that is not the answer's, holds none of the question's names ("Kublai
-    Khan" is the one it asks about), is not only the question's words ("the Respondent" for "Who argued on
-    behalf of the respondent?") and does not merely open a sentence ("Other predecessors …"). None for any
-    other answer."""
+    is a name alone (its words capitalised, not all of them the question's), as (offset, year or name): a
+    year the question does not state; a name that is not the answer's, holds none of the question's names
+    ("Kublai Khan" is the one it asks about), is not only the question's words ("the Respondent" for "Who
+    argued on behalf of the respondent?") and does not merely open a sentence ("Other predecessors …"). None
+    for any other answer."""
     if year := _YEAR_ALONE.fullmatch(short):
         stated = stated_numbers(question) | {year.group(1)}
         periods = [m.span() for m in _YEAR_SPAN.finditer(quote)]  # "its 1998–2002 jingles": a period, no year
-        return [m.start() for m in _A_YEAR.finditer(quote)
+        return [(m.start(), m.group()) for m in _A_YEAR.finditer(quote)
                 if m.group(1) not in stated and not any(a <= m.start() < b for a, b in periods)]
     words = [w for w in re.findall(r"[^\W\d_][\w'’.-]*", short) if w.casefold() not in _GLUE]
     asked = set(tokens(question))
@@ -975,7 +975,7 @@ def _of_kind(short: str, question: str, quote: str) -> list[int] | None:
         run = {_plain(w) for w in tokens(m.group())}
         if run & (own | names) or (_SENTENCE_OPENS.search(quote[: m.start()]) and len(run) == 1) or run <= said | STOPWORDS:
             continue
-        found.append(m.start())
+        found.append((m.start(), m.group()))
     return found
 
 
@@ -1025,7 +1025,7 @@ def another_part(question: str, short: str, quote: str) -> tuple[str, str]:
     holding = _answer_parts(quote, parts, short, said_at)
     if not holding:
         return "", ""
-    found = [any(a <= at < b for at in others) for a, b in parts]
+    found = [any(a <= at < b for at, _ in others) for a, b in parts]
     reach = [b if k + 1 == len(parts) or found[k + 1] or k + 1 in holding else parts[k + 1][1]
              for k, (a, b) in enumerate(parts)]
     said = [len(asked & content_stems(quote[a:z])) for (a, _), z in zip(parts, reach)]
@@ -1037,11 +1037,10 @@ def another_part(question: str, short: str, quote: str) -> tuple[str, str]:
         inside = re.match(r"[\s,;]*\([^)]*", quote[reach[k]:])
         return inside is not None and any(reach[k] < at < reach[k] + inside.end() for at in said_at)
 
-    year = _YEAR_ALONE.fullmatch(short)
-    enough = (lambda k: said[k] > most) if year else (lambda k: not most)
+    enough = (lambda k: said[k] > most) if _YEAR_ALONE.fullmatch(short) else (lambda k: not most)
     for k, (a, b) in enumerate(parts):
         if k not in holding and found[k] and said[k] >= 2 and enough(k) and not lists_answer(k):
-            given = {(_A_YEAR if year else _NAME_RUN).match(quote, at).group() for at in others if a <= at < reach[k]}
+            given = {other for at, other in others if a <= at < reach[k]}
             return (f"another part of the quote says more of the question's words: '{one_line(quote, a, reach[k])}'",
                     given.pop() if len(given) == 1 else "")
     return "", ""
