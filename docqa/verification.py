@@ -24,7 +24,9 @@ one that means something:
   a percentage for "what accuracy" or "what share of" (a table row holds many cells; the model may read
   the wrong one), a unit for "how long" ("52" is a page number more often than a duration); for
   "the name of the captain", a quote (or its neighbours) that says "captain"; for a section ("1201(d)"), that section;
-  for how many kinds (种类数量), no count of individuals ("3,900 亿棵树");
+  for how many kinds (种类数量), no count of individuals ("3,900 亿棵树"); for how many pupils, no
+  number the quote gives to something else ("42 public schools"); for what caused or reduced something,
+  not what the quote says was caused or reduced;
 - a yes/no answer is quoted with the sentence that best restates the question (its rarest words
   weigh most), and is verified only when that sentence holds at least half of the question's content
   words and half of their weight; a Chinese yes/no question
@@ -802,6 +804,66 @@ def dated(question: str, short: str, quote: str) -> str:
     found = list(re.finditer(rf"(?<![\d,.]){year.group(1)}(?![\d,])", quote))
     if found and all(_DATING.search(quote[: m.start()]) for m in found):
         return "the question asks how many, and the answer is a year the quote dates by"
+    return ""
+
+
+# What "how many" asks to count: "How many pupils …", "how many new teachers …".
+_HOW_MANY_WHAT = re.compile(r"\bhow many\s+([^\W\d_][\w'-]*(?:\s+[^\W\d_][\w'-]*)?)", re.I)
+# What any word may count: "people" are counted as adults, students or patients (stemmed).
+_COUNTED_ANYHOW = frozenset("people person individual time thing item unit member one kind type".split())
+_SCALES = frozenset("hundred thousand million billion trillion".split())
+# A rate counts per something else: "108 per 100,000" answers how many cases.
+_RATE = re.compile(r"\s*(?:per|out of|of every|in every|a|an)\s", re.I)
+# Where the words a number counts end: a clause's punctuation, not a decimal point.
+_COUNTED_END = re.compile(r"[,;:()\[\]]|\.(?!\d)")
+
+
+def counts_another(question: str, short: str, quote: str) -> str:
+    """Why a how-many question's number counts something else ("" when it may count what is asked):
+    "42" for "How many pupils does Riverbend County serve?", quoted from "Riverbend County operates 42
+    public schools across three districts" — the words after the number, up to the clause's end, say
+    none of the question's. A number that no word follows, a rate ("108 per 100,000"), or a question that
+    counts people, times or things (any noun may name those) is left alone."""
+    asked = _HOW_MANY_WHAT.search(question)
+    toks = tokens(short)
+    if not asked or has_cjk(question) or not toks or not all(t[0].isdigit() or t in _SCALES for t in toks):
+        return ""
+    what = list(itertools.takewhile(lambda w: w not in STOPWORDS, tokens(asked.group(1))))
+    if not what or _stem(set(what)) & _COUNTED_ANYHOW:
+        return ""  # "How many of the …", "how many did …": the thing counted is named elsewhere
+    said = {w for w in content_stems(question) if len(w) > 2}
+    found = list(re.finditer(rf"(?<![\w.,]){re.escape(short.strip())}(?![\w,]|\.\d)", quote, re.I))
+    counted = []
+    for m in found:
+        after = quote[m.end() : m.end() + 80]
+        words = after[: (end.start() if (end := _COUNTED_END.search(after)) else len(after))].split()[:4]
+        named = {w for w in _stem(_content(tokens(" ".join(words)))) if not w[0].isdigit() and w not in _SCALES}
+        # A word within another counts as said: "gigatons" for "tons", "interceptions" for "intercept".
+        if not named or _RATE.match(after) or any(s in w or w in s for w in named for s in said):
+            return ""
+        counted.append(" ".join([m.group(), *words]))
+    if not counted:
+        return ""
+    return f"the question counts {' '.join(what)}; the quote's {short.strip()} counts something else ('{counted[0]}')"
+
+
+# "What caused X?", "What should have reduced X?": the question asks what did it; its verb, in the past.
+_WHAT_DID_IT = re.compile(r"^\s*what\s+(?:(?:should|could|might|would|can|will|may|must)\s+(?:have\s+)?|(?:has|have|had)\s+)?"
+                          rf"((?!\w*eed\b)[a-z]{{3,}}ed|{'|'.join(_PARTICIPLES)})\s", re.I)
+
+
+def done_to(question: str, short: str, quote: str) -> str:
+    """Why the answer is what the question's deed was done to, not what did it ("" when it may be the doer):
+    "the effective reproductive number" for "What should have reduced the basic reproduction number in
+    January?", quoted from "Control measures … should have reduced the effective reproductive number" —
+    everywhere the quote says the answer, it follows the question's verb as its object."""
+    asked = _WHAT_DID_IT.match(question)
+    if not asked or not short.strip():
+        return ""
+    verb = asked.group(1)
+    found = [m.start() for m in re.finditer(re.escape(short.strip()), quote, re.I)]
+    if found and all(re.search(rf"\b{re.escape(verb)}\s+(?:the\s+|an?\s+|its\s+|their\s+)?$", quote[:at], re.I) for at in found):
+        return f"the question asks what {verb} it, and the quote says the answer was {verb}"
     return ""
 
 
@@ -1626,9 +1688,10 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         if refuted:
             break
         refuted, instead = giving(question, short, quoted)
-    kind = refuted or dated(question, short, quoted) or undefined(question, quoted) or \
-        unnamed(question, short, with_neighbours) or a_kind(question, short, quoted) or \
-        another_code(question, short, order, doc_text) or ("" if choice else echoed(question, short)) or (
+    kind = refuted or dated(question, short, quoted) or counts_another(question, short, quoted) or \
+        done_to(question, short, quoted) or undefined(question, quoted) or unnamed(question, short, with_neighbours) or \
+        a_kind(question, short, quoted) or another_code(question, short, order, doc_text) or \
+        ("" if choice else echoed(question, short)) or (
         "" if best[0][0] else "the sentence that holds it is context, not one attention ranked near the best")
     return Verdict(short, best[1], best[2], not kind, kind, refuted=bool(refuted), instead=instead)
 

@@ -106,6 +106,14 @@ def test_answers_of_the_wrong_kind_are_not_verified():
     assert _check("How many cars cross the Harlow bridge each day?", "1932 [1]", harlow).reason == \
         "the question asks how many, and the answer is a year the quote dates by"
     assert _check("How many cars cross the Harlow bridge each day?", "4,000 [1]", harlow).verified
+    # The number counts something else than what is asked (sample_docs, verified: schools for pupils; XQuAD-en:
+    # a fossil for species). A count of what the words after it name, or of people (anyone), still is one.
+    schools = "Riverbend County operates 42 public schools across three districts. It hired 37 new teachers in 2019."
+    assert _check("How many pupils does Riverbend County serve?", "42 [1]", schools).reason == \
+        "the question counts pupils; the quote's 42 counts something else ('42 public schools across three')"
+    assert _check("How many schools does Riverbend County operate?", "42 [1]", schools).verified
+    assert _check("How many teachers did Riverbend County hire?", "37 [1]", schools).verified
+    assert _check("How many people did Riverbend County hire?", "37 [1]", schools).verified
     # XQuAD: a number of a year's shape that counts stays a count.
     assert _check("How many guests attended the dinner?", "2000 [1]", "2000 guests attended the dinner in 1835.").verified
     # COVID-QA: a protein's name is no count, though its name has a digit.
@@ -174,6 +182,15 @@ def test_answers_of_the_wrong_kind_are_not_verified():
     assert _check("What is the accession number of the bat SARS-related-CoV?", "MG772934.1 [1]", genome).verified
     assert not wrong_kind("How is the disease caused by SARS-CoV-2 referred to?", "COVID-19"), "a name is asked"
     assert not wrong_kind("How long is the genome?", "29,903-nt"), "a value is asked"
+
+
+def test_what_the_question_s_deed_was_done_to_is_no_answer_to_what_did_it():
+    # COVID-QA, verified: what was reduced, for what should have reduced it.
+    january = "Control measures and changes in population behaviour later in January should have reduced the effective reproductive number."
+    q = "What should have reduced the basic reproduction number in January?"
+    assert _check(q, "the effective reproductive number [1]", january).reason == \
+        "the question asks what reduced it, and the quote says the answer was reduced"
+    assert _check(q, "Control measures and changes in population behaviour [1]", january).verified
 
 
 def test_how_long_is_asked_by_the_unit_not_the_word_long():
