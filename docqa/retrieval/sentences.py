@@ -3,7 +3,7 @@
 The re-ranker already holds each candidate chunk's MiniLM token states. They are cut at sentence
 boundaries and the question's tokens attend over each sentence's tokens with the same late
 interaction as the chunk score, so a sentence is scored as read in its chunk (contextual states),
-at no extra encoder cost. The working set is then filled with the best sentences and their
+at no extra encoder cost, and under the section heading its chunk opens with. The working set is then filled with the best sentences and their
 neighbours instead of whole chunks: the same evidence in a fraction of the prompt.
 """
 
@@ -239,12 +239,28 @@ def score(
     for c, st, offs in zip(candidates, states, offsets):
         n = min(len(st), len(offs))
         token_starts = np.array([o[0] for o in offs[:n]])
-        for i, (a, b) in enumerate(split(c.hit.text)):
+        spans = split(c.hit.text)
+        head = _heading_tokens(c, spans, token_starts)
+        for i, (a, b) in enumerate(spans):
             idx = np.nonzero((token_starts >= a) & (token_starts < b))[0]
+            if i and len(head):
+                idx = np.concatenate([head, idx])
             inter = late_interaction(question_states, st[idx], method, token_temperature) if len(idx) else 0.0
             fused = inter + retrieval_weight * c.retrieval_score / top
             out.append(Sentence(c, c.hit.start + a, c.hit.start + b, i, inter, fused))
     return out
+
+
+def _heading_tokens(c: Candidate, spans: list[tuple[int, int]], token_starts: np.ndarray) -> np.ndarray:
+    """The token indices of the heading the chunk opens with (its section's own name): each sentence
+    below it is read under it, as a reader does ("Early research suggested that people can hold about
+    seven items" answers "What is the capacity of working memory?" under "### Capacity limits")."""
+    if not spans or not c.hit.section:
+        return np.array([], dtype=int)
+    a, b = spans[0]
+    if c.hit.text[a:b].lstrip("#").strip() != c.hit.section.split(" > ")[-1].strip():
+        return np.array([], dtype=int)
+    return np.nonzero((token_starts >= a) & (token_starts < b))[0]
 
 
 def lexical(question: set[str], sentences: Sequence[set[str]]) -> list[float]:

@@ -1,4 +1,5 @@
 """The working set never exceeds its token budget, drops near-duplicates and merges neighbours."""
+import re
 
 import numpy as np
 import pytest
@@ -412,3 +413,26 @@ def test_a_sentence_that_names_the_question_s_rare_term_gains_on_one_that_does_n
     # Both say "enabled", so both gain; only one names the mutation, and it gains the whole weight.
     assert fused[spread] - alone[spread] > 0
     assert fused[mutation] - alone[mutation] == pytest.approx(0.2)
+
+
+def test_a_sentence_is_read_under_the_heading_its_chunk_opens_with():
+    # sample_docs' notes: "about seven items" answers "What is the capacity of human working memory?" under its
+    # section's heading, "### Capacity limits", which holds the question's word; read alone it ranked tenth.
+    from docqa.retrieval import sentences
+
+    text = "### Capacity limits\n\nEarly research suggested about seven items. Later work said four."
+    words = list(re.finditer(r"\w+", text))
+    offsets = [(m.start(), m.end()) for m in words]
+    # One state per word, all orthogonal; the question's one state is the heading's "Capacity".
+    states = np.eye(len(words) + 1, dtype=np.float32)[1:]
+    question = states[:1]
+
+    def read(section: str) -> list[float]:
+        hit = Hit(1, 1, "/notes.md", "notes", 0, text, 1, 1, section, 0, len(text), 0.0)
+        scored = sentences.score(question, [Candidate(hit, 1.0, 1.0, 1.0, 1.0)], [states], [offsets],
+                                 method="maxsim", token_temperature=0.1, retrieval_weight=0.0)
+        return [s.interaction for s in scored]
+
+    assert read("Notes > Capacity limits") == [1.0, 1.0, 1.0]
+    assert read("") == [1.0, 0.0, 0.0], "a chunk that opens with no section heading: each sentence alone"
+    assert read("Notes > Chunking") == [1.0, 0.0, 0.0], "a heading line that is not the section's own"
