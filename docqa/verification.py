@@ -220,6 +220,9 @@ _ZH_PLACE_LEVELS = {"郡": "郡", "州": "州", "县": "县", "縣": "县", "省
 # The level word ends there: "哪个区域" asks an area, "哪个州立大学" a university, "哪国国家主席" a person.
 _ZH_PLACE_ASKED = re.compile(r"哪(?:一)?(?:个|個|座)?(" + "|".join(sorted(_ZH_PLACE_LEVELS, key=len, reverse=True)) +
                              r")(?=[\s?？,，。的是在有最位]|$)")
+# Chinese "which episode, work, book, song, article, company": a thing, never a bare number or year.
+_ZH_WHICH_THING = re.compile(either_script("哪(?:一)?[集部本首篇家]"))
+_ZH_BARE_NUMBER = re.compile(r"\s*\d[\d,.]*\s*年?\s*")
 _ZH_PLACE_NAMED = re.compile("(" + "|".join(w for w in _ZH_PLACE_LEVELS if len(w) == 1) + ")$")
 _NUMBERED_THINGS = frozenset(
     "years decades centuries dates days months weeks hours numbers figures amounts values scores temperatures ages doses "
@@ -257,7 +260,8 @@ _FIGURE = re.compile(r"\s*\d{1,3}(?:,\d{3})+\s*|\s*\d{4,}\s*")
 # A table's or figure's label is where the answer may be, not the answer ("Table 1", verified for "What is the
 # summary of this report?" on COVID-QA, from its caption): only a question about the document's parts asks for one.
 # A section or chapter is left alone: a law's or a book's ("What does the act amend?" "section 512").
-_PART_LABEL = re.compile(r"\s*(?:(?:supplementary|additional)\s+)?(?:tables?|fig(?:ure)?s?\.?)\s*[A-Z]?\d+(?:\.\d+)*[A-Za-z]?\s*"
+_PART_LABEL = re.compile(r"\s*(?:(?:supplementary|additional)\s+)?(?:tables?|fig(?:ure)?s?\.?)\s*[A-Z]?\d+(?:\.\d+)*[A-Za-z]?"
+                         r"(?:\s*\([A-Za-z]\))?\s*"  # a panel: "Figure 5(B)" (COVID-QA seed 21, verified)
                          r"|\s*[表图圖]\s*\d+\s*", re.I)
 _ASKS_FOR_PART = re.compile(r"^\s*(?:where|in which|which)\b|\b(?:tables?|fig(?:ure)?s?|appendix|appendices|section"
                             r"|chapters?|equations?|page)\b|[表图圖章节節页頁]", re.I)
@@ -780,6 +784,8 @@ def wrong_kind(question: str, short: str) -> str:
     if (asked := _ZH_PLACE_ASKED.search(question.strip())) and (named := _ZH_PLACE_NAMED.search(short.strip())) \
             and _ZH_PLACE_LEVELS[level := asked.group(1)] != _ZH_PLACE_LEVELS[named.group(1)]:
         return f"the question asks which {level}, and the answer names a {named.group(1)}"
+    if _in_chinese(question) and (thing := _ZH_WHICH_THING.search(question)) and _ZH_BARE_NUMBER.fullmatch(short):
+        return f"the question asks {thing.group()}, and the answer is a number"
     if _WHAT_ACTED.match(question) and _DATE_ALONE.fullmatch(short):
         return "the question asks what did it, and the answer is a date"
     if _WHERE_QUESTION.search(question) and (_DATE_ALONE.fullmatch(short) or _TIME_ALONE_ZH.fullmatch(short)):
@@ -1101,11 +1107,25 @@ def another_part(question: str, short: str, quote: str) -> tuple[str, str]:
 
     enough = (lambda k: said[k] > most) if _YEAR_ALONE.fullmatch(short) else (lambda k: not most)
     for k, (a, b) in enumerate(parts):
-        if k not in holding and found[k] and said[k] >= 2 and enough(k) and not lists_answer(k):
+        if k not in holding and found[k] and said[k] >= 2 and enough(k) and not lists_answer(k) \
+                and not _other_end(question, quote[a : reach[k]]):
             given = {other for at, other in others if a <= at < reach[k]}
             return (f"another part of the quote says more of the question's words: '{one_line(quote, a, reach[k])}'",
                     given.pop() if len(given) == 1 else "")
     return "", ""
+
+
+# The two ends of a sequence: a part about the first one says nothing of the last.
+_ENDS = (({"first", "initial"}, {"last", "final"}), ({"earliest"}, {"latest"}), ({"oldest", "eldest"}, {"newest", "youngest"}))
+
+
+def _other_end(question: str, part: str) -> bool:
+    """The part is about the other end of what the question asks the end of: "Simpson's first Doctor Who score
+    was Planet of Giants (1964)" for "What was the last Doctor Who episode that Dudley Simpson wrote music
+    for?" (XQuAD-en seed 21: the right "The Horns of Nimon" was replaced by "Planet of Giants")."""
+    asked, said = set(tokens(question)), set(tokens(part))
+    return any(asked & one and said & other and not asked & other
+               for pair in _ENDS for one, other in (pair, pair[::-1]))
 
 
 # A change told as two figures and two years: "rose from 415,000 to 587,000 square kilometres between 1991

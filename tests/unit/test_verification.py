@@ -131,6 +131,11 @@ def test_answers_of_the_wrong_kind_are_not_verified():
     assert _check("杰克逊维尔位于哪个郡?", "佛罗里达州 [1]", jax).reason == "the question asks which 郡, and the answer names a 州"
     assert _check("杰克逊维尔位于哪个郡?", "杜瓦尔郡 [1]", jax).verified
     assert not wrong_kind("殖民地的土地位于哪个区域?", "下诺福克郡"), "an area is no district"
+    # XQuAD-zh seed 21, verified: the first score's year, for which episode was the last one scored.
+    assert wrong_kind("达德利·辛普森为《神秘博士》最后一次创作配乐在哪一集？", "1964") == \
+        "the question asks 哪一集, and the answer is a number"
+    assert not wrong_kind("达德利·辛普森为《神秘博士》最后一次创作配乐在哪一集？", "《尼蒙之角》")
+    assert not wrong_kind("这首歌是哪一年发行的？", "1971年")
     # bench/table_qa.py: "58" (the arm's enrolment) was verified for the share of it that responded.
     assert wrong_kind("What share of patients responded in the Dose A (10 mg) arm?", "58") == "the question asks for a percentage"
     assert not wrong_kind("What share of patients responded in the Dose A (10 mg) arm?", "80 %")
@@ -173,6 +178,8 @@ def test_answers_of_the_wrong_kind_are_not_verified():
     assert _check("What is the summary of this report?", "Table 1 [1]", summed).reason == \
         "the answer names a table or figure, not what it says"
     assert _check("Which table gives the summary of this report?", "Table 1 [1]", summed).verified
+    assert wrong_kind("What is the relation between the new 2019-nCoV and the conserved orf8?", "Figure 5(B)"), \
+        "a figure's panel (COVID-QA seed 21, verified)"
     assert not wrong_kind("What does the act amend?", "section 512"), "a law's section is an answer"
     # COVID-QA, verified: a GenBank accession, quoted from its parenthesis, for how two genomes compare.
     genome = ("The genome of 2019-nCoV has overall 89% nucleotide identity with bat SARS-related-CoV SL-CoVZXC21 "
@@ -1433,6 +1440,11 @@ def test_a_year_or_name_from_another_part_than_the_one_that_meets_the_question_d
     assert not _part_reason("Where do the majority of all infectious disease outbreaks happen?", "Africa",
                             "Currently, the majority of all infectious disease outbreaks as recorded by the World Health "
                             "Organization (WHO) occur in the continent of Africa where there is high transmission risk.")
+    # a part about the first one says nothing of the last (XQuAD-en seed 21: right, and replaced by the first)
+    assert not _part_reason("What was the last Doctor Who episode that Dudley Simpson wrote music for?",
+                            "The Horns of Nimon", "Simpson's first Doctor Who score was Planet of Giants (1964) and he "
+                            "went on to write music for many adventures of the 1960s and 1970s, ending with The Horns "
+                            "of Nimon (1979).")
     # a period is no other year ("its 1998–2002 jingles")
     assert not _part_reason("In what year did ABC stop using its four-note jingle for promotion?", "2015",
                             "In 2015, ABC stopped using its 1998–2002 four-note jingles for promotions.")
