@@ -836,11 +836,10 @@ def counts_another(question: str, short: str, quote: str) -> str:
         return ""
     what = list(itertools.takewhile(lambda w: w not in STOPWORDS, tokens(asked.group(1))))
     if not what or _stem(set(what)) & _COUNTED_ANYHOW:
-        return ""  # "How many of the …", "how many did …": the thing counted is named elsewhere
+        return ""  # "how many of the …" names the thing counted later; people or things, any noun may count
     said = {w for w in content_stems(question) if len(w) > 2}
-    found = list(re.finditer(rf"(?<![\w.,]){re.escape(short.strip())}(?![\w,]|\.\d)", quote, re.I))
     counted = []
-    for m in found:
+    for m in re.finditer(rf"(?<![\w.,]){re.escape(short.strip())}(?![\w,]|\.\d)", quote, re.I):
         after = quote[m.end() : m.end() + 80]
         words = after[: (end.start() if (end := _COUNTED_END.search(after)) else len(after))].split()[:4]
         named = {w for w in _stem(_content(tokens(" ".join(words)))) if not w[0].isdigit() and w not in _SCALES}

@@ -2,9 +2,10 @@
 
 The re-ranker already holds each candidate chunk's MiniLM token states. They are cut at sentence
 boundaries and the question's tokens attend over each sentence's tokens with the same late
-interaction as the chunk score, so a sentence is scored as read in its chunk (contextual states),
-at no extra encoder cost, and under the section heading its chunk opens with. The working set is then filled with the best sentences and their
-neighbours instead of whole chunks: the same evidence in a fraction of the prompt.
+interaction as the chunk score, so a sentence is scored as read in its chunk (contextual states)
+and under the section heading its chunk opens with, at no extra encoder cost. The working set is
+then filled with the best sentences and their neighbours instead of whole chunks: the same evidence
+in a fraction of the prompt.
 """
 
 from __future__ import annotations
