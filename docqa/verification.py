@@ -817,7 +817,8 @@ def dated(question: str, short: str, quote: str) -> str:
 _HOW_MANY_WHAT = re.compile(r"\bhow many\s+([^\W\d_][\w'-]*(?:\s+[^\W\d_][\w'-]*)?)", re.I)
 # What any word may count: "people" are counted as adults, students or patients (stemmed).
 _COUNTED_ANYHOW = frozenset("people person individual time thing item unit member one kind type".split())
-_SCALES = frozenset("hundred thousand million billion trillion".split())
+# The scale words `tokens` leaves as words ("hundred", "thousand" and "million" it reads as digits already).
+_SCALES = frozenset({"billion", "trillion"})
 # A rate counts per something else: "108 per 100,000" answers how many cases.
 _RATE = re.compile(r"\s*(?:per|out of|of every|in every|a|an)\s", re.I)
 # Where the words a number counts end: a clause's punctuation, not a decimal point.
