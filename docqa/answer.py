@@ -335,12 +335,16 @@ def fill(question: str, candidates: list[Candidate], index, generator: Generator
         return generator.count_chat_tokens(render_fn(passages)) + spec.max_new_tokens
 
     if spec.granularity == "sentence" and not pinned:
-        # A sentence that states nothing (verification.states) is read only beside one that does: ranked
-        # first, a heading with the question's words set the margin and filled the set. So is a row of the
-        # parent company's own statement, when the question asks about the company (verification.parent_row).
-        scored = [s if verification.states(text := doc_text(s.candidate.hit.doc_id), s.start, s.end)
-                  and not verification.parent_row(text, s.start, s.end, question)
-                  else replace(s, score=s.score - UNSTATED)
+        # A sentence that states nothing (verification.states; a table's row states its figures) is read only
+        # beside one that does: ranked first, a heading with the question's words set the margin and filled the
+        # set. So is a row of the parent company's own statement, when the question asks about the company
+        # (verification.parent_row).
+        def stated(s: Sentence) -> bool:
+            text = doc_text(s.candidate.hit.doc_id)
+            return (s.in_table or verification.states(text, s.start, s.end)) and \
+                not verification.parent_row(text, s.start, s.end, question)
+
+        scored = [s if stated(s) else replace(s, score=s.score - UNSTATED)
                   for s in score_sentences(question, candidates, index, settings, doc_text)]
         return working_set.build_sentences(scored, measure, budget, doc_text, count=generator.count_tokens,
                                            neighbours=spec.neighbours, max_passages=spec.max_passages,

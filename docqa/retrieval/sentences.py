@@ -47,6 +47,7 @@ class Sentence:
     index: int  # position among its chunk's sentences
     interaction: float  # the question's late interaction over this sentence's tokens
     score: float  # interaction fused with the chunk's retrieval score, as chunks are
+    in_table: bool = False  # a row of a table (table_rows): it states its figures, however few its words
 
     @property
     def key(self) -> tuple[int, int, int]:
@@ -242,13 +243,47 @@ def score(
         token_starts = np.array([o[0] for o in offs[:n]])
         spans = split(c.hit.text)
         head = _heading_tokens(c, spans, token_starts)
+        rows = table_rows(c.hit.text, spans)
         for i, (a, b) in enumerate(spans):
-            idx = np.nonzero((token_starts >= a) & (token_starts < b))[0]
+            idx = _within(token_starts, a, b)
+            if rows.get(i) is not None:
+                idx = np.union1d(_within(token_starts, *spans[rows[i]]), idx)
             if i and len(head):
-                idx = np.concatenate([head, idx])
+                idx = np.union1d(head, idx)
             inter = late_interaction(question_states, st[idx], method, token_temperature) if len(idx) else 0.0
             fused = inter + retrieval_weight * c.retrieval_score / top
-            out.append(Sentence(c, c.hit.start + a, c.hit.start + b, i, inter, fused))
+            out.append(Sentence(c, c.hit.start + a, c.hit.start + b, i, inter, fused, in_table=i in rows))
+    return out
+
+
+def _within(token_starts: np.ndarray, a: int, b: int) -> np.ndarray:
+    """The indices of the tokens that start in [a, b)."""
+    return np.nonzero((token_starts >= a) & (token_starts < b))[0]
+
+
+# Rows in a row that make a table: two lines of figures are as often a page's running header ("Vol. 85, No. 152"
+# over "Thursday, August 6, 2020" in the Federal Register).
+TABLE_ROWS = 3
+
+
+def table_rows(text: str, spans: list[tuple[int, int]]) -> dict[int, int | None]:
+    """The spans of `text` that are rows of a table, TABLE_ROWS or more `is_table_row` spans in a row, each
+    with a label (not a page number alone); each mapped to its header, the span just above its first row
+    (None when the table opens the text). A row is mostly figures, so read alone it meets little of a
+    question; read under its header, as a reader does, the row the question names ranks first ("Norway
+    0.41% [0.09%-1.2%]" under "Country % of total population infected (mean [95% credible interval])" for
+    Norway's estimated share infected; alone it fell below the margin)."""
+    labelled = [is_table_row(line := text[a:b]) and any(not w[0].isdigit() for w in TOKEN.findall(line)) for a, b in spans]
+    out: dict[int, int | None] = {}
+    i = 0
+    while i < len(spans):
+        j = i
+        while j < len(spans) and labelled[j]:
+            j += 1
+        if j - i >= TABLE_ROWS:
+            header = i - 1 if i and not is_table_row(text[slice(*spans[i - 1])]) else None
+            out.update(dict.fromkeys(range(i, j), header))
+        i = j + 1
     return out
 
 
@@ -261,7 +296,7 @@ def _heading_tokens(c: Candidate, spans: list[tuple[int, int]], token_starts: np
     a, b = spans[0]
     if c.hit.text[a:b].lstrip("#").strip() != c.hit.section.split(" > ")[-1].strip():
         return np.array([], dtype=int)
-    return np.nonzero((token_starts >= a) & (token_starts < b))[0]
+    return _within(token_starts, a, b)
 
 
 def lexical(question: set[str], sentences: Sequence[set[str]]) -> list[float]:

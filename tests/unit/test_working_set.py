@@ -436,3 +436,34 @@ def test_a_sentence_is_read_under_the_heading_its_chunk_opens_with():
     assert read("Notes > Capacity limits") == [1.0, 1.0, 1.0]
     assert read("") == [1.0, 0.0, 0.0], "a chunk that opens with no section heading: each sentence alone"
     assert read("Notes > Chunking") == [1.0, 0.0, 0.0], "a heading line that is not the section's own"
+
+
+def test_a_table_s_rows_are_read_under_its_header():
+    # COVID-QA: Norway's row, mostly figures, met little of "What is Norway's estimated mean percentage of total
+    # population infected?" alone and fell below the margin; read under the header that names its columns, the
+    # row the question names ranks first among the rows (the lexical share adds "Norway").
+    from docqa.retrieval import sentences
+
+    text = "Country infected share\nAustria 1.1% 3.1%\nBelgium 3.7% 9.7%\nNorway 0.41% 1.2%\nThat is all."
+    words = list(re.finditer(r"\w+", text))
+    offsets = [(m.start(), m.end()) for m in words]
+    states = np.eye(len(words) + 1, dtype=np.float32)[1:]
+    question = states[1:2]  # the header's "infected"
+    hit = Hit(1, 1, "/report.txt", "report", 0, text, 1, 1, "", 0, len(text), 0.0)
+    scored = sentences.score(question, [Candidate(hit, 1.0, 1.0, 1.0, 1.0)], [states], [offsets],
+                             method="maxsim", token_temperature=0.1, retrieval_weight=0.0)
+    assert [s.interaction for s in scored] == [1.0, 1.0, 1.0, 1.0, 0.0], "each row under the header; prose alone"
+    # A row states its figures however short it is (three words: no "line that states nothing").
+    assert [s.in_table for s in scored] == [False, True, True, True, False]
+
+
+def test_two_lines_of_figures_or_a_page_number_make_no_table():
+    from docqa.retrieval.sentences import split, table_rows
+
+    def rows(text: str) -> dict:
+        return table_rows(text, split(text))
+
+    # The Federal Register's running header: a page number, its volume and its date.
+    assert rows("Proposed Rules Federal Register\n47698\nVol. 85, No. 152\nThursday, August 6, 2020\nDEPARTMENT") == {}
+    assert rows("Austria 1.1% 3.1%\nBelgium 3.7% 9.7%\nNorway 0.41% 1.2%\nThat is all.") == dict.fromkeys(range(3)), \
+        "a table that opens the chunk: rows with no header to read them under"
