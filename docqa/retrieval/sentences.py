@@ -2,8 +2,9 @@
 
 The re-ranker already holds each candidate chunk's MiniLM token states. They are cut at sentence
 boundaries and the question's tokens attend over each sentence's tokens with the same late
-interaction as the chunk score, so a sentence is scored as read in its chunk (contextual states)
-and under the section heading its chunk opens with, at no extra encoder cost. The working set is
+interaction as the chunk score, so a sentence is scored as read in its chunk (contextual states),
+under the section heading its chunk opens with, and a table's row under the table's header, at no
+extra encoder cost. The working set is
 then filled with the best sentences and their neighbours instead of whole chunks: the same evidence
 in a fraction of the prompt.
 """
