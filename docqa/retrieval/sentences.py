@@ -4,13 +4,13 @@ The re-ranker already holds each candidate chunk's MiniLM token states. They are
 boundaries and the question's tokens attend over each sentence's tokens with the same late
 interaction as the chunk score, so a sentence is scored as read in its chunk (contextual states),
 under the section heading its chunk opens with, and a table's row under the table's header, at no
-extra encoder cost. The working set is
-then filled with the best sentences and their neighbours instead of whole chunks: the same evidence
-in a fraction of the prompt.
+extra encoder cost. The working set is then filled with the best sentences and their neighbours
+instead of whole chunks: the same evidence in a fraction of the prompt.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Sequence
@@ -274,17 +274,14 @@ def table_rows(text: str, spans: list[tuple[int, int]]) -> dict[int, int | None]
     question; read under its header, as a reader does, the row the question names ranks first ("Norway
     0.41% [0.09%-1.2%]" under "Country % of total population infected (mean [95% credible interval])" for
     Norway's estimated share infected; alone it fell below the margin)."""
-    labelled = [is_table_row(line := text[a:b]) and any(not w[0].isdigit() for w in TOKEN.findall(line)) for a, b in spans]
+    rows = [is_table_row(text[a:b]) for a, b in spans]
+    labelled = [row and any(not w[0].isdigit() for w in TOKEN.findall(text[a:b])) for row, (a, b) in zip(rows, spans)]
     out: dict[int, int | None] = {}
-    i = 0
-    while i < len(spans):
-        j = i
-        while j < len(spans) and labelled[j]:
-            j += 1
-        if j - i >= TABLE_ROWS:
-            header = i - 1 if i and not is_table_row(text[slice(*spans[i - 1])]) else None
-            out.update(dict.fromkeys(range(i, j), header))
-        i = j + 1
+    for is_labelled, run in itertools.groupby(range(len(spans)), key=labelled.__getitem__):
+        run = list(run)
+        if is_labelled and len(run) >= TABLE_ROWS:
+            first = run[0]
+            out.update(dict.fromkeys(run, first - 1 if first and not rows[first - 1] else None))
     return out
 
 
