@@ -1209,7 +1209,11 @@ def paired_otherwise(question: str, short: str, quote: str) -> tuple[str, str]:
 
 # When something was done: "When was …?", "In what year …?". A year of the answer's own.
 _WHEN_QUESTION = re.compile(rf"^\s*(?:when\b|{_WHICH}(?:{_PERIODS}|date|day)\b)", re.I)
-_A_YEAR = re.compile(rf"(?<![\d,.])({_YEAR})(?!\d|,\d)")  # "In 1900, Tesla …" holds a year; "1,900" holds none
+# A number a label opens, or one letters run on from, names a thing: "Form 1040", "section 1201", "1040NR".
+_LABELS = "Form No. Section § Publication Pub. Schedule Table Figure Fig. Chapter Part Rule Article Item Line Docket Vol.".split()
+_LABELLED = "".join(f"(?<!{re.escape(label)} )(?<!{re.escape(label.lower())} )" for label in _LABELS)
+# "In 1900, Tesla …" holds a year; "1,900" holds none, nor does "Form 1040"; "the 1990s" does.
+_A_YEAR = re.compile(rf"(?<![\d,.§]){_LABELLED}({_YEAR})(?!\d|,\d|(?!s\b)[A-Za-z])")
 
 
 def dated_for_another_deed(question: str, short: str, quote: str) -> tuple[str, str]:

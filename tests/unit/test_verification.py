@@ -1448,6 +1448,13 @@ def test_a_year_or_name_from_another_part_than_the_one_that_meets_the_question_d
     # a period is no other year ("its 1998–2002 jingles")
     assert not _part_reason("In what year did ABC stop using its four-note jingle for promotion?", "2015",
                             "In 2015, ABC stopped using its 1998–2002 four-note jingles for promotions.")
+    # a form's or a section's number is no other year (walkthrough, the IRS instructions: "2007" was replaced by "1040")
+    assert not _part_reason("Which tax year do the Form 1040NR instructions cover?", "2007",
+                            "Instructions for Changes to the 2007 Form 1040 Instructions, and Form 1040NR • The tax "
+                            "from Form 8889, Part III (relating to health savings accounts)")
+    assert not _part_reason("In what year was section 1201 of the copyright law enacted?", "1998",
+                            "Section 1201 was enacted in 1998, and section 1202 of the law protects the integrity "
+                            "of copyright management information.")
 
 
 def test_an_item_paired_respectively_with_another_does_not_verify():
