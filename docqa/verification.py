@@ -58,7 +58,7 @@ from docqa.cjk import (
 )
 from docqa.citations import CITATION, STOPWORDS, cited_numbers
 from docqa.ingest import tables
-from docqa.retrieval.sentences import TOKEN, is_table_row, split
+from docqa.retrieval.sentences import ITEM_MARK, TOKEN, is_table_row, split
 from docqa.retrieval.working_set import Passage, WorkingSet
 
 # A question may first say when or where it asks about: "In 1972, did Norway join the EU?".
@@ -1657,7 +1657,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
             if not (holds and says_more):
                 continue
             # The title adds to what a row may meet, so it can only let through its first value.
-            title = cover if row and _first_value(answer, sent) else set()
+            title = cover if row and _first_value(answer, text[start:end]) else set()
             if parent_row(text, start, end, question) or \
                     not _meets_question(sent + heading, context + headings, passage_words | title, header | _numbers(title),
                                         row, question, answer, around):
@@ -2075,11 +2075,13 @@ def _statements(text: str) -> tuple[list[int], list[bool]]:
     return [m.start() for m in found], [_PARENT.match(m.group(1)) is not None for m in found]
 
 
-def _first_value(answer: list[str], row: list[str]) -> bool:
+def _first_value(answer: list[str], row: str) -> bool:
     """The answer is the row's first number: the column of the period a report is about ("本期发生额
     上期发生额", "2019 2018"), which a row that meets the question only through the document's title
-    must give (its other columns are earlier periods the title does not name)."""
-    numbers = [t for t in row if t[0].isdigit()]
+    must give (its other columns are earlier periods the title does not name). The row's item mark is
+    no value: "二、营业总成本 12,827,978.02 21,274,558.28" reads 二 as 2."""
+    mark = ITEM_MARK.match(row)
+    numbers = [t for t in tokens(row[mark.end() if mark else 0 :]) if t[0].isdigit()]
     return bool(numbers) and [t for t in answer if t[0].isdigit()] == numbers[:1]
 
 

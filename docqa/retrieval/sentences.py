@@ -130,7 +130,7 @@ def _goes_on(line: str, after: str) -> bool:
 # nothing and the label no amount. A line of two or more numbers alone joins the short unfinished lines above
 # it (up to a row, a heading, or a line that ends a sentence or opens a list with a colon), from the last
 # one that opens an item ("四、", "（一）", "减：", "2.") where one does; the text is cut before that label.
-_ITEM = re.compile(r"\s*(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、．](?!\d)|(?:减|加|其中)[：:])")
+ITEM_MARK = re.compile(r"\s*(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、．](?!\d)|(?:减|加|其中)[：:])")
 # A sentence's end, or a heading's colon ("一、经营活动产生的现金流量："): the line above a label.
 _ENDS_LABEL = re.compile(r"[.!?。！？:：]\s*$")
 _LABEL_LINES = 4  # how far up a values line looks for the start of its label
@@ -156,7 +156,7 @@ def _labels(lines: list[str], row: list[bool], headings: set[int]) -> tuple[set[
             if row[k] or k in headings or _ENDS_LABEL.search(lines[k]) or not 0 < len(lines[k].strip()) <= _LABEL_CHARS:
                 break
             top = k
-            if _ITEM.match(lines[k]):
+            if ITEM_MARK.match(lines[k]):
                 break
         joined.update(range(top, v))
         opens.add(top)

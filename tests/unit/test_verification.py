@@ -364,6 +364,11 @@ def test_a_report_s_title_names_the_period_of_its_tables_current_column():
     right = check(q, "3,210,000.00 [1]", ws, {1: report}.__getitem__)
     assert right.verified and right.short == "3,210,000.00", right.reason
     assert not check(q, "2,980,000.00 [1]", ws, {1: report}.__getitem__).verified, "last year's column"
+    # a row's item mark is no value: 二 of "二、营业总成本" reads as 2 (walkthrough, right and unverified)
+    q = "公司2019年第一季度的营业总成本是多少？"
+    right = check(q, "1,500,000.00 [1]", ws, {1: report}.__getitem__)
+    assert right.verified and right.short == "1,500,000.00", right.reason
+    assert not check(q, "1,400,000.00 [1]", ws, {1: report}.__getitem__).verified, "last year's column"
 
 
 def test_a_missing_citation_is_attached_to_the_passage_that_holds_the_answer():
