@@ -1656,8 +1656,10 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
             row = is_table_row(text[start:end])
             if not (holds and says_more):
                 continue
-            # The title adds to what a row may meet, so it can only let through its first value.
-            title = cover if row and _first_value(answer, text[start:end]) else set()
+            # The title adds to what a row may meet, so it can only let through its first value (a row's
+            # values given whole are shown as that one under a header of periods: _current_value).
+            title = cover if row and _first_value(tokens(_current_value(question, short, text, (start, end))),
+                                                  text[start:end]) else set()
             if parent_row(text, start, end, question) or \
                     not _meets_question(sent + heading, context + headings, passage_words | title, header | _numbers(title),
                                         row, question, answer, around):

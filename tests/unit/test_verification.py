@@ -369,6 +369,9 @@ def test_a_report_s_title_names_the_period_of_its_tables_current_column():
     right = check(q, "1,500,000.00 [1]", ws, {1: report}.__getitem__)
     assert right.verified and right.short == "1,500,000.00", right.reason
     assert not check(q, "1,400,000.00 [1]", ws, {1: report}.__getitem__).verified, "last year's column"
+    # the row's values given whole are its first, which the title names (walkthrough: both were shown, unverified)
+    whole = check(q, "1,500,000.00 1,400,000.00 [1]", ws, {1: report}.__getitem__)
+    assert whole.verified and whole.short == "1,500,000.00", whole.reason
 
 
 def test_a_missing_citation_is_attached_to_the_passage_that_holds_the_answer():
