@@ -635,7 +635,8 @@ def _read_again(result: Answer, first: verification.Verdict, generator: Generato
         second = verification.Verdict("", None, None, False)
     else:
         second = verification.check(asked, reply, ws, doc_text, settings.margin)
-    if verification.same_answer(first.short, second.short):
+    if verification.same_answer(first.short, second.short) or \
+            first.verified and verification.earlier_period(asked, first, second.short, doc_text):
         return
     if not first.verified:
         if not second.verified or second.absent:

@@ -1731,14 +1731,35 @@ def _current_value(question: str, short: str, text: str, quote: tuple[int, int])
     are its first, the report's own period's, under a header that names it and an earlier one ("项目 本期发生额
     上期发生额"), when the question names no earlier period: the others are last year's."""
     values = short.split()
-    if len(values) < 2 or not all(_DIGITS.fullmatch(v.lstrip("-−+$¥€£")) for v in values) or tables.EARLIER.search(question) \
+    if len(values) < 2 or not all(_is_value(v) for v in values) or tables.EARLIER.search(question) \
             or not is_table_row(text[quote[0] : quote[1]]):
         return short
+    return values[0] if _under_periods(text, quote[0]) else short
+
+
+def _is_value(word: str) -> bool:
+    return bool(_DIGITS.fullmatch(word.lstrip("-−+$¥€£")))
+
+
+def _under_periods(text: str, start: int) -> bool:
+    """A header above the row at `start` names the report's own period and an earlier one ("项目 本期发生额
+    上期发生额", "项目 期末余额 期初余额")."""
     # Read back as far as that many header-length lines reach, no further into a long document.
-    above = text[max(0, quote[0] - _HEADER_CHARS * _PERIOD_HEADER_LINES) : quote[0]].splitlines()[-_PERIOD_HEADER_LINES:]
+    above = text[max(0, start - _HEADER_CHARS * _PERIOD_HEADER_LINES) : start].splitlines()[-_PERIOD_HEADER_LINES:]
     # A header is a short line, not prose that says "this year" and "last year".
-    headed = any(len(line) <= _HEADER_CHARS and tables.CURRENT.search(line) and tables.EARLIER.search(line) for line in above)
-    return values[0] if headed else short
+    return any(len(line) <= _HEADER_CHARS and tables.CURRENT.search(line) and tables.EARLIER.search(line) for line in above)
+
+
+def earlier_period(question: str, first: Verdict, second: str, doc_text) -> bool:
+    """`second` is another value of the row `first` quotes, the first value of which `first` is, under a header
+    of periods, and the question names no earlier one: a second reading that gave it read last year's column
+    ("期末货币资金余额是多少？": 40,962,331.62 under "项目 期末余额 期初余额", then 45,175,761.77)."""
+    if first.passage is None or first.quote is None or tables.EARLIER.search(question):
+        return False
+    text = doc_text(first.passage.doc_id)
+    row = text[first.quote[0] : first.quote[1]]
+    values = [w for w in row.split() if _is_value(w)]
+    return is_table_row(row) and values[:1] == [first.short] and second in values[1:] and _under_periods(text, first.quote[0])
 
 
 # A question that asks for more than one thing: "What are the 2 surface proteins …?", "Which species are

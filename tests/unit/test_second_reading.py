@@ -276,3 +276,18 @@ def test_an_answer_that_names_a_passages_file_is_read_again_without_the_name(ind
         "Wikipedia [1]")
     assert ans.short_answer == "Wikipedia" and gen.barred[2] == ["wili-benchmark.txt"]
     assert ans.unverified_reason == "read again with the file's name barred (the model first said 'wili-benchmark.txt')"
+
+
+def test_a_second_reading_of_last_year_s_column_leaves_the_report_s_own_value_verified(index, tmp_path):
+    # Walkthrough (a quarterly report): "期末货币资金余额是多少？" was answered with the row's first value, the
+    # period's end, and read again alone the row gave its second, the period's start; the header names both.
+    report = ("河畔电力股份有限公司\n2019 年第一季度报告\n" + "公司董事会保证季度报告内容的真实、准确、完整。\n" * 4
+              + "1、合并资产负债表\n单位：元\n项目 期末余额 期初余额\n流动资产：\n货币资金 40,962,331.62 45,175,761.77\n"
+              + "应收账款 1,200,000.00 1,100,000.00\n")
+    ans, _ = _asked_of_one_file(index, tmp_path, "report.txt", report, "公司期末货币资金余额是多少？",
+                                "40,962,331.62 [1]", "45,175,761.77 [1]")
+    assert ans.verified and ans.short_answer == "40,962,331.62", ans.unverified_reason
+    # asked for the start of the period, the readings that disagree leave it unverified
+    ans, _ = _asked_of_one_file(index, tmp_path, "report.txt", report, "公司期初货币资金余额是多少？",
+                                "40,962,331.62 [1]", "45,175,761.77 [1]")
+    assert not ans.verified
