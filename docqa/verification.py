@@ -799,11 +799,20 @@ def wrong_kind(question: str, short: str) -> str:
     return ""
 
 
+# A year as Chinese writes one ("1888年"), and a question that counts years ("多少年", "几年"): a year may answer it.
+_YEAR_ZH = re.compile(rf"\s*{_YEAR}\s*年\s*")
+_YEARS_ASKED_ZH = re.compile(either_script("多少年|几年"))
+
+
 def dated(question: str, short: str, quote: str) -> str:
     """Why a how-many question's answer is no count ("" when it may be one): a bare year that the
     quote writes only as a date ("1932" for "How many cars cross the Harlow bridge each day?", quoted
     from "The Harlow bridge opened in 1932."; the neighbour "It carries 4,000 cars a day." met the
-    question). "2000 guests attended" keeps its 2000."""
+    question). "2000 guests attended" keeps its 2000. A year that Chinese writes as one ("1888年") is no
+    count of anything but years."""
+    if _in_chinese(question) and _COUNT_ZH.search(question) and not _YEARS_ASKED_ZH.search(question) \
+            and _YEAR_ZH.fullmatch(short):
+        return "the question asks how many, and the answer is a year"
     year = _YEAR_ALONE.fullmatch(short)
     if not _HOW_MANY.match(question) or not year:
         return ""
@@ -1738,6 +1747,7 @@ def _current_value(question: str, short: str, text: str, quote: tuple[int, int])
 
 
 def _is_value(word: str) -> bool:
+    """A word that is an amount alone ("-8,072,192.91", "$4.2")."""
     return bool(_DIGITS.fullmatch(word.lstrip("-−+$¥€£")))
 
 
@@ -1751,9 +1761,9 @@ def _under_periods(text: str, start: int) -> bool:
 
 
 def earlier_period(question: str, first: Verdict, second: str, doc_text) -> bool:
-    """`second` is another value of the row `first` quotes, the first value of which `first` is, under a header
-    of periods, and the question names no earlier one: a second reading that gave it read last year's column
-    ("期末货币资金余额是多少？": 40,962,331.62 under "项目 期末余额 期初余额", then 45,175,761.77)."""
+    """`first` is the first value of the row it quotes, `second` another value of that row, the row stands under
+    a header of periods, and the question names no earlier period: a second reading that gave `second` read an
+    earlier period's column ("期末货币资金余额是多少？": 40,962,331.62 under "项目 期末余额 期初余额", then 45,175,761.77)."""
     if first.passage is None or first.quote is None or tables.EARLIER.search(question):
         return False
     text = doc_text(first.passage.doc_id)

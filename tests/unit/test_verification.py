@@ -106,6 +106,13 @@ def test_answers_of_the_wrong_kind_are_not_verified():
     assert _check("How many cars cross the Harlow bridge each day?", "1932 [1]", harlow).reason == \
         "the question asks how many, and the answer is a year the quote dates by"
     assert _check("How many cars cross the Harlow bridge each day?", "4,000 [1]", harlow).verified
+    # Chinese writes a year as one (XQuAD-zh seed 29, verified: the year of a gift, for how many paintings)
+    gift = "希普尚克斯向博物馆遗赠了233幅画，大部分作品是他的女儿于1888年捐赠的。"
+    assert _check("希普尚克斯向博物馆捐赠了多少幅画？", "1888年 [1]", gift).reason == \
+        "the question asks how many, and the answer is a year"
+    assert _check("希普尚克斯向博物馆捐赠了多少幅画？", "233幅 [1]", gift).verified
+    assert _check("这座桥建成多少年了？", "1932年 [1]", "这座桥于1932年建成。").reason != \
+        "the question asks how many, and the answer is a year", "a question that counts years"
     # The number counts something else than what is asked (sample_docs, verified: schools for pupils; XQuAD-en:
     # a fossil for species). A count of what the words after it name, or of people (anyone), still is one.
     schools = "Riverbend County operates 42 public schools across three districts. It hired 37 new teachers in 2019."
