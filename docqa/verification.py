@@ -1434,12 +1434,19 @@ def echoed_words(short: str, question: str) -> list[str]:
     return out
 
 
+def _bare_name(short: str) -> str:
+    """A file's name as the model may write it, bracketed as a citation or quoted: the name alone."""
+    return short.strip(" []()\"'“”‘’<>")
+
+
 def barred_words(reason: str, short: str, question: str) -> list[str]:
     """What the answer's reading again may not say, by why it was not verified (BARRED_READINGS)."""
     if reason == YES_NO_FOR_CHOICE:
         return ["是", "否"] if _in_chinese(question) else ["yes", "no"]
-    if reason in (REFERENCE_MARK, NAMES_FILE):
+    if reason == REFERENCE_MARK:
         return [short]
+    if reason == NAMES_FILE:
+        return [_bare_name(short)]  # barred bracketed, its "[" would bar every citation
     return echoed_words(short, question)
 
 
@@ -1589,7 +1596,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         question = in_script(question, traditional_passages)
     if short not in evidence:
         short = in_script(short, traditional_passages)
-    if any(short.casefold() == Path(p.path).name.casefold() for p in order):
+    if any(_bare_name(short).casefold() == Path(p.path).name.casefold() for p in order):
         return Verdict(short, order[0], None, False, NAMES_FILE)
     yes_no = is_yes_no(question)
     if yes_no and (ticked := _ticked(question, order, doc_text)):

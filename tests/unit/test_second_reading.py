@@ -276,6 +276,13 @@ def test_an_answer_that_names_a_passages_file_is_read_again_without_the_name(ind
         "Wikipedia [1]")
     assert ans.short_answer == "Wikipedia" and gen.barred[2] == ["wili-benchmark.txt"]
     assert ans.unverified_reason == "read again with the file's name barred (the model first said 'wili-benchmark.txt')"
+    # bracketed as a citation is (the walk-through: the creativity paper's authors)
+    ans, gen = _asked_of_one_file(
+        index, tmp_path, "wili-benchmark.txt", "The WiLI-2018 dataset is created with data from the free encyclopedia "
+        "Wikipedia. It holds 235 languages.\n",
+        "Where does the WiLI-2018 data come from?", "[wili-benchmark.txt]", "[wili-benchmark.txt]", "Wikipedia [1]",
+        "Wikipedia [1]")
+    assert ans.short_answer == "Wikipedia" and gen.barred[2] == ["wili-benchmark.txt"], "the name barred, not its brackets"
 
 
 def test_a_second_reading_of_last_year_s_column_leaves_the_report_s_own_value_verified(index, tmp_path):
