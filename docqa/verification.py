@@ -1221,8 +1221,9 @@ _WHEN_QUESTION = re.compile(rf"^\s*(?:when\b|{_WHICH}(?:{_PERIODS}|date|day)\b)"
 # A number a label opens, or one letters run on from, names a thing: "Form 1040", "section 1201", "1040NR".
 _LABELS = "Form No. Section § Publication Pub. Schedule Table Figure Fig. Chapter Part Rule Article Item Line Docket Vol.".split()
 _LABELLED = "".join(f"(?<!{re.escape(label)} )(?<!{re.escape(label.lower())} )" for label in _LABELS)
-# "In 1900, Tesla …" holds a year; "1,900" holds none, nor does "Form 1040"; "the 1990s" does.
-_A_YEAR = re.compile(rf"(?<![\d,.§]){_LABELLED}({_YEAR})(?!\d|,\d|(?!s\b)[A-Za-z])")
+# "In 1900, Tesla …" holds a year; "1,900" holds none, nor does "Form 1040"; "the 1990s" does. The labels are
+# looked behind only where a year begins: at every character, their 38 look-behinds made it 12 times slower.
+_A_YEAR = re.compile(rf"(?<![\d,.§])(?={_YEAR}){_LABELLED}({_YEAR})(?!\d|,\d|(?!s\b)[A-Za-z])")
 
 
 def dated_for_another_deed(question: str, short: str, quote: str) -> tuple[str, str]:
