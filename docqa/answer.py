@@ -32,6 +32,7 @@ from docqa.summarize.broad import summary_passage
 
 ABSTAIN_TEXT = "The documents don't answer this."
 GENERATION_SKIPPED = "generation skipped"
+EMPTY_INDEX = "the index holds no documents yet: add them with `docqa ingest PATH`"
 ABSENT = "no passage holds the model's answer"  # it is the model's own, or the prompt's worked example's
 # What the prompt tells the model to say when the passages lack the answer, and close variants.
 MODEL_ABSTAINS = re.compile(
@@ -388,6 +389,8 @@ def ask(
     # A broad question matches no passage well; the document's stored summary answers it.
     overview = summary_passage(index, question, candidates)
     reason = weak_evidence(candidates, settings, index.embedder)
+    if not candidates and not scope_label(index) and not index.store.counts()[0]:
+        reason = EMPTY_INDEX
     if reason and overview is None:
         result.abstain_reason = reason
         if within := scope_label(index):

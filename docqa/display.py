@@ -44,7 +44,7 @@ def print_answer(out: Console, ans, closest: bool = True) -> None:
     An abstention says why, and lists the `closest` passages."""
     if not ans.answered:
         out.print(f"[bold]{escape(ans.text)}[/bold] [dim]({escape(ans.abstain_reason)})[/dim]")
-        if not closest:
+        if not closest or not ans.candidates:
             return
         out.print("closest passages:")
         for c in ans.candidates[:3]:

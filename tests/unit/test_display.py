@@ -33,3 +33,14 @@ def test_an_unverified_answer_with_a_sentence_shows_it_as_the_closest():
     text = _shown(ans)
     assert "closest sentence: “Each paragraph belongs to one of 235 languages.”" in text
     assert "quote verified" not in text
+
+
+def test_an_empty_index_says_so_and_lists_no_closest_passages(index):
+    from docqa.answer import EMPTY_INDEX, ask
+    from tests.unit.fakes import FakeGenerator
+
+    model = FakeGenerator("never asked [1]")
+    ans = ask("What is it?", index, model, index.settings.answer)
+
+    assert (ans.answered, ans.abstain_reason, model.calls) == (False, EMPTY_INDEX, [])
+    assert _shown(ans).strip() == f"The documents don't answer this. ({EMPTY_INDEX})"
