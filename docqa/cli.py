@@ -260,7 +260,12 @@ def _run_ingest(settings: Settings, paths: list[Path], wait: bool, as_json: bool
         raise typer.Exit(130) from None
 
 
-def _print_ingest(report: "IngestReport") -> None:
+def _print_ingest(report: "IngestReport", paths: list[Path]) -> None:
+    if not (report.ingested or report.unchanged or report.removed or report.failed or report.unsupported):
+        from docqa.ingest.loaders import SUPPORTED
+
+        where = ", ".join(_path(str(p)) for p in paths)
+        err.print(f"[yellow]warning[/yellow] no documents in {where} (read: {' '.join(sorted(SUPPORTED))})")
     # One line per file: a newline or undecodable byte in a file name is printed escaped.
     for path, reason in report.failed:
         err.print(f"[red]failed[/red] {_path(path)}: {escape(reason)}")
@@ -309,7 +314,7 @@ def ingest(
     if as_json:
         _print_json(report.to_json())
     else:
-        _print_ingest(report)
+        _print_ingest(report, paths)
     raise typer.Exit(report.exit_code)
 
 

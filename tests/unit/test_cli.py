@@ -111,6 +111,14 @@ def test_version():
     assert r.exit_code == 0 and r.stdout.strip() == f"docqa {version('docqa')}"
 
 
+def test_ingest_of_a_folder_without_documents_says_so_and_what_it_reads(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / ".hidden.txt").write_text("skipped like any hidden file")
+    r = run("ingest", tmp_path / "docs", "--index", tmp_path / "idx")
+    assert r.exit_code == 0, r.output
+    assert "no documents in" in r.stderr and ".pdf" in r.stderr and "ingested 0" in r.stdout
+
+
 def test_ingest_of_a_missing_path_creates_no_index(tmp_path):
     idx = tmp_path / "idx"
     r = run("ingest", tmp_path / "missing.pdf", "--index", idx)
