@@ -37,6 +37,8 @@ QUEUED_PER_ACTOR = 2
 class InProcess:
     """The default: the batch functions run here, with the index's own (lazily loaded) models."""
 
+    spreads = False
+
     def __init__(self, embedder: Callable[[], Embedder], generator: Callable[[], Any]) -> None:
         self._embedder = embedder
         self._generator = generator
@@ -87,6 +89,8 @@ class RayExecutor:
     adds pandas and pyarrow, 67 MB of wheels), results come back in order without Ray Data's
     ``preserve_order``, and the driver can stop feeding batches at the first Ctrl-C.
     """
+
+    spreads = True
 
     def __init__(self, settings: Settings) -> None:
         try:

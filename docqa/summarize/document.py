@@ -162,6 +162,8 @@ class Call:
 class SummaryExecutor(Protocol):
     """Runs `generate_nodes` over batches of calls, yielding each batch's nodes in order (docqa.executors)."""
 
+    spreads: bool  # batches run on several workers at once, not on this process's generator
+
     def summarize(self, batches: Iterable[list[Call]]) -> Iterator[list[Node]]: ...
 
 
@@ -275,6 +277,10 @@ class Summarizer:
             elif self.on_node:
                 self.on_node(node)
         size = self.settings.batch_size
+        if missing and not (executor is not None and executor.spreads):
+            # Where the backend runs a batch call by call (llama.cpp's one slot), each node is stored and
+            # reported as it ends: a piped summary showed its 5 map calls at once, after a minute.
+            size = min(size, self.generator_for(missing[0][2].kind).batch_size)
         batches = [[self._call(key, req) for _, key, req in missing[s : s + size]] for s in range(0, len(missing), size)]
         # A batch is all one kind of call (the planners below ask for one level at a time).
         generated = executor.summarize(batches) if executor else (

@@ -10,6 +10,7 @@ class FakeGenerator(Streaming):
 
     name = "fake"
     backend = "fake"
+    batch_size = 1
 
     def __init__(self, answer: str = "", context_tokens: int = 4096) -> None:
         self.answer = answer

@@ -41,7 +41,7 @@ def test_an_instance_with_every_member_is_a_generator_and_one_without_is_not():
     assert not isinstance(gen, Generator), "name and context_tokens are set by __init__"
     gen.name, gen.context_tokens = "m", 1024
     assert isinstance(gen, Generator)
-    assert _DATA == ["backend", "context_tokens", "name"]
+    assert _DATA == ["backend", "batch_size", "context_tokens", "name"]
 
 
 def test_importing_the_cli_loads_no_model_library():

@@ -200,6 +200,31 @@ def test_an_unchanged_document_is_summarized_from_the_store(index, embedder, lon
     assert len(gen.requests) == calls
 
 
+@pytest.mark.parametrize("batch_size", [1, 8])
+def test_each_part_is_stored_and_reported_as_it_ends_unless_the_backend_batches(index, embedder, long_markdown,
+                                                                                batch_size):
+    # llama.cpp runs a batch call by call: its 5 map calls of a piped summary were shown at once, after a minute.
+    index.ingest([long_markdown])
+    reported, batches = [], []
+
+    class Backend(RecordingGenerator):
+        def generate_batch(self, batch, max_new_tokens, stop=None):
+            batches.append((len(batch), len(reported)))  # the calls asked together, the parts reported before
+            return super().generate_batch(batch, max_new_tokens, stop)
+
+    gen = Backend()
+    gen.batch_size = batch_size
+    settings = index.settings.summarize.model_copy(update={"budget": 700, "partial_words": 40, "batch_size": 8})
+    Summarizer(index, gen, settings, on_node=reported.append).document(index.documents()[0], "map-reduce")
+
+    windows = len([n for n in reported if n.kind == "window"])
+    assert windows > 2
+    if batch_size == 1:
+        assert batches[:windows] == [(1, i) for i in range(windows)]
+    else:
+        assert batches[0] == (windows, 0)
+
+
 @pytest.fixture
 def either_index(backend_settings):
     """The summary tree and jobs are derived memory: they live in whichever store holds the chunks."""

@@ -65,6 +65,7 @@ class Generator(Protocol):
     name: str
     backend: str
     context_tokens: int
+    batch_size: int  # calls generate_batch runs together; 1: one after another
 
     def count_tokens(self, text: str) -> int: ...
 
@@ -162,6 +163,7 @@ class LocalGenerator(Streaming):
     name: str
     backend: str
     context_tokens: int
+    batch_size = 1
 
     def __init__(self, name: str, tokenizer: Any, context_tokens: int) -> None:
         self.name = name

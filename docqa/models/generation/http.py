@@ -59,7 +59,7 @@ class HttpGenerator(Streaming):
         self.root_url = self.base_url.removesuffix("/v1")
         self.timeout_s = settings.timeout_s
         self.retries = settings.retries
-        self.concurrency = settings.concurrency
+        self.concurrency = self.batch_size = settings.concurrency
         self.backoff_s = backoff_s
         key = settings.api_key.get_secret_value() if settings.api_key else os.environ.get("OPENAI_API_KEY")
         self._headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {key}"} if key else {})}
