@@ -1580,11 +1580,15 @@ def _meets_question(
     return row and len(asked & passage) >= QUESTION_OVERLAP * len(asked)
 
 
-def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | None = None) -> Verdict:
+def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | None = None,
+          about: int | None = None) -> Verdict:
     """Pick the quote for the model's short answer and verify it (see the module docstring). With a
     `margin`, the quote must also be a sentence attention scored within it of the best one (not a
-    neighbour read for context): the model and the attention agree on where the answer is."""
+    neighbour read for context): the model and the attention agree on where the answer is. `about`:
+    the passage the reply was read from, whatever [n] it writes (a second reading's one sentence)."""
     short, cited = parse(raw)
+    if about is not None:
+        cited = [about]
     order = sorted(ws.passages, key=lambda p: (p.n not in cited, p.n))
     if not order:
         return Verdict(short, None, None, False, "no passage to quote")
