@@ -100,8 +100,10 @@ def _cache(where: Path, part: str, write) -> None:
     try:
         write(tmp)
         os.rename(tmp, where / part)
-    except OSError:
-        pass  # unwritable, or another process got there first: its copy is as good
+    except Exception:  # noqa: BLE001
+        # A cache that can't be made (unwritable, another process's copy already there, a package that
+        # lays its files out otherwise) is passed over: the package's own load goes on.
+        pass
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
