@@ -640,7 +640,10 @@ def _read_again(result: Answer, first: verification.Verdict, generator: Generato
         second = verification.Verdict("", None, None, False)
     else:
         second = verification.check(asked, reply, ws, doc_text, settings.margin, about=passage.n)
+    # The reading stops at "[": an answer that holds one ("5.9 [1.9-15.2] million") is compared up to it.
+    before_bracket = first.short.split("[")[0].strip()
     if verification.same_answer(first.short, second.short) or \
+            before_bracket != first.short and verification.same_answer(before_bracket, verification.parse(reply)[0]) or \
             first.verified and verification.earlier_period(asked, first, second.short, doc_text):
         return
     if not first.verified:

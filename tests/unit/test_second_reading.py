@@ -56,6 +56,18 @@ def test_the_second_reading_ends_where_its_citation_would_begin(bridge):
     assert ans.verified and ans.short_answer == "4,000" and ans.second_reading == "4,000"
 
 
+def test_an_answer_that_holds_a_bracket_is_read_again_up_to_it(tmp_path, index):
+    # COVID-QA: "5.9 [1.9-15.2] million people" read again said "5.9", cut by the stop at "[".
+    write(tmp_path / "docs" / "italy.txt", "By March 28th, 5.9 [1.9-15.2] million people in Italy had been infected.\n")
+    index.ingest([tmp_path / "docs"])
+    index.settings.answer.escalate = "off"
+    question = "How many people in Italy had been infected by March 28th?"
+    ans = ask(question, index, TwoReadings("5.9 [1.9-15.2] million people [1]", "5.9"), index.settings.answer)
+    assert ans.verified and ans.short_answer == "5.9 [1.9-15.2] million people", (ans.unverified_reason, ans.short_answer)
+    ans = ask(question, index, TwoReadings("5.9 [1.9-15.2] million people [1]", "28th"), index.settings.answer)
+    assert not ans.verified
+
+
 def test_a_verified_answer_the_second_reading_contradicts_is_shown_unverified(bridge):
     ans = ask(QUESTION, bridge, TwoReadings("4,000 [1]", "six [1]"), bridge.settings.answer)
     assert ans.answered and ans.short_answer == "4,000" and not ans.verified
