@@ -570,7 +570,7 @@ def _convert(gguf: Path, out: Path, progress: ProgressFn | None, label: str) -> 
     hf_logging.disable_progress_bar()  # our own progress step replaces transformers' tqdm bar
     step = f"Converting {label} for transformers (one time, ~1 min)"
     started = time.perf_counter()
-    with _staged_dir(out, step, progress) as tmp:
+    with staged_dir(out, step, progress) as tmp:
         try:
             with _tensor_progress(progress, step):
                 model = AutoModelForCausalLM.from_pretrained(
@@ -597,7 +597,7 @@ def _convert(gguf: Path, out: Path, progress: ProgressFn | None, label: str) -> 
 
 
 @contextlib.contextmanager
-def _staged_dir(out: Path, step: str, progress: ProgressFn | None) -> Iterator[Path]:
+def staged_dir(out: Path, step: str = "", progress: ProgressFn | None = None) -> Iterator[Path]:
     """Build a directory under a temp name and swap it in only once complete, as one progress step."""
     if progress:
         progress(step, 0, None)
@@ -639,7 +639,7 @@ def tokenizer_dir(name: str, cache: Path | str | None = None, progress: Progress
         from transformers import AutoTokenizer
 
         step = f"Reading the {model_key(name)} tokenizer (one time)"
-        with _staged_dir(out, step, progress) as tmp:
+        with staged_dir(out, step, progress) as tmp:
             try:
                 tok = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
             except Exception as exc:

@@ -18,9 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
-import os
-import shutil
-import tempfile
 from array import array
 from pathlib import Path
 from typing import Any
@@ -75,7 +72,6 @@ def tokenizer(cache: Path | None = None):
     try:
         return _read_tokenizer(where / "tokenizer")
     except (OSError, ValueError):
-        shutil.rmtree(where / "tokenizer", ignore_errors=True)  # a damaged copy would block the new one
         tok = UsePureTokenizer(str(_resources() / "sp.model"))
         _cache(where, "tokenizer", lambda tmp: _write_tokenizer(tok, tmp))
         return tok
@@ -91,21 +87,14 @@ def weights(cache: Path | None = None) -> Path:
 
 
 def _cache(where: Path, part: str, write) -> None:
-    """Write `part` of the cache into a temporary folder, then rename it into place whole."""
+    """Write `part` of the cache in a temporary folder and swap it in whole, over a damaged copy."""
     try:
-        where.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{part}.", dir=where))
-    except OSError:
-        return
-    try:
-        write(tmp)
-        os.rename(tmp, where / part)
+        with assets.staged_dir(where / part) as tmp:
+            write(tmp)
     except Exception:  # noqa: BLE001
-        # A cache that can't be made (unwritable, another process's copy already there, a package that
-        # lays its files out otherwise) is passed over: the package's own load goes on.
+        # A cache that can't be made (unwritable, a package that lays its files out otherwise) is passed
+        # over: the package's own load goes on.
         pass
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _write_tokenizer(tok, tmp: Path) -> None:
