@@ -389,11 +389,12 @@ def ask(
     # A broad question matches no passage well; the document's stored summary answers it.
     overview = summary_passage(index, question, candidates)
     reason = weak_evidence(candidates, settings, index.embedder)
-    if not candidates and not scope_label(index) and not index.store.counts()[0]:
+    within = scope_label(index)
+    if not candidates and not within and not index.store.counts()[0]:
         reason = EMPTY_INDEX
     if reason and overview is None:
         result.abstain_reason = reason
-        if within := scope_label(index):
+        if within:
             # Only the scoped documents were searched: say so, not that the documents don't answer.
             result.text = f"The documents in scope ({within}) don't answer this."
             result.abstain_reason = f"nothing in scope ({within}) answers: {reason}"
