@@ -166,6 +166,11 @@ def scope_label(index) -> str:
     return ", ".join([*r.within, *(f"type {t}" for t in r.types)])
 
 
+def holds_nothing(index, candidates: list[Candidate]) -> bool:
+    """No candidates because the index stores no documents (not because a scope or the question missed)."""
+    return not candidates and not scope_label(index) and not index.store.counts()[0]
+
+
 def weak_evidence(candidates: list[Candidate], settings: AnswerSettings, embedder, margin: float = 1.0) -> str:
     """Why to abstain without calling the LLM, or "" when the evidence is strong enough. The floor
     is the setting, else the embedder's own (its scores are token or sentence similarities), times `margin`."""
@@ -390,7 +395,7 @@ def ask(
     overview = summary_passage(index, question, candidates)
     reason = weak_evidence(candidates, settings, index.embedder)
     within = scope_label(index)
-    if not candidates and not within and not index.store.counts()[0]:
+    if holds_nothing(index, candidates):
         reason = EMPTY_INDEX
     if reason and overview is None:
         result.abstain_reason = reason

@@ -25,8 +25,8 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import NamedTuple
 
 from docqa.answer import (
-    MODEL_ABSTAINS, ABSTAIN_TEXT, Spec, document_texts, fence_passages, fill, rerank, retrieve, score_sentences,
-    weak_evidence,
+    EMPTY_INDEX, MODEL_ABSTAINS, ABSTAIN_TEXT, Spec, document_texts, fence_passages, fill, holds_nothing, rerank,
+    retrieve, score_sentences, weak_evidence,
 )
 from docqa.citations import CITATION, Citation, cited_numbers, content_words, sentences, verify
 from docqa.cjk import CJK_RUN
@@ -518,7 +518,7 @@ def gathered(index, generator: Generator, topic: str, settings: Settings, words:
     # Across the whole index, weak evidence means the topic is not there: abstain as ask does.
     # Within documents the user named, the topic is presumed there; the model may still say not.
     if why := weak_evidence(candidates, a, index.embedder) if doc_ids is None or not candidates else "":
-        return index, candidates, None, why
+        return index, candidates, None, EMPTY_INDEX if holds_nothing(index, candidates) else why
     spec = Spec("summarize_focus", min(settings.summarize.budget, generator.context_tokens), answer_room(words),
                 granularity="passage", max_passages=16)
     ws = fill(topic, candidates, index, generator, spec, a,

@@ -44,3 +44,7 @@ def test_an_empty_index_says_so_and_lists_no_closest_passages(index):
 
     assert (ans.answered, ans.abstain_reason, model.calls) == (False, EMPTY_INDEX, [])
     assert _shown(ans).strip() == f"The documents don't answer this. ({EMPTY_INDEX})"
+    # A focus summary over it says the same, not that the topic was not found.
+    index._generator = model
+    focus = index.summarize_focus("the budget", 40)
+    assert (focus.answered, focus.abstain_reason, model.calls) == (False, EMPTY_INDEX, [])
