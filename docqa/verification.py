@@ -62,10 +62,17 @@ from docqa.retrieval.sentences import ITEM_MARK, TOKEN, is_table_row, split
 from docqa.retrieval.working_set import Passage, WorkingSet
 
 # A question may first say when or where it asks about: "In 1972, did Norway join the EU?".
-_YES_NO_START = re.compile(
-    r"^(?:[^,?]{1,40},\s+)?(is|are|was|were|am|do|does|did|can|could|has|have|had|will|would|should|shall|may|"
-    r"might|must)\b", re.I
-)
+_AUXILIARY = r"(?:is|are|was|were|am|do|does|did|can|could|has|have|had|will|would|should|shall|may|might|must)\b"
+_YES_NO_START = re.compile(rf"^(?:[^,?]{{1,40}},\s+)?{_AUXILIARY}", re.I)
+# What a question asks opens with its wh-word, after any lead that says when, where or how nearly:
+# "Approximately how many items are in the costume collection of the V&A?", "In 2010, how many cases of
+# tuberculosis were estimated in China?", "As of January 2016 how many digits …", "Peyton Manning took how many
+# different teams to the Super Bowl?". Every rule that reads a question's opening reads it after such a lead
+# (a yes/no question's lead is _YES_NO_START's own).
+_WH = r"(?:how|what|which|who|whom|whose|when|where|why)\b"
+_OPENS = (rf"^\s*(?:(?:approximately|about|roughly|around|nearly|almost|exactly|precisely)\s+(?=how\b)"
+          rf"|(?!{_WH}|{_AUXILIARY})[^?,]{{1,100}},\s*(?={_WH})"
+          rf"|(?!{_WH}|{_AUXILIARY})[^?,]*?\s(?=how (?:many|much)\b))?")
 _YES_NO_ANSWER = re.compile(rf"^(?:(yes|no)\b|({either_script('是|对|有|否|不是|不对|没有')})的?(?![^\W\d_]))", re.I)
 # A Chinese yes/no question: a statement closed by 吗, or one that asks 是否 / 是不是 / 有没有 ...;
 # an either-or question (还是) is not one, nor a wh-question that holds 是否 ("哪项法令…是否异常…").
@@ -154,8 +161,9 @@ _LINE = re.compile(r"[^\n\f]+")
 SPACED_NUMBER = re.compile(r"(?<!\d)\d{1,3}(?:[ \u2009\u202f]\d{3})+(?!\d)")
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 _STATED_NUMBER = re.compile(r"(?<![^\W_]-)(?<![^\W_])" + _DIGITS.pattern + r"(?!\d|[A-Z]{2})")
-_COUNT_QUESTION = re.compile(r"^\s*(how (many|much)|what (number|percentage|proportion|share) of)\b", re.I)
-_HOW_MANY = re.compile(r"^\s*how many\b", re.I)
+# "How much of it has been left undeveloped?" is answered "vast areas": a share may be told in words.
+_COUNT_QUESTION = re.compile(_OPENS + r"(how (many|much(?! of\b))|what (number|percentage|proportion|share) of)\b", re.I)
+_HOW_MANY = re.compile(_OPENS + r"how many\b", re.I)
 # The same in Chinese: 多少 / 几 + a measure word ("有多少个…", "几次"), answered by digits or numerals.
 _COUNT_ZH = re.compile(either_script("多少|几[个位次年种名项条家天岁人本部座]"))
 _ZH_NUMERAL_CHARS = f"〇一十百千万亿{''.join(_ZH_DIGITS)}"
@@ -165,8 +173,8 @@ _ZH_NUMERAL = re.compile(either_script(f"[{_ZH_NUMERAL_CHARS}]"))
 _KINDS_ZH = re.compile(either_script("种类|多少种|几种|物种"))
 _INDIVIDUALS_ZH = re.compile(either_script(f"[\\d{_ZH_NUMERAL_CHARS}]\\s*[棵株只头匹个名位人]"))
 # Chinese asks who by 谁 ("which people": 哪些人, "which one": 哪位), not by 谁的 ("whose …").
-_WHO_QUESTION = re.compile(r"^\s*(who|whom)\b|\bname of\b|" + either_script("谁(?!的)|哪些人|哪位|何人"), re.I)
-_OWNER_QUESTION = re.compile(r"^\s*(?:who|whom|whose)\b", re.I)
+_WHO_QUESTION = re.compile(_OPENS + r"(who|whom)\b|\bname of\b|" + either_script("谁(?!的)|哪些人|哪位|何人"), re.I)
+_OWNER_QUESTION = re.compile(_OPENS + r"(?:who|whom|whose)\b", re.I)
 _PERCENT_QUESTION = re.compile(
     r"\b(accuracy|percentage|percent|precision|recall|proportion|share of)\b|%|" + either_script("比例|百分比|占比|比率|百分之"), re.I)
 # A share as the answer gives it: "56.2%", "20％", "百分之三十", or a ratio for 比例 ("20比1").
@@ -175,11 +183,11 @@ _PERCENT = re.compile(r"[%％]|percent|" + either_script("百分之|比"), re.I)
 # the GenBank accession in a parenthesis, for "How does the genome of 2019-nCoV compare with SARS-like
 # viruses?"). "How many", "how long" and the like ask for a value; "how is it called" asks for a name.
 _MANNER_QUESTION = re.compile(
-    r"^\s*(?:how(?!\s+(?:many|much|long|far|old|often|big|large|small|high|tall|deep|wide|heavy|fast|soon|early|late)\b)"
+    _OPENS + r"(?:how(?!\s+(?:many|much|long|far|old|often|big|large|small|high|tall|deep|wide|heavy|fast|soon|early|late)\b)"
     r"|why)\b(?!.*\b(?:called|named|referred|known|termed|abbreviated|designated|labell?ed|spelt|spelled|written"
     r"|coded|numbered|identified)\b)", re.I)
 # A measure is a number with its unit: "How long did the siege last?" is not answered by "52".
-_MEASURE_QUESTION = re.compile(r"^\s*(?:for |over )?how (long|far|tall|high|deep|wide|heavy)\b", re.I)
+_MEASURE_QUESTION = re.compile(_OPENS + r"(?:for |over )?how (long|far|tall|high|deep|wide|heavy)\b", re.I)
 # The same asked in Chinese, at the question's end ("金箍棒有多重？", "一个筋斗能翻多远？"; "很多长期投资"
 # holds 多长 too): its characters are the asking, and their pairs ("棒有", "有多", "多重") are no words a
 # sentence that answers need say.
@@ -188,7 +196,7 @@ _GLUED_DIGITS = re.compile(rf"(?<=[^\W\d_{CJK_CHARS}])\d+")
 # A year or decade is asked: "15 years" (a duration) is not "the 1960s and 1970s". A bare "when" is
 # left out: "When should a patient be tested again?" is answered by "14 days".
 _WHICH, _PERIODS = r"(?:in |during )?(?:what|which) ", "year|decade|century|month"
-_TIME_QUESTION = re.compile(rf"^\s*{_WHICH}(?:{_PERIODS})s?\b", re.I)
+_TIME_QUESTION = re.compile(rf"{_OPENS}{_WHICH}(?:{_PERIODS})s?\b", re.I)
 # XQuAD: "In what year did ABC stop using its jingle?" answered "1998–2002"; "how many square miles
 # per year" answered "18%": the model read a neighbouring figure.
 _ONE_YEAR_QUESTION = re.compile(r"\b(?:what|which) year\b", re.I)
@@ -203,7 +211,7 @@ _UNIT_COUNT_QUESTION = re.compile(
     r"|pounds|kilograms|kg|dollars|euros|years|hours|days)\b", re.I)
 # "What studies were excluded?" asks for things, not for their count ("66", from "66 were excluded"),
 # unless the things are numbers themselves ("What years ...", "Which doses ...").
-_THINGS_QUESTION = re.compile(r"^\s*(?:what|which)\s+([^\W\d_]{3,}s)\s+(?:were|are|did|do|have|had|was|is)\b", re.I)
+_THINGS_QUESTION = re.compile(_OPENS + r"(?:what|which)\s+([^\W\d_]{3,}s)\s+(?:were|are|did|do|have|had|was|is)\b", re.I)
 # "about 2.8-fold longer" says how one value compares with another: it answers a question that
 # compares ("How much longer…", "… in high income vs low income"), not one that asks for the value
 # ("What is the in vivo elimination half-life of AP3?": COVID-QA, verified, wrong; gold "6.02 h").
@@ -245,13 +253,13 @@ _PARTICIPLES = {
     "beat": "beaten", "hit": "hit", "cut": "cut", "found": "found", "fought": "fought", "thought": "thought",
 }
 # "What completed the triad?" asks for a thing that acted, not for when ("October 1972"); "What year …" does ask.
-_WHAT_ACTED = re.compile(r"^\s*what\s+(?!(?:year|date|time|day|month|decade|century|period|era)\b)"
+_WHAT_ACTED = re.compile(_OPENS + r"what\s+(?!(?:year|date|time|day|month|decade|century|period|era)\b)"
                          rf"(?:[a-z]+ed|{'|'.join(_PARTICIPLES)})\b", re.I)
 _DATE_ALONE = re.compile(rf"\s*(?:(?:early|late|mid)\s+)?(?:(?:\d{{1,2}}\s+)?(?:{_MONTHS})(?:\s+\d{{1,2}})?,?\s+)?"
                          r"\d{3,4}s?\s*", re.I)
 # A question for a place, and an answer that is a time alone: a year or a date, a decade, a century ("18世纪中叶"
 # for 发展成为联合卫理公会的活动是从哪里开始的？). Not 在哪一年, which asks for a year.
-_WHERE_QUESTION = re.compile(r"^\s*where\b|" + either_script("哪里|哪儿|何地|何处|什么地方"), re.I)
+_WHERE_QUESTION = re.compile(_OPENS + r"where\b|" + either_script("哪里|哪儿|何地|何处|什么地方"), re.I)
 _TIME_ALONE_ZH = re.compile(r"\s*(?:\d{1,4}\s*(?:年代?|世纪|世紀)|[一二三四五六七八九十]+\s*(?:世纪|世紀))\s*(?:初|中叶|中葉|末|初期|中期|末期)?\s*")
 # A rank is a place in an order ("12th"), not the figure it is ranked by ("1,345,596" for Jacksonville's
 # "ranking" by population): a bare number of four digits or more places nothing.
@@ -263,7 +271,7 @@ _FIGURE = re.compile(r"\s*\d{1,3}(?:,\d{3})+\s*|\s*\d{4,}\s*")
 _PART_LABEL = re.compile(r"\s*(?:(?:supplementary|additional)\s+)?(?:tables?|fig(?:ure)?s?\.?)\s*[A-Z]?\d+(?:\.\d+)*[A-Za-z]?"
                          r"(?:\s*\([A-Za-z]\))?\s*"  # a panel: "Figure 5(B)" (COVID-QA seed 21, verified)
                          r"|\s*[表图圖]\s*\d+\s*", re.I)
-_ASKS_FOR_PART = re.compile(r"^\s*(?:where|in which|which)\b|\b(?:tables?|fig(?:ure)?s?|appendix|appendices|section"
+_ASKS_FOR_PART = re.compile(_OPENS + r"(?:where|in which|which)\b|\b(?:tables?|fig(?:ure)?s?|appendix|appendices|section"
                             r"|chapters?|equations?|page)\b|[表图圖章节節页頁]", re.I)
 _LEAD = re.compile(r"^\s*(?:(?:the\s+)?(?:short\s+)?answer\s*(?:is)?|答案(?:是)?)\s*[:：-]\s*", re.I)
 # A bracketed tail after the answer ("Abu al-Qasim (Abulcasis) (936–1013", "10% [citation needed]"):
@@ -278,7 +286,7 @@ _TAIL_START = re.compile(
     re.I,
 )
 # "What is working memory?": a request for a definition of one to four words.
-_DEFINITION_QUESTION = re.compile(r"^\s*what (is|are) (?:an? |the )?([^\W\d_][\w\-]*(?: [\w\-]+){0,3})\s*\?\s*$", re.I)
+_DEFINITION_QUESTION = re.compile(_OPENS + r"what (is|are) (?:an? |the )?([^\W\d_][\w\-]*(?: [\w\-]+){0,3})\s*\?\s*$", re.I)
 # What a definition says after its subject: "Unrestricted Relation Discovery is a technique to ...".
 _COPULAS = "is|are|was|were|means|refers to"
 # What joins a restated subject to what the answer says of it: a copula ("X is a technique ..."),
@@ -863,7 +871,7 @@ def counts_another(question: str, short: str, quote: str) -> str:
 
 
 # "What caused X?", "What should have reduced X?": the question asks what did it; its verb, in the past.
-_WHAT_DID_IT = re.compile(r"^\s*what\s+(?:(?:should|could|might|would|can|will|may|must)\s+(?:have\s+)?|(?:has|have|had)\s+)?"
+_WHAT_DID_IT = re.compile(_OPENS + r"what\s+(?:(?:should|could|might|would|can|will|may|must)\s+(?:have\s+)?|(?:has|have|had)\s+)?"
                           rf"((?!\w*eed\b)[a-z]{{3,}}ed|{'|'.join(_PARTICIPLES)})\s", re.I)
 
 
@@ -898,9 +906,9 @@ def another_person(question: str, quote: str) -> str:
     return "the quote names another person, not the one the question asks about"
 
 
-_ACTIVE_ASKED = re.compile(r"^\s*(?:who|what|which(?:\s+[^\W\d_]+){1,2})\s+([a-z]+)\b", re.I)
+_ACTIVE_ASKED = re.compile(_OPENS + r"(?:who|what|which(?:\s+[^\W\d_]+){1,2})\s+([a-z]+)\b", re.I)
 # "Who was the data compiled by?", "By whom was the data compiled?"
-_PASSIVE_ASKED = re.compile(r"^\s*(?:who\b.*\b([a-z]+)\s+by|by whom\b.*\b([a-z]+))\s*[?？]?\s*$", re.I)
+_PASSIVE_ASKED = re.compile(_OPENS + r"(?:who\b.*\b([a-z]+)\s+by|by whom\b.*\b([a-z]+))\s*[?？]?\s*$", re.I)
 # Who did it, as the quote names them: a capitalised run after "<participle> by", to the clause's end;
 # "and" goes on to a second name ("founded by Larry Page and Sergey Brin"), not to a second verb
 # ("compiled by Nafzger and assigned to Lowry Digital").
@@ -1217,7 +1225,7 @@ def paired_otherwise(question: str, short: str, quote: str) -> tuple[str, str]:
 
 
 # When something was done: "When was …?", "In what year …?". A year of the answer's own.
-_WHEN_QUESTION = re.compile(rf"^\s*(?:when\b|{_WHICH}(?:{_PERIODS}|date|day)\b)", re.I)
+_WHEN_QUESTION = re.compile(rf"{_OPENS}(?:when\b|{_WHICH}(?:{_PERIODS}|date|day)\b)", re.I)
 # A number a label opens, or one letters run on from, names a thing: "Form 1040", "section 1201", "1040NR".
 _LABELS = "Form No. Section § Publication Pub. Schedule Table Figure Fig. Chapter Part Rule Article Item Line Docket Vol.".split()
 _LABELLED = "".join(f"(?<!{re.escape(label)} )(?<!{re.escape(label.lower())} )" for label in _LABELS)
@@ -1786,7 +1794,7 @@ def earlier_period(question: str, first: Verdict, second: str, doc_text) -> bool
 
 # A question that asks for more than one thing: "What are the 2 surface proteins …?", "Which species are
 # …?", "Which two treaties …?".
-_ASKS_FOR_SEVERAL = re.compile(r"^\s*(?:what|which)\s+(?:[\w-]+\s+){0,3}?(?:are|were)\b"
+_ASKS_FOR_SEVERAL = re.compile(_OPENS + r"(?:what|which)\s+(?:[\w-]+\s+){0,3}?(?:are|were)\b"
                                r"|\b(?:what|which)\s+(?:two|three|four|five|six|several|both)\b", re.I)
 # An item of a list: up to five words, none a clause's opening ("that run the length of …").
 _WORD = r"[^\s,;.:()]+(?:\s+\([^()]{1,12}\))?"  # a word, with the abbreviation a bracket gives it

@@ -46,6 +46,30 @@ def _check(question: str, raw: str, *texts: str):
     return check(question, raw, ws, docs.__getitem__)
 
 
+def test_a_question_is_read_from_what_it_asks_after_any_lead():
+    """A lead that says when or how nearly ("Approximately", "In 2010,", "As of January 2016") comes before
+    the asking; the rules that read a question's opening read it after the lead."""
+    couples = "There were 12,843 (8.1%) unmarried opposite-sex partnerships, and 1,388 (0.9%) same-sex married couples."
+    for q in ("Approximately how many same-sex married couples were there?",
+              "In that year, how many same-sex married couples were there?",
+              "As of that census how many same-sex married couples were there?",
+              "The census counted how many same-sex married couples?"):
+        assert _check(q, "0.9% [1]", couples).reason == "the question asks how many, and the answer is a percentage", q
+        assert _check(q, "1,388 [1]", couples).verified, q
+    letter = "My dear Victor Frankenstein, your friend Henry Clerval writes from Geneva, May 12th, 17—."
+    assert _check("According to the letter, who writes from Geneva?", "12 [1]", letter).reason == \
+        "the question asks for a name"
+    bridge = "The bridge was finished in 1932. It spans 52 along the river at the old ford and carries four lanes."
+    assert _check("Today, how long is the bridge?", "52 [1]", bridge).reason == \
+        "the question asks for a measure, and the answer gives no unit"
+    undeveloped = "Southern California is heavily developed, yet vast areas have been left undeveloped."
+    assert _check("Although southern California is developed, how much of it has been left undeveloped?",
+                  "vast areas [1]", undeveloped).verified, "a share may be told in words"
+    # A yes/no question keeps its own reading of a lead.
+    assert is_yes_no("In 1972, did Norway join the EU?")
+    assert not is_yes_no("In 1972, how many countries joined the EU?")
+
+
 def test_a_value_from_another_table_row_is_not_verified():
     q = "In Table III, what accuracy did the city block distance achieve with 100% coverage?"
     wrong = _check(q, "9.05 ms [1]", TABLE_III)
