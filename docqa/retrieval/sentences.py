@@ -21,10 +21,15 @@ import numpy as np
 from docqa.cjk import CJK_CHARS
 from docqa.retrieval.attention import Candidate, late_interaction
 
-# A sentence ends at . ! ? before a capital, digit, quote or bracket; at CJK full stops (after the
-# closing quote that follows one: 他说：“好。”); at a blank line. A line that is mostly numbers is a table row and ends at its newline, so a table
-# cell is quoted with its own row, never with the row above.
-_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“‘'(\[])|(?<=[。！？；])(?![”’」』）])|(?<=[。！？；][”’」』）])|\n[ \t]*\n")
+# A sentence ends at . ! ? before a capital, digit, quote, bracket or list bullet; at CJK full stops (after
+# the closing quote that follows one: 他说：“好。”); at a blank line. A line that is mostly numbers is a table
+# row and ends at its newline, so a table cell is quoted with its own row, never with the row above. A bullet
+# after a sentence's end opens an item of its own: the IRS instructions run theirs on one line ("… get IRS
+# tax forms? • You can download them … • In the United States, you can call 1-800-TAX-FORM"), and an item
+# that gives a number was quoted with the question of the one before.
+_BULLETS = "•▪◦●■□➢►‣⁃"
+_OPENS = rf"(?=[A-Z0-9\"“‘'(\[{_BULLETS}])"
+_END = re.compile(rf"(?<=[.!?])\s+{_OPENS}|(?<=[。！？；])(?![”’」』）])|(?<=[。！？；][”’」』）])|\n[ \t]*\n")
 _AMOUNT_END = re.compile(r"\d(?:[.,]\d+)*\s*(?:%|[a-zA-Z]{1,8})?\s*$")
 # Words and numbers ("79.67", "10,366" whole): what a row is counted in, and what verification
 # compares. Text with no spaces between words (Chinese, Japanese) counts one token per character.
@@ -33,7 +38,10 @@ TOKEN = re.compile(rf"\d+(?:[.,]\d+)*|[{CJK_CHARS}]|[^\W\d_{CJK_CHARS}]+(?:_[^\W
 # "Fig. 3", "et al. 2019", "e.g. The", "J. Smith", "the Rev. Paul Stallsworth", "Gen. Braddock", "Brown v.
 # Board of Education": a full stop that does not end a sentence.
 _ABBREV = re.compile(r"(?:\b(?:Fig|Figs|Eq|Eqs|Tab|No|Nos|Vol|vs|al|e\.g|i\.e|cf|Dr|Mr|Mrs|Ms|Prof|St|Inc|Ltd|Co|Jr|Sr"
-                     r"|Rev|Gen|Gov|Sen|Rep|Capt|Col|Lt|Sgt|Maj|Adm|Hon|Mt|Ft|Pres|v)|\b[A-Z])\.$")
+                     r"|Rev|Gen|Gov|Sen|Rep|Capt|Col|Lt|Sgt|Maj|Adm|Hon|Mt|Ft|Pres|v"
+                     # "See Pub. 78", "Sec. 512", "Art. 11", "pp. 1-8", "Dec. 11th": the number is the label's
+                     r"|Pub|Pubs|Sec|Secs|Art|Arts|Ch|Chap|Pt|Dept|p|pp|approx|ca"
+                     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z])\.$")
 MAX_SENTENCE_CHARS = 400
 # A footnote mark on a line of its own inside a sentence, as PDF text gives a superscript ("signed
 # into law by\n1\nPresident Clinton on October 28, 1998."): a number alone, but no table row.

@@ -258,6 +258,24 @@ def test_sentences_split_table_rows_apart_and_keep_abbreviations():
     ]
 
 
+def test_a_list_item_run_on_after_a_sentence_is_a_sentence_of_its_own():
+    # The IRS instructions, as their PDF text gives them: a number was quoted with the question of the item
+    # before it, and "1-800-TAX-FORM" was verified as the number of another service.
+    from docqa.retrieval.sentences import split
+
+    text = ("To find the number, look in a phone book under “United States Government, Internal Revenue Service.” "
+            "How can you get IRS tax forms? • You can download them. • In the United States, you can call "
+            "1-800-TAX-FORM. • See Pub. 78 for a list of qualified organizations. • If in the United States, call "
+            "our Customer Account Services at 1-877-829-5500. Letter 1, St. Petersburgh, Dec. 11th, 17—.")
+    assert [text[a:b] for a, b in split(text)] == [
+        "To find the number, look in a phone book under “United States Government, Internal Revenue Service.” "
+        "How can you get IRS tax forms?", "• You can download them.", "• In the United States, you can call 1-800-TAX-FORM.",
+        "• See Pub. 78 for a list of qualified organizations.",
+        "• If in the United States, call our Customer Account Services at 1-877-829-5500.",
+        "Letter 1, St. Petersburgh, Dec. 11th, 17—.",
+    ]
+
+
 def test_a_footnote_mark_on_its_own_line_does_not_cut_its_sentence():
     from docqa.retrieval.sentences import split
 
