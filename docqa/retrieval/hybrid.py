@@ -1,4 +1,4 @@
-"""Hybrid retrieval: FAISS dense top-k and FTS5 BM25 top-k, fused by reciprocal rank."""
+"""Hybrid retrieval: FAISS dense top-k and FTS5 BM25 top-k, fused by reciprocal rank, each one's first hits kept."""
 
 from __future__ import annotations
 
@@ -20,6 +20,19 @@ def rrf(rankings: list[list[int]], k: int, weights: list[float] | None = None) -
         for rank, cid in enumerate(ranking, start=1):
             fused[cid] = fused.get(cid, 0.0) + w / (k + rank)
     return fused
+
+
+def assured(ranked: list[int], firsts: list[int], k: int, scores: dict[int, float]) -> list[int]:
+    """`ranked` with every id of `firsts` among its first k, in place of the lowest fused others, the
+    first k still in fused order."""
+    top = ranked[:k]
+    missing = [c for c in dict.fromkeys(firsts) if c not in top]
+    if not missing:
+        return ranked
+    dropped = set([c for c in reversed(top) if c not in firsts][: len(missing)])
+    head = sorted([c for c in top if c not in dropped] + missing, key=scores.__getitem__, reverse=True)
+    taken = set(head)
+    return head + [c for c in ranked if c not in taken]
 
 
 def search(
@@ -56,6 +69,9 @@ def search(
         else:
             scores = dict(dense or keyword)
         ranked = sorted(scores, key=scores.__getitem__, reverse=True)
+        if mode == "hybrid":
+            firsts = [c for c, _ in dense[: settings.assured]] + [c for c, _ in keyword[: settings.assured]]
+            ranked = assured(ranked, firsts, k, scores)
         # Ids FAISS still holds but SQLite dropped (a concurrent remove) are skipped, never shown.
         rows = store.hits(ranked[: k * 2 + 10])
     hits = [

@@ -150,6 +150,20 @@ def test_hybrid_search_ranks_by_both_retrievers_and_filters_by_document(index, f
     assert "ferry" in index.search("ferry", k=3, mode="keyword")[0].text
 
 
+def test_a_chunk_one_retriever_ranks_first_is_among_the_results_whatever_the_other_thinks():
+    from docqa.retrieval.hybrid import assured, rrf
+
+    both = list(range(1, 20))  # chunks both retrievers rank, in the same order
+    dense, keyword = both, [99, *both]  # 99: the one line with the asked number, FAISS never found it
+    scores = rrf([dense, keyword], 60)
+    fused = sorted(scores, key=scores.__getitem__, reverse=True)
+    assert fused.index(99) >= 12, "fused alone, BM25's first is below twelve chunks both retrievers rank"
+    top = assured(fused, [dense[0], keyword[0]], 12, scores)[:12]
+    assert 99 in top and top == sorted(top, key=scores.__getitem__, reverse=True)
+    assert top[:11] == fused[:11], "it takes the place of the lowest fused chunk"
+    assert assured(fused, [1, 2], 12, scores) == fused, "firsts already in place change nothing"
+
+
 def test_a_reader_sees_one_generation_while_a_writer_commits(index, settings, folder):
     index.ingest([folder])
     with Index.open(settings.index, settings) as reader:
