@@ -128,6 +128,7 @@ _UNIT = re.compile(
 # "30%", nor "每5年" "5年". The model often drops it; the answer copied from the evidence keeps it.
 _QUALIFIER = re.compile(
     r"(?:(?<![^\W\d_])(?:about|approximately|around|nearly|almost|roughly|over|more than|less than|fewer than|"
+    r"greater than|higher than|lower than|in excess of|upwards of|close to|above|below|"
     r"up to|at least|at most|as many as|as much as|an estimated|every)\s+|(?:"
     + either_script("大约|约|将近|接近|超过|高达|多达|逾|至少|最多|不到|不足|每") + r")\s*)$",
     re.I,

@@ -451,6 +451,9 @@ def test_a_number_keeps_the_qualifier_the_evidence_gives_it():
     text = "The costume collection holds over 14,000 outfits. Elections are held every 5 years."
     assert _check("How many outfits does the collection hold?", "14,000 [1]", text).short == "over 14,000"
     assert _check("How often are elections held?", "5 years [1]", text).short == "every 5 years"
+    # COVID-QA: "40,000" for how many were affected, verified; the evidence says "greater than 40,000".
+    assert _check("How many people were affected as of Feb. 10, 2020?", "40,000 [1]",
+                  "As of Feb. 10, 2020, greater than 40,000 people were affected.").short == "greater than 40,000"
     # A sign before the number qualifies it as a word does.
     assert _check("How similar is the genome to SARS-CoV?", "80% [1]",
                   "The genome shares ∼80% identity with SARS-CoV.").short == "∼80%"
