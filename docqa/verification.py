@@ -1535,6 +1535,16 @@ def named_words(question: str) -> set[str]:
     return {w for w in words if w not in STOPWORDS and w not in _QUESTION_WORDS}
 
 
+def named_runs(question: str) -> set[str]:
+    """A Chinese question's runs of three characters with no function character among them, in simplified
+    script ("花果山" of "花果山位于哪个国家？"): as near to its names as characters without spaces tell."""
+    runs: set[str] = set()
+    for m in CJK_RUN.finditer(in_script(question, traditional=False)):
+        run = m.group()
+        runs |= {run[i : i + 3] for i in range(len(run) - 2) if not _CJK_FUNCTION_CHARS.intersection(run[i : i + 3])}
+    return runs
+
+
 def acronyms(question: str) -> set[str]:
     """The question's acronyms, in lower case ("tumas" for "Who is the president of TUMAS?"): names that
     the evidence may write out instead."""

