@@ -255,7 +255,7 @@ def retrieve(
     return view, candidates
 
 
-def names_held(view, question: str, doc_ids: list[int] | None, hits=()) -> bool:
+def names_held(view, question: str, doc_ids: list[int] | None, hits: list) -> bool:
     """Whether a chunk in the question's own language holds every name it asks about: a question on
     Shinyama's paper is about that paper, however weakly its chunks read, and is not answered from the
     other language's files ("術門之道", from Journey to the West, was verified for what the paper calls its

@@ -23,13 +23,13 @@ def rrf(rankings: list[list[int]], k: int, weights: list[float] | None = None) -
 
 
 def assured(ranked: list[int], firsts: list[int], k: int, scores: dict[int, float]) -> list[int]:
-    """`ranked` with every id of `firsts` among its first k, in place of the lowest fused others, the
-    first k still in fused order."""
+    """`ranked` with the ids of `firsts` among its first k (as many as k holds), in place of the lowest
+    fused others, the first k still in fused order."""
     top = ranked[:k]
     missing = [c for c in dict.fromkeys(firsts) if c not in top]
     if not missing:
         return ranked
-    dropped = set([c for c in reversed(top) if c not in firsts][: len(missing)])
+    dropped = {*[c for c in reversed(top) if c not in firsts][: len(missing)]}
     head = sorted([c for c in top if c not in dropped] + missing, key=scores.__getitem__, reverse=True)
     taken = set(head)
     return head + [c for c in ranked if c not in taken]

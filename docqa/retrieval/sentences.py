@@ -28,8 +28,8 @@ from docqa.retrieval.attention import Candidate, late_interaction
 # tax forms? • You can download them … • In the United States, you can call 1-800-TAX-FORM"), and an item
 # that gives a number was quoted with the question of the one before.
 _BULLETS = "•▪◦●■□➢►‣⁃"
-_OPENS = rf"(?=[A-Z0-9\"“‘'(\[{_BULLETS}])"
-_END = re.compile(rf"(?<=[.!?])\s+{_OPENS}|(?<=[。！？；])(?![”’」』）])|(?<=[。！？；][”’」』）])|\n[ \t]*\n")
+_STARTS_SENTENCE = rf"(?=[A-Z0-9\"“‘'(\[{_BULLETS}])"
+_END = re.compile(rf"(?<=[.!?])\s+{_STARTS_SENTENCE}|(?<=[。！？；])(?![”’」』）])|(?<=[。！？；][”’」』）])|\n[ \t]*\n")
 _AMOUNT_END = re.compile(r"\d(?:[.,]\d+)*\s*(?:%|[a-zA-Z]{1,8})?\s*$")
 # Words and numbers ("79.67", "10,366" whole): what a row is counted in, and what verification
 # compares. Text with no spaces between words (Chinese, Japanese) counts one token per character.
