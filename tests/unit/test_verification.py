@@ -32,6 +32,7 @@ FRANKENSTEIN = (
     "I shall continue my journal concerning the stranger at intervals, should I have any fresh incidents to record."
     "\n\nYour affectionate brother,\nR. Walton"
 )
+BRIDGE = "The bridge was finished in 1932. It spans 52 along the river at the old ford and carries four lanes."
 BUDGET = "Intro.\n\nThe 2019 budget allocated $4.2 million to rural school grants. It hired three teachers."
 
 
@@ -59,8 +60,7 @@ def test_a_question_is_read_from_what_it_asks_after_any_lead():
     letter = "My dear Victor Frankenstein, your friend Henry Clerval writes from Geneva, May 12th, 17—."
     assert _check("According to the letter, who writes from Geneva?", "12 [1]", letter).reason == \
         "the question asks for a name"
-    bridge = "The bridge was finished in 1932. It spans 52 along the river at the old ford and carries four lanes."
-    assert _check("Today, how long is the bridge?", "52 [1]", bridge).reason == \
+    assert _check("Today, how long is the bridge?", "52 [1]", BRIDGE).reason == \
         "the question asks for a measure, and the answer gives no unit"
     undeveloped = "Southern California is heavily developed, yet vast areas have been left undeveloped."
     assert _check("Although southern California is developed, how much of it has been left undeveloped?",
@@ -101,8 +101,7 @@ def test_answers_of_the_wrong_kind_are_not_verified():
     assert not v.verified and v.reason == "the question asks for a name"
     assert _check("What is the name of Victor Frankenstein's friend from Geneva?", "Henry Clerval [1]", letter).verified
     assert not _check("How many teachers did it hire?", "several [1]", BUDGET).verified
-    bridge = "The bridge was finished in 1932. It spans 52 along the river at the old ford and carries four lanes."
-    assert _check("How long is the bridge?", "52 [1]", bridge).reason == \
+    assert _check("How long is the bridge?", "52 [1]", BRIDGE).reason == \
         "the question asks for a measure, and the answer gives no unit"
     names = "Huguenots kept French names in 1550 and well into the nineteenth century."
     assert _check("For how long did Huguenots continue to use French names?", "1550 [1]", names).reason == \
