@@ -264,8 +264,10 @@ def names_held(view, question: str, doc_ids: list[int] | None, hits: list) -> bo
     of its `hits` must hold: "花果山位于哪个国家？", asked of Journey to the West (traditional script, best
     attention 0.279 against a floor of 0.28), was read across and "Switzerland" verified from Frankenstein."""
     chinese = reads_chinese([question])
+    # An English question skips this (no runs): each hit's language and script are read only for a Chinese one.
     runs = verification.named_runs(question) if chinese else set()
-    if any(reads_chinese([h.text]) and any(run in in_script(h.text, traditional=False) for run in runs) for h in hits):
+    chinese_hits = (in_script(h.text, traditional=False) for h in hits if runs and reads_chinese([h.text]))
+    if any(run in text for text in chinese_hits for run in runs):
         return True
     names = verification.named_words(question)
     if not names:
