@@ -825,7 +825,9 @@ def dated(question: str, short: str, quote: str) -> str:
     year = _YEAR_ALONE.fullmatch(short)
     if not _HOW_MANY.match(question) or not year:
         return ""
-    found = list(re.finditer(rf"(?<![\d,.]){year.group(1)}(?![\d,])", quote))
+    # A comma after the year ends its clause ("in 1946, and won the cup twice"); one before a digit
+    # makes it part of a larger number.
+    found = list(re.finditer(rf"(?<![\d,.]){year.group(1)}(?!\d|,\d)", quote))
     if found and all(_DATING.search(quote[: m.start()]) for m in found):
         return "the question asks how many, and the answer is a year the quote dates by"
     return ""
@@ -2003,9 +2005,10 @@ def _counted(question: str, answer: list[str], order: list[Passage], doc_text) -
         return None
     value = [next(iter(numbers))]
     exact = snap(value, sentence, question)
-    counted = sent[sent.index(value[0]) + 1 : sent.index(value[0]) + 3] if value[0] in sent else []
-    # The number counts what is asked: one of the two words after it is the question's ("37 new
-    # teachers", "4,250 cases"), not "day 10 of life" or "one third of".
+    after = sentence[sentence.index(exact) + len(exact):] if exact else ""
+    counted = tokens(after[: (end.start() if (end := _COUNTED_END.search(after)) else len(after))])[:2]
+    # The number counts what is asked: one of the two words after it, in its clause, is the question's
+    # ("37 new teachers", "4,250 cases"), not "day 10 of life", "one third of" or "in 1946, and won".
     if exact is None or not _stem(set(counted)) & content_stems(question):
         return None
     if _reference_mark(exact, sentence) or not _meets_question(
