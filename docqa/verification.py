@@ -275,9 +275,10 @@ _PART_LABEL = re.compile(r"\s*(?:(?:supplementary|additional)\s+)?(?:tables?|fig
 _ASKS_FOR_PART = re.compile(_OPENS + r"(?:where|in which|which)\b|\b(?:tables?|fig(?:ure)?s?|appendix|appendices|section"
                             r"|chapters?|equations?|page)\b|[表图圖章节節页頁]", re.I)
 _LEAD = re.compile(r"^\s*(?:(?:the\s+)?(?:short\s+)?answer\s*(?:is)?|答案(?:是)?)\s*[:：-]\s*", re.I)
-# A bracketed tail after the answer ("Abu al-Qasim (Abulcasis) (936–1013", "10% [citation needed]"):
-# an aside the model copied along, closed or cut off by the answer room.
-_ASIDE_TAIL = re.compile(r"\s+[(\[（][^)\]）]*[)\]）]?\s*$")
+# A bracketed tail after the answer ("Abu al-Qasim (Abulcasis) (936–1013", "10% [citation needed]",
+# a paper's reference marks "10% [3, (12) (13) ]"): an aside the model copied along, closed or cut off
+# by the answer room. A square bracket holds round ones.
+_ASIDE_TAIL = re.compile(r"\s+(?:\[[^\]]*\]?|[(（][^)\]）]*[)\]）]?)\s*$")
 # Where an answer's words may turn to the question's own: a preposition or relative word, a
 # possessive, a comma, the hyphen after a number ("Dallas | during the Cold War", "William Tyndale|'s
 # English Bible", "24|-yard line" for "On what yard line …").

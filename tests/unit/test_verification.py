@@ -623,6 +623,7 @@ def test_an_aside_after_the_answer_is_trimmed():
     assert without_aside(parse("Abu al-Qasim al-Zahrawi (Abulcasis) (936–1013 [1]")[0]) == "Abu al-Qasim al-Zahrawi"
     assert without_aside("General Pharmaceutical Council (GPhC") == "General Pharmaceutical Council"
     assert without_aside("(VLRs)") == "(VLRs)", "an answer that is all aside is kept"
+    assert without_aside("10% [3, (12) (13) ]") == "10%", "a paper's reference marks (COVID-QA seed 41)"
     sky = "The channels would offer content from the BSkyB portfolio including sport (including English Premier League Football)."
     v = _check("What does BSkyB's sport portfolio include?", "sport (including English Premier League Football [1]", sky)
     assert v.verified and "Premier League" in v.short, "an aside is kept when the rest only restates the question"
