@@ -2007,7 +2007,7 @@ def _counted(question: str, answer: list[str], order: list[Passage], doc_text) -
     value = [next(iter(numbers))]
     exact = snap(value, sentence, question)
     after = sentence[sentence.index(exact) + len(exact):] if exact else ""
-    counted = tokens(after[: (end.start() if (end := _COUNTED_END.search(after)) else len(after))])[:2]
+    counted = tokens(after[: (stop.start() if (stop := _COUNTED_END.search(after)) else len(after))])[:2]
     # The number counts what is asked: one of the two words after it, in its clause, is the question's
     # ("37 new teachers", "4,250 cases"), not "day 10 of life", "one third of" or "in 1946, and won".
     if exact is None or not _stem(set(counted)) & content_stems(question):

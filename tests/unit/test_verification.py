@@ -722,7 +722,7 @@ def test_a_misread_count_is_replaced_by_the_best_sentence_s_number():
     start = text.index("The county")
     ws.passages[0].sentences = [(start, text.index(" Twelve"), 0.9)]
     v = check("How many new teachers did the county hire in 2019?", "17 [1]", ws, docs.__getitem__)
-    assert v.verified and v.short == "37"
+    assert v.verified and v.short == "37" and v.quote == (start, text.index(" Twelve")), "quoted from the sentence"
     ws.passages[0].sentences = [(0, len(text), 0.9)]  # two numbers besides the question's: no guess
     assert not check("How many new teachers did the county hire in 2019?", "17 [1]", ws, docs.__getitem__).verified
     # The words that say what a number counts stay in its clause: "1946, and won" counts no wins (XQuAD-en
