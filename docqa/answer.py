@@ -460,10 +460,9 @@ def ask(
     else:
         verdict = _verify_short(result, asked or question, ws, settings, doc_text)
     timings["verify_s"] = time.perf_counter() - t
-    read = None  # the sentence read alone
     if verdict is not None and settings.second_reading and not (stop is not None and stop()):
         t = time.perf_counter()
-        read = _read_again(result, verdict, generator, spec, asked or question, ws, settings, doc_text)
+        _read_again(result, verdict, generator, spec, asked or question, ws, settings, doc_text)
         timings["second_reading_s"] = time.perf_counter() - t
     if result.abstain_reason.startswith(ABSENT):
         _name_example(result, messages)
@@ -475,11 +474,6 @@ def ask(
         t = time.perf_counter()
         result = _read_barred(result, messages, generator, spec, asked or question, ws, settings, doc_text, refuted)
         timings["barred_reading_s"] = time.perf_counter() - t
-    if verdict is not None and settings.best_reading and result.answered and not result.verified \
-            and not (stop is not None and stop()):
-        t = time.perf_counter()
-        _read_best(result, generator, spec, asked or question, ws, settings, doc_text, read)
-        timings["best_reading_s"] = time.perf_counter() - t
     if overview is None and not result.verified and stronger is not None and not (stop is not None and stop()):
         result = _escalate(result, stronger(), messages, spec, asked or question, settings, doc_text, stop)
     return result
@@ -638,8 +632,7 @@ def _read_barred(first: Answer, messages, generator: Generator, spec: Spec, aske
 
 
 def _read_again(result: Answer, first: verification.Verdict, generator: Generator, spec: Spec, asked: str,
-                ws: WorkingSet, settings: AnswerSettings, doc_text, barred: Sequence[str] = ()
-                ) -> tuple[Passage, int, int] | None:
+                ws: WorkingSet, settings: AnswerSettings, doc_text, barred: Sequence[str] = ()) -> None:
     """The quoted sentence read alone, with the same prompt (when no sentence quotes the first answer,
     one that only restates the question, the sentence attention ranks best): an answer is verified only
     when the second reading gives it too. Where they disagree, the answer shown is the first one, or the
@@ -650,18 +643,26 @@ def _read_again(result: Answer, first: verification.Verdict, generator: Generato
     answer F1 0.545 -> 0.598 and 0.309 -> 0.351)."""
     best = (first.passage, *first.quote) if first.quote and first.passage else verification.best_sentence(ws.passages)
     if best is None:
-        return None
-    reply, second = _read_alone(best, generator, spec, asked, ws, settings, doc_text, barred)
-    result.second_reading = reply
+        return
+    passage, start, end = best
+    sentence = replace(passage, n=1, text=one_line(doc_text(passage.doc_id), start, end))
+    # The sentence is the reading's one passage: its "[1]" says nothing, and cost 0.1 s of decoding.
+    gen = generator.generate(render(asked, [sentence], spec.prompt), max_new_tokens=spec.max_new_tokens,
+                             stop=["["], barred=barred)
+    result.second_reading = reply = gen.text.strip()
+    if MODEL_ABSTAINS.search(reply):
+        second = verification.Verdict("", None, None, False)
+    else:
+        second = verification.check(asked, reply, ws, doc_text, settings.margin, about=passage.n)
     # The reading stops at "[": an answer that holds one ("5.9 [1.9-15.2] million") is compared up to it.
     before_bracket = first.short.split("[")[0].strip()
     if verification.same_answer(first.short, second.short) or \
             before_bracket != first.short and verification.same_answer(before_bracket, verification.parse(reply)[0]) or \
             first.verified and verification.earlier_period(asked, first, second.short, doc_text):
-        return best
+        return
     if not first.verified:
         if not second.verified or second.absent:
-            return best  # neither passes: the first answer stands, with the verifier's reason
+            return  # neither passes: the first answer stands, with the verifier's reason
         _show(result, second, doc_text)
         reason = f"the working set read whole gave {first.short!r}"
     elif second.short and not second.absent:
@@ -669,43 +670,6 @@ def _read_again(result: Answer, first: verification.Verdict, generator: Generato
     else:  # no answer, or one from nowhere in the documents (the prompt's worked examples: "1932")
         reason = "a second reading of the quote alone did not find it"
     _unverify(result, reason)
-    return best
-
-
-def _read_alone(sentence: tuple[Passage, int, int], generator: Generator, spec: Spec, asked: str, ws: WorkingSet,
-                settings: AnswerSettings, doc_text, barred: Sequence[str] = ()) -> tuple[str, verification.Verdict]:
-    """The model's reply to the question over one sentence of the working set, and its verdict."""
-    passage, start, end = sentence
-    alone = replace(passage, n=1, text=one_line(doc_text(passage.doc_id), start, end))
-    # The sentence is the reading's one passage: its "[1]" says nothing, and cost 0.1 s of decoding.
-    gen = generator.generate(render(asked, [alone], spec.prompt), max_new_tokens=spec.max_new_tokens,
-                             stop=["["], barred=barred)
-    reply = gen.text.strip()
-    if MODEL_ABSTAINS.search(reply):
-        return reply, verification.Verdict("", None, None, False)
-    return reply, verification.check(asked, reply, ws, doc_text, settings.margin, about=passage.n)
-
-
-def _read_best(result: Answer, generator: Generator, spec: Spec, asked: str, ws: WorkingSet,
-               settings: AnswerSettings, doc_text, read: tuple[Passage, int, int] | None) -> None:
-    """An answer left unverified, read from the sentence attention ranked best when neither reading read
-    that one: its answer is shown instead, unverified, when it passes the verifier. Read whole, the
-    working set leads the 0.5B to another sentence than attention's best more often when it is wrong
-    (XQuAD-en seed 41: of 193 answers, attention's best sentence held the gold and the model's quote did
-    not in 21, 19 of them unverified; the reverse in 12)."""
-    best = verification.best_sentence(ws.passages)
-    if best is None or not result.short_answer:
-        return
-    passage, start, end = best
-    quoted = [(c.quote_start, c.quote_end) for c in result.citations if c.n == passage.n]
-    if (start, end) in quoted or read is not None and (read[0].n, *read[1:]) == (passage.n, start, end):
-        return
-    _, verdict = _read_alone(best, generator, spec, asked, ws, settings, doc_text)
-    if not verdict.verified or verdict.absent or verification.same_answer(result.short_answer, verdict.short):
-        return
-    shown = result.short_answer
-    _show(result, verdict, doc_text)
-    _unverify(result, f"the working set read whole gave {shown!r}; the sentence attention ranked best, read alone, gives this")
 
 
 def _unverify(result: Answer, reason: str) -> None:

@@ -190,12 +190,6 @@ class AnswerSettings(_Section):
         "is shown, unverified. docqa eval, 200 questions, off -> on: verified but wrong XQuAD-en 7.5 -> 2.5 %, "
         "COVID-QA 6.5 -> 3.5 %; short-answer F1 0.545 -> 0.598 and 0.309 -> 0.351.",
     )
-    best_reading: bool = Field(
-        True,
-        description="A short answer still unverified after its readings is read once more from the sentence attention "
-        "ranked best, when no reading read that one; that reading's answer is shown instead, unverified, when it passes "
-        "the verifier. One more short call, on the unverified answers only.",
-    )
     bar_echoes: bool = Field(
         True,
         description="A short answer that only says the question's words back is read again with those words barred "

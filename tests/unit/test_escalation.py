@@ -26,7 +26,6 @@ def bridge(index, tmp_path):
     index.ingest([tmp_path / "docs"])
     index.settings.answer.larger_first = "off"  # the cascade: the small model answers first
     index.settings.answer.second_reading = False  # the cascade alone (tests/unit/test_second_reading.py)
-    index.settings.answer.best_reading = False
     return index
 
 
@@ -144,7 +143,6 @@ def test_a_chinese_working_set_goes_straight_to_the_larger_model(index, tmp_path
     write(tmp_path / "zh" / "bridge.txt", "哈洛大桥于1932年通车，每天有4000辆汽车通过。大桥的塔楼每十年刷一次绿漆。\n")
     index.ingest([tmp_path / "zh"])
     index.settings.answer.second_reading = False  # the calls counted are the routing's alone
-    index.settings.answer.best_reading = False
     index.settings.answer.bar_echoes = False  # ("绿漆" is no count: it would be read again with it barred)
     small, large = FakeGenerator("绿漆 [1]"), FakeGenerator("4000辆 [1]")
     large.name = "large"

@@ -317,22 +317,5 @@ def test_a_second_reading_of_last_year_s_column_leaves_the_report_s_own_value_ve
     assert ans.verified and ans.short_answer == "40,962,331.62", ans.unverified_reason
     # asked for the start of the period, the readings that disagree leave it unverified
     ans, _ = _asked_of_one_file(index, tmp_path, "report.txt", report, "公司期初货币资金余额是多少？",
-                                "40,962,331.62 [1]", "45,175,761.77 [1]", "45,175,761.77 [1]")
+                                "40,962,331.62 [1]", "45,175,761.77 [1]")
     assert not ans.verified
-
-
-def test_an_answer_left_unverified_is_read_from_attention_s_best_sentence(index, tmp_path):
-    # XQuAD-en seed 41: read whole, the working set led the 0.5B to another sentence than attention's best
-    # in 21 of 193 answers where the best one held the answer, 19 of them left unverified.
-    index.settings.answer.bar_echoes = False  # the year is refused as no count; it is not read again barred
-    ans, gen = _asked_of_one_file(index, tmp_path, "bridge.txt", BRIDGE, QUESTION, "1932 [1]", "1932 [1]", "4,000 [1]")
-    assert len(gen.calls) == 3 and "It carries 4,000 cars a day." in gen.calls[2][-1]["content"]
-    assert "opened" not in gen.calls[2][-1]["content"], "the best sentence is read alone"
-    assert ans.short_answer == "4,000" and not ans.verified, "shown, but the readings disagreed"
-    assert ans.unverified_reason.startswith("the working set read whole gave '1932'")
-    # The answer it gives is shown only when it passes the verifier.
-    ans, _ = _asked_of_one_file(index, tmp_path, "bridge.txt", BRIDGE, QUESTION, "1932 [1]", "1932 [1]", "green [1]")
-    assert ans.short_answer == "1932"
-    index.settings.answer.best_reading = False
-    ans, gen = _asked_of_one_file(index, tmp_path, "bridge.txt", BRIDGE, QUESTION, "1932 [1]", "1932 [1]")
-    assert len(gen.calls) == 2 and ans.short_answer == "1932"
