@@ -96,7 +96,9 @@ _NUMBER_WORDS = {
         "sixteen seventeen eighteen nineteen twenty".split()
     )
 } | {"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80",
-     "ninety": "90", "hundred": "100", "thousand": "1000", "million": "1000000", "none": "0"} | {
+     "ninety": "90", "hundred": "100", "thousand": "1000", "million": "1000000", "none": "0",
+     # A count of times ("won the cup twice" answers "How many times …?" with "2"); not "once", also "formerly".
+     "twice": "2", "thrice": "3"} | {
     # Chinese numerals, a token each as every CJK character is ("4" answers 四次); 一 and 十 stay
     # characters: 一 is in 一些 and 统一, and 十九 is not 10 and 9.
     c: str(i) for i, chars in enumerate(_ZH_DIGITS) for c in chars}
