@@ -126,6 +126,8 @@ _UNIT = re.compile(
     r"metres|meters|kilometres|kilometers|km|miles|feet|ft|inches|kg|kilograms|grams|tonnes|tons|"
     r"euros|dollars|pounds|yuan|yen|nucleotides|years|months|weeks|days|hours|minutes|seconds)\b"
 )
+# A range whose end carries the scale of both ends: "30" of "30 to 50 thousand" is no thirty.
+_SCALED_RANGE = re.compile(r"\s*(?:to|or|-|–|—)\s*\d[\d,.]*\s+(?:million|billion|trillion|thousand)\b", re.I)
 # What a number's amount is qualified by, just before it: "over 14,000" is not "14,000", nor "高达 30%"
 # "30%", nor "每5年" "5年". The model often drops it; the answer copied from the evidence keeps it.
 _QUALIFIER = re.compile(
@@ -420,6 +422,8 @@ def snap(answer: list[str], sentence: str, question: str = "") -> str | None:
         elif all(t[0].isdigit() for t in answer) and (unit := _UNIT.match(sentence, end)) \
                 and not content_stems(unit.group()) <= content_stems(question):
             end = unit.end()  # a bare number takes its unit ("4.2 metres"), unless the question names it
+        elif all(t[0].isdigit() for t in answer) and (scaled := _SCALED_RANGE.match(sentence, end)):
+            end = scaled.end()
         rest = sentence[end:]
         end += len(rest) - len(rest.lstrip(" ")) + 1 if rest.lstrip(" ").startswith(("%", "％")) else 0
         while sentence[start:end].count("(") > sentence[start:end].count(")") and sentence.startswith(")", end):
