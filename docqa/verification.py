@@ -840,6 +840,23 @@ def dated(question: str, short: str, quote: str) -> str:
     return ""
 
 
+# A who-question asks for a person or a body; "in" before a name makes it where something was.
+_WHO_ASKED = re.compile(_OPENS + r"(?:who|whom)\b", re.I)
+_PLACED = re.compile(r"(?<![^\W\d_])in\s+$", re.I)
+
+
+def placed(question: str, short: str, quote: str) -> str:
+    """Why a who-question's answer is no one ("" when it may be): the quote gives it only as a place
+    ("Paris" for "Who was the medical report written for?", quoted from "the medical faculty in Paris in
+    a report to the king of France")."""
+    if not _WHO_ASKED.match(question) or not short.strip():
+        return ""
+    found = list(re.finditer(rf"(?<!\w){re.escape(short.strip())}(?!\w)", quote))
+    if found and all(_PLACED.search(quote[: m.start()]) for m in found):
+        return "the question asks who, and the quote names the answer as a place"
+    return ""
+
+
 # What "how many" asks to count: "How many pupils …", "how many new teachers …".
 _HOW_MANY_WHAT = re.compile(r"\bhow many\s+([^\W\d_][\w'-]*(?:\s+[^\W\d_][\w'-]*)?)", re.I)
 # What any word may count: "people" are counted as adults, students or patients (stemmed).
@@ -1763,7 +1780,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         if refuted:
             break
         refuted, instead = giving(question, short, quoted)
-    kind = refuted or dated(question, short, quoted) or counts_another(question, short, quoted) or \
+    kind = refuted or dated(question, short, quoted) or placed(question, short, quoted) or counts_another(question, short, quoted) or \
         done_to(question, short, quoted) or undefined(question, quoted) or unnamed(question, short, with_neighbours) or \
         a_kind(question, short, quoted) or another_code(question, short, order, doc_text) or \
         ("" if choice else echoed(question, short)) or (

@@ -133,6 +133,13 @@ def test_answers_of_the_wrong_kind_are_not_verified():
     polonia = "Polonia also won the country's championship in 1946, and won the cup twice as well."
     assert _check("How many times has Polonia won the cup?", "1946 [1]", polonia).reason == \
         "the question asks how many, and the answer is a year the quote dates by"
+    # A who-question is not answered by a place (XQuAD-en seed 45, verified: "Paris" for whom a report was written).
+    report = "The most authoritative account came from the medical faculty in Paris in a report to the king of France."
+    assert _check("Who was the medical report written for?", "Paris [1]", report).reason == \
+        "the question asks who, and the quote names the answer as a place"
+    assert _check("Who was the medical report written for?", "the king of France [1]", report).verified
+    assert _check("Who wrote the report?", "Paris [1]", "Paris wrote the report in 1348.").reason != \
+        "the question asks who, and the quote names the answer as a place"
     # Chinese writes a year as one (XQuAD-zh seed 29, verified: the year of a gift, for how many paintings)
     gift = "希普尚克斯向博物馆遗赠了233幅画，大部分作品是他的女儿于1888年捐赠的。"
     assert _check("希普尚克斯向博物馆捐赠了多少幅画？", "1888年 [1]", gift).reason == \
