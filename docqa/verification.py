@@ -211,6 +211,8 @@ _ROUGHLY = "(?:about |over |nearly |almost |around |up to )?"
 # "1,388 (0.9%) same-sex couples": the share beside a count is no answer to how many, nor is a range of
 # shares ("27-30%", the efficiency of an engine whose cylinders were asked for).
 _SHARE_ALONE = re.compile(rf"\s*{_ROUGHLY}[\d,.]+(?:\s*%?\s*(?:[-–—]|to)\s*[\d,.]+)?\s*(?:%|％|percent|per cent)\s*", re.I)
+# How often something happens: "every five years", "rarely", "twice a year"; never a share of cases.
+_FREQUENCY_QUESTION = re.compile(_OPENS + r"how (?:often|frequently)\b", re.I)
 _UNIT_COUNT_QUESTION = re.compile(
     r"\bhow many (?:square |cubic )?(?:miles|mi|kilomet(?:re|er)s|km|met(?:re|er)s|feet|acres|hectares|tons|tonnes"
     r"|pounds|kilograms|kg|dollars|euros|years|hours|days)\b", re.I)
@@ -790,6 +792,8 @@ def wrong_kind(question: str, short: str) -> str:
         return "the question asks for a quantity in units, and the answer gives a percentage"
     if _HOW_MANY.match(question) and not _PERCENT_QUESTION.search(question) and _SHARE_ALONE.fullmatch(short):
         return "the question asks how many, and the answer is a percentage"
+    if _FREQUENCY_QUESTION.match(question) and _SHARE_ALONE.fullmatch(short):
+        return "the question asks how often, and the answer is a percentage"
     if tables.WHY.search(question) and not re.search(r"[^\W\d_]", short):
         return "the question asks why, and the answer is a number"
     if (things := _THINGS_QUESTION.match(question)) and things.group(1).lower() not in _NUMBERED_THINGS \

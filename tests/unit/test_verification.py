@@ -133,6 +133,11 @@ def test_answers_of_the_wrong_kind_are_not_verified():
     polonia = "Polonia also won the country's championship in 1946, and won the cup twice as well."
     assert _check("How many times has Polonia won the cup?", "1946 [1]", polonia).reason == \
         "the question asks how many, and the answer is a year the quote dates by"
+    # How often is no share (COVID-QA seed 45, verified: "over 70%" of cases for how often pertussis peaks).
+    pertussis = "Pertussis outbreaks peak every 2 to 4 years. We observed over 70% of our B pertussis cases over a 1-year period."
+    assert _check("How frequently do pertussis outbreaks peak?", "over 70% [1]", pertussis).reason == \
+        "the question asks how often, and the answer is a percentage"
+    assert _check("How frequently do pertussis outbreaks peak?", "every 2 to 4 years [1]", pertussis).verified
     # A who-question is not answered by a place (XQuAD-en seed 45, verified: "Paris" for whom a report was written).
     report = "The most authoritative account came from the medical faculty in Paris in a report to the king of France."
     assert _check("Who was the medical report written for?", "Paris [1]", report).reason == \
