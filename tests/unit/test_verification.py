@@ -4,6 +4,8 @@ The first three tests rebuild the answers that were once printed as "supported: 
 they were wrong (issue: answers you can trust), from the real text of those documents.
 """
 
+import pytest
+
 from docqa.citations import cite
 from docqa.retrieval.working_set import Passage, WorkingSet
 from docqa.verification import (
@@ -129,22 +131,6 @@ def test_answers_of_the_wrong_kind_are_not_verified():
     assert _check("How many cars cross the Harlow bridge each day?", "1932 [1]", harlow).reason == \
         "the question asks how many, and the answer is a year the quote dates by"
     assert _check("How many cars cross the Harlow bridge each day?", "4,000 [1]", harlow).verified
-    # A year that ends its clause is dated all the same (XQuAD-en seed 41, verified: "1946" for how many cups).
-    polonia = "Polonia also won the country's championship in 1946, and won the cup twice as well."
-    assert _check("How many times has Polonia won the cup?", "1946 [1]", polonia).reason == \
-        "the question asks how many, and the answer is a year the quote dates by"
-    # How often is no share (COVID-QA seed 45, verified: "over 70%" of cases for how often pertussis peaks).
-    pertussis = "Pertussis outbreaks peak every 2 to 4 years. We observed over 70% of our B pertussis cases over a 1-year period."
-    assert _check("How frequently do pertussis outbreaks peak?", "over 70% [1]", pertussis).reason == \
-        "the question asks how often, and the answer is a percentage"
-    assert _check("How frequently do pertussis outbreaks peak?", "every 2 to 4 years [1]", pertussis).verified
-    # A who-question is not answered by a place (XQuAD-en seed 45, verified: "Paris" for whom a report was written).
-    report = "The most authoritative account came from the medical faculty in Paris in a report to the king of France."
-    assert _check("Who was the medical report written for?", "Paris [1]", report).reason == \
-        "the question asks who, and the quote names the answer as a place"
-    assert _check("Who was the medical report written for?", "the king of France [1]", report).verified
-    assert _check("Who wrote the report?", "Paris [1]", "Paris wrote the report in 1348.").reason != \
-        "the question asks who, and the quote names the answer as a place"
     # Chinese writes a year as one (XQuAD-zh seed 29, verified: the year of a gift, for how many paintings)
     gift = "希普尚克斯向博物馆遗赠了233幅画，大部分作品是他的女儿于1888年捐赠的。"
     assert _check("希普尚克斯向博物馆捐赠了多少幅画？", "1888年 [1]", gift).reason == \
@@ -725,6 +711,32 @@ def test_a_reply_that_runs_past_a_sentence_end_answers_in_its_first_sentence():
     v = _check("Where is Polonia's home venue located?", "Konwiktorska Street, a ten-minute walk north from the Old Town. Polonia was relegated [1]", text)
     assert v.verified and v.short == "Konwiktorska Street, a ten-minute walk north from the Old Town"
     assert first_sentence("Dr. Smith of St. Mary's") == "Dr. Smith of St. Mary's", "an abbreviation is not a sentence end"
+
+
+# Answers of another kind than asked, as their quotes show, with the answer the same quote verifies.
+WRONG_KIND_IN_CONTEXT = [
+    # A year that ends its clause is dated all the same (XQuAD-en seed 41, verified: "1946" for how many cups).
+    ("How many times has Polonia won the cup?", "Polonia also won the country's championship in 1946, and won the cup twice.",
+     "1946", "the question asks how many, and the answer is a year the quote dates by", "twice"),
+    # How often is no share (COVID-QA seed 45, verified: "over 70%" of cases for how often pertussis peaks).
+    ("How frequently do pertussis outbreaks peak?",
+     "Pertussis outbreaks peak every 2 to 4 years. We observed over 70% of our B pertussis cases over a 1-year period.",
+     "over 70%", "the question asks how often, and the answer is a percentage", "every 2 to 4 years"),
+    # A who-question is not answered by a place (XQuAD-en seed 45, verified: "Paris" for whom a report was written).
+    ("Who was the medical report written for?",
+     "The most authoritative account came from the medical faculty in Paris in a report to the king of France.",
+     "Paris", "the question asks who, and the quote names the answer as a place", "the king of France"),
+]
+
+
+@pytest.mark.parametrize("question, text, wrong, reason, right", WRONG_KIND_IN_CONTEXT)
+def test_an_answer_its_quote_shows_of_another_kind_is_not_verified(question, text, wrong, reason, right):
+    assert _check(question, f"{wrong} [1]", text).reason == reason
+    assert _check(question, f"{right} [1]", text).verified
+
+
+def test_a_place_answers_a_who_question_where_the_quote_makes_it_no_place():
+    assert _check("Who wrote the report?", "Paris [1]", "Paris wrote the report in 1348.").verified
 
 
 def test_a_number_keeps_the_scale_its_range_gives_it():
