@@ -861,6 +861,34 @@ def placed(question: str, short: str, quote: str) -> str:
     return ""
 
 
+# "<words> of <the answer>" in a quote, and the same words' object in the question ("the natural reservoir of
+# MERS-CoV", "a natural reservoir of coronavirus"); a wh-word there asks for that object itself.
+_OF_PHRASE = r"((?:[^\W\d_][\w'-]*\s+){1,2})of\s+(?:the\s+|an?\s+)?"
+_ASKED_OBJECT = r"([^\W\d_][\w'-]*(?:\s+[^\W\d_][\w'-]*){0,3})"
+_WH_WORD = re.compile(r"(?:what|which|whose|how)\b", re.I)
+
+
+def in_the_questions_place(question: str, short: str, quote: str) -> str:
+    """Why the answer is no answer ("" when it may be one): the quote puts it where the question puts a thing
+    of its own ("MERS-CoV" for "What is a natural reservoir of coronavirus?", quoted from "Bats are believed to
+    be the natural reservoir of MERS-CoV"; "hand hygiene" for what there is evidence for the efficacy of hand
+    washing). A value is not such a thing ("a mortality rate of more than 35%"), nor is a kind of the question's own
+    ("a type of steam engine" for "a type of engine")."""
+    said = short.strip()
+    if not said or _numbers(tokens(said)):
+        return ""
+    for m in re.finditer(_OF_PHRASE + rf"{re.escape(said)}(?!\w)", quote, re.I):
+        if not content_stems(m.group(1)):
+            continue
+        asked = re.search(rf"\b{re.escape(' '.join(m.group(1).split()))}\s+of\s+(?:the\s+|an?\s+)?{_ASKED_OBJECT}", question, re.I)
+        if not asked or _WH_WORD.match(asked.group(1)):
+            continue
+        own, answer = content_stems(asked.group(1)), content_stems(said)
+        if own and not own <= answer and not answer <= own:
+            return f"the quote puts the answer where the question puts {asked.group(1)!r}"
+    return ""
+
+
 # What "how many" asks to count: "How many pupils …", "how many new teachers …".
 _HOW_MANY_WHAT = re.compile(r"\bhow many\s+([^\W\d_][\w'-]*(?:\s+[^\W\d_][\w'-]*)?)", re.I)
 # What any word may count: "people" are counted as adults, students or patients (stemmed).
@@ -1784,7 +1812,8 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         if refuted:
             break
         refuted, instead = giving(question, short, quoted)
-    kind = refuted or dated(question, short, quoted) or placed(question, short, quoted) or counts_another(question, short, quoted) or \
+    kind = refuted or dated(question, short, quoted) or placed(question, short, quoted) or \
+        in_the_questions_place(question, short, quoted) or counts_another(question, short, quoted) or \
         done_to(question, short, quoted) or undefined(question, quoted) or unnamed(question, short, with_neighbours) or \
         a_kind(question, short, quoted) or another_code(question, short, order, doc_text) or \
         ("" if choice else echoed(question, short)) or (

@@ -723,6 +723,10 @@ WRONG_KIND_IN_CONTEXT = [
      "Pertussis outbreaks peak every 2 to 4 years. We observed over 70% of our B pertussis cases over a 1-year period.",
      "over 70%", "the question asks how often, and the answer is a percentage", "every 2 to 4 years"),
     # A who-question is not answered by a place (XQuAD-en seed 45, verified: "Paris" for whom a report was written).
+    # Where the question has a thing of its own (COVID-QA seed 45, verified: "MERS-CoV" for a reservoir of coronavirus).
+    ("What is a natural reservoir of coronavirus?",
+     "Bats are believed to be the natural reservoir of MERS-CoV, and dromedary camels can have the virus.",
+     "MERS-CoV", "the quote puts the answer where the question puts 'coronavirus'", "Bats"),
     ("Who was the medical report written for?",
      "The most authoritative account came from the medical faculty in Paris in a report to the king of France.",
      "Paris", "the question asks who, and the quote names the answer as a place", "the king of France"),
@@ -735,8 +739,12 @@ def test_an_answer_its_quote_shows_of_another_kind_is_not_verified(question, tex
     assert _check(question, f"{right} [1]", text).verified
 
 
-def test_a_place_answers_a_who_question_where_the_quote_makes_it_no_place():
-    assert _check("Who wrote the report?", "Paris [1]", "Paris wrote the report in 1348.").verified
+def test_an_answer_of_the_asked_kind_in_its_quote_stays_verified():
+    assert _check("Who wrote the report?", "Paris [1]", "Paris wrote the report in 1348.").verified, "no place here"
+    # A value, or a kind of the question's own thing, may stand in its place.
+    assert _check("What is the mortality rate of the H5N1 strain?", "53% [1]", "The H5N1 strain has a mortality rate of 53%.").verified
+    assert _check("What type of engine did the Harlow mill use?", "steam engine [1]",
+                  "The Harlow mill used a type of steam engine built in Leeds.").verified
 
 
 def test_a_number_keeps_the_scale_its_range_gives_it():
