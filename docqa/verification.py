@@ -211,6 +211,9 @@ _ROUGHLY = "(?:about |over |nearly |almost |around |up to )?"
 # "1,388 (0.9%) same-sex couples": the share beside a count is no answer to how many, nor is a range of
 # shares ("27-30%", the efficiency of an engine whose cylinders were asked for).
 _SHARE_ALONE = re.compile(rf"\s*{_ROUGHLY}[\d,.]+(?:\s*%?\s*(?:[-–—]|to)\s*[\d,.]+)?\s*(?:%|％|percent|per cent)\s*", re.I)
+# A game's score is two numbers ("23–16"); the points of one side, or of one spell of play, are not it.
+_SCORE_QUESTION = re.compile(_OPENS + r"what (?:was|is|were) the (?:final )?score\b|" + either_script("比分是多少|比分为多少|比分是什么"), re.I)
+_SCORE = re.compile(r"\d+\s*[-–—:：比]\s*\d+")
 # How often something happens: "every five years", "rarely", "twice a year"; never a share of cases.
 _FREQUENCY_QUESTION = re.compile(_OPENS + r"how (?:often|frequently)\b", re.I)
 _UNIT_COUNT_QUESTION = re.compile(
@@ -792,6 +795,8 @@ def wrong_kind(question: str, short: str) -> str:
         return "the question asks for a quantity in units, and the answer gives a percentage"
     if _HOW_MANY.match(question) and not _PERCENT_QUESTION.search(question) and _SHARE_ALONE.fullmatch(short):
         return "the question asks how many, and the answer is a percentage"
+    if _SCORE_QUESTION.search(question) and not _SCORE.search(short):
+        return "the question asks for a score, and the answer is no two numbers"
     if _FREQUENCY_QUESTION.match(question) and _SHARE_ALONE.fullmatch(short):
         return "the question asks how often, and the answer is a percentage"
     if tables.WHY.search(question) and not re.search(r"[^\W\d_]", short):

@@ -722,6 +722,12 @@ WRONG_KIND_IN_CONTEXT = [
     ("How frequently do pertussis outbreaks peak?",
      "Pertussis outbreaks peak every 2 to 4 years. We observed over 70% of our B pertussis cases over a 1-year period.",
      "over 70%", "the question asks how often, and the answer is a percentage", "every 2 to 4 years"),
+    # A score is two numbers (XQuAD-zh seed 45, verified: "11 分", the last three minutes' points, for the final score).
+    ("野马队和钢人队比赛的最终比分是多少？", "野马队在分区轮以 23–16 击败了匹兹堡钢人队，在比赛的最后三分钟拿下 11 分。",
+     "11 分", "the question asks for a score, and the answer is no two numbers", "23–16"),
+    ("What was the final score of the game between the Broncos and Steelers?",
+     "The Broncos defeated the Pittsburgh Steelers in the divisional round, 23–16, by scoring 11 points in the final three minutes.",
+     "11", "the question asks for a score, and the answer is no two numbers", "23–16"),
     # A who-question is not answered by a place (XQuAD-en seed 45, verified: "Paris" for whom a report was written).
     # Where the question has a thing of its own (COVID-QA seed 45, verified: "MERS-CoV" for a reservoir of coronavirus).
     ("What is a natural reservoir of coronavirus?",
