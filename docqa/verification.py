@@ -2067,7 +2067,8 @@ def _counted(question: str, answer: list[str], order: list[Passage], doc_text) -
         return None
     value = [next(iter(numbers))]
     exact = snap(value, sentence, question)
-    after = sentence[sentence.index(exact) + len(exact):] if exact else ""
+    at = sentence.find(exact) if exact else -1  # -1 where the snap put a line break on one line
+    after = sentence[at + len(exact):] if at >= 0 else ""
     counted = tokens(after[: (stop.start() if (stop := _COUNTED_END.search(after)) else len(after))])[:2]
     # The number counts what is asked: one of the two words after it, in its clause, is the question's
     # ("37 new teachers", "4,250 cases"), not "day 10 of life", "one third of" or "in 1946, and won".
