@@ -214,6 +214,8 @@ _SHARE_ALONE = re.compile(rf"\s*{_ROUGHLY}[\d,.]+(?:\s*%?\s*(?:[-–—]|to)\s*[
 # A game's score is two numbers ("23–16"); the points of one side, or of one spell of play, are not it.
 _SCORE_QUESTION = re.compile(_OPENS + r"what (?:was|is|were) the (?:final )?score\b|" + either_script("比分是多少|比分为多少|比分是什么"), re.I)
 _SCORE = re.compile(r"\d+\s*[-–—:：比]\s*\d+")
+# A number or a share with nothing to say what it does: no manner ("25%" for how childhood pneumonia was reduced).
+_BARE_FIGURE = re.compile(rf"\s*{_ROUGHLY}[\d,.]*\d[\d,.]*\s*(?:%|％|percent|per cent)?\s*", re.I)
 # How often something happens: "every five years", "rarely", "twice a year"; never a share of cases.
 _FREQUENCY_QUESTION = re.compile(_OPENS + r"how (?:often|frequently)\b", re.I)
 _UNIT_COUNT_QUESTION = re.compile(
@@ -821,6 +823,8 @@ def wrong_kind(question: str, short: str) -> str:
         return "the answer names a table or figure, not what it says"
     if _MANNER_QUESTION.match(question) and (code := _CODE.fullmatch(short.strip())) and not _NOT_CODE.fullmatch(code.group()):
         return "the question asks how or why, and the answer is an identifier"
+    if _MANNER_QUESTION.match(question) and _BARE_FIGURE.fullmatch(short):
+        return "the question asks how or why, and the answer is a number alone"
     return ""
 
 

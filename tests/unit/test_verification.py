@@ -728,6 +728,10 @@ WRONG_KIND_IN_CONTEXT = [
     ("What was the final score of the game between the Broncos and Steelers?",
      "The Broncos defeated the Pittsburgh Steelers in the divisional round, 23–16, by scoring 11 points in the final three minutes.",
      "11", "the question asks for a score, and the answer is no two numbers", "23–16"),
+    # A number alone is no manner (COVID-QA seed 49, verified: "25%" for how childhood pneumonia was reduced).
+    ("How has the number of childhood pneumonia cases been reduced?",
+     "Conjugate vaccines have reduced childhood pneumonia. There has been a 25% decrease in the incidence of pneumonia.",
+     "25%", "the question asks how or why, and the answer is a number alone", "Conjugate vaccines"),
     # A who-question is not answered by a place (XQuAD-en seed 45, verified: "Paris" for whom a report was written).
     # Where the question has a thing of its own (COVID-QA seed 45, verified: "MERS-CoV" for a reservoir of coronavirus).
     ("What is a natural reservoir of coronavirus?",
