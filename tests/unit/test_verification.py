@@ -732,11 +732,11 @@ WRONG_KIND_IN_CONTEXT = [
     ("How has the number of childhood pneumonia cases been reduced?",
      "Conjugate vaccines have reduced childhood pneumonia. There has been a 25% decrease in the incidence of pneumonia.",
      "25%", "the question asks how or why, and the answer is a number alone", "Conjugate vaccines"),
-    # A who-question is not answered by a place (XQuAD-en seed 45, verified: "Paris" for whom a report was written).
     # Where the question has a thing of its own (COVID-QA seed 45, verified: "MERS-CoV" for a reservoir of coronavirus).
     ("What is a natural reservoir of coronavirus?",
      "Bats are believed to be the natural reservoir of MERS-CoV, and dromedary camels can have the virus.",
      "MERS-CoV", "the quote puts the answer where the question puts 'coronavirus'", "Bats"),
+    # A who-question is not answered by a place (XQuAD-en seed 45, verified: "Paris" for whom a report was written).
     ("Who was the medical report written for?",
      "The most authoritative account came from the medical faculty in Paris in a report to the king of France.",
      "Paris", "the question asks who, and the quote names the answer as a place", "the king of France"),
