@@ -216,6 +216,8 @@ _SCORE_QUESTION = re.compile(_OPENS + r"what (?:was|is|were) the (?:final )?scor
 _SCORE = re.compile(r"\d+\s*[-–—:：比]\s*\d+")
 # A number or a share with nothing to say what it does: no manner ("25%" for how childhood pneumonia was reduced).
 _BARE_FIGURE = re.compile(rf"\s*{_ROUGHLY}[\d,.]*\d[\d,.]*\s*(?:%|％|percent|per cent)?\s*", re.I)
+# A span of time, in an answer to a count of something else ("41 to 60 years" for "How many were male?").
+_TIME_UNIT = re.compile(r"\b(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centur(?:y|ies)|old|ages?)\b", re.I)
 # How often something happens: "every five years", "rarely", "twice a year"; never a share of cases.
 _FREQUENCY_QUESTION = re.compile(_OPENS + r"how (?:often|frequently)\b", re.I)
 _UNIT_COUNT_QUESTION = re.compile(
@@ -797,6 +799,8 @@ def wrong_kind(question: str, short: str) -> str:
         return "the question asks for a quantity in units, and the answer gives a percentage"
     if _HOW_MANY.match(question) and not _PERCENT_QUESTION.search(question) and _SHARE_ALONE.fullmatch(short):
         return "the question asks how many, and the answer is a percentage"
+    if _HOW_MANY.match(question) and _TIME_UNIT.search(short) and not _TIME_UNIT.search(question):
+        return "the question counts something, and the answer is a span of time"
     if _SCORE_QUESTION.search(question) and not _SCORE.search(short):
         return "the question asks for a score, and the answer is no two numbers"
     if _FREQUENCY_QUESTION.match(question) and _SHARE_ALONE.fullmatch(short):

@@ -718,6 +718,9 @@ WRONG_KIND_IN_CONTEXT = [
     # A year that ends its clause is dated all the same (XQuAD-en seed 41, verified: "1946" for how many cups).
     ("How many times has Polonia won the cup?", "Polonia also won the country's championship in 1946, and won the cup twice.",
      "1946", "the question asks how many, and the answer is a year the quote dates by", "twice"),
+    # A count is no age (COVID-QA seed 49, verified: "41 to 60 years", an age group, for how many were male).
+    ("How many were male?", "Of the 25 cases, 15 were male, most of them aged 41 to 60 years.",
+     "41 to 60 years", "the question counts something, and the answer is a span of time", "15"),
     # How often is no share (COVID-QA seed 45, verified: "over 70%" of cases for how often pertussis peaks).
     ("How frequently do pertussis outbreaks peak?",
      "Pertussis outbreaks peak every 2 to 4 years. We observed over 70% of our B pertussis cases over a 1-year period.",
