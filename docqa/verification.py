@@ -890,13 +890,14 @@ def in_the_questions_place(question: str, short: str, quote: str) -> str:
     said = short.strip()
     if not said or _numbers(tokens(said)):
         return ""
+    answer = content_stems(said)
     for m in re.finditer(_OF_PHRASE + rf"{re.escape(said)}(?!\w)", quote, re.I):
         if not content_stems(m.group(1)):
             continue
         asked = re.search(rf"\b{re.escape(' '.join(m.group(1).split()))}\s+of\s+(?:the\s+|an?\s+)?{_ASKED_OBJECT}", question, re.I)
         if not asked or _WH_WORD.match(asked.group(1)):
             continue
-        own, answer = content_stems(asked.group(1)), content_stems(said)
+        own = content_stems(asked.group(1))
         if own and not own <= answer and not answer <= own:
             return f"the quote puts the answer where the question puts {asked.group(1)!r}"
     return ""
@@ -912,6 +913,11 @@ _SCALES = frozenset({"billion", "trillion"})
 _RATE = re.compile(r"\s*(?:per|out of|of every|in every|a|an)\s", re.I)
 # Where the words a number counts end: a clause's punctuation, not a decimal point.
 _COUNTED_END = re.compile(r"[,;:()\[\]]|\.(?!\d)")
+
+
+def _in_its_clause(after: str) -> str:
+    """The text after a number up to its clause's end: where the words that say what it counts are."""
+    return after[: (end.start() if (end := _COUNTED_END.search(after)) else len(after))]
 
 
 def counts_another(question: str, short: str, quote: str) -> str:
@@ -931,7 +937,7 @@ def counts_another(question: str, short: str, quote: str) -> str:
     counted = []
     for m in re.finditer(rf"(?<![\w.,]){re.escape(short.strip())}(?![\w,]|\.\d)", quote, re.I):
         after = quote[m.end() : m.end() + 80]
-        words = after[: (end.start() if (end := _COUNTED_END.search(after)) else len(after))].split()[:4]
+        words = _in_its_clause(after).split()[:4]
         named = {w for w in _stem(_content(tokens(" ".join(words)))) if not w[0].isdigit() and w not in _SCALES}
         # A word within another counts as said: "gigatons" for "tons", "interceptions" for "intercept".
         if not named or _RATE.match(after) or any(s in w or w in s for w in named for s in said):
@@ -2077,7 +2083,7 @@ def _counted(question: str, answer: list[str], order: list[Passage], doc_text) -
     exact = snap(value, sentence, question)
     at = sentence.find(exact) if exact else -1  # -1 where the snap put a line break on one line
     after = sentence[at + len(exact):] if at >= 0 else ""
-    counted = tokens(after[: (stop.start() if (stop := _COUNTED_END.search(after)) else len(after))])[:2]
+    counted = tokens(_in_its_clause(after))[:2]
     # The number counts what is asked: one of the two words after it, in its clause, is the question's
     # ("37 new teachers", "4,250 cases"), not "day 10 of life", "one third of" or "in 1946, and won".
     if exact is None or not _stem(set(counted)) & content_stems(question):
