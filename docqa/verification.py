@@ -128,6 +128,13 @@ _UNIT = re.compile(
 )
 # A range whose end carries the scale of both ends: "30" of "30 to 50 thousand" is no thirty.
 _SCALED_RANGE = re.compile(r"\s*(?:to|or|-|–|—)\s*\d[\d,.]*\s+(?:million|billion|trillion|thousand)\b", re.I)
+# A dash range's other end, beside a number: "32" of "26-32 kb" is no genome size. ("from 26 to 32" may be
+# a change, whose end is the answer; a dash joins no change.)
+# The dash touches both numbers or neither: "-0.0053 -0.0178" is two values, the second negative.
+_RANGE_BEFORE = re.compile(r"(?<![\w.,])(\d[\d,.]*)(?:[-–—]| [-–—] )$")
+_RANGE_AFTER = re.compile(r"(?:[-–—]| [-–—] )(\d[\d,.]*\d|\d)(?![\w-])")
+# A question on one side's tally: "Denver led 10–7" holds the 10 points asked for, not a range.
+_TALLIED = re.compile(r"\b(?:points?|scored?|goals?|votes?|runs|seats|leads?|led|won|wins?|beat|defeated|margin)\b", re.I)
 # What a number's amount is qualified by, just before it: "over 14,000" is not "14,000", nor "高达 30%"
 # "30%", nor "每5年" "5年". The model often drops it; the answer copied from the evidence keeps it.
 _QUALIFIER = re.compile(
@@ -421,6 +428,8 @@ def snap(answer: list[str], sentence: str, question: str = "") -> str | None:
         relative = _WHEN_QUESTION.match(question) and _RELATIVE_TIME.search(sentence[:start])
         if relative and not _says(question, relative.group(1)):
             start = relative.start()  # "When, after the war, did …?" asks for the time alone
+        if n == 1 and amount and not re.fullmatch(_YEAR, answer[0]) and not _TALLIED.search(question):
+            start, end = _dash_range(sentence, start, end)
         while end < len(sentence) and sentence[end].isalpha() and not CJK_RUN.match(sentence[end]):
             end += 1  # "1950s", not "1950"; but a CJK character is a word of its own
         if unit := words[i + n - 1][0].isdigit() and _CJK_UNIT.match(sentence, end):
@@ -449,6 +458,17 @@ def snap(answer: list[str], sentence: str, question: str = "") -> str | None:
                 end += 1
         return one_line(sentence[start:end], phrase=True)  # a line break inside the answer is a space, or none inside Chinese
     return None
+
+
+def _dash_range(sentence: str, start: int, end: int) -> tuple[int, int]:
+    """A number's span widened to the dash range it opens or closes ("26-32" for "32"), unless the other
+    end is a year: "Jochi (1185–1226)" gives his birth year alone (XQuAD-en), and "2020-03" is a date.
+    Of the shared sets' golds, none is one end of a dash range."""
+    if (before := _RANGE_BEFORE.search(sentence, 0, start)) and not re.fullmatch(_YEAR, before.group(1).rstrip(".,")):
+        return before.start(), end
+    if (after := _RANGE_AFTER.match(sentence, end)) and not re.fullmatch(_YEAR, after.group(1)):
+        return start, after.end()
+    return start, end
 
 
 def _says(question: str, phrase: str) -> bool:
@@ -874,6 +894,28 @@ def placed(question: str, short: str, quote: str) -> str:
     return ""
 
 
+# "<the answer> appointed <someone> as <a post>": the answer is who gave the post, not who held it.
+_APPOINTED = (r"\s+(?:appointed|named|nominated|chose|selected|made)\s+(?P<held>[^,;]{2,60}?)\s+(?:as|to be)\s+(?P<post>[^,;]{2,60})"
+              r"|\s*(?:任命|提名|委任|指定|选定)了?\s*(?P<held_zh>[^，。；,;]{2,20}?)\s*(?:为|担任)\s*(?P<post_zh>[^，。；,;]{2,30})")
+_APPOINTING = re.compile(r"\b(?:appoint|name|nominat|chose|choos|select|made|make)|任命|提名|委任|指定|选", re.I)
+
+
+def appointer(question: str, short: str, quote: str) -> tuple[str, str]:
+    """Why a who-question's answer gave the post the question asks about to another ("" when it may hold
+    it), and whom it gave it to: "尼克松" for "谁是联邦能源办公室的第一位主任?", quoted from "尼克松任命
+    威廉·西蒙 为联邦能源办公室首任主任" (XQuAD-zh seed 53): 威廉·西蒙. A question that asks who
+    appointed is answered by the appointer."""
+    said = short.strip()
+    if not said or not (_WHO_ASKED.match(question) or "谁" in question) or _APPOINTING.search(question):
+        return "", ""
+    asked = content_stems(question)
+    for m in re.finditer(rf"(?<!\w){re.escape(said)}(?:{_APPOINTED})", quote, re.I):
+        held, post = (m.group("held"), m.group("post")) if m.group("held") else (m.group("held_zh"), m.group("post_zh"))
+        if content_stems(post) & asked and not content_stems(held) & content_stems(said):
+            return f"the quote says the answer gave the post to {held.strip()!r}", held.strip()
+    return "", ""
+
+
 # "<words> of <the answer>" in a quote, and the same words' object in the question ("the natural reservoir of
 # MERS-CoV", "a natural reservoir of coronavirus"); a wh-word there asks for that object itself.
 _OF_PHRASE = r"((?:[^\W\d_][\w'-]*\s+){1,2})of\s+(?:the\s+|an?\s+)?"
@@ -989,8 +1031,9 @@ _ACTIVE_ASKED = re.compile(_OPENS + r"(?:who|what|which(?:\s+[^\W\d_]+){1,2})\s+
 _PASSIVE_ASKED = re.compile(_OPENS + r"(?:who\b.*\b([a-z]+)\s+by|by whom\b.*\b([a-z]+))\s*[?？]?\s*$", re.I)
 # Who did it, as the quote names them: a capitalised run after "<participle> by", to the clause's end;
 # "and" goes on to a second name ("founded by Larry Page and Sergey Brin"), not to a second verb
-# ("compiled by Nafzger and assigned to Lowry Digital").
-_AGENT = r"\s+(?i:by)\s+((?:the\s+|an?\s+)?[A-Z](?:[^,;:.()]*?))(?=\s*[,;:.()]|\s+(?:and|but|while|which|who|that|where)\s+[a-z]|$)"
+# ("compiled by Nafzger and assigned to Lowry Digital"); an initial's full stop ends no name ("Maria C. Tiddeman").
+_AGENT = (r"\s+(?i:by)\s+((?:the\s+|an?\s+)?[A-Z](?:[^,;:()]*?))"
+          r"(?=\s*(?:[,;:()]|(?<!\b[A-Z])\.)|\s+(?:and|but|while|which|who|that|where)\s+[a-z]|$)")
 
 
 def _asked_deed(question: str) -> str:
@@ -1002,11 +1045,27 @@ def _asked_deed(question: str) -> str:
     return verb if verb.endswith("ed") else _PARTICIPLES.get(verb, "")
 
 
+# "Who was the translator of the hymn?" asks who did a deed by its doer's noun; the quote names the doer
+# by the deed ("translated by X") or by its noun's owner ("X's translation").
+_DOER = re.compile(_OPENS + r"who\s+(?:is|was|are|were)\s+(?:the|its|his|her|their)\s+(?:[^\W\d_]+\s+)?"
+                   r"(translat|compos|design|found|invent|creat|direct|produc|publish|edit|discover|paint|develop)(?:e?r|or)\b",
+                   re.I)
+_OWNER = r"([A-Z][\w.-]*(?:\s+[A-Z][\w.-]*){0,3})['’]s\s+(?:[a-z]+\s+)?"
+
+
 def done_by_another(question: str, short: str, quote: str) -> str:
     """Why the quote gives the question's deed to someone else ("" when it may not): the question asks who
     did it, the quote says it was done by a name, and the answer shares no word with that name ("Lowry
     Digital" for "Who compiled the original surviving Apollo 11 landing data?", quoted from "… was compiled
-    by Nafzger and assigned to Lowry Digital for restoration.")."""
+    by Nafzger and assigned to Lowry Digital for restoration."; "Maria C. Tiddeman", who composed its tune, for
+    the hymn's English translator, quoted from "… known in English by John C. Messenger's translation")."""
+    if doer := _DOER.match(question):
+        stem = doer.group(1)
+        agents = [m.group(1) or m.group(2) for m in re.finditer(rf"(?i:\b{stem}[a-z]*(?:\s+in\s+\d{{4}})?){_AGENT}|{_OWNER}(?i:{stem}[a-z]*)\b", quote)]
+        said = content_stems(short)
+        if agents and not any(said & content_stems(agent) for agent in agents):
+            return f"the quote gives the question's {doer.group(0).split()[-1]} as {agents[0]}"
+        return ""
     deed = _asked_deed(question)
     if not deed:
         return ""
@@ -1827,7 +1886,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         denied(question, short, quoted) or another_item(question, short, quoted)
     instead = ""
     # These also give what the quote says in the answer's place (answer._give_instead).
-    for giving in (dated_for_another_deed, figure_for_another_year, paired_otherwise, another_part):
+    for giving in (dated_for_another_deed, figure_for_another_year, paired_otherwise, another_part, appointer):
         if refuted:
             break
         refuted, instead = giving(question, short, quoted)

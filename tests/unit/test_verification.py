@@ -769,6 +769,16 @@ def test_a_number_keeps_the_scale_its_range_gives_it():
         "a range without a scale leaves each end its own"
 
 
+def test_a_number_at_one_end_of_a_dash_range_is_shown_with_the_range():
+    # COVID-QA seed 53, verified: "32" for the coronavirus genome size, from "genome sizes ranging from 26-32 kb".
+    genome = "Coronaviridae are enveloped RNA viruses with genome sizes ranging from 26-32 kb [1] ."
+    assert _check("What is the genome size of the coronavirus?", "32 [1]", genome).short == "26-32"
+    assert _check("What is the genome size of the coronavirus?", "26 [1]", genome).short == "26-32"
+    # A year keeps its own: Jochi's birth year is 1185 of "(1185–1226)"; and one side's points are not a range.
+    assert _check("What year was Jochi born?", "1185 [1]", "Börte gave birth to a son, Jochi (1185–1226).").short == "1185"
+    assert _check("How many points did Denver have at halftime?", "10 [1]", "Denver led 10–7 at halftime.").short == "10"
+
+
 def test_a_misread_count_is_replaced_by_the_best_sentence_s_number():
     # Seen on sample_docs: the 0.5B model answered "17" beside "The county hired 37 new teachers in 2019."
     text = "4. Teacher hiring\nThe county hired 37 new teachers in 2019. Twelve of them teach science."
@@ -1440,6 +1450,14 @@ def test_a_quote_that_gives_the_deed_to_another_does_not_verify():
     hamlet = "Hamlet was written by William Shakespeare around 1600, and first printed in 1603 by Nicholas Ling."
     _only_the_right_one_verifies("Who wrote Hamlet?", "Nicholas Ling", "William Shakespeare", hamlet, "written by")
     _only_the_right_one_verifies("By whom was Hamlet written?", "Nicholas Ling", "Shakespeare", hamlet, "written by")
+    # a question that names the doer by its noun: the quote names the translator by the translation's owner
+    # (XQuAD-en seed 53, verified: the tune's composer for the hymn's translator)
+    hymn = ('Luther wrote the hymn "Ein neues Lied wir heben an", which is known in English by John C. Messenger\'s '
+            'translation and sung to the tune Ibstone composed in 1875 by Maria C. Tiddeman.')
+    _only_the_right_one_verifies("Who is the English translator of this hymn?", "Maria C. Tiddeman", "John C. Messenger",
+                                 hymn, "the question's translator as John C. Messenger")
+    _only_the_right_one_verifies("Who was the composer of the tune?", "John C. Messenger", "Maria C. Tiddeman", hymn,
+                                 "composer as Maria C. Tiddeman")
     # a doer the quote does not name is left to the other checks
     assert _check("What enhanced the activity?", "the antibody [1]",
                   "The activity is enhanced by a non-neutralizing antibody against the domain.").verified
@@ -1574,6 +1592,18 @@ def test_an_item_paired_respectively_with_another_does_not_verify():
     _only_the_right_one_verifies("What luxury division did Honda establish?", "Lexus", "Acura", cars,
                                  "the quote pairs Honda with Acura")
     assert _check("Name a luxury division of Toyota.", "Infiniti [1]", cars).instead == "Lexus"
+
+
+def test_who_gave_a_post_is_not_who_held_it():
+    # XQuAD-zh seed 53, verified: 尼克松 (Nixon, who appointed him) for the office's first director.
+    energy = "1973年 ，尼克松任命 威廉·西蒙 为联邦能源办公室首任主任，这是一个为协调禁运而设立的短期组织。"
+    _only_the_right_one_verifies("谁是联邦能源办公室的第一位主任?", "尼克松", "威廉·西蒙", energy,
+                                 "the quote says the answer gave the post to '威廉·西蒙'")
+    assert _check("谁是联邦能源办公室的第一位主任?", "尼克松 [1]", energy).instead == "威廉·西蒙"
+    office = "In 1973, Nixon named William E. Simon as the first Administrator of the Federal Energy Office."
+    _only_the_right_one_verifies("Who was the first administrator of the Federal Energy Office?", "Nixon",
+                                 "William E. Simon", office, "gave the post to 'William E. Simon'")
+    assert _check("Who appointed the first administrator of the Federal Energy Office?", "Nixon [1]", office).verified
 
 
 def test_a_quote_that_denies_the_questions_verb_before_the_answer_does_not_verify():
