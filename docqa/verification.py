@@ -1203,6 +1203,7 @@ def _of_kind(short: str, question: str, quote: str) -> list[tuple[int, str]] | N
 
 _OPEN_QUOTES = ("“", '"', "‘", "'", "「", "『")
 _RELATIVE = re.compile(r"\s*(?:who|whom|whose|which)\b", re.I)
+_JOINS = re.compile(r"\b(?:and|but|while|whereas|although|though)\b", re.I)
 _EXAMPLE = re.compile(r"\s*(?:such as|including|like|namely|notably|especially|e\.g\.|for example)\b", re.I)
 
 
@@ -1248,8 +1249,10 @@ def another_part(question: str, short: str, quote: str) -> tuple[str, str]:
     if not holding:
         return "", ""
     found = [any(a <= at < b for at, _ in others) for a, b in parts]
-    reach = [b if k + 1 == len(parts) or found[k + 1] or k + 1 in holding else parts[k + 1][1]
-             for k, (a, b) in enumerate(parts)]
+    # A part is read on into the next across a comma, not across a conjunction: in "Scheele, in Uppsala, in
+    # 1773 or earlier, and Joseph Priestley in Wiltshire, in 1774" Priestley's year is the one after him.
+    reach = [b if k + 1 == len(parts) or found[k + 1] or k + 1 in holding or _JOINS.search(quote[b : parts[k + 1][0]])
+             else parts[k + 1][1] for k, (a, b) in enumerate(parts)]
     said = [len(asked & content_stems(quote[a:z])) for (a, _), z in zip(parts, reach)]
     most = max([said[k] for k in holding] + [len(asked & content_stems(quote[parts[min(holding)][0] : reach[max(holding)]]))])
 
