@@ -699,8 +699,10 @@ def without_restated_tail(short: str, question: str, evidence: str) -> str:
     loses the question's unit only where the `evidence` writes the count so ("19th century" stays whole
     where the passage says "nineteenth century": "19th" alone is no word of the documents')."""
     asked = content_stems(question)
+    # The unit as a word of the question, not of a name in it: "Seven Years War" asks no count of years.
+    common = content_stems(" ".join(w for w in question.split() if not w[:1].isupper()))
     if (counted := _COUNT_AND_UNIT.fullmatch(short.strip())) and (unit := content_stems(counted.group(2))) \
-            and unit <= asked and counted.group(1).casefold() in evidence.casefold():
+            and unit <= common and counted.group(1).casefold() in evidence.casefold():
         return counted.group(1)
     if (passive := _PASSIVE_SUBJECT_ASKED.match(question)) and (said := re.search(
             rf"\s+{_PASSIVE_AUX}\s+{re.escape(passive.group(1))}\b", short, re.I)) \
