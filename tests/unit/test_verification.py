@@ -878,7 +878,8 @@ def test_a_tail_that_restates_the_question_is_cut_from_the_answer():
     assert _check("How much time was left when the Patriots failed their drive?", "17 seconds [1]",
                   clock).short == "17 seconds"
     # XQuAD-en seed 53: a unit the question says only inside a name ("Seven Years War") is the answer's.
-    war = "In North America the fighting between the two colonial powers was largely concluded in six years."
+    war = ("On mainland North America the fighting between the two colonial powers was largely concluded in six "
+           "years, from the Battle of Jumonville Glen in 1754 to the capture of Montreal in 1760.")
     assert _check("How long did the fighting last in Seven Years War?", "6 years [1]", war).short == "six years"
     schools = "Missionaries established church schools in South Africa in the nineteenth century."
     v = _check("In what century did missionaries establish church schools in South Africa?", "19th century [1]", schools)
