@@ -1092,6 +1092,24 @@ def another_thing(question: str, quote: str) -> str:
         for b, other, a in zip(said, said[1:], said[2:]):
             if (b, a) == (before, after) and _is_term(other) and other[0] != word[0] and not _stem({other}) & asked_stems:
                 return f"the quote says '{before} {other} {after}', the question asks about '{before} {word} {after}'"
+    return _another_numbered(question, quote)
+
+
+# A numbered thing: a code of letters and digits and the word it numbers ("S1 subunit", "CD8 cells", "H7N9 virus").
+_NUMBERED_THING = re.compile(r"(?<![\w-])([A-Za-z]{1,4}-?\d{1,3}(?:[A-Za-z]{1,2}\d{1,3})?)\s+([^\W\d_]{3,})")
+
+
+def _another_numbered(question: str, quote: str) -> str:
+    """Why the quote is about another of the question's numbered things ("" when it may be this one): it says
+    the question's word after another code of the same pattern, and never the question's code ("99% identity",
+    quoted from "the S2 subunit of 2019-nCoV … shares 99% identity", for how the S1 subunits compare; COVID-QA
+    seed 57). The words differ in one letter, a plural's, as another_thing's inflection does."""
+    for code, word in _NUMBERED_THING.findall(question):
+        if re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", quote, re.I):
+            continue
+        for other, said in _NUMBERED_THING.findall(quote):
+            if _shape(other.upper()) == _shape(code.upper()) and _stem({said.lower()}) == _stem({word.lower()}):
+                return f"the quote says '{other} {said}', the question asks about '{code} {word}'"
     return ""
 
 

@@ -1439,6 +1439,13 @@ def test_a_question_s_acronym_must_be_named_or_spelt_out_around_the_quote():
     assert _check("Who is the president of TUMAS?", "Paul Stallsworth [1]", tumas, alumni).verified
     spelt = "The president of the Taskforce of United Methodists on Abortion and Sexuality is Paul Stallsworth."
     assert _check("Who is the president of TUMAS?", "Paul Stallsworth [1]", spelt).verified
+    # COVID-QA seeds 41 and 57, verified: the S2 subunit's identity, for how the S1 subunits compare.
+    subunits = ("We found that the S2 subunit of 2019-nCoV is highly conserved and shares 99% identity with those of "
+                "the two bat SARS-like CoVs and human SARS-CoV.")
+    v = _check("How do the S1 subunits compare with that of SARS-likeCOV and human SARS-COV?", "99% identity [1]", subunits)
+    assert not v.verified and "'S2 subunit', the question asks about 'S1 subunits'" in v.reason, v
+    both = "The S1 subunit shares around 70% identity with the two bat viruses, while the S2 subunit shares 99%."
+    assert _check("How do the S1 subunits compare with the bat viruses?", "around 70% identity [1]", both).verified
 
 
 def test_a_quote_that_gives_the_deed_to_another_does_not_verify():
