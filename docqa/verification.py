@@ -115,7 +115,7 @@ _QUESTION_WORDS = frozenset(
 )
 # Chinese particles, pronouns and question characters: a pair holding one is mostly a junction of
 # two words ("资金的", "是如何") that the answering sentence need not repeat.
-_FUNCTION_CHARS = either_script("的了是在和与及或吗呢么什哪谁如何怎为被把对于从到由个些这那其之也都就而并")
+_FUNCTION_CHARS = either_script("的了是在和与及或吗呢么什哪谁如何怎为被把对于从到由个些这那其之也都就而并它他她们")
 _CJK_FUNCTION_CHARS = frozenset(_FUNCTION_CHARS)
 # The Chinese units a number's answer includes ("1950年代", "45.6亿元", "11分", "3个月").
 _CJK_UNIT = re.compile(" ?(?:" + either_script("世纪|年代|美元|英里|公里|[年月日号亿万千百元人次个分岁倍度米吨秒天周名位家条场届]") + ")+")

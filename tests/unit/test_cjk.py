@@ -202,6 +202,15 @@ def test_a_chinese_answer_from_an_unrelated_sentence_is_not_verified():
     assert not v.verified and "meets the question" in v.reason
 
 
+def test_a_chinese_answer_that_says_the_question_back_with_a_pronoun_restates_it():
+    # XQuAD-zh seeds 53 and 57, verified: "because they are rare as fossils" for why ctenophores are rare as
+    # fossils. A pronoun (它们) is no content word: what is left is the question's.
+    fossils = "由于栉水母柔软的凝胶状的身体，它们作为化石是极其罕见的，被认为是化石的栉水母只在lagerstätten发现过。"
+    v = _check("为什么栉水母作为化石极其罕见？", "因为它们作为化石是极其罕见的 [1]", fossils)
+    assert not v.verified and v.reason == "the answer restates the question"
+    assert _check("为什么栉水母作为化石极其罕见？", "柔软的凝胶状的身体 [1]", fossils).verified
+
+
 def test_a_sentence_encoder_reads_sentences_where_minilm_reads_tokens():
     seen: list[str] = []
 
