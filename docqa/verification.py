@@ -879,6 +879,26 @@ def dated(question: str, short: str, quote: str) -> str:
     return ""
 
 
+# A year that closes an enactment's name ("the … Implementation Act of 1998") is the name's.
+_ENACTMENT = r"(?:Act|Treaty|Convention|Agreement|Accord|Protocol|Code|Law)"
+_NAMED_BY_YEAR = re.compile(rf"(?:[A-Z][\w’'-]*\s+){{1,8}}({_ENACTMENT})\s+of\s+$")
+
+
+def named_year(question: str, short: str, quote: str) -> str:
+    """Why a when-question's year dates nothing the question asks about ("" when it may): the quote has
+    the year only in a law's name, and the question names no law ("1998" for "When were the WIPO treaties
+    adopted?", quoted from "Title I, the 'WIPO Copyright and Performances and Phonograms Treaties
+    Implementation Act of 1998,' implements the WIPO treaties": the treaties are of 1996)."""
+    year = _YEAR_ALONE.fullmatch(short)
+    if not _WHEN_QUESTION.match(question) or not year or re.search(rf"\b{_ENACTMENT}\b", question):
+        return ""
+    found = list(re.finditer(rf"(?<![\d,.]){year.group(1)}(?!\d|,\d)", quote))
+    names = [_NAMED_BY_YEAR.search(quote, 0, m.start()) for m in found]
+    if found and all(names):
+        return f"the quote has {year.group(1)} only in a name ('… {names[0].group(1)} of {year.group(1)}')"
+    return ""
+
+
 # A who-question asks for a person or a body; "in" before a name makes it where something was.
 _WHO_ASKED = re.compile(_OPENS + r"(?:who|whom)\b", re.I)
 _PLACED = re.compile(r"(?<![^\W\d_])in\s+$", re.I)
@@ -1789,7 +1809,9 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
     either_or = is_either_or(question)
     if either_or and _YES_NO_ANSWER.match(short):
         return Verdict(short, order[0], None, False, YES_NO_FOR_CHOICE)
+    # An identifier's parts are its words too: a PDF's text may lose the underscore ("fz try" for "fz_try").
     q = tokens(question)
+    q += [part for t in q if "_" in t for part in t.split("_")]
     short = first_sentence(short)
     if (not _restates(tokens(bare := without_aside(short)), q) or _abbreviates(bare, short)) and not _converts(bare, short):
         short = bare  # unless the aside is the answer: "sport (including English Premier League Football"
@@ -1913,7 +1935,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         if refuted:
             break
         refuted, instead = giving(question, short, quoted)
-    kind = refuted or dated(question, short, quoted) or placed(question, short, quoted) or \
+    kind = refuted or dated(question, short, quoted) or named_year(question, short, quoted) or placed(question, short, quoted) or \
         in_the_questions_place(question, short, quoted) or counts_another(question, short, quoted) or \
         done_to(question, short, quoted) or undefined(question, quoted) or unnamed(question, short, with_neighbours) or \
         a_kind(question, short, quoted) or another_code(question, short, order, doc_text) or \

@@ -769,6 +769,26 @@ def test_a_number_keeps_the_scale_its_range_gives_it():
         "a range without a scale leaves each end its own"
 
 
+def test_a_year_that_only_names_a_law_does_not_date_the_questions_event():
+    # Walkthrough, shared/data/pdfs (the DMCA summary), verified: 1998 for when the WIPO treaties were adopted (1996).
+    dmca = ("Title I, the “WIPO Copyright and Performances and Phonograms Treaties Implementation Act of 1998,” "
+            "implements the WIPO treaties.")
+    v = _check("When were the WIPO treaties adopted?", "1998 [1]", dmca)
+    assert not v.verified and "only in a name ('… Act of 1998')" in v.reason, v
+    assert _check("When was the WIPO Treaties Implementation Act passed?", "1998 [1]", dmca).verified, \
+        "a question that names the law is answered by its year"
+    assert _check("When were the WIPO treaties adopted?", "1996 [1]",
+                  "The WIPO treaties were adopted by a diplomatic conference in December 1996.").verified
+
+
+def test_an_identifier_s_parts_are_the_question_s_words():
+    # Walkthrough, MuPDF Explored, verified: "fz try" (the PDF's text lost the underscore) for what fz_try does.
+    book = ("Unless otherwise specified, all MuPDF API functions can throw exceptions, and should therefore be "
+            "called within a fz try/fz always/fz catch construct.")
+    v = _check("What does fz_try do in MuPDF?", "fz try [1]", book)
+    assert not v.verified and v.reason == "the answer restates the question"
+
+
 def test_a_number_at_one_end_of_a_dash_range_is_shown_with_the_range():
     # COVID-QA seed 53, verified: "32" for the coronavirus genome size, from "genome sizes ranging from 26-32 kb".
     genome = "Coronaviridae are enveloped RNA viruses with genome sizes ranging from 26-32 kb [1] ."
