@@ -1032,6 +1032,34 @@ def done_to(question: str, short: str, quote: str) -> str:
     return ""
 
 
+# "What is possible in many settings?": what the question says of its answer, after the copula.
+_WHAT_IS_SAID = re.compile(_OPENS + r"what\s+(is|are|was|were)\s+((?!(?:the|an?|this|that|these|those|its|their|his|her)\b)"
+                           r"[a-z][\w-]*(?:\s+[\w-]+){1,})\s*\?\s*$", re.I)
+_SUBJECT_START = re.compile(r"(?:^|[.;:]\s+|,\s+(?:and|but|while)\s+)(?=[^.;:]*$)")
+
+
+def said_of_another(question: str, short: str, quote: str) -> str:
+    """Why the answer is not what the question says something of ("" when it may be): the quote says the
+    question's words of its clause's subject, and has the answer only after them ("published protocols for
+    local production" for "What is possible in many resource-limited settings?", quoted from "Widespread
+    introduction of alcohol-based hand rubs is also possible in many resource-limited settings, with
+    published protocols for local production"; COVID-QA seeds 49 and 57, verified)."""
+    asked = _WHAT_IS_SAID.match(question)
+    if not asked or not short.strip():
+        return ""
+    said = asked.group(2).split()[:3]
+    words = r"\s+".join(map(re.escape, said))
+    stated = re.search(rf"\b(?:is|are|was|were)\s+(?:(?:also|often|usually|now|only|not)\s+)?{words}\b", quote, re.I)
+    if not stated:
+        return ""
+    opens = _SUBJECT_START.search(quote, 0, stated.start())
+    subject = quote[opens.end() if opens else 0 : stated.start()]
+    found = [m.start() for m in re.finditer(re.escape(short.strip()), quote, re.I)]
+    if found and all(at >= stated.end() for at in found) and content_stems(subject):
+        return f"the quote says '{' '.join(said)}' of {' '.join(subject.split()[-6:])!r}, not of the answer"
+    return ""
+
+
 # A name written in Chinese from another language, its parts joined by a middle dot (安迪·泰勒): the two
 # characters either side of the dot are what a sentence naming the person says.
 _ZH_FOREIGN_NAME = re.compile(rf"([{CJK_CHARS}]{{2}})\s*[·•・‧]\s*([{CJK_CHARS}]{{2}})")
@@ -1937,7 +1965,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         refuted, instead = giving(question, short, quoted)
     kind = refuted or dated(question, short, quoted) or named_year(question, short, quoted) or placed(question, short, quoted) or \
         in_the_questions_place(question, short, quoted) or counts_another(question, short, quoted) or \
-        done_to(question, short, quoted) or undefined(question, quoted) or unnamed(question, short, with_neighbours) or \
+        done_to(question, short, quoted) or said_of_another(question, short, quoted) or undefined(question, quoted) or unnamed(question, short, with_neighbours) or \
         a_kind(question, short, quoted) or another_code(question, short, order, doc_text) or \
         ("" if choice else echoed(question, short)) or (
         "" if best[0][0] else "the sentence that holds it is context, not one attention ranked near the best")

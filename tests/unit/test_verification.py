@@ -781,6 +781,16 @@ def test_a_year_that_only_names_a_law_does_not_date_the_questions_event():
                   "The WIPO treaties were adopted by a diplomatic conference in December 1996.").verified
 
 
+def test_an_answer_after_what_the_quote_says_of_its_subject_is_not_that_subject():
+    # COVID-QA seeds 49 and 57, verified: the adjunct after "is possible in …", for what is possible there.
+    rubs = ("Widespread introduction of alcohol-based hand rubs is also possible in many resource-limited settings, "
+            "with published protocols for local production [6] .")
+    _only_the_right_one_verifies("What is possible in many resource-limited settings?",
+                                 "published protocols for local production",
+                                 "Widespread introduction of alcohol-based hand rubs", rubs,
+                                 "the quote says 'possible in many' of 'Widespread introduction of alcohol-based hand rubs'")
+
+
 def test_an_identifier_s_parts_are_the_question_s_words():
     # Walkthrough, MuPDF Explored, verified: "fz try" (the PDF's text lost the underscore) for what fz_try does.
     book = ("Unless otherwise specified, all MuPDF API functions can throw exceptions, and should therefore be "
