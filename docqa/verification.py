@@ -714,6 +714,8 @@ def without_restated_tail(short: str, question: str, evidence: str) -> str:
         if m.group().startswith("'") and len(short[m.end() :].split()) == 1 and not _OWNER_QUESTION.match(question):
             continue
         head, tail = short[: m.start()], content_stems(short[m.start() :])
+        if _qualified_echo(short, tokens(question)):
+            break  # cut, the word left would pass for an answer: the whole is an echo (check)
         if tail and tail <= asked and content_stems(head) - asked:
             return head.rstrip(" ,")
     return short
@@ -917,7 +919,8 @@ def placed(question: str, short: str, quote: str) -> str:
 
 
 # "<the answer> appointed <someone> as <a post>": the answer is who gave the post, not who held it.
-_APPOINTED = (r"\s+(?:appointed|named|nominated|chose|selected|made)\s+(?P<held>[^,;]{2,60}?)\s+(?:as|to be)\s+(?P<post>[^,;]{2,60})"
+_APPOINTED = (r"\s+(?:appointed|named|nominated|chose|selected|made)\s+(?P<held>[^,;]{2,60}?)"
+              r"\s+(?:as|to be)\s+(?P<post>[^,;]{2,60})"
               r"|\s*(?:任命|提名|委任|指定|选定)了?\s*(?P<held_zh>[^，。；,;]{2,20}?)\s*(?:为|担任)\s*(?P<post_zh>[^，。；,;]{2,30})")
 _APPOINTING = re.compile(r"\b(?:appoint|name|nominat|chose|choos|select|made|make)|任命|提名|委任|指定|选", re.I)
 
@@ -1111,7 +1114,8 @@ def done_by_another(question: str, short: str, quote: str) -> str:
     the hymn's English translator, quoted from "… known in English by John C. Messenger's translation")."""
     if doer := _DOER.match(question):
         stem = doer.group(1)
-        agents = [m.group(1) or m.group(2) for m in re.finditer(rf"(?i:\b{stem}[a-z]*(?:\s+in\s+\d{{4}})?){_AGENT}|{_OWNER}(?i:{stem}[a-z]*)\b", quote)]
+        named = rf"(?i:\b{stem}[a-z]*(?:\s+in\s+\d{{4}})?){_AGENT}|{_OWNER}(?i:{stem}[a-z]*)\b"
+        agents = [m.group(1) or m.group(2) for m in re.finditer(named, quote)]
         said = content_stems(short)
         if agents and not any(said & content_stems(agent) for agent in agents):
             return f"the quote gives the question's {doer.group(0).split()[-1]} as {agents[0]}"
@@ -1151,7 +1155,7 @@ def _another_numbered(question: str, quote: str) -> str:
     """Why the quote is about another of the question's numbered things ("" when it may be this one): it says
     the question's word after another code of the same pattern, and never the question's code ("99% identity",
     quoted from "the S2 subunit of 2019-nCoV … shares 99% identity", for how the S1 subunits compare; COVID-QA
-    seed 57). The words differ in one letter, a plural's, as another_thing's inflection does."""
+    seed 57). The numbered word may be singular in one and plural in the other ("subunit", "subunits")."""
     for code, word in _NUMBERED_THING.findall(question):
         if re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", quote, re.I):
             continue
@@ -1704,6 +1708,14 @@ def _opens_with_question(answer: list[str], question: list[str]) -> bool:
     return len(leading) == 2 and _as_asked(_stem(set(leading)), asked) <= asked
 
 
+def _qualified_echo(short: str, question: list[str]) -> bool:
+    """The question's own words with one word joined to them by "and" or "or": "suburban and underground
+    railways" for "What underground railways cover much of Tyne and Wear?" (XQuAD-en seed 61, verified as
+    "suburban" once the echoed tail was cut) names no railway."""
+    joined = re.fullmatch(r"([a-z][\w-]*)\s+(?:and|or)\s+(.+)", short.strip())
+    return joined is not None and bool(_content(tokens(joined.group(2)))) and _restates(tokens(joined.group(2)), question)
+
+
 def echoed(question: str, short: str) -> str:
     """Why the answer says nothing new ("" when it may): it is a name the question already says, one
     word added before it, as the quote writes it: "Joseph Priestley" for "What gave Priestley the
@@ -1860,6 +1872,8 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         return Verdict(short, order[0], None, False, RESTATES)
     if not choice and _opens_with_question(answer, q):
         return Verdict(short, order[0], None, False, OPENS_WITH_QUESTION)
+    if not choice and _qualified_echo(short, q):
+        return Verdict(short, order[0], None, False, RESTATES)
     best: tuple | None = None
     holder: tuple | None = None  # (rank, the answer as a sentence says it, passage, span), where no sentence meets the question
     # The bar is the best sentence that could be quoted: a heading ("# Notes on Working Memory") that
@@ -1963,9 +1977,10 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         if refuted:
             break
         refuted, instead = giving(question, short, quoted)
-    kind = refuted or dated(question, short, quoted) or named_year(question, short, quoted) or placed(question, short, quoted) or \
-        in_the_questions_place(question, short, quoted) or counts_another(question, short, quoted) or \
-        done_to(question, short, quoted) or said_of_another(question, short, quoted) or undefined(question, quoted) or unnamed(question, short, with_neighbours) or \
+    kind = refuted or dated(question, short, quoted) or named_year(question, short, quoted) or \
+        placed(question, short, quoted) or in_the_questions_place(question, short, quoted) or \
+        counts_another(question, short, quoted) or done_to(question, short, quoted) or \
+        said_of_another(question, short, quoted) or undefined(question, quoted) or unnamed(question, short, with_neighbours) or \
         a_kind(question, short, quoted) or another_code(question, short, order, doc_text) or \
         ("" if choice else echoed(question, short)) or (
         "" if best[0][0] else "the sentence that holds it is context, not one attention ranked near the best")

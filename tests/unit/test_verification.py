@@ -907,6 +907,12 @@ def test_a_tail_that_restates_the_question_is_cut_from_the_answer():
     assert _check("How many seconds were left when the Patriots failed their drive?", "17 seconds [1]", clock).short == "17"
     assert _check("How much time was left when the Patriots failed their drive?", "17 seconds [1]",
                   clock).short == "17 seconds"
+    # XQuAD-en seed 61, verified: "suburban", cut from "suburban and underground railways", for what underground
+    # railways cover Tyne and Wear: one word joined to the question's words by "and" names nothing; it says them back.
+    metro = ("The city is served by the Tyne and Wear Metro, a system of suburban and underground railways covering "
+             "much of Tyne and Wear.")
+    v = _check("What underground railways cover much of Tyne and Wear?", "suburban and underground railways [1]", metro)
+    assert not v.verified and v.reason == "the answer restates the question", v
     # XQuAD-en seed 53: a unit the question says only inside a name ("Seven Years War") is the answer's.
     war = ("On mainland North America the fighting between the two colonial powers was largely concluded in six "
            "years, from the Battle of Jumonville Glen in 1754 to the capture of Montreal in 1760.")
