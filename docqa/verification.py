@@ -1708,6 +1708,10 @@ def _opens_with_question(answer: list[str], question: list[str]) -> bool:
     return len(leading) == 2 and _as_asked(_stem(set(leading)), asked) <= asked
 
 
+# A figure's or table's label before its caption: "FIGURE 1 | Current understanding of …" opens with the caption.
+_CAPTION_LABEL = re.compile(r"^\s*(?:fig(?:ure)?\.?|table|tab\.)\s*\d+[a-z]?\s*[|:.]\s*", re.I)
+
+
 def _qualified_echo(short: str, question: list[str]) -> bool:
     """The question's own words with one word joined to them by "and" or "or": "suburban and underground
     railways" for "What underground railways cover much of Tyne and Wear?" (XQuAD-en seed 61, verified as
@@ -1870,7 +1874,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         return Verdict(short, order[0], None, False, NO_CONTENT)
     if not choice and (letter <= set(q) if letter else _restates(answer, q)):
         return Verdict(short, order[0], None, False, RESTATES)
-    if not choice and _opens_with_question(answer, q):
+    if not choice and _opens_with_question(tokens(_CAPTION_LABEL.sub("", short)), q):
         return Verdict(short, order[0], None, False, OPENS_WITH_QUESTION)
     if not choice and _qualified_echo(short, q):
         return Verdict(short, order[0], None, False, RESTATES)

@@ -791,6 +791,17 @@ def test_an_answer_after_what_the_quote_says_of_its_subject_is_not_that_subject(
                                  "the quote says 'possible in many' of 'Widespread introduction of alcohol-based hand rubs'")
 
 
+def test_a_caption_that_opens_with_the_question_s_words_is_no_answer():
+    # COVID-QA seeds 45 and 61, verified: a figure's caption for "What is the current understanding on …?"
+    caption = ("As integration of the virology, microbiology and immunology of viral infection becomes more interlinked, "
+               "additional factors and FIGURE 1 | Current understanding of viral induced exacerbation of chronic airway "
+               "inflammatory diseases.")
+    v = _check("What is the current understanding on viral-induced exacerbations?",
+               "FIGURE 1 | Current understanding of viral induced exacerbation of chronic airway inflammatory diseases [1]",
+               caption)
+    assert not v.verified and v.reason == "the answer opens with the question's own words", v
+
+
 def test_an_identifier_s_parts_are_the_question_s_words():
     # Walkthrough, MuPDF Explored, verified: "fz try" (the PDF's text lost the underscore) for what fz_try does.
     book = ("Unless otherwise specified, all MuPDF API functions can throw exceptions, and should therefore be "
