@@ -708,14 +708,14 @@ def without_restated_tail(short: str, question: str, evidence: str) -> str:
             rf"\s+{_PASSIVE_AUX}\s+{re.escape(passive.group(1))}\b", short, re.I)) \
             and content_stems(head := short[: said.start()]) - asked:
         return head
+    if _qualified_echo(short, tokens(question)):
+        return short  # cut, the one word left would pass for an answer: whole, check reads it as an echo
     for m in _TAIL_START.finditer(short):
         # A possessive and one word name the thing ("Lorentz's Law" for "What is the law named that ..."):
         # only a question for its owner or maker ("Whose …", "Who …") is answered by the head.
         if m.group().startswith("'") and len(short[m.end() :].split()) == 1 and not _OWNER_QUESTION.match(question):
             continue
         head, tail = short[: m.start()], content_stems(short[m.start() :])
-        if _qualified_echo(short, tokens(question)):
-            break  # cut, the word left would pass for an answer: the whole is an echo (check)
         if tail and tail <= asked and content_stems(head) - asked:
             return head.rstrip(" ,")
     return short
@@ -873,12 +873,16 @@ def dated(question: str, short: str, quote: str) -> str:
     year = _YEAR_ALONE.fullmatch(short)
     if not _HOW_MANY.match(question) or not year:
         return ""
-    # A comma after the year ends its clause ("in 1946, and won the cup twice"); one before a digit
-    # makes it part of a larger number.
-    found = list(re.finditer(rf"(?<![\d,.]){year.group(1)}(?!\d|,\d)", quote))
+    found = _years_in(year.group(1), quote)
     if found and all(_DATING.search(quote[: m.start()]) for m in found):
         return "the question asks how many, and the answer is a year the quote dates by"
     return ""
+
+
+def _years_in(year: str, quote: str) -> list[re.Match]:
+    """Where the quote says the year as a year: a comma after it ends its clause ("in 1946, and won the cup
+    twice"); one before a digit makes it part of a larger number."""
+    return list(re.finditer(rf"(?<![\d,.]){year}(?!\d|,\d)", quote))
 
 
 # A year that closes an enactment's name ("the … Implementation Act of 1998") is the name's.
@@ -894,7 +898,7 @@ def named_year(question: str, short: str, quote: str) -> str:
     year = _YEAR_ALONE.fullmatch(short)
     if not _WHEN_QUESTION.match(question) or not year or re.search(rf"\b{_ENACTMENT}\b", question):
         return ""
-    found = list(re.finditer(rf"(?<![\d,.]){year.group(1)}(?!\d|,\d)", quote))
+    found = _years_in(year.group(1), quote)
     names = [_NAMED_BY_YEAR.search(quote, 0, m.start()) for m in found]
     if found and all(names):
         return f"the quote has {year.group(1)} only in a name ('… {names[0].group(1)} of {year.group(1)}')"
