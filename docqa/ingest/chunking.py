@@ -2,8 +2,9 @@
 
 Every chunk is a slice of the document's extracted text (``chunk.text == doc.text[start:end]``),
 so a citation can always be traced back to the exact characters it came from. Page boundaries and
-section boundaries are hard breaks: a chunk never spans two pages or two headings, so its page
-and section are unambiguous.
+section boundaries are hard breaks: a chunk never spans two pages or two sections, so its page
+and section are unambiguous. A heading with nothing under it (a title page's lines, "Part I"
+above "Chapter 1") belongs to the section that follows it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from docqa.records import PAGE_SEP, Chunk, LoadedDocument
+from docqa.records import PAGE_SEP, Chunk, LoadedDocument, Section
 
 # A sentence ends at . ! ? (optionally followed by quotes/brackets) before whitespace, or at a
 # CJK full stop. Blank lines end paragraphs.
@@ -45,12 +46,25 @@ def _regions(doc: LoadedDocument) -> list[tuple[int, int, int, str]]:
     for sec in doc.sections:
         cuts.update((sec.start, sec.end))
     bounds = sorted(c for c in cuts if 0 <= c <= len(text))
-    regions = []
+    regions: list[tuple[int, int, int, Section | None]] = []
     for a, b in zip(bounds, bounds[1:]):
         page = next(num for start, num in reversed(page_at) if start <= a)
-        section = next((s.path for s in doc.sections if s.start <= a < s.end), "")
+        section = next((s for s in doc.sections if s.start <= a < s.end), None)
+        if regions and regions[-1][2] == page and _only_heading(text, regions[-1][3]):
+            # A heading with nothing under it opens the next section's region: alone it is a chunk no
+            # question finds ("by Mary Wollstonecraft (Godwin) Shelley", a title page's byline, shares no
+            # word with "Who wrote Frankenstein?"); beside its title and the next heading it is found.
+            a = regions.pop()[0]
         regions.append((a, b, page, section))
-    return regions
+    return [(a, b, page, section.path if section else "") for a, b, page, section in regions]
+
+
+def _only_heading(text: str, section: Section | None) -> bool:
+    """Whether a section holds its heading and nothing else (a Markdown heading keeps its #s)."""
+    if section is None:
+        return False
+    title = section.path.rsplit(" > ", 1)[-1]
+    return bool(title) and " ".join(text[section.start : section.end].split()).strip("# ") == title
 
 
 def _line_at(doc: LoadedDocument) -> Callable[[int], int]:

@@ -50,7 +50,9 @@ def kind_of(path: Path) -> str | None:
 # columns drawn line by line across the page read a column at a time (columns.py). pdf 3: a page whose
 # rules frame no table read for columns too. pdf 4: a gutter crossed by a title or a printer's line
 # still found. pdf 5: a row of names inside a ruled table heads the rows below it (tables.Table.lines).
-READERS = {"pdf": 5}
+# 2 for every format with headings: a heading with nothing under it joins the next section's chunk
+# (chunking._regions).
+READERS = {"pdf": 5, **dict.fromkeys(["html", "markdown", *formats.SUFFIXES.values()], 2)}
 
 
 def reader_version(kind: str) -> int:

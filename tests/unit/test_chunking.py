@@ -85,3 +85,30 @@ def test_offset_property_holds_for_arbitrary_text(embedder, pages):
         assert c.text == doc.text[c.start : c.end]
         assert c.text.strip() == c.text and c.text
         assert 1 <= c.page_start <= len(pages)
+
+
+def test_a_heading_with_nothing_under_it_opens_the_next_sections_chunk(embedder):
+    # A title page: alone, the byline is a chunk no question about the book finds.
+    text = "Frankenstein;\n\nby Mary Shelley\n\nLetter 1\n\nYou will rejoice to hear of my voyage."
+    by, letter = text.index("by"), text.index("Letter")
+    doc = LoadedDocument(
+        path=None, kind="html", pages=[Page(1, text)],
+        sections=[Section(0, by, "Frankenstein;"), Section(by, letter, "Frankenstein; > by Mary Shelley"),
+                  Section(letter, len(text), "Frankenstein; > Letter 1")],
+    )
+    chunks = _chunks(embedder, doc, target=200)
+    assert [(c.text, c.section) for c in chunks] == [(text, "Frankenstein; > Letter 1")]
+
+
+def test_a_markdown_heading_over_a_subheading_joins_it_but_a_section_with_text_stays_apart(embedder):
+    text = "# Part I\n\n## Capacity\n\nSeven items.\n\n## Decay\n\nSeconds."
+    cap, decay = text.index("## Capacity"), text.index("## Decay")
+    doc = LoadedDocument(
+        path=None, kind="markdown", pages=[Page(1, text)],
+        sections=[Section(0, cap, "Part I"), Section(cap, decay, "Part I > Capacity"),
+                  Section(decay, len(text), "Part I > Decay")],
+    )
+    chunks = _chunks(embedder, doc, target=200)
+    assert [(c.text, c.section) for c in chunks] == [
+        ("# Part I\n\n## Capacity\n\nSeven items.", "Part I > Capacity"), ("## Decay\n\nSeconds.", "Part I > Decay"),
+    ]
