@@ -58,7 +58,7 @@ from docqa.cjk import (
 )
 from docqa.citations import CITATION, STOPWORDS, cited_numbers
 from docqa.ingest import tables
-from docqa.retrieval.sentences import ITEM_MARK, TOKEN, is_table_row, split
+from docqa.retrieval.sentences import ITEM_MARK, TOKEN, ends_in_byline, is_table_row, split
 from docqa.retrieval.working_set import Passage, WorkingSet
 
 # A question may first say when or where it asks about: "In 1972, did Norway join the EU?".
@@ -2389,6 +2389,8 @@ def states(text: str, start: int, end: int) -> bool:
     topic ("THE SIEGE OF VICKSBURG. 49", whose page number was read as how many days the siege lasted),
     and no line of under four words or CJK characters (a paper's URL)."""
     line = text[start:end]
+    if ends_in_byline(text, start, end):
+        return True  # a title page with its byline says whose the title is
     return len(line.split()) + cjk_chars(line) >= 4 and not is_heading_line(text, start, end) \
         and not is_running_line(text, start, end) and not is_cover(text, start, end)
 

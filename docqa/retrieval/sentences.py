@@ -233,6 +233,29 @@ def split(text: str) -> list[tuple[int, int]]:
     return out
 
 
+# A title page's byline: "by Lewis Carroll" under "Alice's Adventures in Wonderland", "by Mary Wollstonecraft
+# (Godwin) Shelley" under "Frankenstein; or, the Modern Prometheus", within the document's first characters.
+_BYLINE = re.compile(r"[Bb]y [A-Z][^\d\n!?;:]{0,80}")
+TITLE_PAGE_CHARS = 120
+
+
+def ends_in_byline(text: str, start: int, end: int) -> bool:
+    """text[start:end] (a document's text) ends in its title page's byline."""
+    line = text[text.rfind("\n", start, end) + 1 : end]
+    return end - len(line) <= TITLE_PAGE_CHARS and bool(_BYLINE.fullmatch(" ".join(line.split())))
+
+
+def _title_page(c: Candidate, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The chunk's spans with a document's title page read as one sentence: its byline says whose the
+    title above it is ("Who wrote Frankenstein?"), and alone the byline shares no word with the question."""
+    if c.hit.start:
+        return spans
+    for i, (_, b) in enumerate(spans):
+        if i and ends_in_byline(c.hit.text, 0, b):
+            return [(spans[0][0], b), *spans[i + 1 :]]
+    return spans
+
+
 def score(
     question_states: np.ndarray,
     candidates: list[Candidate],
@@ -250,7 +273,7 @@ def score(
     for c, st, offs in zip(candidates, states, offsets):
         n = min(len(st), len(offs))
         token_starts = np.array([o[0] for o in offs[:n]])
-        spans = split(c.hit.text)
+        spans = _title_page(c, split(c.hit.text))
         head = _heading_tokens(c, spans, token_starts)
         rows = table_rows(c.hit.text, spans)
         for i, (a, b) in enumerate(spans):

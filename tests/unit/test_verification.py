@@ -383,6 +383,15 @@ def test_a_document_s_cover_states_nothing():
     assert states("the wifi password is hunter2\n", 0, 28), "a one-line note is its own body"
 
 
+def test_the_author_is_verified_from_a_title_page_s_byline():
+    book = "Alice’s Adventures in Wonderland\n\nby Lewis Carroll\n\nCHAPTER I.\nDown the Rabbit-Hole\n"
+    page = book.index("\n\nCHAPTER")
+    title = Passage(1, "/alice.txt", "", 1, 1, "", 0, page, book[:page], [1], [0], 1.0, n=1, sentences=[(0, page, 1.0)])
+    v = check("Who wrote Alice in Wonderland?", "Lewis Carroll [1]", WorkingSet([title], tokens=100, budget=1000),
+              {1: book}.__getitem__)
+    assert (v.short, v.verified, v.quote) == ("Lewis Carroll", True, (0, page)), v.reason
+
+
 def test_a_report_s_title_names_the_period_of_its_tables_current_column():
     # A quarterly report's income statement heads its columns "this period" and "last period" and never
     # writes the quarter; its title does. Only the first column is the titled period.

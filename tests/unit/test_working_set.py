@@ -456,6 +456,33 @@ def test_a_sentence_is_read_under_the_heading_its_chunk_opens_with():
     assert read("Notes > Chunking") == [1.0, 0.0, 0.0], "a heading line that is not the section's own"
 
 
+def test_a_title_page_with_its_byline_is_read_as_one_sentence():
+    # "Who wrote Frankenstein?": alone, "by Mary Shelley" holds no word of the question and the title no
+    # author; read as one sentence the title page answers it. Further in, a line opening with "by" is prose.
+    from docqa.retrieval import sentences
+    from docqa.verification import states
+
+    text = "Frankenstein;\n\nor, the Modern Prometheus\n\nby Mary Shelley\n\nLetter 1\n\nYou will rejoice."
+    words = list(re.finditer(r"\w+", text))
+    offsets = [(m.start(), m.end()) for m in words]
+    states_ = np.eye(len(words) + 1, dtype=np.float32)[1:]
+
+    def read(start: int) -> list[str]:
+        hit = Hit(1, 1, "/frankenstein.html", "Frankenstein", 0, text, 1, 1, "", start, start + len(text), 0.0)
+        scored = sentences.score(states_[:1], [Candidate(hit, 1.0, 1.0, 1.0, 1.0)], [states_], [offsets],
+                                 method="maxsim", token_temperature=0.1, retrieval_weight=0.0)
+        return [text[s.start - start : s.end - start] for s in scored]
+
+    assert read(0)[:2] == ["Frankenstein;\n\nor, the Modern Prometheus\n\nby Mary Shelley", "Letter 1"]
+    assert read(5000)[:3] == ["Frankenstein;", "or, the Modern Prometheus", "by Mary Shelley"], "not the document's start"
+    byline = text.index("by Mary") + len("by Mary Shelley")
+    assert states(text, 0, byline), "the title page says whose the title is"
+    assert not states(text, 0, text.index("\n\nby")), "a title alone states nothing"
+    prose = "It rained for a week. " * 8 + "\n\nby Tuesday"
+    assert sentences.ends_in_byline(prose[-40:], 0, 40) and not sentences.ends_in_byline(prose, 0, len(prose)), \
+        "past the title page, a line opening with 'by' is no byline"
+
+
 def test_a_table_s_rows_are_read_under_its_header():
     # COVID-QA: Norway's row, mostly figures, met little of "What is Norway's estimated mean percentage of total
     # population infected?" alone and fell below the margin; read under the header that names its columns, the
