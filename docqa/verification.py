@@ -905,6 +905,23 @@ def named_year(question: str, short: str, quote: str) -> str:
     return ""
 
 
+# "as at 21 February 2020": the date a count or a report runs to, not one anything happened on.
+_AS_OF = re.compile(r"\bas\s+(?:of|at)\s+(?:the\s+end\s+of\s+)?$", re.I)
+
+
+def as_of(question: str, short: str, quote: str) -> str:
+    """Why a when-question's date is no event's ("" when it may be): the quote has it only as the date its
+    account runs to ("21 February 2020" for "When was the first case of COVID-19 identified?", quoted from
+    "the epidemiology of the first cases of COVID-19 in this region … as at 21 February 2020"; COVID-QA seed
+    65, verified), and the question asks for no such date."""
+    if not _WHEN_QUESTION.match(question) or not short.strip() or re.search(r"\bas\s+(?:of|at)\b", question, re.I):
+        return ""
+    found = list(re.finditer(rf"(?<!\w){re.escape(short.strip())}(?!\w)", quote, re.I))
+    if found and all(_AS_OF.search(quote, 0, m.start()) for m in found):
+        return f"the quote gives {short.strip()!r} as the date its account runs to ('as of'), not when it happened"
+    return ""
+
+
 # A who-question asks for a person or a body; "in" before a name makes it where something was.
 _WHO_ASKED = re.compile(_OPENS + r"(?:who|whom)\b", re.I)
 _PLACED = re.compile(r"(?<![^\W\d_])in\s+$", re.I)
@@ -1986,7 +2003,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
             break
         refuted, instead = giving(question, short, quoted)
     kind = refuted or dated(question, short, quoted) or named_year(question, short, quoted) or \
-        placed(question, short, quoted) or in_the_questions_place(question, short, quoted) or \
+        as_of(question, short, quoted) or placed(question, short, quoted) or in_the_questions_place(question, short, quoted) or \
         counts_another(question, short, quoted) or done_to(question, short, quoted) or \
         said_of_another(question, short, quoted) or undefined(question, quoted) or unnamed(question, short, with_neighbours) or \
         a_kind(question, short, quoted) or another_code(question, short, order, doc_text) or \

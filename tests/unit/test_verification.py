@@ -790,6 +790,18 @@ def test_a_year_that_only_names_a_law_does_not_date_the_questions_event():
                   "The WIPO treaties were adopted by a diplomatic conference in December 1996.").verified
 
 
+def test_the_date_an_account_runs_to_is_not_when_its_event_happened():
+    # COVID-QA seed 65, verified: the date the paper's count runs to, for when the first case was identified.
+    cases = ("Here we describe the epidemiology of the first cases of COVID-19 in this region, excluding cases "
+             "reported in the United Kingdom (UK), as at 21 February 2020.")
+    v = _check("When was the first case of COVID-19 identified?", "21 February 2020 [1]", cases)
+    assert not v.verified and "as the date its account runs to" in v.reason, v
+    assert _check("As of when were the cases counted?", "21 February 2020 [1]", cases).verified, \
+        "a question that asks 'as of when' is answered by it"
+    assert _check("When was the first case of COVID-19 identified?", "24 January 2020 [1]",
+                  "The first case of COVID-19 in the region was identified on 24 January 2020.").verified
+
+
 def test_an_answer_after_what_the_quote_says_of_its_subject_is_not_that_subject():
     # COVID-QA seeds 49 and 57, verified: the adjunct after "is possible in …", for what is possible there.
     rubs = ("Widespread introduction of alcohol-based hand rubs is also possible in many resource-limited settings, "
