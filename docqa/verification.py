@@ -372,7 +372,7 @@ def _norm(token: str) -> str:
 
 # A capital Roman numeral after one of these words is a number ("Title I", "World War II", "Phase IV"):
 # read as a word, "I" is the pronoun and the answer "Title I" would say nothing but "title".
-_NUMBERED = frozenset("title part chapter section article book volume phase stage type class war level tier".split())
+_NUMBERED = frozenset("title part chapter section article book volume phase stage type class war level tier grade".split())
 _ROMAN = re.compile(r"(X{0,3})(IX|IV|V?I{0,3})")
 _ROMAN_UNITS = {"": 0, "I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9}
 
@@ -1801,6 +1801,10 @@ def acronyms(question: str) -> set[str]:
 _REFERS_BACK = frozenset("it its he his she her they their this these those 他 她 它 其 该 該 此 这 這".split())
 
 
+# "Which two compounds did Al-Muwaffaq differentiate between?" counts what the answer lists.
+_WHICH_COUNT = re.compile(_OPENS + r"(?:which|what)\s+(two|three|four|five|six|seven|eight|nine|ten|\d+)\s+[^\W\d_]", re.I)
+
+
 @functools.lru_cache(maxsize=64)
 def _asked(question: str, answer: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """What `_meets_question` looks for, worked out once per answer rather than for every sentence: the
@@ -1809,6 +1813,8 @@ def _asked(question: str, answer: tuple[str, ...]) -> tuple[frozenset[str], froz
     asked = _stem((_content(asked_toks) | _beside_particles(asked_toks)) - set(answer))
     if measure := _MEASURE_QUESTION.match(question):
         asked.discard(measure.group(1).casefold())  # "how long": the answer's unit says it, not the word
+    if counted := _WHICH_COUNT.match(question):
+        asked.discard(_norm(counted.group(1)))  # "Which two compounds": how many the answer names, no fact to quote
     stated = stated_numbers(question)
     # A name's number ("the Pilatus PC-12", "COVID-19") is part of the name, whose letters count already.
     asked -= {_norm(m.group()) for m in _DIGITS.finditer(question)} - stated

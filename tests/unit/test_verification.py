@@ -790,6 +790,17 @@ def test_a_year_that_only_names_a_law_does_not_date_the_questions_event():
                   "The WIPO treaties were adopted by a diplomatic conference in December 1996.").verified
 
 
+def test_a_grade_in_roman_numerals_and_a_which_two_count_are_met_as_the_question_states_them():
+    # XQuAD-en seeds 61 and 65, right and unverified: the question's "grade 1" is the quote's "grade I", and
+    # "Which two compounds" counts what the answer lists: no number the quote must state.
+    market = "The Grainger Market architecture was listed grade I in 1954 by English Heritage."
+    assert _check("Who listed the Grainger Market architecture as grade 1 in 1954?", "English Heritage [1]", market).verified
+    assert not _check("Who listed the Grainger Market as grade 2 in 1954?", "English Heritage [1]", market).verified
+    salts = "Sodium carbonate and potassium carbonate were studied."
+    v = _check("Which two compounds were studied?", "sodium carbonate and potassium carbonate [1]", salts)
+    assert v.verified, v.reason
+
+
 def test_the_date_an_account_runs_to_is_not_when_its_event_happened():
     # COVID-QA seed 65, verified: the date the paper's count runs to, for when the first case was identified.
     cases = ("Here we describe the epidemiology of the first cases of COVID-19 in this region, excluding cases "
