@@ -1549,12 +1549,15 @@ def contradicts(claim: str, sentence: str) -> bool:
 
 def undefined(question: str, sentence: str) -> str:
     """Why `sentence` cannot answer a request for a definition ("What is working memory?"): it does not
-    say what the thing is ("People extend their working memory with notes" was the quote of "People")."""
+    say what the thing is ("People extend their working memory with notes" was the quote of "People"),
+    neither with a verb nor in a gloss in brackets ("two related clades (genetic branches)"; not an
+    acronym's: "working memory (WM)")."""
     m = _DEFINITION_QUESTION.match(question)
     if not m or re.search(r"\b(?:of|for|in|on|to|by|with|from|at|about)\b", m.group(2), re.I):
         return ""
     thing = r"\W+".join(map(re.escape, m.group(2).split()))
-    said = re.search(rf"\b{thing}\w*\W+(?:[^\W\d_]+\W+){{0,2}}?(?:{_COPULAS})\b", sentence, re.I)
+    said = re.search(rf"\b{thing}\w*\W+(?:[^\W\d_]+\W+){{0,2}}?(?:{_COPULAS})\b", sentence, re.I) or \
+        re.search(rf"\b{thing}\w*\s*\((?-i:\s*[a-z])[^)]*\)", sentence, re.I)  # glossed: "clades (genetic branches)"
     return "" if said else f"the question asks what {m.group(2)} {m.group(1)}, and the sentence does not say"
 
 

@@ -1035,6 +1035,10 @@ def test_a_definition_is_verified_only_by_a_sentence_that_defines():
     assert not _check("What are viroporins?", "RNA viruses [1]", viroporins).verified
     # Only a request for a definition: "the function of MALAT1" is said by what MALAT1 does.
     assert _check("What is the function of MALAT1?", "regulates cell cycle [1]", "MALAT1 regulates cell cycle and survival.").verified
+    # A gloss in brackets defines (XQuAD-en seed 65, right and unverified); an acronym in brackets does not.
+    clades = "The study found two previously unknown but related clades (genetic branches) of the Y. pestis genome."
+    assert _check("What are clades?", "genetic branches [1]", clades).verified
+    assert not _check("What is working memory?", "notes [1]", "People extend their working memory (WM) with notes.").verified
 
 
 def test_a_number_is_not_verified_by_the_first_group_of_a_larger_one():
