@@ -2257,7 +2257,9 @@ def _counted(question: str, answer: list[str], order: list[Passage], doc_text) -
     p, start, end = best
     sentence = doc_text(p.doc_id)[start:end]
     sent = tokens(sentence)
-    numbers = _numbers(sent) - stated_numbers(question)
+    # A name's number counts nothing: "The WiLI-2018 test dataset" gave "2018" for how many samples it holds.
+    standalone = {_norm(m.group().rstrip(".,")) for m in _STANDALONE_NUMBER.finditer(sentence)}
+    numbers = (_numbers(sent) & standalone) - stated_numbers(question)
     if len(numbers) != 1 or is_table_row(sentence):
         return None
     value = [next(iter(numbers))]

@@ -869,6 +869,12 @@ def test_a_misread_count_is_replaced_by_the_best_sentence_s_number():
     ws.passages[0].sentences = [(0, len(text), 0.9)]
     v = check("How many times has Polonia won the cup?", "2 [1]", ws, docs.__getitem__)
     assert v.verified and v.short == "twice", "'twice' is the count the model gave"
+    # A name's number counts nothing (walkthrough, the WiLI-2018 paper: "2018" for how many samples, verified).
+    text = "The WiLI-2018 test dataset was reduced to the set of languages supported by the classifier."
+    ws, docs = _ws(text)
+    ws.passages[0].sentences = [(0, len(text), 0.9)]
+    v = check("How many samples of each language are in the WiLI-2018 test set?", "1 [1]", ws, docs.__getitem__)
+    assert not v.verified and v.short == "1"
 
 
 def test_an_answer_that_names_a_passage_s_file_is_not_verified():
