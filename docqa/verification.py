@@ -233,6 +233,10 @@ _UNIT_COUNT_QUESTION = re.compile(
 # "What studies were excluded?" asks for things, not for their count ("66", from "66 were excluded"),
 # unless the things are numbers themselves ("What years ...", "Which doses ...").
 _THINGS_QUESTION = re.compile(_OPENS + r"(?:what|which)\s+([^\W\d_]{3,}s)\s+(?:were|are|did|do|have|had|was|is)\b", re.I)
+# A paper a number or a code names: "Which form do nonresident aliens use …?" is answered "Form 1040NR" (not
+# "Trade or Business exemptions", walkthrough, verified), "Which publication …?" "Pub. 519"; "What form of
+# government …?" asks for a kind.
+_PAPER_QUESTION = re.compile(_OPENS + r"which\s+(form|schedule|publication|docket)s?\b(?!\s+of\b)", re.I)
 # "about 2.8-fold longer" says how one value compares with another: it answers a question that
 # compares ("How much longer…", "… in high income vs low income"), not one that asks for the value
 # ("What is the in vivo elimination half-life of AP3?": COVID-QA, verified, wrong; gold "6.02 h").
@@ -834,6 +838,8 @@ def wrong_kind(question: str, short: str) -> str:
     if (things := _THINGS_QUESTION.match(question)) and things.group(1).lower() not in _NUMBERED_THINGS \
             and _BARE_NUMBER.fullmatch(short):
         return f"the question asks which {things.group(1)}, and the answer is a number"
+    if (paper := _PAPER_QUESTION.match(question)) and not re.search(r"\d|\b(?:form|schedule|pub|docket)", short, re.I):
+        return f"the question asks which {paper.group(1).lower()}, and the answer names none"
     if _COMPARISON.search(short) and not _COMPARES.search(question):
         return "the question asks for a value, and the answer compares it with another"
     if (asked := _ZH_PLACE_ASKED.search(question.strip())) and (named := _ZH_PLACE_NAMED.search(short.strip())) \

@@ -163,6 +163,12 @@ def test_answers_of_the_wrong_kind_are_not_verified():
     assert _check("杰克逊维尔位于哪个郡?", "佛罗里达州 [1]", jax).reason == "the question asks which 郡, and the answer names a 州"
     assert _check("杰克逊维尔位于哪个郡?", "杜瓦尔郡 [1]", jax).verified
     assert not wrong_kind("殖民地的土地位于哪个区域?", "下诺福克郡"), "an area is no district"
+    # Walkthrough (IRS 1040NR instructions), verified: words of a garbled column line for which form to file.
+    assert wrong_kind("Which form do nonresident aliens use to report income?", "Trade or Business exemptions") == \
+        "the question asks which form, and the answer names none"
+    assert not any(wrong_kind(q, a) for q, a in [("Which form do nonresident aliens use?", "Form 1040NR"),
+                                                 ("Which publication explains it?", "Pub. 519"),
+                                                 ("Which form of government did they choose?", "a republic")])
     # XQuAD-zh seed 21, verified: the first score's year, for which episode was the last one scored.
     assert wrong_kind("达德利·辛普森为《神秘博士》最后一次创作配乐在哪一集？", "1964") == \
         "the question asks 哪一集, and the answer is a number"
