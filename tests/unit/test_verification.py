@@ -521,6 +521,12 @@ def test_yes_no_questions_are_answered_with_the_sentence_that_restates_them():
     assert BUDGET[start:end].startswith("The 2019 budget allocated")
     off_topic = _check("Did the harbour freeze in 1887?", "No [1]", BUDGET)
     assert not off_topic.verified
+    # The question's last word is what it asks: a sentence on the swab's other words says nothing of "sufficient".
+    swabs = ("We found more anal swab positives than oral swab positives in a later stage of 2019-nCoV infection. "
+             "Oral swabs were sufficient for detecting 2019-nCoV infection early.")
+    v = _check("Is oral swab for detecting 2019-nCoV infection, sufficient?", "Yes [1]", swabs[: swabs.index(" Oral")])
+    assert not v.verified and "does not say 'sufficient'" in v.reason, v.reason
+    assert _check("Is oral swab for detecting 2019-nCoV infection, sufficient?", "Yes [1]", swabs).verified
 
 
 def test_a_yes_no_question_may_first_say_when_it_asks_about():
