@@ -1062,10 +1062,18 @@ def done_to(question: str, short: str, quote: str) -> str:
     return ""
 
 
-# "What is possible in many settings?": what the question says of its answer, after the copula.
-_WHAT_IS_SAID = re.compile(_OPENS + r"what\s+(is|are|was|were)\s+((?!(?:the|an?|this|that|these|those|its|their|his|her)\b)"
-                           r"[a-z][\w-]*(?:\s+[\w-]+){1,})\s*\?\s*$", re.I)
+# "What is possible in many settings?": what the question says of its answer, after the copula. Before "the"
+# a what-is question asks what the thing is ("What is the capital of France?"); "What has become the secret
+# to growth?" asks for its subject whatever follows.
+_COPULA = r"is|are|was|were|has\s+become|have\s+become|had\s+become|became|becomes"
+_WHAT_IS_SAID = re.compile(_OPENS + rf"what\s+(?:(is|are|was|were)\s+(?!(?:the|an?|this|that|these|those|its|their|his|her)\b)"
+                           rf"|(has\s+become|have\s+become|had\s+become|became|becomes)\s+)"
+                           r"([a-z][\w-]*(?:\s+[\w-]+){1,})\s*\?\s*$", re.I)
 _SUBJECT_START = re.compile(r"(?:^|[.;:]\s+|,\s+(?:and|but|while)\s+)(?=[^.;:]*$)")
+# A clause that leads into the main one and ends at its comma: "But now that human capital is scarcer than
+# machines, widespread education has become the secret to growth."
+_LEADING_CLAUSE = re.compile(r"\W*(?:(?:but|and|yet|so)\s+)?(?:now\s+that|although|though|because|since|when|while|"
+                             r"whereas|if|unless|after|before|as|once)\b[^,]*,", re.I)
 
 
 def said_of_another(question: str, short: str, quote: str) -> str:
@@ -1073,21 +1081,30 @@ def said_of_another(question: str, short: str, quote: str) -> str:
     question's words of its clause's subject, and has the answer only after them ("published protocols for
     local production" for "What is possible in many resource-limited settings?", quoted from "Widespread
     introduction of alcohol-based hand rubs is also possible in many resource-limited settings, with
-    published protocols for local production"; COVID-QA seeds 49 and 57, verified)."""
+    published protocols for local production"; COVID-QA seeds 49 and 57, verified), or only in a clause
+    that leads into the subject's ("human capital is scarcer than machines" for "What has become the secret
+    to economic growth?", from "But now that human capital is scarcer than machines, widespread education
+    has become the secret to growth"; XQuAD-en seed 65, verified)."""
     asked = _WHAT_IS_SAID.match(question)
     if not asked or not short.strip():
         return ""
-    said = asked.group(2).split()[:3]
+    said = asked.group(3).split()[:3]
     words = r"\s+".join(map(re.escape, said))
-    stated = re.search(rf"\b(?:is|are|was|were)\s+(?:(?:also|often|usually|now|only|not)\s+)?{words}\b", quote, re.I)
+    stated = re.search(rf"\b(?:{_COPULA})\s+(?:(?:also|often|usually|now|only|not)\s+)?{words}\b", quote, re.I)
     if not stated:
         return ""
     opens = _SUBJECT_START.search(quote, 0, stated.start())
-    subject = quote[opens.end() if opens else 0 : stated.start()]
+    start = opens.end() if opens else 0
+    subject = quote[start : stated.start()]
     found = [m.start() for m in re.finditer(re.escape(short.strip()), quote, re.I)]
-    if found and all(at >= stated.end() for at in found) and content_stems(subject):
-        return f"the quote says '{' '.join(said)}' of {' '.join(subject.split()[-6:])!r}, not of the answer"
-    return ""
+    lead = _LEADING_CLAUSE.match(quote, start, stated.start())
+    if lead and found and all(start <= at and at + len(short.strip()) <= lead.end() for at in found):
+        subject = quote[lead.end() : stated.start()]  # the answer is only in the clause that leads in
+    elif not (found and all(at >= stated.end() for at in found)):
+        return ""
+    if not content_stems(subject):
+        return ""
+    return f"the quote says '{' '.join(said)}' of {' '.join(subject.split()[-6:])!r}, not of the answer"
 
 
 # A name written in Chinese from another language, its parts joined by a middle dot (安迪·泰勒): the two

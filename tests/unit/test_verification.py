@@ -833,6 +833,12 @@ def test_an_answer_after_what_the_quote_says_of_its_subject_is_not_that_subject(
                                  "published protocols for local production",
                                  "Widespread introduction of alcohol-based hand rubs", rubs,
                                  "the quote says 'possible in many' of 'Widespread introduction of alcohol-based hand rubs'")
+    # XQuAD-en seeds 45, 49 and 65, verified: the clause that leads into the sentence, for what has become the secret.
+    growth = "But now that human capital is scarcer than machines, widespread education has become the secret to growth."
+    _only_the_right_one_verifies("What has become the secret to economic growth?", "human capital is scarcer than machines",
+                                 "widespread education", growth, "the quote says 'the secret to' of 'widespread education'")
+    assert _check("What became the capital of Germany?", "Berlin [1]",
+                  "Berlin, a city of bears, became the capital of Germany in 1990.").verified, "an apposition leads nothing"
 
 
 def test_a_caption_that_opens_with_the_question_s_words_is_no_answer():
