@@ -317,15 +317,18 @@ def table_rows(text: str, spans: list[tuple[int, int]]) -> dict[int, int | None]
 
 
 def _heading_tokens(c: Candidate, spans: list[tuple[int, int]], token_starts: np.ndarray) -> np.ndarray:
-    """The token indices of the heading the chunk opens with (its section's own name): each sentence
-    below it is read under it, as a reader does ("Early research suggested that people can hold about
-    seven items" answers "What is the capacity of working memory?" under "### Capacity limits")."""
-    if not spans or not c.hit.section:
-        return np.array([], dtype=int)
-    a, b = spans[0]
-    if c.hit.text[a:b].lstrip("#").strip() != c.hit.section.split(" > ")[-1].strip():
-        return np.array([], dtype=int)
-    return _within(token_starts, a, b)
+    """The token indices of the heading the chunk opens with (its section's own name, after any headings
+    with nothing under them: chunking joins those to it): each sentence below it is read under it, as a
+    reader does ("Early research suggested that people can hold about seven items" answers "What is the
+    capacity of working memory?" under "### Capacity limits")."""
+    own = c.hit.section.split(" > ")[-1].strip()
+    for a, b in spans if own else []:
+        line = c.hit.text[a:b].lstrip("#").strip()
+        if line == own:
+            return _within(token_starts, a, b)
+        if "\n" in line or c.hit.section.find(line) < 0:
+            break  # a sentence, or a line that is no heading above it: the chunk opens with no heading of its own
+    return np.array([], dtype=int)
 
 
 def lexical(question: set[str], sentences: Sequence[set[str]]) -> list[float]:

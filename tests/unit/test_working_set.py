@@ -455,6 +455,14 @@ def test_a_sentence_is_read_under_the_heading_its_chunk_opens_with():
     assert read("") == [1.0, 0.0, 0.0], "a chunk that opens with no section heading: each sentence alone"
     assert read("Notes > Chunking") == [1.0, 0.0, 0.0], "a heading line that is not the section's own"
 
+    # A heading with nothing under it opens the section's chunk (chunking): the section's own heading is read on.
+    text = "# Notes\n\n" + text
+    words = list(re.finditer(r"\w+", text))
+    offsets = [(m.start(), m.end()) for m in words]
+    states = np.eye(len(words) + 1, dtype=np.float32)[1:]
+    question = states[1:2]  # "Capacity"
+    assert read("Notes > Capacity limits") == [0.0, 1.0, 1.0, 1.0]
+
 
 def test_a_title_page_with_its_byline_is_read_as_one_sentence():
     # "Who wrote Frankenstein?": alone, "by Mary Shelley" holds no word of the question and the title no
