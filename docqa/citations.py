@@ -148,19 +148,20 @@ def cite(p: Passage, doc_text, verified: bool, quote: tuple[int, int] | None = N
         # A table row the question names, quoted from elsewhere in the passage's document.
         page_start = page_end = text.count(PAGE_SEP, 0, start) + 1
     paragraph = paragraph_of(text, page_start, start)
+    section = locators.section_above(text, p.section, start)
     # A text file's lines are counted in its text, exactly for the quote; other formats' rows are
     # those of the chunks the passage came from.
     lines = locators.quote_lines(p.path, text, start, end if quote else p.end)
     line_start, line_end = lines if lines[0] else (p.line_start, p.line_end)
     return Citation(
         n=p.n, path=p.path, title=p.title, page_start=page_start, page_end=page_end,
-        paragraph=paragraph, section=p.section,
+        paragraph=paragraph, section=section,
         snippet=one_line(p.text)[:200], verified=verified,
         quote=one_line(text, start, end) if quote else "",
         quote_start=start if quote else -1, quote_end=end, reason=reason,
         line_start=line_start, line_end=line_end,
-        locator=locators.describe(p.path, page_start, page_end, p.section, line_start, line_end,
-                                  locators.section_paragraph(text, p.section, start) or paragraph, with_section=True),
+        locator=locators.describe(p.path, page_start, page_end, section, line_start, line_end,
+                                  locators.section_paragraph(text, section, start) or paragraph, with_section=True),
     )
 
 

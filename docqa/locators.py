@@ -53,19 +53,36 @@ def hit_locator(h) -> str:
     return describe(h.path, h.page_start, h.page_end, h.section, h.line_start, h.line_end)
 
 
+def _heading(section: str) -> re.Pattern | None:
+    """The section's own heading as a paragraph of its own (Markdown's #s allowed)."""
+    title = section.rsplit(" > ", 1)[-1].split()
+    return re.compile(r"(?:^|\n[ \t]*\n)[#\s]*" + r"\s+".join(map(re.escape, title))) if title else None
+
+
 def section_paragraph(text: str, section: str, offset: int) -> int:
     """1-based paragraph of `offset` counted from its section's heading (the heading's own paragraph
     is 0), so "section Tides, paragraph 2" is what a reader counts; 0 when the heading is not a
     paragraph of the same page before it (a sheet or chapter name, an e-mail's subject line)."""
-    title = section.rsplit(" > ", 1)[-1].split()
-    if not title:
+    heading = _heading(section)
+    if heading is None:
         return 0
     page = text[text.rfind(PAGE_SEP, 0, offset) + 1 : offset]
-    heading = re.compile(r"(?:^|\n[ \t]*\n)[#\s]*" + r"\s+".join(map(re.escape, title)))
     last = None
     for last in heading.finditer(page):
         pass
     return len(_BREAK.findall(page, last.end())) if last else 0
+
+
+def section_above(text: str, section: str, offset: int) -> str:
+    """The section a quote at `offset` sits in: its chunk's, or the one above it for a quote above that
+    section's heading on its page (chunking joins a heading with nothing under it, a title page's lines,
+    to the next section: "by Mary Wollstonecraft (Godwin) Shelley" is in "Frankenstein;", not in the
+    CONTENTS that follows it)."""
+    page_end = text.find(PAGE_SEP, offset)
+    while " > " in section and (heading := _heading(section)) and \
+            heading.search(text, offset, page_end if page_end >= 0 else len(text)) and not section_paragraph(text, section, offset):
+        section = section.rsplit(" > ", 1)[0]
+    return section
 
 
 def lines_of(text: str, start: int, end: int) -> tuple[int, int]:

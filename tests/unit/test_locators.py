@@ -226,3 +226,14 @@ def test_cli_ingest_lists_the_loop_and_search_and_show_give_lines(tmp_path):
     assert [(line["n"], line["marked"]) for line in json.loads(r.stdout)["lines"]] == [(32, False), (33, True), (34, False)]
     r = runner.invoke(app, ["show", "nope.txt", "--line", "1", "--index", idx])
     assert r.exit_code == 2 and "nope.txt: no such document in the index" in r.output
+
+
+def test_a_quote_above_its_chunk_s_section_heading_is_placed_in_the_section_above():
+    # A title page joins the next section's chunk (chunking): its byline is in "Frankenstein;", not in CONTENTS.
+    from docqa.locators import section_above, section_paragraph
+
+    text = "Frankenstein;\n\nby Mary Shelley\n\nCONTENTS\n\nLetter 1\n\nLetter 2"
+    byline, letter = text.index("by Mary"), text.index("Letter 2")
+    assert section_above(text, "Frankenstein; > CONTENTS", byline) == "Frankenstein;"
+    assert section_above(text, "Frankenstein; > CONTENTS", letter) == "Frankenstein; > CONTENTS"
+    assert section_paragraph(text, "Frankenstein; > CONTENTS", letter) == 2
