@@ -911,6 +911,30 @@ def named_year(question: str, short: str, quote: str) -> str:
     return ""
 
 
+# "a paper entitled Theory of the Earth": what the thing is called.
+_ENTITLED = re.compile(r"\b([^\W\d_]+)\s+(?:entitled|titled|called|named)\s+[\"“'‘]?$", re.I)
+_ASKS_NAME = re.compile(r"\b(?:name[ds]?|title[ds]?|entitled|called|known|call)\b", re.I)
+
+
+def titled(question: str, short: str, quote: str) -> str:
+    """Why the answer is no answer ("" when it may be one): the quote gives it only as the title of a thing the
+    question names, and the question asks something of that thing, not what it is called ("Theory of the Earth"
+    for "What was the main idea of James Hutton's paper?", quoted from "he presented a paper entitled Theory of
+    the Earth"; XQuAD-en seeds 41, 45 and 61, verified). "What paper did Hutton present?" asks for the title."""
+    said = short.strip()
+    if not said or _ASKS_NAME.search(question):
+        return ""
+    asked = content_stems(question)
+    found = list(re.finditer(rf"(?<!\w){re.escape(said)}(?!\w)", quote, re.I))
+    things = [_ENTITLED.search(quote, 0, m.start()) for m in found]
+    if not found or not all(t and content_stems(t.group(1)) <= asked and content_stems(t.group(1)) for t in things):
+        return ""
+    thing = things[0].group(1)
+    if re.search(rf"\b(?:what|which)\s+(?:[\w'-]+\s+){{0,2}}{re.escape(thing)}", question, re.I):
+        return ""  # "In 1785 Hutton presented what paper …?" asks for the title
+    return f"the quote gives the answer as the title of the {thing} the question asks about"
+
+
 # "as at 21 February 2020": the date a count or a report runs to, not one anything happened on.
 _AS_OF = re.compile(r"\bas\s+(?:of|at)\s+(?:the\s+end\s+of\s+)?$", re.I)
 
@@ -2035,7 +2059,7 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
             break
         refuted, instead = giving(question, short, quoted)
     kind = refuted or dated(question, short, quoted) or named_year(question, short, quoted) or \
-        as_of(question, short, quoted) or placed(question, short, quoted) or in_the_questions_place(question, short, quoted) or \
+        as_of(question, short, quoted) or titled(question, short, quoted) or placed(question, short, quoted) or in_the_questions_place(question, short, quoted) or \
         counts_another(question, short, quoted) or done_to(question, short, quoted) or \
         said_of_another(question, short, quoted) or undefined(question, quoted) or unnamed(question, short, with_neighbours) or \
         a_kind(question, short, quoted) or another_code(question, short, order, doc_text) or \

@@ -813,6 +813,16 @@ def test_a_grade_in_roman_numerals_and_a_which_two_count_are_met_as_the_question
     assert v.verified, v.reason
 
 
+def test_a_title_is_no_answer_to_what_the_titled_thing_says():
+    # XQuAD-en seeds 41, 45 and 61, verified: the paper's title for its main idea.
+    hutton = ("In 1785 James Hutton presented a paper entitled Theory of the Earth to the Royal Society of Edinburgh. In his "
+              "paper, he explained his theory that the Earth must have been much older than had previously been supposed.")
+    v = _check("What was the main idea of James Hutton's paper?", "Theory of the Earth [1]", hutton)
+    assert not v.verified and "the title of the paper" in v.reason, v
+    for asks_the_title in ("In 1785 James Hutton presented what paper to the Royal Society?", "What was Hutton's paper called?"):
+        assert _check(asks_the_title, "Theory of the Earth [1]", hutton).verified, asks_the_title
+
+
 def test_the_date_an_account_runs_to_is_not_when_its_event_happened():
     # COVID-QA seed 65, verified: the date the paper's count runs to, for when the first case was identified.
     cases = ("Here we describe the epidemiology of the first cases of COVID-19 in this region, excluding cases "
