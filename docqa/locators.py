@@ -78,9 +78,9 @@ def section_above(text: str, section: str, offset: int) -> str:
     section's heading on its page (chunking joins a heading with nothing under it, a title page's lines,
     to the next section: "by Mary Wollstonecraft (Godwin) Shelley" is in "Frankenstein;", not in the
     CONTENTS that follows it)."""
-    page_end = text.find(PAGE_SEP, offset)
-    while " > " in section and (heading := _heading(section)) and \
-            heading.search(text, offset, page_end if page_end >= 0 else len(text)) and not section_paragraph(text, section, offset):
+    page_end = text.find(PAGE_SEP, offset) % (len(text) + 1)  # -1 (the last page) -> the text's end
+    while " > " in section and (heading := _heading(section)) and heading.search(text, offset, page_end) \
+            and not section_paragraph(text, section, offset):
         section = section.rsplit(" > ", 1)[0]
     return section
 

@@ -376,7 +376,8 @@ def _norm(token: str) -> str:
 
 # A capital Roman numeral after one of these words is a number ("Title I", "World War II", "Phase IV"):
 # read as a word, "I" is the pronoun and the answer "Title I" would say nothing but "title".
-_NUMBERED = frozenset("title part chapter section article book volume phase stage type class war level tier grade".split())
+_NUMBERED = frozenset(
+    "title part chapter section article book volume phase stage type class war level tier grade".split())
 _ROMAN = re.compile(r"(X{0,3})(IX|IV|V?I{0,3})")
 _ROMAN_UNITS = {"": 0, "I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9}
 
@@ -927,7 +928,7 @@ def titled(question: str, short: str, quote: str) -> str:
     asked = content_stems(question)
     found = list(re.finditer(rf"(?<!\w){re.escape(said)}(?!\w)", quote, re.I))
     things = [_ENTITLED.search(quote, 0, m.start()) for m in found]
-    if not found or not all(t and content_stems(t.group(1)) <= asked and content_stems(t.group(1)) for t in things):
+    if not found or not all(t and (named := content_stems(t.group(1))) and named <= asked for t in things):
         return ""
     thing = things[0].group(1)
     if re.search(rf"\b(?:what|which)\s+(?:[\w'-]+\s+){{0,2}}{re.escape(thing)}", question, re.I):
@@ -1089,10 +1090,11 @@ def done_to(question: str, short: str, quote: str) -> str:
 # "What is possible in many settings?": what the question says of its answer, after the copula. Before "the"
 # a what-is question asks what the thing is ("What is the capital of France?"); "What has become the secret
 # to growth?" asks for its subject whatever follows.
-_COPULA = r"is|are|was|were|has\s+become|have\s+become|had\s+become|became|becomes"
-_WHAT_IS_SAID = re.compile(_OPENS + rf"what\s+(?:(is|are|was|were)\s+(?!(?:the|an?|this|that|these|those|its|their|his|her)\b)"
-                           rf"|(has\s+become|have\s+become|had\s+become|became|becomes)\s+)"
-                           r"([a-z][\w-]*(?:\s+[\w-]+){1,})\s*\?\s*$", re.I)
+_BECOME = r"has\s+become|have\s+become|had\s+become|became|becomes"
+_COPULA = rf"is|are|was|were|{_BECOME}"
+_WHAT_IS_SAID = re.compile(_OPENS + r"what\s+(?:(is|are|was|were)\s+"
+                           r"(?!(?:the|an?|this|that|these|those|its|their|his|her)\b)"
+                           rf"|({_BECOME})\s+)([a-z][\w-]*(?:\s+[\w-]+){{1,}})\s*\?\s*$", re.I)
 _SUBJECT_START = re.compile(r"(?:^|[.;:]\s+|,\s+(?:and|but|while)\s+)(?=[^.;:]*$)")
 # A clause that leads into the main one and ends at its comma: "But now that human capital is scarcer than
 # machines, widespread education has become the secret to growth."
@@ -1852,7 +1854,8 @@ _REFERS_BACK = frozenset("it its he his she her they their this these those 他 
 
 
 # "Which two compounds did Al-Muwaffaq differentiate between?" counts what the answer lists.
-_WHICH_COUNT = re.compile(_OPENS + r"(?:which|what)\s+(two|three|four|five|six|seven|eight|nine|ten|\d+)\s+[^\W\d_]", re.I)
+_WHICH_COUNT = re.compile(_OPENS + r"(?:which|what)\s+(two|three|four|five|six|seven|eight|nine|ten|\d+)\s+[^\W\d_]",
+                          re.I)
 
 
 @functools.lru_cache(maxsize=64)
@@ -2059,7 +2062,8 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
             break
         refuted, instead = giving(question, short, quoted)
     kind = refuted or dated(question, short, quoted) or named_year(question, short, quoted) or \
-        as_of(question, short, quoted) or titled(question, short, quoted) or placed(question, short, quoted) or in_the_questions_place(question, short, quoted) or \
+        as_of(question, short, quoted) or titled(question, short, quoted) or placed(question, short, quoted) or \
+        in_the_questions_place(question, short, quoted) or \
         counts_another(question, short, quoted) or done_to(question, short, quoted) or \
         said_of_another(question, short, quoted) or undefined(question, quoted) or unnamed(question, short, with_neighbours) or \
         a_kind(question, short, quoted) or another_code(question, short, order, doc_text) or \
