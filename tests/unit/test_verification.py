@@ -823,6 +823,19 @@ def test_a_title_is_no_answer_to_what_the_titled_thing_says():
         assert _check(asks_the_title, "Theory of the Earth [1]", hutton).verified, asks_the_title
 
 
+def test_what_a_quote_excepts_is_no_answer_to_what_holds_mostly():
+    # XQuAD-en seed 69, verified: the exception's language for the language most of the statement was in.
+    statement = ('His last written statement was found in his pocket. '
+                 'The statement was in Latin, apart from "We are beggars," which was in German.')
+    _only_the_right_one_verifies("In what language was most of the statement written?", "German", "Latin", statement,
+                                 "the quote has the answer only in what it excepts")
+    assert _check('In what language was "We are beggars" written?', "German [1]", statement).verified
+    # COVID-QA seed 41, right: the one excepted is what a question about the odd one out asks for.
+    hku1 = ("Clinical symptoms were similar across species, with the exception of HCoV-HKU1, for which the severity "
+            "of gastrointestinal symptoms trended higher.")
+    assert _check("Which coronavirus showed species-specific gastrointestinal symptoms?", "HCoV-HKU1 [1]", hku1).verified
+
+
 def test_the_date_an_account_runs_to_is_not_when_its_event_happened():
     # COVID-QA seed 65, verified: the date the paper's count runs to, for when the first case was identified.
     cases = ("Here we describe the epidemiology of the first cases of COVID-19 in this region, excluding cases "
