@@ -87,28 +87,25 @@ def test_offset_property_holds_for_arbitrary_text(embedder, pages):
         assert 1 <= c.page_start <= len(pages)
 
 
+def _sectioned_chunks(embedder, text: str, headings: list[tuple[str, str]]):
+    """Chunks of `text` whose sections open where each (heading line, path) of `headings` starts."""
+    starts = [text.index(line) for line, _ in headings] + [len(text)]
+    sections = [Section(a, b, path) for a, b, (_, path) in zip(starts, starts[1:], headings)]
+    doc = LoadedDocument(path=None, kind="html", pages=[Page(1, text)], sections=sections)
+    return [(c.text, c.section) for c in _chunks(embedder, doc, target=200)]
+
+
 def test_a_heading_with_nothing_under_it_opens_the_next_sections_chunk(embedder):
     # A title page: alone, the byline is a chunk no question about the book finds.
     text = "Frankenstein;\n\nby Mary Shelley\n\nLetter 1\n\nYou will rejoice to hear of my voyage."
-    by, letter = text.index("by"), text.index("Letter")
-    doc = LoadedDocument(
-        path=None, kind="html", pages=[Page(1, text)],
-        sections=[Section(0, by, "Frankenstein;"), Section(by, letter, "Frankenstein; > by Mary Shelley"),
-                  Section(letter, len(text), "Frankenstein; > Letter 1")],
-    )
-    chunks = _chunks(embedder, doc, target=200)
-    assert [(c.text, c.section) for c in chunks] == [(text, "Frankenstein; > Letter 1")]
+    headings = [("Frankenstein;", "Frankenstein;"), ("by Mary", "Frankenstein; > by Mary Shelley"),
+                ("Letter 1", "Frankenstein; > Letter 1")]
+    assert _sectioned_chunks(embedder, text, headings) == [(text, "Frankenstein; > Letter 1")]
 
 
 def test_a_markdown_heading_over_a_subheading_joins_it_but_a_section_with_text_stays_apart(embedder):
     text = "# Part I\n\n## Capacity\n\nSeven items.\n\n## Decay\n\nSeconds."
-    cap, decay = text.index("## Capacity"), text.index("## Decay")
-    doc = LoadedDocument(
-        path=None, kind="markdown", pages=[Page(1, text)],
-        sections=[Section(0, cap, "Part I"), Section(cap, decay, "Part I > Capacity"),
-                  Section(decay, len(text), "Part I > Decay")],
-    )
-    chunks = _chunks(embedder, doc, target=200)
-    assert [(c.text, c.section) for c in chunks] == [
+    headings = [("# Part I", "Part I"), ("## Capacity", "Part I > Capacity"), ("## Decay", "Part I > Decay")]
+    assert _sectioned_chunks(embedder, text, headings) == [
         ("# Part I\n\n## Capacity\n\nSeven items.", "Part I > Capacity"), ("## Decay\n\nSeconds.", "Part I > Decay"),
     ]
