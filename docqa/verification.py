@@ -1001,6 +1001,25 @@ _APPOINTED = (r"\s+(?:appointed|named|nominated|chose|selected|made)\s+(?P<held>
 _APPOINTING = re.compile(r"\b(?:appoint|name|nominat|chose|choos|select|made|make)|任命|提名|委任|指定|选", re.I)
 
 
+# A work the question asks for by its kind, and the title the quote gives it: 'his article, "A Machine to End War"'.
+_WORK_ASKED = re.compile(_OPENS + r"(?:what|which)\s+(article|book|novel|poem|song|film|movie|play|paper|essay|album|"
+                         r"opera|hymn|newspaper|magazine|painting|lecture|speech)s?\b", re.I)
+
+
+def titled_otherwise(question: str, short: str, quote: str) -> tuple[str, str]:
+    """Why the answer is not the work the question asks for ("" when it may be), and the work's title: the
+    quote names a work of the kind asked by a title in quotation marks, and the answer is not in it ("Tesla"
+    for "What article was published in 1937?", quoted from 'in his article, "A Machine to End War", published
+    in 1937, Tesla stated'; XQuAD-en seed 69, verified)."""
+    kind = _WORK_ASKED.match(question)
+    if not kind or not short.strip():
+        return "", ""
+    titles = re.findall(rf"\b{kind.group(1)}s?\b[^\"“”.;]{{0,20}}?[\"“]([^\"“”]{{2,80}}?)[,.]?[\"”]", quote, re.I)
+    if not titles or any(short.strip().casefold() in t.casefold() or t.casefold() in short.casefold() for t in titles):
+        return "", ""
+    return f"the quote names the {kind.group(1).lower()} '{titles[0]}', and the answer is not it", titles[0]
+
+
 def appointer(question: str, short: str, quote: str) -> tuple[str, str]:
     """Why a who-question's answer gave the post the question asks about to another ("" when it may hold
     it), and whom it gave it to: "尼克松" for "谁是联邦能源办公室的第一位主任?", quoted from "尼克松任命
@@ -2081,7 +2100,8 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         denied(question, short, quoted) or another_item(question, short, quoted)
     instead = ""
     # These also give what the quote says in the answer's place (answer._give_instead).
-    for giving in (dated_for_another_deed, figure_for_another_year, paired_otherwise, another_part, appointer):
+    for giving in (dated_for_another_deed, figure_for_another_year, paired_otherwise, another_part, appointer,
+                   titled_otherwise):
         if refuted:
             break
         refuted, instead = giving(question, short, quoted)

@@ -836,6 +836,14 @@ def test_what_a_quote_excepts_is_no_answer_to_what_holds_mostly():
     assert _check("Which coronavirus showed species-specific gastrointestinal symptoms?", "HCoV-HKU1 [1]", hku1).verified
 
 
+def test_a_work_asked_for_by_its_kind_is_the_title_the_quote_gives_it():
+    # XQuAD-en seeds 45 and 69, verified: the author for what article was published in 1937.
+    tesla = 'For example, in his article, "A Machine to End War", published in 1937, Tesla stated: war must end.'
+    v = _check("What article was published in 1937?", "Tesla [1]", tesla)
+    assert not v.verified and v.instead == "A Machine to End War", v
+    assert _check("What article was published in 1937?", "A Machine to End War [1]", tesla).verified
+
+
 def test_the_date_an_account_runs_to_is_not_when_its_event_happened():
     # COVID-QA seed 65, verified: the date the paper's count runs to, for when the first case was identified.
     cases = ("Here we describe the epidemiology of the first cases of COVID-19 in this region, excluding cases "
