@@ -844,6 +844,15 @@ def test_a_work_asked_for_by_its_kind_is_the_title_the_quote_gives_it():
     assert _check("What article was published in 1937?", "A Machine to End War [1]", tesla).verified
 
 
+def test_an_answer_that_names_where_the_question_asks_is_not_what_it_asks():
+    # XQuAD-en seed 69, verified: the company itself for what was produced at it.
+    lighting = ("Tesla partnered with two businessmen who agreed to finance an electric lighting company in Tesla's name, "
+                "which made arc light based illumination systems.")
+    v = _check("What was produced at Tesla's company?", "electric lighting company [1]", lighting)
+    assert not v.verified and "names the company" in v.reason, v
+    assert _check("What was produced at Tesla's company?", "arc light based illumination systems [1]", lighting).verified
+
+
 def test_the_date_an_account_runs_to_is_not_when_its_event_happened():
     # COVID-QA seed 65, verified: the date the paper's count runs to, for when the first case was identified.
     cases = ("Here we describe the epidemiology of the first cases of COVID-19 in this region, excluding cases "
