@@ -912,6 +912,11 @@ def named_year(question: str, short: str, quote: str) -> str:
     return ""
 
 
+def _said_at(said: str, quote: str) -> list[int]:
+    """Where the quote says the answer as words of their own, in any case."""
+    return [m.start() for m in re.finditer(rf"(?<!\w){re.escape(said)}(?!\w)", quote, re.I)]
+
+
 # "a paper entitled Theory of the Earth": what the thing is called.
 _ENTITLED = re.compile(r"\b([^\W\d_]+)\s+(?:entitled|titled|called|named)\s+[\"“'‘]?$", re.I)
 _ASKS_NAME = re.compile(r"\b(?:name[ds]?|title[ds]?|entitled|called|known|call)\b", re.I)
@@ -926,14 +931,33 @@ def titled(question: str, short: str, quote: str) -> str:
     if not said or _ASKS_NAME.search(question):
         return ""
     asked = content_stems(question)
-    found = list(re.finditer(rf"(?<!\w){re.escape(said)}(?!\w)", quote, re.I))
-    things = [_ENTITLED.search(quote, 0, m.start()) for m in found]
+    found = _said_at(said, quote)
+    things = [_ENTITLED.search(quote, 0, at) for at in found]
     if not found or not all(t and (named := content_stems(t.group(1))) and named <= asked for t in things):
         return ""
     thing = things[0].group(1)
     if re.search(rf"\b(?:what|which)\s+(?:[\w'-]+\s+){{0,2}}{re.escape(thing)}", question, re.I):
         return ""  # "In 1785 Hutton presented what paper …?" asks for the title
     return f"the quote gives the answer as the title of the {thing} the question asks about"
+
+
+# A work the question asks for by its kind, and the title the quote gives it: 'his article, "A Machine to End War"'.
+_WORK_ASKED = re.compile(_OPENS + r"(?:what|which)\s+(article|book|novel|poem|song|film|movie|play|paper|essay|album|"
+                         r"opera|hymn|newspaper|magazine|painting|lecture|speech)s?\b", re.I)
+
+
+def titled_otherwise(question: str, short: str, quote: str) -> tuple[str, str]:
+    """Why the answer is not the work the question asks for ("" when it may be), and the work's title: the
+    quote names a work of the kind asked by a title in quotation marks, and the answer is not in it ("Tesla"
+    for "What article was published in 1937?", quoted from 'in his article, "A Machine to End War", published
+    in 1937, Tesla stated'; XQuAD-en seed 69, verified)."""
+    kind = _WORK_ASKED.match(question)
+    if not kind or not short.strip():
+        return "", ""
+    titles = re.findall(rf"\b{kind.group(1)}s?\b[^\"“”.;]{{0,20}}?[\"“]([^\"“”]{{2,80}}?)[,.]?[\"”]", quote, re.I)
+    if not titles or any(short.strip().casefold() in t.casefold() or t.casefold() in short.casefold() for t in titles):
+        return "", ""
+    return f"the quote names the {kind.group(1).lower()} '{titles[0]}', and the answer is not it", titles[0]
 
 
 # An exception and what the sentence says of it, to the clause's end: "apart from "We are beggars," which was in German".
@@ -950,7 +974,7 @@ def excepted(question: str, short: str, quote: str) -> str:
     said = short.strip()
     if not said or not _ASKS_THE_RULE.search(question):
         return ""  # "Which coronavirus showed species-specific symptoms?" may well be the one excepted
-    found = [m.start() for m in re.finditer(rf"(?<!\w){re.escape(said)}(?!\w)", quote, re.I)]
+    found = _said_at(said, quote)
     spans = [m.span() for m in _EXCEPTION.finditer(quote)]
     inside = [next((sp for sp in spans if sp[0] <= at < sp[1]), None) for at in found]
     if not found or not all(inside):
@@ -972,7 +996,8 @@ def names_the_setting(question: str, short: str) -> str:
     neuronal cells" for RANBP2's role in the cell)."""
     setting = _SETTING.search(question)
     words = re.findall(r"[^\W\d_]+", short)
-    if not setting or not 2 <= len(words) <= 4 or _stem({words[-1].casefold()}) != _stem({setting.group(1).casefold()}):
+    if not setting or not 2 <= len(words) <= 4 or \
+            _stem({words[-1].casefold()}) != _stem({setting.group(1).casefold()}):
         return ""
     return f"the answer names the {setting.group(1)} the question asks about, not what it asks"
 
@@ -988,8 +1013,8 @@ def as_of(question: str, short: str, quote: str) -> str:
     65, verified), and the question asks for no such date."""
     if not _WHEN_QUESTION.match(question) or not short.strip() or re.search(r"\bas\s+(?:of|at)\b", question, re.I):
         return ""
-    found = list(re.finditer(rf"(?<!\w){re.escape(short.strip())}(?!\w)", quote, re.I))
-    if found and all(_AS_OF.search(quote, 0, m.start()) for m in found):
+    found = _said_at(short.strip(), quote)
+    if found and all(_AS_OF.search(quote, 0, at) for at in found):
         return f"the quote gives {short.strip()!r} as the date its account runs to ('as of'), not when it happened"
     return ""
 
@@ -1016,25 +1041,6 @@ _APPOINTED = (r"\s+(?:appointed|named|nominated|chose|selected|made)\s+(?P<held>
               r"\s+(?:as|to be)\s+(?P<post>[^,;]{2,60})"
               r"|\s*(?:任命|提名|委任|指定|选定)了?\s*(?P<held_zh>[^，。；,;]{2,20}?)\s*(?:为|担任)\s*(?P<post_zh>[^，。；,;]{2,30})")
 _APPOINTING = re.compile(r"\b(?:appoint|name|nominat|chose|choos|select|made|make)|任命|提名|委任|指定|选", re.I)
-
-
-# A work the question asks for by its kind, and the title the quote gives it: 'his article, "A Machine to End War"'.
-_WORK_ASKED = re.compile(_OPENS + r"(?:what|which)\s+(article|book|novel|poem|song|film|movie|play|paper|essay|album|"
-                         r"opera|hymn|newspaper|magazine|painting|lecture|speech)s?\b", re.I)
-
-
-def titled_otherwise(question: str, short: str, quote: str) -> tuple[str, str]:
-    """Why the answer is not the work the question asks for ("" when it may be), and the work's title: the
-    quote names a work of the kind asked by a title in quotation marks, and the answer is not in it ("Tesla"
-    for "What article was published in 1937?", quoted from 'in his article, "A Machine to End War", published
-    in 1937, Tesla stated'; XQuAD-en seed 69, verified)."""
-    kind = _WORK_ASKED.match(question)
-    if not kind or not short.strip():
-        return "", ""
-    titles = re.findall(rf"\b{kind.group(1)}s?\b[^\"“”.;]{{0,20}}?[\"“]([^\"“”]{{2,80}}?)[,.]?[\"”]", quote, re.I)
-    if not titles or any(short.strip().casefold() in t.casefold() or t.casefold() in short.casefold() for t in titles):
-        return "", ""
-    return f"the quote names the {kind.group(1).lower()} '{titles[0]}', and the answer is not it", titles[0]
 
 
 def appointer(question: str, short: str, quote: str) -> tuple[str, str]:
@@ -2124,10 +2130,9 @@ def check(question: str, raw: str, ws: WorkingSet, doc_text, margin: float | Non
         refuted, instead = giving(question, short, quoted)
     kind = refuted or dated(question, short, quoted) or named_year(question, short, quoted) or \
         as_of(question, short, quoted) or titled(question, short, quoted) or excepted(question, short, quoted) or \
-        names_the_setting(question, short) or \
-        placed(question, short, quoted) or \
-        in_the_questions_place(question, short, quoted) or \
-        counts_another(question, short, quoted) or done_to(question, short, quoted) or \
+        names_the_setting(question, short) or placed(question, short, quoted) or \
+        in_the_questions_place(question, short, quoted) or counts_another(question, short, quoted) or \
+        done_to(question, short, quoted) or \
         said_of_another(question, short, quoted) or undefined(question, quoted) or unnamed(question, short, with_neighbours) or \
         a_kind(question, short, quoted) or another_code(question, short, order, doc_text) or \
         ("" if choice else echoed(question, short)) or (

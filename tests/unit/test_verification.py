@@ -848,9 +848,8 @@ def test_an_answer_that_names_where_the_question_asks_is_not_what_it_asks():
     # XQuAD-en seed 69, verified: the company itself for what was produced at it.
     lighting = ("Tesla partnered with two businessmen who agreed to finance an electric lighting company in Tesla's name, "
                 "which made arc light based illumination systems.")
-    v = _check("What was produced at Tesla's company?", "electric lighting company [1]", lighting)
-    assert not v.verified and "names the company" in v.reason, v
-    assert _check("What was produced at Tesla's company?", "arc light based illumination systems [1]", lighting).verified
+    _only_the_right_one_verifies("What was produced at Tesla's company?", "electric lighting company",
+                                 "arc light based illumination systems", lighting, "names the company")
 
 
 def test_the_date_an_account_runs_to_is_not_when_its_event_happened():
