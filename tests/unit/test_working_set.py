@@ -231,6 +231,20 @@ def test_sentence_working_set_fits_the_budget_and_starts_with_the_best_sentence(
         assert [p.text for p in ws.passages] == [DOC[DOC.index("Sentence number 1 "):DOC.index(" Sentence number 7 ")]]
 
 
+def test_a_runner_up_sentence_enters_before_the_context_of_the_best_one():
+    """Evidence before context: with room for three sentences, the best and the runner-up enter, not the
+    best with both its neighbours (COVID-QA: the runner-up that answered stayed out)."""
+    from docqa.retrieval.working_set import build_sentences
+
+    measure = _measure(FakeGenerator(), max_new=10)
+    best_in_context = build_sentences(_scored_sentences({5: 0.9}), measure, 10_000, lambda d: DOC, margin=0.15)
+    assert [p.text for p in best_in_context.passages] == [DOC[DOC.index("Sentence number 4 "):DOC.index(" Sentence number 7 ")]]
+    ws = build_sentences(_scored_sentences({5: 0.9, 2: 0.85}), measure, best_in_context.tokens, lambda d: DOC, margin=0.15)
+    held = " ".join(p.text for p in ws.passages)
+    assert "Sentence number 5 " in held and "Sentence number 2 " in held
+    assert ws.tokens <= best_in_context.tokens
+
+
 def test_a_clear_best_sentence_is_read_without_the_weak_ones_the_budget_would_allow():
     from docqa.retrieval.working_set import build_sentences
 
