@@ -1157,10 +1157,9 @@ def done_to(question: str, short: str, quote: str) -> str:
 # a what-is question asks what the thing is ("What is the capital of France?"); "What has become the secret
 # to growth?" asks for its subject whatever follows.
 _BECOME = r"has\s+become|have\s+become|had\s+become|became|becomes"
-_COPULA = rf"is|are|was|were|{_BECOME}"
-_WHAT_IS_SAID = re.compile(_OPENS + r"what\s+(?:(is|are|was|were)\s+"
+_WHAT_IS_SAID = re.compile(_OPENS + r"what\s+(?:(?:is|are|was|were)\s+"
                            r"(?!(?:the|an?|this|that|these|those|its|their|his|her)\b)"
-                           rf"|({_BECOME})\s+)([a-z][\w-]*(?:\s+[\w-]+){{1,}})\s*\?\s*$", re.I)
+                           rf"|(?:{_BECOME})\s+)([a-z][\w-]*(?:\s+[\w-]+){{1,}})\s*\?\s*$", re.I)
 _SUBJECT_START = re.compile(r"(?:^|[.;:]\s+|,\s+(?:and|but|while)\s+)(?=[^.;:]*$)")
 # A clause that leads into the main one and ends at its comma: "But now that human capital is scarcer than
 # machines, widespread education has become the secret to growth."
@@ -1180,9 +1179,9 @@ def said_of_another(question: str, short: str, quote: str) -> str:
     asked = _WHAT_IS_SAID.match(question)
     if not asked or not short.strip():
         return ""
-    said = asked.group(3).split()[:3]
+    said = asked.group(1).split()[:3]
     words = r"\s+".join(map(re.escape, said))
-    stated = re.search(rf"\b(?:{_COPULA})\s+(?:(?:also|often|usually|now|only|not)\s+)?{words}\b", quote, re.I)
+    stated = re.search(rf"\b(?:is|are|was|were|{_BECOME})\s+(?:(?:also|often|usually|now|only|not)\s+)?{words}\b", quote, re.I)
     if not stated:
         return ""
     opens = _SUBJECT_START.search(quote, 0, stated.start())
